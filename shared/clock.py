@@ -1,0 +1,85 @@
+"""Injectable clocks.
+
+Nothing in the platform may call ``datetime.now()`` directly: deadline
+watchers, event envelopes and projections read the time from a :class:`Clock`
+so that history replays the same way every time. Production code is given a
+:class:`SystemClock`; tests and replays are given a :class:`ManualClock` and
+move time forward explicitly.
+
+All clocks return timezone-aware datetimes in UTC.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["Clock", "ManualClock", "SystemClock"]
+
+
+def _require_aware(moment: datetime, what: str) -> datetime:
+    if not isinstance(moment, datetime):
+        raise TypeError(f"{what} must be a datetime, got {type(moment).__name__}")
+    if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
+        raise ValueError(f"{what} must be timezone-aware, got naive {moment.isoformat()}")
+    return moment.astimezone(UTC)
+
+
+class Clock(ABC):
+    """Source of the current time. ``now()`` is timezone-aware and in UTC."""
+
+    @abstractmethod
+    def now(self) -> datetime:
+        """The current instant, timezone-aware, in UTC."""
+
+
+class SystemClock(Clock):
+    """The real wall clock (UTC)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+class ManualClock(Clock):
+    """A clock that only moves when told to; for tests and deterministic replays.
+
+    Time never goes backwards: :meth:`advance` refuses a negative delta and
+    :meth:`set` refuses a moment earlier than the current one.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self._now = _require_aware(start, "start")
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward by ``delta`` (>= 0) and return the new time."""
+        if not isinstance(delta, timedelta):
+            raise TypeError(f"delta must be a timedelta, got {type(delta).__name__}")
+        if delta < timedelta(0):
+            raise ValueError(f"cannot advance a clock backwards (delta={delta})")
+        with self._lock:
+            self._now = self._now + delta
+            return self._now
+
+    def set(self, moment: datetime) -> datetime:
+        """Jump to ``moment`` (aware, not earlier than now) and return it in UTC."""
+        target = _require_aware(moment, "moment")
+        with self._lock:
+            if target < self._now:
+                raise ValueError(
+                    f"cannot set clock backwards from {self._now.isoformat()} "
+                    f"to {target.isoformat()}"
+                )
+            self._now = target
+            return self._now
+
+    def __repr__(self) -> str:
+        return f"ManualClock({self._now.isoformat()})"
