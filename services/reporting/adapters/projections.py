@@ -1,0 +1,143 @@
+"""The reporting read models: each row names the event (id and store position) behind it."""
+
+import json
+
+import asyncpg
+
+from shared.catalogue.events import AssuranceEventConcluded
+from shared.catalogue.reviews import ActionOverdue, ActionRaised
+from shared.catalogue.section11 import RiskCleared, RiskFlagged, SubmissionReceived
+from shared.envelope import Envelope
+from shared.projections import Projection
+
+
+class Section11Projection(Projection):
+    """Latest self-assessed rating per agency and domain, submissions, and risk flags."""
+
+    name = "section11"
+
+    def tables(self) -> list[str]:
+        return ["s11_submissions", "s11_ratings", "s11_risk_flags"]
+
+    def ddl(self, schema: str) -> str:
+        return f"""
+        CREATE TABLE IF NOT EXISTS {schema}.s11_submissions (
+            event_id uuid PRIMARY KEY, position bigint NOT NULL, partnership_id text NOT NULL,
+            agency_id text NOT NULL, cycle_id text NOT NULL, submission_id text NOT NULL,
+            submitted_at timestamptz NOT NULL);
+        CREATE TABLE IF NOT EXISTS {schema}.s11_ratings (
+            partnership_id text NOT NULL, agency_id text NOT NULL, domain_id text NOT NULL,
+            cycle_id text NOT NULL, rating integer NOT NULL,
+            event_id uuid NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL,
+            PRIMARY KEY (partnership_id, agency_id, domain_id));
+        CREATE TABLE IF NOT EXISTS {schema}.s11_risk_flags (
+            partnership_id text NOT NULL, agency_id text NOT NULL, domain_id text NOT NULL,
+            cycle_id text NOT NULL, rating integer NOT NULL, reason text NOT NULL,
+            open boolean NOT NULL, raised_at timestamptz NOT NULL,
+            event_id uuid NOT NULL, position bigint NOT NULL,
+            cleared_event_id uuid, cleared_position bigint,
+            PRIMARY KEY (partnership_id, agency_id, domain_id, event_id));
+        """
+
+    async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
+        e, p = envelope, envelope.partnership_id
+        match e.event:
+            case SubmissionReceived() as sub:
+                await conn.execute(
+                    f"INSERT INTO {schema}.s11_submissions VALUES ($1,$2,$3,$4,$5,$6,$7)",
+                    e.event_id, e.position, p, sub.agency_id, sub.cycle_id, sub.submission_id, e.occurred_at,
+                )
+                await conn.executemany(
+                    f"INSERT INTO {schema}.s11_ratings VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"
+                    " ON CONFLICT (partnership_id, agency_id, domain_id) DO UPDATE SET"
+                    " cycle_id = excluded.cycle_id, rating = excluded.rating,"
+                    " event_id = excluded.event_id, position = excluded.position,"
+                    " recorded_at = excluded.recorded_at",
+                    [
+                        (p, sub.agency_id, domain, sub.cycle_id, rating, e.event_id, e.position, e.recorded_at)
+                        for domain, rating in sub.domain_ratings.items()
+                    ],
+                )
+            case RiskFlagged() as flag:
+                await conn.execute(
+                    f"INSERT INTO {schema}.s11_risk_flags"
+                    " (partnership_id, agency_id, domain_id, cycle_id, rating, reason, open, raised_at, event_id, position)"
+                    " VALUES ($1,$2,$3,$4,$5,$6,true,$7,$8,$9)",
+                    p, flag.agency_id, flag.domain_id, flag.cycle_id, flag.rating, flag.reason,
+                    e.occurred_at, e.event_id, e.position,
+                )
+            case RiskCleared() as cleared:
+                await conn.execute(
+                    f"UPDATE {schema}.s11_risk_flags SET open = false, cleared_event_id = $4,"
+                    " cleared_position = $5 WHERE partnership_id = $1 AND agency_id = $2"
+                    " AND domain_id = $3 AND open",
+                    p, cleared.agency_id, cleared.domain_id, e.event_id, e.position,
+                )
+
+
+class AssuranceEventsProjection(Projection):
+    name = "assurance_events"
+
+    def tables(self) -> list[str]:
+        return ["assurance_events"]
+
+    def ddl(self, schema: str) -> str:
+        return f"""
+        CREATE TABLE IF NOT EXISTS {schema}.assurance_events (
+            partnership_id text NOT NULL, assurance_event_id text NOT NULL,
+            activity_type text NOT NULL, title text NOT NULL, held_on date NOT NULL,
+            agency_id text, theme text, strengths jsonb NOT NULL, areas_for_development jsonb NOT NULL,
+            event_id uuid NOT NULL, position bigint NOT NULL,
+            PRIMARY KEY (partnership_id, assurance_event_id));
+        """
+
+    async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
+        if isinstance(envelope.event, AssuranceEventConcluded):
+            ev = envelope.event
+            await conn.execute(
+                f"INSERT INTO {schema}.assurance_events VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+                envelope.partnership_id, ev.assurance_event_id, ev.activity_type, ev.title, ev.held_on,
+                ev.agency_id, ev.theme, json.dumps(ev.strengths), json.dumps(ev.areas_for_development),
+                envelope.event_id, envelope.position,
+            )
+
+
+class ActionsProjection(Projection):
+    name = "actions"
+
+    def tables(self) -> list[str]:
+        return ["actions"]
+
+    def ddl(self, schema: str) -> str:
+        return f"""
+        CREATE TABLE IF NOT EXISTS {schema}.actions (
+            partnership_id text NOT NULL, action_id text NOT NULL, title text NOT NULL,
+            owner_agency_id text NOT NULL, due_on date NOT NULL, status text NOT NULL,
+            source_type text NOT NULL, source_id text NOT NULL, raised_at timestamptz NOT NULL,
+            event_id uuid NOT NULL, position bigint NOT NULL,
+            overdue_at timestamptz, overdue_event_id uuid, overdue_position bigint,
+            PRIMARY KEY (partnership_id, action_id));
+        """
+
+    async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
+        e = envelope
+        match e.event:
+            case ActionRaised() as a:
+                await conn.execute(
+                    f"INSERT INTO {schema}.actions (partnership_id, action_id, title, owner_agency_id,"
+                    " due_on, status, source_type, source_id, raised_at, event_id, position)"
+                    " VALUES ($1,$2,$3,$4,$5,'open',$6,$7,$8,$9,$10)",
+                    e.partnership_id, a.action_id, a.title, a.owner_agency_id, a.due_on,
+                    a.source_type, a.source_id, e.occurred_at, e.event_id, e.position,
+                )
+            case ActionOverdue() as o:
+                await conn.execute(
+                    f"UPDATE {schema}.actions SET status = 'overdue', overdue_at = $3,"
+                    " overdue_event_id = $4, overdue_position = $5"
+                    " WHERE partnership_id = $1 AND action_id = $2",
+                    e.partnership_id, o.action_id, e.occurred_at, e.event_id, e.position,
+                )
+
+
+def all_projections() -> list[Projection]:
+    return [Section11Projection(), AssuranceEventsProjection(), ActionsProjection()]

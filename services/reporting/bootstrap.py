@@ -1,0 +1,48 @@
+"""Wires the reporting service: projections fed from JetStream, and the dashboard."""
+
+import secrets
+from dataclasses import dataclass
+
+import uvicorn
+
+from services.reporting.adapters.projections import all_projections
+from services.reporting.adapters.read_models import ReadModels
+from services.reporting.entrypoints.http import build_app
+from services.reporting.entrypoints.nats import SOURCES, build_router
+from shared.eventstore.postgres import PostgresEventStore
+from shared.projections import ProjectionRunner
+from shared.runtime.host import ServiceHost
+
+SCHEMA = "reporting"
+
+
+@dataclass
+class Reporting:
+    runner: ProjectionRunner
+    read_models: ReadModels
+    server: uvicorn.Server
+
+
+def projection_runner(host_pool: object, schema: str = SCHEMA) -> ProjectionRunner:
+    """The reporting projections over the three services' stores (also used by `scrutiny replay`)."""
+    sources = {name: PostgresEventStore(host_pool, name) for name in SOURCES}  # type: ignore[arg-type]
+    return ProjectionRunner(host_pool, schema, all_projections(), sources)  # type: ignore[arg-type]
+
+
+async def bootstrap(host: ServiceHost) -> Reporting:
+    # The source stores' tables may not exist yet if reporting starts first; the
+    # runner reads them to fill gaps and to rebuild.
+    for source in SOURCES:
+        await PostgresEventStore(host.pool, source).create_schema()
+    runner = projection_runner(host.pool)
+    await runner.setup()
+    host.include_router(build_router(host.subjects, runner))
+    read_models = ReadModels(host.pool, SCHEMA)
+    token = host.settings.dashboard_token or secrets.token_urlsafe(24)
+    app = build_app(read_models, host.partnerships, host.clock, token)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host.settings.dashboard_host, port=host.settings.dashboard_port, log_level="warning", lifespan="off")
+    )
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the host owns signals
+    host.run_in_background(server.serve)
+    return Reporting(runner, read_models, server)

@@ -1,0 +1,25 @@
+"""Wires the reviews service: store, handlers, subscribers and the deadline watcher."""
+
+from dataclasses import dataclass
+
+from services.reviews.entrypoints.nats import build_router
+from services.reviews.handlers import ReviewsHandlers, deadlines_for
+from shared.deadlines import DeadlineWatcher
+from shared.runtime.host import ServiceHost
+
+
+@dataclass
+class Reviews:
+    handlers: ReviewsHandlers
+    watcher: DeadlineWatcher
+
+
+async def bootstrap(host: ServiceHost) -> Reviews:
+    store = await host.event_store()
+    handlers = ReviewsHandlers(store, host.partnerships, host.clock)
+    watcher = DeadlineWatcher(host.pool, store, host.clock, deadlines_for, handlers.on_deadline)
+    await watcher.setup()
+    store.on_committed(watcher.wake)
+    host.include_router(build_router(host.subjects, host.gateway(handlers.table())))
+    host.run_in_background(lambda: watcher.run(host.settings.deadline_interval_seconds))
+    return Reviews(handlers, watcher)

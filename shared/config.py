@@ -1,0 +1,24 @@
+"""Settings from the environment: embedded servers by default, external ones by URL."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCRUTINY_", extra="ignore")
+
+    # When unset, `scrutiny up` starts embedded servers under data_dir.
+    nats_url: str | None = None
+    database_url: str | None = None
+    data_dir: Path = Path(".scrutiny")
+    # Root of every subject and prefix of every stream name.
+    namespace: str = "scrutiny"
+    # Framework profiles this installation serves (built-in ids or file paths).
+    profiles: list[str] = ["north-lincolnshire"]
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = 8080
+    # The dashboard shows sensitive data: no token, no page.
+    dashboard_token: str | None = None
+    deadline_interval_seconds: float = 5.0
+    log_level: str = "INFO"

@@ -1,0 +1,139 @@
+"""The deadline watcher: turns the passing of time into events, from an injectable clock.
+
+It tails its own service's store (with a checkpoint, in one transaction with
+its deadline table) to learn which deadlines exist and which were settled, and
+on each tick raises the events for those now due. The raised events carry the
+deadline's own moment as `occurred_at` and ids derived from the deadline, so a
+replay, a duplicate tick or two watchers raise exactly the same events.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from shared.clock import Clock
+from shared.envelope import Envelope
+from shared.eventstore.postgres import PostgresEventStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    stream_id: str
+    kind: str
+    due_at: datetime
+    partnership_id: str
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The deadline of this kind on this stream no longer applies (e.g. the action was done)."""
+
+    stream_id: str
+    kind: str
+
+
+Schedule = Callable[[Envelope], Sequence[Deadline | Settled]]
+OnDue = Callable[[Deadline], Awaitable[Sequence[Envelope]]]
+
+
+class DeadlineWatcher:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        store: PostgresEventStore,
+        clock: Clock,
+        schedule: Schedule,
+        on_due: OnDue,
+    ) -> None:
+        self._pool = pool
+        self._store = store
+        self._clock = clock
+        self._schedule = schedule
+        self._on_due = on_due
+        self._schema = store.schema
+        self._wakeup = asyncio.Event()
+
+    async def setup(self) -> None:
+        s = self._schema
+        await self._pool.execute(
+            f"""
+            CREATE TABLE IF NOT EXISTS {s}.deadlines (
+                stream_id text NOT NULL, kind text NOT NULL, due_at timestamptz NOT NULL,
+                partnership_id text NOT NULL, raised boolean NOT NULL DEFAULT false,
+                PRIMARY KEY (stream_id, kind));
+            CREATE INDEX IF NOT EXISTS deadlines_due ON {s}.deadlines (due_at) WHERE NOT raised;
+            CREATE TABLE IF NOT EXISTS {s}.deadline_checkpoint (
+                one boolean PRIMARY KEY DEFAULT true CHECK (one), position bigint NOT NULL);
+            INSERT INTO {s}.deadline_checkpoint VALUES (true, 0) ON CONFLICT DO NOTHING;
+            """
+        )
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def track(self) -> None:
+        """Learn the deadlines set or settled by events committed since the last look."""
+        s = self._schema
+        while True:
+            after = await self._pool.fetchval(f"SELECT position FROM {s}.deadline_checkpoint")
+            batch = await self._store.read_all(after=after, limit=1000)
+            if not batch:
+                return
+            async with self._pool.acquire() as conn, conn.transaction():
+                for envelope in batch:
+                    for item in self._schedule(envelope):
+                        if isinstance(item, Deadline):
+                            await conn.execute(
+                                f"INSERT INTO {s}.deadlines (stream_id, kind, due_at, partnership_id)"
+                                " VALUES ($1, $2, $3, $4) ON CONFLICT (stream_id, kind)"
+                                " DO UPDATE SET due_at = excluded.due_at, raised = false",
+                                item.stream_id, item.kind, item.due_at, item.partnership_id,
+                            )
+                        else:
+                            await conn.execute(
+                                f"DELETE FROM {s}.deadlines WHERE stream_id = $1 AND kind = $2",
+                                item.stream_id, item.kind,
+                            )
+                await conn.execute(
+                    f"UPDATE {s}.deadline_checkpoint SET position = $1", batch[-1].position
+                )
+
+    async def tick(self) -> list[Envelope]:
+        """Raise every deadline due by the clock's now; returns the events raised."""
+        await self.track()
+        now = self._clock.now()
+        rows = await self._pool.fetch(
+            f"SELECT * FROM {self._schema}.deadlines WHERE NOT raised AND due_at <= $1"
+            " ORDER BY due_at, stream_id",
+            now,
+        )
+        raised: list[Envelope] = []
+        for row in rows:
+            deadline = Deadline(row["stream_id"], row["kind"], row["due_at"], row["partnership_id"])
+            raised.extend(await self._on_due(deadline))
+            await self._pool.execute(
+                f"UPDATE {self._schema}.deadlines SET raised = true"
+                " WHERE stream_id = $1 AND kind = $2 AND due_at = $3",
+                deadline.stream_id, deadline.kind, deadline.due_at,
+            )
+        return raised
+
+    async def run(self, interval_seconds: float = 5.0) -> None:
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("deadline watcher tick failed, will retry: %s", error)
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), interval_seconds)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()

@@ -1,0 +1,3 @@
+from shared.eventstore.interface import ConcurrencyError, EventStore
+
+__all__ = ["ConcurrencyError", "EventStore"]

@@ -1,0 +1,280 @@
+"""The event store on PostgreSQL, with group commit.
+
+Appends queue up and one writer per process commits them in batches: each
+batch is one transaction that takes the events table's EXCLUSIVE lock, so
+positions are handed out in commit order (plain SELECTs are not blocked).
+"""
+
+import asyncio
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from shared.clock import Clock, SystemClock
+from shared.envelope import Envelope
+from shared.eventstore.interface import ConcurrencyError, EventStore
+from shared.hashchain import GENESIS, link_hash
+from shared.mapper import from_row
+
+_COLUMNS = (
+    "position, event_id, stream_id, stream_version, event_type, schema_version, partnership_id,"
+    " actor, occurred_at, recorded_at, correlation_id, causation_id, trace_context, payload,"
+    " prev_hash, hash"
+)
+_TYPES = (
+    "bigint[], uuid[], text[], int[], text[], int[], text[], text[], timestamptz[],"
+    " timestamptz[], uuid[], uuid[], jsonb[], jsonb[], bytea[], bytea[]"
+)
+
+
+class DuplicateEventIdError(Exception):
+    """Some, but not all, of an append's event ids are already stored: a client bug."""
+
+
+@dataclass
+class _Append:
+    stream_id: str
+    expected_version: int
+    envelopes: list[Envelope]
+    future: asyncio.Future[list[Envelope]] = field(repr=False)
+
+
+def schema_ddl(schema: str) -> str:
+    template = resources.files("shared.eventstore").joinpath("schema.sql").read_text()
+    return template.format(schema=schema)
+
+
+class PostgresEventStore(EventStore):
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        clock: Clock | None = None,
+        *,
+        max_batch: int = 1000,
+    ) -> None:
+        super().__init__()
+        self.name = schema
+        self._pool = pool
+        self._schema = schema
+        self._clock = clock or SystemClock()
+        self._max_batch = max_batch
+        self._pending: list[_Append] = []
+        self._wakeup = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+
+    @property
+    def schema(self) -> str:
+        return self._schema
+
+    async def create_schema(self) -> None:
+        async with self._pool.acquire() as conn:
+            await conn.execute(schema_ddl(self._schema))
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
+
+    # -- appending -------------------------------------------------------------------------
+
+    async def append(
+        self, stream_id: str, expected_version: int, envelopes: Sequence[Envelope]
+    ) -> list[Envelope]:
+        request = _Append(
+            stream_id, expected_version, list(envelopes), asyncio.get_running_loop().create_future()
+        )
+        self._pending.append(request)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_batches(), name=f"{self.name}-writer")
+        self._wakeup.set()
+        return await request.future
+
+    async def append_on(
+        self,
+        conn: asyncpg.Connection,
+        stream_id: str,
+        expected_version: int,
+        envelopes: Sequence[Envelope],
+    ) -> list[Envelope]:
+        """Append inside the caller's open transaction (which then holds the append lock)."""
+        future: asyncio.Future[list[Envelope]] = asyncio.get_running_loop().create_future()
+        [outcome] = await self._write(conn, [_Append(stream_id, expected_version, list(envelopes), future)])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    async def _write_batches(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                batch = self._pending[: self._max_batch]
+                del self._pending[: self._max_batch]
+                try:
+                    async with self._pool.acquire() as conn, conn.transaction():
+                        outcomes = await self._write(conn, batch)
+                except Exception as exc:  # the whole transaction failed: every caller hears why
+                    for request in batch:
+                        if not request.future.done():
+                            request.future.set_exception(exc)
+                    continue
+                for request, outcome in zip(batch, outcomes, strict=True):
+                    if request.future.done():
+                        continue
+                    if isinstance(outcome, Exception):
+                        request.future.set_exception(outcome)
+                    else:
+                        request.future.set_result(outcome)
+                self._notify_committed()
+
+    async def _write(
+        self, conn: asyncpg.Connection, batch: list[_Append]
+    ) -> list[list[Envelope] | Exception]:
+        s = self._schema
+        # Held until commit: the next batch reads max(position) only after this one is
+        # visible, which is what makes positions follow commit order.
+        await conn.execute(f"LOCK TABLE {s}.events IN EXCLUSIVE MODE")
+        ids = [e.event_id for r in batch for e in r.envelopes]
+        stored: dict[UUID, Envelope] = {
+            row["event_id"]: from_row(row, s)
+            for row in await conn.fetch(f"SELECT * FROM {s}.events WHERE event_id = ANY($1::uuid[])", ids)
+        }
+        streams = list({r.stream_id for r in batch})
+        versions: dict[str, int] = {
+            row["stream_id"]: row["version"]
+            for row in await conn.fetch(
+                f"SELECT stream_id, max(stream_version) AS version FROM {s}.events"
+                " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
+                streams,
+            )
+        }
+        partnerships = list({e.partnership_id for r in batch for e in r.envelopes})
+        heads: dict[str, str] = {
+            row["partnership_id"]: bytes(row["hash"]).hex()
+            for row in await conn.fetch(
+                f"SELECT partnership_id, hash FROM {s}.chain_heads"
+                " WHERE partnership_id = ANY($1::text[])",
+                partnerships,
+            )
+        }
+        position: int = await conn.fetchval(f"SELECT coalesce(max(position), 0) FROM {s}.events")
+        recorded_at = self._clock.now()
+
+        outcomes: list[list[Envelope] | Exception] = []
+        rows: list[tuple[Any, ...]] = []
+        for request in batch:
+            known = [stored.get(e.event_id) for e in request.envelopes]
+            if request.envelopes and all(known):
+                outcomes.append([k for k in known if k is not None])
+                continue
+            if any(known):
+                outcomes.append(DuplicateEventIdError(f"append to {request.stream_id!r} repeats some stored event ids"))
+                continue
+            actual = versions.get(request.stream_id, 0)
+            if actual != request.expected_version:
+                outcomes.append(ConcurrencyError(request.stream_id, request.expected_version, actual))
+                continue
+            committed = []
+            for envelope in request.envelopes:
+                position += 1
+                prev = heads.get(envelope.partnership_id, GENESIS)
+                payload = envelope.payload()
+                fields = envelope.model_dump() | {
+                    "recorded_at": recorded_at,
+                    "position": position,
+                    "payload": payload,
+                }
+                digest = link_hash(prev, fields)
+                heads[envelope.partnership_id] = digest
+                done = envelope.committed(
+                    store=s, recorded_at=recorded_at, position=position, prev_hash=prev, hash=digest
+                )
+                committed.append(done)
+                stored[done.event_id] = done
+                rows.append(_row(done, payload))
+            versions[request.stream_id] = actual + len(committed)
+            outcomes.append(committed)
+
+        if rows:
+            columns = list(zip(*rows, strict=True))
+            await conn.execute(
+                f"INSERT INTO {s}.events ({_COLUMNS}) SELECT * FROM unnest({_placeholders()})",
+                *columns,
+            )
+            await conn.execute(
+                f"INSERT INTO {s}.outbox (position) SELECT unnest($1::bigint[])", columns[0]
+            )
+            touched = {row[6]: (row[0], row[15]) for row in rows}  # partnership -> last link
+            await conn.execute(
+                f"INSERT INTO {s}.chain_heads (partnership_id, position, hash)"
+                " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])"
+                " ON CONFLICT (partnership_id) DO UPDATE"
+                " SET position = excluded.position, hash = excluded.hash",
+                list(touched),
+                [p for p, _ in touched.values()],
+                [h for _, h in touched.values()],
+            )
+        return outcomes
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def read_stream(self, stream_id: str) -> list[Envelope]:
+        rows = await self._pool.fetch(
+            f"SELECT * FROM {self._schema}.events WHERE stream_id = $1 ORDER BY stream_version",
+            stream_id,
+        )
+        return [from_row(row, self._schema) for row in rows]
+
+    async def read_all(
+        self, after: int = 0, limit: int = 1000, recorded_until: datetime | None = None
+    ) -> list[Envelope]:
+        rows = await self._pool.fetch(
+            f"SELECT * FROM {self._schema}.events WHERE position > $1"
+            " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
+            " ORDER BY position LIMIT $2",
+            after,
+            limit,
+            recorded_until,
+        )
+        return [from_row(row, self._schema) for row in rows]
+
+    async def head(self, recorded_until: datetime | None = None) -> int:
+        return await self._pool.fetchval(
+            f"SELECT coalesce(max(position), 0) FROM {self._schema}.events"
+            " WHERE $1::timestamptz IS NULL OR recorded_at <= $1",
+            recorded_until,
+        )
+
+
+def _placeholders() -> str:
+    types = [t.strip() for t in _TYPES.split(",")]
+    return ", ".join(f"${i}::{t}" for i, t in enumerate(types, start=1))
+
+
+def _row(envelope: Envelope, payload: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        envelope.position,
+        envelope.event_id,
+        envelope.stream_id,
+        envelope.stream_version,
+        envelope.event_type,
+        envelope.schema_version,
+        envelope.partnership_id,
+        envelope.actor,
+        envelope.occurred_at,
+        envelope.recorded_at,
+        envelope.correlation_id,
+        envelope.causation_id,
+        json.dumps(envelope.trace_context),
+        json.dumps(payload, separators=(",", ":")),
+        bytes.fromhex(envelope.prev_hash or GENESIS),
+        bytes.fromhex(envelope.hash or GENESIS),
+    )

@@ -1,0 +1,93 @@
+"""The one mapper between envelopes and their stored rows and wire messages."""
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from shared.catalogue import DomainEvent, event_class, upcast
+from shared.envelope import Envelope, Metadata
+
+# Headers every published event carries; Nats-Msg-Id makes JetStream drop a
+# re-published event inside its duplicate window, so a relay retry is never a duplicate.
+MSG_ID_HEADER = "Nats-Msg-Id"
+EVENT_TYPE_HEADER = "Scrutiny-Event-Type"
+
+
+def new_envelopes(
+    stream_id: str,
+    expected_version: int,
+    events: Sequence[DomainEvent],
+    metadata: Metadata,
+    occurred_at: datetime,
+    event_ids: Sequence[UUID] | None = None,
+) -> list[Envelope]:
+    """Wrap freshly decided events for appending after `expected_version`."""
+    ids = list(event_ids) if event_ids is not None else [uuid4() for _ in events]
+    return [
+        Envelope(
+            event_id=event_id,
+            event_type=event.event_type,
+            schema_version=event.schema_version,
+            stream_id=stream_id,
+            stream_version=expected_version + offset,
+            partnership_id=metadata.partnership_id,
+            actor=metadata.actor,
+            occurred_at=occurred_at,
+            correlation_id=metadata.correlation_id,
+            causation_id=metadata.causation_id,
+            trace_context=metadata.trace_context,
+            event=event,
+        )
+        for offset, (event_id, event) in enumerate(zip(ids, events, strict=True), start=1)
+    ]
+
+
+def parse_event(event_type: str, schema_version: int, payload: Mapping[str, Any]) -> DomainEvent:
+    current = upcast(event_type, schema_version, dict(payload))
+    return event_class(event_type).model_validate(current)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def from_row(row: Mapping[str, Any], store: str) -> Envelope:
+    """A stored row (asyncpg Record or dict) back to its envelope, upcast to today's schema."""
+    payload = _json(row["payload"])
+    return Envelope(
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        schema_version=row["schema_version"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        partnership_id=row["partnership_id"],
+        actor=row["actor"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        trace_context=_json(row["trace_context"]) or {},
+        event=parse_event(row["event_type"], row["schema_version"], payload),
+        store=store,
+        position=row["position"],
+        prev_hash=bytes(row["prev_hash"]).hex(),
+        hash=bytes(row["hash"]).hex(),
+    )
+
+
+def to_wire(envelope: Envelope) -> tuple[bytes, dict[str, str]]:
+    """Body and headers of the JetStream message announcing a committed event."""
+    body = envelope.model_dump(mode="json", exclude={"event"})
+    body["payload"] = envelope.payload()
+    headers = {MSG_ID_HEADER: str(envelope.event_id), EVENT_TYPE_HEADER: envelope.event_type}
+    headers.update(envelope.trace_context)
+    return json.dumps(body, separators=(",", ":")).encode(), headers
+
+
+def from_wire(data: bytes) -> Envelope:
+    body = json.loads(data)
+    payload = body.pop("payload")
+    body["event"] = parse_event(body["event_type"], body["schema_version"], payload)
+    return Envelope.model_validate(body)

@@ -1,0 +1,43 @@
+"""The dead-letter stream: bad input is kept with its reason, never dropped."""
+
+import logging
+
+from nats.js import JetStreamContext
+
+from shared.messaging.subjects import Subjects
+from shared.telemetry.metrics import DEAD_LETTERED
+
+log = logging.getLogger(__name__)
+
+REASON_HEADER = "Scrutiny-Reason"
+CODE_HEADER = "Scrutiny-Error-Code"
+SUBJECT_HEADER = "Scrutiny-Original-Subject"
+SERVICE_HEADER = "Scrutiny-Service"
+
+
+def _header_safe(text: str, limit: int = 1024) -> str:
+    # NATS headers are single lines; the full original bytes are the message body.
+    return " ".join(text.split())[:limit]
+
+
+class DeadLetters:
+    def __init__(self, js: JetStreamContext, subjects: Subjects, service: str) -> None:
+        self._js = js
+        self._subjects = subjects
+        self._service = service
+
+    async def park(self, original_subject: str, data: bytes, code: str, reason: str) -> None:
+        headers = {
+            REASON_HEADER: _header_safe(reason),
+            CODE_HEADER: code,
+            SUBJECT_HEADER: original_subject,
+            SERVICE_HEADER: self._service,
+        }
+        await self._js.publish(
+            self._subjects.deadletter(self._service),
+            data,
+            stream=self._subjects.deadletter_stream,
+            headers=headers,
+        )
+        DEAD_LETTERED.labels(service=self._service, code=code).inc()
+        log.warning("dead-lettered a message from %s: %s", original_subject, code)

@@ -1,0 +1,100 @@
+"""Where every request a service receives is parsed, handled and answered.
+
+Errors are mapped here and nowhere else: a refusal is answered with its code,
+field and message and parked in the dead-letter stream with the original
+bytes; an unexpected failure is parked too and answered without internals.
+Subscribers stay thin: they name the command type and the handler, and call `handle`.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from faststream.nats import NatsMessage
+from pydantic import BaseModel
+
+from shared.envelope import Envelope, Metadata
+from shared.messaging.deadletters import DeadLetters
+from shared.refusals import Refusal, parse_message
+from shared.telemetry.tracing import current_trace_context
+
+log = logging.getLogger(__name__)
+
+C = TypeVar("C", bound=BaseModel)
+Handler = Callable[[C, Metadata], Awaitable[Sequence[Envelope]]]
+
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+
+def accepted(envelopes: Sequence[Envelope]) -> dict[str, Any]:
+    return {
+        "status": "accepted",
+        "events": [
+            {"event_id": str(e.event_id), "event_type": e.event_type, "stream_id": e.stream_id,
+             "stream_version": e.stream_version, "position": e.position}
+            for e in envelopes
+        ],
+    }
+
+
+def refused(refusal: Refusal) -> dict[str, Any]:
+    return {
+        "status": "refused",
+        "error": {"code": refusal.code, "field": refusal.field, "message": refusal.message},
+    }
+
+
+def _correlation_id(msg: NatsMessage) -> UUID:
+    try:
+        return UUID(str(msg.correlation_id))
+    except ValueError:
+        return uuid4()
+
+
+class RequestGateway:
+    def __init__(
+        self, service: str, dead_letters: DeadLetters, handlers: dict[type, Handler[Any]]
+    ) -> None:
+        self._service = service
+        self._dead_letters = dead_letters
+        self._handlers = handlers
+
+    async def handle(
+        self,
+        msg: NatsMessage,
+        command_type: type[C],
+        *,
+        partnership_id: str,
+        actor: str,
+        fields: dict[str, object] | None = None,
+    ) -> dict[str, Any]:
+        subject = msg.raw_message.subject
+        data: bytes = msg.body
+        try:
+            if len(data) > MAX_PAYLOAD_BYTES:
+                raise Refusal("too_large", f"the payload is {len(data)} bytes; the limit is {MAX_PAYLOAD_BYTES}")
+            command = parse_message(command_type, data)
+            for name, expected in (fields or {}).items():
+                if getattr(command, name) != expected:
+                    raise Refusal(
+                        "identity_mismatch",
+                        f"{name} is {getattr(command, name)!r} but the message came from {expected!r}",
+                        field=name,
+                    )
+            metadata = Metadata(
+                partnership_id=partnership_id,
+                actor=actor,
+                correlation_id=_correlation_id(msg),
+                trace_context=current_trace_context(),
+            )
+            return accepted(await self._handlers[command_type](command, metadata))
+        except Refusal as refusal:
+            await self._dead_letters.park(subject, data, refusal.code, str(refusal))
+            return refused(refusal)
+        except Exception as error:
+            log.exception("%s failed to handle a message on %s", self._service, subject)
+            await self._dead_letters.park(subject, data, "handler_failed", f"{type(error).__name__}: {error}")
+            return refused(
+                Refusal("internal_error", "the service could not process this message; it is kept for an operator to replay")
+            )

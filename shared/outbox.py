@@ -1,0 +1,103 @@
+"""The outbox relay: publishes committed events to JetStream, in position order.
+
+The outbox rows were written in the same transaction as the events, so an
+event is relayed if and only if it was committed. Each message carries the
+event id as Nats-Msg-Id, so publishing again after a failure (NATS down, the
+process killed between publish and delete) is dropped by JetStream as a duplicate.
+"""
+
+import asyncio
+import logging
+
+import asyncpg
+from nats.js import JetStreamContext
+
+from shared.mapper import from_row, to_wire
+from shared.messaging.subjects import Subjects
+from shared.telemetry.metrics import EVENTS_RELAYED, OUTBOX_PENDING
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        js: JetStreamContext,
+        subjects: Subjects,
+        *,
+        batch_size: int = 500,
+        idle_poll_seconds: float = 1.0,
+        ack_timeout_seconds: float = 5.0,
+    ) -> None:
+        self._pool = pool
+        self._schema = schema
+        self._js = js
+        self._subjects = subjects
+        self._batch_size = batch_size
+        self._idle_poll = idle_poll_seconds
+        self._ack_timeout = ack_timeout_seconds
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def relay_once(self) -> int:
+        """Publish up to one batch and delete its outbox rows; returns how many were relayed."""
+        s = self._schema
+        rows = await self._pool.fetch(
+            f"SELECT e.* FROM {s}.outbox o JOIN {s}.events e USING (position)"
+            " ORDER BY o.position LIMIT $1",
+            self._batch_size,
+        )
+        if not rows:
+            OUTBOX_PENDING.labels(store=s).set(0)
+            return 0
+        acks = []
+        for row in rows:
+            envelope = from_row(row, s)
+            body, headers = to_wire(envelope)
+            subject = self._subjects.event(envelope.partnership_id, s, envelope.event_type)
+            acks.append(
+                await self._js.publish_async(
+                    subject, body, headers=headers, stream=self._subjects.stream(s)
+                )
+            )
+        await asyncio.wait_for(asyncio.gather(*acks), self._ack_timeout)
+        positions = [row["position"] for row in rows]
+        await self._pool.execute(
+            f"DELETE FROM {s}.outbox WHERE position = ANY($1::bigint[])", positions
+        )
+        EVENTS_RELAYED.labels(store=s).inc(len(rows))
+        return len(rows)
+
+    async def drain(self) -> int:
+        total = 0
+        while relayed := await self.relay_once():
+            total += relayed
+        return total
+
+    async def run(self) -> None:
+        """Relay until cancelled; after a failure keep the rows and retry with back-off."""
+        backoff = 0.1
+        while True:
+            try:
+                relayed = await self.relay_once()
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # NATS or PostgreSQL away: nothing is lost, try again
+                log.warning("outbox relay of %s failed, retrying: %s", self._schema, error)
+                await self._pause(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if not relayed:
+                await self._pause(self._idle_poll)
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), seconds)
+        except TimeoutError:
+            pass
+        self._wakeup.clear()

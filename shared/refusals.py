@@ -1,0 +1,50 @@
+"""Refusals: what an agency or operator hears when its message or command cannot be accepted.
+
+Pure (pydantic only), so domain code raises them too."""
+
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+
+class Refusal(Exception):
+    """A message refused with a specific reason; answered to the sender and dead-lettered."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        where = f" ({self.field})" if self.field else ""
+        return f"{self.code}{where}: {self.message}"
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_message(model: type[M], data: bytes, **overrides: object) -> M:
+    """Parse a JSON message into `model`, refusing it with the first offending field named."""
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Refusal("invalid_json", f"the payload is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise Refusal("invalid_json", "the payload must be a JSON object")
+    document.update(overrides)
+    try:
+        return model.model_validate(document)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = _field_path(first["loc"])
+        problems = "; ".join(f"{_field_path(e['loc']) or 'payload'}: {e['msg']}" for e in error.errors())
+        raise Refusal("invalid_field", problems, field=field or None) from None

@@ -1,0 +1,108 @@
+"""Runs one service process: its pool and broker live for the process's lifespan."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from faststream.nats import NatsBroker, NatsMessage, NatsRouter
+from nats.js import JetStreamContext
+
+from shared.clock import Clock, SystemClock
+from shared.config import Settings
+from shared.eventstore.postgres import PostgresEventStore
+from shared.messaging.deadletters import DeadLetters
+from shared.messaging.gateway import Handler, RequestGateway
+from shared.messaging.streams import ensure_streams
+from shared.messaging.subjects import Subjects
+from shared.outbox import OutboxRelay
+from shared.partnerships import Partnerships
+from shared.profiles.loader import load_builtin, load_profile
+from shared.telemetry.tracing import broker_middlewares
+
+log = logging.getLogger(__name__)
+
+Task = Callable[[], Awaitable[None]]
+
+
+def load_partnerships(names: list[str]) -> Partnerships:
+    profiles = [load_profile(n) if n.endswith((".yaml", ".yml", ".toml")) else load_builtin(n) for n in names]
+    return Partnerships({p.id: p for p in profiles})
+
+
+@dataclass
+class ServiceHost:
+    service: str
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+    pool: asyncpg.Pool = field(init=False)
+    broker: NatsBroker = field(init=False)
+    js: JetStreamContext = field(init=False)
+    subjects: Subjects = field(init=False)
+    partnerships: Partnerships = field(init=False)
+    _background: list[Task] = field(default_factory=list)
+    _on_stop: list[Task] = field(default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def connect(self) -> None:
+        if not self.settings.nats_url or not self.settings.database_url:
+            raise RuntimeError("SCRUTINY_NATS_URL and SCRUTINY_DATABASE_URL must be set for a service")
+        self.subjects = Subjects(self.settings.namespace)
+        self.partnerships = load_partnerships(self.settings.profiles)
+        self.pool = await asyncpg.create_pool(self.settings.database_url, min_size=2, max_size=10)
+        self.broker = NatsBroker(
+            self.settings.nats_url,
+            middlewares=broker_middlewares(self.service),
+            log_level=logging.DEBUG,
+            max_reconnect_attempts=-1,
+            name=f"scrutiny-{self.service}",
+        )
+        await self.broker.connect()
+        self.js = self.broker.connection.jetstream()
+        await ensure_streams(self.js, self.subjects)
+        health = NatsRouter()
+
+        @health.subscriber(f"{self.subjects.namespace}.health.{self.service}")
+        async def answer_health(msg: NatsMessage) -> dict[str, str]:
+            return {"service": self.service, "status": "ok"}
+
+        self.broker.include_router(health)
+
+    def gateway(self, handlers: dict[type, Handler[Any]]) -> RequestGateway:
+        """The request gateway for this service's table of handlers."""
+        return RequestGateway(self.service, DeadLetters(self.js, self.subjects, self.service), handlers)
+
+    async def event_store(self) -> PostgresEventStore:
+        """This service's event store, with its outbox relayed to JetStream in the background."""
+        store = PostgresEventStore(self.pool, self.service, self.clock)
+        await store.create_schema()
+        relay = OutboxRelay(self.pool, self.service, self.js, self.subjects)
+        store.on_committed(relay.wake)
+        self.run_in_background(relay.run)
+        self.on_stop(store.close)
+        return store
+
+    def include_router(self, router: NatsRouter) -> None:
+        self.broker.include_router(router)
+
+    def run_in_background(self, task: Task) -> None:
+        self._background.append(task)
+
+    def on_stop(self, task: Task) -> None:
+        self._on_stop.append(task)
+
+    async def start(self) -> None:
+        await self.broker.start()
+        self._tasks = [asyncio.create_task(task()) for task in self._background]
+        log.info("%s started", self.service)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.broker.stop()
+        for task in reversed(self._on_stop):
+            await task()
+        await self.pool.close()
