@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     # Framework profiles this installation serves (built-in ids or file paths).
     profiles: list[str] = ["north-lincolnshire"]
     dashboard_host: str = "127.0.0.1"
-    dashboard_port: int = 8080
+    dashboard_port: int = 0  # 0: a free port, printed at start-up
     # The dashboard shows sensitive data: no token, no page.
     dashboard_token: str | None = None
     deadline_interval_seconds: float = 5.0

@@ -16,6 +16,7 @@ from datetime import datetime
 import asyncpg
 
 from shared.clock import Clock
+from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
 
@@ -61,7 +62,8 @@ class DeadlineWatcher:
 
     async def setup(self) -> None:
         s = self._schema
-        await self._pool.execute(
+        await apply_ddl(
+            self._pool,
             f"""
             CREATE TABLE IF NOT EXISTS {s}.deadlines (
                 stream_id text NOT NULL, kind text NOT NULL, due_at timestamptz NOT NULL,
@@ -71,7 +73,7 @@ class DeadlineWatcher:
             CREATE TABLE IF NOT EXISTS {s}.deadline_checkpoint (
                 one boolean PRIMARY KEY DEFAULT true CHECK (one), position bigint NOT NULL);
             INSERT INTO {s}.deadline_checkpoint VALUES (true, 0) ON CONFLICT DO NOTHING;
-            """
+            """,
         )
 
     def wake(self) -> None:

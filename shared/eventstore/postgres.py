@@ -17,6 +17,7 @@ from uuid import UUID
 import asyncpg
 
 from shared.clock import Clock, SystemClock
+from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.interface import ConcurrencyError, EventStore
 from shared.hashchain import GENESIS, link_hash
@@ -74,8 +75,7 @@ class PostgresEventStore(EventStore):
         return self._schema
 
     async def create_schema(self) -> None:
-        async with self._pool.acquire() as conn:
-            await conn.execute(schema_ddl(self._schema))
+        await apply_ddl(self._pool, schema_ddl(self._schema))
 
     async def close(self) -> None:
         if self._writer is not None:

@@ -33,8 +33,10 @@ class DeadLetters:
             SUBJECT_HEADER: original_subject,
             SERVICE_HEADER: self._service,
         }
+        tokens = original_subject.split(".")
+        partnership = tokens[1] if len(tokens) > 2 and tokens[0] == self._subjects.namespace else "_"
         await self._js.publish(
-            self._subjects.deadletter(self._service),
+            self._subjects.deadletter(self._service, partnership),
             data,
             stream=self._subjects.deadletter_stream,
             headers=headers,

@@ -7,7 +7,10 @@ several installations sharing one NATS server, never see each other.
   (the agency's own id is the last token, so server permissions can pin it)
 - operator commands: {ns}.{partnership}.cmd.{service}.{command}
 - domain events:     {ns}.{partnership}.evt.{service}.{EventType}   (JetStream)
-- dead letters:      {ns}.deadletter.{service}                       (JetStream)
+- dead letters:      {ns}.{partnership}.dlq.{service}                (JetStream)
+
+Events and dead letters differ in the third token, so their streams' subjects
+cannot overlap (JetStream refuses overlapping streams).
 """
 
 from dataclasses import dataclass
@@ -34,8 +37,8 @@ class Subjects:
     def stream(self, service: str) -> str:
         return f"{self.namespace.upper()}_{service.upper()}"
 
-    def deadletter(self, service: str) -> str:
-        return f"{self.namespace}.deadletter.{service}"
+    def deadletter(self, service: str, partnership: str = "_") -> str:
+        return f"{self.namespace}.{partnership}.dlq.{service}"
 
     @property
     def deadletter_stream(self) -> str:
@@ -43,7 +46,7 @@ class Subjects:
 
     @property
     def deadletters(self) -> str:
-        return f"{self.namespace}.deadletter.>"
+        return f"{self.namespace}.*.dlq.>"
 
     @staticmethod
     def token(subject: str, index: int) -> str:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import asyncpg
 
+from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
 from shared.projections.projection import Projection
@@ -36,14 +37,14 @@ class ProjectionRunner:
         self._sources = sources
 
     async def setup(self) -> None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
-            await conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.schema}.checkpoints ("
-                " source text PRIMARY KEY, position bigint NOT NULL DEFAULT 0)"
-            )
-            for projection in self._projections:
-                await conn.execute(projection.ddl(self.schema))
+        await apply_ddl(
+            self._pool,
+            f"CREATE SCHEMA IF NOT EXISTS {self.schema};"
+            f" CREATE TABLE IF NOT EXISTS {self.schema}.checkpoints ("
+            " source text PRIMARY KEY, position bigint NOT NULL DEFAULT 0);"
+            + ";".join(projection.ddl(self.schema) for projection in self._projections),
+        )
+        async with self._pool.acquire() as conn:
             await conn.executemany(
                 f"INSERT INTO {self.schema}.checkpoints (source) VALUES ($1) ON CONFLICT DO NOTHING",
                 [(source,) for source in self._sources],

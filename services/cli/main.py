@@ -1,0 +1,216 @@
+"""The `scrutiny` command."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from services.platform import demo as demo_scenario
+from services.platform.servers import DATABASE, running_platform
+from services.platform.supervisor import Platform, serve_until_interrupted
+from services.reporting.adapters.pages import write_board_pack
+from services.reporting.adapters.read_models import ReadModels
+from services.reporting.bootstrap import projection_runner
+from services.runner import BOOTSTRAPS
+from services.runner import main as run_service
+from shared.clock import SystemClock
+from shared.config import Settings
+from shared.eventstore.verify import verify_store
+from shared.messaging.subjects import Subjects
+from shared.partnerships import Partnerships
+from shared.profiles.loader import load_builtin
+from shared.runtime.embedded import EmbeddedPostgres
+
+app = typer.Typer(help="scrutiny: the scrutiny and assurance platform of a safeguarding children partnership", no_args_is_help=True)
+console = Console()
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]
+STORES = ("section11", "events", "reviews")
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    return settings
+
+
+@contextlib.asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """The platform's database: by URL, of a running platform, or the embedded one started for this command."""
+    url = settings.database_url or (running_platform(settings) or {}).get("database_url")
+    embedded = None
+    if not url:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        embedded.start()
+        url = await embedded.ensure_database(DATABASE)
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+        if embedded:
+            embedded.stop()
+
+
+@app.command()
+def up(data_dir: DataDir = None) -> None:
+    """Run the platform: NATS and PostgreSQL (embedded unless SCRUTINY_NATS_URL /
+    SCRUTINY_DATABASE_URL are set) and all four services, until Ctrl-C."""
+
+    async def run() -> None:
+        platform = await Platform(_settings(data_dir)).start()
+        try:
+            console.print(f"[bold green]scrutiny is running[/]  NATS {platform.servers.nats_url}")
+            console.print(f"Dashboard: {platform.dashboard_url}")
+            console.print("Press Ctrl-C to stop.")
+            await serve_until_interrupted(platform)
+        finally:
+            platform.stop()
+            console.print("stopped")
+
+    asyncio.run(run())
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    profile: Annotated[str, typer.Option(help="Framework profile to play")] = "north-lincolnshire",
+    seed: Annotated[int, typer.Option(help="Seed of the invented data")] = 2026,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Keep the platform running for the dashboard")] = True,
+) -> None:
+    """Start the platform, play invented agencies' activity through NATS, and write a board pack."""
+    settings = _settings(data_dir).model_copy(update={"profiles": [profile]})
+
+    async def run() -> None:
+        platform = await Platform(settings).start()
+        try:
+            console.print(f"[bold green]scrutiny is running[/]  (data in {platform.data_dir})")
+            result = await demo_scenario.play(
+                platform.servers.nats_url,
+                platform.servers.database_url,
+                Subjects(settings.namespace),
+                load_builtin(profile),
+                SystemClock(),
+                platform.data_dir / "reports",
+                seed=seed,
+                progress=lambda line: console.print(f"  • {line}"),
+            )
+            console.print(f"[bold]Board pack:[/] {result.board_pack}")
+            console.print(f"[bold]Dashboard:[/]  {platform.dashboard_url}")
+            if serve:
+                console.print("Press Ctrl-C to stop.")
+                await serve_until_interrupted(platform)
+        finally:
+            platform.stop()
+
+    asyncio.run(run())
+
+
+@app.command()
+def service(name: Annotated[str, typer.Argument(help=f"One of {', '.join(BOOTSTRAPS)}")]) -> None:
+    """Run one service in this process (URLs from SCRUTINY_NATS_URL / SCRUTINY_DATABASE_URL)."""
+    import sys
+
+    sys.argv = [sys.argv[0], name]
+    run_service()
+
+
+@app.command()
+def verify(data_dir: DataDir = None) -> None:
+    """Check the hash chain of every event store; name the first event that breaks it."""
+
+    async def run() -> bool:
+        intact = True
+        async with _database(_settings(data_dir)) as pool, pool.acquire() as conn:
+            for store in STORES:
+                exists = await conn.fetchval("SELECT to_regclass($1)", f"{store}.events")
+                if not exists:
+                    continue
+                report = await verify_store(conn, store)
+                if report.intact:
+                    console.print(f"[green]✓[/] {store}: {report.events_checked} events, chain intact")
+                else:
+                    intact = False
+                    console.print(f"[red]✗[/] {store}: chain broken")
+                    for problem in report.breaks:
+                        console.print(f"    {problem}")
+        return intact
+
+    if not asyncio.run(run()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def replay(
+    data_dir: DataDir = None,
+    as_of: Annotated[str | None, typer.Option(help="Rebuild as of this date (YYYY-MM-DD, end of day, London) into schema reporting_asof")] = None,
+) -> None:
+    """Drop and rebuild the reporting projections from the event stores, with progress."""
+    until = _end_of_day(as_of) if as_of else None
+
+    async def run() -> None:
+        async with _database(_settings(data_dir)) as pool:
+            runner = projection_runner(pool, "reporting_asof" if until else "reporting")
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+                tasks: dict[str, int] = {}
+
+                def progress(source: str, position: int, head: int) -> None:
+                    if source not in tasks:
+                        tasks[source] = bar.add_task(f"replaying {source}", total=head)
+                    bar.update(tasks[source], completed=position)
+
+                applied = await runner.rebuild(recorded_until=until, progress=progress)
+            console.print(f"rebuilt {runner.schema} from {applied} events")
+
+    asyncio.run(run())
+
+
+@app.command()
+def boardpack(
+    meeting: Annotated[str | None, typer.Option(help="Meeting date YYYY-MM-DD (default today)")] = None,
+    profile: Annotated[str, typer.Option()] = "north-lincolnshire",
+    data_dir: DataDir = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write into (default DATA_DIR/reports)")] = None,
+) -> None:
+    """Write the board pack (HTML) from the reporting read models."""
+    settings = _settings(data_dir)
+    clock = SystemClock()
+
+    async def run() -> Path:
+        async with _database(settings) as pool:
+            partnership = Partnerships({profile: load_builtin(profile)}).profile(profile)
+            view = await ReadModels(pool).dashboard(partnership, clock.now())
+            return write_board_pack(view, demo_scenario.meeting_date(meeting, clock), out or settings.data_dir / "reports")
+
+    console.print(f"Board pack: {asyncio.run(run())}")
+
+
+@app.command()
+def bench(events: Annotated[int, typer.Option(help="Events per measurement")] = 5000) -> None:
+    """Measure the pipeline against raw NATS and PostgreSQL ceilings (see docs/performance.md)."""
+    from bench.pipeline import main as bench_main
+
+    bench_main(events)
+
+
+def _end_of_day(day: str) -> datetime:
+    return datetime.combine(datetime.fromisoformat(day).date(), time.max, tzinfo=ZoneInfo("Europe/London"))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    app()
+
+
+if __name__ == "__main__":
+    main()

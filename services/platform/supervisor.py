@@ -1,0 +1,137 @@
+"""`scrutiny up`: the servers, then each service as its own process, watched until stopped."""
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nats
+
+from services.platform.servers import Servers
+from services.runner import BOOTSTRAPS
+from shared.config import Settings
+from shared.waiting import eventually
+
+log = logging.getLogger(__name__)
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    servers: Servers = field(init=False)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    dashboard_token: str = ""
+    dashboard_port: int = 0
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir.resolve()
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"http://{self.settings.dashboard_host}:{self.dashboard_port}/?token={self.dashboard_token}"
+
+    def _token(self) -> str:
+        # Kept in the data directory so a bookmarked dashboard link survives a restart.
+        path = self.data_dir / "dashboard-token"
+        if self.settings.dashboard_token:
+            return self.settings.dashboard_token
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def service_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            SCRUTINY_NATS_URL=self.servers.nats_url,
+            SCRUTINY_DATABASE_URL=self.servers.database_url,
+            SCRUTINY_NAMESPACE=self.settings.namespace,
+            SCRUTINY_PROFILES=__import__("json").dumps(self.settings.profiles),
+            SCRUTINY_DASHBOARD_TOKEN=self.dashboard_token,
+            SCRUTINY_DASHBOARD_HOST=self.settings.dashboard_host,
+            SCRUTINY_DASHBOARD_PORT=str(self.dashboard_port),
+            SCRUTINY_DEADLINE_INTERVAL_SECONDS=str(self.settings.deadline_interval_seconds),
+        )
+        return env
+
+    def spawn(self, name: str) -> subprocess.Popen[bytes]:
+        logs = self.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        with open(logs / f"{name}.log", "ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "services.runner", name],
+                env=self.service_env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C goes to the supervisor, which stops them in order
+            )
+        self.processes[name] = process
+        return process
+
+    async def wait_healthy(self, name: str, timeout: float = 60.0) -> None:
+        nc = await nats.connect(self.servers.nats_url)
+        try:
+            async def answers() -> bool:
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(
+                        f"service {name} exited with {self.processes[name].returncode}; see {self.data_dir / 'logs' / (name + '.log')}"
+                    )
+                try:
+                    await nc.request(f"{self.settings.namespace}.health.{name}", b"", timeout=0.5)
+                    return True
+                except (nats.errors.TimeoutError, nats.errors.NoRespondersError):
+                    return False
+
+            await eventually(answers, timeout=timeout, what=f"service {name} to answer its health check")
+        finally:
+            await nc.close()
+
+    async def start(self) -> "Platform":
+        self.servers = await Servers(self.settings).start()
+        self.dashboard_token = self._token()
+        self.dashboard_port = self.settings.dashboard_port or _free_port(self.settings.dashboard_host)
+        for name in BOOTSTRAPS:
+            self.spawn(name)
+        for name in BOOTSTRAPS:
+            await self.wait_healthy(name)
+        return self
+
+    def kill(self, name: str) -> None:
+        """kill -9 one service (crash tests)."""
+        self.processes[name].kill()
+        self.processes[name].wait()
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                log.warning("service %s did not stop in time; killing it", name)
+                process.kill()
+        self.processes.clear()
+        self.servers.stop()
+
+
+async def serve_until_interrupted(platform: Platform) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

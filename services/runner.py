@@ -1,0 +1,57 @@
+"""Runs one service in this process: `python -m services.runner NAME` (what `scrutiny up` spawns)."""
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from services.events.bootstrap import bootstrap as events
+from services.reporting.bootstrap import bootstrap as reporting
+from services.reviews.bootstrap import bootstrap as reviews
+from services.section11.bootstrap import bootstrap as section11
+from shared.clock import Clock, SystemClock
+from shared.config import Settings
+from shared.runtime.host import ServiceHost
+
+BOOTSTRAPS: dict[str, Callable[[ServiceHost], Awaitable[Any]]] = {
+    "section11": section11,
+    "events": events,
+    "reviews": reviews,
+    "reporting": reporting,
+}
+
+
+async def start_service(name: str, settings: Settings, clock: Clock | None = None) -> tuple[ServiceHost, Any]:
+    """Connect, wire and start one service; returns its host (to stop) and what bootstrap built."""
+    host = ServiceHost(name, settings, clock or SystemClock())
+    await host.connect()
+    wired = await BOOTSTRAPS[name](host)
+    await host.start()
+    return host, wired
+
+
+async def serve(name: str, settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    host, _ = await start_service(name, settings)
+    await stop.wait()
+    await host.stop()
+
+
+def main() -> None:
+    name = sys.argv[1]
+    if name not in BOOTSTRAPS:
+        raise SystemExit(f"unknown service {name!r}; one of {sorted(BOOTSTRAPS)}")
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(serve(name, settings))
+
+
+if __name__ == "__main__":
+    main()
