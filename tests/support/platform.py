@@ -1,0 +1,81 @@
+"""The four services started in the test's own process, on real NATS and PostgreSQL."""
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+import nats
+
+from services.runner import BOOTSTRAPS, start_service
+from shared.clock import Clock
+from shared.config import Settings
+from shared.messaging.subjects import Subjects
+from shared.runtime.host import ServiceHost
+
+PARTNERSHIP = "north-lincolnshire"
+TOKEN = "test-dashboard-token"
+
+
+@dataclass
+class RunningPlatform:
+    settings: Settings
+    hosts: dict[str, ServiceHost]
+    wired: dict[str, Any]
+    nc: nats.NATS
+    pool: asyncpg.Pool
+    clock: Clock
+
+    @property
+    def subjects(self) -> Subjects:
+        return Subjects(self.settings.namespace)
+
+    async def request(self, subject: str, body: dict[str, Any] | bytes) -> dict[str, Any]:
+        data = body if isinstance(body, bytes) else json.dumps(body, default=str).encode()
+        reply = await self.nc.request(subject, data, timeout=10)
+        return json.loads(reply.data)
+
+    async def submit(self, agency: str, ratings: dict[str, int], **extra: Any) -> dict[str, Any]:
+        body = {
+            "request_id": str(uuid4()),
+            "agency_id": agency,
+            "cycle_id": "2026-27",
+            "domain_ratings": ratings,
+            "submitted_by": "Safeguarding lead (invented)",
+        } | extra
+        return await self.request(self.subjects.agency_command("section11", "submit", PARTNERSHIP, agency), body)
+
+    async def count(self, sql: str, *args: Any) -> int:
+        return await self.pool.fetchval(sql, *args)
+
+
+def test_settings(nats_url: str, database_url: str, namespace: str) -> Settings:
+    return Settings(
+        nats_url=nats_url,
+        database_url=database_url,
+        namespace=namespace,
+        profiles=[PARTNERSHIP],
+        dashboard_port=0,
+        dashboard_token=TOKEN,
+        deadline_interval_seconds=3600,  # tests drive the watcher's ticks themselves
+    )
+
+
+@asynccontextmanager
+async def running_platform(settings: Settings, clock: Clock) -> AsyncIterator[RunningPlatform]:
+    hosts: dict[str, ServiceHost] = {}
+    wired: dict[str, Any] = {}
+    nc = await nats.connect(settings.nats_url)
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=5)
+    try:
+        for name in BOOTSTRAPS:
+            hosts[name], wired[name] = await start_service(name, settings, clock)
+        yield RunningPlatform(settings, hosts, wired, nc, pool, clock)
+    finally:
+        for host in reversed(hosts.values()):
+            await host.stop()
+        await pool.close()
+        await nc.close()
