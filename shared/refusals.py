@@ -36,7 +36,7 @@ def parse_message(model: type[M], data: bytes, **overrides: object) -> M:
     """Parse a JSON message into `model`, refusing it with the first offending field named."""
     try:
         document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError, int digit limit, deep nesting
         raise Refusal("invalid_json", f"the payload is not valid JSON: {error}") from None
     if not isinstance(document, dict):
         raise Refusal("invalid_json", "the payload must be a JSON object")
