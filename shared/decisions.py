@@ -31,6 +31,13 @@ def event_ids_for(request_id: UUID, count: int) -> list[UUID]:
     return [uuid5(request_id, str(index)) for index in range(count)]
 
 
+def already_done(history: Sequence[Envelope], request_id: UUID) -> list[Envelope]:
+    """The events a request appended before, if it did: a resent request gets the
+    same answer as the first time, not a new decision against today's state."""
+    ids = set(event_ids_for(request_id, len(history)))
+    return [e for e in history if e.event_id in ids]
+
+
 async def decide_and_append(
     store: EventStore,
     stream_id: str,
@@ -44,6 +51,8 @@ async def decide_and_append(
 ) -> list[Envelope]:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         history = await store.read_stream(stream_id)
+        if request_id and (earlier := already_done(history, request_id)):
+            return earlier
         state = fold(initial, evolve, (e.event for e in history))
         events = decide(state)
         if not events:

@@ -56,10 +56,13 @@ def _json(value: Any) -> Any:
 def from_row(row: Mapping[str, Any], store: str) -> Envelope:
     """A stored row (asyncpg Record or dict) back to its envelope, upcast to today's schema."""
     payload = _json(row["payload"])
+    event = parse_event(row["event_type"], row["schema_version"], payload)
     return Envelope(
         event_id=row["event_id"],
         event_type=row["event_type"],
-        schema_version=row["schema_version"],
+        # The envelope describes the payload it carries, which is now upcast; the
+        # row keeps the version it was recorded with (and the hash covers that).
+        schema_version=event.schema_version,
         stream_id=row["stream_id"],
         stream_version=row["stream_version"],
         partnership_id=row["partnership_id"],
@@ -69,7 +72,7 @@ def from_row(row: Mapping[str, Any], store: str) -> Envelope:
         correlation_id=row["correlation_id"],
         causation_id=row["causation_id"],
         trace_context=_json(row["trace_context"]) or {},
-        event=parse_event(row["event_type"], row["schema_version"], payload),
+        event=event,
         store=store,
         position=row["position"],
         prev_hash=bytes(row["prev_hash"]).hex(),

@@ -1,9 +1,11 @@
 """`scrutiny up`: the servers, then each service as its own process, watched until stopped."""
 
 import asyncio
+import json
 import logging
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -58,7 +60,7 @@ class Platform:
             SCRUTINY_NATS_URL=self.servers.nats_url,
             SCRUTINY_DATABASE_URL=self.servers.database_url,
             SCRUTINY_NAMESPACE=self.settings.namespace,
-            SCRUTINY_PROFILES=__import__("json").dumps(self.settings.profiles),
+            SCRUTINY_PROFILES=json.dumps(self.settings.profiles),
             SCRUTINY_DASHBOARD_TOKEN=self.dashboard_token,
             SCRUTINY_DASHBOARD_HOST=self.settings.dashboard_host,
             SCRUTINY_DASHBOARD_PORT=str(self.dashboard_port),
@@ -80,7 +82,7 @@ class Platform:
         self.processes[name] = process
         return process
 
-    async def wait_healthy(self, name: str, timeout: float = 60.0) -> None:
+    async def wait_healthy(self, name: str, within: float = 60.0) -> None:
         nc = await nats.connect(self.servers.nats_url)
         try:
             async def answers() -> bool:
@@ -94,7 +96,7 @@ class Platform:
                 except (nats.errors.TimeoutError, nats.errors.NoRespondersError):
                     return False
 
-            await eventually(answers, timeout=timeout, what=f"service {name} to answer its health check")
+            await eventually(answers, timeout=within, what=f"service {name} to answer its health check")
         finally:
             await nc.close()
 
@@ -130,8 +132,6 @@ class Platform:
 async def serve_until_interrupted(platform: Platform) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    import signal
-
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()

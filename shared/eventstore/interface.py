@@ -19,6 +19,10 @@ class ConcurrencyError(Exception):
         self.actual = actual
 
 
+class DuplicateEventIdError(Exception):
+    """Some, but not all, of an append's event ids are already stored: a client bug."""
+
+
 class EventStore(ABC):
     """An append-only log of envelopes, one per service.
 

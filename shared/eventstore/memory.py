@@ -5,7 +5,7 @@ from datetime import datetime
 
 from shared.clock import Clock, SystemClock
 from shared.envelope import Envelope
-from shared.eventstore.interface import ConcurrencyError, EventStore
+from shared.eventstore.interface import ConcurrencyError, DuplicateEventIdError, EventStore
 from shared.hashchain import GENESIS, link_hash
 
 
@@ -24,6 +24,8 @@ class InMemoryEventStore(EventStore):
         known = [self._by_id.get(str(e.event_id)) for e in envelopes]
         if envelopes and all(known):
             return [k for k in known if k is not None]
+        if any(known):
+            raise DuplicateEventIdError(f"append to {stream_id!r} repeats some stored event ids")
         actual = sum(1 for e in self._log if e.stream_id == stream_id)
         if actual != expected_version:
             raise ConcurrencyError(stream_id, expected_version, actual)

@@ -19,7 +19,7 @@ import asyncpg
 from shared.clock import Clock, SystemClock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
-from shared.eventstore.interface import ConcurrencyError, EventStore
+from shared.eventstore.interface import ConcurrencyError, DuplicateEventIdError, EventStore
 from shared.hashchain import GENESIS, link_hash
 from shared.mapper import from_row
 
@@ -32,10 +32,6 @@ _TYPES = (
     "bigint[], uuid[], text[], int[], text[], int[], text[], text[], timestamptz[],"
     " timestamptz[], uuid[], uuid[], jsonb[], jsonb[], bytea[], bytea[]"
 )
-
-
-class DuplicateEventIdError(Exception):
-    """Some, but not all, of an append's event ids are already stored: a client bug."""
 
 
 @dataclass

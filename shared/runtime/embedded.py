@@ -300,15 +300,13 @@ def _lock_owner(lock_file: Path) -> psutil.Process | None:
     return None
 
 
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 class EmbeddedPostgres(_Server):
     """A PostgreSQL cluster in ``data_dir/pg``, started with pg_ctl.
 
-    ``durable=False`` turns off fsync and friends: only for throwaway test
-    servers, where speed matters and a power cut loses nothing of value.
+    ``durable=False`` turns off fsync and full-page writes: only for throwaway
+    test servers, where speed matters and a power cut loses nothing of value.
+    A killed server still keeps every commit it acknowledged, so crash tests
+    can run against it.
     """
 
     def __init__(self, data_dir: Path, *, durable: bool = True) -> None:
@@ -332,7 +330,7 @@ class EmbeddedPostgres(_Server):
         return f"postgresql://postgres@{HOST}:{self.port}/postgres"
 
     def database_url(self, name: str) -> str:
-        return urlsplit(self.url)._replace(path="/" + quote(name, safe="")).geturl()
+        return with_database(self.url, name)
 
     @property
     def running(self) -> bool:
@@ -413,8 +411,9 @@ class EmbeddedPostgres(_Server):
         options = ["-h", HOST, "-p", str(port), "-k", str(self.socket_dir)]
         options += ["-c", "max_connections=300"]
         if not self.durable:
-            options += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
-            options += ["-c", "full_page_writes=off"]
+            # synchronous_commit stays on: without fsync it costs one write() per
+            # commit, and turning it off would lose acknowledged commits on kill().
+            options += ["-c", "fsync=off", "-c", "full_page_writes=off"]
         self._run(
             "pg_ctl",
             *("-D", str(self.pgdata), "-l", str(self.log_file)),
@@ -477,14 +476,31 @@ class EmbeddedPostgres(_Server):
 
     async def ensure_database(self, name: str) -> str:
         """Create database ``name`` if it does not exist; return its URL."""
-        conn = await asyncpg.connect(self.url)
-        try:
-            exists = await conn.fetchval("select 1 from pg_database where datname = $1", name)
-            if not exists:
-                try:
-                    await conn.execute(f"CREATE DATABASE {_quote_ident(name)}")
-                except asyncpg.DuplicateDatabaseError:
-                    pass  # a concurrent caller created it first
-        finally:
-            await conn.close()
-        return self.database_url(name)
+        return await ensure_database(self.url, name)
+
+
+def with_database(url: str, name: str) -> str:
+    """``url`` pointing at database ``name`` on the same server."""
+    return urlsplit(url)._replace(path="/" + quote(name, safe="")).geturl()
+
+
+async def ensure_database(server_url: str, name: str) -> str:
+    """Create database ``name`` on the server of ``server_url`` unless it exists; return its URL.
+
+    Works on any PostgreSQL the URL's user may create databases on, embedded or not.
+    """
+    conn = await asyncpg.connect(server_url)
+    try:
+        exists = await conn.fetchval("select 1 from pg_database where datname = $1", name)
+        if not exists:
+            try:
+                await conn.execute(f"CREATE DATABASE {quote_ident(name)}")
+            except asyncpg.DuplicateDatabaseError:
+                pass  # a concurrent caller created it first
+    finally:
+        await conn.close()
+    return with_database(server_url, name)
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

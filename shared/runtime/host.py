@@ -15,6 +15,7 @@ from shared.config import Settings
 from shared.eventstore.postgres import PostgresEventStore
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.gateway import Handler, RequestGateway
+from shared.messaging.routing import service_router
 from shared.messaging.streams import ensure_streams
 from shared.messaging.subjects import Subjects
 from shared.outbox import OutboxRelay
@@ -28,7 +29,10 @@ Task = Callable[[], Awaitable[None]]
 
 
 def load_partnerships(names: list[str]) -> Partnerships:
-    profiles = [load_profile(n) if n.endswith((".yaml", ".yml", ".toml")) else load_builtin(n) for n in names]
+    profiles = [
+        load_profile(n) if n.endswith((".yaml", ".yml", ".toml")) else load_builtin(n)
+        for n in names
+    ]
     return Partnerships({p.id: p for p in profiles})
 
 
@@ -48,7 +52,9 @@ class ServiceHost:
 
     async def connect(self) -> None:
         if not self.settings.nats_url or not self.settings.database_url:
-            raise RuntimeError("SCRUTINY_NATS_URL and SCRUTINY_DATABASE_URL must be set for a service")
+            raise RuntimeError(
+                "SCRUTINY_NATS_URL and SCRUTINY_DATABASE_URL must be set for a service"
+            )
         self.subjects = Subjects(self.settings.namespace)
         self.partnerships = load_partnerships(self.settings.profiles)
         self.pool = await asyncpg.create_pool(self.settings.database_url, min_size=2, max_size=10)
@@ -62,7 +68,7 @@ class ServiceHost:
         await self.broker.connect()
         self.js = self.broker.connection.jetstream()
         await ensure_streams(self.js, self.subjects)
-        health = NatsRouter()
+        health = service_router()
 
         @health.subscriber(f"{self.subjects.namespace}.health.{self.service}")
         async def answer_health(msg: NatsMessage) -> dict[str, str]:
@@ -72,7 +78,9 @@ class ServiceHost:
 
     def gateway(self, handlers: dict[type, Handler[Any]]) -> RequestGateway:
         """The request gateway for this service's table of handlers."""
-        return RequestGateway(self.service, DeadLetters(self.js, self.subjects, self.service), handlers)
+        return RequestGateway(
+            self.service, DeadLetters(self.js, self.subjects, self.service), handlers
+        )
 
     async def event_store(self) -> PostgresEventStore:
         """This service's event store, with its outbox relayed to JetStream in the background."""

@@ -12,7 +12,12 @@ import psutil
 import pytest
 from nats.js.api import StorageType
 
-from shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres
+from shared.runtime.embedded import (
+    EmbeddedNats,
+    EmbeddedPostgres,
+    ensure_database,
+    with_database,
+)
 from shared.waiting import eventually
 from tests.support import backends
 
@@ -78,20 +83,37 @@ async def _execute(url: str, sql: str) -> None:
         await conn.close()
 
 
-async def test_postgres_keeps_data_across_stop_start_and_crash(tmp_path: Path) -> None:
-    first = EmbeddedPostgres(tmp_path)
-    url = first.start()
-    assert first.port not in RESERVED
-    assert url == f"postgresql://postgres@127.0.0.1:{first.port}/postgres"
-    assert await _scalar(url, "select 1") == 1
-    await _execute(url, "create table kept (n int); insert into kept values (1)")
-    first.stop()
-    assert not first.running
+def _postmaster_pid(data_dir: Path) -> int:
+    return int((data_dir / "pg" / "postmaster.pid").read_text().split()[0])
 
-    # Running it again on the same directory keeps the data.
-    second = EmbeddedPostgres(tmp_path)
+
+async def test_postgres_keeps_data_across_stop_start_leftover_and_crash(tmp_path: Path) -> None:
+    # Not durable: a durable initdb and crash recovery fsync for seconds, and a
+    # killed process (unlike a power cut) loses nothing the OS has been given.
+    first = EmbeddedPostgres(tmp_path, durable=False)
+    url = first.start()
+    try:
+        assert first.port not in RESERVED
+        assert url == f"postgresql://postgres@127.0.0.1:{first.port}/postgres"
+        assert await _scalar(url, "select 1") == 1
+        assert await _scalar(url, "show fsync") == "off"
+        assert await _scalar(url, "show max_connections") == "300"
+        await _execute(url, "create table kept (n int); insert into kept values (1)")
+        first.stop()
+        assert not first.running
+        assert first.start() == url
+        assert await _scalar(url, "select count(*) from kept") == 1
+    except BaseException:
+        first.stop()
+        raise
+    # `first` is now forgotten while running, as by a crashed earlier run.
+    leftover = psutil.Process(_postmaster_pid(tmp_path))
+
+    second = EmbeddedPostgres(tmp_path, durable=False)
     url = second.start()
     try:
+        assert _postmaster_pid(tmp_path) != leftover.pid
+        assert not leftover.is_running() or leftover.status() == psutil.STATUS_ZOMBIE
         assert await _scalar(url, "select count(*) from kept") == 1
         await _execute(url, "insert into kept values (2)")
 
@@ -105,23 +127,15 @@ async def test_postgres_keeps_data_across_stop_start_and_crash(tmp_path: Path) -
         second.stop()
 
 
-async def test_postgres_stops_a_server_left_running_on_its_directory(tmp_path: Path) -> None:
-    pid_file = tmp_path / "pg" / "postmaster.pid"
-    EmbeddedPostgres(tmp_path, durable=False).start()  # and forgotten, as by a crashed run
-    leftover = psutil.Process(int(pid_file.read_text().split()[0]))
-    with EmbeddedPostgres(tmp_path, durable=False) as server:
-        assert await _scalar(server.url, "select 1") == 1
-        assert int(pid_file.read_text().split()[0]) != leftover.pid
-        assert not leftover.is_running() or leftover.status() == psutil.STATUS_ZOMBIE
-
-
-async def test_ensure_database_is_idempotent(tmp_path: Path) -> None:
-    with EmbeddedPostgres(tmp_path, durable=False) as server:
-        url = await server.ensure_database("reports")
-        assert url == server.database_url("reports")
-        assert url.endswith(f":{server.port}/reports")
-        assert await server.ensure_database("reports") == url
-        assert await _scalar(url, "select current_database()") == "reports"
+async def test_ensure_database_is_idempotent(database_url: str) -> None:
+    name = backends.new_database_name()
+    try:
+        url = await ensure_database(database_url, name)
+        assert url == with_database(database_url, name)
+        assert await ensure_database(database_url, name) == url
+        assert await _scalar(url, "select current_database()") == name
+    finally:
+        await backends.drop_database(database_url, name)
 
 
 async def test_database_and_namespace_fixtures(

@@ -24,5 +24,9 @@ def submission(agency: str = "humberside-police", rating: int = 3) -> Submission
     )
 
 
-def envelopes(stream: str, after: int, count: int = 1, partnership: str = "north-lincolnshire") -> list[Envelope]:
-    return new_envelopes(stream, after, [submission() for _ in range(count)], metadata(partnership), WHEN)
+def envelopes(
+    stream: str, after: int, count: int = 1, partnership: str = "north-lincolnshire"
+) -> list[Envelope]:
+    return new_envelopes(
+        stream, after, [submission() for _ in range(count)], metadata(partnership), WHEN
+    )

@@ -46,7 +46,9 @@ class RunningPlatform:
             "domain_ratings": ratings,
             "submitted_by": "Safeguarding lead (invented)",
         } | extra
-        return await self.request(self.subjects.agency_command("section11", "submit", PARTNERSHIP, agency), body)
+        return await self.request(
+            self.subjects.agency_command("section11", "submit", PARTNERSHIP, agency), body
+        )
 
     async def count(self, sql: str, *args: Any) -> int:
         return await self.pool.fetchval(sql, *args)

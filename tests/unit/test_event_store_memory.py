@@ -141,13 +141,6 @@ async def test_listeners_hear_every_commit_but_not_a_repeat(store: InMemoryEvent
     assert len(heard) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "fake diverges from PostgresEventStore: an append repeating only some stored event ids "
-        "raises DuplicateEventIdError there, but the in-memory store appends the duplicates"
-    ),
-)
 async def test_an_append_repeating_some_stored_ids_is_refused(store: InMemoryEventStore) -> None:
     [stored] = await store.append("a", 0, wrap("a", 0))
     mixed = new_envelopes("a", 1, [event(1), event(2)], META, T0, [stored.event_id, uuid4()])

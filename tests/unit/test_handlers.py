@@ -123,15 +123,6 @@ async def test_a_second_submission_clears_a_flag(section11: Section11Handlers) -
     assert [e.stream_version for e in done] == [3, 4]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: decide_and_append re-decides a repeated request against the current state; after "
-        "another submission moved the return on, the repeat decides different events (here a "
-        "RiskCleared) whose derived ids are partly new, so the fake appends a duplicate "
-        "SubmissionReceived (Postgres raises DuplicateEventIdError, answered as internal_error)"
-    ),
-)
 async def test_a_repeat_after_another_submission_appends_nothing_new(
     section11: Section11Handlers, store: InMemoryEventStore
 ) -> None:
@@ -210,13 +201,6 @@ async def test_an_action_on_an_unknown_agency_is_refused(reviews: ReviewsHandler
     assert (raised.value.code, raised.value.field) == ("unknown_agency", "owner_agency_id")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: a resent RaiseAction (same request_id, e.g. after a lost reply) is decided again "
-        "and refused with already_raised (and dead-lettered) instead of answering the original events"
-    ),
-)
 async def test_resending_the_same_raise_action_is_safe(reviews: ReviewsHandlers) -> None:
     command = raise_command(date(2026, 6, 30))
     first = await reviews.raise_action(command, meta("operator"))
@@ -274,7 +258,7 @@ async def test_on_deadline_appends_action_overdue_at_the_deadline_once(
     assert overdue.stream_id == raised.stream_id and overdue.stream_version == 2
 
     clock.advance(timedelta(hours=1))
-    assert await reviews.on_deadline(deadline) == []
+    assert await reviews.on_deadline(deadline) == [overdue]  # the same answer, nothing appended
     assert [type(e.event) for e in await store.read_stream(raised.stream_id)] == [ActionRaised, ActionOverdue]
 
 

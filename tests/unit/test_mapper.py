@@ -303,14 +303,6 @@ def test_a_stored_v1_row_reads_as_the_v2_event() -> None:
     assert envelope.hash == bytes(range(32)).hex()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: from_row keeps the stored schema_version (1) while the event is upcast to v2; "
-        "to_wire then publishes a v2 payload labelled v1, and from_wire upcasts it again "
-        "(the outbox relays rows exactly this way)"
-    ),
-)
 def test_an_upcast_row_relayed_to_the_wire_reads_back() -> None:
     envelope = from_row(_v1_row(), "things")
     body, _ = to_wire(envelope)

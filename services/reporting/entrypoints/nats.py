@@ -5,6 +5,7 @@ from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
 from nats.js.api import ConsumerConfig
 
 from shared.mapper import from_wire
+from shared.messaging.routing import service_router
 from shared.messaging.subjects import Subjects
 from shared.projections import ProjectionRunner
 from shared.telemetry.metrics import CONSUMER_LAG
@@ -14,7 +15,7 @@ SOURCES = ("section11", "events", "reviews")
 
 
 def build_router(subjects: Subjects, runner: ProjectionRunner) -> NatsRouter:
-    router = NatsRouter()
+    router = service_router()
     for source in SOURCES:
         _subscribe(router, subjects, runner, source)
     return router
@@ -27,8 +28,9 @@ def _subscribe(router: NatsRouter, subjects: Subjects, runner: ProjectionRunner,
         durable=f"{DURABLE}-{source}",
         pull_sub=PullSub(batch_size=500, timeout=0.5, batch=True),
         ack_policy=AckPolicy.MANUAL,
-        # Redeliver promptly after a crash or a failed transaction; applying twice is harmless.
-        config=ConsumerConfig(ack_wait=10),
+        # Redeliver promptly after a crash, a failed transaction or a fetch that lost its
+        # messages (a pull request orphaned by a client-side timeout); applying twice is harmless.
+        config=ConsumerConfig(ack_wait=2),
         title=f"Project {source} events",
     )
     async def project(bodies: list, msg: NatsMessage) -> None:

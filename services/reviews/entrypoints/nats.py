@@ -4,13 +4,14 @@ from faststream.nats import NatsMessage, NatsRouter
 
 from services.reviews.domain.commands import RaiseAction
 from shared.messaging.gateway import RequestGateway
+from shared.messaging.routing import service_router
 from shared.messaging.subjects import Subjects
 
 SERVICE = "reviews"
 
 
 def build_router(subjects: Subjects, gateway: RequestGateway) -> NatsRouter:
-    router = NatsRouter()
+    router = service_router()
 
     @router.subscriber(
         subjects.operator_command(SERVICE, "raise-action"),

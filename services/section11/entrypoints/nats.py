@@ -4,13 +4,14 @@ from faststream.nats import NatsMessage, NatsRouter
 
 from services.section11.domain.commands import SubmitSelfAssessment
 from shared.messaging.gateway import RequestGateway
+from shared.messaging.routing import service_router
 from shared.messaging.subjects import Subjects
 
 SERVICE = "section11"
 
 
 def build_router(subjects: Subjects, gateway: RequestGateway) -> NatsRouter:
-    router = NatsRouter()
+    router = service_router()
 
     @router.subscriber(
         subjects.agency_command(SERVICE, "submit"),

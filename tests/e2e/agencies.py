@@ -1,0 +1,61 @@
+"""A crowd of invented agencies sending Section 11 returns, retrying until each is accepted.
+
+Retries resend the same request id, as a real agency's client would after a
+timeout, so a return accepted before a crash is never stored twice.
+"""
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from uuid import NAMESPACE_URL, uuid5
+
+import nats
+from nats.errors import NoRespondersError, TimeoutError
+
+from shared.messaging.subjects import Subjects
+from shared.profiles import load_builtin
+
+PARTNERSHIP = "north-lincolnshire"
+
+
+@dataclass
+class Crowd:
+    nats_url: str
+    subjects: Subjects
+    total: int
+    in_flight: int = 100
+    accepted: int = 0
+    retries: int = 0
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self) -> None:
+        profile = load_builtin(PARTNERSHIP)
+        agencies = [a.id for a in profile.agencies]
+        ratings = {d.id: 3 for d in profile.section11.domains}
+        nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1)
+        gate = asyncio.Semaphore(self.in_flight)
+
+        async def send(n: int) -> None:
+            agency = agencies[n % len(agencies)]
+            body = json.dumps({
+                "request_id": str(uuid5(NAMESPACE_URL, f"crowd/{self.subjects.namespace}/{n}")),
+                "agency_id": agency, "cycle_id": f"c{n}", "domain_ratings": ratings, "submitted_by": "crowd",
+            }).encode()
+            subject = self.subjects.agency_command("section11", "submit", PARTNERSHIP, agency)
+            async with gate:
+                while True:
+                    try:
+                        reply = json.loads((await nc.request(subject, body, timeout=5)).data)
+                    except (TimeoutError, NoRespondersError):
+                        self.retries += 1
+                        await asyncio.sleep(0.05)  # a client backing off while the service restarts
+                        continue
+                    assert reply["status"] == "accepted", reply
+                    self.accepted += 1
+                    return
+
+        try:
+            await asyncio.gather(*(send(n) for n in range(self.total)))
+        finally:
+            await nc.close()
+            self.done.set()
