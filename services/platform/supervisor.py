@@ -42,7 +42,8 @@ class Platform:
 
     @property
     def dashboard_url(self) -> str:
-        return f"http://{self.settings.dashboard_host}:{self.dashboard_port}/?token={self.dashboard_token}"
+        partnership = self.settings.profiles[0]
+        return f"http://{self.settings.dashboard_host}:{self.dashboard_port}/p/{partnership}?token={self.dashboard_token}"
 
     def _token(self) -> str:
         # Kept in the data directory so a bookmarked dashboard link survives a restart.
