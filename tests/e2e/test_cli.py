@@ -51,7 +51,7 @@ async def test_scrutiny_up_serves_agencies_and_the_dashboard_then_stops_on_ctrl_
         SCRUTINY_NAMESPACE=namespace,
         SCRUTINY_DASHBOARD_TOKEN="e2e-token",
     )
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: ASYNC220 - read line by line beside the loop
         [*SCRUTINY, "up", "--data-dir", str(tmp_path)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
