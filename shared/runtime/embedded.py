@@ -72,6 +72,16 @@ def _alive(proc: psutil.Process) -> bool:
         return False
 
 
+def _wait_gone(procs: list[psutil.Process], timeout: float) -> bool:
+    # Not psutil.wait_procs: it would wait out the timeout on an unreaped corpse.
+    deadline = time.monotonic() + timeout
+    while any(_alive(p) for p in procs):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def _kill_tree(proc: psutil.Process, timeout: float = 5.0) -> None:
     try:
         procs = [proc, *proc.children(recursive=True)]
@@ -80,9 +90,7 @@ def _kill_tree(proc: psutil.Process, timeout: float = 5.0) -> None:
     for p in procs:
         with contextlib.suppress(psutil.NoSuchProcess):
             p.kill()
-    deadline = time.monotonic() + timeout
-    while any(_alive(p) for p in procs) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    _wait_gone(procs, timeout)
 
 
 class _Server:
@@ -222,9 +230,7 @@ class EmbeddedNats(_Server):
         if mine:
             log.warning("stopping leftover nats-server pid %s on %s", pid, self.dir)
             proc.terminate()
-            try:
-                proc.wait(10)
-            except psutil.TimeoutExpired:
+            if not _wait_gone([proc], 10):
                 _kill_tree(proc)
 
     def stop(self, *, timeout: float = 10.0) -> None:

@@ -67,6 +67,14 @@ async def test_nats_serves_jetstream_and_keeps_messages_across_restart_and_crash
     assert not server.running
 
 
+def test_nats_stops_a_server_left_running_on_its_store(tmp_path: Path) -> None:
+    forgotten = EmbeddedNats(tmp_path)
+    forgotten.start()
+    with EmbeddedNats(tmp_path) as server:
+        assert not forgotten.running
+        assert server.running
+
+
 async def _scalar(url: str, sql: str) -> object:
     conn = await asyncpg.connect(url)
     try:
