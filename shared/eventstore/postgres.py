@@ -22,6 +22,7 @@ from shared.envelope import Envelope
 from shared.eventstore.interface import ConcurrencyError, DuplicateEventIdError, EventStore
 from shared.hashchain import GENESIS, link_hash
 from shared.mapper import from_row
+from shared.telemetry.metrics import EVENTS_APPENDED
 
 _COLUMNS = (
     "position, event_id, stream_id, stream_version, event_type, schema_version, partnership_id,"
@@ -122,6 +123,9 @@ class PostgresEventStore(EventStore):
                         if not request.future.done():
                             request.future.set_exception(exc)
                     continue
+                EVENTS_APPENDED.labels(store=self.name).inc(
+                    sum(len(o) for o in outcomes if not isinstance(o, Exception))
+                )
                 for request, outcome in zip(batch, outcomes, strict=True):
                     if request.future.done():
                         continue

@@ -12,13 +12,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import asyncpg
+from opentelemetry import trace
 
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
 from shared.projections.projection import Projection
+from shared.telemetry.tracing import links_to
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("scrutiny.projections")
 
 Progress = Callable[[str, int, int], None]  # source, applied so far, head position
 
@@ -59,8 +62,20 @@ class ProjectionRunner:
         rows = await self._pool.fetch(f"SELECT source, position FROM {self.schema}.checkpoints")
         return {row["source"]: row["position"] for row in rows}
 
-    async def apply(self, source: str, envelopes: Sequence[Envelope]) -> int:
-        """Apply a batch from one source in position order; returns how many were new."""
+    async def apply(self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True) -> int:
+        """Apply a batch from one source in position order; returns how many were new.
+
+        A live batch's span links to the trace of each request behind its events; a
+        rebuild (`traced=False`) was caused by no request and skips the links."""
+        if not traced:
+            return await self._apply(source, envelopes)
+        links = links_to([e.trace_context for e in envelopes])
+        with _tracer.start_as_current_span(
+            f"project {source}", links=links, attributes={"scrutiny.events": len(envelopes)}
+        ):
+            return await self._apply(source, envelopes)
+
+    async def _apply(self, source: str, envelopes: Sequence[Envelope]) -> int:
         applied = 0
         async with self._pool.acquire() as conn, conn.transaction():
             # FOR UPDATE: two runner instances sharing the durable consumer take turns here.
@@ -112,7 +127,7 @@ class ProjectionRunner:
                 batch = await store.read_all(after=after, limit=min(batch_size, head - after))
                 if not batch:
                     break
-                total += await self.apply(source, batch)
+                total += await self.apply(source, batch, traced=False)
                 if progress:
                     progress(source, batch[-1].position or 0, head)
         return total

@@ -49,3 +49,14 @@ def current_trace_context() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
+
+
+def links_to(carriers: list[dict[str, str]]) -> list[trace.Link]:
+    """Span links to the traces stored with events: how a batch's span points back at
+    each request that caused one of its events."""
+    links = []
+    for carrier in carriers:
+        context = trace.get_current_span(propagate.extract(carrier)).get_span_context()
+        if context.is_valid:
+            links.append(trace.Link(context))
+    return links

@@ -14,6 +14,7 @@ from nats.errors import NoRespondersError, TimeoutError
 
 from shared.messaging.subjects import Subjects
 from shared.profiles import load_builtin
+from shared.waiting import eventually
 
 PARTNERSHIP = "north-lincolnshire"
 
@@ -27,6 +28,13 @@ class Crowd:
     accepted: int = 0
     retries: int = 0
     done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def _answers(self, nc: nats.NATS) -> bool:
+        try:
+            await nc.request(f"{self.subjects.namespace}.health.section11", b"", timeout=1)
+            return True
+        except (TimeoutError, NoRespondersError):
+            return False
 
     async def run(self) -> None:
         profile = load_builtin(PARTNERSHIP)
@@ -48,7 +56,9 @@ class Crowd:
                         reply = json.loads((await nc.request(subject, body, timeout=5)).data)
                     except (TimeoutError, NoRespondersError):
                         self.retries += 1
-                        await asyncio.sleep(0.05)  # a client backing off while the service restarts
+                        await eventually(
+                            lambda: self._answers(nc), timeout=120, what="section11 to answer again"
+                        )
                         continue
                     assert reply["status"] == "accepted", reply
                     self.accepted += 1
