@@ -60,7 +60,8 @@ async def play(
 ) -> DemoResult:
     rng = random.Random(seed)
     today = clock.now().date()
-    chosen = profile.agencies[:agencies]
+    # Spread across the partnership (council, health, police, probation), not its first few.
+    chosen = profile.agencies[:: max(1, len(profile.agencies) // agencies)][:agencies]
     domains = [d.id for d in profile.section11.domains]
     scale = [level.value for level in profile.section11.rating_scale.levels]
     weights = [1, 2, 4, 3][: len(scale)] if len(scale) == 4 else [1] * len(scale)

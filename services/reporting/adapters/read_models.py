@@ -73,6 +73,7 @@ class ReadModels:
             actions=actions,
             concluded_events=concluded,
             agency_names={a.id: a.name for a in profile.agencies},
+            domain_names={d.id: d.name for d in profile.section11.domains},
         )
 
     async def counts(self) -> dict[str, int]:

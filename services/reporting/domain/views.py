@@ -96,6 +96,7 @@ class Dashboard:
     actions: list[ActionRow] = field(default_factory=list)
     concluded_events: list[ConcludedEventRow] = field(default_factory=list)
     agency_names: dict[str, str] = field(default_factory=dict)
+    domain_names: dict[str, str] = field(default_factory=dict)
 
 
 def build_heatmap(profile: FrameworkProfile, ratings: list[RatingRow]) -> HeatMap:
