@@ -367,9 +367,9 @@ async def bench_scrutiny(
     events: int,
     stats: FullPipelineStats,
     concurrency: int = CONCURRENCY,
-    stream_per_request: bool = False,
+    hot_streams: bool = False,
 ) -> Result:
-    from services.runner import start_service
+    from services.platform.supervisor import Platform
     from shared.config import Settings
     from shared.messaging.subjects import Subjects
     from shared.profiles import load_builtin
@@ -382,25 +382,23 @@ async def bench_scrutiny(
         namespace=namespace,
         profiles=[PARTNERSHIP],
         dashboard_port=0,
+        data_dir=Path(tempfile.mkdtemp(prefix="scrutiny-bench-")),
     )
     profile = load_builtin(PARTNERSHIP)
     agencies = [a.id for a in profile.agencies]
     domains = [d.id for d in profile.section11.domains]
     subjects = Subjects(namespace)
 
-    hosts = []
+    platform = Platform(settings)
     nc = await nats.connect(servers.nats_url, max_reconnect_attempts=2)
     pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
     try:
-        for name in SERVICES:
-            host, _ = await start_service(name, settings)
-            hosts.append(host)
-        # FastStream logs each consumer task it cancels at shutdown at INFO, straight to stdout.
-        logging.getLogger("faststream.access.nats").setLevel(logging.WARNING)
+        # Each service in its own process, as `scrutiny up` runs them.
+        await platform.start()
 
         async def send(n: int, cycle_id: str, record: bool) -> None:
             agency = agencies[n % len(agencies)]
-            if stream_per_request:  # diagnostic: no two requests share an event stream
+            if not hot_streams:  # each return its own stream, as many agencies' returns are
                 cycle_id = f"{cycle_id}-{n}"
             ratings = {d: 3 + (n + i) % 2 for i, d in enumerate(domains)}  # 3 or 4: never a risk
             body = submission(agency, ratings, str(uuid.uuid4()), cycle_id)
@@ -463,21 +461,17 @@ async def bench_scrutiny(
             await asyncio.gather(sender, waiting, return_exceptions=True)
         seconds = time.perf_counter() - start
     finally:
-        for host in reversed(hosts):
-            try:
-                await host.stop()
-            except Exception as error:
-                log.warning("stopping %s failed: %s", host.service, error)
+        platform.stop()
         await pool.close()
         await nc.close()
         with contextlib.suppress(Exception):
             await delete_streams(servers.nats_url, namespace.upper() + "_")
-    streams = "a stream per request" if stream_per_request else f"{len(agencies)} agencies"
+    streams = f"all on {len(agencies)} agencies' streams" if hot_streams else "a stream per return"
     return Result(
         "scrutiny pipeline",
         events,
         seconds,
-        f"{concurrency} requests in flight, {streams}, in one process",
+        f"{concurrency} requests in flight, {streams}, services as processes",
     )
 
 
@@ -535,7 +529,7 @@ async def run(
     events: int,
     only: set[str] | None = None,
     concurrency: int = CONCURRENCY,
-    stream_per_request: bool = False,
+    hot_streams: bool = False,
 ) -> str:
     tag = uuid.uuid4().hex[:8]
     servers = Servers(prefix=f"bench{tag}")
@@ -547,7 +541,7 @@ async def run(
         ("naive", lambda: bench_naive(servers, tag, events)),
         (
             "scrutiny",
-            lambda: bench_scrutiny(servers, tag, events, stats, concurrency, stream_per_request),
+            lambda: bench_scrutiny(servers, tag, events, stats, concurrency, hot_streams),
         ),
     ]
     try:
@@ -571,14 +565,14 @@ def main(
     *,
     only: set[str] | None = None,
     concurrency: int = CONCURRENCY,
-    stream_per_request: bool = False,
+    hot_streams: bool = False,
 ) -> None:
     """Run the measurements with `events` events each and print the table."""
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(LOG_COUNTS)
         root.setLevel(logging.WARNING)
-    print(asyncio.run(run(events, only, concurrency, stream_per_request)))
+    print(asyncio.run(run(events, only, concurrency, hot_streams)))
 
 
 if __name__ == "__main__":
@@ -599,14 +593,14 @@ if __name__ == "__main__":
         help="scrutiny requests in flight (default 200)",
     )
     parser.add_argument(
-        "--stream-per-request",
+        "--hot-streams",
         action="store_true",
-        help="diagnostic: give each submission its own cycle, so no two requests share an event stream",
+        help="diagnostic: every return to one cycle, so requests pile onto 23 agencies' streams",
     )
     args = parser.parse_args()
     main(
         args.events,
         only=set(args.only) if args.only else None,
         concurrency=args.concurrency,
-        stream_per_request=args.stream_per_request,
+        hot_streams=args.hot_streams,
     )

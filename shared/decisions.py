@@ -34,8 +34,12 @@ def event_ids_for(request_id: UUID, count: int) -> list[UUID]:
 def already_done(history: Sequence[Envelope], request_id: UUID) -> list[Envelope]:
     """The events a request appended before, if it did: a resent request gets the
     same answer as the first time, not a new decision against today's state."""
-    ids = set(event_ids_for(request_id, len(history)))
-    return [e for e in history if e.event_id in ids]
+    first = uuid5(request_id, "0")
+    for index, envelope in enumerate(history):
+        if envelope.event_id == first:
+            ids = set(event_ids_for(request_id, len(history) - index))
+            return [e for e in history[index:] if e.event_id in ids]
+    return []
 
 
 async def decide_and_append(

@@ -89,8 +89,41 @@ def to_wire(envelope: Envelope) -> tuple[bytes, dict[str, str]]:
     return json.dumps(body, separators=(",", ":")).encode(), headers
 
 
+def row_to_wire(row: Mapping[str, Any], store: str) -> tuple[bytes, dict[str, str]]:
+    """The same message as `to_wire(from_row(row))`, built straight from the stored row.
+
+    The relay publishes every event, so it skips parsing the payload into its model
+    and dumping it again: the stored JSON text is spliced in as it is, labelled with
+    the version it was recorded at (the consumer upcasts it as it would from the store)."""
+    trace_context = _json(row["trace_context"]) or {}
+    head = {
+        "event_id": str(row["event_id"]),
+        "event_type": row["event_type"],
+        "schema_version": row["schema_version"],
+        "stream_id": row["stream_id"],
+        "stream_version": row["stream_version"],
+        "partnership_id": row["partnership_id"],
+        "actor": row["actor"],
+        "occurred_at": row["occurred_at"].isoformat(),
+        "correlation_id": str(row["correlation_id"]),
+        "causation_id": str(row["causation_id"]) if row["causation_id"] else None,
+        "trace_context": trace_context,
+        "store": store,
+        "recorded_at": row["recorded_at"].isoformat(),
+        "position": row["position"],
+        "prev_hash": bytes(row["prev_hash"]).hex(),
+        "hash": bytes(row["hash"]).hex(),
+    }
+    payload = row["payload"]
+    payload_text = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
+    body = json.dumps(head, separators=(",", ":"))[:-1] + ',"payload":' + payload_text + "}"
+    headers = {MSG_ID_HEADER: head["event_id"], EVENT_TYPE_HEADER: row["event_type"]} | trace_context
+    return body.encode(), headers
+
+
 def from_wire(data: bytes) -> Envelope:
     body = json.loads(data)
     payload = body.pop("payload")
     body["event"] = parse_event(body["event_type"], body["schema_version"], payload)
+    body["schema_version"] = body["event"].schema_version  # as from_row: the payload's version now
     return Envelope.model_validate(body)

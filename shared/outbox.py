@@ -12,7 +12,7 @@ import logging
 import asyncpg
 from nats.js import JetStreamContext
 
-from shared.mapper import from_row, to_wire
+from shared.mapper import row_to_wire
 from shared.messaging.subjects import Subjects
 from shared.telemetry.metrics import EVENTS_RELAYED, OUTBOX_PENDING
 
@@ -56,9 +56,8 @@ class OutboxRelay:
             return 0
         acks = []
         for row in rows:
-            envelope = from_row(row, s)
-            body, headers = to_wire(envelope)
-            subject = self._subjects.event(envelope.partnership_id, s, envelope.event_type)
+            body, headers = row_to_wire(row, s)
+            subject = self._subjects.event(row["partnership_id"], s, row["event_type"])
             acks.append(
                 await self._js.publish_async(
                     subject, body, headers=headers, stream=self._subjects.stream(s)

@@ -66,6 +66,9 @@ class PostgresEventStore(EventStore):
         self._pending: list[_Append] = []
         self._wakeup = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
+        self._reads: dict[str, list[asyncio.Future[list[Envelope]]]] = {}
+        self._read_wakeup = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
 
     @property
     def schema(self) -> str:
@@ -75,10 +78,11 @@ class PostgresEventStore(EventStore):
         await apply_ddl(self._pool, schema_ddl(self._schema))
 
     async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            await asyncio.gather(self._writer, return_exceptions=True)
-            self._writer = None
+        for task in (self._writer, self._reader):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._writer = self._reader = None
 
     # -- appending -------------------------------------------------------------------------
 
@@ -227,11 +231,40 @@ class PostgresEventStore(EventStore):
     # -- reading ---------------------------------------------------------------------------
 
     async def read_stream(self, stream_id: str) -> list[Envelope]:
-        rows = await self._pool.fetch(
-            f"SELECT * FROM {self._schema}.events WHERE stream_id = $1 ORDER BY stream_version",
-            stream_id,
-        )
-        return [from_row(row, self._schema) for row in rows]
+        """Concurrent reads are coalesced into one query, as appends are into one commit:
+        under load each request costs a share of a round trip, not a whole one."""
+        future: asyncio.Future[list[Envelope]] = asyncio.get_running_loop().create_future()
+        self._reads.setdefault(stream_id, []).append(future)
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read_batches(), name=f"{self.name}-reader")
+        self._read_wakeup.set()
+        return await future
+
+    async def _read_batches(self) -> None:
+        while True:
+            await self._read_wakeup.wait()
+            self._read_wakeup.clear()
+            while self._reads:
+                pending, self._reads = self._reads, {}
+                try:
+                    rows = await self._pool.fetch(
+                        f"SELECT * FROM {self._schema}.events WHERE stream_id = ANY($1::text[])"
+                        " ORDER BY stream_id, stream_version",
+                        list(pending),
+                    )
+                    streams: dict[str, list[Envelope]] = {}
+                    for row in rows:
+                        streams.setdefault(row["stream_id"], []).append(from_row(row, self._schema))
+                except Exception as exc:
+                    for futures in pending.values():
+                        for future in futures:
+                            if not future.done():
+                                future.set_exception(exc)
+                    continue
+                for stream_id, futures in pending.items():
+                    for future in futures:
+                        if not future.done():
+                            future.set_result(list(streams.get(stream_id, [])))
 
     async def read_all(
         self, after: int = 0, limit: int = 1000, recorded_until: datetime | None = None

@@ -15,6 +15,7 @@ from faststream.nats import NatsMessage
 from pydantic import BaseModel
 
 from shared.envelope import Envelope, Metadata
+from shared.eventstore import ConcurrencyError
 from shared.messaging.deadletters import DeadLetters
 from shared.refusals import Refusal, parse_message
 from shared.telemetry.tracing import current_trace_context
@@ -89,6 +90,9 @@ class RequestGateway:
                 trace_context=current_trace_context(),
             )
             return accepted(await self._handlers[command_type](command, metadata))
+        except ConcurrencyError as conflict:
+            # Not bad input: the same request sent again will be decided afresh.
+            return refused(Refusal("conflict", f"{conflict}; send the same request again"))
         except Refusal as refusal:
             await self._dead_letters.park(subject, data, refusal.code, str(refusal))
             return refused(refusal)

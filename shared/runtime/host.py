@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 Task = Callable[[], Awaitable[None]]
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Skip asyncpg's RESET ALL round trip on every release: no scrutiny code sets
+    session state (locks and settings are transaction-scoped)."""
+
+
 def load_partnerships(names: list[str]) -> Partnerships:
     profiles = [
         load_profile(n) if n.endswith((".yaml", ".yml", ".toml")) else load_builtin(n)
@@ -57,7 +62,9 @@ class ServiceHost:
             )
         self.subjects = Subjects(self.settings.namespace)
         self.partnerships = load_partnerships(self.settings.profiles)
-        self.pool = await asyncpg.create_pool(self.settings.database_url, min_size=2, max_size=10)
+        self.pool = await asyncpg.create_pool(
+            self.settings.database_url, min_size=2, max_size=20, reset=_keep_session
+        )
         self.broker = NatsBroker(
             self.settings.nats_url,
             middlewares=broker_middlewares(self.service),

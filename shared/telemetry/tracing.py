@@ -13,9 +13,25 @@ from opentelemetry.sdk.trace.export import (
     SimpleSpanProcessor,
     SpanExporter,
 )
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler
 from prometheus_client import REGISTRY
 
 _provider: TracerProvider | None = None
+_exporting = False
+
+
+class _WhenExported(Sampler):
+    """Record spans only once something collects them. Unrecorded spans still carry a
+    real trace context, so events keep the traceparent of their request either way,
+    and a platform nobody is tracing does not pay for building spans."""
+
+    def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None, trace_state=None):  # type: ignore[no-untyped-def]
+        return (ALWAYS_ON if _exporting else ALWAYS_OFF).should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
+
+    def get_description(self) -> str:
+        return "scrutiny: record when exported"
 
 
 def setup_tracing(service: str, exporter: SpanExporter | None = None) -> TracerProvider:
@@ -24,14 +40,18 @@ def setup_tracing(service: str, exporter: SpanExporter | None = None) -> TracerP
     Spans go to `exporter` when given (tests use an in-memory one), to the
     console when SCRUTINY_TRACE_CONSOLE=1, and nowhere otherwise.
     """
-    global _provider
+    global _provider, _exporting
     if _provider is None:
-        _provider = TracerProvider(resource=Resource.create({"service.name": f"scrutiny-{service}"}))
+        _provider = TracerProvider(
+            resource=Resource.create({"service.name": f"scrutiny-{service}"}), sampler=_WhenExported()
+        )
         trace.set_tracer_provider(_provider)
+        if os.environ.get("SCRUTINY_TRACE_CONSOLE") == "1":
+            _provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+            _exporting = True
     if exporter is not None:
         _provider.add_span_processor(SimpleSpanProcessor(exporter))
-    elif os.environ.get("SCRUTINY_TRACE_CONSOLE") == "1":
-        _provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+        _exporting = True
     return _provider
 
 

@@ -307,3 +307,13 @@ def test_an_upcast_row_relayed_to_the_wire_reads_back() -> None:
     envelope = from_row(_v1_row(), "things")
     body, _ = to_wire(envelope)
     assert from_wire(body).event == UnitTestThingHappened(thing_id="t-1", name="widget")
+
+
+def test_the_relay_builds_the_same_message_straight_from_the_row() -> None:
+    from shared.mapper import row_to_wire
+
+    row = _v1_row()
+    fast_body, fast_headers = row_to_wire(row, "things")
+    decoded = from_wire(fast_body)
+    assert decoded == from_row(row, "things")
+    assert fast_headers[MSG_ID_HEADER] == str(row["event_id"])

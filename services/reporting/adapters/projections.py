@@ -47,16 +47,16 @@ class Section11Projection(Projection):
                     f"INSERT INTO {schema}.s11_submissions VALUES ($1,$2,$3,$4,$5,$6,$7)",
                     e.event_id, e.position, p, sub.agency_id, sub.cycle_id, sub.submission_id, e.occurred_at,
                 )
-                await conn.executemany(
-                    f"INSERT INTO {schema}.s11_ratings VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"
+                await conn.execute(
+                    f"INSERT INTO {schema}.s11_ratings"
+                    " SELECT $1, $2, domain, $3, rating, $4, $5, $6"
+                    " FROM unnest($7::text[], $8::int[]) AS r(domain, rating)"
                     " ON CONFLICT (partnership_id, agency_id, domain_id) DO UPDATE SET"
                     " cycle_id = excluded.cycle_id, rating = excluded.rating,"
                     " event_id = excluded.event_id, position = excluded.position,"
                     " recorded_at = excluded.recorded_at",
-                    [
-                        (p, sub.agency_id, domain, sub.cycle_id, rating, e.event_id, e.position, e.recorded_at)
-                        for domain, rating in sub.domain_ratings.items()
-                    ],
+                    p, sub.agency_id, sub.cycle_id, e.event_id, e.position, e.recorded_at,
+                    list(sub.domain_ratings), list(sub.domain_ratings.values()),
                 )
             case RiskFlagged() as flag:
                 await conn.execute(

@@ -16,7 +16,7 @@ def build_router(subjects: Subjects, gateway: RequestGateway) -> NatsRouter:
     @router.subscriber(
         subjects.agency_command(SERVICE, "submit"),
         queue=SERVICE,
-        max_workers=64,
+        max_workers=256,
         title="Submit a Section 11 self-assessment",
         description="An agency submits its return; the reply says accepted (with event ids) or refused (with the field and reason).",
     )
