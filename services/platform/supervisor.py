@@ -102,13 +102,19 @@ class Platform:
             await nc.close()
 
     async def start(self) -> "Platform":
-        self.servers = await Servers(self.settings).start()
-        self.dashboard_token = self._token()
-        self.dashboard_port = self.settings.dashboard_port or _free_port(self.settings.dashboard_host)
-        for name in BOOTSTRAPS:
-            self.spawn(name)
-        for name in BOOTSTRAPS:
-            await self.wait_healthy(name)
+        self.servers = Servers(self.settings)
+        try:
+            await self.servers.start()
+            self.dashboard_token = self._token()
+            self.dashboard_port = self.settings.dashboard_port or _free_port(self.settings.dashboard_host)
+            for name in BOOTSTRAPS:
+                self.spawn(name)
+            for name in BOOTSTRAPS:
+                await self.wait_healthy(name)
+        except BaseException:
+            # Half-started (a service failed, or Ctrl-C): leave no servers or services behind.
+            self.stop()
+            raise
         return self
 
     def kill(self, name: str) -> None:
