@@ -107,7 +107,7 @@ class PostgresEventStore(EventStore):
     ) -> list[Envelope]:
         """Append inside the caller's open transaction (which then holds the append lock)."""
         future: asyncio.Future[list[Envelope]] = asyncio.get_running_loop().create_future()
-        [outcome] = await self._write(conn, [_Append(stream_id, expected_version, list(envelopes), future)])
+        [outcome], _ = await self._write(conn, [_Append(stream_id, expected_version, list(envelopes), future)])
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
@@ -121,15 +121,13 @@ class PostgresEventStore(EventStore):
                 del self._pending[: self._max_batch]
                 try:
                     async with self._pool.acquire() as conn, conn.transaction():
-                        outcomes = await self._write(conn, batch)
+                        outcomes, inserted = await self._write(conn, batch)
                 except Exception as exc:  # the whole transaction failed: every caller hears why
                     for request in batch:
                         if not request.future.done():
                             request.future.set_exception(exc)
                     continue
-                EVENTS_APPENDED.labels(store=self.name).inc(
-                    sum(len(o) for o in outcomes if not isinstance(o, Exception))
-                )
+                EVENTS_APPENDED.labels(store=self.name).inc(inserted)
                 for request, outcome in zip(batch, outcomes, strict=True):
                     if request.future.done():
                         continue
@@ -141,7 +139,8 @@ class PostgresEventStore(EventStore):
 
     async def _write(
         self, conn: asyncpg.Connection, batch: list[_Append]
-    ) -> list[list[Envelope] | Exception]:
+    ) -> tuple[list[list[Envelope] | Exception], int]:
+        """Each request's committed envelopes (or why not), and how many events are new."""
         s = self._schema
         # Held until commit: the next batch reads max(position) only after this one is
         # visible, which is what makes positions follow commit order.
@@ -226,7 +225,7 @@ class PostgresEventStore(EventStore):
                 [p for p, _ in touched.values()],
                 [h for _, h in touched.values()],
             )
-        return outcomes
+        return outcomes, len(rows)
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -58,10 +58,6 @@ class ProjectionRunner:
             f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1", source
         ) or 0
 
-    async def checkpoints(self) -> dict[str, int]:
-        rows = await self._pool.fetch(f"SELECT source, position FROM {self.schema}.checkpoints")
-        return {row["source"]: row["position"] for row in rows}
-
     async def apply(self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True) -> int:
         """Apply a batch from one source in position order; returns how many were new.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -16,6 +15,7 @@ from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.verify import ChainChecker, check_chain
 from shared.hashchain import GENESIS, canonical_bytes, link_hash
 from shared.mapper import new_envelopes
+from tests.support.rows import row_of
 
 T0 = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
 NL = "north-lincolnshire"
@@ -47,26 +47,6 @@ async def build_chain() -> list[Envelope]:
         versions[stream] = version + 1
     return await store.read_all()
 
-
-def row_of(envelope: Envelope) -> dict[str, Any]:
-    assert envelope.prev_hash is not None and envelope.hash is not None
-    return {
-        "position": envelope.position,
-        "event_id": envelope.event_id,
-        "event_type": envelope.event_type,
-        "schema_version": envelope.schema_version,
-        "stream_id": envelope.stream_id,
-        "stream_version": envelope.stream_version,
-        "partnership_id": envelope.partnership_id,
-        "actor": envelope.actor,
-        "occurred_at": envelope.occurred_at,
-        "recorded_at": envelope.recorded_at,
-        "correlation_id": envelope.correlation_id,
-        "causation_id": envelope.causation_id,
-        "payload": json.dumps(envelope.payload()),
-        "prev_hash": bytes.fromhex(envelope.prev_hash),
-        "hash": bytes.fromhex(envelope.hash),
-    }
 
 
 def heads_of(envelopes: list[Envelope]) -> dict[str, str]:

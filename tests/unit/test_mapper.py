@@ -25,6 +25,7 @@ from shared.mapper import (
     parse_event,
     to_wire,
 )
+from tests.support.rows import row_of
 
 T0 = datetime(2026, 3, 2, 9, 15, tzinfo=UTC)
 TRACE = {
@@ -89,28 +90,6 @@ async def committed(*events: DomainEvent, meta: Metadata | None = None) -> list[
     envelopes = new_envelopes("s11-return:x", 0, list(events), meta or metadata(), T0)
     return await store.append("s11-return:x", 0, envelopes)
 
-
-def row_of(envelope: Envelope) -> dict[str, Any]:
-    """The envelope as asyncpg hands back a row of the events table (jsonb as text, bytea)."""
-    assert envelope.prev_hash is not None and envelope.hash is not None
-    return {
-        "position": envelope.position,
-        "event_id": envelope.event_id,
-        "event_type": envelope.event_type,
-        "schema_version": envelope.schema_version,
-        "stream_id": envelope.stream_id,
-        "stream_version": envelope.stream_version,
-        "partnership_id": envelope.partnership_id,
-        "actor": envelope.actor,
-        "occurred_at": envelope.occurred_at,
-        "recorded_at": envelope.recorded_at,
-        "correlation_id": envelope.correlation_id,
-        "causation_id": envelope.causation_id,
-        "trace_context": json.dumps(envelope.trace_context),
-        "payload": json.dumps(envelope.payload()),
-        "prev_hash": bytes.fromhex(envelope.prev_hash),
-        "hash": bytes.fromhex(envelope.hash),
-    }
 
 
 # -- new_envelopes ------------------------------------------------------------------------
