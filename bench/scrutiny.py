@@ -1,0 +1,165 @@
+"""The scrutiny pipeline: agencies' requests through the four services to the projection."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import asyncpg
+import nats
+
+from bench.results import FullPipelineStats, Result
+from bench.servers import Servers, delete_streams
+from shared.waiting import eventually
+
+PARTNERSHIP = "north-lincolnshire"
+CONCURRENCY = 200  # requests in flight in the scrutiny measurement
+POLL_SECONDS = 0.02
+
+log = logging.getLogger("bench")
+
+
+
+
+def submission(
+    agency_id: str, ratings: dict[str, int], request_id: str, cycle_id: str = "bench"
+) -> bytes:
+    return json.dumps(
+        {
+            "request_id": request_id,
+            "agency_id": agency_id,
+            "cycle_id": cycle_id,
+            "domain_ratings": ratings,
+            "submitted_by": "bench",
+        }
+    ).encode()
+
+
+async def _wait_for_rows(
+    pool: asyncpg.Pool, table: str, rows: int, within: float, what: Callable[[], str]
+) -> None:
+    async def enough() -> bool:
+        return await pool.fetchval(f"SELECT count(*) FROM {table}") >= rows
+
+    await eventually(enough, timeout=within, interval=POLL_SECONDS, what=f"{rows} rows in {table} ({what()})")
+
+
+async def bench_scrutiny(
+    servers: Servers,
+    tag: str,
+    events: int,
+    stats: FullPipelineStats,
+    concurrency: int = CONCURRENCY,
+    hot_streams: bool = False,
+) -> Result:
+    from services.platform.supervisor import Platform
+    from shared.config import Settings
+    from shared.messaging.subjects import Subjects
+    from shared.profiles import load_builtin
+
+    url = await servers.database(f"bench{tag}_full")
+    namespace = f"bench{tag}"
+    settings = Settings(
+        nats_url=servers.nats_url,
+        database_url=url,
+        namespace=namespace,
+        profiles=[PARTNERSHIP],
+        dashboard_port=0,
+        data_dir=Path(tempfile.mkdtemp(prefix="scrutiny-bench-")),
+    )
+    profile = load_builtin(PARTNERSHIP)
+    agencies = [a.id for a in profile.agencies]
+    domains = [d.id for d in profile.section11.domains]
+    subjects = Subjects(namespace)
+
+    platform = Platform(settings)
+    nc = await nats.connect(servers.nats_url, max_reconnect_attempts=2)
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+    try:
+        # Each service in its own process, as `scrutiny up` runs them.
+        await platform.start()
+
+        async def send(n: int, cycle_id: str, record: bool) -> None:
+            agency = agencies[n % len(agencies)]
+            if not hot_streams:  # each return its own stream, as many agencies' returns are
+                cycle_id = f"{cycle_id}-{n}"
+            ratings = {d: 3 + (n + i) % 2 for i, d in enumerate(domains)}  # 3 or 4: never a risk
+            body = submission(agency, ratings, str(uuid.uuid4()), cycle_id)
+            subject = subjects.agency_command("section11", "submit", PARTNERSHIP, agency)
+            start = time.perf_counter()
+            for attempt in range(1, 11):
+                try:
+                    reply = json.loads((await nc.request(subject, body, timeout=120)).data)
+                except nats.errors.TimeoutError:
+                    reply = {"status": "no reply", "error": {"code": "timeout"}}
+                if reply.get("status") == "accepted":
+                    break
+                # Same request id: a resend is safe, and what an agency would do.
+                code = reply.get("error", {}).get("code", "?")
+                stats.refusals[code] += 1
+                if attempt == 10:
+                    raise RuntimeError(f"request {n} refused 10 times: {reply}")
+                stats.retries += 1
+                await asyncio.sleep(0.01 * attempt)
+            if record:
+                stats.latencies.append(time.perf_counter() - start)
+
+        async def agencies_send(count: int, cycle_id: str, record: bool) -> None:
+            numbers = iter(range(count))
+
+            async def worker() -> None:
+                for n in numbers:
+                    await send(n, cycle_id, record)
+
+            await asyncio.gather(*(worker() for _ in range(min(concurrency, count))))
+
+        # Warm-up: one submission per agency (pools, consumers, first-time code paths).
+        await agencies_send(len(agencies), "warmup", record=False)
+        table = "reporting.s11_submissions"
+        await _wait_for_rows(pool, table, len(agencies), 60, lambda: "during warm-up")
+        stats.refusals.clear()
+        stats.retries = 0
+        baseline = await pool.fetchval(f"SELECT count(*) FROM {table}")
+
+        start = time.perf_counter()
+        sender = asyncio.create_task(agencies_send(events, "bench", record=True))
+        waiting = asyncio.create_task(
+            _wait_for_rows(
+                pool,
+                table,
+                baseline + events,
+                max(120.0, events / 10),
+                lambda: f"{len(stats.latencies)} replies accepted, refusals {dict(stats.refusals)}",
+            )
+        )
+        try:
+            done, _ = await asyncio.wait({sender, waiting}, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # a failed sender or a timeout ends the measurement
+            await waiting
+            await sender
+        finally:
+            for task in (sender, waiting):
+                task.cancel()
+            await asyncio.gather(sender, waiting, return_exceptions=True)
+        seconds = time.perf_counter() - start
+    finally:
+        platform.stop()
+        await pool.close()
+        await nc.close()
+        with contextlib.suppress(Exception):
+            await delete_streams(servers.nats_url, namespace.upper() + "_")
+    streams = f"all on {len(agencies)} agencies' streams" if hot_streams else "a stream per return"
+    return Result(
+        "scrutiny pipeline",
+        events,
+        seconds,
+        f"{concurrency} requests in flight, {streams}, services as processes",
+    )
