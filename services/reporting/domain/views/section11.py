@@ -1,7 +1,7 @@
-"""What the dashboard and the board pack show, shaped from read-model rows (pure)."""
+"""The Section 11 heat map and risk flags, shaped from read-model rows (pure)."""
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 from shared.profiles.schema import FrameworkProfile
 
@@ -46,57 +46,6 @@ class RiskFlagRow:
     raised_at: datetime
     event_id: str
     position: int
-
-
-@dataclass(frozen=True)
-class ActionRow:
-    action_id: str
-    title: str
-    owner_agency_id: str
-    due_on: date
-    status: str
-    source: str
-    event_id: str
-    position: int
-    overdue_event_id: str | None
-
-
-@dataclass(frozen=True)
-class ConcludedEventRow:
-    assurance_event_id: str
-    activity_type: str
-    title: str
-    held_on: date
-    agency_id: str | None
-    strengths: list[str]
-    areas_for_development: list[str]
-    event_id: str
-    position: int
-
-
-@dataclass(frozen=True)
-class Overview:
-    agencies_total: int
-    agencies_submitted: int
-    submissions: int
-    open_risk_flags: int
-    open_actions: int
-    overdue_actions: int
-    concluded_events: int
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    partnership_id: str
-    partnership_name: str
-    as_of: datetime
-    overview: Overview
-    heatmap: HeatMap
-    risk_flags: list[RiskFlagRow] = field(default_factory=list)
-    actions: list[ActionRow] = field(default_factory=list)
-    concluded_events: list[ConcludedEventRow] = field(default_factory=list)
-    agency_names: dict[str, str] = field(default_factory=dict)
-    domain_names: dict[str, str] = field(default_factory=dict)
 
 
 def build_heatmap(profile: FrameworkProfile, ratings: list[RatingRow]) -> HeatMap:

@@ -1,0 +1,19 @@
+"""The reporting read models, one module per area; each row names the event
+(id and store position) behind it."""
+
+from shared.projections import Projection
+
+from .actions import ActionsProjection
+from .assurance_events import AssuranceEventsProjection
+from .section11 import Section11Projection
+
+__all__ = [
+    "ActionsProjection",
+    "AssuranceEventsProjection",
+    "Section11Projection",
+    "all_projections",
+]
+
+
+def all_projections() -> list[Projection]:
+    return [Section11Projection(), AssuranceEventsProjection(), ActionsProjection()]

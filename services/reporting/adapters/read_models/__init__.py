@@ -1,0 +1,56 @@
+"""Queries over the reporting schema, one module per area, assembled into the views the pages render."""
+
+from datetime import datetime
+
+import asyncpg
+
+from services.reporting.domain.views import Dashboard, Overview, build_heatmap
+from shared.profiles.schema import FrameworkProfile
+
+from . import actions, assurance_events, section11
+
+
+class ReadModels:
+    def __init__(self, pool: asyncpg.Pool, schema: str = "reporting") -> None:
+        self._pool = pool
+        self._schema = schema
+
+    async def dashboard(self, profile: FrameworkProfile, as_of: datetime) -> Dashboard:
+        s, p = self._schema, profile.id
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            ratings = await section11.ratings(conn, s, p)
+            flags = await section11.open_risk_flags(conn, s, p)
+            submissions, submitted = await section11.submission_counts(conn, s, p)
+            action_rows = await actions.actions(conn, s, p)
+            concluded = await assurance_events.concluded(conn, s, p)
+        overview = Overview(
+            agencies_total=len(profile.agencies),
+            agencies_submitted=submitted,
+            submissions=submissions,
+            open_risk_flags=len(flags),
+            open_actions=sum(1 for a in action_rows if a.status == "open"),
+            overdue_actions=sum(1 for a in action_rows if a.status == "overdue"),
+            concluded_events=len(concluded),
+        )
+        return Dashboard(
+            partnership_id=p,
+            partnership_name=profile.name,
+            as_of=as_of,
+            overview=overview,
+            heatmap=build_heatmap(profile, ratings),
+            risk_flags=flags,
+            actions=action_rows,
+            concluded_events=concluded,
+            agency_names={a.id: a.name for a in profile.agencies},
+            domain_names={d.id: d.name for d in profile.section11.domains},
+        )
+
+    async def counts(self) -> dict[str, int]:
+        """Row counts per read-model table (for crash tests and operators)."""
+        s = self._schema
+        return {
+            "submissions": await self._pool.fetchval(f"SELECT count(*) FROM {s}.s11_submissions"),
+            "risk_flags": await self._pool.fetchval(f"SELECT count(*) FROM {s}.s11_risk_flags"),
+            "actions": await self._pool.fetchval(f"SELECT count(*) FROM {s}.actions"),
+            "assurance_events": await self._pool.fetchval(f"SELECT count(*) FROM {s}.assurance_events"),
+        }

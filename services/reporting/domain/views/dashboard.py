@@ -1,0 +1,33 @@
+"""The whole dashboard: the overview tiles and every area's view (pure)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .actions import ActionRow
+from .assurance_events import ConcludedEventRow
+from .section11 import HeatMap, RiskFlagRow
+
+
+@dataclass(frozen=True)
+class Overview:
+    agencies_total: int
+    agencies_submitted: int
+    submissions: int
+    open_risk_flags: int
+    open_actions: int
+    overdue_actions: int
+    concluded_events: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    partnership_id: str
+    partnership_name: str
+    as_of: datetime
+    overview: Overview
+    heatmap: HeatMap
+    risk_flags: list[RiskFlagRow] = field(default_factory=list)
+    actions: list[ActionRow] = field(default_factory=list)
+    concluded_events: list[ConcludedEventRow] = field(default_factory=list)
+    agency_names: dict[str, str] = field(default_factory=dict)
+    domain_names: dict[str, str] = field(default_factory=dict)
