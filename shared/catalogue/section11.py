@@ -37,3 +37,18 @@ class RiskCleared(DomainEvent):
     cycle_id: str
     domain_id: str
     rating: int
+
+
+@registered
+class CallInProposed(DomainEvent):
+    """A domain reached the profile's highest risk: the agency should be called in.
+
+    Consumed by the assurance events service, which opens a proposed call-in.
+    """
+
+    event_type = "CallInProposed"
+    agency_id: str
+    cycle_id: str
+    domain_id: str
+    rating: int
+    reason: str
