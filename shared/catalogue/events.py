@@ -19,3 +19,15 @@ class AssuranceEventConcluded(DomainEvent):
     theme: str | None = None
     strengths: list[str] = []
     areas_for_development: list[str] = []
+
+
+@registered
+class ActionAgreed(DomainEvent):
+    """An action agreed at an assurance event; the reviews service raises it on the action plan."""
+
+    event_type = "ActionAgreed"
+    assurance_event_id: str
+    action_id: str
+    title: str
+    owner_agency_id: str
+    due_on: date
