@@ -38,6 +38,7 @@ from .governance import (
     PartnerRole,
     StatutoryPartner,
 )
+from .reporting import Reporting
 from .reviews import ActionRules, ReviewTimescales
 from .section11 import Domain, RatingLevel, RatingScale, Section11Rules, Standard
 
@@ -60,6 +61,7 @@ __all__ = [
     "ProfileConsistencyError",
     "RatingLevel",
     "RatingScale",
+    "Reporting",
     "ReviewTimescales",
     "Section11Rules",
     "Slug",
@@ -85,6 +87,8 @@ class FrameworkProfile(Model):
     planner: list[PlannerEntry] = Field(default_factory=list)
     planner_note: str = ""
     independent_scrutiny: IndependentScrutiny
+    reporting: Reporting = Field(default_factory=Reporting)
+    """Tiers, indicators, evidence, rolling reports, templates, yearly report (reporting.py)."""
 
     @model_validator(mode="after")
     def _check_references(self) -> FrameworkProfile:
@@ -152,6 +156,9 @@ class FrameworkProfile(Model):
                     f"unknown activity {activity_id!r}",
                 )
 
+        self.reporting.check_references(
+            problems, groups=group_ids, activities=activity_ids, agencies=agency_ids
+        )
         problems.raise_if_any()
         return self
 
