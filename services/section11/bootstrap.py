@@ -1,12 +1,25 @@
-"""Wires the Section 11 service: store, handlers and subscribers."""
+"""Wires the Section 11 service: store, handlers, subscribers and the deadline watcher."""
+
+from dataclasses import dataclass
 
 from services.section11.entrypoints.nats import build_router
-from services.section11.handlers import Section11Handlers
+from services.section11.handlers import Section11Handlers, deadlines_for
+from shared.deadlines import DeadlineWatcher
 from shared.runtime.host import ServiceHost
 
 
-async def bootstrap(host: ServiceHost) -> Section11Handlers:
+@dataclass
+class Section11:
+    handlers: Section11Handlers
+    watcher: DeadlineWatcher
+
+
+async def bootstrap(host: ServiceHost) -> Section11:
     store = await host.event_store()
     handlers = Section11Handlers(store, host.partnerships, host.clock)
+    watcher = DeadlineWatcher(host.pool, store, host.clock, deadlines_for, handlers.on_deadline)
+    await watcher.setup()
+    store.on_committed(watcher.wake)
     host.include_router(build_router(host.subjects, host.gateway(handlers.table())))
-    return handlers
+    host.run_in_background(lambda: watcher.run(host.settings.deadline_interval_seconds))
+    return Section11(handlers, watcher)

@@ -1,14 +1,56 @@
-"""The Section 11 service's command handlers, and the table that names them."""
+"""The Section 11 service's command handlers, its deadline rules, and the table that names them."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from uuid import NAMESPACE_URL, UUID, uuid5
+from zoneinfo import ZoneInfo
 
-from services.section11.domain import returns
-from services.section11.domain.commands import SubmitSelfAssessment
+from services.section11.domain import cycles, returns, submissions
+from services.section11.domain.commands import (
+    AmendReturn,
+    CarryForwardReturn,
+    CloseAuditCycle,
+    MarkSubmissionOverdue,
+    ModerateScore,
+    OpenAuditCycle,
+    RecordPractitionerSurvey,
+    SaveDraft,
+    SendSubmissionReminder,
+    SubmitReturn,
+)
+from shared.catalogue import DomainEvent
+from shared.catalogue.section11 import AuditCycleOpened, SubmissionReceived
 from shared.clock import Clock
-from shared.decisions import decide_and_append
+from shared.deadlines import Deadline, Settled
+from shared.decisions import already_done, decide_and_append, fold
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.partnerships import Partnerships
+from shared.refusals import Refusal
+
+LONDON = ZoneInfo("Europe/London")
+WATCHER = "deadline-watcher"
+
+
+def deadlines_for(envelope: Envelope) -> Sequence[Deadline | Settled]:
+    """Which deadlines an event sets or settles (read by the deadline watcher)."""
+    p = envelope.partnership_id
+    match envelope.event:
+        case AuditCycleOpened() as opened:
+            out: list[Deadline | Settled] = []
+            for agency in opened.agency_ids:
+                stream = returns.stream_id(p, agency, opened.cycle_id)
+                out += [
+                    Deadline(stream, cycles.reminder_kind(days), cycles.reminder_at(opened.due_on, days), p)
+                    for days in opened.reminder_days_before
+                ]
+                out.append(Deadline(stream, cycles.OVERDUE, cycles.overdue_from(opened.due_on), p))
+            return out
+        case SubmissionReceived():
+            return [Settled(envelope.stream_id, cycles.OVERDUE)]
+    return []
 
 
 @dataclass
@@ -17,20 +59,179 @@ class Section11Handlers:
     partnerships: Partnerships
     clock: Clock
 
+    async def _cycle(self, partnership_id: str, cycle_id: str) -> cycles.Cycle:
+        history = await self.store.read_stream(cycles.stream_id(partnership_id, cycle_id))
+        return fold(cycles.Cycle(), cycles.evolve, (e.event for e in history))
 
-    async def submit_self_assessment(self, command: SubmitSelfAssessment, metadata: Metadata) -> list[Envelope]:
+    async def _return(self, partnership_id: str, agency_id: str, cycle_id: str) -> returns.Return:
+        history = await self.store.read_stream(returns.stream_id(partnership_id, agency_id, cycle_id))
+        return fold(returns.Return(), returns.evolve, (e.event for e in history))
+
+    async def _on_return(
+        self,
+        metadata: Metadata,
+        agency_id: str,
+        cycle_id: str,
+        decide: Callable[[returns.Return], Sequence[DomainEvent]],
+        request_id: UUID,
+        occurred_at: datetime | None = None,
+    ) -> list[Envelope]:
+        return await decide_and_append(
+            self.store,
+            returns.stream_id(metadata.partnership_id, agency_id, cycle_id),
+            initial=returns.Return(),
+            evolve=returns.evolve,
+            decide=decide,
+            metadata=metadata,
+            occurred_at=occurred_at or self.clock.now(),
+            request_id=request_id,
+        )
+
+    # -- the business unit ----------------------------------------------------
+
+    async def open_cycle(self, command: OpenAuditCycle, metadata: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
         return await decide_and_append(
             self.store,
-            returns.stream_id(metadata.partnership_id, command.agency_id, command.cycle_id),
-            initial=returns.Return(),
-            evolve=returns.evolve,
-            decide=lambda state: returns.decide_submission(state, command, profile, str(command.request_id)),
+            cycles.stream_id(metadata.partnership_id, command.cycle_id),
+            initial=cycles.Cycle(),
+            evolve=cycles.evolve,
+            decide=lambda state: cycles.decide_open(state, command, profile),
             metadata=metadata,
             occurred_at=self.clock.now(),
             request_id=command.request_id,
         )
 
+    async def close_cycle(self, command: CloseAuditCycle, metadata: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(metadata.partnership_id)
+        cycle = await self._cycle(metadata.partnership_id, command.cycle_id)
+        # Peer challenge is decided from every return at the moment of closing.
+        all_returns = {a: await self._return(metadata.partnership_id, a, command.cycle_id) for a in cycle.agency_ids}
+        submitted = {a: r for a, r in all_returns.items() if r.submitted}
+        return await decide_and_append(
+            self.store,
+            cycles.stream_id(metadata.partnership_id, command.cycle_id),
+            initial=cycles.Cycle(),
+            evolve=cycles.evolve,
+            decide=lambda state: cycles.decide_close(state, command, profile, submitted),
+            metadata=metadata,
+            occurred_at=self.clock.now(),
+            request_id=command.request_id,
+        )
+
+    async def moderate(self, command: ModerateScore, metadata: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(metadata.partnership_id)
+        return await self._on_return(
+            metadata, command.agency_id, command.cycle_id,
+            lambda state: submissions.decide_moderation(state, command, profile), command.request_id,
+        )
+
+    async def record_survey(self, command: RecordPractitionerSurvey, metadata: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(metadata.partnership_id)
+        return await self._on_return(
+            metadata, command.agency_id, command.cycle_id,
+            lambda state: submissions.decide_survey(state, command, profile), command.request_id,
+        )
+
+    # -- agencies -------------------------------------------------------------
+
+    async def save_draft(self, command: SaveDraft, metadata: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(metadata.partnership_id)
+        cycle = await self._cycle(metadata.partnership_id, command.cycle_id)
+        return await self._on_return(
+            metadata, command.agency_id, command.cycle_id,
+            lambda state: submissions.decide_draft(state, cycle, command, profile), command.request_id,
+        )
+
+    async def carry_forward(self, command: CarryForwardReturn, metadata: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(metadata.partnership_id)
+        cycle = await self._cycle(metadata.partnership_id, command.cycle_id)
+        previous = await self._return(metadata.partnership_id, command.agency_id, command.from_cycle_id)
+        return await self._on_return(
+            metadata, command.agency_id, command.cycle_id,
+            lambda state: submissions.decide_carry_forward(state, cycle, previous, command, profile),
+            command.request_id,
+        )
+
+    async def submit(self, command: SubmitReturn, metadata: Metadata) -> list[Envelope]:
+        """One return, many partnerships: every target is checked before any is
+        recorded, then each partnership gets its own SubmissionReceived."""
+        targets = [(metadata.partnership_id, command.cycle_id)] + [
+            (t.partnership_id, t.cycle_id) for t in command.also_submit_to
+        ]
+        today = self.clock.now().astimezone(LONDON).date()
+        decisions = []
+        for index, (partnership, cycle_id) in enumerate(targets):
+            where = "" if index == 0 else f"also_submit_to[{index - 1}]."
+            if partnership not in self.partnerships:
+                raise Refusal("unknown_partnership", f"{partnership!r} is not a partnership on this platform", f"{where}partnership_id")
+            profile = self.partnerships.profile(partnership)
+            cycle = await self._cycle(partnership, cycle_id)
+            others = [p for p, _ in targets if p != partnership]
+
+            def decide(state: returns.Return, profile=profile, cycle=cycle, cycle_id=cycle_id, others=others) -> list[DomainEvent]:
+                return submissions.decide_submit(
+                    state, cycle, command, profile,
+                    cycle_id=cycle_id, submission_id=str(command.request_id), today=today, also_submitted_to=others,
+                )
+
+            request_id = command.request_id if index == 0 else uuid5(command.request_id, partnership)
+            history = await self.store.read_stream(returns.stream_id(partnership, command.agency_id, cycle_id))
+            if not already_done(history, request_id):
+                try:
+                    decide(fold(returns.Return(), returns.evolve, (e.event for e in history)))
+                except Refusal as refusal:
+                    if index == 0:
+                        raise
+                    field = refusal.field if refusal.field and refusal.field.startswith("answers") else f"{where}{refusal.field or 'partnership_id'}"
+                    raise Refusal(refusal.code, f"for partnership {partnership!r}: {refusal.message}", field) from None
+            decisions.append((partnership, cycle_id, decide, request_id))
+        recorded: list[Envelope] = []
+        for partnership, cycle_id, decide, request_id in decisions:
+            on_behalf = metadata.model_copy(update={"partnership_id": partnership})
+            recorded += await self._on_return(on_behalf, command.agency_id, cycle_id, decide, request_id)
+        return recorded
+
+    async def amend(self, command: AmendReturn, metadata: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(metadata.partnership_id)
+        cycle = await self._cycle(metadata.partnership_id, command.cycle_id)
+        return await self._on_return(
+            metadata, command.agency_id, command.cycle_id,
+            lambda state: submissions.decide_amend(state, cycle, command, profile), command.request_id,
+        )
+
+    # -- the deadline watcher -------------------------------------------------
+
+    async def on_deadline(self, deadline: Deadline) -> Sequence[Envelope]:
+        _, partnership, agency, cycle_id = deadline.stream_id.split(":")
+        metadata = Metadata(
+            partnership_id=partnership, actor=WATCHER, correlation_id=uuid5(NAMESPACE_URL, deadline.stream_id)
+        )
+        cycle = await self._cycle(partnership, cycle_id)
+        # The deadline, not the moment the watcher noticed it, is when this happened:
+        # that is what makes a replay raise the same event on the same date.
+        request_id = uuid5(NAMESPACE_URL, f"{deadline.stream_id}/{deadline.kind}/{deadline.due_at.isoformat()}")
+        decide: Callable[[returns.Return], Sequence[DomainEvent]]
+        if deadline.kind == cycles.OVERDUE:
+            overdue = MarkSubmissionOverdue(agency_id=agency, cycle_id=cycle_id, deadline=deadline.due_at)
+            decide = partial(submissions.decide_overdue, cycle=cycle, command=overdue)
+        elif deadline.kind.startswith("submission-reminder-"):
+            days = int(deadline.kind.rsplit("-", 1)[1])
+            reminder = SendSubmissionReminder(agency_id=agency, cycle_id=cycle_id, days_before=days, deadline=deadline.due_at)
+            decide = partial(submissions.decide_reminder, cycle=cycle, command=reminder)
+        else:
+            return []
+        return await self._on_return(metadata, agency, cycle_id, decide, request_id, occurred_at=deadline.due_at)
+
     def table(self) -> dict[type, object]:
         """Every command this service accepts, and who handles it."""
-        return {SubmitSelfAssessment: self.submit_self_assessment}
+        return {
+            OpenAuditCycle: self.open_cycle,
+            CloseAuditCycle: self.close_cycle,
+            SaveDraft: self.save_draft,
+            CarryForwardReturn: self.carry_forward,
+            SubmitReturn: self.submit,
+            AmendReturn: self.amend,
+            ModerateScore: self.moderate,
+            RecordPractitionerSurvey: self.record_survey,
+        }

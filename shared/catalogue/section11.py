@@ -1,19 +1,137 @@
-"""Section 11 self-assessment events."""
+"""Section 11 self-assessment events: the audit cycle, each agency's return, and
+what the partnership learns from it (signatures of risk, confidence gaps).
+
+Streams: `s11-cycle:{partnership}:{cycle}` holds the cycle's own events;
+`s11-return:{partnership}:{agency}:{cycle}` holds one agency's return.
+"""
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
-from shared.catalogue.registry import registered
+from shared.catalogue.registry import registered, upcaster
+
+
+class Answer(BaseModel):
+    """An agency's answer to one standard: a rating on the profile's scale, its narrative and evidence."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rating: int
+    narrative: str = ""
+    evidence: list[str] = []
+
+
+@registered
+class AuditCycleOpened(DomainEvent):
+    """The business unit opened a Section 11 cycle for the named agencies, with the date returns are due."""
+
+    event_type = "AuditCycleOpened"
+    cycle_id: str
+    opened_on: date
+    due_on: date
+    agency_ids: list[str]
+    reminder_days_before: list[int] = []
+
+
+@registered
+class AuditCycleClosed(DomainEvent):
+    """No more returns are accepted for this cycle."""
+
+    event_type = "AuditCycleClosed"
+    cycle_id: str
+    closed_on: date
+
+
+@registered
+class DraftSaved(DomainEvent):
+    """An agency saved work in progress; a draft never appears in partnership reports."""
+
+    event_type = "DraftSaved"
+    agency_id: str
+    cycle_id: str
+    answers: dict[str, Answer]
+    saved_by: str
+    carried_forward_from: str | None = None
 
 
 @registered
 class SubmissionReceived(DomainEvent):
-    """An agency's Section 11 self-assessment, rated per signatures-of-risk domain."""
+    """An agency's Section 11 return: each standard answered, rolled up per signatures-of-risk domain.
+
+    v2 added the answers per standard, the due date and lateness, and the other
+    partnerships the same return went to.
+    """
 
     event_type = "SubmissionReceived"
+    schema_version = 2
     submission_id: str
     agency_id: str
     cycle_id: str
     domain_ratings: dict[str, int]
     submitted_by: str
+    answers: dict[str, Answer] = {}
+    due_on: date | None = None
+    late: bool = False
+    also_submitted_to: list[str] = []
+
+
+@upcaster("SubmissionReceived", from_version=1)
+def _submission_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    # v1 rated domains directly; there were no per-standard answers to recover.
+    return payload | {"answers": {}, "due_on": None, "late": False, "also_submitted_to": []}
+
+
+@registered
+class SubmissionAmended(DomainEvent):
+    """A submitted return was changed, with the reason; the earlier answers stay in the history."""
+
+    event_type = "SubmissionAmended"
+    agency_id: str
+    cycle_id: str
+    answers: dict[str, Answer]
+    """Only the standards that changed."""
+    domain_ratings: dict[str, int]
+    """The whole return's roll-up after the amendment."""
+    reason: str
+    amended_by: str
+
+
+@registered
+class ScoreModerated(DomainEvent):
+    """A scrutiny panel recorded its own rating of a domain beside the agency's self-score."""
+
+    event_type = "ScoreModerated"
+    agency_id: str
+    cycle_id: str
+    domain_id: str
+    self_rating: int
+    moderated_rating: int
+    rationale: str
+    moderated_by: str
+
+
+@registered
+class SubmissionReminderSent(DomainEvent):
+    """A return is due soon and has not been submitted (raised by the deadline watcher)."""
+
+    event_type = "SubmissionReminderSent"
+    agency_id: str
+    cycle_id: str
+    due_on: date
+    days_before: int
+
+
+@registered
+class SubmissionOverdue(DomainEvent):
+    """A return's due date passed without a submission (raised by the deadline watcher)."""
+
+    event_type = "SubmissionOverdue"
+    agency_id: str
+    cycle_id: str
+    due_on: date
 
 
 @registered
@@ -30,7 +148,7 @@ class RiskFlagged(DomainEvent):
 
 @registered
 class RiskCleared(DomainEvent):
-    """A later return brought a flagged domain back above the threshold."""
+    """A later return or a moderated score brought a flagged domain back above the threshold."""
 
     event_type = "RiskCleared"
     agency_id: str
@@ -52,3 +170,45 @@ class CallInProposed(DomainEvent):
     domain_id: str
     rating: int
     reason: str
+
+
+@registered
+class PractitionerSurveyRecorded(DomainEvent):
+    """The result of a practitioner survey for an agency: the share of staff who agreed with a statement."""
+
+    event_type = "PractitionerSurveyRecorded"
+    agency_id: str
+    cycle_id: str
+    survey_id: str
+    statement: str
+    domain_id: str | None = None
+    agree_percent: float
+    respondents: int
+
+
+@registered
+class ConfidenceGapFlagged(DomainEvent):
+    """The agency rated itself green but its practitioners' survey result is low: challenge the self-score."""
+
+    event_type = "ConfidenceGapFlagged"
+    agency_id: str
+    cycle_id: str
+    survey_id: str
+    domain_id: str | None = None
+    self_rating: int
+    agree_percent: float
+    threshold_percent: float
+    reason: str
+
+
+@registered
+class PeerChallengeWorkshopScheduled(DomainEvent):
+    """A peer review workshop in the year after the audit, for a domain flagged for development or good practice."""
+
+    event_type = "PeerChallengeWorkshopScheduled"
+    cycle_id: str
+    workshop_id: str
+    domain_id: str
+    purpose: Literal["development", "good_practice"]
+    agency_ids: list[str]
+    hold_by: date

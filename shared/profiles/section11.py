@@ -21,6 +21,8 @@ class Standard(Model):
     id: Slug
     domain: str
     text: NonEmptyStr
+    bespoke: bool = False
+    """A question the partnership added to the common tool for a local area of focus."""
 
 
 class RatingLevel(Model):
@@ -73,6 +75,24 @@ class RatingScale(Model):
         return any(level.value == value for level in self.levels)
 
 
+class Triangulation(Model):
+    """How practitioners' survey results challenge green self-scores."""
+
+    survey_low_percent: float = Field(default=60, ge=0, le=100)
+    """A survey result below this share of staff agreeing is low."""
+    challenge_rags: list[Literal["red", "amber", "green"]] = Field(default_factory=lambda: ["green"])
+    """Self-scores of these colours are challenged by a low survey result."""
+
+
+class PeerChallenge(Model):
+    """Peer review workshops after the audit (e.g. Somerset) for domains flagged
+    for development (at or below the risk threshold) and for good practice (the best level)."""
+
+    within_months: int = Field(default=12, ge=1)
+    development: bool = True
+    good_practice: bool = True
+
+
 class Section11Rules(Model):
     """How the Section 11 self-assessment runs and how ratings become risk."""
 
@@ -87,6 +107,9 @@ class Section11Rules(Model):
     rollup: Literal["lowest", "mean_rounded_down", "median"]
     submission_window_days: int = Field(ge=1)
     reminder_days_before: list[int] = Field(default_factory=list)
+    triangulation: Triangulation = Field(default_factory=Triangulation)
+    peer_challenge: PeerChallenge | None = None
+    """Set when the framework runs peer challenge workshops on the audit's findings."""
 
     @model_validator(mode="after")
     def _check_references(self) -> Section11Rules:

@@ -18,21 +18,12 @@ from tests.support.platform import PARTNERSHIP, TOKEN, RunningPlatform
 
 pytestmark = pytest.mark.integration
 
-GOOD = {
-    "leadership-and-governance": 3,
-    "performance-and-outcomes": 4,
-    "commissioning-and-quality": 3,
-    "priorities-and-partnerships": 3,
-    "resource-and-workforce-management": 4,
-    "culture-and-challenge": 3,
-}
-
-
 async def test_a_submission_is_validated_appended_flagged_and_projected(platform: RunningPlatform) -> None:
-    reply = await platform.submit("humberside-police", GOOD | {"culture-and-challenge": 2})
+    assert (await platform.open_cycle())["status"] == "accepted"
+    reply = await platform.submit("humberside-police", {"culture-and-challenge": 2})
     assert reply["status"] == "accepted"
     assert [e["event_type"] for e in reply["events"]] == ["SubmissionReceived", "RiskFlagged"]
-    await platform.submit("east-midlands-ambulance-service", GOOD)
+    await platform.submit("east-midlands-ambulance-service")
 
     async def projected() -> bool:
         flags = await platform.count("SELECT count(*) FROM reporting.s11_risk_flags WHERE open")
@@ -43,25 +34,28 @@ async def test_a_submission_is_validated_appended_flagged_and_projected(platform
     row = await platform.pool.fetchrow(
         "SELECT * FROM reporting.s11_ratings WHERE agency_id = 'humberside-police' AND domain_id = 'culture-and-challenge'"
     )
-    assert row["rating"] == 2
+    assert row["self_rating"] == 2
     assert str(row["event_id"]) == reply["events"][0]["event_id"]  # every figure names its event
 
 
 async def test_bad_input_is_answered_and_dead_lettered_and_the_rest_flows(platform: RunningPlatform, nats_url: str) -> None:
+    await platform.open_cycle()
     subject = platform.subjects.agency_command("section11", "submit", PARTNERSHIP, "humberside-police")
     not_json = await platform.request(subject, b"{not json")
     assert not_json["error"]["code"] == "invalid_json"
-    off_scale = await platform.submit("humberside-police", GOOD | {"culture-and-challenge": 9})
+    off_scale = await platform.submit("humberside-police", {"culture-and-challenge": 9})
     assert off_scale["error"] == {
         "code": "rating_off_scale",
-        "field": "domain_ratings.culture-and-challenge",
+        "field": "answers.cc-voice-of-the-child.rating",
         "message": "9 is not on the rating scale [1, 2, 3, 4]",
     }
-    unknown_domain = await platform.submit("humberside-police", {"astrology": 3})
-    assert unknown_domain["error"]["field"] == "domain_ratings.astrology"
-    impostor = await platform.submit("humberside-police", GOOD, agency_id="east-midlands-ambulance-service")
+    unknown_standard = await platform.submit(
+        "humberside-police", answers={"astrology": {"rating": 3}}
+    )
+    assert unknown_standard["error"]["field"] == "answers.astrology"
+    impostor = await platform.submit("humberside-police", agency_id="east-midlands-ambulance-service")
     assert impostor["error"]["code"] == "identity_mismatch"
-    assert (await platform.submit("humberside-police", GOOD))["status"] == "accepted"
+    assert (await platform.submit("humberside-police"))["status"] == "accepted"
 
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
@@ -113,7 +107,8 @@ async def test_actions_go_overdue_from_the_clock_and_events_conclude(platform: R
 
 
 async def test_the_dashboard_needs_its_token_and_shows_the_heat_map(platform: RunningPlatform) -> None:
-    await platform.submit("humberside-police", GOOD | {"leadership-and-governance": 1})
+    await platform.open_cycle()
+    await platform.submit("humberside-police", {"leadership-and-governance": 1})
     await eventually(lambda: platform.count("SELECT count(*) FROM reporting.s11_submissions"), what="the submission projected")
     server = platform.wired["reporting"].server
     await eventually(lambda: server.started, what="the dashboard to listen")
@@ -137,7 +132,8 @@ async def _get(url: str, headers: dict[str, str] | None = None) -> str:
 
 
 async def test_events_carry_the_trace_context_of_the_request(platform: RunningPlatform) -> None:
-    reply = await platform.submit("humberside-police", GOOD)
+    await platform.open_cycle()
+    reply = await platform.submit("humberside-police")
     [stored] = await platform.pool.fetch(
         "SELECT trace_context FROM section11.events WHERE event_id = $1", uuid.UUID(reply["events"][0]["event_id"])
     )

@@ -15,8 +15,10 @@ from shared.clock import Clock
 from shared.config import Settings
 from shared.messaging.subjects import Subjects
 from shared.runtime.host import ServiceHost
+from tests.support.returns import answers
 
 PARTNERSHIP = "north-lincolnshire"
+CYCLE = "2026-27"
 TOKEN = "test-dashboard-token"
 
 
@@ -38,17 +40,34 @@ class RunningPlatform:
         reply = await self.nc.request(subject, data, timeout=10)
         return json.loads(reply.data)
 
-    async def submit(self, agency: str, ratings: dict[str, int], **extra: Any) -> dict[str, Any]:
+    async def command(
+        self, service: str, name: str, body: dict[str, Any], *, agency: str | None = None, partnership: str = PARTNERSHIP
+    ) -> dict[str, Any]:
+        """Send a command as an agency (on its own subject) or as the business unit."""
+        subject = (
+            self.subjects.agency_command(service, name, partnership, agency)
+            if agency
+            else self.subjects.operator_command(service, name, partnership)
+        )
+        return await self.request(subject, {"request_id": str(uuid4())} | body)
+
+    async def open_cycle(self, cycle_id: str = CYCLE, partnership: str = PARTNERSHIP, **extra: Any) -> dict[str, Any]:
+        body = {"cycle_id": cycle_id, "opened_on": self.clock.now().date().isoformat()} | extra
+        return await self.command("section11", "open-cycle", body, partnership=partnership)
+
+    async def submit(
+        self, agency: str, by_domain: dict[str, int] | None = None, *, default: int = 3, **extra: Any
+    ) -> dict[str, Any]:
+        """Submit a complete return: every standard rated `default`, or its domain's rating in `by_domain`."""
+        partnership = extra.pop("partnership", PARTNERSHIP)
+        profile = self.hosts["section11"].partnerships.profile(partnership)
         body = {
-            "request_id": str(uuid4()),
             "agency_id": agency,
-            "cycle_id": "2026-27",
-            "domain_ratings": ratings,
+            "cycle_id": CYCLE,
+            "answers": answers(profile, by_domain, default),
             "submitted_by": "Safeguarding lead (invented)",
         } | extra
-        return await self.request(
-            self.subjects.agency_command("section11", "submit", PARTNERSHIP, agency), body
-        )
+        return await self.command("section11", "submit", body, agency=agency, partnership=partnership)
 
     async def count(self, sql: str, *args: Any) -> int:
         return await self.pool.fetchval(sql, *args)

@@ -1,94 +1,207 @@
-"""Section 11 read models: submissions, latest ratings and signatures-of-risk flags."""
+"""Section 11 read models: cycles, each agency's return status, ratings (self and
+moderated, per domain), amendments, risk flags, call-ins, surveys, confidence
+gaps and peer challenge workshops. Drafts are the agency's own: never projected."""
 
 import asyncpg
 
-from shared.catalogue.section11 import RiskCleared, RiskFlagged, SubmissionReceived
+from shared.catalogue.section11 import (
+    AuditCycleClosed,
+    AuditCycleOpened,
+    CallInProposed,
+    ConfidenceGapFlagged,
+    PeerChallengeWorkshopScheduled,
+    PractitionerSurveyRecorded,
+    RiskCleared,
+    RiskFlagged,
+    ScoreModerated,
+    SubmissionAmended,
+    SubmissionOverdue,
+    SubmissionReceived,
+    SubmissionReminderSent,
+)
 from shared.envelope import Envelope
 from shared.projections import Projection
 
+TABLES = [
+    "s11_cycles", "s11_returns", "s11_submissions", "s11_ratings", "s11_amendments", "s11_risk_flags",
+    "s11_call_ins", "s11_surveys", "s11_confidence_gaps", "s11_workshops",
+]
+
 
 class Section11Projection(Projection):
-    """Latest self-assessed rating per agency and domain, submissions, and risk flags."""
-
     name = "section11"
 
     def tables(self) -> list[str]:
-        return ["s11_submissions", "s11_ratings", "s11_risk_flags"]
+        return TABLES
 
     def ddl(self, schema: str) -> str:
         return f"""
+        CREATE TABLE IF NOT EXISTS {schema}.s11_cycles (
+            partnership_id text NOT NULL, cycle_id text NOT NULL, opened_on date NOT NULL, due_on date NOT NULL,
+            agencies integer NOT NULL, closed_on date, event_id uuid NOT NULL, position bigint NOT NULL,
+            closed_event_id uuid, PRIMARY KEY (partnership_id, cycle_id));
+        CREATE TABLE IF NOT EXISTS {schema}.s11_returns (
+            partnership_id text NOT NULL, agency_id text NOT NULL, cycle_id text NOT NULL, due_on date,
+            status text NOT NULL, submitted_at timestamptz, late boolean NOT NULL DEFAULT false,
+            reminders integer NOT NULL DEFAULT 0, amendments integer NOT NULL DEFAULT 0,
+            event_id uuid NOT NULL, position bigint NOT NULL,
+            PRIMARY KEY (partnership_id, agency_id, cycle_id));
         CREATE TABLE IF NOT EXISTS {schema}.s11_submissions (
             event_id uuid PRIMARY KEY, position bigint NOT NULL, partnership_id text NOT NULL,
             agency_id text NOT NULL, cycle_id text NOT NULL, submission_id text NOT NULL,
-            submitted_at timestamptz NOT NULL);
+            submitted_at timestamptz NOT NULL, due_on date, late boolean NOT NULL DEFAULT false,
+            also_submitted_to text[] NOT NULL DEFAULT '{{}}');
         CREATE TABLE IF NOT EXISTS {schema}.s11_ratings (
-            partnership_id text NOT NULL, agency_id text NOT NULL, domain_id text NOT NULL,
-            cycle_id text NOT NULL, rating integer NOT NULL,
+            partnership_id text NOT NULL, agency_id text NOT NULL, cycle_id text NOT NULL, domain_id text NOT NULL,
+            self_rating integer NOT NULL, moderated_rating integer, moderation_rationale text,
             event_id uuid NOT NULL, position bigint NOT NULL, recorded_at timestamptz NOT NULL,
-            PRIMARY KEY (partnership_id, agency_id, domain_id));
+            moderated_event_id uuid, moderated_position bigint,
+            PRIMARY KEY (partnership_id, agency_id, cycle_id, domain_id));
+        CREATE TABLE IF NOT EXISTS {schema}.s11_amendments (
+            event_id uuid PRIMARY KEY, position bigint NOT NULL, partnership_id text NOT NULL,
+            agency_id text NOT NULL, cycle_id text NOT NULL, standards text[] NOT NULL, reason text NOT NULL,
+            amended_by text NOT NULL, amended_at timestamptz NOT NULL);
         CREATE TABLE IF NOT EXISTS {schema}.s11_risk_flags (
             partnership_id text NOT NULL, agency_id text NOT NULL, domain_id text NOT NULL,
             cycle_id text NOT NULL, rating integer NOT NULL, reason text NOT NULL,
             open boolean NOT NULL, raised_at timestamptz NOT NULL,
             event_id uuid NOT NULL, position bigint NOT NULL,
-            cleared_event_id uuid, cleared_position bigint,
+            cleared_event_id uuid, cleared_position bigint, cleared_at timestamptz,
             PRIMARY KEY (partnership_id, agency_id, domain_id, event_id));
+        CREATE TABLE IF NOT EXISTS {schema}.s11_call_ins (
+            event_id uuid PRIMARY KEY, position bigint NOT NULL, partnership_id text NOT NULL,
+            agency_id text NOT NULL, cycle_id text NOT NULL, domain_id text NOT NULL, rating integer NOT NULL,
+            reason text NOT NULL, proposed_at timestamptz NOT NULL);
+        CREATE TABLE IF NOT EXISTS {schema}.s11_surveys (
+            event_id uuid PRIMARY KEY, position bigint NOT NULL, partnership_id text NOT NULL,
+            agency_id text NOT NULL, cycle_id text NOT NULL, survey_id text NOT NULL, statement text NOT NULL,
+            domain_id text, agree_percent double precision NOT NULL, respondents integer NOT NULL);
+        CREATE TABLE IF NOT EXISTS {schema}.s11_confidence_gaps (
+            event_id uuid PRIMARY KEY, position bigint NOT NULL, partnership_id text NOT NULL,
+            agency_id text NOT NULL, cycle_id text NOT NULL, survey_id text NOT NULL, domain_id text,
+            self_rating integer NOT NULL, agree_percent double precision NOT NULL,
+            threshold_percent double precision NOT NULL, reason text NOT NULL, flagged_at timestamptz NOT NULL);
+        CREATE TABLE IF NOT EXISTS {schema}.s11_workshops (
+            event_id uuid PRIMARY KEY, position bigint NOT NULL, partnership_id text NOT NULL,
+            cycle_id text NOT NULL, workshop_id text NOT NULL, domain_id text NOT NULL, purpose text NOT NULL,
+            agency_ids text[] NOT NULL, hold_by date NOT NULL);
         """
 
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
-        e, p = envelope, envelope.partnership_id
+        e, p, s = envelope, envelope.partnership_id, schema
         match e.event:
-            case SubmissionReceived() as sub:
+            case AuditCycleOpened() as opened:
                 await conn.execute(
-                    f"INSERT INTO {schema}.s11_submissions VALUES ($1,$2,$3,$4,$5,$6,$7)",
-                    e.event_id,
-                    e.position,
-                    p,
-                    sub.agency_id,
-                    sub.cycle_id,
-                    sub.submission_id,
-                    e.occurred_at,
+                    f"INSERT INTO {s}.s11_cycles VALUES ($1,$2,$3,$4,$5,NULL,$6,$7,NULL) ON CONFLICT DO NOTHING",
+                    p, opened.cycle_id, opened.opened_on, opened.due_on, len(opened.agency_ids), e.event_id, e.position,
                 )
                 await conn.execute(
-                    f"INSERT INTO {schema}.s11_ratings"
-                    " SELECT $1, $2, domain, $3, rating, $4, $5, $6"
-                    " FROM unnest($7::text[], $8::int[]) AS r(domain, rating)"
-                    " ON CONFLICT (partnership_id, agency_id, domain_id) DO UPDATE SET"
-                    " cycle_id = excluded.cycle_id, rating = excluded.rating,"
-                    " event_id = excluded.event_id, position = excluded.position,"
-                    " recorded_at = excluded.recorded_at",
-                    p,
-                    sub.agency_id,
-                    sub.cycle_id,
-                    e.event_id,
-                    e.position,
-                    e.recorded_at,
-                    list(sub.domain_ratings),
-                    list(sub.domain_ratings.values()),
+                    f"INSERT INTO {s}.s11_returns (partnership_id, agency_id, cycle_id, due_on, status, event_id, position)"
+                    " SELECT $1, agency, $2, $3, 'due', $4, $5 FROM unnest($6::text[]) AS a(agency)"
+                    " ON CONFLICT DO NOTHING",
+                    p, opened.cycle_id, opened.due_on, e.event_id, e.position, opened.agency_ids,
+                )
+            case AuditCycleClosed() as closed:
+                await conn.execute(
+                    f"UPDATE {s}.s11_cycles SET closed_on = $3, closed_event_id = $4 WHERE partnership_id = $1 AND cycle_id = $2",
+                    p, closed.cycle_id, closed.closed_on, e.event_id,
+                )
+            case SubmissionReceived() as sub:
+                await self._submission(conn, s, e, sub)
+            case SubmissionAmended() as amended:
+                await conn.execute(
+                    f"INSERT INTO {s}.s11_amendments VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                    e.event_id, e.position, p, amended.agency_id, amended.cycle_id, sorted(amended.answers),
+                    amended.reason, amended.amended_by, e.occurred_at,
+                )
+                await conn.execute(
+                    f"UPDATE {s}.s11_returns SET amendments = amendments + 1 WHERE partnership_id = $1 AND agency_id = $2 AND cycle_id = $3",
+                    p, amended.agency_id, amended.cycle_id,
+                )
+                await self._ratings(conn, s, e, amended.agency_id, amended.cycle_id, amended.domain_ratings)
+            case ScoreModerated() as mod:
+                await conn.execute(
+                    f"UPDATE {s}.s11_ratings SET moderated_rating = $5, moderation_rationale = $6,"
+                    " moderated_event_id = $7, moderated_position = $8"
+                    " WHERE partnership_id = $1 AND agency_id = $2 AND cycle_id = $3 AND domain_id = $4",
+                    p, mod.agency_id, mod.cycle_id, mod.domain_id, mod.moderated_rating, mod.rationale, e.event_id, e.position,
+                )
+            case SubmissionReminderSent() as reminder:
+                await conn.execute(
+                    f"UPDATE {s}.s11_returns SET reminders = reminders + 1 WHERE partnership_id = $1 AND agency_id = $2 AND cycle_id = $3",
+                    p, reminder.agency_id, reminder.cycle_id,
+                )
+            case SubmissionOverdue() as overdue:
+                await conn.execute(
+                    f"UPDATE {s}.s11_returns SET status = 'overdue', event_id = $4, position = $5"
+                    " WHERE partnership_id = $1 AND agency_id = $2 AND cycle_id = $3 AND status = 'due'",
+                    p, overdue.agency_id, overdue.cycle_id, e.event_id, e.position,
                 )
             case RiskFlagged() as flag:
                 await conn.execute(
-                    f"INSERT INTO {schema}.s11_risk_flags"
+                    f"INSERT INTO {s}.s11_risk_flags"
                     " (partnership_id, agency_id, domain_id, cycle_id, rating, reason, open, raised_at, event_id, position)"
-                    " VALUES ($1,$2,$3,$4,$5,$6,true,$7,$8,$9)",
-                    p,
-                    flag.agency_id,
-                    flag.domain_id,
-                    flag.cycle_id,
-                    flag.rating,
-                    flag.reason,
-                    e.occurred_at,
-                    e.event_id,
-                    e.position,
+                    " VALUES ($1,$2,$3,$4,$5,$6,true,$7,$8,$9) ON CONFLICT DO NOTHING",
+                    p, flag.agency_id, flag.domain_id, flag.cycle_id, flag.rating, flag.reason, e.occurred_at, e.event_id, e.position,
                 )
             case RiskCleared() as cleared:
                 await conn.execute(
-                    f"UPDATE {schema}.s11_risk_flags SET open = false, cleared_event_id = $4,"
-                    " cleared_position = $5 WHERE partnership_id = $1 AND agency_id = $2"
-                    " AND domain_id = $3 AND open",
-                    p,
-                    cleared.agency_id,
-                    cleared.domain_id,
-                    e.event_id,
-                    e.position,
+                    f"UPDATE {s}.s11_risk_flags SET open = false, cleared_event_id = $4, cleared_position = $5, cleared_at = $6"
+                    " WHERE partnership_id = $1 AND agency_id = $2 AND domain_id = $3 AND open",
+                    p, cleared.agency_id, cleared.domain_id, e.event_id, e.position, e.occurred_at,
                 )
+            case CallInProposed() as call_in:
+                await conn.execute(
+                    f"INSERT INTO {s}.s11_call_ins VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING",
+                    e.event_id, e.position, p, call_in.agency_id, call_in.cycle_id, call_in.domain_id, call_in.rating,
+                    call_in.reason, e.occurred_at,
+                )
+            case PractitionerSurveyRecorded() as survey:
+                await conn.execute(
+                    f"INSERT INTO {s}.s11_surveys VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING",
+                    e.event_id, e.position, p, survey.agency_id, survey.cycle_id, survey.survey_id, survey.statement,
+                    survey.domain_id, survey.agree_percent, survey.respondents,
+                )
+            case ConfidenceGapFlagged() as gap:
+                await conn.execute(
+                    f"INSERT INTO {s}.s11_confidence_gaps VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT DO NOTHING",
+                    e.event_id, e.position, p, gap.agency_id, gap.cycle_id, gap.survey_id, gap.domain_id, gap.self_rating,
+                    gap.agree_percent, gap.threshold_percent, gap.reason, e.occurred_at,
+                )
+            case PeerChallengeWorkshopScheduled() as workshop:
+                await conn.execute(
+                    f"INSERT INTO {s}.s11_workshops VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING",
+                    e.event_id, e.position, p, workshop.cycle_id, workshop.workshop_id, workshop.domain_id,
+                    workshop.purpose, workshop.agency_ids, workshop.hold_by,
+                )
+
+    async def _submission(self, conn: asyncpg.Connection, s: str, e: Envelope, sub: SubmissionReceived) -> None:
+        p = e.partnership_id
+        await conn.execute(
+            f"INSERT INTO {s}.s11_submissions VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING",
+            e.event_id, e.position, p, sub.agency_id, sub.cycle_id, sub.submission_id, e.occurred_at,
+            sub.due_on, sub.late, sub.also_submitted_to,
+        )
+        status = "late" if sub.late else "submitted"
+        await conn.execute(
+            f"INSERT INTO {s}.s11_returns (partnership_id, agency_id, cycle_id, due_on, status, submitted_at, late, event_id, position)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (partnership_id, agency_id, cycle_id) DO UPDATE SET"
+            " status = excluded.status, submitted_at = excluded.submitted_at, late = excluded.late,"
+            " event_id = excluded.event_id, position = excluded.position",
+            p, sub.agency_id, sub.cycle_id, sub.due_on, status, e.occurred_at, sub.late, e.event_id, e.position,
+        )
+        await self._ratings(conn, s, e, sub.agency_id, sub.cycle_id, sub.domain_ratings)
+
+    async def _ratings(
+        self, conn: asyncpg.Connection, s: str, e: Envelope, agency_id: str, cycle_id: str, ratings: dict[str, int]
+    ) -> None:
+        # One statement for every domain of the return: the moderated score, if any, is kept.
+        await conn.execute(
+            f"INSERT INTO {s}.s11_ratings (partnership_id, agency_id, cycle_id, domain_id, self_rating, event_id, position, recorded_at)"
+            " SELECT $1, $2, $3, domain, rating, $4, $5, $6 FROM unnest($7::text[], $8::int[]) AS r(domain, rating)"
+            " ON CONFLICT (partnership_id, agency_id, cycle_id, domain_id) DO UPDATE SET"
+            " self_rating = excluded.self_rating, event_id = excluded.event_id, position = excluded.position,"
+            " recorded_at = excluded.recorded_at",
+            e.partnership_id, agency_id, cycle_id, e.event_id, e.position, e.recorded_at,
+            list(ratings), list(ratings.values()),
+        )

@@ -21,6 +21,7 @@ class ReadModels:
             ratings = await section11.ratings(conn, s, p)
             flags = await section11.open_risk_flags(conn, s, p)
             submissions, submitted = await section11.submission_counts(conn, s, p)
+            s11 = await section11.view(conn, s, p)
             action_rows = await actions.actions(conn, s, p)
             concluded = await assurance_events.concluded(conn, s, p)
         overview = Overview(
@@ -37,7 +38,8 @@ class ReadModels:
             partnership_name=profile.name,
             as_of=as_of,
             overview=overview,
-            heatmap=build_heatmap(profile, ratings),
+            heatmap=build_heatmap(profile, ratings, s11.returns),
+            section11=s11,
             risk_flags=flags,
             actions=action_rows,
             concluded_events=concluded,

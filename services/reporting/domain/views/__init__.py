@@ -3,9 +3,28 @@
 from .actions import ActionRow
 from .assurance_events import ConcludedEventRow
 from .dashboard import Dashboard, Overview
-from .section11 import Cell, HeatMap, HeatMapRow, RatingRow, RiskFlagRow, build_heatmap
+from .section11 import (
+    AmendmentRow,
+    CallInRow,
+    Cell,
+    ConfidenceGapRow,
+    HeatMap,
+    HeatMapRow,
+    RatingRow,
+    ReturnRow,
+    RiskFlagRow,
+    Section11View,
+    WorkshopRow,
+    build_heatmap,
+)
 
 __all__ = [
+    "AmendmentRow",
+    "CallInRow",
+    "ConfidenceGapRow",
+    "ReturnRow",
+    "Section11View",
+    "WorkshopRow",
     "ActionRow",
     "Cell",
     "ConcludedEventRow",

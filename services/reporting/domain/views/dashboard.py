@@ -5,7 +5,7 @@ from datetime import datetime
 
 from .actions import ActionRow
 from .assurance_events import ConcludedEventRow
-from .section11 import HeatMap, RiskFlagRow
+from .section11 import HeatMap, RiskFlagRow, Section11View
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,4 @@ class Dashboard:
     concluded_events: list[ConcludedEventRow] = field(default_factory=list)
     agency_names: dict[str, str] = field(default_factory=dict)
     domain_names: dict[str, str] = field(default_factory=dict)
+    section11: Section11View = field(default_factory=Section11View)

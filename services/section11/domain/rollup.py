@@ -1,0 +1,38 @@
+"""Signatures of risk: standards rolled up into one rating per domain, by the profile's rule."""
+
+from collections.abc import Mapping
+from statistics import median_low
+
+from shared.profiles.section11 import Section11Rules
+
+
+def roll_up(rule: str, ratings: list[int], scale: list[int]) -> int:
+    """One domain rating from its standards' ratings (always a value on the scale).
+
+    - lowest: the weakest standard decides (a single inadequate answer is a risk);
+    - mean_rounded_down: the mean, rounded towards the worse level;
+    - median: the middle rating; of two middles, the worse one.
+    Rounding goes towards risk because a partnership would rather challenge a
+    return than miss one.
+    """
+    if not ratings:
+        raise ValueError("a domain needs at least one rated standard")
+    if rule == "lowest":
+        return min(ratings)
+    if rule == "median":
+        return median_low(ratings)
+    if rule == "mean_rounded_down":
+        mean = sum(ratings) / len(ratings)
+        # The scale's level at or below the mean, so the result stays on the scale.
+        return max(level for level in scale if level <= mean)
+    raise ValueError(f"unknown roll-up rule {rule!r}")
+
+
+def domain_ratings(rules: Section11Rules, standard_ratings: Mapping[str, int]) -> dict[str, int]:
+    """The roll-up of every domain that has at least one rated standard."""
+    out: dict[str, int] = {}
+    for domain in rules.domains:
+        rated = [standard_ratings[s.id] for s in rules.standards_for(domain.id) if s.id in standard_ratings]
+        if rated:
+            out[domain.id] = roll_up(rules.rollup, rated, rules.rating_scale.values)
+    return out
