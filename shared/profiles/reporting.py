@@ -11,13 +11,22 @@ validator calls; references inside this section are checked here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from .activities import Cadence
-from .base import Loc, Model, NonEmptyStr, Problems, Slug, by_id, known
+from .base import (
+    Loc,
+    Model,
+    NonEmptyStr,
+    Problems,
+    ProfileConsistencyError,
+    Slug,
+    by_id,
+)
+from .reporting_checks import check_inside, check_references
 
 __all__ = [
     "EarlyWarning",
@@ -76,9 +85,19 @@ class TierTool(Model):
     name: NonEmptyStr
     activity: str | None = None
     """Id of the activity that produces this tool, when the profile has one."""
-    reported_to: list[str] = Field(min_length=1)
+    reported_to: list[str] = Field(default_factory=list)
     """Ids of the groups the tool is reported to, in the order the document gives them."""
+    feeds: list[str] = Field(default_factory=list)
+    """Ids of other tools (of any tier) this tool is reported into (e.g. a data dashboard)."""
     note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> TierTool:
+        if not self.reported_to and not self.feeds:
+            raise ProfileConsistencyError(
+                [(("reported_to",), "a tool must be reported to a group or feed another tool")]
+            )
+        return self
 
 
 class Tier(Model):
@@ -287,24 +306,6 @@ class InformationRequests(Model):
     consequence: str = ""
 
 
-def _unique(problems: Problems, loc: Loc, items: Sequence[object], attr: str = "id") -> None:
-    """Like :meth:`Problems.unique_ids`, for a list nested below the model."""
-    seen: set[object] = set()
-    for i, item in enumerate(items):
-        value = getattr(item, attr)
-        if value in seen:
-            problems.add((*loc, i, attr), f"duplicate {attr} {value!r}")
-        seen.add(value)
-
-
-def _as_list(value: str | None | Sequence[str]) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return list(value)
-
-
 class Reporting(Model):
     """The ``reporting:`` section of a profile."""
 
@@ -328,61 +329,7 @@ class Reporting(Model):
     @model_validator(mode="after")
     def _check_inside(self) -> Reporting:
         problems = Problems()
-        for field in (
-            "principles",
-            "objectives",
-            "tiers",
-            "evidence_elements",
-            "evidence_types",
-            "rolling_reports",
-            "templates",
-            "early_warnings",
-            "processes",
-            "measures",
-            "themes",
-        ):
-            problems.unique_ids(field, getattr(self, field))
-        problems.unique_ids("tiers", self.tiers, "level")
-
-        objective_ids = {o.id for o in self.objectives}
-        indicator_seen: dict[str, int] = {}
-        for t, tier in enumerate(self.tiers):
-            _unique(problems, ("tiers", t, "tools"), tier.tools)
-            for i, indicator in enumerate(tier.indicators):
-                loc: Loc = ("tiers", t, "indicators", i)
-                if indicator.id in indicator_seen and indicator_seen[indicator.id] != t:
-                    problems.add((*loc, "id"), f"indicator {indicator.id!r} is also in another tier")
-                indicator_seen.setdefault(indicator.id, t)
-                for j, objective in enumerate(indicator.objectives):
-                    if objective not in objective_ids:
-                        problems.add(
-                            (*loc, "objectives", j),
-                            f"unknown objective {objective!r} (known: {known(objective_ids)})",
-                        )
-            _unique(problems, ("tiers", t, "indicators"), tier.indicators)
-
-        element_ids = {e.id for e in self.evidence_elements}
-
-        def element(loc: Loc, value: str) -> None:
-            if value not in element_ids:
-                problems.add(loc, f"unknown evidence element {value!r} (known: {known(element_ids)})")
-
-        for i, el in enumerate(self.evidence_elements):
-            for field in ("triangulates", "draws_on"):
-                for j, ref in enumerate(getattr(el, field)):
-                    if ref == el.id:
-                        problems.add(("evidence_elements", i, field, j), "an element cannot refer to itself")
-                    else:
-                        element(("evidence_elements", i, field, j), ref)
-        for i, et in enumerate(self.evidence_types):
-            element(("evidence_types", i, "element"), et.element)
-        for t, template in enumerate(self.templates):
-            _unique(problems, ("templates", t, "sections"), template.sections)
-            for s, section in enumerate(template.sections):
-                for j, ref in enumerate(section.evidence):
-                    element(("templates", t, "sections", s, "evidence", j), ref)
-        for p, process in enumerate(self.processes):
-            _unique(problems, ("processes", p, "steps"), process.steps)
+        check_inside(self, problems)
         problems.raise_if_any()
         return self
 
@@ -396,45 +343,12 @@ class Reporting(Model):
         loc: Loc = ("reporting",),
     ) -> None:
         """Add a problem for each group, activity or agency id that the profile lacks."""
-        refs = {"group": set(groups), "activity": set(activities), "agency": set(agencies)}
-
-        def check(kind: str, where: Loc, value: str | None | Sequence[str]) -> None:
-            values = _as_list(value)
-            single = value is None or isinstance(value, str)
-            for j, ref in enumerate(values):
-                if ref not in refs[kind]:
-                    at = (*loc, *where) if single else (*loc, *where, j)
-                    problems.add(at, f"unknown {kind} {ref!r} (known: {known(refs[kind])})")
-
-        for t, tier in enumerate(self.tiers):
-            for i, tool in enumerate(tier.tools):
-                check("activity", ("tiers", t, "tools", i, "activity"), tool.activity)
-                check("group", ("tiers", t, "tools", i, "reported_to"), tool.reported_to)
-        for i, et in enumerate(self.evidence_types):
-            check("activity", ("evidence_types", i, "activity"), et.activity)
-            check("group", ("evidence_types", i, "reported_to"), et.reported_to)
-        for i, report in enumerate(self.rolling_reports):
-            check("group", ("rolling_reports", i, "received_by"), report.received_by)
-            check("agency", ("rolling_reports", i, "agency"), report.agency)
-            check("activity", ("rolling_reports", i, "activity"), report.activity)
-        for i, template in enumerate(self.templates):
-            check("activity", ("templates", i, "used_by"), template.used_by)
-            check("group", ("templates", i, "received_by"), template.received_by)
-        yearly = self.yearly_report
-        if yearly is not None:
-            check("activity", ("yearly_report", "activity"), yearly.activity)
-            for field in ("contributors", "signed_off_by", "received_by"):
-                check("group", ("yearly_report", field), getattr(yearly, field))
-            check("group", ("yearly_report", "scrutineer_comments_to"), yearly.scrutineer_comments_to)
-        for i, warning in enumerate(self.early_warnings):
-            check("group", ("early_warnings", i, "raised_by"), warning.raised_by)
-            check("group", ("early_warnings", i, "raised_to"), warning.raised_to)
-        for p, process in enumerate(self.processes):
-            check("activity", ("processes", p, "activity"), process.activity)
-            for s, step in enumerate(process.steps):
-                check("group", ("processes", p, "steps", s, "reports_to"), step.reports_to)
-        for i, measure in enumerate(self.measures):
-            check("activity", ("measures", i, "activity"), measure.activity)
+        check_references(
+            self,
+            problems,
+            {"group": set(groups), "activity": set(activities), "agency": set(agencies)},
+            loc,
+        )
 
     # -- convenience lookups ------------------------------------------------
 
@@ -450,5 +364,3 @@ class Reporting(Model):
     def reports_for(self, group_id: str) -> list[RollingReport]:
         """The rolling reports a group receives, in profile order."""
         return [r for r in self.rolling_reports if group_id in r.received_by]
-
-
