@@ -18,7 +18,16 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from .activities import ActivityKind, ActivityScope, ActivityType, Cadence, Milestone, PlannerEntry
+from .activities import (
+    ActivityKind,
+    ActivityScope,
+    ActivityType,
+    Cadence,
+    Milestone,
+    PlannerEntry,
+    PlannerPeriod,
+    check_activity_references,
+)
 from .base import (
     Loc,
     Model,
@@ -86,6 +95,7 @@ class FrameworkProfile(Model):
     actions: ActionRules
     planner: list[PlannerEntry] = Field(default_factory=list)
     planner_note: str = ""
+    planner_period: PlannerPeriod | None = None
     independent_scrutiny: IndependentScrutiny
     reporting: Reporting = Field(default_factory=Reporting)
     """Tiers, indicators, evidence, rolling reports, templates, yearly report (reporting.py)."""
@@ -141,6 +151,8 @@ class FrameworkProfile(Model):
                     ("planner", i, "activity"),
                     f"unknown activity {entry.activity!r} (known: {known(activity_ids)})",
                 )
+
+        check_activity_references(self, problems)
 
         for field in ("signed_off_by", "monitored_by"):
             group = getattr(self.actions, field)
