@@ -1,10 +1,12 @@
-"""Wires the reviews service: store, handlers, subscribers and the deadline watcher."""
+"""Wires the reviews service: store, handlers, subscribers, the reaction to agreed
+actions and the deadline watcher."""
 
 from dataclasses import dataclass
 
-from services.reviews.entrypoints.nats import build_router
+from services.reviews.entrypoints.nats import SERVICE, build_reactions, build_router
 from services.reviews.handlers import ReviewsHandlers, deadlines_for
 from shared.deadlines import DeadlineWatcher
+from shared.messaging.deadletters import DeadLetters
 from shared.runtime.host import ServiceHost
 
 
@@ -21,5 +23,6 @@ async def bootstrap(host: ServiceHost) -> Reviews:
     await watcher.setup()
     store.on_committed(watcher.wake)
     host.include_router(build_router(host.subjects, host.gateway(handlers.table())))
+    host.include_router(build_reactions(host.subjects, DeadLetters(host.js, host.subjects, SERVICE), handlers))
     host.run_in_background(lambda: watcher.run(host.settings.deadline_interval_seconds))
     return Reviews(handlers, watcher)

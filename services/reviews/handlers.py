@@ -1,28 +1,82 @@
 """The reviews service's command handlers, its deadline rules, and the table that names them."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from uuid import NAMESPACE_URL, uuid5
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
 
-from services.reviews.domain import actions
-from services.reviews.domain.commands import MarkActionOverdue, RaiseAction
-from shared.catalogue.reviews import ActionRaised
+from services.reviews.domain import (
+    actions,
+    audits,
+    impact,
+    incidents,
+    practice_reviews,
+    rapid_reviews,
+)
+from services.reviews.domain.aggregates import (
+    ACTION,
+    AUDIT,
+    IMPACT,
+    INCIDENT,
+    REVIEW,
+    Aggregate,
+    of_stream,
+)
+from services.reviews.domain.commands import (
+    ChangeRapidReviewDueDate,
+    ChangeReviewDueDate,
+    CommissionReview,
+    CompleteAction,
+    ConcludeAuditRound,
+    DecideRapidReview,
+    GradeAuditCase,
+    MarkActionOverdue,
+    OpenAuditRound,
+    ProvideAgencyInformation,
+    PublishReview,
+    RaiseAction,
+    RecordImpact,
+    RecordIncidentNotification,
+    RecordReviewStage,
+    RecordSeriousIncident,
+    RejectActionEvidence,
+    RequestAgencyInformation,
+    SignOffAction,
+    SignOffRapidReviewDecision,
+    SignOffReview,
+    UpdateActionProgress,
+)
+from services.reviews.domain.timers import Start, local_date
+from shared.calendar import WorkingDayCalendar
+from shared.catalogue import DomainEvent
+from shared.catalogue.events import ActionAgreed
 from shared.clock import Clock
 from shared.deadlines import Deadline, Settled
-from shared.decisions import decide_and_append
+from shared.decisions import decide_and_append, fold
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.partnerships import Partnerships
+from shared.refusals import parse_message
 
 WATCHER = "deadline-watcher"
 
 
 def deadlines_for(envelope: Envelope) -> Sequence[Deadline | Settled]:
     """Which deadlines an event sets or settles (read by the deadline watcher)."""
-    match envelope.event:
-        case ActionRaised(due_on=due_on):
-            return [Deadline(envelope.stream_id, actions.OVERDUE, actions.overdue_from(due_on), envelope.partnership_id)]
-    return []
+    found = of_stream(envelope.stream_id)
+    if found is None:
+        return []
+    aggregate, _ = found
+    return [
+        Deadline(envelope.stream_id, t.kind, t.at, envelope.partnership_id) if isinstance(t, Start) else Settled(envelope.stream_id, t.kind)
+        for t in aggregate.timers(envelope.event)
+    ]
+
+
+def deadline_request_id(partnership_id: str, key: str, kind: str, due_at: datetime) -> UUID:
+    """The same deadline always answers with the same request id, however it was read back."""
+    return uuid5(NAMESPACE_URL, f"{partnership_id}/{key}/{kind}/{due_at.astimezone(UTC).isoformat()}")
 
 
 @dataclass
@@ -30,19 +84,53 @@ class ReviewsHandlers:
     store: EventStore
     partnerships: Partnerships
     clock: Clock
+    calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
 
-    async def raise_action(self, command: RaiseAction, metadata: Metadata) -> list[Envelope]:
-        profile = self.partnerships.profile(metadata.partnership_id)
+    async def _run(
+        self,
+        aggregate: Aggregate,
+        key: str,
+        metadata: Metadata,
+        request_id: UUID,
+        decide: Callable[[object, date], Sequence[DomainEvent]],
+    ) -> list[Envelope]:
+        """Fold the aggregate's stream and append what `decide(state, today)` returns."""
+        now = self.clock.now()
         return await decide_and_append(
             self.store,
-            actions.stream_id(metadata.partnership_id, command.action_id),
-            initial=actions.Action(),
-            evolve=actions.evolve,
-            decide=lambda state: actions.decide_raise(state, command, profile),
+            aggregate.stream_id(metadata.partnership_id, key),
+            initial=aggregate.initial,
+            evolve=aggregate.evolve,
+            decide=lambda state: decide(state, local_date(now)),
             metadata=metadata,
-            occurred_at=self.clock.now(),
-            request_id=command.request_id,
+            occurred_at=now,
+            request_id=request_id,
         )
+
+    async def _state(self, aggregate: Aggregate, partnership_id: str, key: str) -> object | None:
+        """Another aggregate's current state, or None if it has no history."""
+        history = await self.store.read_stream(aggregate.stream_id(partnership_id, key))
+        return fold(aggregate.initial, aggregate.evolve, (e.event for e in history)) if history else None
+
+    # -- actions ------------------------------------------------------------------------
+
+    async def raise_action(self, c: RaiseAction, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_raise(s, c, profile, today))
+
+    async def update_action(self, c: UpdateActionProgress, m: Metadata) -> list[Envelope]:
+        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_progress(s, c))
+
+    async def complete_action(self, c: CompleteAction, m: Metadata) -> list[Envelope]:
+        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_complete(s, c, today))
+
+    async def sign_off_action(self, c: SignOffAction, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_sign_off(s, c, profile, today))
+
+    async def reject_action_evidence(self, c: RejectActionEvidence, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_reject(s, c, profile, today))
 
     async def mark_overdue(self, command: MarkActionOverdue, metadata: Metadata) -> list[Envelope]:
         # The deadline, not the moment the watcher noticed it, is when this happened:
@@ -55,20 +143,160 @@ class ReviewsHandlers:
             decide=lambda state: actions.decide_overdue(state, command),
             metadata=metadata,
             occurred_at=command.deadline,
-            request_id=uuid5(NAMESPACE_URL, f"{metadata.partnership_id}/{command.action_id}/{actions.OVERDUE}/{command.deadline.isoformat()}"),
+            request_id=deadline_request_id(metadata.partnership_id, command.action_id, actions.OVERDUE, command.deadline),
         )
 
+    async def on_action_agreed(self, envelope: Envelope) -> list[Envelope]:
+        """An action agreed at an assurance event goes on the action plan (once, however often it is delivered)."""
+        agreed = envelope.event
+        assert isinstance(agreed, ActionAgreed)
+        command = parse_message(
+            RaiseAction,
+            json.dumps({
+                "request_id": str(uuid5(envelope.event_id, "raise-action")),
+                "action_id": agreed.action_id,
+                "title": agreed.title,
+                "owner_agency_id": agreed.owner_agency_id,
+                "due_on": agreed.due_on.isoformat(),
+                "source_type": "assurance-event",
+                "source_id": agreed.assurance_event_id,
+                "raised_by": envelope.actor,
+            }).encode(),
+        )
+        metadata = Metadata(
+            partnership_id=envelope.partnership_id,
+            actor=envelope.actor,
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.event_id,
+            trace_context=envelope.trace_context,
+        )
+        return await self.raise_action(command, metadata)
+
+    # -- serious incidents and rapid reviews ----------------------------------------------
+
+    async def record_serious_incident(self, c: RecordSeriousIncident, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_record(s, c, profile, self.calendar, today))
+
+    async def record_notification(self, c: RecordIncidentNotification, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_notification(s, c, profile, self.calendar, today))
+
+    async def change_rapid_review_due_date(self, c: ChangeRapidReviewDueDate, m: Metadata) -> list[Envelope]:
+        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_change_due_date(s, c, today))
+
+    async def request_information(self, c: RequestAgencyInformation, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(
+            INCIDENT, c.incident_id, m, c.request_id,
+            lambda s, today: rapid_reviews.decide_request_information(s, c, profile, self.calendar, today),
+        )
+
+    async def provide_information(self, c: ProvideAgencyInformation, m: Metadata) -> list[Envelope]:
+        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_provide_information(s, c, today))
+
+    async def decide_rapid_review(self, c: DecideRapidReview, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_decision(s, c, profile, today))
+
+    async def sign_off_rapid_review_decision(self, c: SignOffRapidReviewDecision, m: Metadata) -> list[Envelope]:
+        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_sign_off(s, c, today))
+
+    # -- practice, learning and thematic reviews --------------------------------------------
+
+    async def commission_review(self, c: CommissionReview, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        incident = await self._state(INCIDENT, m.partnership_id, c.incident_id) if c.incident_id else None
+        return await self._run(
+            REVIEW, c.review_id, m, c.request_id,
+            lambda s, today: practice_reviews.decide_commission(s, c, incident, profile, today),  # type: ignore[arg-type]
+        )
+
+    async def record_review_stage(self, c: RecordReviewStage, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_stage(s, c, profile, today))
+
+    async def change_review_due_date(self, c: ChangeReviewDueDate, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_change_due_date(s, c, profile, today))
+
+    async def sign_off_review(self, c: SignOffReview, m: Metadata) -> list[Envelope]:
+        return await self._run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_sign_off(s, c, today))
+
+    async def publish_review(self, c: PublishReview, m: Metadata) -> list[Envelope]:
+        return await self._run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_publish(s, c, today))
+
+    # -- multi-agency case file audits ----------------------------------------------------
+
+    async def open_audit_round(self, c: OpenAuditRound, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(AUDIT, c.audit_id, m, c.request_id, lambda s, today: audits.decide_open(s, c, profile, today))
+
+    async def grade_audit_case(self, c: GradeAuditCase, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._run(AUDIT, c.audit_id, m, c.request_id, lambda s, today: audits.decide_grade(s, c, profile))
+
+    async def conclude_audit_round(self, c: ConcludeAuditRound, m: Metadata) -> list[Envelope]:
+        return await self._run(AUDIT, c.audit_id, m, c.request_id, lambda s, today: audits.decide_conclude(s, c, today))
+
+    # -- impact log -----------------------------------------------------------------------
+
+    async def record_impact(self, c: RecordImpact, m: Metadata) -> list[Envelope]:
+        linked = {"action_ids": ACTION, "review_ids": REVIEW, "incident_ids": INCIDENT, "audit_ids": AUDIT}
+        exists = {
+            link: {key: await self._state(aggregate, m.partnership_id, key) is not None for key in getattr(c, link)}
+            for link, aggregate in linked.items()
+        }
+        return await self._run(IMPACT, c.impact_id, m, c.request_id, lambda s, today: impact.decide_record(s, c, exists, today))
+
+    # -- time -------------------------------------------------------------------------------
+
     async def on_deadline(self, deadline: Deadline) -> Sequence[Envelope]:
-        if deadline.kind != actions.OVERDUE:
+        found = of_stream(deadline.stream_id)
+        if found is None:
             return []
-        action_id = deadline.stream_id.rsplit(":", 1)[-1]
+        aggregate, key = found
         metadata = Metadata(
             partnership_id=deadline.partnership_id,
             actor=WATCHER,
             correlation_id=uuid5(NAMESPACE_URL, deadline.stream_id),
         )
-        return await self.mark_overdue(MarkActionOverdue(action_id=action_id, deadline=deadline.due_at), metadata)
+        if aggregate is ACTION and deadline.kind == actions.OVERDUE:
+            return await self.mark_overdue(MarkActionOverdue(action_id=key, deadline=deadline.due_at), metadata)
+        return await decide_and_append(
+            self.store,
+            deadline.stream_id,
+            initial=aggregate.initial,
+            evolve=aggregate.evolve,
+            decide=lambda state: aggregate.on_timer(state, deadline.kind, key),
+            metadata=metadata,
+            occurred_at=deadline.due_at,
+            request_id=deadline_request_id(deadline.partnership_id, key, deadline.kind, deadline.due_at),
+        )
 
     def table(self) -> dict[type, object]:
         """Every command this service accepts, and who handles it."""
-        return {RaiseAction: self.raise_action, MarkActionOverdue: self.mark_overdue}
+        return {
+            RaiseAction: self.raise_action,
+            UpdateActionProgress: self.update_action,
+            CompleteAction: self.complete_action,
+            SignOffAction: self.sign_off_action,
+            RejectActionEvidence: self.reject_action_evidence,
+            MarkActionOverdue: self.mark_overdue,
+            RecordSeriousIncident: self.record_serious_incident,
+            RecordIncidentNotification: self.record_notification,
+            ChangeRapidReviewDueDate: self.change_rapid_review_due_date,
+            RequestAgencyInformation: self.request_information,
+            ProvideAgencyInformation: self.provide_information,
+            DecideRapidReview: self.decide_rapid_review,
+            SignOffRapidReviewDecision: self.sign_off_rapid_review_decision,
+            CommissionReview: self.commission_review,
+            RecordReviewStage: self.record_review_stage,
+            ChangeReviewDueDate: self.change_review_due_date,
+            SignOffReview: self.sign_off_review,
+            PublishReview: self.publish_review,
+            OpenAuditRound: self.open_audit_round,
+            GradeAuditCase: self.grade_audit_case,
+            ConcludeAuditRound: self.conclude_audit_round,
+            RecordImpact: self.record_impact,
+        }

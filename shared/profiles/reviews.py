@@ -1,4 +1,9 @@
-"""Review timescales and the rules of action plans."""
+"""Review timescales and the rules of action plans.
+
+Every field added after the first release has a default, so a profile written
+before it still loads; the defaults follow the national guidance (Working
+Together to Safeguard Children) where it sets a timescale.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,51 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Model
+from .base import Model, Slug
+
+SignOff = Literal["executive", "scrutineer", "subgroup"]
+
+DEFAULT_REVIEW_STAGES = [
+    "terms-of-reference-agreed",
+    "information-gathered",
+    "practitioner-event",
+    "draft-report",
+    "final-report",
+]
 
 
 class ReviewTimescales(Model):
     serious_incident_notification_working_days: int = Field(default=5, ge=1)
     rapid_review_days: int = Field(default=15, ge=1)
     rapid_review_unit: Literal["working_days", "calendar_days"] = "working_days"
+    rapid_review_starts_from: Literal["notification", "awareness"] = "notification"
+    """The day the rapid review clock counts from: the national panel notification
+    (national guidance) or the day the local authority became aware."""
     cspr_months: int = Field(default=6, ge=1)
     rapid_review_decision_signed_off_by_scrutineer: bool
     cspr_signed_off_by: Literal["executive", "scrutineer"]
+    learning_review_months: int = Field(default=6, ge=1)
+    learning_review_signed_off_by: SignOff = "subgroup"
+    thematic_review_months: int = Field(default=6, ge=1)
+    thematic_review_signed_off_by: SignOff = "subgroup"
+    review_slippage_warning_days: int = Field(default=28, ge=0)
+    """Calendar days before a review's due date when a slippage warning is raised (0: none)."""
+    review_stages: list[Slug] = Field(default_factory=lambda: list(DEFAULT_REVIEW_STAGES), min_length=1)
+    """The stages a practice, learning or thematic review records, in their usual order."""
+    information_request_working_days: int = Field(default=5, ge=1)
+    """Default time an agency has to answer a rapid review's information request."""
+    audit_cadence_months: int = Field(default=3, ge=1)
+    """Multi-agency case file audits: one round every this many months."""
+    audit_sample_months: int = Field(default=12, ge=1)
+    """An audit samples cases open in this many months before the round opens."""
 
 
 class ActionRules(Model):
     reminder_days_before: int = Field(ge=0)
+    """Calendar days before an action's due date when its owner is reminded (0: no reminder)."""
     signed_off_by: str
     """Group id of the group that signs off action plans."""
     monitored_by: str | None = None
     """Group id of the group that monitors action plans until completion."""
-
-
+    sign_off_needs_every_partner: bool = True
+    """Completed actions are signed off by all three safeguarding partners together."""
