@@ -63,7 +63,9 @@ def _describe(path: Path, s: dict[str, object]) -> list[str]:
 
 @app.command("list")
 def list_profiles(
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON list instead of a table")
+    ] = False,
 ) -> None:
     """List the built-in profiles: id, name, source, and counts of agencies and activities."""
     rows: list[dict[str, object]] = []
@@ -79,7 +81,9 @@ def list_profiles(
         width = max((len(str(r["id"])) for r in rows), default=2)
         typer.echo(f"{'id':<{width}}  agencies  activities  name")
         for r in rows:
-            typer.echo(f"{r['id']!s:<{width}}  {r['agencies']:>8}  {r['activities']:>10}  {r['name']}")
+            typer.echo(
+                f"{r['id']!s:<{width}}  {r['agencies']:>8}  {r['activities']:>10}  {r['name']}"
+            )
             typer.echo(f"{'':<{width}}  source: {r['source']}")
     for message in broken:
         typer.echo(message, err=True)
