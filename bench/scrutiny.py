@@ -28,16 +28,17 @@ log = logging.getLogger("bench")
 
 
 
-def submission(
-    agency_id: str, ratings: dict[str, int], request_id: str, cycle_id: str = "bench"
-) -> bytes:
+def submission(agency_id: str, answers: dict, request_id: str, cycle_id: str) -> bytes:
+    return json.dumps(
+        {"request_id": request_id, "agency_id": agency_id, "cycle_id": cycle_id, "answers": answers, "submitted_by": "bench"}
+    ).encode()
+
+
+def amendment(agency_id: str, answers: dict, request_id: str, cycle_id: str) -> bytes:
     return json.dumps(
         {
-            "request_id": request_id,
-            "agency_id": agency_id,
-            "cycle_id": cycle_id,
-            "domain_ratings": ratings,
-            "submitted_by": "bench",
+            "request_id": request_id, "agency_id": agency_id, "cycle_id": cycle_id, "answers": answers,
+            "reason": "bench amendment", "amended_by": "bench",
         }
     ).encode()
 
@@ -76,7 +77,7 @@ async def bench_scrutiny(
     )
     profile = load_builtin(PARTNERSHIP)
     agencies = [a.id for a in profile.agencies]
-    domains = [d.id for d in profile.section11.domains]
+    standards = [s.id for s in profile.section11.standards]
     subjects = Subjects(namespace)
 
     platform = Platform(settings)
@@ -86,13 +87,22 @@ async def bench_scrutiny(
         # Each service in its own process, as `scrutiny up` runs them.
         await platform.start()
 
-        async def send(n: int, cycle_id: str, record: bool) -> None:
+        async def open_cycles(prefix: str, count: int) -> None:
+            for k in range(count):
+                body = {"request_id": str(uuid.uuid4()), "cycle_id": f"{prefix}-{k}", "opened_on": "2026-10-01", "due_on": "2027-03-31"}
+                reply = json.loads((await nc.request(subjects.operator_command("section11", "open-cycle", PARTNERSHIP), json.dumps(body).encode(), timeout=60)).data)
+                assert reply["status"] == "accepted", reply
+
+        async def send(n: int, cycle_id: str, record: bool, amend: bool = False) -> None:
             agency = agencies[n % len(agencies)]
-            if not hot_streams:  # each return its own stream, as many agencies' returns are
-                cycle_id = f"{cycle_id}-{n}"
-            ratings = {d: 3 + (n + i) % 2 for i, d in enumerate(domains)}  # 3 or 4: never a risk
-            body = submission(agency, ratings, str(uuid.uuid4()), cycle_id)
-            subject = subjects.agency_command("section11", "submit", PARTNERSHIP, agency)
+            # Every rating 3 or 4: never a risk, so each request makes exactly one event.
+            answers = {s: {"rating": 3 + (n + i) % 2} for i, s in enumerate(standards)}
+            if amend:  # --hot-streams: every request lands on one of the agencies' returns
+                body = amendment(agency, answers, str(uuid.uuid4()), f"{cycle_id}-0")
+                subject = subjects.agency_command("section11", "amend", PARTNERSHIP, agency)
+            else:  # each return its own stream, as many agencies' returns are
+                body = submission(agency, answers, str(uuid.uuid4()), f"{cycle_id}-{n // len(agencies)}")
+                subject = subjects.agency_command("section11", "submit", PARTNERSHIP, agency)
             start = time.perf_counter()
             for attempt in range(1, 11):
                 try:
@@ -111,25 +121,32 @@ async def bench_scrutiny(
             if record:
                 stats.latencies.append(time.perf_counter() - start)
 
-        async def agencies_send(count: int, cycle_id: str, record: bool) -> None:
+        async def agencies_send(count: int, cycle_id: str, record: bool, amend: bool = False) -> None:
             numbers = iter(range(count))
 
             async def worker() -> None:
                 for n in numbers:
-                    await send(n, cycle_id, record)
+                    await send(n, cycle_id, record, amend)
 
             await asyncio.gather(*(worker() for _ in range(min(concurrency, count))))
 
         # Warm-up: one submission per agency (pools, consumers, first-time code paths).
+        await open_cycles("warmup", 1)
         await agencies_send(len(agencies), "warmup", record=False)
         table = "reporting.s11_submissions"
         await _wait_for_rows(pool, table, len(agencies), 60, lambda: "during warm-up")
         stats.refusals.clear()
         stats.retries = 0
+        if hot_streams:
+            table = "reporting.s11_amendments"
+        else:
+            await open_cycles("bench", -(-events // len(agencies)))
         baseline = await pool.fetchval(f"SELECT count(*) FROM {table}")
 
         start = time.perf_counter()
-        sender = asyncio.create_task(agencies_send(events, "bench", record=True))
+        sender = asyncio.create_task(
+            agencies_send(events, "warmup" if hot_streams else "bench", record=True, amend=hot_streams)
+        )
         waiting = asyncio.create_task(
             _wait_for_rows(
                 pool,

@@ -62,13 +62,29 @@ async def play(
     today = clock.now().date()
     # Spread across the partnership (council, health, police, probation), not its first few.
     chosen = profile.agencies[:: max(1, len(profile.agencies) // agencies)][:agencies]
-    domains = [d.id for d in profile.section11.domains]
     scale = [level.value for level in profile.section11.rating_scale.levels]
     weights = [1, 2, 4, 3][: len(scale)] if len(scale) == 4 else [1] * len(scale)
     nc = await nats.connect(nats_url)
     try:
+        await _ask(
+            nc,
+            subjects.operator_command("section11", "open-cycle", profile.id),
+            {
+                "request_id": _request_id(seed, "s11-open", CYCLE),
+                "cycle_id": CYCLE,
+                "opened_on": today - timedelta(days=profile.section11.submission_window_days),
+                "due_on": today,
+            },
+        )
         for agency in chosen:
-            ratings = {d: rng.choices(scale, weights)[0] for d in domains}
+            answers = {
+                s.id: {
+                    "rating": rng.choices(scale, weights)[0],
+                    "narrative": "Summary of the agency's arrangements (invented for the demo)",
+                    "evidence": [f"{agency.id}/{s.id}/policy.pdf"],
+                }
+                for s in profile.section11.standards
+            }
             await _ask(
                 nc,
                 subjects.agency_command("section11", "submit", profile.id, agency.id),
@@ -76,7 +92,7 @@ async def play(
                     "request_id": _request_id(seed, "s11", agency.id),
                     "agency_id": agency.id,
                     "cycle_id": CYCLE,
-                    "domain_ratings": ratings,
+                    "answers": answers,
                     "submitted_by": "Designated safeguarding lead (invented)",
                 },
             )

@@ -165,6 +165,9 @@ class Section11Handlers:
             where = "" if index == 0 else f"also_submit_to[{index - 1}]."
             if partnership not in self.partnerships:
                 raise Refusal("unknown_partnership", f"{partnership!r} is not a partnership on this platform", f"{where}partnership_id")
+            if any(p == partnership for p, _ in targets[:index]):
+                # Checked here: found while recording, the first partnership would already hold the return.
+                raise Refusal("duplicate_partnership", f"the return already goes to {partnership!r}", f"{where}partnership_id")
             profile = self.partnerships.profile(partnership)
             cycle = await self._cycle(partnership, cycle_id)
             others = [p for p, _ in targets if p != partnership]
@@ -176,6 +179,9 @@ class Section11Handlers:
                 )
 
             request_id = command.request_id if index == 0 else uuid5(command.request_id, partnership)
+            if len(targets) == 1:  # nothing to check ahead: decide_and_append decides and refuses
+                decisions.append((partnership, cycle_id, decide, request_id))
+                break
             history = await self.store.read_stream(returns.stream_id(partnership, command.agency_id, cycle_id))
             if not already_done(history, request_id):
                 try:

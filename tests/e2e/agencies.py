@@ -15,6 +15,7 @@ from nats.errors import NoRespondersError, TimeoutError
 from shared.messaging.subjects import Subjects
 from shared.profiles import load_builtin
 from shared.waiting import eventually
+from tests.support.returns import answers
 
 PARTNERSHIP = "north-lincolnshire"
 
@@ -36,18 +37,37 @@ class Crowd:
         except (TimeoutError, NoRespondersError):
             return False
 
+    async def _ask(self, nc: nats.NATS, subject: str, body: bytes) -> None:
+        while True:
+            try:
+                reply = json.loads((await nc.request(subject, body, timeout=5)).data)
+            except (TimeoutError, NoRespondersError):
+                await eventually(lambda: self._answers(nc), timeout=120, what="section11 to answer again")
+                continue
+            assert reply["status"] == "accepted", reply
+            return
+
     async def run(self) -> None:
         profile = load_builtin(PARTNERSHIP)
         agencies = [a.id for a in profile.agencies]
-        ratings = {d.id: 3 for d in profile.section11.domains}
+        every_standard = answers(profile)
         nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1)
         gate = asyncio.Semaphore(self.in_flight)
+        # Each agency returns once per cycle: enough cycles for every return to be its own.
+        cycles = -(-self.total // len(agencies))
+        for c in range(cycles):
+            body = {
+                "request_id": str(uuid5(NAMESPACE_URL, f"crowd/{self.subjects.namespace}/cycle/{c}")),
+                "cycle_id": f"c{c}", "opened_on": "2026-10-01", "due_on": "2027-03-31",
+            }
+            await self._ask(nc, self.subjects.operator_command("section11", "open-cycle", PARTNERSHIP), json.dumps(body).encode())
 
         async def send(n: int) -> None:
             agency = agencies[n % len(agencies)]
             body = json.dumps({
                 "request_id": str(uuid5(NAMESPACE_URL, f"crowd/{self.subjects.namespace}/{n}")),
-                "agency_id": agency, "cycle_id": f"c{n}", "domain_ratings": ratings, "submitted_by": "crowd",
+                "agency_id": agency, "cycle_id": f"c{n // len(agencies)}", "answers": every_standard,
+                "submitted_by": "crowd",
             }).encode()
             subject = self.subjects.agency_command("section11", "submit", PARTNERSHIP, agency)
             async with gate:

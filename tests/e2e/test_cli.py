@@ -16,6 +16,7 @@ import pytest
 from shared.messaging.subjects import Subjects
 from shared.profiles import load_builtin
 from shared.waiting import eventually
+from tests.support.returns import answers
 
 pytestmark = pytest.mark.e2e
 
@@ -63,9 +64,12 @@ async def test_scrutiny_up_serves_agencies_and_the_dashboard_then_stops_on_ctrl_
         agency = profile.agencies[0]
         nc = await nats.connect(nats_url)
         subject = Subjects(namespace).agency_command("section11", "submit", profile.id, agency.id)
+        opened = {"request_id": str(uuid4()), "cycle_id": "2026-27", "opened_on": "2026-11-01"}
+        opening = Subjects(namespace).operator_command("section11", "open-cycle", profile.id)
+        assert json.loads((await nc.request(opening, json.dumps(opened).encode(), timeout=10)).data)["status"] == "accepted"
         body = {
             "request_id": str(uuid4()), "agency_id": agency.id, "cycle_id": "2026-27",
-            "domain_ratings": {d.id: 3 for d in profile.section11.domains}, "submitted_by": "lead (invented)",
+            "answers": answers(profile), "submitted_by": "lead (invented)",
         }
         reply = json.loads((await nc.request(subject, json.dumps(body).encode(), timeout=10)).data)
         await nc.close()
