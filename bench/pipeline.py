@@ -14,7 +14,7 @@ Four measurements, each on its own database and JetStream stream:
    JetStream pull consumer INSERTs each message into a projection table. Timed
    until the projection holds N rows.
 4. ``scrutiny pipeline`` - the four services started in this process as the
-   tests do; agencies send SubmitSelfAssessment requests (request/reply,
+   tests do; agencies send SubmitReturn requests (request/reply,
    ``CONCURRENCY`` in flight), each making one SubmissionReceived event that
    goes store -> outbox -> JetStream -> reporting projection. Timed until
    ``reporting.s11_submissions`` holds N rows.
