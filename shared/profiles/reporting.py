@@ -90,6 +90,7 @@ class TierTool(Model):
     feeds: list[str] = Field(default_factory=list)
     """Ids of other tools (of any tier) this tool is reported into (e.g. a data dashboard)."""
     note: str = ""
+    """Anything else the document says about the tool or its route."""
 
     @model_validator(mode="after")
     def _check(self) -> TierTool:
@@ -109,7 +110,9 @@ class Tier(Model):
     name: NonEmptyStr
     description: str = ""
     tools: list[TierTool] = Field(default_factory=list)
+    """The scrutiny and assurance tools of the tier."""
     indicators: list[Indicator] = Field(default_factory=list)
+    """The key indicators of the tier."""
 
 
 class EvidenceElement(Model):
@@ -146,6 +149,7 @@ class RollingReport(Model):
     received_by: list[str] = Field(min_length=1)
     """Ids of the groups that receive it."""
     cadence: Cadence
+    """How often it is presented (as_required when on demand)."""
     due_months: list[MonthOfYear] = Field(default_factory=list)
     """Months of the year (1-12) it is due, when the document says."""
     due_meetings: list[NonEmptyStr] = Field(default_factory=list)
@@ -157,7 +161,9 @@ class RollingReport(Model):
     activity: str | None = None
     """Id of the activity whose outcome it reports, when the profile has one."""
     kind: Literal["rolling", "exception", "annual", "performance", "update"] = "rolling"
+    """Rolling briefing, exception report, annual report, performance report or update."""
     note: str = ""
+    """Anything else the document says about the report."""
 
     @model_validator(mode="after")
     def _check(self) -> RollingReport:
@@ -185,6 +191,7 @@ class TemplateSection(Model):
 
     id: Slug
     title: NonEmptyStr
+    """The section heading, in the document's words."""
     prompt: str = ""
     """What goes in the section, in the document's words."""
     headings: list[NonEmptyStr] = Field(default_factory=list)
@@ -202,6 +209,7 @@ class ReportTemplate(Model):
     subject: str = ""
     """What each report is about (e.g. "CSCP priority area")."""
     sections: list[TemplateSection] = Field(min_length=1)
+    """The sections, in order."""
     used_by: list[str] = Field(default_factory=list)
     """Ids of the activities that write reports on this template."""
     received_by: list[str] = Field(default_factory=list)
@@ -233,6 +241,7 @@ class YearlyReport(Model):
     received_by: list[str] = Field(default_factory=list)
     """Ids of the groups it is presented or reported to."""
     published: bool = True
+    """It is published."""
     publication: str = ""
     """Where it is published (e.g. "SSCP website")."""
     includes: list[NonEmptyStr] = Field(default_factory=list)
@@ -249,7 +258,9 @@ class EarlyWarning(Model):
     raised_to: str
     """Id of the group it is raised to."""
     trigger: NonEmptyStr
+    """What raises it, in the document's words."""
     cadence: Cadence | None = None
+    """How often it is raised, when on a schedule."""
 
 
 class ProcessStep(Model):
@@ -268,6 +279,7 @@ class Process(Model):
     activity: str
     """Id of the activity this process runs."""
     steps: list[ProcessStep] = Field(min_length=1)
+    """The steps, in order."""
 
 
 class Measure(Model):
@@ -276,7 +288,9 @@ class Measure(Model):
     id: Slug
     name: NonEmptyStr
     activity: str | None = None
+    """Id of the activity the figure is recorded for."""
     unit: Literal["count", "percent"]
+    """A count, or a percentage (0-100)."""
     baseline: float | None = None
     """A value the document reports, as a first reading."""
     baseline_note: str = ""
@@ -289,12 +303,14 @@ class Theme(Model):
     id: Slug
     name: NonEmptyStr
     status: Literal["current", "future"] = "current"
+    """A current area, or one named for future work."""
 
 
 class ImpactLog(Model):
     """The record of the difference the partnership makes to outcomes."""
 
     status: Literal["planned", "in_use"]
+    """Planned, or in use."""
     description: NonEmptyStr
 
 
@@ -302,29 +318,46 @@ class InformationRequests(Model):
     """The duty of any person or body to comply with the partners' requests for information."""
 
     basis: NonEmptyStr
+    """The statutory basis (e.g. the guidance chapter and paragraphs)."""
     duty: NonEmptyStr
+    """What must be provided, by whom, in the document's words."""
     consequence: str = ""
+    """What follows if a request is not complied with."""
 
 
 class Reporting(Model):
     """The ``reporting:`` section of a profile."""
 
     principles: list[Principle] = Field(default_factory=list)
+    """The principles that guide the framework."""
     objectives: list[Objective] = Field(default_factory=list)
+    """The objectives the tiers' indicators evidence."""
     tier_model: str = ""
     """The name of the tiered model, when the document names one."""
     tiers: list[Tier] = Field(default_factory=list)
+    """The tiers (lines of defence) of assurance, first line first."""
     evidence_elements: list[EvidenceElement] = Field(default_factory=list)
+    """The elements of evidence the partnership triangulates."""
     evidence_types: list[EvidenceType] = Field(default_factory=list)
+    """The types of evidence or assurance, each under an element."""
     rolling_reports: list[RollingReport] = Field(default_factory=list)
+    """The schedule of reports and the groups that receive them."""
     templates: list[ReportTemplate] = Field(default_factory=list)
+    """Report templates and their sections."""
     yearly_report: YearlyReport | None = None
+    """The rules of the report published at least once a year."""
     early_warnings: list[EarlyWarning] = Field(default_factory=list)
+    """Routes that raise declining or weak performance early."""
     processes: list[Process] = Field(default_factory=list)
+    """The ordered steps of activities that run as a cycle."""
     measures: list[Measure] = Field(default_factory=list)
+    """Figures recorded for activities, with the document's values as baselines."""
     themes: list[Theme] = Field(default_factory=list)
+    """Areas of scrutiny and priority themes."""
     impact_log: ImpactLog | None = None
+    """The impact log, planned or in use."""
     information_requests: InformationRequests | None = None
+    """The duty to comply with the partners' information requests."""
 
     @model_validator(mode="after")
     def _check_inside(self) -> Reporting:
