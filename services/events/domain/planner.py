@@ -1,0 +1,326 @@
+"""The annual planner, as Appendix 1 of North Lincolnshire's framework shows it: month by
+month, what is planned, what was held and what slipped; and, per activity, what the
+profile's cadence commits the partnership to over the period.
+
+A pure function of the profile, the period and the assurance events' state (each
+event's fold, as of a date if wanted). Planned slots come from the profile's planner
+entries inside its planner period, and from each activity's cadence elsewhere
+(spread evenly through each cadence cycle, counted from the planner year's start).
+Events are matched to slots: first by the month they were proposed for, then by the
+month they were first scheduled (or held) in, then in order; an event that fills no
+slot is shown as held in addition to the plan."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from services.events.domain.rules import RUN_HERE
+from services.events.domain.state import AssuranceEvent
+from shared.profiles.activities import ActivityType, add_months
+from shared.profiles.schema import FrameworkProfile
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """What the planner needs of one assurance event (from its fold or a read model)."""
+
+    assurance_event_id: str
+    activity_type: str
+    title: str
+    status: str
+    agency_id: str | None = None
+    planned_for: str | None = None
+    first_scheduled_on: date | None = None
+    scheduled_on: date | None = None
+    held_on: date | None = None
+    event_id: str | None = None
+    position: int | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def aim(self) -> str | None:
+        """The month the event was meant for."""
+        if self.planned_for:
+            return self.planned_for
+        first = self.first_scheduled_on or self.held_on
+        return month_of(first) if first else None
+
+
+def facts_of(state: AssuranceEvent) -> EventFacts:
+    return EventFacts(
+        assurance_event_id=state.assurance_event_id, activity_type=state.activity_type, title=state.title,
+        status=state.status, agency_id=state.agency_id, planned_for=state.planned_for,
+        first_scheduled_on=state.first_scheduled_on, scheduled_on=state.scheduled_on, held_on=state.held_on,
+    )
+
+
+@dataclass(frozen=True)
+class Slot:
+    month: str
+    activity_type: str
+    activity_name: str
+    source: str  # "planner" (the profile's planner) or "cadence"
+    note: str = ""
+    status: str = "planned"  # planned, in-preparation, scheduled, held, slipped, elsewhere
+    detail: str = ""
+    event: EventFacts | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    month: str
+    activity_type: str
+    activity_name: str
+    held_on: date
+    event: EventFacts | None
+    planned: bool
+
+
+@dataclass(frozen=True)
+class PlannerMonth:
+    month: str
+    planned: list[Slot] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+
+    @property
+    def slipped(self) -> list[Slot]:
+        return [s for s in self.planned if s.status == "slipped"]
+
+
+@dataclass(frozen=True)
+class Commitment:
+    activity_type: str
+    activity_name: str
+    cadence: str
+    committed: float | None
+    planned: int
+    held: int
+    slipped: int
+    agencies_covered: list[str] | None = None
+    agencies_due: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class Planner:
+    start: str
+    end: str
+    as_of: date
+    note: str
+    months: list[PlannerMonth]
+    commitments: list[Commitment]
+
+    def slots(self) -> list[Slot]:
+        return [slot for month in self.months for slot in month.planned]
+
+
+def period_months(start: str, months: int) -> list[str]:
+    return [add_months(start, offset) for offset in range(months)]
+
+
+def planner_year(profile: FrameworkProfile, on: date) -> tuple[str, int]:
+    """The period a dashboard shows on a day: the profile's whole planner period if the day
+    falls in it, else the twelve months from the planner year's start that contain it."""
+    period = profile.planner_period
+    today = month_of(on)
+    if period is not None and period.start <= today <= add_months(period.start, period.months - 1):
+        return period.start, period.months
+    start_month = int(period.start[5:]) if period else 1
+    year = on.year if on.month >= start_month else on.year - 1
+    return f"{year:04d}-{start_month:02d}", 12
+
+
+def _covered_by_profile(profile: FrameworkProfile) -> tuple[str, str] | None:
+    if profile.planner_period is not None:
+        return profile.planner_period.start, add_months(profile.planner_period.start, profile.planner_period.months - 1)
+    if profile.planner:
+        months = sorted(entry.month for entry in profile.planner)
+        return months[0], months[-1]
+    return None
+
+
+def _planner_activities(profile: FrameworkProfile) -> list[ActivityType]:
+    named = list(dict.fromkeys(entry.activity for entry in profile.planner))
+    if named:
+        return [profile.activity(a) for a in named]
+    return [
+        a for a in profile.activities
+        if (a.kind in RUN_HERE or a.kind == "section11") and not a.cadence.as_required and a.cadence.count
+    ]
+
+
+def _top_level_agencies(profile: FrameworkProfile) -> list[str]:
+    return [a.id for a in profile.agencies if a.part_of is None]
+
+
+def _index(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:]) - 1
+
+
+def _cadence_months(profile: FrameworkProfile, activity: ActivityType, months: Sequence[str]) -> list[str]:
+    cadence = activity.cadence
+    if cadence.as_required or cadence.count == 0 or not months:
+        return []
+    per_cycle = cadence.count * (len(_top_level_agencies(profile)) if cadence.per_agency else 1)
+    anchor = profile.planner_period.start if profile.planner_period else months[0]
+    first, last = _index(months[0]), _index(months[-1])
+    cycle = _index(anchor) + ((first - _index(anchor)) // cadence.per_months) * cadence.per_months
+    wanted: list[str] = []
+    while cycle <= last:
+        for i in range(per_cycle):
+            index = cycle + max(((i + 1) * cadence.per_months) // per_cycle - 1, 0)
+            if first <= index <= last:
+                wanted.append(add_months(months[0], index - first))
+        cycle += cadence.per_months
+    return wanted
+
+
+def _slots(profile: FrameworkProfile, months: Sequence[str]) -> list[Slot]:
+    covered = _covered_by_profile(profile)
+    inside = [m for m in months if covered and covered[0] <= m <= covered[1]]
+    outside = [m for m in months if m not in inside]
+    names = {a.id: a.name for a in profile.activities}
+    slots = [
+        Slot(entry.month, entry.activity, names[entry.activity], "planner", entry.note)
+        for entry in profile.planner
+        if entry.month in inside
+    ]
+    for activity in _planner_activities(profile):
+        for month in _cadence_months(profile, activity, months):
+            if month in outside:
+                slots.append(Slot(month, activity.id, activity.name, "cadence"))
+    return sorted(slots, key=lambda s: (s.month, s.activity_type))
+
+
+def _match(slots: list[Slot], events: list[EventFacts], months: Sequence[str]) -> dict[int, EventFacts]:
+    """Which event fills which slot (by index), for one activity's slots and events."""
+    bound: dict[int, EventFacts] = {}
+    free = [ev for ev in events if ev.aim is None or months[0] <= ev.aim <= months[-1]]
+    for key in (lambda ev: ev.planned_for, lambda ev: ev.aim):
+        for index, slot in enumerate(slots):
+            if index in bound:
+                continue
+            match = next((ev for ev in free if key(ev) == slot.month), None)
+            if match is not None:
+                bound[index] = match
+                free.remove(match)
+    free.sort(key=lambda ev: (ev.aim is None, ev.aim or "", ev.assurance_event_id))
+    for index, _slot in enumerate(slots):
+        if index not in bound and free:
+            bound[index] = free.pop(0)
+    return bound
+
+
+def _status(slot: Slot, event: EventFacts | None, current: str, run_here: bool, other: set[str]) -> Slot:
+    ended = slot.month < current
+    if event is None:
+        if not run_here:
+            held = slot.month in other
+            return replace(slot, status="held" if held else "elsewhere",
+                           detail="" if held else "recorded by the service that runs it")
+        return replace(slot, status="slipped" if ended else "planned", detail="not held" if ended else "")
+    slot = replace(slot, event=event)
+    if event.held_on is not None:
+        held = month_of(event.held_on)
+        if held > slot.month:
+            return replace(slot, status="slipped", detail=f"held on {event.held_on.isoformat()}")
+        return replace(slot, status="held", detail="" if held == slot.month else f"brought forward to {event.held_on.isoformat()}")
+    if event.scheduled_on is not None:
+        scheduled = month_of(event.scheduled_on)
+        if scheduled > slot.month:
+            return replace(slot, status="slipped", detail=f"rescheduled to {event.scheduled_on.isoformat()}")
+        if ended:
+            return replace(slot, status="slipped", detail=f"scheduled for {event.scheduled_on.isoformat()}, not recorded as held")
+        return replace(slot, status="scheduled", detail=event.scheduled_on.isoformat())
+    if ended:
+        return replace(slot, status="slipped", detail=f"{event.status}, not scheduled")
+    return replace(slot, status="in-preparation", detail=event.status)
+
+
+def build_planner(
+    profile: FrameworkProfile,
+    start: str,
+    months: int,
+    events: Iterable[EventFacts],
+    as_of: date,
+    other_held: Iterable[tuple[str, date]] = (),
+) -> Planner:
+    """The planner of `months` months from `start` (YYYY-MM) as it stood on `as_of`.
+
+    `other_held` are (activity id, day) facts of activities other services run (e.g. a
+    Section 11 cycle's returns), shown as held."""
+    period = period_months(start, months)
+    current = month_of(as_of)
+    names = {a.id: a.name for a in profile.activities}
+    live = [ev for ev in events if not ev.cancelled and ev.activity_type in names]
+    others = [(activity, day) for activity, day in other_held if activity in names]
+    slots = _slots(profile, period)
+    filled: list[Slot] = []
+    used: set[str] = set()
+    for activity_type in dict.fromkeys(s.activity_type for s in slots):
+        own = [s for s in slots if s.activity_type == activity_type]
+        run_here = profile.activity(activity_type).kind in RUN_HERE
+        bound = _match(own, [ev for ev in live if ev.activity_type == activity_type], period)
+        other = {month_of(day) for activity, day in others if activity == activity_type}
+        for index, slot in enumerate(own):
+            event = bound.get(index)
+            if event is not None:
+                used.add(event.assurance_event_id)
+            filled.append(_status(slot, event, current, run_here, other))
+    held = [
+        Held(month_of(ev.held_on), ev.activity_type, names[ev.activity_type], ev.held_on, ev,
+             ev.assurance_event_id in used)
+        for ev in live
+        if ev.held_on is not None and month_of(ev.held_on) in period
+    ] + [
+        Held(month_of(day), activity, names[activity], day, None, True)
+        for activity, day in others
+        if month_of(day) in period
+    ]
+    rows = [
+        PlannerMonth(
+            month,
+            sorted((s for s in filled if s.month == month), key=lambda s: (s.activity_name, s.source)),
+            sorted((h for h in held if h.month == month), key=lambda h: (h.held_on, h.activity_name)),
+        )
+        for month in period
+    ]
+    return Planner(start, period[-1], as_of, profile.planner_note, rows, _commitments(profile, period, filled, live))
+
+
+def _commitments(
+    profile: FrameworkProfile, period: Sequence[str], slots: Sequence[Slot], events: Sequence[EventFacts]
+) -> list[Commitment]:
+    held_in_period = [ev for ev in events if ev.held_on is not None and month_of(ev.held_on) in period]
+    activity_ids = list(dict.fromkeys([s.activity_type for s in slots] + [ev.activity_type for ev in held_in_period]))
+    agencies = _top_level_agencies(profile)
+    result = []
+    for activity_id in activity_ids:
+        activity = profile.activity(activity_id)
+        cadence = activity.cadence
+        own_slots = [s for s in slots if s.activity_type == activity_id]
+        held = [ev for ev in held_in_period if ev.activity_type == activity_id]
+        if cadence.as_required:
+            committed, text = None, "as required"
+        else:
+            scale = len(agencies) if cadence.per_agency else 1
+            committed = round(cadence.count * scale * len(period) / cadence.per_months, 2)
+            text = f"{cadence.count} every {cadence.per_months} months" + (" for each Section 11 agency" if cadence.per_agency else "")
+        covered = due = None
+        if cadence.per_agency:
+            covered = sorted({ev.agency_id for ev in held if ev.agency_id})
+            due = [a for a in agencies if a not in covered]
+        result.append(
+            Commitment(
+                activity_id, activity.name, text, committed, len(own_slots),
+                len(held) + sum(1 for s in own_slots if s.status == "held" and s.event is None),
+                sum(1 for s in own_slots if s.status == "slipped"), covered, due,
+            )
+        )
+    return result
