@@ -96,8 +96,8 @@ async def test_actions_go_overdue_from_the_clock_and_events_conclude(platform: R
     watcher = platform.wired["reviews"].watcher
     assert await watcher.tick() == []
     clock.advance(timedelta(days=30))
-    [overdue] = await watcher.tick()
-    assert overdue.event_type == "ActionOverdue"
+    reminded, overdue = await watcher.tick()  # the profile's reminder, 14 days before it was due, then overdue
+    assert (reminded.event_type, overdue.event_type) == ("ActionReminderSent", "ActionOverdue")
 
     await eventually(
         lambda: platform.count("SELECT count(*) FROM reporting.actions WHERE status = 'overdue'"),

@@ -16,7 +16,11 @@ from services.reviews.domain.commands import (
     RequestAgencyInformation,
     SignOffRapidReviewDecision,
 )
-from shared.catalogue.reviews import RapidReviewOpened, SeriousIncidentNotificationOverdue, SeriousIncidentRecorded
+from shared.catalogue.reviews import (
+    RapidReviewOpened,
+    SeriousIncidentNotificationOverdue,
+    SeriousIncidentRecorded,
+)
 from shared.refusals import Refusal
 from tests.unit.test_reviews_support import Harness, london, types, utc, variant
 

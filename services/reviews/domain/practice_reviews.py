@@ -123,7 +123,6 @@ def decide_commission(
     """`incident` is the rapid review the command names (None if it names none or it does not exist)."""
     if state.commissioned:
         raise Refusal("already_commissioned", f"review {command.review_id!r} is already commissioned", "review_id")
-    not_after_today(command.commissioned_on, today, "commissioned_on")
     starts_on = command.commissioned_on
     case_ref = None
     follows = FOLLOWS.get(command.review_type)
@@ -139,6 +138,7 @@ def decide_commission(
         assert incident.decided_on is not None
         starts_on, case_ref = incident.decided_on, incident.case_ref
         not_before(command.commissioned_on, starts_on, "commissioned_on", "the rapid review decision")
+    not_after_today(command.commissioned_on, today, "commissioned_on")
     months, sign_off_by = rules_for(command.review_type, profile)
     due_on = add_months(starts_on, months)
     return [

@@ -5,15 +5,17 @@ from shared.projections import Projection
 
 from .actions import ActionsProjection
 from .assurance_events import AssuranceEventsProjection
+from .reviews import ReviewsProjection
 from .section11 import Section11Projection
 
 __all__ = [
     "ActionsProjection",
     "AssuranceEventsProjection",
+    "ReviewsProjection",
     "Section11Projection",
     "all_projections",
 ]
 
 
 def all_projections() -> list[Projection]:
-    return [Section11Projection(), AssuranceEventsProjection(), ActionsProjection()]
+    return [Section11Projection(), AssuranceEventsProjection(), ActionsProjection(), ReviewsProjection()]

@@ -4,10 +4,10 @@ from datetime import datetime
 
 import asyncpg
 
-from services.reporting.domain.views import Dashboard, Overview, build_heatmap
+from services.reporting.domain.views import Dashboard, Overview, build_heatmap, build_tracker
 from shared.profiles.schema import FrameworkProfile
 
-from . import actions, assurance_events, section11
+from . import actions, assurance_events, reviews, section11
 
 
 class ReadModels:
@@ -23,6 +23,7 @@ class ReadModels:
             submissions, submitted = await section11.submission_counts(conn, s, p)
             s11 = await section11.view(conn, s, p)
             action_rows = await actions.actions(conn, s, p)
+            reviews_view = await reviews.view(conn, s, p, as_of)
             concluded = await assurance_events.concluded(conn, s, p)
         overview = Overview(
             agencies_total=len(profile.agencies),
@@ -42,6 +43,8 @@ class ReadModels:
             section11=s11,
             risk_flags=flags,
             actions=action_rows,
+            action_tracker=build_tracker(action_rows, as_of, profile.actions.reminder_days_before),
+            reviews=reviews_view,
             concluded_events=concluded,
             agency_names={a.id: a.name for a in profile.agencies},
             domain_names={d.id: d.name for d in profile.section11.domains},

@@ -1,16 +1,38 @@
-"""Action tracker queries."""
+"""Action tracker queries: every action with the events behind it and its history."""
+
+from collections import defaultdict
 
 import asyncpg
 
-from services.reporting.domain.views import ActionRow
+from services.reporting.domain.views.actions import ActionRow, HistoryEntry
+
+
+def _id(value: object) -> str | None:
+    return str(value) if value else None
 
 
 async def actions(conn: asyncpg.Connection, s: str, partnership: str) -> list[ActionRow]:
+    history: dict[str, list[HistoryEntry]] = defaultdict(list)
+    for h in await conn.fetch(
+        f"SELECT * FROM {s}.action_history WHERE partnership_id = $1 ORDER BY position", partnership
+    ):
+        history[h["action_id"]].append(
+            HistoryEntry(h["event_type"], h["occurred_at"], h["actor"], h["detail"], str(h["event_id"]), h["position"])
+        )
     return [
         ActionRow(
             r["action_id"], r["title"], r["owner_agency_id"], r["due_on"], r["status"],
             f"{r['source_type']}: {r['source_id']}", str(r["event_id"]), r["position"],
-            str(r["overdue_event_id"]) if r["overdue_event_id"] else None,
+            _id(r["overdue_event_id"]),
+            reminded_event_id=_id(r["reminded_event_id"]),
+            completed_event_id=_id(r["completed_event_id"]),
+            signed_off_event_id=_id(r["signed_off_event_id"]),
+            last_event_id=_id(r["last_event_id"]),
+            last_position=r["last_position"],
+            progress_updates=r["progress_updates"],
+            percent_complete=r["percent_complete"],
+            rejections=r["rejections"],
+            history=history.get(r["action_id"], []),
         )
         for r in await conn.fetch(
             f"SELECT * FROM {s}.actions WHERE partnership_id = $1 ORDER BY due_on, action_id", partnership

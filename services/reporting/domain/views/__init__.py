@@ -1,6 +1,7 @@
 """What the dashboard and the board pack show, one module per area (pure)."""
 
-from .actions import ActionRow
+from .actions import ActionRow, ActionTracker, build_tracker
+from .reviews import ReviewsView
 from .assurance_events import ConcludedEventRow
 from .dashboard import Dashboard, Overview
 from .section11 import (
@@ -26,6 +27,9 @@ __all__ = [
     "Section11View",
     "WorkshopRow",
     "ActionRow",
+    "ActionTracker",
+    "ReviewsView",
+    "build_tracker",
     "Cell",
     "ConcludedEventRow",
     "Dashboard",

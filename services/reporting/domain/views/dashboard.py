@@ -3,8 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .actions import ActionRow
+from .actions import ActionRow, ActionTracker
 from .assurance_events import ConcludedEventRow
+from .reviews import ReviewsView
 from .section11 import HeatMap, RiskFlagRow, Section11View
 
 
@@ -32,3 +33,5 @@ class Dashboard:
     agency_names: dict[str, str] = field(default_factory=dict)
     domain_names: dict[str, str] = field(default_factory=dict)
     section11: Section11View = field(default_factory=Section11View)
+    action_tracker: ActionTracker | None = None
+    reviews: ReviewsView | None = None

@@ -1,0 +1,134 @@
+"""Child safeguarding practice reviews, learning and thematic reviews: commissioned from the
+decision, stages with dates, slippage warned before and raised after, sign-off and publication."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.reviews.domain.commands import (
+    ChangeReviewDueDate,
+    CommissionReview,
+    DecideRapidReview,
+    PublishReview,
+    RecordReviewStage,
+    RecordSeriousIncident,
+    SignOffRapidReviewDecision,
+    SignOffReview,
+)
+from shared.catalogue.reviews import ReviewCommissioned
+from shared.refusals import Refusal
+from tests.unit.test_reviews_support import Harness, london, types, utc, variant
+
+CSPR = {
+    "review_id": "cspr-1", "review_type": "cspr", "incident_id": "si-1", "author": "Independent reviewer (invented)",
+    "terms_of_reference": "How agencies shared information about neglect", "commissioned_on": "2027-01-20",
+}
+
+
+async def decided(h: Harness, outcome: str = "local-cspr") -> None:
+    await h.send(RecordSeriousIncident, incident_id="si-1", case_ref="case-7f3a", aware_on="2026-12-17", child_looked_after=False, panel_notified_on="2026-12-18", recorded_by="bu")
+    h.clock.set(utc(2027, 1, 11))
+    await h.send(DecideRapidReview, incident_id="si-1", outcome=outcome, rationale="Learning for the partnership", decided_on="2027-01-11", decided_by="partners")
+    h.clock.set(utc(2027, 1, 20))
+
+
+async def test_a_cspr_is_due_six_months_from_the_decision_and_slips_past_it() -> None:
+    h = Harness(utc(2026, 12, 18))
+    await decided(h)
+    [commissioned] = await h.send(CommissionReview, **CSPR)
+    event = commissioned.event
+    assert isinstance(event, ReviewCommissioned)
+    assert (event.starts_on, event.months, event.due_on, event.warn_on) == (date(2027, 1, 11), 6, date(2027, 7, 11), date(2027, 6, 13))
+    assert (event.case_ref, event.sign_off_by) == ("case-7f3a", "executive")
+    assert await h.pending() == {"review-slippage-warning": london(2027, 6, 13), "review-overdue": london(2027, 7, 12)}
+
+    await h.send(RecordReviewStage, review_id="cspr-1", stage="terms-of-reference-agreed", completed_on="2027-01-20")
+    [warned] = await h.at(london(2027, 6, 13, 9))
+    assert warned.event_type == "ReviewSlippageWarned" and warned.occurred_at == london(2027, 6, 13)
+    [slipped] = await h.at(london(2027, 7, 20))
+    assert slipped.event_type == "ReviewSlipped" and slipped.occurred_at == london(2027, 7, 12)
+
+    [signed] = await h.send(SignOffReview, review_id="cspr-1", signed_off_as="executive", signatory="Safeguarding partners", signed_off_on="2027-07-20")
+    assert signed.event.within_timescale is False  # type: ignore[attr-defined]
+    [published] = await h.send(PublishReview, review_id="cspr-1", published_on="2027-07-20", link="https://example.org/cspr-1", themes=["neglect", "information sharing"])
+    assert published.event_type == "ReviewPublished"
+
+
+async def test_signing_off_in_time_settles_both_clocks() -> None:
+    h = Harness(utc(2026, 12, 18))
+    await decided(h)
+    await h.send(CommissionReview, **CSPR)
+    await h.send(SignOffReview, review_id="cspr-1", signed_off_as="executive", signatory="partners", signed_off_on="2027-01-20")
+    assert await h.pending() == {}
+    assert await h.at(london(2027, 8, 1)) == []
+
+
+async def test_a_cspr_needs_a_decision_to_hold_one() -> None:
+    h = Harness(utc(2026, 12, 18))
+    with pytest.raises(Refusal) as refused:
+        await h.send(CommissionReview, **(CSPR | {"incident_id": None}))
+    assert (refused.value.code, refused.value.field) == ("decision_needed", "incident_id")
+    with pytest.raises(Refusal) as refused:
+        await h.send(CommissionReview, **CSPR)
+    assert (refused.value.code, refused.value.field) == ("unknown_incident", "incident_id")
+    await decided(h, outcome="no-further-review")
+    with pytest.raises(Refusal) as refused:
+        await h.send(CommissionReview, **CSPR)
+    assert (refused.value.code, refused.value.field) == ("not_the_decision", "incident_id")
+
+
+async def test_where_the_scrutineer_signs_off_decisions_a_cspr_waits_for_it() -> None:
+    h = Harness(utc(2026, 12, 18), variant(reviews={"rapid_review_decision_signed_off_by_scrutineer": True, "cspr_signed_off_by": "scrutineer"}))
+    await decided(h)
+    with pytest.raises(Refusal) as refused:
+        await h.send(CommissionReview, **CSPR)
+    assert refused.value.code == "decision_not_signed_off"
+    await h.send(SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="Independent Scrutineer (invented)", signed_off_on="2027-01-12")
+    [commissioned] = await h.send(CommissionReview, **CSPR)
+    assert commissioned.event.sign_off_by == "scrutineer"  # type: ignore[attr-defined]
+    with pytest.raises(Refusal) as refused:
+        await h.send(SignOffReview, review_id="cspr-1", signed_off_as="executive", signatory="x", signed_off_on="2027-01-20")
+    assert (refused.value.code, refused.value.field) == ("wrong_signatory", "signed_off_as")
+
+
+async def test_learning_and_thematic_reviews_are_lighter() -> None:
+    h = Harness(utc(2027, 3, 1), variant(reviews={"learning_review_months": 4, "review_slippage_warning_days": 0}))
+    [learning] = await h.send(CommissionReview, review_id="lr-1", review_type="learning-review", theme="Bruising in non-mobile babies", author="SPLIG", terms_of_reference="Two cases below the CSPR threshold", commissioned_on="2027-03-01")
+    assert (learning.event.due_on, learning.event.warn_on, learning.event.sign_off_by) == (date(2027, 7, 1), None, "subgroup")  # type: ignore[attr-defined]
+    assert await h.pending() == {"review-overdue": london(2027, 7, 2)}
+    [thematic] = await h.send(CommissionReview, review_id="tr-1", review_type="thematic-review", theme="Neglect", author="SPLIG", terms_of_reference="Neglect across the pathway", commissioned_on="2027-03-01")
+    assert thematic.event.due_on == date(2027, 9, 1)  # type: ignore[attr-defined]
+    with pytest.raises(Refusal) as refused:
+        await h.send(PublishReview, review_id="lr-1", published_on="2027-03-01", link="https://example.org/lr", themes=["x"])
+    assert refused.value.code == "not_signed_off"
+
+
+async def test_stages_come_from_the_profile_once_each_with_dates() -> None:
+    h = Harness(utc(2027, 3, 1))
+    await h.send(CommissionReview, review_id="tr-1", review_type="thematic-review", theme="Neglect", author="SPLIG", terms_of_reference="t", commissioned_on="2027-03-01")
+    await h.send(RecordReviewStage, review_id="tr-1", stage="information-gathered", completed_on="2027-03-01")
+    cases = [
+        ({"stage": "horoscope-read", "completed_on": "2027-03-01"}, "unknown_stage", "stage"),
+        ({"stage": "information-gathered", "completed_on": "2027-03-01"}, "stage_recorded", "stage"),
+        ({"stage": "draft-report", "completed_on": "2027-02-01"}, "date_too_early", "completed_on"),
+        ({"stage": "draft-report", "completed_on": "2027-03-02"}, "date_in_future", "completed_on"),
+    ]
+    for body, code, field in cases:
+        with pytest.raises(Refusal) as refused:
+            await h.send(RecordReviewStage, review_id="tr-1", **body)
+        assert (refused.value.code, refused.value.field) == (code, field)
+
+
+async def test_a_review_extension_moves_both_clocks_and_needs_a_reason() -> None:
+    h = Harness(utc(2026, 12, 18))
+    await decided(h)
+    await h.send(CommissionReview, **CSPR)
+    await h.at(london(2027, 7, 13))
+    with pytest.raises(Refusal) as refused:
+        await h.send(ChangeReviewDueDate, review_id="cspr-1", change="extension", due_on="2027-09-30", agreed_by="partners")
+    assert refused.value.field == "reason"
+    [changed] = await h.send(ChangeReviewDueDate, review_id="cspr-1", change="extension", due_on="2027-09-30", reason="Criminal trial; the National Panel agreed", agreed_by="partners")
+    assert changed.event.warn_on == date(2027, 9, 2)  # type: ignore[attr-defined]
+    assert types(await h.at(london(2027, 10, 2))) == ["ReviewSlippageWarned", "ReviewSlipped"]
