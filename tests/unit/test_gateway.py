@@ -1,4 +1,5 @@
-"""The request gateway, driven through faststream's in-memory NATS test broker."""
+"""The request gateway, driven through faststream's in-memory NATS test broker and the
+Section 11 subscribers; refused messages go to the real DeadLetters over a fake JetStream."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from uuid import UUID, uuid4
 
 import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
+from nats.js import JetStreamContext
 
-from services.section11.domain.commands import SubmitSelfAssessment
+from services.section11.domain.commands import SubmitReturn
 from services.section11.entrypoints.nats import build_router
 from services.section11.handlers import Section11Handlers
 from shared.clock import ManualClock
 from shared.envelope import Envelope, Metadata
+from shared.eventstore import ConcurrencyError
 from shared.eventstore.memory import InMemoryEventStore
-from shared.messaging import gateway as gateway_module
 from shared.messaging.deadletters import (
     CODE_HEADER,
     REASON_HEADER,
@@ -26,82 +28,113 @@ from shared.messaging.deadletters import (
     SUBJECT_HEADER,
     DeadLetters,
 )
-from shared.messaging.gateway import RequestGateway
+from shared.messaging.gateway import MAX_PAYLOAD_BYTES, RequestGateway
 from shared.messaging.subjects import Subjects
 from shared.partnerships import Partnerships
 from shared.profiles import load_builtin
+from tests.support.returns import answers
 
 NL = "north-lincolnshire"
+PROFILE = load_builtin(NL)
 AGENCY = "nlc-housing"
+CYCLE = "2026-27"
 SUBJECTS = Subjects("t")
 SUBJECT = SUBJECTS.agency_command("section11", "submit", NL, AGENCY)
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+RETURN = f"s11-return:{NL}:{AGENCY}:{CYCLE}"
+
+
+class FakeJetStream(JetStreamContext):
+    """Keeps what would have been published to JetStream."""
+
+    def __init__(self) -> None:  # no connection: nothing is sent anywhere
+        self.published: list[dict[str, Any]] = []
+
+    async def publish(self, subject: str, payload: bytes = b"", **kwargs: Any) -> Any:  # type: ignore[override]
+        self.published.append({"subject": subject, "payload": payload, **kwargs})
 
 
 @dataclass(frozen=True)
 class Parked:
     subject: str
     data: bytes
-    code: str
-    reason: str
+    headers: dict[str, str]
+
+    @property
+    def code(self) -> str:
+        return self.headers[CODE_HEADER]
+
+    @property
+    def reason(self) -> str:
+        return self.headers[REASON_HEADER]
 
 
-class RecordingDeadLetters(DeadLetters):
-    """Keeps what would have been parked instead of publishing it to JetStream."""
-
-    def __init__(self) -> None:
-        super().__init__(js=None, subjects=SUBJECTS, service="section11")  # type: ignore[arg-type]
-        self.parked: list[Parked] = []
-
-    async def park(self, original_subject: str, data: bytes, code: str, reason: str) -> None:
-        self.parked.append(Parked(original_subject, data, code, reason))
+Handler = Any
 
 
 @dataclass
 class Rig:
     broker: NatsBroker
-    dead_letters: RecordingDeadLetters
+    js: FakeJetStream
     store: InMemoryEventStore
-    seen: list[tuple[SubmitSelfAssessment, Metadata]]
+    seen: list[tuple[Any, Metadata]]
 
-    async def request(self, body: bytes, subject: str = SUBJECT, **kwargs: Any) -> dict[str, Any]:
-        reply = await self.broker.request(body, subject, **kwargs)
+    async def request(self, data: bytes, subject: str = SUBJECT, **kwargs: Any) -> dict[str, Any]:
+        reply = await self.broker.request(data, subject, **kwargs)
         return json.loads(reply.body)
 
+    @property
+    def parked(self) -> list[Parked]:
+        return [Parked(m["subject"], m["payload"], m["headers"]) for m in self.js.published]
 
-def build_rig(handler: Any | None = None) -> tuple[NatsBroker, RecordingDeadLetters, InMemoryEventStore, list[Any]]:
+
+def build(handler: Handler | None = None) -> tuple[NatsBroker, FakeJetStream, InMemoryEventStore, list[Any]]:
     clock = ManualClock(T0)
     store = InMemoryEventStore("section11", clock=clock)
-    handlers = Section11Handlers(store, Partnerships({NL: load_builtin(NL)}), clock)
-    seen: list[tuple[SubmitSelfAssessment, Metadata]] = []
+    handlers = Section11Handlers(store, Partnerships({NL: PROFILE}), clock)
+    seen: list[tuple[Any, Metadata]] = []
 
-    async def recording(command: SubmitSelfAssessment, metadata: Metadata) -> list[Envelope]:
+    async def recording(command: Any, metadata: Metadata) -> list[Envelope]:
         seen.append((command, metadata))
-        return await handlers.submit_self_assessment(command, metadata)
+        return await handlers.submit(command, metadata)
 
-    dead_letters = RecordingDeadLetters()
-    gateway = RequestGateway("section11", dead_letters, {SubmitSelfAssessment: handler or recording})
+    js = FakeJetStream()
+    table: dict[type, Any] = handlers.table() | {SubmitReturn: handler or recording}
+    gateway = RequestGateway("section11", DeadLetters(js, SUBJECTS, "section11"), table)
     broker = NatsBroker()
     broker.include_router(build_router(SUBJECTS, gateway))
-    return broker, dead_letters, store, seen
+    return broker, js, store, seen
+
+
+async def open_cycle(broker: NatsBroker) -> dict[str, Any]:
+    data = json.dumps({"request_id": str(uuid4()), "cycle_id": CYCLE, "opened_on": "2026-09-01"}).encode()
+    return json.loads((await broker.request(data, SUBJECTS.operator_command("section11", "open-cycle", NL))).body)
 
 
 @pytest.fixture
 async def rig() -> AsyncIterator[Rig]:
-    broker, dead_letters, store, seen = build_rig()
+    broker, js, store, seen = build()
     async with TestNatsBroker(broker) as br:
-        yield Rig(br, dead_letters, store, seen)
+        assert (await open_cycle(br))["status"] == "accepted"
+        yield Rig(br, js, store, seen)
+
+
+def document(**overrides: Any) -> dict[str, Any]:
+    return {
+        "request_id": str(uuid4()),
+        "agency_id": AGENCY,
+        "cycle_id": CYCLE,
+        "answers": answers(PROFILE, {"culture-and-challenge": 2}),
+        "submitted_by": "Safeguarding lead (invented)",
+    } | overrides
 
 
 def body(**overrides: Any) -> bytes:
-    document: dict[str, Any] = {
-        "request_id": str(uuid4()),
-        "agency_id": AGENCY,
-        "cycle_id": "2026",
-        "domain_ratings": {"culture-and-challenge": 1, "leadership-and-governance": 3},
-        "submitted_by": "lead",
-    }
-    return json.dumps(document | overrides).encode()
+    return json.dumps(document(**overrides)).encode()
+
+
+def with_answer(standard: str, answer: Any) -> bytes:
+    return body(answers=answers(PROFILE) | {standard: answer})
 
 
 async def test_an_accepted_submission_replies_with_its_events(rig: Rig) -> None:
@@ -109,17 +142,23 @@ async def test_an_accepted_submission_replies_with_its_events(rig: Rig) -> None:
     assert reply["status"] == "accepted"
     events = reply["events"]
     assert [e["event_type"] for e in events] == ["SubmissionReceived", "RiskFlagged"]
-    stored = await rig.store.read_all()
+    opened, *stored = await rig.store.read_all()
     assert [e["event_id"] for e in events] == [str(e.event_id) for e in stored]
-    assert [e["position"] for e in events] == [1, 2]
+    assert [e["position"] for e in events] == [2, 3] == [e.position for e in stored]
     assert [e["stream_version"] for e in events] == [1, 2]
-    assert {e["stream_id"] for e in events} == {f"s11-return:{NL}:{AGENCY}:2026"}
-    assert rig.dead_letters.parked == []
+    assert {e["stream_id"] for e in events} == {RETURN}
+    assert rig.parked == []
+
+
+async def test_an_operator_command_acts_as_the_business_unit(rig: Rig) -> None:
+    [opened] = await rig.store.read_all()
+    assert (opened.event_type, opened.actor, opened.partnership_id) == ("AuditCycleOpened", "business-unit", NL)
 
 
 async def test_identity_comes_from_the_subject(rig: Rig) -> None:
     await rig.request(body())
     [(command, metadata)] = rig.seen
+    assert isinstance(command, SubmitReturn)
     assert command.agency_id == AGENCY
     assert metadata.partnership_id == NL
     assert metadata.actor == f"agency:{AGENCY}"
@@ -130,8 +169,8 @@ async def test_a_uuid_correlation_id_is_carried_into_the_events(rig: Rig) -> Non
     await rig.request(body(), correlation_id=str(correlation))
     [(_, metadata)] = rig.seen
     assert metadata.correlation_id == correlation
-    [stored, *_] = await rig.store.read_all()
-    assert stored.correlation_id == correlation
+    stored = await rig.store.read_stream(RETURN)
+    assert stored and all(e.correlation_id == correlation for e in stored)
 
 
 async def test_a_non_uuid_correlation_id_is_replaced(rig: Rig) -> None:
@@ -141,11 +180,12 @@ async def test_a_non_uuid_correlation_id_is_replaced(rig: Rig) -> None:
 
 
 async def test_resending_a_request_replies_with_the_same_events(rig: Rig) -> None:
-    data = body(domain_ratings={"culture-and-challenge": 3})
+    data = body()
     first = await rig.request(data)
     second = await rig.request(data)
+    assert first["status"] == "accepted"
     assert first == second
-    assert await rig.store.head() == 1
+    assert await rig.store.head() == 3
 
 
 @pytest.mark.parametrize(
@@ -154,15 +194,27 @@ async def test_resending_a_request_replies_with_the_same_events(rig: Rig) -> Non
         (b"{not json", "invalid_json", None),
         (b"\xff\xfe\x00", "invalid_json", None),
         (b'["a", "list"]', "invalid_json", None),
-        (body(domain_ratings={"no-such-domain": 3}), "unknown_domain", "domain_ratings.no-such-domain"),
-        (body(domain_ratings={"culture-and-challenge": 9}), "rating_off_scale", "domain_ratings.culture-and-challenge"),
+        (b"", "invalid_json", None),
+        (with_answer("astrology", {"rating": 3}), "unknown_standard", "answers.astrology"),
+        (with_answer("rw-training", {"rating": 9}), "rating_off_scale", "answers.rw-training.rating"),
+        (with_answer("rw-training", {"rating": "good"}), "invalid_field", "answers.rw-training.rating"),
+        (with_answer("rw-training", {"rating": 3.0}), "invalid_field", "answers.rw-training.rating"),
+        (with_answer("rw-training", {"rating": 3, "mood": "sunny"}), "invalid_field", "answers.rw-training.mood"),
+        (with_answer("Not A Slug", {"rating": 3}), "invalid_field", "answers.Not A Slug.[key]"),
+        (body(answers={"lg-senior-lead": {"rating": 3}}), "missing_standard", "answers.lg-accountability"),
+        (body(answers=[1, 2]), "invalid_field", "answers"),
         (body(agency_id="nlc-public-health"), "identity_mismatch", "agency_id"),
-        (body(domain_ratings={}), "invalid_field", "domain_ratings"),
+        (body(cycle_id="1999-00"), "unknown_cycle", "cycle_id"),
+        (
+            body(also_submit_to=[{"partnership_id": "atlantis", "cycle_id": CYCLE}]),
+            "unknown_partnership", "also_submit_to[0].partnership_id",
+        ),
         (body(unexpected="x"), "invalid_field", "unexpected"),
         (body(request_id="nope"), "invalid_field", "request_id"),
+        (json.dumps({k: v for k, v in document().items() if k != "submitted_by"}).encode(), "invalid_field", "submitted_by"),
     ],
 )
-async def test_a_refused_message_is_answered_and_parked_once_with_its_bytes(
+async def test_a_refused_message_is_answered_and_parked_once_with_its_bytes_and_reason(
     rig: Rig, data: bytes, code: str, field: str | None
 ) -> None:
     reply = await rig.request(data)
@@ -170,19 +222,22 @@ async def test_a_refused_message_is_answered_and_parked_once_with_its_bytes(
     assert reply["error"]["code"] == code
     assert reply["error"]["field"] == field
     assert reply["error"]["message"]
-    [parked] = rig.dead_letters.parked
+    [parked] = rig.parked
+    assert parked.subject == SUBJECTS.deadletter("section11", NL) == f"t.{NL}.dlq.section11"
     assert parked.data == data
     assert parked.code == code
-    assert parked.subject == SUBJECT
-    assert parked.reason.startswith(code)
-    assert await rig.store.head() == 0
+    assert parked.reason.startswith(f"{code} ({field}): " if field else f"{code}: ")
+    assert parked.headers[SUBJECT_HEADER] == SUBJECT
+    assert parked.headers[SERVICE_HEADER] == "section11"
+    assert rig.js.published[0]["stream"] == "T_DEADLETTER"
+    assert await rig.store.head() == 1  # only the cycle's opening
 
 
 @pytest.mark.parametrize("data", [b"[" * 100_000, b"1" * 5000], ids=["deep-nesting", "huge-integer"])
 async def test_a_payload_json_cannot_decode_is_refused_and_parked(rig: Rig, data: bytes) -> None:
     reply = await rig.request(data)
     assert reply["error"]["code"] == "invalid_json"
-    assert [p.data for p in rig.dead_letters.parked] == [data]
+    assert [p.data for p in rig.parked] == [data]
 
 
 async def test_identity_mismatch_names_both_agencies(rig: Rig) -> None:
@@ -194,53 +249,77 @@ async def test_identity_mismatch_names_both_agencies(rig: Rig) -> None:
 
 async def test_an_unknown_partnership_is_refused(rig: Rig) -> None:
     subject = SUBJECTS.agency_command("section11", "submit", "nowhere", AGENCY)
-    reply = await rig.request(body(), subject)
-    assert reply["error"]["code"] == "unknown_partnership"
-    [parked] = rig.dead_letters.parked
-    assert parked.subject == subject
-
-
-async def test_an_oversized_payload_is_refused(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gateway_module, "MAX_PAYLOAD_BYTES", 64)
     data = body()
-    reply = await rig.request(data)
-    assert reply["error"]["code"] == "too_large"
-    assert [p.data for p in rig.dead_letters.parked] == [data]
+    reply = await rig.request(data, subject)
+    assert (reply["error"]["code"], reply["error"]["field"]) == ("unknown_partnership", "partnership_id")
+    [parked] = rig.parked
+    assert (parked.subject, parked.headers[SUBJECT_HEADER], parked.data) == ("t.nowhere.dlq.section11", subject, data)
+
+
+async def test_an_oversized_payload_is_refused_and_one_at_the_limit_is_not(rig: Rig) -> None:
+    data = body()
+    at_limit = data + b" " * (MAX_PAYLOAD_BYTES - len(data))  # still a valid JSON document
+    assert len(at_limit) == MAX_PAYLOAD_BYTES
+    over = at_limit + b" "
+    reply = await rig.request(over)
+    assert (reply["status"], reply["error"]["code"], reply["error"]["field"]) == ("refused", "too_large", None)
+    assert str(MAX_PAYLOAD_BYTES) in reply["error"]["message"]
+    assert [(p.data, p.code) for p in rig.parked] == [(over, "too_large")]
+    assert rig.seen == []
+    assert (await rig.request(at_limit))["status"] == "accepted"
 
 
 async def test_a_failing_handler_is_an_internal_error_and_parked() -> None:
-    async def broken(command: SubmitSelfAssessment, metadata: Metadata) -> list[Envelope]:
+    async def broken(command: SubmitReturn, metadata: Metadata) -> list[Envelope]:
         raise RuntimeError("database on fire at 10.0.0.7")
 
-    broker, dead_letters, store, _ = build_rig(broken)
+    broker, js, store, _ = build(broken)
     data = body()
     async with TestNatsBroker(broker) as br:
+        await open_cycle(br)
         reply = json.loads((await br.request(data, SUBJECT)).body)
     assert reply["status"] == "refused"
     assert reply["error"]["code"] == "internal_error"
     assert reply["error"]["field"] is None
     assert "10.0.0.7" not in reply["error"]["message"]  # no internals in the reply
-    [parked] = dead_letters.parked
-    assert parked.code == "handler_failed"
-    assert parked.data == data
-    assert parked.reason == "RuntimeError: database on fire at 10.0.0.7"
-    assert await store.head() == 0
+    [parked] = js.published
+    assert parked["headers"][CODE_HEADER] == "handler_failed"
+    assert parked["payload"] == data
+    assert parked["headers"][REASON_HEADER] == "RuntimeError: database on fire at 10.0.0.7"
+    assert await store.head() == 1
+
+
+async def test_a_conflict_is_refused_as_retryable_and_not_parked() -> None:
+    conflicts = [ConcurrencyError(RETURN, 0, 1)]
+    real: list[Any] = []
+
+    async def contended(command: SubmitReturn, metadata: Metadata) -> list[Envelope]:
+        if conflicts:
+            raise conflicts.pop()
+        return await real[0].submit(command, metadata)
+
+    broker, js, store, _ = build(contended)
+    real.append(Section11Handlers(store, Partnerships({NL: PROFILE}), ManualClock(T0)))
+    data = body()
+    async with TestNatsBroker(broker) as br:
+        await open_cycle(br)
+        first = json.loads((await br.request(data, SUBJECT)).body)
+        assert first["status"] == "refused"
+        assert (first["error"]["code"], first["error"]["field"]) == ("conflict", None)
+        assert "send the same request again" in first["error"]["message"]
+        assert js.published == []  # not bad input: nothing for an operator to replay
+        assert await store.head() == 1
+        again = json.loads((await br.request(data, SUBJECT)).body)
+    assert again["status"] == "accepted"
+    assert [e["event_type"] for e in again["events"]] == ["SubmissionReceived", "RiskFlagged"]
 
 
 # -- the real DeadLetters.park, against a fake JetStream -------------------------------------
 
 
-class FakeJetStream:
-    def __init__(self) -> None:
-        self.published: list[dict[str, Any]] = []
-
-    async def publish(self, subject: str, payload: bytes, **kwargs: Any) -> None:
-        self.published.append({"subject": subject, "payload": payload, **kwargs})
-
-
 async def test_park_publishes_the_original_bytes_with_reason_headers() -> None:
     js = FakeJetStream()
-    dead_letters = DeadLetters(js, SUBJECTS, "section11")  # type: ignore[arg-type]
+    dead_letters = DeadLetters(js, SUBJECTS, "section11")
     await dead_letters.park(SUBJECT, b"\x00raw", "invalid_json", "invalid_json: bad\nthing\r\n  here")
     [message] = js.published
     assert message["subject"] == SUBJECTS.deadletter("section11", NL) == f"t.{NL}.dlq.section11"
@@ -256,11 +335,11 @@ async def test_park_publishes_the_original_bytes_with_reason_headers() -> None:
 @pytest.mark.parametrize("subject", ["elsewhere.north-lincolnshire.cmd.x", "t", "t.only"])
 async def test_park_files_foreign_subjects_under_no_partnership(subject: str) -> None:
     js = FakeJetStream()
-    await DeadLetters(js, SUBJECTS, "section11").park(subject, b"x", "c", "r")  # type: ignore[arg-type]
+    await DeadLetters(js, SUBJECTS, "section11").park(subject, b"x", "c", "r")
     assert js.published[0]["subject"] == "t._.dlq.section11"
 
 
 async def test_park_truncates_a_long_reason() -> None:
     js = FakeJetStream()
-    await DeadLetters(js, SUBJECTS, "section11").park(SUBJECT, b"x", "c", "r" * 5000)  # type: ignore[arg-type]
+    await DeadLetters(js, SUBJECTS, "section11").park(SUBJECT, b"x", "c", "r" * 5000)
     assert len(js.published[0]["headers"][REASON_HEADER]) == 1024

@@ -1,4 +1,6 @@
-"""Command handlers over the in-memory store and a manual clock: streams, idempotence, deadlines."""
+"""Command handlers over the in-memory store and a manual clock: streams, idempotence, deadlines.
+
+The Section 11 handlers are tested in test_section11_handlers.py."""
 
 from __future__ import annotations
 
@@ -13,20 +15,18 @@ from services.events.handlers import EventsHandlers
 from services.reviews.domain import actions
 from services.reviews.domain.commands import MarkActionOverdue, RaiseAction
 from services.reviews.handlers import WATCHER, ReviewsHandlers, deadlines_for
-from services.section11.domain import returns
-from services.section11.domain.commands import SubmitSelfAssessment
+from services.section11.domain.commands import OpenAuditCycle, SubmitReturn
 from services.section11.handlers import Section11Handlers
 from shared.catalogue.events import AssuranceEventConcluded
 from shared.catalogue.reviews import ActionOverdue, ActionRaised
-from shared.catalogue.section11 import RiskCleared, RiskFlagged, SubmissionReceived
 from shared.clock import ManualClock
 from shared.deadlines import Deadline
-from shared.decisions import event_ids_for
 from shared.envelope import Metadata
 from shared.eventstore.memory import InMemoryEventStore
 from shared.partnerships import Partnerships
 from shared.profiles import load_builtin
 from shared.refusals import Refusal
+from tests.support.returns import answers
 
 NL = "north-lincolnshire"
 PROFILE = load_builtin(NL)
@@ -53,106 +53,9 @@ def meta(actor: str = f"agency:{AGENCY}", partnership: str = NL) -> Metadata:
     return Metadata(partnership_id=partnership, actor=actor, correlation_id=uuid4())
 
 
-def submit_command(ratings: dict[str, int], request_id: UUID | None = None) -> SubmitSelfAssessment:
-    return SubmitSelfAssessment(
-        request_id=request_id or uuid4(),
-        agency_id=AGENCY,
-        cycle_id="2026",
-        domain_ratings=ratings,
-        submitted_by="lead",
-    )
-
-
-# -- Section 11 --------------------------------------------------------------------------
-
-
 @pytest.fixture
 def section11(store: InMemoryEventStore, partnerships: Partnerships, clock: ManualClock) -> Section11Handlers:
     return Section11Handlers(store, partnerships, clock)
-
-
-async def test_a_submission_appends_to_the_return_stream(
-    section11: Section11Handlers, store: InMemoryEventStore
-) -> None:
-    command = submit_command({"culture-and-challenge": 1, "leadership-and-governance": 3})
-    metadata = meta()
-    done = await section11.submit_self_assessment(command, metadata)
-    stream = returns.stream_id(NL, AGENCY, "2026")
-    assert stream == f"s11-return:{NL}:{AGENCY}:2026"
-    assert await store.read_stream(stream) == done
-    assert [type(e.event) for e in done] == [SubmissionReceived, RiskFlagged]
-    assert [e.stream_version for e in done] == [1, 2]
-    assert [e.event_id for e in done] == event_ids_for(command.request_id, 2)
-    received = done[0].event
-    assert isinstance(received, SubmissionReceived)
-    assert received.submission_id == str(command.request_id)
-    for envelope in done:
-        assert envelope.occurred_at == T0
-        assert envelope.metadata == metadata
-
-
-async def test_the_same_request_twice_appends_nothing_new(
-    section11: Section11Handlers, store: InMemoryEventStore, clock: ManualClock
-) -> None:
-    command = submit_command({"culture-and-challenge": 3})
-    first = await section11.submit_self_assessment(command, meta())
-    clock.advance(timedelta(minutes=1))
-    second = await section11.submit_self_assessment(command, meta())
-    assert [e.event_id for e in second] == [e.event_id for e in first]
-    assert second == first
-    assert await store.head() == 1
-
-
-async def test_a_repeated_request_that_raised_flags_appends_nothing_new(
-    section11: Section11Handlers, store: InMemoryEventStore
-) -> None:
-    command = submit_command({"culture-and-challenge": 1, "leadership-and-governance": 2})
-    first = await section11.submit_self_assessment(command, meta())
-    assert len(first) == 3
-    again = await section11.submit_self_assessment(command, meta())
-    assert await store.head() == 3
-    # the repeat's decision no longer flags, so only the SubmissionReceived id is echoed
-    assert {e.event_id for e in again} <= {e.event_id for e in first}
-    assert again[0] == first[0]
-
-
-async def test_a_second_submission_clears_a_flag(section11: Section11Handlers) -> None:
-    await section11.submit_self_assessment(submit_command({"culture-and-challenge": 1}), meta())
-    done = await section11.submit_self_assessment(submit_command({"culture-and-challenge": 4}), meta())
-    assert [type(e.event) for e in done] == [SubmissionReceived, RiskCleared]
-    assert [e.stream_version for e in done] == [3, 4]
-
-
-async def test_a_repeat_after_another_submission_appends_nothing_new(
-    section11: Section11Handlers, store: InMemoryEventStore
-) -> None:
-    request = submit_command({"culture-and-challenge": 3})
-    await section11.submit_self_assessment(request, meta())
-    await section11.submit_self_assessment(submit_command({"culture-and-challenge": 1}), meta())
-    assert await store.head() == 3
-    await section11.submit_self_assessment(request, meta())
-    assert await store.head() == 3
-
-
-async def test_a_refused_submission_appends_nothing(
-    section11: Section11Handlers, store: InMemoryEventStore
-) -> None:
-    with pytest.raises(Refusal) as raised:
-        await section11.submit_self_assessment(submit_command({"no-such-domain": 3}), meta())
-    assert raised.value.code == "unknown_domain"
-    assert await store.head() == 0
-
-
-async def test_an_unknown_partnership_is_refused(section11: Section11Handlers) -> None:
-    with pytest.raises(Refusal) as raised:
-        await section11.submit_self_assessment(
-            submit_command({"culture-and-challenge": 3}), meta(partnership="nowhere")
-        )
-    assert raised.value.code == "unknown_partnership"
-
-
-def test_section11_table_names_its_command(section11: Section11Handlers) -> None:
-    assert section11.table() == {SubmitSelfAssessment: section11.submit_self_assessment}
 
 
 # -- Reviews: actions and their deadlines --------------------------------------------------
@@ -236,8 +139,18 @@ async def test_deadline_is_the_start_of_the_day_after_due_in_london(
 
 
 async def test_other_events_set_no_deadlines(section11: Section11Handlers) -> None:
-    done = await section11.submit_self_assessment(submit_command({"culture-and-challenge": 1}), meta())
-    assert all(deadlines_for(e) == [] for e in done)
+    opened = await section11.open_cycle(
+        OpenAuditCycle(request_id=uuid4(), cycle_id="2026", opened_on=date(2026, 6, 1)), meta("business-unit")
+    )
+    submit = SubmitReturn.model_validate(
+        {
+            "request_id": uuid4(), "agency_id": AGENCY, "cycle_id": "2026",
+            "answers": answers(PROFILE, {"culture-and-challenge": 1}), "submitted_by": "lead",
+        }
+    )
+    done = await section11.submit(submit, meta())
+    assert len(opened + done) == 4
+    assert all(deadlines_for(e) == [] for e in opened + done)
 
 
 async def test_on_deadline_appends_action_overdue_at_the_deadline_once(

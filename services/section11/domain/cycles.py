@@ -65,7 +65,10 @@ def decide_open(state: Cycle, command: OpenAuditCycle, profile: FrameworkProfile
             opened_on=command.opened_on,
             due_on=due_on,
             agency_ids=list(dict.fromkeys(agency_ids)),
-            reminder_days_before=sorted(rules.reminder_days_before, reverse=True),
+            # Only reminders after the opening day: an early due date must not date a reminder before the cycle.
+            reminder_days_before=sorted(
+                (d for d in rules.reminder_days_before if due_on - timedelta(days=d) > command.opened_on), reverse=True
+            ),
         )
     ]
 

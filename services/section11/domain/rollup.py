@@ -22,9 +22,9 @@ def roll_up(rule: str, ratings: list[int], scale: list[int]) -> int:
     if rule == "median":
         return median_low(ratings)
     if rule == "mean_rounded_down":
-        mean = sum(ratings) / len(ratings)
-        # The scale's level at or below the mean, so the result stays on the scale.
-        return max(level for level in scale if level <= mean)
+        # The scale's level at or below the mean, so the result stays on the scale
+        # (compared in integers: a float mean of large ratings can round below them all).
+        return max(level for level in scale if level * len(ratings) <= sum(ratings))
     raise ValueError(f"unknown roll-up rule {rule!r}")
 
 
