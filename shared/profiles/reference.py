@@ -14,6 +14,7 @@ with :func:`render`.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import sys
 import textwrap
@@ -155,6 +156,7 @@ def _meaning(model: type[BaseModel], name: str, docs: dict[str, str]) -> str:
     )
 
 
+@functools.cache
 def attribute_docs(model: type[BaseModel]) -> dict[str, str]:
     """``{field: docstring}`` for the string literals written under fields in the class body."""
     docs: dict[str, str] = {}
