@@ -145,3 +145,13 @@ async def test_the_service_builds_the_planner_as_of_any_day_from_its_events() ->
     assert feb["slipped"] == []
     march = next(m for m in document["months"] if m["month"] == "2019-03")
     assert march["slipped"][0]["detail"] == "not held"
+
+
+async def test_events_recorded_after_the_fact_keep_their_ids() -> None:
+    flow = Flow(start=datetime(2019, 9, 5, 9, tzinfo=UTC))
+    for event_id, activity in (("los-may", "line-of-sight"), ("popup-1", "pop-up-case-discussion")):
+        await flow.send(c.ConcludeAssuranceEvent, assurance_event_id=event_id, activity_type=activity, title=event_id,
+                        held_on="2019-05-15" if activity == "line-of-sight" else "2019-09-04", recorded_by="Business unit")
+    planner = await flow.handlers.planner(c.ShowPlanner(start="2018-11", months=24), PROFILE.id)
+    held = {h.event.assurance_event_id: h.planned for m in planner.months for h in m.held if h.event}
+    assert held == {"los-may": True, "popup-1": False}

@@ -224,6 +224,7 @@ def evolve(state: AssuranceEvent, event: DomainEvent) -> AssuranceEvent:
         case e.AssuranceEventConcluded() as c:
             return replace(
                 state, concluded=True, held_on=state.held_on or c.held_on,
+                assurance_event_id=state.assurance_event_id or c.assurance_event_id,
                 activity_type=state.activity_type or c.activity_type, title=state.title or c.title,
                 agency_id=state.agency_id or c.agency_id, theme=state.theme or c.theme,
             )

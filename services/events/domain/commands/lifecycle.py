@@ -3,6 +3,7 @@ scheduled, prepared, held, fed back, found, reported, agreed; or cancelled."""
 
 from datetime import date, datetime
 from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import Field
 
@@ -127,6 +128,7 @@ class RecordOutcome(EventCommand):
 class ShowPlanner(Command):
     """Ask for the planner of a period: planned, held and slipped, month by month."""
 
+    request_id: UUID | None = None
     start: Month
     months: Annotated[int, Field(ge=1, le=60)] = 12
     as_of: date | None = None

@@ -1,19 +1,33 @@
-"""Assurance events read models."""
+"""Assurance events read models: each event's lifecycle (what the planner is built from),
+its preparation milestones (met, missed), and the concluded events with their findings.
+Every row names the event (id and store position) behind its latest change."""
 
 import json
 
 import asyncpg
 
-from shared.catalogue.events import AssuranceEventConcluded
+from shared.catalogue import events as e
 from shared.envelope import Envelope
 from shared.projections import Projection
+
+# The status an event moves the lifecycle to (the furthest step reached).
+_STATUS = {
+    e.AssuranceEventEndorsed: "endorsed",
+    e.AssuranceEventScheduled: "scheduled",
+    e.AssuranceEventRescheduled: "scheduled",
+    e.AssuranceEventHeld: "held",
+    e.FindingsRecorded: "findings-recorded",
+    e.AssuranceReportDrafted: "report-drafted",
+    e.AssuranceReportAgreed: "report-agreed",
+    e.AssuranceEventCancelled: "cancelled",
+}
 
 
 class AssuranceEventsProjection(Projection):
     name = "assurance_events"
 
     def tables(self) -> list[str]:
-        return ["assurance_events"]
+        return ["assurance_events", "assurance_lifecycle", "assurance_milestones"]
 
     def ddl(self, schema: str) -> str:
         return f"""
@@ -23,22 +37,125 @@ class AssuranceEventsProjection(Projection):
             agency_id text, theme text, strengths jsonb NOT NULL, areas_for_development jsonb NOT NULL,
             event_id uuid NOT NULL, position bigint NOT NULL,
             PRIMARY KEY (partnership_id, assurance_event_id));
+        ALTER TABLE {schema}.assurance_events
+            ADD COLUMN IF NOT EXISTS actions jsonb NOT NULL DEFAULT '[]',
+            ADD COLUMN IF NOT EXISTS reports_to text,
+            ADD COLUMN IF NOT EXISTS distribution jsonb NOT NULL DEFAULT '[]',
+            ADD COLUMN IF NOT EXISTS outcome text,
+            ADD COLUMN IF NOT EXISTS star_rating integer,
+            ADD COLUMN IF NOT EXISTS figures jsonb NOT NULL DEFAULT '{{}}';
+        CREATE TABLE IF NOT EXISTS {schema}.assurance_lifecycle (
+            partnership_id text NOT NULL, assurance_event_id text NOT NULL,
+            activity_type text NOT NULL, title text NOT NULL, agency_id text, theme text,
+            planned_for text, status text NOT NULL, lead_role text, reports_to text,
+            endorsers jsonb NOT NULL DEFAULT '[]', endorsed_by jsonb NOT NULL DEFAULT '[]',
+            first_scheduled_on date, scheduled_on date, held_on date,
+            cases integer NOT NULL DEFAULT 0, star_rating integer, star_out_of integer,
+            proposed_event_id uuid, proposed_position bigint,
+            event_id uuid NOT NULL, position bigint NOT NULL, changed_at timestamptz NOT NULL,
+            PRIMARY KEY (partnership_id, assurance_event_id));
+        CREATE TABLE IF NOT EXISTS {schema}.assurance_milestones (
+            partnership_id text NOT NULL, assurance_event_id text NOT NULL, milestone_id text NOT NULL,
+            name text NOT NULL, responsible text NOT NULL, due_on date NOT NULL, status text NOT NULL,
+            met_on date, missed_at timestamptz, missed_event_id uuid, missed_position bigint,
+            event_id uuid NOT NULL, position bigint NOT NULL,
+            PRIMARY KEY (partnership_id, assurance_event_id, milestone_id));
         """
 
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
-        if isinstance(envelope.event, AssuranceEventConcluded):
-            ev = envelope.event
+        ev = envelope.event
+        if isinstance(ev, e.AssuranceEventProposed):
+            await self._proposed(conn, schema, envelope, ev)
+            return
+        if isinstance(ev, e.AssuranceEventConcluded):
+            await self._concluded(conn, schema, envelope, ev)
+            return
+        event_id = getattr(ev, "assurance_event_id", None)
+        if event_id is None:
+            return
+        key = (envelope.partnership_id, event_id, envelope.event_id, envelope.position, envelope.occurred_at)
+        lifecycle = f"UPDATE {schema}.assurance_lifecycle SET event_id = $3, position = $4, changed_at = $5"
+        where = " WHERE partnership_id = $1 AND assurance_event_id = $2"
+        status = _STATUS.get(type(ev))
+        if status is not None:
+            await conn.execute(f"{lifecycle}, status = $6{where}", *key, status)
+        match ev:
+            case e.EndorsementGiven(partner_id=partner):
+                await conn.execute(f"{lifecycle}, endorsed_by = endorsed_by || $6::jsonb{where}", *key, json.dumps([partner]))
+            case e.AssuranceEventScheduled(scheduled_on=day) | e.AssuranceEventRescheduled(scheduled_on=day):
+                await conn.execute(
+                    f"{lifecycle}, scheduled_on = $6, first_scheduled_on = coalesce(first_scheduled_on, $6){where}", *key, day
+                )
+                await self._milestones_due(conn, schema, envelope, ev.milestones)
+            case e.AssuranceEventHeld(held_on=day):
+                await conn.execute(f"{lifecycle}, held_on = $6{where}", *key, day)
+            case e.CaseSelected():
+                await conn.execute(f"{lifecycle}, cases = cases + 1{where}", *key)
+            case e.StarRatingAwarded(stars=stars, out_of=out_of):
+                await conn.execute(f"{lifecycle}, star_rating = $6, star_out_of = $7{where}", *key, stars, out_of)
+            case e.PreparationMilestoneMet(milestone_id=milestone, met_on=met_on, late=late):
+                await conn.execute(
+                    f"UPDATE {schema}.assurance_milestones SET status = $6, met_on = $7, event_id = $3, position = $4"
+                    f"{where} AND milestone_id = $5",
+                    envelope.partnership_id, event_id, envelope.event_id, envelope.position, milestone,
+                    "met-late" if late else "met", met_on,
+                )
+            case e.PreparationMilestoneMissed(milestone_id=milestone):
+                await conn.execute(
+                    f"UPDATE {schema}.assurance_milestones SET status = 'missed', missed_at = $6,"
+                    f" missed_event_id = $3, missed_position = $4, event_id = $3, position = $4{where} AND milestone_id = $5",
+                    envelope.partnership_id, event_id, envelope.event_id, envelope.position, milestone, envelope.occurred_at,
+                )
+            case e.AssuranceEventCancelled():
+                await conn.execute(
+                    f"UPDATE {schema}.assurance_milestones SET status = 'cancelled', event_id = $3, position = $4"
+                    f"{where} AND status IN ('pending', 'missed')",
+                    envelope.partnership_id, event_id, envelope.event_id, envelope.position,
+                )
+
+    async def _proposed(self, conn: asyncpg.Connection, schema: str, envelope: Envelope, ev: e.AssuranceEventProposed) -> None:
+        await conn.execute(
+            f"INSERT INTO {schema}.assurance_lifecycle (partnership_id, assurance_event_id, activity_type, title,"
+            " agency_id, theme, planned_for, status, lead_role, reports_to, endorsers, proposed_event_id,"
+            " proposed_position, event_id, position, changed_at)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$12,$13,$14)",
+            envelope.partnership_id, ev.assurance_event_id, ev.activity_type, ev.title, ev.agency_id, ev.theme,
+            ev.planned_for, "endorsed" if not ev.endorsers else "proposed", ev.lead_role, ev.reports_to,
+            json.dumps(ev.endorsers), envelope.event_id, envelope.position, envelope.occurred_at,
+        )
+
+    async def _concluded(self, conn: asyncpg.Connection, schema: str, envelope: Envelope, ev: e.AssuranceEventConcluded) -> None:
+        await conn.execute(
+            f"INSERT INTO {schema}.assurance_events (partnership_id, assurance_event_id, activity_type, title,"
+            " held_on, agency_id, theme, strengths, areas_for_development, event_id, position, actions, reports_to,"
+            " distribution, outcome, star_rating, figures)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
+            envelope.partnership_id, ev.assurance_event_id, ev.activity_type, ev.title, ev.held_on, ev.agency_id,
+            ev.theme, json.dumps(ev.strengths), json.dumps(ev.areas_for_development), envelope.event_id,
+            envelope.position, json.dumps(ev.actions), ev.reports_to, json.dumps(ev.distribution), ev.outcome,
+            ev.star_rating, json.dumps(ev.figures),
+        )
+        # An event recorded after the fact (the shortcut) has no lifecycle row yet.
+        await conn.execute(
+            f"INSERT INTO {schema}.assurance_lifecycle (partnership_id, assurance_event_id, activity_type, title,"
+            " agency_id, theme, status, held_on, star_rating, event_id, position, changed_at)"
+            " VALUES ($1,$2,$3,$4,$5,$6,'concluded',$7,$8,$9,$10,$11)"
+            " ON CONFLICT (partnership_id, assurance_event_id) DO UPDATE SET status = 'concluded',"
+            " held_on = coalesce(assurance_lifecycle.held_on, excluded.held_on),"
+            " event_id = excluded.event_id, position = excluded.position, changed_at = excluded.changed_at",
+            envelope.partnership_id, ev.assurance_event_id, ev.activity_type, ev.title, ev.agency_id, ev.theme,
+            ev.held_on, ev.star_rating, envelope.event_id, envelope.position, envelope.occurred_at,
+        )
+
+    async def _milestones_due(
+        self, conn: asyncpg.Connection, schema: str, envelope: Envelope, due: list[e.MilestoneDue]
+    ) -> None:
+        for milestone in due:
             await conn.execute(
-                f"INSERT INTO {schema}.assurance_events VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
-                envelope.partnership_id,
-                ev.assurance_event_id,
-                ev.activity_type,
-                ev.title,
-                ev.held_on,
-                ev.agency_id,
-                ev.theme,
-                json.dumps(ev.strengths),
-                json.dumps(ev.areas_for_development),
-                envelope.event_id,
-                envelope.position,
+                f"INSERT INTO {schema}.assurance_milestones (partnership_id, assurance_event_id, milestone_id, name,"
+                " responsible, due_on, status, event_id, position) VALUES ($1,$2,$3,$4,$5,$6,'pending',$7,$8)"
+                " ON CONFLICT (partnership_id, assurance_event_id, milestone_id) DO UPDATE SET"
+                " due_on = excluded.due_on, status = 'pending', event_id = excluded.event_id, position = excluded.position",
+                envelope.partnership_id, envelope.stream_id.split(":", 2)[2], milestone.milestone_id, milestone.name,
+                milestone.responsible, milestone.due_on, envelope.event_id, envelope.position,
             )

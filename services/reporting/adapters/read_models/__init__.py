@@ -1,13 +1,14 @@
 """Queries over the reporting schema, one module per area, assembled into the views the pages render."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 
 from services.reporting.domain.views import Dashboard, Overview, build_heatmap, build_tracker
+from services.reporting.domain.views.planner import PlannerView
 from shared.profiles.schema import FrameworkProfile
 
-from . import actions, assurance_events, reviews, section11
+from . import actions, assurance_events, planner, reviews, section11
 
 
 class ReadModels:
@@ -25,6 +26,8 @@ class ReadModels:
             action_rows = await actions.actions(conn, s, p)
             reviews_view = await reviews.view(conn, s, p, as_of)
             concluded = await assurance_events.concluded(conn, s, p)
+            assurance = await assurance_events.view(conn, s, profile)
+            planner_view = await planner.view(conn, s, profile, as_of.date())
         overview = Overview(
             agencies_total=len(profile.agencies),
             agencies_submitted=submitted,
@@ -46,9 +49,16 @@ class ReadModels:
             action_tracker=build_tracker(action_rows, as_of, profile.actions.reminder_days_before),
             reviews=reviews_view,
             concluded_events=concluded,
+            assurance=assurance,
+            planner=planner_view,
             agency_names={a.id: a.name for a in profile.agencies},
             domain_names={d.id: d.name for d in profile.section11.domains},
         )
+
+    async def planner(self, profile: FrameworkProfile, start: str, months: int, as_of: date) -> PlannerView:
+        """The planner of any period, from the assurance events' lifecycle read model."""
+        async with self._pool.acquire() as conn:
+            return await planner.view(conn, self._schema, profile, as_of, start, months)
 
     async def counts(self) -> dict[str, int]:
         """Row counts per read-model table (for crash tests and operators)."""

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .actions import ActionRow, ActionTracker
-from .assurance_events import ConcludedEventRow
+from .assurance_events import AssuranceView, ConcludedEventRow
+from .planner import PlannerView
 from .reviews import ReviewsView
 from .section11 import HeatMap, RiskFlagRow, Section11View
 
@@ -35,3 +36,5 @@ class Dashboard:
     section11: Section11View = field(default_factory=Section11View)
     action_tracker: ActionTracker | None = None
     reviews: ReviewsView | None = None
+    assurance: AssuranceView | None = None
+    planner: PlannerView | None = None
