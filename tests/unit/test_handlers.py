@@ -127,7 +127,7 @@ async def test_deadline_is_the_start_of_the_day_after_due_in_london(
     reviews: ReviewsHandlers, due_on: date, deadline_utc: datetime
 ) -> None:
     [raised] = await reviews.raise_action(raise_command(due_on), meta("operator"))
-    [deadline] = deadlines_for(raised)
+    [deadline] = [d for d in deadlines_for(raised) if d.kind == actions.OVERDUE]  # not the reminder
     assert isinstance(deadline, Deadline)
     assert deadline.stream_id == raised.stream_id
     assert deadline.kind == actions.OVERDUE
@@ -157,7 +157,7 @@ async def test_on_deadline_appends_action_overdue_at_the_deadline_once(
     reviews: ReviewsHandlers, store: InMemoryEventStore, clock: ManualClock
 ) -> None:
     [raised] = await reviews.raise_action(raise_command(date(2026, 6, 30)), meta("operator"))
-    [deadline] = deadlines_for(raised)
+    [deadline] = [d for d in deadlines_for(raised) if d.kind == actions.OVERDUE]  # not the reminder
     assert isinstance(deadline, Deadline)
     clock.set(datetime(2026, 7, 3, 14, 27, tzinfo=UTC))  # the watcher noticed days late
 
@@ -183,7 +183,7 @@ async def test_on_deadline_is_deterministic_across_stores(clock: ManualClock, pa
         handlers = ReviewsHandlers(store, partnerships, clock)
         request = UUID(int=42)
         [raised] = await handlers.raise_action(raise_command(date(2026, 6, 30), request_id=request), meta("operator"))
-        [deadline] = deadlines_for(raised)
+        [deadline] = [d for d in deadlines_for(raised) if d.kind == actions.OVERDUE]  # not the reminder
         assert isinstance(deadline, Deadline)
         [overdue] = await handlers.on_deadline(deadline)
         ids.append(overdue.event_id)
@@ -214,7 +214,7 @@ async def test_mark_overdue_directly_uses_the_command_deadline(reviews: ReviewsH
 
 
 def test_reviews_table_names_its_commands(reviews: ReviewsHandlers) -> None:
-    assert reviews.table() == {RaiseAction: reviews.raise_action, MarkActionOverdue: reviews.mark_overdue}
+    assert {RaiseAction: reviews.raise_action, MarkActionOverdue: reviews.mark_overdue}.items() <= reviews.table().items()
 
 
 # -- Assurance events --------------------------------------------------------------------

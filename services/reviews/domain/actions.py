@@ -86,7 +86,9 @@ def evolve(state: Action, event: DomainEvent) -> Action:
 
 def timers(event: DomainEvent) -> list[Timer]:
     match event:
-        case ActionRaised(due_on=due, remind_on=remind) | ActionReopened(due_on=due, remind_on=remind):
+        case ActionRaised(due_on=due, remind_on=remind):
+            return [Start(OVERDUE, overdue_from(due)), *([Start(REMINDER, start_of(remind))] if remind else [])]
+        case ActionReopened(due_on=due, remind_on=remind):
             reminder: Timer = Start(REMINDER, start_of(remind)) if remind else Stop(REMINDER)
             return [Start(OVERDUE, overdue_from(due)), reminder]
         case ActionCompleted():
