@@ -299,3 +299,26 @@ def test_north_lincolnshire_reports(profiles: dict[str, FrameworkProfile]) -> No
     maag = nl.reporting.rolling_report("maag-audit-findings")
     assert maag.cadence == Cadence(count=1, per_months=1)
     assert maag.received_by == ["practice-lead-officers-group"]
+
+
+# ---------------------------------------------------------------------------
+# activity, Section 11 and review rules added to the schema by the services
+# ---------------------------------------------------------------------------
+
+
+def test_service_rules_stated_by_the_documents(profiles: dict[str, FrameworkProfile]) -> None:
+    somerset = profiles["somerset"]
+    peer = somerset.section11.peer_challenge
+    assert peer is not None and peer.within_months == 12
+    assert peer.development and peer.good_practice
+    assert somerset.reviews.audit_cadence_months == 3
+    assert somerset.activity("regional-peer-review").peer_review.reciprocal is True  # type: ignore[union-attr]
+    assert profiles["calderdale"].reviews.audit_cadence_months == 1
+    assert profiles["calderdale"].activity("young-advisors").report_drafted_by == "young_inspectors"
+    herts = profiles["hertfordshire"]
+    hub = herts.activity("learning-hub").learning_hub
+    assert hub is not None
+    assert (hub.forums_planned, hub.strategic_group) == (5, "hscp-strategic-group")
+    assert len(hub.evaluation_questions) == 4
+    review = herts.activity("regional-peer-review").peer_review
+    assert review is not None and review.days_on_site == 2
