@@ -239,15 +239,20 @@ class EventsHandlers:
     async def facts(self, partnership_id: str, as_of: date) -> list[planning.EventFacts]:
         """Every assurance event of a partnership folded as of a day (its events that had happened by then)."""
         prefix = f"{STREAM_PREFIX}{partnership_id}:"
-        streams: dict[str, list[DomainEvent]] = defaultdict(list)
+        streams: dict[str, list[Envelope]] = defaultdict(list)
         after = 0
         while batch := await self.store.read_all(after=after, limit=1000):
             for envelope in batch:
                 if envelope.stream_id.startswith(prefix) and today_in_london(envelope.occurred_at) <= as_of:
-                    streams[envelope.stream_id].append(envelope.event)
+                    streams[envelope.stream_id].append(envelope)
             after = batch[-1].position or after + len(batch)
-        states = [fold(AssuranceEvent(), evolve, events) for events in streams.values()]
-        return [planning.facts_of(state) for state in states if state.activity_type]
+        facts = []
+        for envelopes in streams.values():
+            state = fold(AssuranceEvent(), evolve, (envelope.event for envelope in envelopes))
+            if state.activity_type:
+                last = envelopes[-1]  # the event behind the line: its latest change
+                facts.append(planning.facts_of(state, str(last.event_id), last.position))
+        return facts
 
     def table(self) -> dict[type, object]:
         """Every command this service accepts, and who handles it."""

@@ -146,7 +146,7 @@ async def test_a_line_of_sight_event_refuses_a_sixth_case(platform: RunningPlatf
     sixth = await ask(platform, "select-case", assurance_event_id=ev, case_ref="case-6b6b")
     assert sixth["error"] == {
         "code": "too_many_cases", "field": "case_ref",
-        "message": "a Line of sight practice learning event considers exactly 5 cases; 5 are already selected",
+        "message": "a Line of sight practice learning event considers exactly 5 cases; 5 already selected",
     }
     named = await ask(platform, "select-case", assurance_event_id=ev, case_ref="Jane Doe")
     assert named["error"]["field"] == "case_ref"  # pseudonymous references only

@@ -44,7 +44,7 @@ async def test_line_of_sight_takes_exactly_five_cases_and_refuses_a_sixth() -> N
         await flow.send(c.SelectCase, assurance_event_id="los-1", case_ref=ref, agencies_involved=["nlc-childrens-social-care"])
     sixth = await flow.refused(c.SelectCase, assurance_event_id="los-1", case_ref="case-6666")
     assert (sixth.code, sixth.field) == ("too_many_cases", "case_ref")
-    assert "exactly 5 cases; 5 are already selected" in sixth.message
+    assert "exactly 5 cases; 5 already selected" in sixth.message
     again = await flow.refused(c.SelectCase, assurance_event_id="los-1", case_ref=CASES[0])
     assert again.code == "case_already_selected"
 
@@ -261,3 +261,38 @@ async def test_a_partner_proposes_a_call_in_and_the_police_need_not_stand_aside(
     twice = await flow.refused(c.EndorseAssuranceEvent, assurance_event_id="ci-police", partner_id=POLICE, representative="ACC (invented)")
     assert twice.code == "already_endorsed"
     assert CCG in (await flow.refused(c.ScheduleAssuranceEvent, assurance_event_id="ci-police", scheduled_on="2019-03-01")).message
+
+
+# -- pop-up case discussions, and another partnership's profile --------------------------
+
+
+async def test_a_pop_up_case_discussion_needs_no_endorsement_and_closes_on_its_outcome() -> None:
+    flow = Flow()
+    ev = "popup-1"
+    [proposed] = await flow.send(c.ProposeAssuranceEvent, assurance_event_id=ev, activity_type="pop-up-case-discussion",
+                                 title="Pop-up: barriers to a strategy meeting", partner_id=POLICE, role="safeguarding_partner",
+                                 lead_role="Humberside Police (ISO unavailable)")
+    assert isinstance(proposed.event, e.AssuranceEventProposed) and proposed.event.endorsers == []
+    assert proposed.event.reports_to == "splig"
+    for ref in CASES[:2]:
+        await flow.send(c.SelectCase, assurance_event_id=ev, case_ref=ref)
+    await flow.send(c.ScheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-01-09")
+    flow.move_to(date(2019, 1, 9))
+    await flow.send(c.RecordEventHeld, assurance_event_id=ev, held_on="2019-01-09", panel=[
+        {"role": "safeguarding_partner", "title": "Detective Inspector (invented)", "partner_id": POLICE},
+        {"role": "safeguarding_partner", "title": "Team manager (invented)", "partner_id": COUNCIL},
+    ])
+    done = await flow.send(c.RecordOutcome, assurance_event_id=ev, outcome="Strategy meeting convened; escalation route agreed")
+    assert kinds(done) == ["OutcomeRecorded", "AssuranceEventConcluded"]
+
+
+async def test_somerset_safeguarding_conversations_take_one_case() -> None:
+    from shared.profiles import load_builtin
+
+    flow = Flow(load_builtin("somerset"))
+    ev = "conversation-2020-q1"
+    await flow.send(c.ProposeAssuranceEvent, assurance_event_id=ev, activity_type="safeguarding-conversations",
+                    title="Safeguarding conversation", theme="early help")
+    await flow.send(c.SelectCase, assurance_event_id=ev, case_ref="case-0a1b")
+    second = await flow.refused(c.SelectCase, assurance_event_id=ev, case_ref="case-0a1c")
+    assert second.code == "too_many_cases" and "exactly 1 case; 1 already selected" in second.message

@@ -139,6 +139,9 @@ async def test_the_service_builds_the_planner_as_of_any_day_from_its_events() ->
     february = lambda p: next(s for s in p.slots() if s.month == "2019-02")  # noqa: E731
     assert (february(now).status, february(before).status) == ("held", "scheduled")
     assert now.as_of == date(2019, 4, 1)
+    [held] = [e for e in await flow.stream("thematic-neglect") if e.event_type == "AssuranceEventHeld"]
+    evidence = february(now).event
+    assert evidence is not None and (evidence.event_id, evidence.position) == (str(held.event_id), held.position)
     document = planner_document(now)
     feb = next(m for m in document["months"] if m["month"] == "2019-02")
     assert feb["planned"][0]["status"] == "held" and feb["held"][0]["held_on"] == "2019-02-20"

@@ -20,6 +20,10 @@ from shared.refusals import Refusal
 CASE_KINDS = {"line_of_sight", "pop_up_case_discussion"}
 
 
+def _cases(count: int) -> str:
+    return f"{count} case" if count == 1 else f"{count} cases"
+
+
 def _case_activity(state: AssuranceEvent, profile: FrameworkProfile) -> ActivityType:
     activity = activity_of(profile, state.activity_type)
     if activity.cases_per_event is None and activity.kind not in CASE_KINDS:
@@ -38,7 +42,7 @@ def decide_select_case(state: AssuranceEvent, command: SelectCase, profile: Fram
     if wanted is not None and len(state.cases) >= wanted:
         raise Refusal(
             "too_many_cases",
-            f"a {activity.name} considers exactly {wanted} cases; {len(state.cases)} are already selected",
+            f"a {activity.name} considers exactly {_cases(wanted)}; {len(state.cases)} already selected",
             "case_ref",
         )
     for index, agency in enumerate(command.agencies_involved):
@@ -96,7 +100,7 @@ def require_ready_for_panel(state: AssuranceEvent, activity: ActivityType) -> No
     wanted = activity.cases_per_event
     if wanted is not None and len(state.cases) != wanted:
         raise Refusal(
-            "cases_incomplete", f"a {activity.name} considers exactly {wanted} cases; {len(state.cases)} selected", FIELD
+            "cases_incomplete", f"a {activity.name} considers exactly {_cases(wanted)}; {len(state.cases)} selected", FIELD
         )
     if activity.case_audits_before_panel:
         unaudited = [c.case_ref for c in state.cases if not c.audited_by]

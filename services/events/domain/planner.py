@@ -53,11 +53,12 @@ class EventFacts:
         return month_of(first) if first else None
 
 
-def facts_of(state: AssuranceEvent) -> EventFacts:
+def facts_of(state: AssuranceEvent, event_id: str | None = None, position: int | None = None) -> EventFacts:
     return EventFacts(
         assurance_event_id=state.assurance_event_id, activity_type=state.activity_type, title=state.title,
         status=state.status, agency_id=state.agency_id, planned_for=state.planned_for,
         first_scheduled_on=state.first_scheduled_on, scheduled_on=state.scheduled_on, held_on=state.held_on,
+        event_id=event_id, position=position,
     )
 
 
