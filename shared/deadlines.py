@@ -87,21 +87,35 @@ class DeadlineWatcher:
             batch = await self._store.read_all(after=after, limit=1000)
             if not batch:
                 return
+            set_rows: dict[tuple[str, str], Deadline] = {}
+            settled: set[tuple[str, str]] = set()
+            for envelope in batch:
+                for item in self._schedule(envelope):
+                    key = (item.stream_id, item.kind)
+                    if isinstance(item, Deadline):
+                        set_rows[key] = item
+                        settled.discard(key)
+                    else:
+                        set_rows.pop(key, None)
+                        settled.add(key)
+            # One statement each way per batch: opening a cycle for forty agencies sets
+            # a hundred deadlines, and a busy day settles thousands.
             async with self._pool.acquire() as conn, conn.transaction():
-                for envelope in batch:
-                    for item in self._schedule(envelope):
-                        if isinstance(item, Deadline):
-                            await conn.execute(
-                                f"INSERT INTO {s}.deadlines (stream_id, kind, due_at, partnership_id)"
-                                " VALUES ($1, $2, $3, $4) ON CONFLICT (stream_id, kind)"
-                                " DO UPDATE SET due_at = excluded.due_at, raised = false",
-                                item.stream_id, item.kind, item.due_at, item.partnership_id,
-                            )
-                        else:
-                            await conn.execute(
-                                f"DELETE FROM {s}.deadlines WHERE stream_id = $1 AND kind = $2",
-                                item.stream_id, item.kind,
-                            )
+                if settled:
+                    await conn.execute(
+                        f"DELETE FROM {s}.deadlines d USING unnest($1::text[], $2::text[]) AS x(stream_id, kind)"
+                        " WHERE d.stream_id = x.stream_id AND d.kind = x.kind",
+                        [k[0] for k in settled], [k[1] for k in settled],
+                    )
+                if set_rows:
+                    items = list(set_rows.values())
+                    await conn.execute(
+                        f"INSERT INTO {s}.deadlines (stream_id, kind, due_at, partnership_id)"
+                        " SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])"
+                        " ON CONFLICT (stream_id, kind) DO UPDATE SET due_at = excluded.due_at, raised = false",
+                        [d.stream_id for d in items], [d.kind for d in items],
+                        [d.due_at for d in items], [d.partnership_id for d in items],
+                    )
                 await conn.execute(
                     f"UPDATE {s}.deadline_checkpoint SET position = $1", batch[-1].position
                 )

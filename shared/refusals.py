@@ -29,6 +29,22 @@ def _field_path(location: tuple[int | str, ...]) -> str:
     return path
 
 
+def _nul_at(value: object, at: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
+    if isinstance(value, str):
+        return at if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                return (*at, key.replace("\x00", "\\u0000"))
+            if (found := _nul_at(item, (*at, key))) is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _nul_at(item, (*at, index))) is not None:
+                return found
+    return None
+
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -40,6 +56,14 @@ def parse_message(model: type[M], data: bytes, **overrides: object) -> M:
         raise Refusal("invalid_json", f"the payload is not valid JSON: {error}") from None
     if not isinstance(document, dict):
         raise Refusal("invalid_json", "the payload must be a JSON object")
+    try:
+        where = _nul_at(document, ())
+    except RecursionError:
+        raise Refusal("invalid_json", "the payload is nested too deeply") from None
+    if where is not None:
+        # PostgreSQL text and jsonb cannot hold U+0000: refuse it here, naming the field,
+        # rather than fail at the append with an internal error.
+        raise Refusal("invalid_field", "text may not contain the NUL character (\\u0000)", _field_path(where) or None)
     document.update(overrides)
     try:
         return model.model_validate(document)

@@ -47,21 +47,26 @@ class Crowd:
             assert reply["status"] == "accepted", reply
             return
 
+    async def prepare(self) -> None:
+        """Open enough cycles for every return to be its own (each agency returns once per cycle)."""
+        profile = load_builtin(PARTNERSHIP)
+        nc = await nats.connect(self.nats_url)
+        try:
+            for c in range(-(-self.total // len(profile.agencies))):
+                body = {
+                    "request_id": str(uuid5(NAMESPACE_URL, f"crowd/{self.subjects.namespace}/cycle/{c}")),
+                    "cycle_id": f"c{c}", "opened_on": "2026-10-01", "due_on": "2027-03-31",
+                }
+                await self._ask(nc, self.subjects.operator_command("section11", "open-cycle", PARTNERSHIP), json.dumps(body).encode())
+        finally:
+            await nc.close()
+
     async def run(self) -> None:
         profile = load_builtin(PARTNERSHIP)
         agencies = [a.id for a in profile.agencies]
         every_standard = answers(profile)
         nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1)
         gate = asyncio.Semaphore(self.in_flight)
-        # Each agency returns once per cycle: enough cycles for every return to be its own.
-        cycles = -(-self.total // len(agencies))
-        for c in range(cycles):
-            body = {
-                "request_id": str(uuid5(NAMESPACE_URL, f"crowd/{self.subjects.namespace}/cycle/{c}")),
-                "cycle_id": f"c{c}", "opened_on": "2026-10-01", "due_on": "2027-03-31",
-            }
-            await self._ask(nc, self.subjects.operator_command("section11", "open-cycle", PARTNERSHIP), json.dumps(body).encode())
-
         async def send(n: int) -> None:
             agency = agencies[n % len(agencies)]
             body = json.dumps({

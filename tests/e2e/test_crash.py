@@ -37,8 +37,22 @@ async def _projected_all(pool: asyncpg.Pool) -> bool:
     return await _projected(pool) >= TOTAL
 
 
+async def _prepared_crowd(platform: Platform, pool: asyncpg.Pool) -> Crowd:
+    """The cycles are opened and relayed before the returns, and the kills, begin."""
+    crowd = Crowd(platform.servers.nats_url, Subjects(platform.settings.namespace), TOTAL)
+    await crowd.prepare()
+    await eventually(
+        lambda: _outbox_empty(pool), timeout=60, what="the opened cycles to be relayed"
+    )
+    return crowd
+
+
+async def _outbox_empty(pool: asyncpg.Pool) -> bool:
+    return await pool.fetchval("SELECT count(*) FROM section11.outbox") == 0
+
+
 async def test_reporting_killed_mid_stream_projects_each_event_once(subprocess_platform: Platform, pool: asyncpg.Pool) -> None:
-    crowd = Crowd(subprocess_platform.servers.nats_url, Subjects(subprocess_platform.settings.namespace), TOTAL)
+    crowd = await _prepared_crowd(subprocess_platform, pool)
     flowing = asyncio.create_task(crowd.run())
     await eventually(lambda: _projected(pool), timeout=60, interval=0.01, what="reporting to project the first returns")
     subprocess_platform.kill("reporting")
@@ -51,7 +65,7 @@ async def test_reporting_killed_mid_stream_projects_each_event_once(subprocess_p
 
 
 async def test_section11_killed_between_append_and_publish_loses_nothing(subprocess_platform: Platform, pool: asyncpg.Pool) -> None:
-    crowd = Crowd(subprocess_platform.servers.nats_url, Subjects(subprocess_platform.settings.namespace), TOTAL)
+    crowd = await _prepared_crowd(subprocess_platform, pool)
     flowing = asyncio.create_task(crowd.run())
     stranded = 0
     for _ in range(10):  # kill at a moment when committed events still wait in the outbox

@@ -343,3 +343,13 @@ async def test_park_truncates_a_long_reason() -> None:
     js = FakeJetStream()
     await DeadLetters(js, SUBJECTS, "section11").park(SUBJECT, b"x", "c", "r" * 5000)
     assert len(js.published[0]["headers"][REASON_HEADER]) == 1024
+
+
+def test_a_nul_character_is_refused_naming_the_field() -> None:
+    from services.section11.domain.commands import SubmitReturn
+    from shared.refusals import Refusal, parse_message
+
+    data = b'{"agency_id": "nlc-housing", "answers": {"lg-senior-lead": {"rating": 3, "narrative": "a\\u0000b"}}}'
+    with pytest.raises(Refusal) as raised:
+        parse_message(SubmitReturn, data)
+    assert (raised.value.code, raised.value.field) == ("invalid_field", "answers.lg-senior-lead.narrative")
