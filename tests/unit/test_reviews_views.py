@@ -9,7 +9,12 @@ import pytest
 
 from services.reporting.adapters.pages import _env
 from services.reporting.domain.views import Dashboard, HeatMap, Overview
-from services.reporting.domain.views.actions import ActionRow, HistoryEntry, bucket_of, build_tracker
+from services.reporting.domain.views.actions import (
+    ActionRow,
+    HistoryEntry,
+    bucket_of,
+    build_tracker,
+)
 from services.reporting.domain.views.reviews import ReviewClockRow, build_reviews_view
 
 AS_OF = datetime(2026, 12, 18, 10, tzinfo=UTC)
