@@ -1,9 +1,9 @@
 """What the dashboard and the board pack show, one module per area (pure)."""
 
 from .actions import ActionRow, ActionTracker, build_tracker
-from .reviews import ReviewsView
 from .assurance_events import ConcludedEventRow
 from .dashboard import Dashboard, Overview
+from .reviews import ReviewsView
 from .section11 import (
     AmendmentRow,
     CallInRow,
