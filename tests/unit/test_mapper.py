@@ -105,7 +105,7 @@ def test_new_envelopes_number_versions_after_expected_and_carry_metadata() -> No
     for envelope, event in zip(envelopes, events, strict=True):
         assert envelope.event is event
         assert envelope.event_type == "SubmissionReceived"
-        assert envelope.schema_version == 1
+        assert envelope.schema_version == type(envelope.event).schema_version
         assert envelope.occurred_at == T0
         assert envelope.metadata == meta
         assert envelope.position is None and envelope.hash is None and envelope.store is None
