@@ -1,5 +1,5 @@
-"""A learning hub cycle (seed 002, Hertfordshire) through real NATS and PostgreSQL, on a
-partnership whose profile has a learning hub: newsletter, forums with attendance, the
+"""A learning hub cycle (seed 002) through real NATS and PostgreSQL, on Hertfordshire's
+profile served beside North Lincolnshire's: newsletter, forums with attendance, the
 survey and its responses, the evaluation's figures, strategic feedback and feedback to
 practitioners; reporting shows the concluded cycle with its figures."""
 
@@ -8,12 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
-import yaml
 
 from services.reporting.adapters.pages import render_dashboard
 from services.reporting.adapters.read_models import ReadModels
@@ -21,7 +19,8 @@ from shared.clock import ManualClock
 from shared.waiting import eventually
 from tests.support import platform as support
 from tests.support.platform import PARTNERSHIP, RunningPlatform, running_platform
-from tests.unit.test_assurance_flow import HUB, learning_hub_data
+
+HUB = "hertfordshire"
 
 pytestmark = pytest.mark.integration
 
@@ -32,12 +31,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def hub_platform(
-    nats_url: str, database: str, namespace: str, clock: ManualClock, tmp_path: Path
-) -> AsyncIterator[RunningPlatform]:
-    profile = tmp_path / f"{HUB}.yaml"
-    profile.write_text(yaml.safe_dump(learning_hub_data(), sort_keys=False), encoding="utf-8")
-    settings = support.test_settings(nats_url, database, namespace).model_copy(update={"profiles": [PARTNERSHIP, str(profile)]})
+async def hub_platform(nats_url: str, database: str, namespace: str, clock: ManualClock) -> AsyncIterator[RunningPlatform]:
+    settings = support.test_settings(nats_url, database, namespace).model_copy(update={"profiles": [PARTNERSHIP, HUB]})
     async with running_platform(settings, clock) as running:
         yield running
 
@@ -74,7 +69,7 @@ async def test_a_learning_hub_cycle_with_its_figures(hub_platform: RunningPlatfo
     await step(p, "present-strategic-feedback", presented_on="2019-03-01",
                summary="Themes: information sharing, communication, funding and capacity, partnership working")
     done = await step(p, "feed-back-to-practitioners", fed_back_on="2019-03-01", actions_taken=["Referral pathways published"],
-                      actions=[{"title": "Publish referral pathways for gangs and knife crime", "owner_agency_id": "north-lincolnshire-council", "due_on": "2019-06-30"}])
+                      actions=[{"title": "Publish referral pathways for gangs and knife crime", "owner_agency_id": "hcc-childrens-services", "due_on": "2019-06-30"}])
     assert done == ["PractitionersToldOfActions", "ActionAgreed", "AssuranceEventConcluded"]
 
     async def concluded() -> Any:

@@ -296,3 +296,17 @@ async def test_somerset_safeguarding_conversations_take_one_case() -> None:
     await flow.send(c.SelectCase, assurance_event_id=ev, case_ref="case-0a1b")
     second = await flow.refused(c.SelectCase, assurance_event_id=ev, case_ref="case-0a1c")
     assert second.code == "too_many_cases" and "exactly 1 case; 1 already selected" in second.message
+
+
+async def test_hertfordshires_regional_peer_review_takes_its_days_on_site_from_the_profile() -> None:
+    from shared.profiles import load_builtin
+
+    flow = Flow(load_builtin("hertfordshire"))
+    ev = "eastern-peer-review"
+    await flow.send(c.ProposeAssuranceEvent, assurance_event_id=ev, activity_type="regional-peer-review", title="Eastern region peer review")
+    [terms] = await flow.send(c.AgreeTermsOfReference, assurance_event_id=ev, scope="The partnership", reciprocal=True,
+                              direction="received", peer_area="Eastern region partnership")
+    assert isinstance(terms.event, e.PeerReviewTermsAgreed)
+    assert (terms.event.days_on_site, terms.event.focus) == (2, "The Partnership, not areas of practice.")
+    wrong = await flow.refused(c.DraftReport, assurance_event_id=ev, role="independent_scrutineer", author="x", summary="s")
+    assert wrong.code == "findings_missing"
