@@ -8,7 +8,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from shared.telemetry.tracing import setup_tracing
 from shared.waiting import eventually
-from tests.integration.test_walking_skeleton import GOOD
 from tests.support.platform import RunningPlatform
 
 pytestmark = pytest.mark.integration
@@ -17,7 +16,8 @@ pytestmark = pytest.mark.integration
 async def test_the_projection_span_links_to_the_request(platform: RunningPlatform) -> None:
     spans = InMemorySpanExporter()
     setup_tracing("tests", exporter=spans)
-    reply = await platform.submit("humberside-police", GOOD)
+    await platform.open_cycle()
+    reply = await platform.submit("humberside-police")
     event_id = UUID(reply["events"][0]["event_id"])
     stored = json.loads(
         await platform.pool.fetchval("SELECT trace_context FROM section11.events WHERE event_id = $1", event_id)
