@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -18,16 +18,16 @@ from services.cli.profiles import app as profiles_app
 from services.platform import demo as demo_scenario
 from services.platform.servers import DATABASE, running_platform
 from services.platform.supervisor import Platform, serve_until_interrupted
-from services.reporting.adapters.pages import write_board_pack
-from services.reporting.adapters.read_models import ReadModels
+from services.reporting.adapters.pages import BoardPackFiles, write_board_pack
+from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.bootstrap import projection_runner
+from services.reporting.domain.views.board_pack_schedule import UnknownGroup, group_of
 from services.runner import BOOTSTRAPS
 from services.runner import main as run_service
 from shared.clock import SystemClock
 from shared.config import Settings
 from shared.eventstore.verify import verify_store
 from shared.messaging.subjects import Subjects
-from shared.partnerships import Partnerships
 from shared.profiles.loader import load_builtin
 from shared.runtime.embedded import EmbeddedPostgres
 
@@ -179,22 +179,44 @@ def replay(
 
 @app.command()
 def boardpack(
-    meeting: Annotated[str | None, typer.Option(help="Meeting date YYYY-MM-DD (default today)")] = None,
-    profile: Annotated[str, typer.Option()] = "north-lincolnshire",
+    meeting: Annotated[str, typer.Option(help="Date of the meeting, YYYY-MM-DD")],
+    group: Annotated[str, typer.Option(help="Id of the profile's group that meets (e.g. childrens-mars-board)")],
+    since: Annotated[str | None, typer.Option(help="The group's last meeting, YYYY-MM-DD (default: from the profile's schedule, else three months before)")] = None,
+    profile: Annotated[str, typer.Option(help="Framework profile id")] = "north-lincolnshire",
     data_dir: DataDir = None,
     out: Annotated[Path | None, typer.Option(help="Folder to write into (default DATA_DIR/reports)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Prepare it from the records as of this date (YYYY-MM-DD, end of day, London); rebuilds schema reporting_asof")] = None,
 ) -> None:
-    """Write the board pack (HTML) from the reporting read models."""
+    """Write the board pack of a group's meeting, as HTML and PDF, from the reporting read models."""
+    framework = load_builtin(profile)
+    meeting_day, since_day = _date(meeting, "--meeting"), _date(since, "--since") if since else None
+    try:
+        group_of(framework, group)
+    except UnknownGroup as unknown:
+        typer.echo(f"Error: {unknown}", err=True)
+        raise typer.Exit(2) from None
     settings = _settings(data_dir)
-    clock = SystemClock()
 
-    async def run() -> Path:
+    async def run() -> BoardPackFiles:
         async with _database(settings) as pool:
-            partnership = Partnerships({profile: load_builtin(profile)}).profile(profile)
-            view = await ReadModels(pool).dashboard(partnership, clock.now())
-            return write_board_pack(view, demo_scenario.meeting_date(meeting, clock), out or settings.data_dir / "reports")
+            schema, moment = "reporting", SystemClock().now()
+            if as_of:
+                schema, moment = "reporting_asof", _end_of_day(as_of)
+                applied = await projection_runner(pool, schema).rebuild(recorded_until=moment)
+                typer.echo(f"rebuilt {schema} from the {applied} events recorded by {moment:%d %B %Y %H:%M %Z}")
+            pack = await BoardPackReadModels(pool, schema).board_pack(framework, group, meeting_day, moment, since_day)
+            return await asyncio.to_thread(write_board_pack, pack, out or settings.data_dir / "reports")
 
-    console.print(f"Board pack: {asyncio.run(run())}")
+    files = asyncio.run(run())
+    typer.echo(f"Board pack: {files.html}")
+    typer.echo(f"Board pack PDF: {files.pdf}")
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
 @app.command()

@@ -5,6 +5,7 @@ Everything is derived from a seed, and request ids are derived from it too, so
 running the demo again on the same data directory adds nothing twice.
 """
 
+import asyncio
 import json
 import random
 from collections.abc import Callable
@@ -18,6 +19,8 @@ import nats
 
 from services.reporting.adapters.pages import write_board_pack
 from services.reporting.adapters.read_models import ReadModels
+from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
+from services.reporting.domain.views.board_pack_schedule import default_group
 from shared.clock import Clock
 from shared.messaging.subjects import Subjects
 from shared.profiles.schema import FrameworkProfile
@@ -152,7 +155,8 @@ async def play(
         await eventually(caught_up, timeout=60, what="the reporting projections to show the demo's records")
         progress("Reporting has projected every record")
         view = await read_models.dashboard(profile, clock.now())
-        path = write_board_pack(view, today, out_dir)
+        pack = await BoardPackReadModels.over(read_models).board_pack(profile, default_group(profile), today, clock.now())
+        path = (await asyncio.to_thread(write_board_pack, pack, out_dir)).html
         return DemoResult(path, view.overview.submissions, len(view.actions))
     finally:
         await pool.close()

@@ -1,5 +1,6 @@
 """The dashboard over HTTP. Every page but /healthz needs the dashboard token."""
 
+import asyncio
 import hmac
 from datetime import date
 
@@ -11,8 +12,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from services.reporting.adapters.pages import render_board_pack, render_dashboard
+from services.reporting.adapters.pages import (
+    board_pack_name,
+    render_board_pack,
+    render_board_pack_pdf,
+    render_dashboard,
+)
 from services.reporting.adapters.read_models import ReadModels
+from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
+from services.reporting.domain.views.board_pack_schedule import UnknownGroup, default_group
 from shared.clock import Clock
 from shared.partnerships import Partnerships
 
@@ -54,10 +62,25 @@ def build_app(read_models: ReadModels, partnerships: Partnerships, clock: Clock,
         return HTMLResponse(render_dashboard(view))
 
     async def board_pack(request: Request) -> Response:
+        """?meeting=YYYY-MM-DD (default today) &group= (default the board) &since= &format=pdf"""
         profile = partnerships.profile(request.path_params["partnership"])
-        meeting = date.fromisoformat(request.query_params.get("meeting", clock.now().date().isoformat()))
-        view = await read_models.dashboard(profile, clock.now())
-        return HTMLResponse(render_board_pack(view, meeting))
+        query = request.query_params
+        try:
+            meeting = date.fromisoformat(query.get("meeting") or clock.now().date().isoformat())
+            since = date.fromisoformat(query["since"]) if query.get("since") else None
+        except ValueError:
+            return PlainTextResponse("400 bad request: meeting and since are dates (YYYY-MM-DD)\n", status_code=400)
+        try:
+            pack = await BoardPackReadModels.over(read_models).board_pack(
+                profile, query.get("group") or default_group(profile), meeting, clock.now(), since
+            )
+        except UnknownGroup as unknown:
+            return PlainTextResponse(f"404 not found: {unknown}\n", status_code=404)
+        if query.get("format") == "pdf":
+            pdf = await asyncio.to_thread(render_board_pack_pdf, pack)
+            name = f"{board_pack_name(pack)}.pdf"
+            return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+        return HTMLResponse(await asyncio.to_thread(render_board_pack, pack))
 
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

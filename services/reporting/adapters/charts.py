@@ -1,0 +1,149 @@
+"""The board pack's charts, drawn with matplotlib (Agg, no pyplot state): SVG for the HTML
+page, PNG for the PDF. Each chart is drawn from the pack's figures, never from SQL."""
+
+import base64
+import io
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+from services.reporting.domain.views.board_pack import BoardPack  # noqa: E402
+from services.reporting.domain.views.board_pack_trends import ActionMonth, Timeliness  # noqa: E402
+from services.reporting.domain.views.planner import month_name  # noqa: E402
+from services.reporting.domain.views.section11 import HeatMap  # noqa: E402
+
+RAG = {"red": "#e8a3a3", "amber": "#f5d48f", "green": "#a9d8a9", "none": "#eeeeee"}
+INK = "#1d2733"
+GREY = "#8a8f98"
+ON_TIME, LATE, OVERDUE, PENDING = "#6fb36f", "#f0b94d", "#c94c4c", "#c8ced6"
+STYLE = {
+    "font.size": 8, "axes.edgecolor": "#b8c0ca", "axes.labelcolor": INK, "xtick.color": INK, "ytick.color": INK,
+    "svg.fonttype": "none", "svg.hashsalt": "scrutiny",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    caption: str
+    svg: str
+    png: bytes
+
+    @property
+    def png_data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode()
+
+
+def _render(fig: Figure, title: str, caption: str) -> Chart:
+    with matplotlib.rc_context(STYLE):
+        svg = io.StringIO()
+        fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=200, bbox_inches="tight")
+    text = svg.getvalue()
+    return Chart(title, caption, text[text.index("<svg"):], png.getvalue())
+
+
+def _figure(width: float, height: float) -> Figure:
+    with matplotlib.rc_context(STYLE):
+        return Figure(figsize=(width, height), layout="constrained")
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def heatmap_chart(heatmap: HeatMap) -> Chart:
+    rows, domains = heatmap.rows, heatmap.domains
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(7.2, 1.3 + 0.24 * max(len(rows), 1))
+        ax = fig.add_subplot()
+        for y, row in enumerate(rows):
+            for x, cell in enumerate(row.cells):
+                ax.add_patch(Rectangle((x, y), 1, 1, facecolor=RAG.get(cell.rag, RAG["none"]), edgecolor="white", lw=1.5))
+                if cell.rating is None:
+                    label = "–"
+                elif cell.moderated_rating is not None and cell.moderated_rating != cell.self_rating:
+                    label = f"{cell.self_rating}→{cell.moderated_rating}"
+                else:
+                    label = str(cell.rating)
+                ax.text(x + 0.5, y + 0.5, label, ha="center", va="center", fontsize=7, color=INK if cell.rating else GREY)
+        ax.set_xlim(0, len(domains))
+        ax.set_ylim(len(rows), 0)
+        ax.set_xticks([i + 0.5 for i in range(len(domains))], ["\n".join(textwrap.wrap(name, 16)) for _, name in domains], fontsize=6.5)
+        ax.xaxis.tick_top()
+        ax.set_yticks([i + 0.5 for i in range(len(rows))], [_short(r.agency_name, 44) for r in rows], fontsize=6.5)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        fig.legend(
+            handles=[Patch(color=RAG[k], label=v) for k, v in (("green", "good"), ("amber", "requires improvement"), ("red", "inadequate / risk"), ("none", "no return"))],
+            loc="outside lower center", ncols=4, frameon=False, fontsize=6.5,
+        )
+    return _render(
+        fig, "Section 11 heat map",
+        "Agencies × domains: the rating the partnership goes by (moderated where the panel moderated; "
+        "“self→moderated” where they differ). Colours follow the profile's rating scale.",
+    )
+
+
+def actions_chart(trend: Sequence[ActionMonth]) -> Chart:
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(7.2, 2.6)
+        ax = fig.add_subplot()
+        xs = list(range(len(trend)))
+        ax.bar([x - 0.2 for x in xs], [m.opened for m in trend], width=0.4, color="#5b8fd6", label="opened")
+        ax.bar([x + 0.2 for x in xs], [m.closed for m in trend], width=0.4, color=ON_TIME, label="closed (completed)")
+        ax.plot(xs, [m.overdue for m in trend], color=OVERDUE, marker="o", lw=2, label="overdue at month end")
+        ax.set_xticks(xs, [month_name(m.month)[:3] + " " + m.month[2:4] for m in trend])
+        top = max([1, *(max(m.opened, m.closed, m.overdue) for m in trend)])
+        ax.set_ylim(0, top + 1)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.set_ylabel("actions")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(loc="upper left", frameon=False, ncols=3)
+    return _render(
+        fig, "Actions opened, closed and overdue",
+        "Month by month from each action's history: raised, completed with evidence, and overdue at the month's end "
+        "(at the pack's date for the current month).",
+    )
+
+
+def timeliness_chart(rows: Sequence[Timeliness]) -> Chart:
+    parts = (("on_time", "on time", ON_TIME), ("late", "done late", LATE), ("overdue", "overdue", OVERDUE), ("pending", "not yet due", PENDING))
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(7.2, 0.9 + 0.38 * max(len(rows), 1))
+        ax = fig.add_subplot()
+        ys = list(range(len(rows)))
+        left = [0] * len(rows)
+        for attr, label, colour in parts:
+            values = [getattr(r, attr) for r in rows]
+            ax.barh(ys, values, left=left, color=colour, label=label, height=0.6)
+            for y, (x0, v) in enumerate(zip(left, values, strict=True)):
+                if v:
+                    ax.text(x0 + v / 2, y, str(v), ha="center", va="center", fontsize=7, color=INK)
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        ax.set_yticks(ys, [r.label for r in rows])
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_xlabel("count")
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.legend(loc="outside lower center", ncols=4, frameon=False)
+        if not rows:
+            ax.text(0.5, 0.5, "nothing due yet", transform=ax.transAxes, ha="center", color=GREY)
+    return _render(
+        fig, "Timeliness of returns and reviews",
+        "Section 11 returns by cycle, review clocks by kind and information requests: on time, done late, "
+        "overdue (not done, past due) and not yet due.",
+    )
+
+
+def board_pack_charts(pack: BoardPack) -> list[Chart]:
+    return [heatmap_chart(pack.heatmap), actions_chart(pack.action_trend), timeliness_chart(pack.timeliness)]

@@ -1,0 +1,75 @@
+"""The board pack from the read models: every area's view (the dashboard's queries), the
+next quarter's planner, and the two Section 11 facts the pack needs with their dates
+(risk flags raised, cleared or not; confidence gaps flagged)."""
+
+from datetime import date, datetime
+
+import asyncpg
+
+from services.reporting.domain.views.board_pack import (
+    BoardPack,
+    FlagRaised,
+    GapFlagged,
+    build_board_pack,
+)
+from services.reporting.domain.views.board_pack_schedule import (
+    group_of,
+    next_quarter,
+    previous_meeting,
+)
+from shared.profiles.schema import FrameworkProfile
+
+from . import ReadModels
+
+
+async def risk_flags_raised(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[FlagRaised]:
+    """Every flag raised by `as_of`, with its clearing if it came by then."""
+    return [
+        FlagRaised(
+            r["agency_id"], r["domain_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]), r["position"],
+            r["cleared_at"] if r["cleared_at"] is not None and r["cleared_at"] <= as_of else None,
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.s11_risk_flags WHERE partnership_id = $1 AND raised_at <= $2"
+            " ORDER BY raised_at, agency_id, domain_id",
+            partnership, as_of,
+        )
+    ]
+
+
+async def confidence_gaps_flagged(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[GapFlagged]:
+    return [
+        GapFlagged(
+            r["agency_id"], r["domain_id"], r["self_rating"], r["agree_percent"], r["reason"], r["flagged_at"],
+            str(r["event_id"]), r["position"],
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.s11_confidence_gaps WHERE partnership_id = $1 AND flagged_at <= $2 ORDER BY position",
+            partnership, as_of,
+        )
+    ]
+
+
+class BoardPackReadModels(ReadModels):
+    """The read models with the board pack's own two queries beside the areas' ones."""
+
+    @classmethod
+    def over(cls, read_models: ReadModels) -> "BoardPackReadModels":
+        """The same pool and schema as `read_models` (the dashboard's)."""
+        return read_models if isinstance(read_models, cls) else cls(read_models._pool, read_models._schema)
+
+    async def board_pack(
+        self, profile: FrameworkProfile, group_id: str, meeting: date, as_of: datetime, since: date | None = None
+    ) -> BoardPack:
+        """The pack for `group_id`'s meeting on `meeting`, from the records as of `as_of`.
+        Raises `UnknownGroup` (listing the profile's groups) before reading anything."""
+        group_of(profile, group_id)
+        dashboard = await self.dashboard(profile, as_of)
+        start, months = next_quarter(meeting)
+        planner = await self.planner(profile, start, months, as_of.date())
+        async with self._pool.acquire() as conn:
+            flags = await risk_flags_raised(conn, self._schema, profile.id, as_of)
+            gaps = await confidence_gaps_flagged(conn, self._schema, profile.id, as_of)
+        return build_board_pack(
+            profile, group_id, meeting, previous_meeting(profile, group_id, meeting, since), dashboard, planner, flags, gaps
+        )

@@ -1,0 +1,58 @@
+"""The board pack rendered: the HTML page with inline SVG charts and each area's detail, and
+the PDF from the print template, read back with PDFium."""
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from services.reporting.adapters.charts import board_pack_charts
+from services.reporting.adapters.pages import render_board_pack, write_board_pack
+from tests.unit.test_board_pack_support import pack
+
+
+def pdf_text(path: Path) -> list[str]:
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def test_the_html_page_has_every_section_charts_and_the_areas_detail() -> None:
+    p = pack()
+    html = render_board_pack(p)
+    for heading in ("Exceptions since the last meeting", "Decisions needed", "Reports due to Children&#39;s MARS Board",
+                    "Planner for the next quarter: February 2027 to April 2027", "Section 11 heat map",
+                    "Actions opened, closed and overdue", "Timeliness of returns and reviews", "Action tracker"):
+        assert heading in html, heading
+    assert html.count("<svg") == 3
+    for line in p.exceptions + p.outstanding:
+        assert f"event {line.event_id}" in html
+    assert "Board pack: North Lincolnshire" in html
+
+
+def test_charts_come_as_svg_and_png() -> None:
+    charts = board_pack_charts(pack())
+    assert [c.title for c in charts] == ["Section 11 heat map", "Actions opened, closed and overdue", "Timeliness of returns and reviews"]
+    for chart in charts:
+        assert chart.svg.startswith("<svg")
+        assert chart.png.startswith(b"\x89PNG")
+    assert "Humberside Police" in charts[0].svg  # text stays text in the SVG
+
+
+def test_the_pdf_reads_back_with_the_exceptions_and_renders_to_png(tmp_path: Path) -> None:
+    files = write_board_pack(pack(), tmp_path)
+    assert files.html.name == "board-pack-north-lincolnshire-childrens-mars-board-2027-01-20.html"
+    assert files.pdf.read_bytes().startswith(b"%PDF")
+    pages = pdf_text(files.pdf)
+    assert len(pages) >= 3
+    text = " ".join(" ".join(page.split()) for page in pages)
+    for wanted in ("Board pack: North Lincolnshire", "Exceptions since the last meeting", "evt-actionoverdue-2",
+                   "Decisions needed", "Planner for the next quarter", "Timeliness of returns and reviews",
+                   f"page 1 of {len(pages)}"):
+        assert wanted in text, wanted
+    doc = pdfium.PdfDocument(str(files.pdf))
+    image = doc[0].render(scale=1.5).to_pil()
+    doc.close()
+    image.save(tmp_path / "page1.png")
+    assert image.width > 800 and (tmp_path / "page1.png").stat().st_size > 20_000
