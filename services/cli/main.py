@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from services.cli.deadletters import app as deadletters_app
 from services.cli.profiles import app as profiles_app
 from services.platform import demo as demo_scenario
 from services.platform.servers import DATABASE, running_platform
@@ -33,6 +34,7 @@ from shared.runtime.embedded import EmbeddedPostgres
 
 app = typer.Typer(help="scrutiny: the scrutiny and assurance platform of a safeguarding children partnership", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(deadletters_app, name="deadletters")
 console = Console()
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]

@@ -10,6 +10,7 @@ from services.reporting.adapters.read_models import ReadModels
 from services.reporting.entrypoints.http import build_app
 from services.reporting.entrypoints.nats import SOURCES, build_router
 from shared.eventstore.postgres import PostgresEventStore
+from shared.messaging.deadletters import DeadLetters
 from shared.projections import ProjectionRunner
 from shared.runtime.host import ServiceHost
 
@@ -36,7 +37,7 @@ async def bootstrap(host: ServiceHost) -> Reporting:
         await PostgresEventStore(host.pool, source).create_schema()
     runner = projection_runner(host.pool)
     await runner.setup()
-    host.include_router(build_router(host.subjects, runner))
+    host.include_router(build_router(host.subjects, runner, DeadLetters(host.js, host.subjects, SCHEMA)))
     read_models = ReadModels(host.pool, SCHEMA)
     token = host.settings.dashboard_token or secrets.token_urlsafe(24)
     app = build_app(read_models, host.partnerships, host.clock, token)

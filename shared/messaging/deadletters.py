@@ -13,6 +13,8 @@ REASON_HEADER = "Scrutiny-Reason"
 CODE_HEADER = "Scrutiny-Error-Code"
 SUBJECT_HEADER = "Scrutiny-Original-Subject"
 SERVICE_HEADER = "Scrutiny-Service"
+# Set by `scrutiny deadletters replay` on the request it re-sends: the dead letter's sequence.
+REPLAY_OF_HEADER = "Scrutiny-Replay-Of"
 
 
 def _header_safe(text: str, limit: int = 1024) -> str:
@@ -26,7 +28,14 @@ class DeadLetters:
         self._subjects = subjects
         self._service = service
 
-    async def park(self, original_subject: str, data: bytes, code: str, reason: str) -> None:
+    async def park(
+        self, original_subject: str, data: bytes, code: str, reason: str, *, replay_of: str | None = None
+    ) -> None:
+        if replay_of:
+            # A replay refused again is answered to the operator replaying it; its dead
+            # letter is still parked, so a second copy would only be noise.
+            log.warning("replay of dead letter %s from %s refused again: %s", replay_of, original_subject, code)
+            return
         headers = {
             REASON_HEADER: _header_safe(reason),
             CODE_HEADER: code,

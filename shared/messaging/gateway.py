@@ -11,12 +11,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
+import asyncpg
 from faststream.nats import NatsMessage
 from pydantic import BaseModel
 
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import ConcurrencyError
-from shared.messaging.deadletters import DeadLetters
+from shared.messaging.deadletters import REPLAY_OF_HEADER, DeadLetters
 from shared.refusals import Refusal, parse_message
 from shared.telemetry.tracing import current_trace_context
 
@@ -26,6 +27,13 @@ C = TypeVar("C", bound=BaseModel)
 Handler = Callable[[C, Metadata], Awaitable[Sequence[Envelope]]]
 
 MAX_PAYLOAD_BYTES = 256 * 1024
+
+# The database cannot be reached or is shutting down: answered as retryable, never parked.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
 
 
 def accepted(envelopes: Sequence[Envelope]) -> dict[str, Any]:
@@ -72,6 +80,7 @@ class RequestGateway:
     ) -> dict[str, Any]:
         subject = msg.raw_message.subject
         data: bytes = msg.body
+        replay_of = (msg.headers or {}).get(REPLAY_OF_HEADER)
         try:
             if len(data) > MAX_PAYLOAD_BYTES:
                 raise Refusal("too_large", f"the payload is {len(data)} bytes; the limit is {MAX_PAYLOAD_BYTES}")
@@ -93,12 +102,20 @@ class RequestGateway:
         except ConcurrencyError as conflict:
             # Not bad input: the same request sent again will be decided afresh.
             return refused(Refusal("conflict", f"{conflict}; send the same request again"))
+        except UNAVAILABLE as outage:
+            # Not bad input either: the database is away (restarting, failing over). The
+            # sender resends the same request id; if this one was committed after all, the
+            # resend is answered with the events it appended.
+            log.warning("%s could not reach its store for %s: %r", self._service, subject, outage)
+            return refused(Refusal("unavailable", "the service's store is unavailable; send the same request again"))
         except Refusal as refusal:
-            await self._dead_letters.park(subject, data, refusal.code, str(refusal))
+            await self._dead_letters.park(subject, data, refusal.code, str(refusal), replay_of=replay_of)
             return refused(refusal)
         except Exception as error:
             log.exception("%s failed to handle a message on %s", self._service, subject)
-            await self._dead_letters.park(subject, data, "handler_failed", f"{type(error).__name__}: {error}")
+            await self._dead_letters.park(
+                subject, data, "handler_failed", f"{type(error).__name__}: {error}", replay_of=replay_of
+            )
             return refused(
                 Refusal("internal_error", "the service could not process this message; it is kept for an operator to replay")
             )

@@ -3,8 +3,9 @@ consumer that hands each event to a handler, acknowledging only after it ran.
 
 Reactions must be idempotent (derive the request id from the source event's
 id, then `decide_and_append` answers a redelivery with what was done the first
-time). A reaction refused as bad input is parked in the dead-letter stream with
-its reason and acknowledged; anything else is left unacknowledged and comes
+time). An event that cannot be read (`shared.messaging.inbound`), and a reaction
+refused as bad input, are parked in the dead-letter stream with their reason and
+acknowledged; anything else is left unacknowledged and comes
 back after `ack_wait`, so a database restart delays a reaction but never loses it.
 """
 
@@ -16,8 +17,8 @@ from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
 from nats.js.api import ConsumerConfig
 
 from shared.envelope import Envelope
-from shared.mapper import from_wire
 from shared.messaging.deadletters import DeadLetters
+from shared.messaging.inbound import readable
 from shared.messaging.subjects import Subjects
 from shared.refusals import Refusal
 
@@ -47,8 +48,8 @@ def react_to(
         title=f"{service} reacts to {source} events ({', '.join(sorted(reactions))})",
     )
     async def react(bodies: list, msg: NatsMessage) -> None:
-        for raw in msg.raw_message:
-            envelope = from_wire(raw.data)
+        # Unreadable events (poison) are parked and acknowledged here, never redelivered.
+        for raw, envelope in await readable(msg.raw_message, dead_letters, wanted=set(reactions)):
             reaction = reactions.get(envelope.event_type)
             try:
                 if reaction is not None:

@@ -1,10 +1,16 @@
-"""Durable JetStream pull consumers feeding the projections, one per source service."""
+"""Durable JetStream pull consumers feeding the projections, one per source service.
+
+An event that cannot be read (poison: not JSON, an unknown type, a schema version
+newer than this code) is parked in the dead-letter stream and acknowledged, so it
+neither crashes the consumer nor comes back for ever with the batch it was in.
+"""
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
 from nats.js.api import ConsumerConfig
 
-from shared.mapper import from_wire
+from shared.messaging.deadletters import DeadLetters
+from shared.messaging.inbound import readable
 from shared.messaging.routing import service_router
 from shared.messaging.subjects import Subjects
 from shared.projections import ProjectionRunner
@@ -14,14 +20,16 @@ DURABLE = "reporting"
 SOURCES = ("section11", "events", "reviews")
 
 
-def build_router(subjects: Subjects, runner: ProjectionRunner) -> NatsRouter:
+def build_router(subjects: Subjects, runner: ProjectionRunner, dead_letters: DeadLetters) -> NatsRouter:
     router = service_router()
     for source in SOURCES:
-        _subscribe(router, subjects, runner, source)
+        _subscribe(router, subjects, runner, dead_letters, source)
     return router
 
 
-def _subscribe(router: NatsRouter, subjects: Subjects, runner: ProjectionRunner, source: str) -> None:
+def _subscribe(
+    router: NatsRouter, subjects: Subjects, runner: ProjectionRunner, dead_letters: DeadLetters, source: str
+) -> None:
     @router.subscriber(
         subjects.events_of(source),
         stream=JStream(subjects.stream(source), declare=False),
@@ -35,8 +43,10 @@ def _subscribe(router: NatsRouter, subjects: Subjects, runner: ProjectionRunner,
     )
     async def project(bodies: list, msg: NatsMessage) -> None:
         raws = msg.raw_message
-        await runner.apply(source, [from_wire(raw.data) for raw in raws])
+        events = await readable(raws, dead_letters)
+        if events:
+            await runner.apply(source, [envelope for _, envelope in events])
         # Acknowledged only after the read models and checkpoint committed.
-        for raw in raws:
+        for raw, _ in events:
             await raw.ack()
         CONSUMER_LAG.labels(projection=DURABLE, source=source).set(raws[-1].metadata.num_pending)
