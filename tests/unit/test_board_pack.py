@@ -18,7 +18,15 @@ from services.reporting.domain.views.board_pack_schedule import (
 )
 from services.reporting.domain.views.board_pack_trends import action_trend, timeliness
 from shared.profiles import load_builtin
-from tests.unit.test_board_pack_support import BOARD, MEETING, PROFILE, SINCE, actions, dashboard, pack
+from tests.unit.test_board_pack_support import (
+    BOARD,
+    MEETING,
+    PROFILE,
+    SINCE,
+    actions,
+    dashboard,
+    pack,
+)
 
 SOMERSET = load_builtin("somerset")
 CALDERDALE = load_builtin("calderdale")

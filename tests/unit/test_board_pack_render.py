@@ -4,7 +4,9 @@ the PDF from the print template, read back with PDFium."""
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from typer.testing import CliRunner
 
+from services.cli.main import app
 from services.reporting.adapters.charts import board_pack_charts
 from services.reporting.adapters.pages import render_board_pack, write_board_pack
 from tests.unit.test_board_pack_support import pack
@@ -56,3 +58,17 @@ def test_the_pdf_reads_back_with_the_exceptions_and_renders_to_png(tmp_path: Pat
     doc.close()
     image.save(tmp_path / "page1.png")
     assert image.width > 800 and (tmp_path / "page1.png").stat().st_size > 20_000
+
+
+def test_the_command_refuses_an_unknown_group_listing_the_groups() -> None:
+    result = CliRunner().invoke(app, ["boardpack", "--meeting", "2027-01-20", "--group", "the-board"])
+    assert result.exit_code == 2
+    output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert "'the-board' is not a group" in output
+    assert "childrens-mars-board" in output and "splig" in output
+
+
+def test_the_command_refuses_a_meeting_that_is_not_a_date() -> None:
+    result = CliRunner().invoke(app, ["boardpack", "--meeting", "next week", "--group", "childrens-mars-board"])
+    assert result.exit_code == 2
+    assert "is not a date" in result.output + (result.stderr if result.stderr_bytes is not None else "")

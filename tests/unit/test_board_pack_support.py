@@ -12,11 +12,20 @@ from services.reporting.domain.views.assurance_events import (
     LifecycleRow,
     MilestoneRow,
 )
-from services.reporting.domain.views.board_pack import BoardPack, FlagRaised, GapFlagged, build_board_pack
+from services.reporting.domain.views.board_pack import (
+    BoardPack,
+    FlagRaised,
+    GapFlagged,
+    build_board_pack,
+)
 from services.reporting.domain.views.board_pack_schedule import next_quarter, previous_meeting
 from services.reporting.domain.views.dashboard import Dashboard
 from services.reporting.domain.views.planner import build_planner_view
-from services.reporting.domain.views.reviews import InformationRequestRow, ReviewClockRow, build_reviews_view
+from services.reporting.domain.views.reviews import (
+    InformationRequestRow,
+    ReviewClockRow,
+    build_reviews_view,
+)
 from services.reporting.domain.views.section11 import RatingRow, ReturnRow, Section11View
 from shared.profiles import load_builtin
 

@@ -79,12 +79,12 @@ def heatmap_chart(heatmap: HeatMap) -> Chart:
         ax.set_ylim(len(rows), 0)
         ax.set_xticks([i + 0.5 for i in range(len(domains))], ["\n".join(textwrap.wrap(name, 16)) for _, name in domains], fontsize=6.5)
         ax.xaxis.tick_top()
-        ax.set_yticks([i + 0.5 for i in range(len(rows))], [_short(r.agency_name, 44) for r in rows], fontsize=6.5)
+        ax.set_yticks([i + 0.5 for i in range(len(rows))], [_short(r.agency_name, 50) for r in rows], fontsize=6.5)
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
         fig.legend(
-            handles=[Patch(color=RAG[k], label=v) for k, v in (("green", "good"), ("amber", "requires improvement"), ("red", "inadequate / risk"), ("none", "no return"))],
+            handles=[Patch(color=RAG[k], label=v) for k, v in (("green", "green"), ("amber", "amber"), ("red", "red"), ("none", "no return"))],
             loc="outside lower center", ncols=4, frameon=False, fontsize=6.5,
         )
     return _render(
