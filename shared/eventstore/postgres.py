@@ -35,6 +35,10 @@ _TYPES = (
 )
 
 
+# The database is away, not refusing one append: writing a batch's appends one by one won't help.
+_UNREACHABLE = (OSError, asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError, asyncpg.InterfaceError)
+
+
 @dataclass
 class _Append:
     stream_id: str
@@ -119,23 +123,33 @@ class PostgresEventStore(EventStore):
             while self._pending:
                 batch = self._pending[: self._max_batch]
                 del self._pending[: self._max_batch]
-                try:
-                    async with self._pool.acquire() as conn, conn.transaction():
-                        outcomes, inserted = await self._write(conn, batch)
-                except Exception as exc:  # the whole transaction failed: every caller hears why
-                    for request in batch:
-                        if not request.future.done():
-                            request.future.set_exception(exc)
-                    continue
-                EVENTS_APPENDED.labels(store=self.name).inc(inserted)
-                for request, outcome in zip(batch, outcomes, strict=True):
-                    if request.future.done():
-                        continue
-                    if isinstance(outcome, Exception):
-                        request.future.set_exception(outcome)
-                    else:
-                        request.future.set_result(outcome)
-                self._notify_committed()
+                await self._commit(batch)
+
+    async def _commit(self, batch: list[_Append]) -> None:
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                outcomes, inserted = await self._write(conn, batch)
+        except Exception as exc:
+            if len(batch) > 1 and not isinstance(exc, _UNREACHABLE):
+                # One append the database refuses (a constraint, a trigger, a value it
+                # cannot store) must not fail the others that shared its transaction:
+                # each is written alone, and only the faulty one hears of its fault.
+                for request in batch:
+                    await self._commit([request])
+                return
+            for request in batch:  # the transaction failed: every caller hears why
+                if not request.future.done():
+                    request.future.set_exception(exc)
+            return
+        EVENTS_APPENDED.labels(store=self.name).inc(inserted)
+        for request, outcome in zip(batch, outcomes, strict=True):
+            if request.future.done():
+                continue
+            if isinstance(outcome, Exception):
+                request.future.set_exception(outcome)
+            else:
+                request.future.set_result(outcome)
+        self._notify_committed()
 
     async def _write(
         self, conn: asyncpg.Connection, batch: list[_Append]
