@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from services.cli.deadletters import app as deadletters_app
+from services.cli.evidence import app as evidence_app
+from services.cli.evidence import check_bundle
 from services.cli.profiles import app as profiles_app
 from services.platform import demo as demo_scenario
 from services.platform.servers import DATABASE, running_platform
@@ -35,6 +37,7 @@ from shared.runtime.embedded import EmbeddedPostgres
 app = typer.Typer(help="scrutiny: the scrutiny and assurance platform of a safeguarding children partnership", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(deadletters_app, name="deadletters")
+app.add_typer(evidence_app, name="evidence")
 console = Console()
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]
@@ -130,8 +133,15 @@ def service(name: Annotated[str, typer.Argument(help=f"One of {', '.join(BOOTSTR
 
 
 @app.command()
-def verify(data_dir: DataDir = None) -> None:
-    """Check the hash chain of every event store; name the first event that breaks it."""
+def verify(
+    bundle: Annotated[Path | None, typer.Argument(help="An evidence bundle (directory or .zip) to check on its own, with no database")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Check the hash chain of every event store, or an evidence bundle; name the event that breaks it."""
+    if bundle is not None:
+        if not check_bundle(bundle):
+            raise typer.Exit(1)
+        return
 
     async def run() -> bool:
         intact = True

@@ -1,0 +1,126 @@
+"""`scrutiny evidence export`, and the bundle side of `scrutiny verify BUNDLE`."""
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from services.reporting.adapters.evidence import Exported, Period, export_evidence
+from shared.eventstore.bundle_check import BundleReport, verify_bundle
+from shared.runtime.host import load_partnerships
+
+app = typer.Typer(
+    help="Evidence for inspection: a period's events and reports, with proof they were not altered",
+    no_args_is_help=True,
+)
+console = Console(soft_wrap=True)
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=option) from None
+
+
+@app.command("export")
+def export(
+    first: Annotated[str, typer.Option("--from", help="First day of the period, YYYY-MM-DD (London time)")],
+    last: Annotated[str, typer.Option("--to", help="Last day of the period, YYYY-MM-DD (London time, to the end of the day)")],
+    out: Annotated[Path | None, typer.Option(help="Folder to write the bundle into (default DATA_DIR/evidence)")] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(help="Only this partnership (a built-in profile id or a profile file); default every partnership, with reports for the installation's profiles"),
+    ] = None,
+    zip_bundle: Annotated[bool, typer.Option("--zip/--no-zip", help="Also write a .zip of the bundle beside it")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")] = None,
+) -> None:
+    """Write an evidence bundle: the period's events of every store with their chain
+    anchors, the reports as of the end of the period, and a manifest of SHA-256s."""
+    from services.cli.main import _database, _settings  # main registers this app
+
+    try:
+        period = Period(_day(first, "--from"), _day(last, "--to"))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from None
+    settings = _settings(data_dir)
+    profiles = list(load_partnerships([profile] if profile else settings.profiles).values())
+    partnership = profiles[0].id if profile else None
+
+    async def run() -> Exported:
+        async with _database(settings) as pool:
+            return await export_evidence(
+                pool, period, out or settings.data_dir / "evidence", profiles,
+                partnership=partnership, zip_bundle=zip_bundle,
+            )
+
+    try:
+        exported = asyncio.run(run())
+    except FileExistsError as exc:
+        console.print(f"[red]✗[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    console.print(f"[bold]Evidence bundle:[/] {escape(str(exported.directory))}")
+    if exported.zip:
+        console.print(f"[bold]Zip:[/] {escape(str(exported.zip))}")
+    for s in exported.slices:
+        console.print(f"  {s.store}: {_events(s.events)}, positions {s.after_position + 1}..{s.last_position}")
+    console.print(f"  reports as of {period.end:%Y-%m-%d %H:%M} London for {', '.join(exported.reports) or 'no partnership'}")
+    console.print(f"Fingerprint (SHA-256 of manifest.json): {exported.fingerprint}")
+    console.print("Keep the fingerprint apart from the bundle; check it with: scrutiny verify BUNDLE")
+
+
+def _events(count: int) -> str:
+    return f"{count} event{'' if count == 1 else 's'}"
+
+
+def check_bundle(path: Path) -> bool:
+    """Print what was checked in the bundle and every problem; True when intact."""
+    report = verify_bundle(path)
+    _print(report)
+    return report.intact
+
+
+def _print(report: BundleReport) -> None:
+    m = report.manifest
+    console.print(f"Evidence bundle {escape(report.location)}")
+    period, platform = m.get("period") or {}, m.get("platform") or {}
+    facts = [
+        f"period {period.get('from')} to {period.get('to')} ({period.get('time_zone', 'Europe/London')})" if period else "",
+        f"partnerships {', '.join(map(str, m['partnerships']))}" if m.get("partnerships") else "",
+        f"exported {m['exported_at']}" if m.get("exported_at") else "",
+        f"by scrutiny {platform['version']}" if platform.get("version") else "",
+    ]
+    if line := ", ".join(f for f in facts if f):
+        console.print(f"  {escape(line)}")
+    if report.fingerprint:
+        console.print(f"  fingerprint (SHA-256 of manifest.json) {report.fingerprint}")
+    stores = {s.store for s in report.stores}
+    file_problems = [p for p in report.problems if p.store not in stores]
+    if not file_problems:
+        console.print(
+            f"[green]✓[/] files: {report.files_checked} listed in the manifest, none missing or extra,"
+            " every SHA-256 and size matches"
+        )
+    for check in report.stores:
+        span = (
+            f"positions {check.after_position + 1}..{check.last_position}"
+            if check.last_position > check.after_position
+            else "no events in the period"
+        )
+        if check.chain.intact and not any(p.store == check.store for p in report.problems):
+            console.print(
+                f"[green]✓[/] {check.store}: {_events(check.chain.events_checked)} ({span}),"
+                f" chain intact from its anchor after position {check.after_position} to its recorded heads"
+            )
+        else:
+            console.print(f"[red]✗[/] {check.store}: chain broken ({span})")
+    for problem in report.problems:
+        console.print(f"[red]✗[/] {escape(str(problem))}")
+    if report.intact:
+        console.print("[bold green]bundle intact[/]")
+    else:
+        console.print(f"[bold red]bundle NOT intact[/]: {len(report.problems)} problem(s)")
