@@ -9,7 +9,7 @@ any line to the record it came from.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from shared.profiles.schema import FrameworkProfile, Group
 
@@ -386,7 +386,7 @@ def build_board_pack(
         meeting=meeting,
         since=since,
         until=until,
-        as_of=dashboard.as_of,
+        as_of=dashboard.as_of.astimezone(UTC),
         overview=dashboard.overview,
         heatmap=dashboard.heatmap,
         exceptions=_sorted([x for x in found if x.new]),
