@@ -1,9 +1,15 @@
-"""The dashboard over HTTP. Every page but /healthz needs the dashboard token."""
+"""The dashboard over HTTP. Every page but /healthz needs the dashboard token: a request
+without it is answered 401 with a sign-in form, which posts the token to /login (that too
+is 401 until the token is right) and is then remembered in an http-only cookie."""
 
 import asyncio
 import hmac
-from datetime import date
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from urllib.parse import parse_qs
 
+import asyncpg
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -12,19 +18,37 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from services.reporting.adapters.as_of import (
+    AsOf,
+    AsOfSchemas,
+    FutureDate,
+    london_today,
+    parse_day,
+)
+from services.reporting.adapters.dashboard_pages import (
+    Links,
+    Page,
+    render_agency_page,
+    render_dashboard_page,
+    render_event_page,
+    render_login,
+)
 from services.reporting.adapters.pages import (
     board_pack_name,
     render_board_pack,
     render_board_pack_pdf,
-    render_dashboard,
 )
 from services.reporting.adapters.read_models import ReadModels
+from services.reporting.adapters.read_models.agency import agency_view
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
+from services.reporting.adapters.read_models.event_detail import event_detail
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, default_group
 from shared.clock import Clock
 from shared.partnerships import Partnerships
+from shared.profiles.schema import FrameworkProfile
 
 COOKIE = "scrutiny_token"
+LOGIN = "/login"
 
 
 class TokenRequired(BaseHTTPMiddleware):
@@ -43,23 +67,130 @@ class TokenRequired(BaseHTTPMiddleware):
             or request.query_params.get("token", "")
             or request.cookies.get(COOKIE, "")
         )
+        if request.url.path == LOGIN and request.method == "POST":
+            return await call_next(request)  # checks the posted token itself
         if not offered or not hmac.compare_digest(offered, self._token):
-            return PlainTextResponse("401 unauthorised: this dashboard needs its token\n", status_code=401)
+            return unauthorised(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         response = await call_next(request)
         if request.query_params.get("token"):
             response.set_cookie(COOKIE, self._token, httponly=True, samesite="strict")
         return response
 
 
-def build_app(read_models: ReadModels, partnerships: Partnerships, clock: Clock, token: str) -> Starlette:
+def unauthorised(next_path: str) -> Response:
+    body = render_login("401 unauthorised: this dashboard needs its token", _safe_next(next_path))
+    return HTMLResponse(body, status_code=401, headers={"WWW-Authenticate": 'Bearer realm="scrutiny dashboard"'})
+
+
+def _safe_next(path: str) -> str:
+    """Only a path on this server (never //elsewhere), and without a token in it."""
+    path = path.split("?token=")[0].split("&token=")[0]
+    return path if path.startswith("/") and not path.startswith("//") else "/"
+
+
+def _built(built: AsOf | None) -> tuple[date | None, int | None]:
+    return (built.day, built.events) if built else (None, None)
+
+
+class NotFound(Exception):
+    pass
+
+
+class BadRequest(Exception):
+    pass
+
+
+def build_app(
+    read_models: ReadModels,
+    partnerships: Partnerships,
+    clock: Clock,
+    token: str,
+    *,
+    pool: asyncpg.Pool | None = None,
+    schema: str | None = None,
+) -> Starlette:
+    # The stores and the read models share one database: the dashboard reads the live read
+    # models' pool and schema unless told otherwise, and builds as-of records beside them.
+    pool = pool or read_models._pool
+    schema = schema or read_models._schema
+    as_of_schemas = AsOfSchemas(pool, clock)
+
     async def home(request: Request) -> Response:
         first = next(iter(partnerships))
         return RedirectResponse(f"/p/{first}", status_code=303)
 
+    async def login(request: Request) -> Response:
+        """POST token=...&next=/p/...: the cookie and back to the page; a wrong token is 401 again."""
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        offered, next_path = (form.get("token") or [""])[0], _safe_next((form.get("next") or ["/"])[0])
+        if not offered or not hmac.compare_digest(offered, token):
+            return unauthorised(next_path)
+        response = RedirectResponse(next_path, status_code=303)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    def profile_of(request: Request) -> FrameworkProfile:
+        partnership = request.path_params["partnership"]
+        if partnership not in partnerships:
+            raise NotFound(f"{partnership!r} is not a partnership on this platform")
+        return partnerships[partnership]
+
+    def day_of(request: Request) -> date | None:
+        """?as_of=YYYY-MM-DD; None (live) when absent or today; refused when not a date or later than today."""
+        text = request.query_params.get("as_of", "").strip()
+        if not text:
+            return None
+        try:
+            day = parse_day(text)
+        except ValueError:
+            raise BadRequest(f"as_of is a date (YYYY-MM-DD), not {text!r}") from None
+        today = london_today(clock)
+        if day > today:
+            raise BadRequest(f"as_of {day.isoformat()} is after today ({today.isoformat()}): there are no records of it yet")
+        return None if day == today else day
+
+    @asynccontextmanager
+    async def records(request: Request) -> AsyncIterator[tuple[str, datetime, AsOf | None]]:
+        """The schema to read, the moment it stands at, and the as-of day's build (None: live)."""
+        day = day_of(request)
+        if day is None:
+            yield schema, clock.now(), None
+            return
+        try:
+            async with as_of_schemas.reading(day) as built:
+                yield built.schema, built.moment, built
+        except FutureDate as future:
+            raise BadRequest(str(future)) from None
+
+    def page(request: Request, profile: FrameworkProfile, day: date | None, events: int | None = None) -> Page:
+        links = Links(profile.id, day, frozenset(a.id for a in profile.agencies))
+        return Page(links, profile.name, request.url.path, london_today(clock), day, events)
+
     async def dashboard(request: Request) -> Response:
-        profile = partnerships.profile(request.path_params["partnership"])
-        view = await read_models.dashboard(profile, clock.now())
-        return HTMLResponse(render_dashboard(view))
+        """The overview, heat map and every area; ?as_of=YYYY-MM-DD for the records at the end of that day."""
+        profile = profile_of(request)
+        async with records(request) as (where, moment, built):
+            view = await (read_models if built is None else ReadModels(pool, where)).dashboard(profile, moment)
+        return HTMLResponse(render_dashboard_page(view, page(request, profile, *_built(built))))
+
+    async def agency(request: Request) -> Response:
+        profile = profile_of(request)
+        agency_id = request.path_params["agency_id"]
+        async with records(request) as (where, moment, built):
+            try:
+                view = await agency_view(pool, where, profile, agency_id, moment)
+            except KeyError:
+                raise NotFound(f"{agency_id!r} is not an agency of {profile.name}") from None
+        return HTMLResponse(render_agency_page(view, page(request, profile, *_built(built))))
+
+    async def event(request: Request) -> Response:
+        """The stored envelope; an event of another partnership is not found, as an unknown one is."""
+        profile = profile_of(request)
+        event_id = request.path_params["event_id"]
+        detail = await event_detail(pool, profile.id, event_id)
+        if detail is None:
+            raise NotFound(f"no event {event_id} in {profile.name}'s records")
+        return HTMLResponse(render_event_page(detail, page(request, profile, day_of(request))))
 
     async def board_pack(request: Request) -> Response:
         """?meeting=YYYY-MM-DD (default today) &group= (default the board) &since= &format=pdf"""
@@ -88,13 +219,23 @@ def build_app(read_models: ReadModels, partnerships: Partnerships, clock: Clock,
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok\n")
 
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse(f"404 not found: {exc}\n", status_code=404)
+
+    async def bad_request(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse(f"400 bad request: {exc}\n", status_code=400)
+
     return Starlette(
         routes=[
             Route("/", home),
+            Route(LOGIN, login, methods=["POST"]),
             Route("/p/{partnership}", dashboard),
+            Route("/p/{partnership}/agency/{agency_id}", agency),
+            Route("/p/{partnership}/event/{event_id}", event),
             Route("/p/{partnership}/board-pack", board_pack),
             Route("/metrics", metrics),
             Route("/healthz", healthz),
         ],
         middleware=[Middleware(TokenRequired, token=token)],
+        exception_handlers={NotFound: not_found, BadRequest: bad_request},
     )

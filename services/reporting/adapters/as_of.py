@@ -1,0 +1,183 @@
+"""The dashboard as of a past date: the read models rebuilt from the events recorded by
+the end of that day (London time), in a schema of their own, read by the same queries.
+
+`recorded_at` is when the platform knew a fact, so the prefix of each store recorded by a
+moment is what the platform knew then; the projection runner's
+`rebuild(recorded_until=...)` applies exactly that prefix. A day that has ended never
+changes, so its schema (`reporting_asof_dYYYYMMDD`) is built once and kept, marked with a
+fingerprint of the projections' DDL (new code rebuilds it) and the last time it was read
+(the least used beyond `keep` are dropped). Until a few minutes after midnight, appends
+begun before the day ended may still be committing: such a day is built into a scratch
+schema for the one request and dropped after it. Today and later days are not built:
+today is the live read models, and a future date is refused.
+"""
+
+import asyncio
+import hashlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from services.reporting.adapters.projections import all_projections
+from shared.clock import Clock
+from shared.ddl import apply_ddl
+from shared.projections import ProjectionRunner
+
+log = logging.getLogger(__name__)
+
+LONDON = ZoneInfo("Europe/London")
+PREFIX = "reporting_asof_d"
+SCRATCH = "reporting_asof_tmp_"
+SETTLE = timedelta(minutes=5)
+KEEP = 31
+_LOCK = 7_340_017  # advisory lock namespace for building as-of schemas (with the day as the second key)
+
+RunnerFactory = Callable[[str], ProjectionRunner]
+
+
+class FutureDate(ValueError):
+    """The day has not ended yet: there is no record of it to show."""
+
+
+def parse_day(text: str) -> date:
+    """YYYY-MM-DD, else ValueError."""
+    return date.fromisoformat(text.strip())
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of `day` in London (GMT or BST as the day falls)."""
+    return datetime.combine(day, time.max, tzinfo=LONDON)
+
+
+def london_today(clock: Clock) -> date:
+    return clock.now().astimezone(LONDON).date()
+
+
+@dataclass(frozen=True)
+class AsOf:
+    day: date
+    moment: datetime
+    schema: str
+    events: int
+    """How many events the records of that day were rebuilt from."""
+    built_at: datetime
+
+
+def fingerprint() -> str:
+    """Changes whenever a projection's tables do: a day built by older code is rebuilt."""
+    ddl = "".join(p.ddl("s") for p in all_projections())
+    return hashlib.sha256(ddl.encode()).hexdigest()[:16]
+
+
+def _default_runner(pool: asyncpg.Pool) -> RunnerFactory:
+    def runner(schema: str) -> ProjectionRunner:
+        from services.reporting.bootstrap import (
+            projection_runner,  # bootstrap imports the dashboard
+        )
+
+        return projection_runner(pool, schema)
+
+    return runner
+
+
+class AsOfSchemas:
+    def __init__(
+        self, pool: asyncpg.Pool, clock: Clock, *, keep: int = KEEP, runner: RunnerFactory | None = None
+    ) -> None:
+        self._pool = pool
+        self._clock = clock
+        self._keep = keep
+        self._runner = runner or _default_runner(pool)
+        self._fingerprint = fingerprint()
+        self._building: dict[date, asyncio.Lock] = {}
+        self._builds = asyncio.Semaphore(2)  # a build holds two pool connections: keep the pool free
+
+    @staticmethod
+    def schema_name(day: date) -> str:
+        return f"{PREFIX}{day:%Y%m%d}"
+
+    @asynccontextmanager
+    async def reading(self, day: date) -> AsyncIterator[AsOf]:
+        """The schema holding the records as of the end of `day`, built if need be."""
+        if day >= london_today(self._clock):
+            raise FutureDate(f"{day.isoformat()} has not ended yet: the records of today are the live dashboard's")
+        moment = end_of_day(day)
+        if self._clock.now() < moment + SETTLE:
+            async with self._scratch(moment) as scratch:
+                yield scratch
+            return
+        yield await self._cached(day, moment)
+
+    @asynccontextmanager
+    async def _scratch(self, moment: datetime) -> AsyncIterator[AsOf]:
+        schema = f"{SCRATCH}{uuid.uuid4().hex[:12]}"
+        runner = self._runner(schema)
+        try:
+            async with self._builds:
+                events = await runner.rebuild(recorded_until=moment)
+            yield AsOf(moment.date(), moment, schema, events, self._clock.now())
+        finally:
+            await runner.drop()
+
+    async def _cached(self, day: date, moment: datetime) -> AsOf:
+        schema = self.schema_name(day)
+        async with self._building.setdefault(day, asyncio.Lock()), self._builds:
+            async with self._pool.acquire() as conn, conn.transaction():
+                # Another process may be building the same day: the second waits, then finds it built.
+                await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", _LOCK, day.toordinal())
+                marker = await self._marker(conn, schema)
+                if marker is None or marker["fingerprint"] != self._fingerprint:
+                    events = await self._runner(schema).rebuild(recorded_until=moment)
+                    await apply_ddl(
+                        self._pool,
+                        f"CREATE TABLE IF NOT EXISTS {schema}.as_of_built (day date PRIMARY KEY, moment timestamptz NOT NULL,"
+                        " events integer NOT NULL, fingerprint text NOT NULL, built_at timestamptz NOT NULL,"
+                        " used_at timestamptz NOT NULL)",
+                    )
+                    now = self._clock.now()
+                    await conn.execute(
+                        f"INSERT INTO {schema}.as_of_built VALUES ($1, $2, $3, $4, $5, $5)", day, moment, events,
+                        self._fingerprint, now,
+                    )
+                    log.info("built %s from %d events recorded by %s", schema, events, moment.isoformat())
+                else:
+                    await conn.execute(f"UPDATE {schema}.as_of_built SET used_at = $1", self._clock.now())
+                marker = await self._marker(conn, schema)
+        await self._evict(keep=schema)
+        assert marker is not None
+        return AsOf(day, moment, schema, marker["events"], marker["built_at"])
+
+    async def _marker(self, conn: asyncpg.Connection, schema: str) -> asyncpg.Record | None:
+        if not await conn.fetchval("SELECT to_regclass($1)", f"{schema}.as_of_built"):
+            return None
+        return await conn.fetchrow(f"SELECT * FROM {schema}.as_of_built")
+
+    async def cached_days(self) -> list[date]:
+        rows = await self._pool.fetch(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", f"{PREFIX}%"
+        )
+        return [datetime.strptime(r["nspname"].removeprefix(PREFIX), "%Y%m%d").date() for r in rows]
+
+    async def _evict(self, keep: str) -> None:
+        """Drop the least recently read days beyond `self._keep` (never the one just asked for)."""
+        used = []
+        for day in await self.cached_days():
+            schema = self.schema_name(day)
+            if schema == keep:
+                continue
+            async with self._pool.acquire() as conn:
+                marker = await self._marker(conn, schema)
+            used.append((marker["used_at"] if marker else None, schema))
+        surplus = len(used) + 1 - self._keep
+        if surplus <= 0:
+            return
+        used.sort(key=lambda u: u[0] or datetime.min.replace(tzinfo=UTC))
+        for _, schema in used[:surplus]:
+            await self._pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            log.info("dropped %s (least recently read as-of records)", schema)

@@ -1,0 +1,77 @@
+"""One agency's drill-down: the dashboard's own queries (so the figures agree with it),
+plus every risk flag with its clearing and the practitioner surveys, in one snapshot."""
+
+from datetime import datetime
+
+import asyncpg
+
+from services.reporting.domain.views.agency import (
+    AgencyRows,
+    AgencyView,
+    RiskFlagHistoryRow,
+    SurveyRow,
+    build_agency_view,
+)
+from shared.profiles.schema import FrameworkProfile
+
+from . import actions, assurance_events, reviews, section11
+
+
+def _id(value: object) -> str | None:
+    return str(value) if value is not None else None
+
+
+async def risk_flags(conn: asyncpg.Connection, s: str, partnership: str, agency_id: str) -> list[RiskFlagHistoryRow]:
+    return [
+        RiskFlagHistoryRow(
+            r["agency_id"], r["domain_id"], r["cycle_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]),
+            r["position"], r["cleared_at"], _id(r["cleared_event_id"]), r["cleared_position"],
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.s11_risk_flags WHERE partnership_id = $1 AND agency_id = $2 ORDER BY position",
+            partnership, agency_id,
+        )
+    ]
+
+
+async def surveys(conn: asyncpg.Connection, s: str, partnership: str, agency_id: str) -> list[SurveyRow]:
+    return [
+        SurveyRow(
+            r["agency_id"], r["cycle_id"], r["survey_id"], r["statement"], r["domain_id"], r["agree_percent"],
+            r["respondents"], str(r["event_id"]), r["position"],
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.s11_surveys WHERE partnership_id = $1 AND agency_id = $2 ORDER BY position",
+            partnership, agency_id,
+        )
+    ]
+
+
+async def agency_view(
+    pool: asyncpg.Pool, schema: str, profile: FrameworkProfile, agency_id: str, as_of: datetime
+) -> AgencyView:
+    """Raises KeyError when the profile names no such agency."""
+    if agency_id not in {a.id for a in profile.agencies}:
+        raise KeyError(agency_id)
+    s, p = schema, profile.id
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        s11 = await section11.view(conn, s, p)
+        review_view = await reviews.view(conn, s, p, as_of)
+        rows = AgencyRows(
+            returns=s11.returns,
+            ratings=await section11.ratings(conn, s, p),
+            amendments=s11.amendments,
+            risk_flags=await risk_flags(conn, s, p, agency_id),
+            surveys=await surveys(conn, s, p, agency_id),
+            confidence_gaps=s11.confidence_gaps,
+            call_ins=s11.call_ins,
+            workshops=s11.workshops,
+            lifecycle=await assurance_events.lifecycle(conn, s, p),
+            concluded=await assurance_events.concluded(conn, s, p),
+            milestones=await assurance_events.milestones(conn, s, p),
+            actions=await actions.actions(conn, s, p),
+            information_requests=review_view.information_requests,
+            gradings=review_view.gradings,
+            concerns=review_view.concerns,
+        )
+    return build_agency_view(profile, agency_id, rows, as_of)

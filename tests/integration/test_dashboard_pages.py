@@ -1,0 +1,167 @@
+"""The dashboard's pages through the platform: sign-in, the nav bar, an agency's drill-down,
+the stored event behind a figure (and never another partnership's), on real NATS and
+PostgreSQL with every service in-process."""
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+import yaml
+
+from shared.clock import ManualClock
+from shared.profiles import DATA_DIR
+from shared.waiting import eventually
+from tests.support import platform as support
+from tests.support.dashboard import (
+    AMBULANCE,
+    HOSPITALS,
+    POLICE,
+    fetch,
+    ok,
+    page,
+    record_activity,
+)
+from tests.support.platform import PARTNERSHIP, TOKEN, RunningPlatform, running_platform
+
+pytestmark = pytest.mark.integration
+
+OTHER = "dash-shire"
+
+
+@pytest.fixture
+async def platform(
+    nats_url: str, database: str, namespace: str, clock: ManualClock, tmp_path: Path
+) -> AsyncIterator[RunningPlatform]:
+    """North Lincolnshire and an invented second partnership on the same platform."""
+    data = yaml.safe_load((DATA_DIR / f"{PARTNERSHIP}.yaml").read_text())
+    data["id"], data["name"] = OTHER, "Dash-shire Safeguarding Children Partnership (invented)"
+    other = tmp_path / f"{OTHER}.yaml"
+    other.write_text(yaml.safe_dump(data))
+    settings = support.test_settings(nats_url, database, namespace).model_copy(
+        update={"profiles": [PARTNERSHIP, str(other)]}
+    )
+    async with running_platform(settings, clock) as running:
+        yield running
+
+
+async def test_every_route_needs_the_token_and_the_sign_in_form_gives_it(platform: RunningPlatform) -> None:
+    app = platform.wired["reporting"].server.config.app
+    event_id = uuid4()
+    paths = {
+        route.path.format(partnership=PARTNERSHIP, agency_id=POLICE, event_id=event_id): route.methods
+        for route in app.routes
+    }
+    assert "/healthz" in paths and f"/p/{PARTNERSHIP}/agency/{POLICE}" in paths and f"/p/{PARTNERSHIP}/event/{event_id}" in paths
+    for path, methods in paths.items():
+        for method in methods - {"HEAD"}:
+            answer = await fetch(platform, path, token=None, method=method, form={} if method == "POST" else None)
+            if path == "/healthz":
+                assert (answer.status, answer.body) == (200, "ok\n")  # liveness only: it shows nothing
+                continue
+            assert answer.status == 401, (method, path, answer.status)
+            assert 'name="token"' in answer.body and answer.headers["www-authenticate"].startswith("Bearer")
+        wrong = await fetch(platform, path, token="not-the-token")
+        assert wrong.status in (401, 405) or path == "/healthz", path
+    # ?as_of= and other query strings do not get round it either
+    assert (await fetch(platform, f"/p/{PARTNERSHIP}?as_of=2026-11-01", token=None)).status == 401
+
+    refused = await fetch(platform, "/login", token=None, method="POST", form={"token": "guess", "next": f"/p/{PARTNERSHIP}"})
+    assert refused.status == 401
+    signed_in = await fetch(platform, "/login", token=None, method="POST", form={"token": TOKEN, "next": f"/p/{PARTNERSHIP}"})
+    assert (signed_in.status, signed_in.headers["location"]) == (303, f"/p/{PARTNERSHIP}")
+    cookie = signed_in.headers["set-cookie"].split(";")[0]
+    assert "httponly" in signed_in.headers["set-cookie"].lower()
+    assert (await fetch(platform, f"/p/{PARTNERSHIP}", token=None, cookie=cookie)).status == 200
+    elsewhere = await fetch(platform, "/login", token=None, method="POST", form={"token": TOKEN, "next": "//evil.example/x"})
+    assert elsewhere.headers["location"] == "/"  # never sent off the dashboard
+
+
+async def test_the_nav_bar_and_links_from_agency_names_and_event_traces(platform: RunningPlatform) -> None:
+    seen = await record_activity(platform)
+    html = await page(platform, f"/p/{PARTNERSHIP}")
+    nav = re.search(r'<nav class="nav">(.*?)</nav>', html, flags=re.S)
+    assert nav is not None
+    for anchor in ("overview", "section11", "risk", "assurance", "reviews", "actions"):
+        assert f'href="/p/{PARTNERSHIP}#{anchor}"' in nav.group(1) and f'id="{anchor}"' in html
+    assert f'href="/p/{PARTNERSHIP}/board-pack"' in nav.group(1)
+    assert '<input type="date" name="as_of" max="2026-11-02"' in nav.group(1)
+    assert f'<a class="agency" href="/p/{PARTNERSHIP}/agency/{POLICE}">Humberside Police</a>' in html
+    for name in ("police-flag", "gap", "progress", "police-return", "moderated"):
+        assert f'href="/p/{PARTNERSHIP}/event/{seen[name]}"' in html, name
+    assert "self 3 → moderated 2 (gap +1)</a>" in html  # the moderation links to the panel's event
+    # every event link on the page opens that event's page
+    linked = set(re.findall(rf'href="/p/{PARTNERSHIP}/event/([0-9a-f-]+)"', html))
+    assert len(linked) >= 7
+    for event_id in linked:
+        assert f"<td class=\"hash\">{event_id}</td>" in await page(platform, f"/p/{PARTNERSHIP}/event/{event_id}")
+
+
+async def test_an_agency_page_holds_everything_about_it(platform: RunningPlatform) -> None:
+    seen = await record_activity(platform)
+    ok(await platform.command("section11", "amend", {
+        "agency_id": POLICE, "cycle_id": support.CYCLE,
+        "answers": {"cc-professional-challenge": {"rating": 3, "narrative": "Escalation policy re-issued."}},
+        "reason": "Escalation policy re-issued and audited in October", "amended_by": "Detective superintendent, safeguarding",
+    }, agency=POLICE))
+    html = await _eventually_page(platform, f"/p/{PARTNERSHIP}/agency/{POLICE}", "Escalation policy re-issued and audited")
+    assert "<h1>Humberside Police</h1>" in html and "Cycle 2026-27" in html
+    assert "Return <b" in html and "1 amendment" in html
+    assert f'href="/p/{PARTNERSHIP}/event/{seen["police-return"]}"' in html
+    assert "Culture and challenge" in html and f'href="/p/{PARTNERSHIP}/event/{seen["police-flag"]}"' in html
+    assert "Refresh the escalation policy" in html and "Draft policy out to partners" in html
+    assert f'href="/p/{PARTNERSHIP}/event/{seen["progress"]}"' in html
+    assert "Board minutes show no safeguarding report" not in html and "41%" not in html  # only this agency's
+
+    hospitals = await page(platform, f"/p/{PARTNERSHIP}/agency/{HOSPITALS}")
+    assert "Board minutes show no safeguarding report this year" in hospitals and "+1" in hospitals
+    assert f'href="/p/{PARTNERSHIP}/event/{seen["moderated"]}"' in hospitals
+    ambulance = await page(platform, f"/p/{PARTNERSHIP}/agency/{AMBULANCE}")
+    assert "41%" in ambulance and "I know how to escalate a concern" in ambulance
+    assert f'href="/p/{PARTNERSHIP}/event/{seen["gap"]}"' in ambulance
+    assert (await fetch(platform, f"/p/{PARTNERSHIP}/agency/no-such-agency")).status == 404
+    assert (await fetch(platform, "/p/no-such-partnership/agency/humberside-police")).status == 404
+
+
+async def _eventually_page(platform: RunningPlatform, path: str, text: str) -> str:
+    async def shows() -> str | None:
+        html = await page(platform, path)
+        return html if text in html else None
+
+    return await eventually(shows, what=f"{path} to show {text!r}")
+
+
+async def test_the_event_page_shows_the_stored_envelope_and_never_another_partnerships(platform: RunningPlatform) -> None:
+    seen = await record_activity(platform)
+    html = await page(platform, f"/p/{PARTNERSHIP}/event/{seen['police-flag']}")
+    row = await platform.pool.fetchrow("SELECT * FROM section11.events WHERE event_id = $1", UUID(seen["police-flag"]))
+    assert "<h1>RiskFlagged</h1>" in html and "✓ Its content still matches its hash." in html
+    for value in (row["stream_id"], row["actor"], str(row["correlation_id"]), bytes(row["hash"]).hex(), bytes(row["prev_hash"]).hex()):
+        assert value in html, value
+    assert f"section11, position {row['position']}" in html
+    assert '&#34;domain_id&#34;: &#34;culture-and-challenge&#34;' in html  # the payload, pretty-printed and escaped
+    # the other events of its stream link to theirs: the return it came with
+    assert f'href="/p/{PARTNERSHIP}/event/{seen["police-return"]}"' in html
+    assert f'<a class="agency" href="/p/{PARTNERSHIP}/agency/{POLICE}">' in html
+
+    # the progress update's stream starts with the action raised
+    progress = await page(platform, f"/p/{PARTNERSHIP}/event/{seen['progress']}")
+    assert "ActionProgressUpdated" in progress and f'href="/p/{PARTNERSHIP}/event/{seen["action"]}"' in progress
+    # a hand-made edit of the stored payload shows: its content no longer matches its hash
+    await platform.pool.execute(
+        "UPDATE section11.events SET payload = jsonb_set(payload, '{reason}', '\"edited by hand\"') WHERE event_id = $1",
+        UUID(seen["police-flag"]),
+    )
+    edited = await page(platform, f"/p/{PARTNERSHIP}/event/{seen['police-flag']}")
+    assert "edited by hand" in edited and "✗ Its content does not match its recorded hash" in edited
+
+    # another partnership's event is not found, exactly as an unknown one
+    other = ok(await platform.open_cycle(partnership=OTHER))[0]["event_id"]
+    assert (await fetch(platform, f"/p/{OTHER}/event/{other}")).status == 200
+    refused = await fetch(platform, f"/p/{PARTNERSHIP}/event/{other}")
+    unknown = await fetch(platform, f"/p/{PARTNERSHIP}/event/{uuid4()}")
+    assert (refused.status, unknown.status) == (404, 404)
+    assert refused.body == f"404 not found: no event {other} in North Lincolnshire Children's MARS Board's records\n"
+    assert (await fetch(platform, f"/p/{PARTNERSHIP}/event/not-a-uuid")).status == 404
+    assert other not in await page(platform, f"/p/{PARTNERSHIP}")
