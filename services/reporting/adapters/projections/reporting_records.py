@@ -1,0 +1,162 @@
+"""The reporting service's own records as read models: every indicator rating with the
+evidence it cites, each year's report with the steps of its sign-off, and the risk
+register with each risk's history. Every row names the event behind it."""
+
+import json
+
+import asyncpg
+
+from shared.catalogue import reporting as r
+from shared.envelope import Envelope
+from shared.projections import Projection
+
+_STEPS = {
+    r.YearlyReportDrafted: "drafted",
+    r.ScrutineerCommented: "scrutineer-commented",
+    r.ScrutineerSignedOff: "scrutineer-signed-off",
+    r.PartnersSignedOff: "partners-signed-off",
+    r.YearlyReportPublished: "published",
+}
+
+
+def _rating(rating: r.RiskRating) -> str:
+    return f"{rating.likelihood}x{rating.impact}={rating.score}"
+
+
+class ReportingRecordsProjection(Projection):
+    name = "reporting_records"
+
+    def tables(self) -> list[str]:
+        return ["indicator_ratings", "yearly_reports", "yearly_report_steps", "risks", "risk_history"]
+
+    def ddl(self, schema: str) -> str:
+        return f"""
+        CREATE TABLE IF NOT EXISTS {schema}.indicator_ratings (
+            event_id uuid PRIMARY KEY, partnership_id text NOT NULL, indicator_id text NOT NULL, tier_id text NOT NULL,
+            indicator_text text NOT NULL, rating text NOT NULL, previous_rating text, rationale text NOT NULL,
+            evidence jsonb NOT NULL, rated_on date NOT NULL, rated_by text NOT NULL, position bigint NOT NULL);
+        CREATE INDEX IF NOT EXISTS indicator_ratings_indicator ON {schema}.indicator_ratings (partnership_id, indicator_id, position);
+        CREATE TABLE IF NOT EXISTS {schema}.yearly_reports (
+            partnership_id text NOT NULL, year integer NOT NULL, name text NOT NULL,
+            period_start date NOT NULL, period_end date NOT NULL, version integer NOT NULL, status text NOT NULL,
+            summary text NOT NULL, compiled_by text NOT NULL, drafted_on date NOT NULL,
+            scrutineer text NOT NULL, scrutineer_before_publication boolean NOT NULL, comments_to text,
+            sign_off_by jsonb NOT NULL, signed jsonb NOT NULL DEFAULT '[]', publish boolean NOT NULL,
+            publication text NOT NULL, published_on date, link text,
+            first_event_id uuid NOT NULL, first_position bigint NOT NULL, event_id uuid NOT NULL, position bigint NOT NULL,
+            PRIMARY KEY (partnership_id, year));
+        CREATE TABLE IF NOT EXISTS {schema}.yearly_report_steps (
+            event_id uuid PRIMARY KEY, partnership_id text NOT NULL, year integer NOT NULL, step text NOT NULL,
+            version integer NOT NULL, by_whom text NOT NULL, on_date date NOT NULL, text text NOT NULL DEFAULT '',
+            group_id text, position bigint NOT NULL);
+        CREATE TABLE IF NOT EXISTS {schema}.risks (
+            partnership_id text NOT NULL, risk_id text NOT NULL, title text NOT NULL, description text NOT NULL,
+            owner text NOT NULL, owner_role text NOT NULL, inherent jsonb NOT NULL, current jsonb NOT NULL,
+            target jsonb NOT NULL, controls jsonb NOT NULL, recorded_on date NOT NULL, review_on date NOT NULL,
+            assessed_on date NOT NULL, status text NOT NULL, closed_on date, close_reason text,
+            event_id uuid NOT NULL, position bigint NOT NULL, last_event_id uuid NOT NULL, last_position bigint NOT NULL,
+            PRIMARY KEY (partnership_id, risk_id));
+        CREATE TABLE IF NOT EXISTS {schema}.risk_history (
+            event_id uuid PRIMARY KEY, partnership_id text NOT NULL, risk_id text NOT NULL, event_type text NOT NULL,
+            on_date date NOT NULL, detail text NOT NULL, position bigint NOT NULL);
+        """
+
+    async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
+        e, s, p = envelope.event, schema, envelope.partnership_id
+        match e:
+            case r.IndicatorRated():
+                await conn.execute(
+                    f"INSERT INTO {s}.indicator_ratings VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT DO NOTHING",
+                    envelope.event_id, p, e.indicator_id, e.tier_id, e.indicator_text, e.rating, e.previous_rating,
+                    e.rationale, json.dumps([c.model_dump() for c in e.evidence]), e.rated_on, e.rated_by, envelope.position,
+                )
+            case r.YearlyReportDrafted() | r.ScrutineerCommented() | r.ScrutineerSignedOff() | r.PartnersSignedOff() | r.YearlyReportPublished():
+                await self._yearly(conn, s, envelope)
+            case r.RiskRecorded() | r.RiskReassessed() | r.RiskClosed():
+                await self._risk(conn, s, envelope)
+
+    async def _yearly(self, conn: asyncpg.Connection, s: str, envelope: Envelope) -> None:
+        e, p = envelope.event, envelope.partnership_id
+        key = (p, e.year, envelope.event_id, envelope.position)  # type: ignore[attr-defined]
+        where = " WHERE partnership_id = $1 AND year = $2"
+        latest = f"UPDATE {s}.yearly_reports SET event_id = $3, position = $4"
+        match e:
+            case r.YearlyReportDrafted() as d:
+                await conn.execute(
+                    f"INSERT INTO {s}.yearly_reports (partnership_id, year, name, period_start, period_end, version, status,"
+                    " summary, compiled_by, drafted_on, scrutineer, scrutineer_before_publication, comments_to, sign_off_by,"
+                    " publish, publication, first_event_id, first_position, event_id, position)"
+                    " VALUES ($1,$2,$5,$6,$7,$8,'drafted',$9,$10,$11,$12,$13,$14,$15,$16,$17,$3,$4,$3,$4)"
+                    " ON CONFLICT (partnership_id, year) DO UPDATE SET name = excluded.name, version = excluded.version,"
+                    " status = 'drafted', summary = excluded.summary, compiled_by = excluded.compiled_by,"
+                    " drafted_on = excluded.drafted_on, scrutineer = excluded.scrutineer,"
+                    " scrutineer_before_publication = excluded.scrutineer_before_publication,"
+                    " comments_to = excluded.comments_to, sign_off_by = excluded.sign_off_by, publish = excluded.publish,"
+                    " publication = excluded.publication, event_id = excluded.event_id, position = excluded.position",
+                    *key, d.name, d.period_start, d.period_end, d.version, d.summary, d.compiled_by, d.drafted_on,
+                    d.scrutineer, d.scrutineer_before_publication, d.scrutineer_comments_to, json.dumps(d.sign_off_by),
+                    d.publish, d.publication,
+                )
+                await self._step(conn, s, envelope, d.version, d.compiled_by, d.drafted_on, d.summary)
+            case r.ScrutineerCommented() as c:
+                await conn.execute(f"{latest}, status = 'scrutineer-commented'{where}", *key)
+                await self._step(conn, s, envelope, c.version, c.commented_by, c.commented_on, c.comments, c.comments_to)
+            case r.ScrutineerSignedOff() as o:
+                await conn.execute(f"{latest}, status = 'scrutineer-signed-off'{where}", *key)
+                await self._step(conn, s, envelope, o.version, o.signed_off_by, o.signed_off_on)
+            case r.PartnersSignedOff() as o:
+                await conn.execute(
+                    f"{latest}, status = CASE WHEN $6 THEN 'signed-off' ELSE 'partners-signing-off' END,"
+                    f" signed = signed || $5::jsonb{where}",
+                    *key, json.dumps([o.group_id]), not o.outstanding,
+                )
+                await self._step(conn, s, envelope, o.version, ", ".join(o.signatories), o.signed_off_on, "", o.group_id)
+            case r.YearlyReportPublished() as pub:
+                await conn.execute(f"{latest}, status = 'published', published_on = $5, link = $6{where}", *key, pub.published_on, pub.link)
+                await self._step(conn, s, envelope, pub.version, pub.publication or "", pub.published_on, pub.link or "")
+
+    async def _step(
+        self, conn: asyncpg.Connection, s: str, envelope: Envelope, version: int, by_whom: str, on: object,
+        text: str = "", group_id: str | None = None,
+    ) -> None:
+        await conn.execute(
+            f"INSERT INTO {s}.yearly_report_steps VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING",
+            envelope.event_id, envelope.partnership_id, envelope.event.year, _STEPS[type(envelope.event)],  # type: ignore[attr-defined]
+            version, by_whom, on, text, group_id, envelope.position,
+        )
+
+    async def _risk(self, conn: asyncpg.Connection, s: str, envelope: Envelope) -> None:
+        e, p = envelope.event, envelope.partnership_id
+        key = (p, e.risk_id, envelope.event_id, envelope.position)  # type: ignore[attr-defined]
+        where = " WHERE partnership_id = $1 AND risk_id = $2"
+        latest = f"UPDATE {s}.risks SET last_event_id = $3, last_position = $4"
+        match e:
+            case r.RiskRecorded() as x:
+                await conn.execute(
+                    f"INSERT INTO {s}.risks VALUES ($1,$2,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$13,'open',NULL,NULL,$3,$4,$3,$4)"
+                    " ON CONFLICT DO NOTHING",
+                    *key, x.title, x.description, x.owner, x.owner_role, x.inherent.model_dump_json(),
+                    x.current.model_dump_json(), x.target.model_dump_json(), json.dumps(x.controls), x.recorded_on, x.review_on,
+                )
+                detail, day = (
+                    f"recorded: inherent {_rating(x.inherent)}, current {_rating(x.current)}, target {_rating(x.target)};"
+                    f" owner {x.owner}; review by {x.review_on:%d %b %Y}", x.recorded_on,
+                )
+            case r.RiskReassessed() as x:
+                await conn.execute(
+                    f"{latest}, current = $5, target = $6, assessed_on = $7, review_on = $8, owner = $9{where}",
+                    *key, x.current.model_dump_json(), x.target.model_dump_json(), x.reassessed_on, x.review_on, x.owner,
+                )
+                detail, day = (
+                    f"reassessed: current {_rating(x.previous)} to {_rating(x.current)}, target {_rating(x.target)};"
+                    f" review by {x.review_on:%d %b %Y}: {x.note}", x.reassessed_on,
+                )
+            case r.RiskClosed() as x:
+                await conn.execute(f"{latest}, status = 'closed', closed_on = $5, close_reason = $6{where}", *key, x.closed_on, x.reason)
+                detail, day = f"closed: {x.reason}", x.closed_on
+            case _:
+                return
+        await conn.execute(
+            f"INSERT INTO {s}.risk_history VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
+            envelope.event_id, p, e.risk_id, envelope.event_type, day, detail, envelope.position,  # type: ignore[attr-defined]
+        )

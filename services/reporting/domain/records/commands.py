@@ -1,0 +1,139 @@
+"""Commands the reporting service accepts from the business unit: rate an indicator,
+take the yearly report from draft to publication, keep the risk register."""
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.catalogue.reporting import AssuranceLevel
+
+SlugStr = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+"""A role or an invented name, never a child's."""
+
+EvidenceKind = Literal["s11-cycle", "assurance-event", "audit-round", "review", "incident", "action", "impact"]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    request_id: UUID = Field(description="Chosen by the sender; sending the same request again is safe")
+
+
+class EvidenceRef(BaseModel):
+    """A record of another service that evidences the rating: its kind and its id."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: EvidenceKind
+    id: SlugStr
+    note: str = Field(default="", max_length=500)
+
+
+# -- indicators -------------------------------------------------------------------------
+
+
+class RateIndicator(Command):
+    """Rate one of the profile's key indicators, citing at least one record as evidence."""
+
+    indicator_id: SlugStr
+    rating: AssuranceLevel
+    rationale: Text
+    evidence: list[EvidenceRef] = Field(min_length=1, max_length=30)
+    rated_on: date
+    rated_by: Person
+
+
+# -- the yearly report ------------------------------------------------------------------
+
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class DraftYearlyReport(Command):
+    """Record a draft (or a new version, until it is signed off) of the year's report."""
+
+    year: Year
+    summary: Text
+    drafted_on: date
+    compiled_by: Person | None = None
+
+
+class CommentOnYearlyReport(Command):
+    """The independent scrutineer's written comments on the current draft."""
+
+    year: Year
+    comments: Text
+    commented_by: Person
+    commented_on: date
+
+
+class ScrutineerSignOffYearlyReport(Command):
+    """The independent scrutineer signs the current draft off (where the profile says so)."""
+
+    year: Year
+    signed_off_by: Person
+    signed_off_on: date
+
+
+class PartnersSignOffYearlyReport(Command):
+    """A group the profile names signs the yearly report off."""
+
+    year: Year
+    group_id: SlugStr
+    signatories: list[Person] = Field(min_length=1, max_length=10)
+    signed_off_on: date
+
+
+class PublishYearlyReport(Command):
+    year: Year
+    published_on: date
+    link: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=500)
+
+
+# -- the risk register --------------------------------------------------------------------
+
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class Rating(BaseModel):
+    """Likelihood and impact, each 1 (lowest) to 5 (highest)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    likelihood: Score
+    impact: Score
+
+
+class RecordRisk(Command):
+    risk_id: SlugStr
+    title: ShortText
+    description: Text
+    owner: SlugStr
+    """Id of the profile's group, statutory partner or agency that owns the risk."""
+    owner_role: str = Field(default="", max_length=120)
+    inherent: Rating
+    current: Rating
+    target: Rating
+    controls: list[ShortText] = Field(default_factory=list, max_length=30)
+    recorded_on: date
+    review_on: date
+
+
+class ReassessRisk(Command):
+    risk_id: SlugStr
+    current: Rating
+    target: Rating | None = None
+    reassessed_on: date
+    review_on: date
+    note: Text
+    owner: SlugStr | None = None
+
+
+class CloseRisk(Command):
+    risk_id: SlugStr
+    closed_on: date
+    reason: Text

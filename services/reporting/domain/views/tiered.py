@@ -1,0 +1,141 @@
+"""The tiered assurance report (pure): the profile's tiers (lines of defence), each tool
+with where it is reported and the latest record of the activity behind it, and each key
+indicator with its latest rating and the evidence that rating cites."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from shared.profiles.schema import FrameworkProfile
+
+from .report_rows import LEVELS, IndicatorRatingRow, RecordRow
+
+LONDON = ZoneInfo("Europe/London")
+ORDER = list(LEVELS)
+# Records that are the work of an activity of this kind, besides the assurance events
+# recorded against the activity itself.
+KIND_RECORDS = {"section11": "s11-cycle", "multi_agency_audit": "audit-round", "learning_review": "review"}
+
+
+@dataclass(frozen=True)
+class ToolLine:
+    id: str
+    name: str
+    activity_id: str | None
+    activity_name: str | None
+    reported_to: list[str]
+    """Names of the groups it is reported to, in the document's order."""
+    feeds: list[str]
+    """Names of the tools it is reported into."""
+    note: str
+    latest: RecordRow | None
+    """The newest record of the tool's activity, if any."""
+    records: int
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    id: str
+    text: str
+    objectives: list[str]
+    rating: IndicatorRatingRow | None
+    ratings: int
+    """How many times it has been rated."""
+
+    @property
+    def level(self) -> str:
+        return LEVELS[self.rating.rating][0] if self.rating else "Not rated"
+
+    @property
+    def css(self) -> str:
+        return LEVELS[self.rating.rating][1] if self.rating else "none"
+
+    @property
+    def trend(self) -> str | None:
+        """"improved", "declined" or "unchanged" since the previous rating."""
+        if self.rating is None or self.rating.previous_rating is None:
+            return None
+        now, before = ORDER.index(self.rating.rating), ORDER.index(self.rating.previous_rating)
+        return "improved" if now < before else "declined" if now > before else "unchanged"
+
+
+@dataclass(frozen=True)
+class TierSection:
+    id: str
+    level: int
+    name: str
+    description: str
+    tools: list[ToolLine]
+    indicators: list[IndicatorLine]
+
+    @property
+    def rated(self) -> int:
+        return sum(1 for i in self.indicators if i.rating)
+
+    def count(self, level: str) -> int:
+        return sum(1 for i in self.indicators if i.rating and i.rating.rating == level)
+
+
+@dataclass(frozen=True)
+class TieredReport:
+    partnership_id: str
+    partnership_name: str
+    as_of: datetime
+    tier_model: str
+    tiers: list[TierSection]
+    levels: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(LEVELS))
+
+    @property
+    def indicators(self) -> int:
+        return sum(len(t.indicators) for t in self.tiers)
+
+    @property
+    def rated(self) -> int:
+        return sum(t.rated for t in self.tiers)
+
+    @property
+    def as_of_day(self) -> date:
+        return self.as_of.astimezone(LONDON).date()
+
+
+def _latest(rows: Sequence[RecordRow]) -> RecordRow | None:
+    return max(rows, key=lambda r: (r.day or date.min, r.position), default=None)
+
+
+def build_tiered(
+    profile: FrameworkProfile, ratings: Sequence[IndicatorRatingRow], records: Sequence[RecordRow], as_of: datetime
+) -> TieredReport:
+    """`ratings` are every rating recorded (any order); the latest of each indicator counts."""
+    groups = {g.id: g.name for g in profile.groups}
+    activities = {a.id: a for a in profile.activities}
+    tools = {t.id: t.name for tier in profile.reporting.tiers for t in tier.tools}
+    latest: dict[str, IndicatorRatingRow] = {}
+    counts: dict[str, int] = {}
+    for rating in sorted(ratings, key=lambda r: r.position):
+        latest[rating.indicator_id] = rating
+        counts[rating.indicator_id] = counts.get(rating.indicator_id, 0) + 1
+    objectives = {o.id: o.name for o in profile.reporting.objectives}
+    sections = []
+    for tier in sorted(profile.reporting.tiers, key=lambda t: t.level):
+        lines = []
+        for tool in tier.tools:
+            activity = activities.get(tool.activity) if tool.activity else None
+            of_tool = [r for r in records if r.kind == "assurance-event" and tool.activity and r.activity_type == tool.activity]
+            if activity is not None and activity.kind in KIND_RECORDS:
+                of_tool += [r for r in records if r.kind == KIND_RECORDS[activity.kind]]
+            lines.append(
+                ToolLine(
+                    tool.id, tool.name, tool.activity, activity.name if activity else None,
+                    [groups.get(g, g) for g in tool.reported_to], [tools.get(t, t) for t in tool.feeds], tool.note,
+                    _latest(of_tool), len(of_tool),
+                )
+            )
+        indicators = [
+            IndicatorLine(
+                i.id, i.text, [objectives.get(o, o) for o in i.objectives], latest.get(i.id), counts.get(i.id, 0)
+            )
+            for i in tier.indicators
+        ]
+        sections.append(TierSection(tier.id, tier.level, tier.name, tier.description, lines, indicators))
+    return TieredReport(profile.id, profile.name, as_of, profile.reporting.tier_model, sections)

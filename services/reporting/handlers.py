@@ -1,0 +1,141 @@
+"""The reporting service's command handlers (its own records: indicator ratings, the
+yearly report's lifecycle, the risk register) and the table that names them.
+
+Its events are kept in their own store (schema `reporting_records`); an indicator's
+evidence is looked up in the other services' stores, read-only."""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from services.reporting.domain.records import indicators, risks, yearly
+from services.reporting.domain.records.commands import (
+    CloseRisk,
+    CommentOnYearlyReport,
+    DraftYearlyReport,
+    PartnersSignOffYearlyReport,
+    PublishYearlyReport,
+    RateIndicator,
+    ReassessRisk,
+    RecordRisk,
+    ScrutineerSignOffYearlyReport,
+)
+from services.reporting.domain.records.evidence import Newest, where
+from shared.catalogue import DomainEvent
+from shared.clock import Clock
+from shared.decisions import decide_and_append
+from shared.envelope import Envelope, Metadata
+from shared.eventstore import EventStore
+from shared.partnerships import Partnerships
+
+LONDON = ZoneInfo("Europe/London")
+S = TypeVar("S")
+
+
+@dataclass
+class ReportingHandlers:
+    store: EventStore
+    """This service's own store."""
+    sources: Mapping[str, EventStore]
+    """The other services' stores by name, read to find the evidence an indicator cites."""
+    partnerships: Partnerships
+    clock: Clock
+
+    async def _run(
+        self,
+        stream_id: str,
+        initial: S,
+        evolve: Callable[[S, DomainEvent], S],
+        metadata: Metadata,
+        request_id: UUID,
+        decide: Callable[[S, date], Sequence[DomainEvent]],
+    ) -> list[Envelope]:
+        now = self.clock.now()
+        today = now.astimezone(LONDON).date()
+        return await decide_and_append(
+            self.store,
+            stream_id,
+            initial=initial,
+            evolve=evolve,
+            decide=lambda state: decide(state, today),
+            metadata=metadata,
+            occurred_at=now,
+            request_id=request_id,
+        )
+
+    async def _newest(self, kind: str, partnership_id: str, record_id: str) -> Newest | None:
+        store, stream = where(kind, partnership_id, record_id)
+        history = await self.sources[store].read_stream(stream)
+        if not history:
+            return None
+        last = history[-1]
+        return Newest(str(last.event_id), last.event_type, last.position or 0)
+
+    # -- indicators ---------------------------------------------------------------------
+
+    async def rate_indicator(self, c: RateIndicator, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        newest = {(r.kind, r.id): await self._newest(r.kind, m.partnership_id, r.id) for r in c.evidence}
+        return await self._run(
+            indicators.stream_id(m.partnership_id, c.indicator_id), indicators.IndicatorState(), indicators.evolve, m,
+            c.request_id, lambda s, today: indicators.decide_rate(s, c, profile, newest, today),
+        )
+
+    # -- the yearly report --------------------------------------------------------------
+
+    async def _yearly(self, year: int, m: Metadata, request_id: UUID, decide: Callable[[yearly.YearlyState, date], Sequence[DomainEvent]]) -> list[Envelope]:
+        return await self._run(yearly.stream_id(m.partnership_id, year), yearly.YearlyState(), yearly.evolve, m, request_id, decide)
+
+    async def draft_yearly_report(self, c: DraftYearlyReport, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_draft(s, c, profile, today))
+
+    async def comment_on_yearly_report(self, c: CommentOnYearlyReport, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_comment(s, c, profile, today))
+
+    async def scrutineer_sign_off(self, c: ScrutineerSignOffYearlyReport, m: Metadata) -> list[Envelope]:
+        self.partnerships.profile(m.partnership_id)
+        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_scrutineer_sign_off(s, c, today))
+
+    async def partners_sign_off(self, c: PartnersSignOffYearlyReport, m: Metadata) -> list[Envelope]:
+        self.partnerships.profile(m.partnership_id)
+        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_partners_sign_off(s, c, today))
+
+    async def publish_yearly_report(self, c: PublishYearlyReport, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_publish(s, c, profile, today))
+
+    # -- the risk register --------------------------------------------------------------
+
+    async def _risk(self, risk_id: str, m: Metadata, request_id: UUID, decide: Callable[[risks.Risk, date], Sequence[DomainEvent]]) -> list[Envelope]:
+        return await self._run(risks.stream_id(m.partnership_id, risk_id), risks.Risk(), risks.evolve, m, request_id, decide)
+
+    async def record_risk(self, c: RecordRisk, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._risk(c.risk_id, m, c.request_id, lambda s, today: risks.decide_record(s, c, profile, today))
+
+    async def reassess_risk(self, c: ReassessRisk, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self._risk(c.risk_id, m, c.request_id, lambda s, today: risks.decide_reassess(s, c, profile, today))
+
+    async def close_risk(self, c: CloseRisk, m: Metadata) -> list[Envelope]:
+        self.partnerships.profile(m.partnership_id)
+        return await self._risk(c.risk_id, m, c.request_id, lambda s, today: risks.decide_close(s, c, today))
+
+    def table(self) -> dict[type, Any]:
+        """Every command this service accepts, and who handles it."""
+        return {
+            RateIndicator: self.rate_indicator,
+            DraftYearlyReport: self.draft_yearly_report,
+            CommentOnYearlyReport: self.comment_on_yearly_report,
+            ScrutineerSignOffYearlyReport: self.scrutineer_sign_off,
+            PartnersSignOffYearlyReport: self.partners_sign_off,
+            PublishYearlyReport: self.publish_yearly_report,
+            RecordRisk: self.record_risk,
+            ReassessRisk: self.reassess_risk,
+            CloseRisk: self.close_risk,
+        }

@@ -1,0 +1,192 @@
+"""The reporting service's own records: indicator ratings backed by evidence, the
+yearly report's lifecycle (draft, the independent scrutineer's comments and
+sign-off, the partners' sign-off, publication) and the risk register.
+
+Streams (store schema `reporting_records`, published as the `reporting` service):
+`indicator:{partnership}:{indicator_id}`, `yearly-report:{partnership}:{year}`,
+`risk:{partnership}:{risk_id}`.
+
+The rules that applied when a fact was recorded (the indicator's tier and words,
+who must sign the yearly report off, the evidence cited down to its event) are
+carried in the events, so history reads the same whatever the profile says later.
+"""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.catalogue.base import DomainEvent
+from shared.catalogue.registry import registered
+
+AssuranceLevel = Literal["substantial", "moderate", "limited", "unsatisfactory"]
+"""How far an indicator is met, best first (the four levels of assurance of HM
+Treasury's Assurance Frameworks and the Government Internal Audit Agency)."""
+ScrutineerPart = Literal["none", "reviews", "signs_off"]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EvidenceCited(_Part):
+    """A record of another service cited as evidence, down to its newest event when cited."""
+
+    kind: str
+    """What the record is: s11-cycle, assurance-event, audit-round, review, incident, action, impact."""
+    record_id: str
+    store: str
+    stream_id: str
+    event_id: str
+    event_type: str
+    position: int
+    note: str = ""
+
+
+class RiskRating(_Part):
+    """A rating on the 5 x 5 risk matrix: likelihood and impact, each 1 (lowest) to 5."""
+
+    likelihood: int
+    impact: int
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+# -- indicators (stream indicator:{partnership}:{indicator_id}) ------------------------------
+
+
+@registered
+class IndicatorRated(DomainEvent):
+    """The business unit rated one of the profile's key indicators, citing its evidence."""
+
+    event_type = "IndicatorRated"
+    indicator_id: str
+    tier_id: str
+    indicator_text: str
+    rating: AssuranceLevel
+    rationale: str
+    evidence: list[EvidenceCited]
+    rated_on: date
+    rated_by: str
+    previous_rating: AssuranceLevel | None = None
+
+
+# -- the yearly report (stream yearly-report:{partnership}:{year}) -------------------------
+
+
+@registered
+class YearlyReportDrafted(DomainEvent):
+    """A draft (or a new version) of the yearly report, with the sign-off rules that apply to it."""
+
+    event_type = "YearlyReportDrafted"
+    year: int
+    """The year its period starts in (2026 for April 2026 to March 2027)."""
+    name: str
+    period_start: date
+    period_end: date
+    version: int
+    summary: str
+    compiled_by: str
+    drafted_on: date
+    scrutineer: ScrutineerPart
+    scrutineer_before_publication: bool
+    scrutineer_comments_to: str | None = None
+    sign_off_by: list[str] = []
+    """Ids of the groups that must sign it off (besides the scrutineer)."""
+    publish: bool = True
+    """The profile says the report is published."""
+    publication: str = ""
+
+
+@registered
+class ScrutineerCommented(DomainEvent):
+    """The independent scrutineer's written comments on a version of the yearly report."""
+
+    event_type = "ScrutineerCommented"
+    year: int
+    version: int
+    comments: str
+    comments_to: str | None = None
+    """Id of the group the comments go to, as the profile says."""
+    commented_by: str
+    commented_on: date
+
+
+@registered
+class ScrutineerSignedOff(DomainEvent):
+    event_type = "ScrutineerSignedOff"
+    year: int
+    version: int
+    signed_off_by: str
+    signed_off_on: date
+    outstanding: list[str] = []
+    """Groups still to sign it off."""
+
+
+@registered
+class PartnersSignedOff(DomainEvent):
+    """A group the profile names (the lead safeguarding partners, say) signed the yearly report off."""
+
+    event_type = "PartnersSignedOff"
+    year: int
+    version: int
+    group_id: str
+    signatories: list[str]
+    signed_off_on: date
+    outstanding: list[str] = []
+
+
+@registered
+class YearlyReportPublished(DomainEvent):
+    event_type = "YearlyReportPublished"
+    year: int
+    version: int
+    published_on: date
+    publication: str = ""
+    link: str | None = None
+
+
+# -- the risk register (stream risk:{partnership}:{risk_id}) ----------------------------------
+
+
+@registered
+class RiskRecorded(DomainEvent):
+    """A risk entered on the partnership's register, rated before controls (inherent), now
+    (current) and where the partnership means to bring it (target)."""
+
+    event_type = "RiskRecorded"
+    risk_id: str
+    title: str
+    description: str
+    owner: str
+    """Id of the profile's group, statutory partner or agency that owns the risk."""
+    owner_role: str = ""
+    inherent: RiskRating
+    current: RiskRating
+    target: RiskRating
+    controls: list[str] = []
+    recorded_on: date
+    review_on: date
+
+
+@registered
+class RiskReassessed(DomainEvent):
+    event_type = "RiskReassessed"
+    risk_id: str
+    current: RiskRating
+    target: RiskRating
+    previous: RiskRating
+    reassessed_on: date
+    review_on: date
+    note: str
+    owner: str
+
+
+@registered
+class RiskClosed(DomainEvent):
+    event_type = "RiskClosed"
+    risk_id: str
+    closed_on: date
+    reason: str
