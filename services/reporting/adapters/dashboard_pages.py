@@ -26,9 +26,9 @@ NAV_SECTIONS: list[tuple[str, str]] = [
     ("Overview", "overview"),
     ("Section 11", "section11"),
     ("Risk and confidence", "risk"),
-    ("Assurance", "assurance"),
     ("Reviews", "reviews"),
     ("Actions", "actions"),
+    ("Assurance and planner", "assurance"),
 ]
 # ... and the reports served beside it: (label, path under /p/{partnership}/). A new
 # report route adds its entry here and appears on every page's nav bar.
@@ -81,6 +81,7 @@ class Page:
     """The day whose records the page shows (None: live)."""
     events: int | None = None
     """How many events the as-of records were rebuilt from."""
+    agency_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def as_of_moment(self) -> datetime | None:

@@ -42,6 +42,15 @@ from services.reporting.adapters.read_models import ReadModels
 from services.reporting.adapters.read_models.agency import agency_view
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.adapters.read_models.event_detail import event_detail
+from services.reporting.adapters.read_models.reports import ReportReadModels
+from services.reporting.adapters.report_pages import (
+    ThemesIndex,
+    render_risks,
+    render_thematic,
+    render_themes,
+    render_tiered,
+    render_yearly,
+)
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, default_group
 from shared.clock import Clock
 from shared.partnerships import Partnerships
@@ -164,7 +173,9 @@ def build_app(
 
     def page(request: Request, profile: FrameworkProfile, day: date | None, events: int | None = None) -> Page:
         links = Links(profile.id, day, frozenset(a.id for a in profile.agencies))
-        return Page(links, profile.name, request.url.path, london_today(clock), day, events)
+        return Page(
+            links, profile.name, request.url.path, london_today(clock), day, events, {a.id: a.name for a in profile.agencies}
+        )
 
     async def dashboard(request: Request) -> Response:
         """The overview, heat map and every area; ?as_of=YYYY-MM-DD for the records at the end of that day."""
@@ -213,6 +224,44 @@ def build_app(
             return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
         return HTMLResponse(await asyncio.to_thread(render_board_pack, pack))
 
+    async def tiered_report(request: Request) -> Response:
+        """The profile's tiers, tools and where each is reported, each indicator's rating and its evidence."""
+        profile = profile_of(request)
+        async with records(request) as (where, moment, _):
+            report = await ReportReadModels(pool, where).tiered(profile, moment)
+        return HTMLResponse(render_tiered(report))
+
+    async def thematic_report(request: Request) -> Response:
+        """?theme= (and ?template=): the report on a theme; without a theme, the themes to choose from."""
+        profile = profile_of(request)
+        theme = request.query_params.get("theme", "").strip()
+        template = request.query_params.get("template") or None
+        if template and template not in {t.id for t in profile.reporting.templates}:
+            raise NotFound(f"{template!r} is not a report template of {profile.name}")
+        async with records(request) as (where, moment, _):
+            reports = ReportReadModels(pool, where)
+            if not theme:
+                return HTMLResponse(render_themes(ThemesIndex(profile.id, profile.name, await reports.themes(profile))))
+            report = await reports.thematic(profile, theme, moment, template)
+        return HTMLResponse(render_thematic(report))
+
+    async def yearly_report(request: Request) -> Response:
+        """The yearly report of the year starting in {year}, and where it is in its sign-off."""
+        profile = profile_of(request)
+        try:
+            year = int(request.path_params["year"])
+        except ValueError:
+            raise BadRequest(f"the year is a number (2026 for 2026/27), not {request.path_params['year']!r}") from None
+        async with records(request) as (where, moment, _):
+            report = await ReportReadModels(pool, where).yearly(profile, year, moment)
+        return HTMLResponse(render_yearly(report))
+
+    async def risk_register(request: Request) -> Response:
+        profile = profile_of(request)
+        async with records(request) as (where, moment, _):
+            register = await ReportReadModels(pool, where).risks(profile, moment)
+        return HTMLResponse(render_risks(register))
+
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -233,6 +282,10 @@ def build_app(
             Route("/p/{partnership}/agency/{agency_id}", agency),
             Route("/p/{partnership}/event/{event_id}", event),
             Route("/p/{partnership}/board-pack", board_pack),
+            Route("/p/{partnership}/reports/tiered", tiered_report),
+            Route("/p/{partnership}/reports/thematic", thematic_report),
+            Route("/p/{partnership}/reports/yearly/{year}", yearly_report),
+            Route("/p/{partnership}/risks", risk_register),
             Route("/metrics", metrics),
             Route("/healthz", healthz),
         ],
