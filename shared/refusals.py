@@ -25,17 +25,34 @@ class Refusal(Exception):
 def _field_path(location: tuple[int | str, ...]) -> str:
     path = ""
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        name = str(part) or '""'  # a field named "" is still named
+        path += f"[{part}]" if isinstance(part, int) else (f".{name}" if path else name)
     return path
+
+
+def _unstorable(text: str) -> bool:
+    """NUL, or a lone surrogate (JSON's "\\ud800" escapes parse to one; UTF-8 cannot hold it)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _escaped(text: str) -> str:
+    """The text with NUL and lone surrogates written as \\uXXXX, to name a key that holds them."""
+    return "".join(f"\\u{ord(c):04x}" if c == "\x00" or "\ud800" <= c <= "\udfff" else c for c in text)
 
 
 def _nul_at(value: object, at: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
     if isinstance(value, str):
-        return at if "\x00" in value else None
+        return at if _unstorable(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            if "\x00" in key:
-                return (*at, key.replace("\x00", "\\u0000"))
+            if _unstorable(key):
+                return (*at, _escaped(key))
             if (found := _nul_at(item, (*at, key))) is not None:
                 return found
     if isinstance(value, list):
@@ -63,7 +80,11 @@ def parse_message(model: type[M], data: bytes, **overrides: object) -> M:
     if where is not None:
         # PostgreSQL text and jsonb cannot hold U+0000: refuse it here, naming the field,
         # rather than fail at the append with an internal error.
-        raise Refusal("invalid_field", "text may not contain the NUL character (\\u0000)", _field_path(where) or None)
+        raise Refusal(
+            "invalid_field",
+            "text may not contain the NUL character (\\u0000) or a lone surrogate (\\ud800-\\udfff)",
+            _field_path(where) or None,
+        )
     document.update(overrides)
     try:
         return model.model_validate(document)
