@@ -7,8 +7,11 @@ import uvicorn
 
 from services.reporting.adapters.projections import all_projections
 from services.reporting.adapters.read_models import ReadModels
+from services.reporting.adapters.records_store import RecordsStore, records_relay
 from services.reporting.entrypoints.http import build_app
-from services.reporting.entrypoints.nats import SOURCES, build_router
+from services.reporting.entrypoints.nats import OWN_SOURCE, SOURCES, build_router
+from services.reporting.entrypoints.nats_commands import build_command_router
+from services.reporting.handlers import ReportingHandlers
 from shared.eventstore.postgres import PostgresEventStore
 from shared.messaging.deadletters import DeadLetters
 from shared.projections import ProjectionRunner
@@ -27,6 +30,7 @@ class Reporting:
 def projection_runner(host_pool: object, schema: str = SCHEMA) -> ProjectionRunner:
     """The reporting projections over the three services' stores (also used by `scrutiny replay`)."""
     sources = {name: PostgresEventStore(host_pool, name) for name in SOURCES}  # type: ignore[arg-type]
+    sources[OWN_SOURCE] = RecordsStore(host_pool)  # type: ignore[arg-type]
     return ProjectionRunner(host_pool, schema, all_projections(), sources)  # type: ignore[arg-type]
 
 
@@ -37,6 +41,7 @@ async def bootstrap(host: ServiceHost) -> Reporting:
         await PostgresEventStore(host.pool, source).create_schema()
     runner = projection_runner(host.pool)
     await runner.setup()
+    await _command_side(host)
     host.include_router(build_router(host.subjects, runner, DeadLetters(host.js, host.subjects, SCHEMA)))
     read_models = ReadModels(host.pool, SCHEMA)
     token = host.settings.dashboard_token or secrets.token_urlsafe(24)
@@ -47,3 +52,19 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the host owns signals
     host.run_in_background(server.serve)
     return Reporting(runner, read_models, server)
+
+
+async def _command_side(host: ServiceHost) -> ReportingHandlers:
+    """The service's own records: its store (relayed to JetStream as `reporting`), the
+    other services' stores read for evidence, and the business unit's commands."""
+    store = RecordsStore(host.pool, host.clock)
+    await store.create_schema()
+    relay = records_relay(host.pool, host.js, host.subjects)
+    store.on_committed(relay.wake)
+    host.run_in_background(relay.run)
+    sources = {name: PostgresEventStore(host.pool, name) for name in SOURCES}
+    for opened in (store, *sources.values()):
+        host.on_stop(opened.close)
+    handlers = ReportingHandlers(store, sources, host.partnerships, host.clock)
+    host.include_router(build_command_router(host.subjects, host.gateway(handlers.table())))
+    return handlers

@@ -18,11 +18,14 @@ from shared.telemetry.metrics import CONSUMER_LAG
 
 DURABLE = "reporting"
 SOURCES = ("section11", "events", "reviews")
+# The reporting service's own records (indicator ratings, the yearly report, the risk
+# register): published as `reporting`, kept in the store `reporting_records`.
+OWN_SOURCE = "reporting"
 
 
 def build_router(subjects: Subjects, runner: ProjectionRunner, dead_letters: DeadLetters) -> NatsRouter:
     router = service_router()
-    for source in SOURCES:
+    for source in (*SOURCES, OWN_SOURCE):
         _subscribe(router, subjects, runner, dead_letters, source)
     return router
 

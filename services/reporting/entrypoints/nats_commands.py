@@ -46,16 +46,16 @@ def build_command_router(subjects: Subjects, gateway: RequestGateway) -> NatsRou
 def _operator_subscriber(
     router: NatsRouter, subjects: Subjects, gateway: RequestGateway, name: str, command: type[BaseModel], title: str
 ) -> None:
-    @router.subscriber(
-        subjects.operator_command(SERVICE, name),
-        queue=SERVICE,
-        max_workers=16,
-        title=title,
-        description="Reply: accepted (with event ids) or refused (with code, field and message).",
-    )
     async def handle(msg: NatsMessage) -> dict:
         return await gateway.handle(
             msg, command, partnership_id=Subjects.token(msg.raw_message.subject, 1), actor="business-unit"
         )
 
     handle.__name__ = handle.__qualname__ = f"reporting_{name.replace('-', '_')}"
+    router.subscriber(
+        subjects.operator_command(SERVICE, name),
+        queue=SERVICE,
+        max_workers=16,
+        title=title,
+        description="Reply: accepted (with event ids) or refused (with code, field and message).",
+    )(handle)

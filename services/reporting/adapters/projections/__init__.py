@@ -5,12 +5,16 @@ from shared.projections import Projection
 
 from .actions import ActionsProjection
 from .assurance_events import AssuranceEventsProjection
+from .reporting_records import ReportingRecordsProjection
+from .reports import ReportsProjection
 from .reviews import ReviewsProjection
 from .section11 import Section11Projection
 
 __all__ = [
     "ActionsProjection",
     "AssuranceEventsProjection",
+    "ReportingRecordsProjection",
+    "ReportsProjection",
     "ReviewsProjection",
     "Section11Projection",
     "all_projections",
@@ -18,4 +22,7 @@ __all__ = [
 
 
 def all_projections() -> list[Projection]:
-    return [Section11Projection(), AssuranceEventsProjection(), ActionsProjection(), ReviewsProjection()]
+    return [
+        Section11Projection(), AssuranceEventsProjection(), ActionsProjection(), ReviewsProjection(),
+        ReportsProjection(), ReportingRecordsProjection(),
+    ]

@@ -132,15 +132,26 @@ def on_theme(record: RecordRow, keys: set[str]) -> bool:
 
 
 def themes_index(profile: FrameworkProfile, records: Sequence[RecordRow]) -> list[tuple[str, str, int]]:
-    """(theme, name, records on it): the profile's themes, then those the records carry."""
-    found: dict[str, tuple[str, int]] = {slug(t.id): (t.name, 0) for t in profile.reporting.themes}
-    for record in records:
+    """(theme, name, records on it): the profile's themes (named as it names them), then those
+    the records carry, each named by its most used spelling (the earliest of equals)."""
+    named = {slug(t.id): t.name for t in profile.reporting.themes}
+    counts: dict[str, int] = dict.fromkeys(named, 0)
+    spellings: dict[str, dict[str, int]] = {}
+    for record in sorted(records, key=lambda r: r.first_position):
         for text in {slug(t): t for t in [record.theme, *record.themes] if t}.values():
-            keys, name = theme_keys(profile, text)
-            key = next((k for k in found if k in keys), slug(text))
-            name, count = found.get(key, (name, 0))
-            found[key] = (name, count + 1)
-    return [(key, name, count) for key, (name, count) in found.items()]
+            keys = theme_keys(profile, text)[0]
+            key = next((k for k in named if k in keys), slug(text))
+            counts[key] = counts.get(key, 0) + 1
+            spellings.setdefault(key, {}).setdefault(text, 0)
+            spellings[key][text] += 1
+
+    def name(key: str) -> str:
+        if key in named:
+            return named[key]
+        used = spellings[key]
+        return max(used, key=lambda text: used[text])  # dicts keep the first seen first among equals
+
+    return [(key, name(key), count) for key, count in counts.items()]
 
 
 class _Elements:
