@@ -18,6 +18,7 @@ from services.cli.deadletters import app as deadletters_app
 from services.cli.evidence import app as evidence_app
 from services.cli.evidence import check_bundle
 from services.cli.profiles import app as profiles_app
+from services.cli.reports import app as reports_app
 from services.platform import demo as demo_scenario
 from services.platform.servers import DATABASE, running_platform
 from services.platform.supervisor import Platform, serve_until_interrupted
@@ -38,6 +39,7 @@ app = typer.Typer(help="scrutiny: the scrutiny and assurance platform of a safeg
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(reports_app, name="report")
 console = Console()
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]
