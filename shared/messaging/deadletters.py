@@ -18,8 +18,10 @@ REPLAY_OF_HEADER = "Scrutiny-Replay-Of"
 
 
 def _header_safe(text: str, limit: int = 1024) -> str:
-    # NATS headers are single lines; the full original bytes are the message body.
-    return " ".join(text.split())[:limit]
+    # NATS headers are single lines of UTF-8 (a lone surrogate would fail the publish);
+    # the full original bytes are the message body.
+    text = text.encode("utf-8", "backslashreplace").decode()
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:limit]
 
 
 class DeadLetters:

@@ -104,6 +104,10 @@ class ProjectionRunner:
         for projection in self._projections:
             await projection.apply(conn, self.schema, envelope)
 
+    async def behind(self) -> dict[str, int]:
+        """How many events each source's store holds past this runner's checkpoint."""
+        return {source: max(0, await store.head() - await self.checkpoint(source)) for source, store in self._sources.items()}
+
     async def catch_up(
         self,
         *,
