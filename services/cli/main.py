@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from services.cli.deadletters import app as deadletters_app
 from services.cli.evidence import app as evidence_app
@@ -32,7 +32,7 @@ from shared.clock import SystemClock
 from shared.config import Settings
 from shared.eventstore.verify import verify_store
 from shared.messaging.subjects import Subjects
-from shared.profiles.loader import load_builtin
+from shared.profiles.loader import ProfileError, load_builtin
 from shared.runtime.embedded import EmbeddedPostgres
 
 app = typer.Typer(help="scrutiny: the scrutiny and assurance platform of a safeguarding children partnership", no_args_is_help=True)
@@ -93,28 +93,51 @@ def up(data_dir: DataDir = None) -> None:
 @app.command()
 def demo(
     data_dir: DataDir = None,
-    profile: Annotated[str, typer.Option(help="Framework profile to play")] = "north-lincolnshire",
-    seed: Annotated[int, typer.Option(help="Seed of the invented data")] = 2026,
+    profile: Annotated[str, typer.Option(help="Framework profile whose year is played (see `scrutiny profiles list`)")] = "north-lincolnshire",
+    seed: Annotated[int, typer.Option(help="Seed of the invented year: the same seed plays the same year")] = 2026,
+    until: Annotated[str | None, typer.Option(help="Last day of the year played, YYYY-MM-DD (default today)")] = None,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Keep the platform running for the dashboard")] = True,
 ) -> None:
-    """Start the platform, play invented agencies' activity through NATS, and write a board pack."""
+    """Start the platform, play a year of the partnership through NATS as its business unit
+    and agencies would, and write the board pack (HTML and PDF)."""
+    try:
+        framework = load_builtin(profile)
+    except ProfileError as error:
+        raise typer.BadParameter(str(error), param_hint="--profile") from None
+    end = _date(until, "--until") if until else None
+    if end is not None and end > demo_scenario.today(SystemClock()):
+        raise typer.BadParameter(f"{until} is after today: the services refuse facts dated in the future", param_hint="--until")
     settings = _settings(data_dir).model_copy(update={"profiles": [profile]})
 
     async def run() -> None:
         platform = await Platform(settings).start()
         try:
             console.print(f"[bold green]scrutiny is running[/]  (data in {platform.data_dir})")
-            result = await demo_scenario.play(
-                platform.servers.nats_url,
-                platform.servers.database_url,
-                Subjects(settings.namespace),
-                load_builtin(profile),
-                SystemClock(),
-                platform.data_dir / "reports",
-                seed=seed,
-                progress=lambda line: console.print(f"  • {line}"),
-            )
+            console.print(f"Playing a year of {framework.name} (seed {seed}) through NATS")
+            columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+            with Progress(*columns, console=console, transient=True) as bar:
+                task = bar.add_task("starting", total=len(demo_scenario.CHAPTERS))
+
+                def chapter(index: int, name: str) -> None:
+                    bar.update(task, completed=index, description=name)
+                    bar.console.print(f"[bold]{name}[/]")
+
+                result = await demo_scenario.play(
+                    platform.servers.nats_url,
+                    platform.servers.database_url,
+                    Subjects(settings.namespace),
+                    framework,
+                    SystemClock(),
+                    platform.data_dir / "reports",
+                    seed=seed,
+                    until=end,
+                    progress=lambda line: bar.console.print(f"  • {line}"),
+                    chapter=chapter,
+                )
+                bar.update(task, completed=len(demo_scenario.CHAPTERS))
+            console.print(f"Played {result.until - timedelta(days=364):%d %B %Y} to {result.until:%d %B %Y}: {result.requests} requests")
             console.print(f"[bold]Board pack:[/] {result.board_pack}")
+            console.print(f"[bold]Board pack PDF:[/] {result.board_pack_pdf}")
             console.print(f"[bold]Dashboard:[/]  {platform.dashboard_url}")
             if serve:
                 console.print("Press Ctrl-C to stop.")

@@ -1,0 +1,200 @@
+"""Chapter two: the assurance events of the partnership's planner.
+
+The events service's planner query says what the profile plans in the year (its planner
+entries, or each activity's cadence); activities with a cadence the planner leaves out
+are spread through the year the same way, and a partnership whose activities are all
+"as required" holds a few of them. Each event of a month already gone was held in its
+month and concluded (recorded after the fact: the service schedules nothing in the
+past); one slipped to the month after and, on a busy planner, one was cancelled. This
+month's first event is held today through its whole lifecycle (its agreed actions go on
+the action plan through the reviews service), a learning hub's cycle is under way, and
+the rest of the month is scheduled with its preparation milestones. The call-in that
+Section 11 proposed is endorsed and scheduled."""
+
+import random
+from dataclasses import dataclass, field
+
+from services.events.domain.rules import RUN_HERE
+from services.platform.demo.lifecycle import (
+    Planned,
+    agree_terms,
+    endorse,
+    hold_and_report,
+    key,
+    learning_hub_under_way,
+    propose_and_endorse,
+    schedule,
+)
+from services.platform.demo.section11 import Section11Facts
+from services.platform.demo.story import BUSINESS_UNIT, ActionSource, Story
+from shared.profiles.activities import ActivityType
+
+# Which activity is held today when this month has several, and which "as required"
+# activities a partnership without a planner holds.
+PREFERENCE = (
+    "thematic_assurance_event", "line_of_sight", "learning_event", "peer_review", "agency_assurance_event",
+)
+NOT_PLANNED = {"call_in", "pop_up_case_discussion", "young_inspectors"}
+AS_REQUIRED_WANTED = 3
+PAST_ACTIONS = 8
+
+
+@dataclass
+class AssuranceFacts:
+    planned: int = 0
+    held: list[str] = field(default_factory=list)
+    slipped: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    held_today: str | None = None
+    scheduled: list[str] = field(default_factory=list)
+    agreed_actions: list[str] = field(default_factory=list)
+
+
+def _rank(activity: ActivityType) -> int:
+    return PREFERENCE.index(activity.kind) if activity.kind in PREFERENCE else len(PREFERENCE)
+
+
+def _spread(story: Story, activity: ActivityType) -> list[str]:
+    """The months of the year a cadence falls in, spread evenly (as the planner does)."""
+    per_year = round(activity.cadence.count * 12 / activity.cadence.per_months)
+    return [story.month((i + 1) * 12 // per_year - 12) for i in range(per_year)]
+
+
+async def plan(story: Story) -> tuple[list[tuple[str, ActivityType]], int]:
+    """(month, activity) of every event to hold this year, and how many the planner planned."""
+    profile = story.profile
+    planner = await story.platform.planner(story.month(-11), 12, story.until)
+    slots = [
+        (slot["month"], profile.activity(slot["activity_type"]))
+        for month in planner["months"]
+        for slot in month["planned"]
+        if profile.activity(slot["activity_type"]).kind in RUN_HERE - NOT_PLANNED
+    ]
+    planned = len(slots)
+    named = {a.id for _, a in slots}
+    for activity in profile.activities:
+        cadence = activity.cadence
+        if activity.kind in RUN_HERE - NOT_PLANNED and not cadence.as_required and cadence.count and activity.id not in named:
+            slots += [(month, activity) for month in _spread(story, activity)]
+    kinds = {a.id for _, a in slots}
+    wanted = max(0, AS_REQUIRED_WANTED - len(kinds))
+    hubs = [a for a in profile.activities if a.kind == "learning_hub" and a.cadence.as_required]
+    others = sorted(
+        (a for a in profile.activities if a.kind in RUN_HERE - NOT_PLANNED - {"learning_hub"} and a.cadence.as_required),
+        key=_rank,
+    )
+    picks = (hubs + others)[:wanted]
+    current = any(month == story.month() for month, _ in slots)
+    past_months = iter([story.month(-3), story.month(-7), story.month(-10)])
+    for activity in picks:
+        if activity.kind == "learning_hub" or not current:
+            slots.append((story.month(), activity))
+            current = current or activity.kind != "learning_hub"
+        else:
+            slots.append((next(past_months), activity))
+    return sorted(slots, key=lambda s: (s[0], _rank(s[1]), s[1].id)), planned
+
+
+def _events(story: Story, slots: list[tuple[str, ActivityType]], rng: random.Random) -> list[Planned]:
+    """Name each event and what it is about: agencies in turn, themes in turn."""
+    agencies = [a for a in story.profile.agencies if a.part_of is None]
+    rng.shuffle(agencies)
+    themes = story.themes()
+    events, used = [], set()
+    for index, (month, activity) in enumerate(slots):
+        agency = agencies[index % len(agencies)] if activity.subject == "agency" else None
+        theme = themes[index % len(themes)] if activity.subject != "agency" else None
+        base = f"{activity.id[:40]}-{month}"
+        eid = base if base not in used else f"{base}-{index}"
+        used.add(eid)
+        events.append(Planned(eid, activity, month, agency, theme))
+    return events
+
+
+async def _conclude(story: Story, event: Planned, held_on: object) -> None:
+    await propose_and_endorse(story, event)
+    await story.platform.ask("events", "conclude", key(event, "conclude"), {
+        "assurance_event_id": event.assurance_event_id, "activity_type": event.activity.id, "title": event.title,
+        "held_on": held_on, "agency_id": event.agency.id if event.agency else None, "theme": event.theme,
+        "strengths": ["Leaders know their safeguarding arrangements well", "Good use of multi-agency supervision"],
+        "areas_for_development": ["Escalation between agencies is slow to be resolved"],
+        "recorded_by": BUSINESS_UNIT,
+    })
+
+
+async def play(story: Story, section11: Section11Facts) -> AssuranceFacts:
+    rng = story.rng("assurance")
+    facts = AssuranceFacts()
+    slots, facts.planned = await plan(story)
+    events = _events(story, slots, rng)
+    this_month = story.month()
+    past = [e for e in events if e.month < this_month]
+    earlier = [e for e in past if e.month < story.month(-1)]
+    slipping = earlier[-1] if earlier else None
+    cancelling = past[len(past) // 2] if len(past) >= 6 and past[len(past) // 2] is not slipping else None
+    for event in past:
+        if event is cancelling:
+            await propose_and_endorse(story, event)
+            await story.platform.ask("events", "cancel", key(event, "cancel"), {
+                "assurance_event_id": event.assurance_event_id, "cancelled_by": "Safeguarding partners",
+                "reason": "The agency was under inspection that month; the partners agreed to cancel and re-plan",
+            })
+            facts.cancelled.append(event.assurance_event_id)
+            continue
+        month = event.month
+        if event is slipping:
+            month = _next(month)
+            facts.slipped.append(event.assurance_event_id)
+        held_on = story.day_in(month, rng)
+        await _conclude(story, event, held_on)
+        facts.held.append(event.assurance_event_id)
+        owner = event.agency or story.lead_agencies()[len(facts.held) % 3]
+        story.action_sources.append(ActionSource(
+            key=f"event/{event.assurance_event_id}", title=f"Act on the findings of the {event.activity.name.lower()}",
+            owner_agency_id=owner.id, source_type="assurance-event", source_id=event.assurance_event_id, agreed_on=held_on,
+        ))
+    # A busy planner's actions are sampled through the year, the oldest and the latest kept.
+    events_sources = [s for s in story.action_sources if s.source_type == "assurance-event"]
+    if len(events_sources) > PAST_ACTIONS:
+        kept = {round(i * (len(events_sources) - 1) / (PAST_ACTIONS - 1)) for i in range(PAST_ACTIONS)}
+        for index, source in enumerate(events_sources):
+            if index not in kept:
+                story.action_sources.remove(source)
+    story.progress(
+        f"Assurance events: {len(facts.held)} held and concluded"
+        + (", one slipped to the month after" if slipping else "") + (", one cancelled" if cancelling else "")
+    )
+
+    current = sorted((e for e in events if e.month == this_month), key=lambda e: (e.activity.kind == "learning_hub", _rank(e.activity)))
+    for index, event in enumerate(current):
+        await propose_and_endorse(story, event)
+        if event.activity.kind == "peer_review":
+            await agree_terms(story, event)
+        if event.activity.kind == "learning_hub":
+            await learning_hub_under_way(story, event)
+            story.progress(f"Assurance events: the {event.title} is under way (newsletter out, first forum held today)")
+        elif index == 0:
+            await schedule(story, event, story.today)
+            facts.agreed_actions = await hold_and_report(story, event, rng)
+            facts.held_today = event.assurance_event_id
+            story.progress(f"Assurance events: {event.title} held today; report agreed, {len(facts.agreed_actions)} actions on the plan")
+        else:
+            await schedule(story, event, story.ahead(30 + 7 * index))
+            facts.scheduled.append(event.assurance_event_id)
+    if facts.scheduled:
+        story.progress(f"Assurance events: {len(facts.scheduled)} more scheduled, their preparation under way")
+
+    if section11.call_in is not None:
+        activity = next(a for a in story.profile.activities if a.kind == "call_in")
+        agency = story.profile.agency(section11.call_in_agency or "")
+        call_in = Planned(section11.call_in, activity, this_month, agency)
+        await endorse(story, section11.call_in, call_in.endorsers(story))
+        await schedule(story, call_in, story.ahead(21))
+        facts.scheduled.append(section11.call_in)
+        story.progress(f"Assurance events: the call-in of {agency.name} endorsed and scheduled")
+    return facts
+
+
+def _next(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:])
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"

@@ -1,0 +1,115 @@
+"""Every shipped profile plays its demo year without error, on one platform serving all
+five partnerships (the four services in this process, a clock fixed on the end date),
+and the year shows in the read models as the story tells it."""
+
+import html
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from services.platform import demo
+from shared.clock import ManualClock
+from shared.profiles import load_builtin
+from tests.support import backends
+from tests.support.platform import RunningPlatform, running_platform
+from tests.support.platform import test_settings as settings_for
+
+pytestmark = pytest.mark.e2e
+
+PROFILES = ("north-lincolnshire", "calderdale", "hertfordshire", "kent", "somerset")
+UNTIL = date(2026, 11, 20)
+SEED = 7
+
+
+@dataclass
+class Shared:
+    platform: RunningPlatform
+    database_url: str
+    out: Path
+
+
+@pytest.fixture(scope="module")
+async def shared(nats_url: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Shared]:
+    """One platform for the five partnerships, its clock at noon on the end date."""
+    name = backends.new_database_name()
+    url = await backends.create_database(database_url, name)
+    namespace = backends.new_namespace()
+    settings = settings_for(nats_url, url, namespace).model_copy(
+        update={"profiles": list(PROFILES), "deadline_interval_seconds": 0.5}
+    )
+    clock = ManualClock(datetime(UNTIL.year, UNTIL.month, UNTIL.day, 12, 0, tzinfo=UTC))
+    try:
+        async with running_platform(settings, clock) as platform:
+            yield Shared(platform, url, tmp_path_factory.mktemp("demo-packs"))
+    finally:
+        await backends.delete_streams(nats_url, namespace)
+        await backends.drop_database(database_url, name)
+
+
+async def _rows(pool: asyncpg.Pool, sql: str, partnership: str) -> list[asyncpg.Record]:
+    return await pool.fetch(sql, partnership)
+
+
+@pytest.mark.parametrize("profile_id", PROFILES)
+async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared, profile_id: str) -> None:
+    profile = load_builtin(profile_id)
+    platform = shared.platform
+    result = await demo.play(
+        platform.settings.nats_url or "", shared.database_url, platform.subjects, profile, platform.clock,
+        shared.out / profile_id, seed=SEED, until=UNTIL,
+    )
+    pool, p = platform.pool, profile_id
+
+    # Section 11: returns received, most on time, some late (and, on a larger partnership, overdue); risks flagged.
+    returns = {r["status"]: r["n"] for r in await _rows(pool, "SELECT status, count(*) AS n FROM reporting.s11_returns WHERE partnership_id = $1 GROUP BY status", p)}
+    assert returns.get("late", 0) >= 1, returns
+    assert returns.get("submitted", 0) > returns["late"], returns
+    assert returns.get("late", 0) == result.section11.late and returns.get("overdue", 0) == result.section11.overdue
+    assert sum(returns.values()) == len(profile.agencies)
+    flags = await _rows(pool, "SELECT agency_id, domain_id FROM reporting.s11_risk_flags WHERE partnership_id = $1 AND open", p)
+    assert {(f["agency_id"], f["domain_id"]) for f in flags} == {(a, d) for a, d, _ in result.section11.risk_domains}
+    assert await pool.fetchval("SELECT count(*) FROM reporting.s11_amendments WHERE partnership_id = $1", p) == 1
+    assert await pool.fetchval("SELECT count(*) FROM reporting.s11_confidence_gaps WHERE partnership_id = $1", p) >= 1
+    if profile.section11.peer_challenge is not None:
+        assert await pool.fetchval("SELECT count(*) FROM reporting.s11_workshops WHERE partnership_id = $1", p) >= 1
+
+    # Assurance events: those of the planner held and concluded, one held today through its whole lifecycle.
+    concluded = {r["assurance_event_id"] for r in await _rows(pool, "SELECT assurance_event_id FROM reporting.assurance_events WHERE partnership_id = $1", p)}
+    assert concluded == {*result.assurance.held, result.assurance.held_today}
+    assert result.assurance.held_today is not None and len(result.assurance.agreed_actions) == 2
+    lifecycle = {r["assurance_event_id"]: r["status"] for r in await _rows(pool, "SELECT assurance_event_id, status FROM reporting.assurance_lifecycle WHERE partnership_id = $1", p)}
+    assert all(lifecycle[e] == "scheduled" for e in result.assurance.scheduled), lifecycle
+    assert all(lifecycle[e] == "cancelled" for e in result.assurance.cancelled), lifecycle
+    if profile_id == "north-lincolnshire":  # its planner: agency-specific and thematic events, line of sight, peer review
+        assert len(result.assurance.held) >= 8 and result.assurance.planned >= 10
+        assert result.section11.call_in in lifecycle  # proposed by the events service from Section 11, then scheduled
+
+    # Reviews: a rapid review decided (one late, one on time) and a CSPR commissioned; an audit round concluded.
+    clocks = {(r["kind"], r["review_id"]): r for r in await _rows(pool, "SELECT * FROM reporting.review_clocks WHERE partnership_id = $1", p)}
+    first, second = result.reviews.incidents
+    assert clocks[("rapid-review", first)]["outcome"] == "local-cspr" and clocks[("rapid-review", first)]["late"] is True
+    assert clocks[("rapid-review", second)]["late"] is False
+    assert clocks[("cspr", result.reviews.cspr)]["status"] == "open"
+    assert clocks[("thematic-review", result.reviews.reviews[-1])]["change_reason"]
+    assert clocks[("audit-round", result.reviews.concluded_audit)]["status"] == "concluded"
+    assert clocks[("audit-round", result.reviews.audits[-1])]["status"] == "open"
+    assert await pool.fetchval("SELECT count(*) FROM reporting.safeguarding_concerns WHERE partnership_id = $1", p) == 1
+
+    # Actions: raised from every source, some signed off, some overdue, some open; the impact log.
+    actions = {r["status"]: r["n"] for r in await _rows(pool, "SELECT status, count(*) AS n FROM reporting.actions WHERE partnership_id = $1 GROUP BY status", p)}
+    assert actions.get("signed-off", 0) >= 1 and actions.get("overdue", 0) >= 1 and actions.get("open", 0) >= 1, actions
+    assert sum(actions.values()) == len(result.actions.fates) + len(result.assurance.agreed_actions)
+    assert await pool.fetchval("SELECT count(*) FROM reporting.impact_log WHERE partnership_id = $1", p) == 1
+
+    # Nothing the demo sent was refused, nothing a service reacted to was parked.
+    js = platform.nc.jetstream()
+    parked = await js.stream_info(platform.subjects.deadletter_stream, subjects_filter=f"{platform.subjects.namespace}.{p}.dlq.>")
+    assert not parked.state.subjects, parked.state.subjects
+
+    # The board pack, as HTML and PDF.
+    assert f"Board pack: {profile.name}" in html.unescape(result.board_pack.read_text())
+    assert result.board_pack_pdf.read_bytes().startswith(b"%PDF")
