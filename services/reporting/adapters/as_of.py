@@ -127,31 +127,44 @@ class AsOfSchemas:
 
     async def _cached(self, day: date, moment: datetime) -> AsOf:
         schema = self.schema_name(day)
-        async with self._building.setdefault(day, asyncio.Lock()), self._builds:
-            async with self._pool.acquire() as conn, conn.transaction():
-                # Another process may be building the same day: the second waits, then finds it built.
-                await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", _LOCK, day.toordinal())
-                marker = await self._marker(conn, schema)
-                if marker is None or marker["fingerprint"] != self._fingerprint:
-                    events = await self._runner(schema).rebuild(recorded_until=moment)
-                    await apply_ddl(
-                        self._pool,
-                        f"CREATE TABLE IF NOT EXISTS {schema}.as_of_built (day date PRIMARY KEY, moment timestamptz NOT NULL,"
-                        " events integer NOT NULL, fingerprint text NOT NULL, built_at timestamptz NOT NULL,"
-                        " used_at timestamptz NOT NULL)",
-                    )
-                    now = self._clock.now()
-                    await conn.execute(
-                        f"INSERT INTO {schema}.as_of_built VALUES ($1, $2, $3, $4, $5, $5)", day, moment, events,
-                        self._fingerprint, now,
-                    )
-                    log.info("built %s from %d events recorded by %s", schema, events, moment.isoformat())
-                else:
-                    await conn.execute(f"UPDATE {schema}.as_of_built SET used_at = $1", self._clock.now())
-                marker = await self._marker(conn, schema)
-        await self._evict(keep=schema)
-        assert marker is not None
+        marker = await self._read(schema)  # built already: no lock needed, a finished day never changes
+        if marker is None:
+            async with self._building.setdefault(day, asyncio.Lock()), self._builds:
+                marker = await self._build(day, moment, schema)
+            await self._evict(keep=schema)
         return AsOf(day, moment, schema, marker["events"], marker["built_at"])
+
+    async def _read(self, schema: str) -> asyncpg.Record | None:
+        """The day's marker, noting the read, if it was built by this code's projections."""
+        async with self._pool.acquire() as conn:
+            marker = await self._marker(conn, schema)
+            if marker is None or marker["fingerprint"] != self._fingerprint:
+                return None
+            await conn.execute(f"UPDATE {schema}.as_of_built SET used_at = $1", self._clock.now())
+            return marker
+
+    async def _build(self, day: date, moment: datetime, schema: str) -> asyncpg.Record:
+        async with self._pool.acquire() as conn, conn.transaction():
+            # Another process may be building the same day: the second waits, then finds it built.
+            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", _LOCK, day.toordinal())
+            marker = await self._marker(conn, schema)
+            if marker is not None and marker["fingerprint"] == self._fingerprint:
+                return marker
+            events = await self._runner(schema).rebuild(recorded_until=moment)
+            await apply_ddl(
+                self._pool,
+                f"CREATE TABLE IF NOT EXISTS {schema}.as_of_built (day date PRIMARY KEY, moment timestamptz NOT NULL,"
+                " events integer NOT NULL, fingerprint text NOT NULL, built_at timestamptz NOT NULL,"
+                " used_at timestamptz NOT NULL)",
+            )
+            await conn.execute(
+                f"INSERT INTO {schema}.as_of_built VALUES ($1, $2, $3, $4, $5, $5)", day, moment, events,
+                self._fingerprint, self._clock.now(),
+            )
+            log.info("built %s from %d events recorded by %s", schema, events, moment.isoformat())
+            marker = await self._marker(conn, schema)
+        assert marker is not None
+        return marker
 
     async def _marker(self, conn: asyncpg.Connection, schema: str) -> asyncpg.Record | None:
         if not await conn.fetchval("SELECT to_regclass($1)", f"{schema}.as_of_built"):
