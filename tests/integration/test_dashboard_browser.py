@@ -3,7 +3,7 @@ the token, clicks from the overview's heat map to an agency, from there to the e
 its risk flag, back through the nav bar, and to the records as of the day before.
 
 Screenshots of each page are kept as test artefacts: in the test's own `tmp_path`
-(under pytest's basetemp: `--basetemp=DIR` puts them in DIR/test_the_dashboard_clicked_th0/)
+(under pytest's basetemp: `--basetemp=DIR` puts them in DIR/test_the_dashboard_clicked_thr0/)
 and, to find them after the run, in `test-artefacts/dashboard-browser/` at the repository's
 root (ignored by git). The browser is Debian's chromium package (`.ci/run` installs it), or
 the one named by SCRUTINY_CHROMIUM; Playwright downloads no browser of its own. Where no
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from services.reporting.adapters.dashboard_pages import NAV_REPORTS, NAV_SECTIONS
 from shared.clock import ManualClock
 from tests.support.dashboard import POLICE, dashboard_port, record_activity
 from tests.support.platform import PARTNERSHIP, TOKEN, RunningPlatform
@@ -25,11 +26,22 @@ pytestmark = pytest.mark.integration
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "dashboard-browser"
 
 
-def chromium() -> str | None:
+@pytest.fixture
+def chromium() -> str:
+    """The browser's executable, found before the platform is started; else the test skips, saying why."""
     named = os.environ.get("SCRUTINY_CHROMIUM")
-    if named:
-        return named
-    return next((found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None)
+    if named and not shutil.which(named):
+        pytest.skip(f"no chromium on this machine: SCRUTINY_CHROMIUM={named} is not an executable")
+    found = named or next(
+        (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))), None
+    )
+    if found is None:
+        pytest.skip("no chromium on this machine: install Debian's chromium package (apt-get install chromium) or set SCRUTINY_CHROMIUM")
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        pytest.skip("playwright is not installed: pip install -e '.[test]'")
+    return found
 
 
 def _shots(folder: Path) -> list[str]:
@@ -37,15 +49,9 @@ def _shots(folder: Path) -> list[str]:
 
 
 async def test_the_dashboard_clicked_through_in_headless_chromium(
-    platform: RunningPlatform, clock: ManualClock, tmp_path: Path
+    chromium: str, platform: RunningPlatform, clock: ManualClock, tmp_path: Path
 ) -> None:
-    browser_path = chromium()
-    if browser_path is None:
-        pytest.skip("no chromium on this machine: install Debian's chromium package (apt-get install chromium) or set SCRUTINY_CHROMIUM")
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed: pip install -e '.[test]'")
+    from playwright.async_api import async_playwright
 
     seen = await record_activity(platform)
     base = f"http://127.0.0.1:{await dashboard_port(platform)}"
@@ -57,7 +63,7 @@ async def test_the_dashboard_clicked_through_in_headless_chromium(
         shutil.copyfile(shot, ARTEFACTS / shot.name)
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         try:
             page = await browser.new_page(viewport={"width": 1400, "height": 900})
 
@@ -73,9 +79,10 @@ async def test_the_dashboard_clicked_through_in_headless_chromium(
 
             # the overview
             assert await page.inner_text("h1") == "North Lincolnshire Children's MARS Board"
-            assert await page.locator("nav.nav a").all_inner_texts() == [
-                "Overview", "Section 11", "Risk and confidence", "Reviews", "Actions", "Assurance and planner", "Board pack",
-            ]
+            nav = await page.locator("nav.nav a").all_inner_texts()
+            assert nav == [label for label, _ in NAV_SECTIONS + NAV_REPORTS]  # the reports served beside it too
+            assert nav[:6] == ["Overview", "Section 11", "Risk and confidence", "Reviews", "Actions", "Assurance and planner"]
+            assert "Board pack" in nav
             tiles = await page.locator(".tile").all_inner_texts()
             assert "3/23\nagencies returned Section 11" in tiles and "2\nopen risk flags" in tiles
             heatmap = await page.inner_text("table.heatmap")
