@@ -22,6 +22,7 @@ from services.cli.reports import app as reports_app
 from services.platform import demo as demo_scenario
 from services.platform.servers import DATABASE, running_platform
 from services.platform.supervisor import Platform, serve_until_interrupted
+from services.reporting.adapters.evidence import discover_stores
 from services.reporting.adapters.pages import BoardPackFiles, write_board_pack
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.bootstrap import projection_runner
@@ -43,7 +44,6 @@ app.add_typer(reports_app, name="report")
 console = Console()
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]
-STORES = ("section11", "events", "reviews")
 
 
 def _settings(data_dir: Path | None) -> Settings:
@@ -171,10 +171,7 @@ def verify(
     async def run() -> bool:
         intact = True
         async with _database(_settings(data_dir)) as pool, pool.acquire() as conn:
-            for store in STORES:
-                exists = await conn.fetchval("SELECT to_regclass($1)", f"{store}.events")
-                if not exists:
-                    continue
+            for store in await discover_stores(pool):  # every store, including ones added later
                 report = await verify_store(conn, store)
                 if report.intact:
                     console.print(f"[green]✓[/] {store}: {report.events_checked} events, chain intact")
