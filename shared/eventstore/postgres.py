@@ -22,6 +22,8 @@ from shared.envelope import Envelope
 from shared.eventstore.interface import ConcurrencyError, DuplicateEventIdError, EventStore
 from shared.hashchain import GENESIS, link_hash
 from shared.mapper import from_row
+from shared.personal_data import ensure_schema as ensure_key_tables
+from shared.personal_data import seal_payloads
 from shared.telemetry.metrics import EVENTS_APPENDED
 
 _COLUMNS = (
@@ -35,8 +37,16 @@ _TYPES = (
 )
 
 
-# The database is away, not refusing one append: writing a batch's appends one by one won't help.
-_UNREACHABLE = (OSError, asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError, asyncpg.InterfaceError)
+# The database is away (down, restarting, failing over, the connection cut mid-query), not
+# refusing one append: writing a batch's appends one by one won't help, and the request
+# gateway answers these as retryable (`unavailable`) rather than parking the message.
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+)
 
 
 @dataclass
@@ -79,7 +89,19 @@ class PostgresEventStore(EventStore):
         return self._schema
 
     async def create_schema(self) -> None:
+        # Where each service connects as its own role (`shared.runtime.db_roles`), reporting
+        # reads the other services' stores but may not create in their schemas: their
+        # owners made them, so a store that exists in a schema this role cannot create in
+        # is taken as it is. The key tables of personal data are made once for all stores.
+        if not await self._pool.fetchval(
+            "SELECT CASE WHEN to_regclass($1::text) IS NULL THEN true"
+            " ELSE has_schema_privilege($2::text, 'CREATE') END",
+            f"{self._schema}.events",
+            self._schema,
+        ):
+            return
         await apply_ddl(self._pool, schema_ddl(self._schema))
+        await ensure_key_tables(self._pool)
 
     async def close(self) -> None:
         for task in (self._writer, self._reader):
@@ -130,7 +152,7 @@ class PostgresEventStore(EventStore):
             async with self._pool.acquire() as conn, conn.transaction():
                 outcomes, inserted = await self._write(conn, batch)
         except Exception as exc:
-            if len(batch) > 1 and not isinstance(exc, _UNREACHABLE):
+            if len(batch) > 1 and not isinstance(exc, UNREACHABLE):
                 # One append the database refuses (a constraint, a trigger, a value it
                 # cannot store) must not fail the others that shared its transaction:
                 # each is written alone, and only the faulty one hears of its fault.
@@ -183,6 +205,8 @@ class PostgresEventStore(EventStore):
             )
         }
         position: int = await conn.fetchval(f"SELECT coalesce(max(position), 0) FROM {s}.events")
+        # Personal texts are sealed with their subject's key before they are hashed and stored.
+        sealed = await seal_payloads(conn, [e for r in batch for e in r.envelopes if e.event_id not in stored])
         recorded_at = self._clock.now()
 
         outcomes: list[list[Envelope] | Exception] = []
@@ -203,7 +227,7 @@ class PostgresEventStore(EventStore):
             for envelope in request.envelopes:
                 position += 1
                 prev = heads.get(envelope.partnership_id, GENESIS)
-                payload = envelope.payload()
+                payload = sealed.get(envelope.event_id) or envelope.payload()
                 fields = envelope.model_dump() | {
                     "recorded_at": recorded_at,
                     "position": position,

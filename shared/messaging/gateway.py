@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
-import asyncpg
 from faststream.nats import NatsMessage
 from pydantic import BaseModel
 
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import ConcurrencyError
+from shared.eventstore.postgres import UNREACHABLE
 from shared.messaging.deadletters import REPLAY_OF_HEADER, DeadLetters
 from shared.refusals import Refusal, parse_message
 from shared.telemetry.tracing import current_trace_context
@@ -29,11 +29,7 @@ Handler = Callable[[C, Metadata], Awaitable[Sequence[Envelope]]]
 MAX_PAYLOAD_BYTES = 256 * 1024
 
 # The database cannot be reached or is shutting down: answered as retryable, never parked.
-UNAVAILABLE: tuple[type[BaseException], ...] = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-)
+UNAVAILABLE = UNREACHABLE
 
 
 def accepted(envelopes: Sequence[Envelope]) -> dict[str, Any]:
