@@ -4,15 +4,21 @@ The outbox rows were written in the same transaction as the events, so an
 event is relayed if and only if it was committed. Each message carries the
 event id as Nats-Msg-Id, so publishing again after a failure (NATS down, the
 process killed between publish and delete) is dropped by JetStream as a duplicate.
+
+Once JetStream holds a batch, each event that names agencies is also published,
+on core NATS, to each of them (`shared.messaging.outcomes`): the one place every
+event passes, so no service has to remember to tell an agency.
 """
 
 import asyncio
 import logging
 
 import asyncpg
+from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
 from shared.mapper import row_to_wire
+from shared.messaging.outcomes import addressees, outcome_subject
 from shared.messaging.subjects import Subjects
 from shared.telemetry.metrics import EVENTS_RELAYED, OUTBOX_PENDING
 
@@ -30,6 +36,7 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
         ack_timeout_seconds: float = 5.0,
+        nc: NATS | None = None,
     ) -> None:
         self._pool = pool
         self._schema = schema
@@ -39,6 +46,7 @@ class OutboxRelay:
         self._idle_poll = idle_poll_seconds
         self._ack_timeout = ack_timeout_seconds
         self._wakeup = asyncio.Event()
+        self._nc = nc  # for the copies addressed to agencies; None: publish none
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -55,6 +63,7 @@ class OutboxRelay:
             OUTBOX_PENDING.labels(store=s).set(0)
             return 0
         acks = []
+        outcomes = []
         for row in rows:
             body, headers = row_to_wire(row, s)
             subject = self._subjects.event(row["partnership_id"], s, row["event_type"])
@@ -63,7 +72,15 @@ class OutboxRelay:
                     subject, body, headers=headers, stream=self._subjects.stream(s)
                 )
             )
+            if self._nc is not None:
+                outcomes += [
+                    (outcome_subject(self._subjects.namespace, row["partnership_id"], agency, row["event_type"]), body, headers)
+                    for agency in addressees(row["event_type"], row["payload"])
+                ]
         await asyncio.wait_for(asyncio.gather(*acks), self._ack_timeout)
+        # Sent before the rows are deleted: after a crash they are sent again, not skipped.
+        for subject, body, headers in outcomes:
+            await self._nc.publish(subject, body, headers=headers)  # type: ignore[union-attr]
         positions = [row["position"] for row in rows]
         await self._pool.execute(
             f"DELETE FROM {s}.outbox WHERE position = ANY($1::bigint[])", positions

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
+from services.cli.agency import app as agency_app
 from services.cli.deadletters import app as deadletters_app
 from services.cli.evidence import app as evidence_app
 from services.cli.evidence import check_bundle
@@ -38,6 +39,7 @@ from shared.runtime.embedded import EmbeddedPostgres
 
 app = typer.Typer(help="scrutiny: the scrutiny and assurance platform of a safeguarding children partnership", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(agency_app, name="agency")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(reports_app, name="report")

@@ -66,6 +66,14 @@ class NullJetStream:
         return None
 
 
+class UnconnectedBroker(NatsBroker):
+    """Holds the routers; never connects, so whatever asks for its connection gets none."""
+
+    @property
+    def connection(self) -> None:  # type: ignore[override]
+        return None
+
+
 @dataclass(frozen=True)
 class CommandCall:
     command: type[BaseModel]
@@ -110,7 +118,7 @@ def _settings() -> Settings:
 async def wire_services() -> Wired:
     """One broker holding every service's routers, as their bootstraps build them."""
     settings = _settings()
-    broker = NatsBroker(settings.nats_url)
+    broker = UnconnectedBroker(settings.nats_url)
     calls: list[CommandCall] = []
     clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
     partnerships = load_partnerships(settings.profiles)

@@ -8,7 +8,10 @@ from pathlib import Path
 import psutil
 
 from shared.config import Settings
+from shared.runtime import db_roles
 from shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres
+from shared.runtime.host import load_partnerships
+from shared.runtime.nats_auth import SERVER_INCLUDE, NatsAuth, without_credentials, write_private
 
 DATABASE = "scrutiny"
 
@@ -16,11 +19,19 @@ DATABASE = "scrutiny"
 @dataclass
 class Servers:
     """Starts whatever is not given by URL; remembers the URLs in data_dir/runtime.json
-    so that `scrutiny verify`, `replay` and `boardpack` find a running platform."""
+    so that `scrutiny verify`, `replay` and `boardpack` find a running platform.
+
+    The embedded NATS server runs with authorisation on (`shared.runtime.nats_auth`):
+    `nats_url` carries the services' user and password, so every client of the
+    platform's own (services, demo, health checks) connects as it; agencies get
+    their own users from `scrutiny agency add`."""
 
     settings: Settings
     nats_url: str = ""
     database_url: str = ""
+    # Each service's own URL (its PostgreSQL role) when settings.database_roles; database_url
+    # stays the administrator's, for the set-up and the command line (verify, replay, erase).
+    service_database_urls: dict[str, str] = field(default_factory=dict)
     _embedded: list[EmbeddedNats | EmbeddedPostgres] = field(default_factory=list)
 
     @property
@@ -36,8 +47,10 @@ class Servers:
         if self.settings.nats_url:
             self.nats_url = self.settings.nats_url
         else:
-            nats = EmbeddedNats(self.data_dir)
-            self.nats_url = nats.start()
+            auth = NatsAuth(self.data_dir)
+            auth.write_config(serving=load_partnerships(self.settings.profiles))
+            nats = EmbeddedNats(self.data_dir, extra_config=SERVER_INCLUDE)
+            self.nats_url = auth.service_url(nats.start())
             self._embedded.append(nats)
         if self.settings.database_url:
             self.database_url = self.settings.database_url
@@ -46,10 +59,23 @@ class Servers:
             postgres.start()
             self._embedded.append(postgres)
             self.database_url = await postgres.ensure_database(DATABASE)
-        self.runtime_file.write_text(
-            json.dumps({"pid": os.getpid(), "nats_url": self.nats_url, "database_url": self.database_url})
+        if self.settings.database_roles:
+            self.service_database_urls = await db_roles.prepare(self.database_url)
+        # Only its owner may read it: the NATS URL holds the services' password.
+        write_private(
+            self.runtime_file,
+            json.dumps({"pid": os.getpid(), "nats_url": self.nats_url, "database_url": self.database_url}),
         )
         return self
+
+    def database_url_for(self, service: str) -> str:
+        """The URL `service` connects with: its own role's, or the one URL."""
+        return self.service_database_urls.get(service, self.database_url)
+
+    @property
+    def public_nats_url(self) -> str:
+        """The NATS URL without credentials: the one to print or give an agency."""
+        return without_credentials(self.nats_url)
 
     def stop(self) -> None:
         self.runtime_file.unlink(missing_ok=True)

@@ -74,7 +74,7 @@ class ServiceHost:
         )
         await self.broker.connect()
         self.js = self.broker.connection.jetstream()
-        await ensure_streams(self.js, self.subjects)
+        await ensure_streams(self.js, self.subjects, self.settings.stream_replicas)
         health = service_router()
 
         @health.subscriber(f"{self.subjects.namespace}.health.{self.service}")
@@ -93,7 +93,7 @@ class ServiceHost:
         """This service's event store, with its outbox relayed to JetStream in the background."""
         store = PostgresEventStore(self.pool, self.service, self.clock)
         await store.create_schema()
-        relay = OutboxRelay(self.pool, self.service, self.js, self.subjects)
+        relay = OutboxRelay(self.pool, self.service, self.js, self.subjects, nc=self.broker.connection)
         store.on_committed(relay.wake)
         self.run_in_background(relay.run)
         self.on_stop(store.close)

@@ -130,19 +130,34 @@ class EmbeddedNats(Server):
                 raise TimeoutError(f"nats-server did not start:\n{tail(self.log_file)}")
             time.sleep(0.02)
 
-    def _stop_leftover(self) -> None:
-        """End a server a crashed earlier run left on this store directory."""
+    def _server_on_dir(self) -> psutil.Process | None:
+        """The nats-server whose pid file is in this store directory, if it runs (any process's)."""
         try:
             pid = int(self._pid_file.read_text().strip())
             proc = psutil.Process(pid)
             mine = proc.name().startswith("nats-server") and str(self.dir) in proc.cmdline()
         except (OSError, ValueError, psutil.Error):
-            return
-        if mine:
-            log.warning("stopping leftover nats-server pid %s on %s", pid, self.dir)
+            return None
+        return proc if mine else None
+
+    def _stop_leftover(self) -> None:
+        """End a server a crashed earlier run left on this store directory."""
+        proc = self._server_on_dir()
+        if proc is not None:
+            log.warning("stopping leftover nats-server pid %s on %s", proc.pid, self.dir)
             proc.terminate()
             if not wait_gone([proc], 10):
                 kill_tree(proc)
+
+    def reload(self) -> bool:
+        """Make the server on this directory re-read its config file (SIGHUP, which is what
+        `nats-server --signal reload` sends), whichever process started it. False: none runs."""
+        proc = self._server_on_dir()
+        if proc is None:
+            return False
+        proc.send_signal(signal.SIGHUP)
+        log.info("nats-server pid %s on %s reloads its configuration", proc.pid, self.dir)
+        return True
 
     def stop(self, *, timeout: float = 10.0) -> None:
         if not self.running:

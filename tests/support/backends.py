@@ -21,6 +21,7 @@ import asyncpg
 import nats
 
 from shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres, quote_ident, with_database
+from shared.runtime.nats_auth import SERVER_INCLUDE, NatsAuth
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,11 @@ def nats_server(tmp: Path) -> Iterator[str]:
         with NatsContainer("nats:2.10", jetstream=True) as container:
             yield container.nats_uri()
     else:
-        with EmbeddedNats(tmp) as server:
-            yield server.url
+        # Authorisation on, as `scrutiny up` runs it: the suite connects as the services' user.
+        auth = NatsAuth(tmp)
+        auth.write_config()
+        with EmbeddedNats(tmp, extra_config=SERVER_INCLUDE) as server:
+            yield auth.service_url(server.url)
 
 
 @contextlib.contextmanager
