@@ -11,6 +11,9 @@ class Settings(BaseSettings):
     # When unset, `scrutiny up` starts embedded servers under data_dir.
     nats_url: str | None = None
     database_url: str | None = None
+    # `scrutiny up` connects each service as its own PostgreSQL role (shared/runtime/db_roles.py),
+    # set up through database_url; false: every service connects with database_url itself.
+    database_roles: bool = True
     data_dir: Path = Path(".scrutiny")
     # Root of every subject and prefix of every stream name.
     namespace: str = "scrutiny"
@@ -21,4 +24,7 @@ class Settings(BaseSettings):
     # The dashboard shows sensitive data: no token, no page.
     dashboard_token: str | None = None
     deadline_interval_seconds: float = 5.0
+    # Copies of each JetStream stream a service creates: 3 on a three-node cluster
+    # (deploy/README.md). Streams that already exist are left as they are.
+    stream_replicas: int = 1
     log_level: str = "INFO"

@@ -66,6 +66,7 @@ class Platform:
             SCRUTINY_DASHBOARD_HOST=self.settings.dashboard_host,
             SCRUTINY_DASHBOARD_PORT=str(self.dashboard_port),
             SCRUTINY_DEADLINE_INTERVAL_SECONDS=str(self.settings.deadline_interval_seconds),
+            SCRUTINY_STREAM_REPLICAS=str(self.settings.stream_replicas),
         )
         return env
 
@@ -75,7 +76,7 @@ class Platform:
         with open(logs / f"{name}.log", "ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "services.runner", name],
-                env=self.service_env(),
+                env=self.service_env() | {"SCRUTINY_DATABASE_URL": self.servers.database_url_for(name)},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C goes to the supervisor, which stops them in order
