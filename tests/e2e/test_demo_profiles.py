@@ -84,6 +84,13 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     lifecycle = {r["assurance_event_id"]: r["status"] for r in await _rows(pool, "SELECT assurance_event_id, status FROM reporting.assurance_lifecycle WHERE partnership_id = $1", p)}
     assert all(lifecycle[e] == "scheduled" for e in result.assurance.scheduled), lifecycle
     assert all(lifecycle[e] == "cancelled" for e in result.assurance.cancelled), lifecycle
+    # The events service's planner of the year: every slot of a month gone by held (or slipped), none left planned.
+    planner = (await platform.request(
+        platform.subjects.operator_command("events", "planner", p), {"start": "2025-12", "months": 12, "as_of": str(UNTIL)},
+    ))["planner"]
+    past = [slot for month in planner["months"] if month["month"] < "2026-11" for slot in month["planned"] if slot["status"] != "elsewhere"]
+    assert {slot["status"] for slot in past} <= {"held", "slipped"}, past
+    assert sum(slot["status"] == "slipped" for slot in past) == len(result.assurance.slipped) + len(result.assurance.cancelled)
     if profile_id == "north-lincolnshire":  # its planner: agency-specific and thematic events, line of sight, peer review
         assert len(result.assurance.held) >= 8 and result.assurance.planned >= 10
         assert result.section11.call_in in lifecycle  # proposed by the events service from Section 11, then scheduled

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from services.platform.demo.reviews import ReviewFacts
-from services.platform.demo.story import BUSINESS_UNIT, ActionSource, Story
+from services.platform.demo.story import BUSINESS_UNIT, ActionSource, Story, plural
 
 # What the story would like to happen to the actions, oldest first; each takes the first
 # wish its age allows (an action agreed last week cannot be overdue).
@@ -128,7 +128,7 @@ async def play(story: Story, reviews: ReviewFacts) -> ActionFacts:
     for number, (source, fate) in enumerate(zip(sources, _fates(story, sources), strict=True), start=1):
         facts.fates[f"act-{number:02d}"] = await _play_one(story, rng, number, source, fate)
     story.progress(
-        f"Actions: {len(sources)} raised — {facts.count('signed-off') + facts.count('late-done')} signed off, "
+        f"Actions: {plural(len(sources), 'action')} raised — {facts.count('signed-off') + facts.count('late-done')} signed off, "
         f"{facts.count('overdue')} overdue, {facts.count('awaiting')} awaiting sign-off, "
         f"{facts.count('open') + facts.count('due-soon') + facts.count('rejected')} open"
     )

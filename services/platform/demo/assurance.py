@@ -26,7 +26,7 @@ from services.platform.demo.lifecycle import (
     schedule,
 )
 from services.platform.demo.section11 import Section11Facts
-from services.platform.demo.story import BUSINESS_UNIT, ActionSource, Story
+from services.platform.demo.story import BUSINESS_UNIT, ActionSource, Story, plural
 from shared.profiles.activities import ActivityType
 
 # Which activity is held today when this month has several, and which "as required"
@@ -60,23 +60,27 @@ def _spread(story: Story, activity: ActivityType) -> list[str]:
     return [story.month((i + 1) * 12 // per_year - 12) for i in range(per_year)]
 
 
-async def plan(story: Story) -> tuple[list[tuple[str, ActivityType]], int]:
-    """(month, activity) of every event to hold this year, and how many the planner planned."""
+Slot = tuple[str, ActivityType, bool]
+"""(month, activity, whether the events service's planner plans it)."""
+
+
+async def plan(story: Story) -> tuple[list[Slot], int]:
+    """Every event to hold this year, and how many the planner planned."""
     profile = story.profile
     planner = await story.platform.planner(story.month(-11), 12, story.until)
     slots = [
-        (slot["month"], profile.activity(slot["activity_type"]))
+        (slot["month"], profile.activity(slot["activity_type"]), True)
         for month in planner["months"]
         for slot in month["planned"]
         if profile.activity(slot["activity_type"]).kind in RUN_HERE - NOT_PLANNED
     ]
     planned = len(slots)
-    named = {a.id for _, a in slots}
+    named = {a.id for _, a, _ in slots}
     for activity in profile.activities:
         cadence = activity.cadence
         if activity.kind in RUN_HERE - NOT_PLANNED and not cadence.as_required and cadence.count and activity.id not in named:
-            slots += [(month, activity) for month in _spread(story, activity)]
-    kinds = {a.id for _, a in slots}
+            slots += [(month, activity, False) for month in _spread(story, activity)]
+    kinds = {a.id for _, a, _ in slots}
     wanted = max(0, AS_REQUIRED_WANTED - len(kinds))
     hubs = [a for a in profile.activities if a.kind == "learning_hub" and a.cadence.as_required]
     others = sorted(
@@ -84,30 +88,30 @@ async def plan(story: Story) -> tuple[list[tuple[str, ActivityType]], int]:
         key=_rank,
     )
     picks = (hubs + others)[:wanted]
-    current = any(month == story.month() for month, _ in slots)
+    current = any(month == story.month() for month, _, _ in slots)
     past_months = iter([story.month(-3), story.month(-7), story.month(-10)])
     for activity in picks:
         if activity.kind == "learning_hub" or not current:
-            slots.append((story.month(), activity))
+            slots.append((story.month(), activity, False))
             current = current or activity.kind != "learning_hub"
         else:
-            slots.append((next(past_months), activity))
+            slots.append((next(past_months), activity, False))
     return sorted(slots, key=lambda s: (s[0], _rank(s[1]), s[1].id)), planned
 
 
-def _events(story: Story, slots: list[tuple[str, ActivityType]], rng: random.Random) -> list[Planned]:
+def _events(story: Story, slots: list[Slot], rng: random.Random) -> list[Planned]:
     """Name each event and what it is about: agencies in turn, themes in turn."""
     agencies = [a for a in story.profile.agencies if a.part_of is None]
     rng.shuffle(agencies)
     themes = story.themes()
     events, used = [], set()
-    for index, (month, activity) in enumerate(slots):
+    for index, (month, activity, in_planner) in enumerate(slots):
         agency = agencies[index % len(agencies)] if activity.subject == "agency" else None
         theme = themes[index % len(themes)] if activity.subject != "agency" else None
         base = f"{activity.id[:40]}-{month}"
         eid = base if base not in used else f"{base}-{index}"
         used.add(eid)
-        events.append(Planned(eid, activity, month, agency, theme))
+        events.append(Planned(eid, activity, month, agency, theme, in_planner))
     return events
 
 
@@ -129,9 +133,12 @@ async def play(story: Story, section11: Section11Facts) -> AssuranceFacts:
     events = _events(story, slots, rng)
     this_month = story.month()
     past = [e for e in events if e.month < this_month]
-    earlier = [e for e in past if e.month < story.month(-1)]
+    # Only an event of the planner can slip from its month, or leave it empty.
+    planned = [e for e in past if e.in_planner]
+    earlier = [e for e in planned if e.month < story.month(-1)]
     slipping = earlier[-1] if earlier else None
-    cancelling = past[len(past) // 2] if len(past) >= 6 and past[len(past) // 2] is not slipping else None
+    middle = planned[len(planned) // 2] if len(planned) >= 6 else None
+    cancelling = middle if middle is not slipping else None
     for event in past:
         if event is cancelling:
             await propose_and_endorse(story, event)
@@ -160,10 +167,11 @@ async def play(story: Story, section11: Section11Facts) -> AssuranceFacts:
         for index, source in enumerate(events_sources):
             if index not in kept:
                 story.action_sources.remove(source)
-    story.progress(
-        f"Assurance events: {len(facts.held)} held and concluded"
-        + (", one slipped to the month after" if slipping else "") + (", one cancelled" if cancelling else "")
-    )
+    if past:
+        story.progress(
+            f"Assurance events: {plural(len(facts.held), 'event')} of the year held and concluded"
+            + (", one slipped to the month after" if slipping else "") + (", one cancelled" if cancelling else "")
+        )
 
     current = sorted((e for e in events if e.month == this_month), key=lambda e: (e.activity.kind == "learning_hub", _rank(e.activity)))
     for index, event in enumerate(current):
@@ -177,12 +185,12 @@ async def play(story: Story, section11: Section11Facts) -> AssuranceFacts:
             await schedule(story, event, story.today)
             facts.agreed_actions = await hold_and_report(story, event, rng)
             facts.held_today = event.assurance_event_id
-            story.progress(f"Assurance events: {event.title} held today; report agreed, {len(facts.agreed_actions)} actions on the plan")
+            story.progress(f"Assurance events: {event.title} held today; report agreed, {plural(len(facts.agreed_actions), 'action')} on the plan")
         else:
             await schedule(story, event, story.ahead(30 + 7 * index))
             facts.scheduled.append(event.assurance_event_id)
     if facts.scheduled:
-        story.progress(f"Assurance events: {len(facts.scheduled)} more scheduled, their preparation under way")
+        story.progress(f"Assurance events: {plural(len(facts.scheduled), 'more event')} of this month scheduled, preparation under way")
 
     if section11.call_in is not None:
         activity = next(a for a in story.profile.activities if a.kind == "call_in")

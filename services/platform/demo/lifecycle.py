@@ -24,6 +24,8 @@ class Planned:
     month: str
     agency: Agency | None = None
     theme: str | None = None
+    in_planner: bool = False
+    """It fills a slot of the events service's planner (rather than cadence or need alone)."""
 
     @property
     def title(self) -> str:

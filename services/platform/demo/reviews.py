@@ -101,7 +101,7 @@ async def incidents(story: Story, rng: random.Random, facts: ReviewFacts) -> Non
         agreed_on=practitioners_met,
     ))
     story.progress(
-        f"Reviews: serious incident {first} — rapid review overdue, decided on {decided:%d %b} (local CSPR); "
+        f"Reviews: serious incident {first} — rapid review overdue, decided three working days late on {decided:%d %b} (local CSPR); "
         f"CSPR {cspr} commissioned and under way"
     )
 

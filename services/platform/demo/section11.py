@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from services.events.domain.call_ins import call_in_id
-from services.platform.demo.story import ActionSource, Story
+from services.platform.demo.story import ActionSource, Story, plural
 from shared.profiles.schema import Agency
 
 LEAD = "Designated safeguarding lead (invented)"
@@ -88,7 +88,7 @@ async def play(story: Story) -> Section11Facts:
     })
     await story.platform.settle()
     story.progress(
-        f"Section 11: {len(early)} agencies with open risks asked early (cycle {early_cycle}, due {due:%d %b %Y}); "
+        f"Section 11: {plural(len(early), 'agency', 'agencies')} with open risks asked early (cycle {early_cycle}, due {due:%d %b %Y}); "
         "reminders and overdue returns raised"
     )
     returning = early if len(early) == 1 else early[:-1]
@@ -101,7 +101,7 @@ async def play(story: Story) -> Section11Facts:
         facts.late += 1
         facts.risk_domains += [(agency.id, d, early_cycle) for d in flagged]
     facts.overdue = len(early) - len(returning)
-    story.progress(f"Section 11: {len(returning)} late returns received; {facts.overdue} still overdue")
+    story.progress(f"Section 11: {plural(len(returning), 'late return')} received; {facts.overdue} still overdue")
 
     # -- the main cycle: due today (the end date, unless the year ended earlier) ------
     opened = story.until - timedelta(days=rules.submission_window_days)
@@ -139,8 +139,8 @@ async def play(story: Story) -> Section11Facts:
         facts.risk_domains += [(agency.id, d, main_cycle) for d in design.get(agency.id, {})]
     facts.outstanding = len(outstanding)
     story.progress(
-        f"Section 11: {facts.on_time} returns on time, {len(outstanding)} still to come; "
-        f"risks flagged in {len(facts.risk_domains)} domains"
+        f"Section 11: {plural(facts.on_time, 'return')} on time, {len(outstanding)} still to come; "
+        f"risks flagged in {plural(len(facts.risk_domains), 'domain')}"
     )
 
     # -- a call-in from the domain at the highest risk --------------------------------

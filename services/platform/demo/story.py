@@ -35,6 +35,11 @@ PARTNER_TITLES = {
 BUSINESS_UNIT = "Partnership business unit manager (invented)"
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """"1 agency", "3 agencies"."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 @dataclass(frozen=True)
 class ActionSource:
     """Something that agreed an action: the action plan plays it out in the last chapter."""
