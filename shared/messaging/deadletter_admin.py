@@ -148,7 +148,8 @@ class DeadLetterAdmin:
 
     @classmethod
     async def connect(cls, nats_url: str, subjects: Subjects) -> DeadLetterAdmin:
-        return cls(await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=3), subjects)
+        servers = [url.strip() for url in nats_url.split(",")]  # a cluster's seeds, as the services take them
+        return cls(await nats.connect(servers, connect_timeout=5, max_reconnect_attempts=3), subjects)
 
     async def close(self) -> None:
         await self.nc.close()

@@ -66,7 +66,9 @@ class ServiceHost:
             self.settings.database_url, min_size=2, max_size=20, reset=_keep_session
         )
         self.broker = NatsBroker(
-            self.settings.nats_url,
+            # Several seed URLs, comma-separated, for a cluster whose first node may be down at
+            # start; once connected the client also learns every node from the cluster itself.
+            [url.strip() for url in self.settings.nats_url.split(",")],
             middlewares=broker_middlewares(self.service),
             log_level=logging.DEBUG,
             max_reconnect_attempts=-1,
