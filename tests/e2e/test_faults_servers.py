@@ -115,32 +115,6 @@ async def own_nats(tmp_path: Path) -> AsyncIterator[EmbeddedNats]:
         server.stop()
 
 
-async def test_nats_stopped_and_started_again_mid_stream(
-    own_nats: EmbeddedNats, database: str, pool: asyncpg.Pool, tmp_path: Path
-) -> None:
-    platform = await start_platform(own_nats.url, database, tmp_path)
-    try:
-        subjects = Subjects(platform.settings.namespace)
-        await Resender(own_nats.url).run(cycles(subjects))
-        sender = Resender(own_nats.url)
-        flowing = asyncio.create_task(sender.run(returns(subjects)))
-        await eventually(lambda: at_least(pool, 100), timeout=60, interval=0.01, what="the first returns projected")
-
-        await asyncio.to_thread(own_nats.stop)
-        stopped_at = await projected(pool)
-        port = own_nats.port
-        # Down for longer than an agency waits for an answer: requests time out and are sent again.
-        await eventually(lambda: sender.retried, timeout=30, what="an agency's request to time out")
-        await asyncio.to_thread(own_nats.start)
-        assert own_nats.port == port
-
-        await flowing
-        assert stopped_at < TOTAL
-        await assert_each_return_once(platform, pool, sender)
-    finally:
-        platform.stop()
-
-
 @pytest.fixture
 async def own_postgres(tmp_path: Path) -> AsyncIterator[tuple[EmbeddedPostgres, str]]:
     server = EmbeddedPostgres(tmp_path / "own-pg", durable=False)
@@ -151,33 +125,43 @@ async def own_postgres(tmp_path: Path) -> AsyncIterator[tuple[EmbeddedPostgres, 
         server.stop()
 
 
-async def test_postgresql_stopped_and_started_again_mid_stream(
-    own_postgres: tuple[EmbeddedPostgres, str], nats_url: str, tmp_path: Path
+async def test_nats_then_postgresql_stopped_and_started_again_mid_stream(
+    own_nats: EmbeddedNats, own_postgres: tuple[EmbeddedPostgres, str], tmp_path: Path
 ) -> None:
     postgres, database = own_postgres
-    platform = await start_platform(nats_url, database, tmp_path)
+    platform = await start_platform(own_nats.url, database, tmp_path)
+    pool = await asyncpg.create_pool(database, min_size=1, max_size=4)
     try:
         subjects = Subjects(platform.settings.namespace)
-        await Resender(nats_url).run(cycles(subjects))
-        sender = Resender(nats_url)
+        await Resender(own_nats.url).run(cycles(subjects))
+        sender = Resender(own_nats.url)
         flowing = asyncio.create_task(sender.run(returns(subjects)))
-        async with _pool(database) as pool:
-            await eventually(lambda: at_least(pool, 100), timeout=60, interval=0.01, what="the first returns projected")
-            stopped_at = await projected(pool)
 
-        await asyncio.to_thread(postgres.stop)
+        # NATS away for longer than an agency waits for an answer: requests time out and are sent again.
+        await eventually(lambda: at_least(pool, 100), timeout=60, interval=0.01, what="the first returns projected")
+        port = own_nats.port
+        await asyncio.to_thread(own_nats.stop)
+        nats_stopped_at = await projected(pool)
+        await eventually(lambda: sender.retried, timeout=30, what="an agency's request to time out")
+        await asyncio.to_thread(own_nats.start)
+        assert own_nats.port == port
+
+        # Then PostgreSQL: answers are `unavailable` or time out, and are sent again.
+        await eventually(
+            lambda: at_least(pool, nats_stopped_at + 200), timeout=90, interval=0.01,
+            what="returns projected again after NATS came back",
+        )
+        retried_before = sum(sender.retried.values())
         port = postgres.port
+        await asyncio.to_thread(postgres.stop)
         await asyncio.to_thread(postgres.start)
         assert postgres.port == port
+        await pool.expire_connections()
 
         await flowing
-        assert stopped_at < TOTAL
-        assert sender.retried, "no agency had to send again: PostgreSQL came back too soon to matter"
-        async with _pool(database) as pool:
-            await assert_each_return_once(platform, pool, sender)
+        assert nats_stopped_at < TOTAL
+        assert sum(sender.retried.values()) > retried_before, "PostgreSQL came back too soon to matter"
+        await assert_each_return_once(platform, pool, sender)
     finally:
+        await pool.close()
         platform.stop()
-
-
-def _pool(url: str) -> "asyncpg.pool.Pool":
-    return asyncpg.create_pool(url, min_size=1, max_size=4)
