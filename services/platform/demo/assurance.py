@@ -55,9 +55,9 @@ def _rank(activity: ActivityType) -> int:
 
 
 def _spread(story: Story, activity: ActivityType) -> list[str]:
-    """The months of the year a cadence falls in, spread evenly (as the planner does)."""
+    """The months of the year a cadence falls in, spread evenly (once a year: mid-year)."""
     per_year = round(activity.cadence.count * 12 / activity.cadence.per_months)
-    return [story.month((i + 1) * 12 // per_year - 12) for i in range(per_year)]
+    return [story.month((2 * i + 1) * 12 // (2 * per_year) - 11) for i in range(per_year)]
 
 
 Slot = tuple[str, ActivityType, bool]
@@ -96,6 +96,10 @@ async def plan(story: Story) -> tuple[list[Slot], int]:
             current = current or activity.kind != "learning_hub"
         else:
             slots.append((next(past_months), activity, False))
+    if not current:  # a month the planner leaves empty: something is still held today, as required
+        held_here = [a for a in profile.activities if a.kind in RUN_HERE - NOT_PLANNED - {"learning_hub"}]
+        if held_here:
+            slots.append((story.month(), min(held_here, key=lambda a: (not a.cadence.as_required, _rank(a))), False))
     return sorted(slots, key=lambda s: (s[0], _rank(s[1]), s[1].id)), planned
 
 
