@@ -1,5 +1,6 @@
 """The Section 11 service's command handlers, its deadline rules, and the table that names them."""
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +54,23 @@ def deadlines_for(envelope: Envelope) -> Sequence[Deadline | Settled]:
     return []
 
 
+class _Read:
+    """The store, with one stream's history already read: `decide_and_append`'s first
+    read of that stream gets it, any later read (a retry after a conflict) reads again."""
+
+    def __init__(self, store: EventStore, stream_id: str, history: list[Envelope]) -> None:
+        self._store, self._stream_id, self._history = store, stream_id, history
+
+    async def read_stream(self, stream_id: str) -> list[Envelope]:
+        if stream_id == self._stream_id and self._history is not None:
+            history, self._history = self._history, None
+            return history
+        return await self._store.read_stream(stream_id)
+
+    async def append(self, stream_id: str, expected_version: int, envelopes: Sequence[Envelope]) -> list[Envelope]:
+        return await self._store.append(stream_id, expected_version, envelopes)
+
+
 @dataclass
 class Section11Handlers:
     store: EventStore
@@ -62,6 +80,15 @@ class Section11Handlers:
     async def _cycle(self, partnership_id: str, cycle_id: str) -> cycles.Cycle:
         history = await self.store.read_stream(cycles.stream_id(partnership_id, cycle_id))
         return fold(cycles.Cycle(), cycles.evolve, (e.event for e in history))
+
+    async def _cycle_and_return(self, partnership_id: str, agency_id: str, cycle_id: str) -> tuple[cycles.Cycle, _Read]:
+        """The cycle, and the store with the return's history read in the same round
+        (the store coalesces reads issued together into one query)."""
+        stream_id = returns.stream_id(partnership_id, agency_id, cycle_id)
+        cycle_history, history = await asyncio.gather(
+            self.store.read_stream(cycles.stream_id(partnership_id, cycle_id)), self.store.read_stream(stream_id)
+        )
+        return fold(cycles.Cycle(), cycles.evolve, (e.event for e in cycle_history)), _Read(self.store, stream_id, history)
 
     async def _return(self, partnership_id: str, agency_id: str, cycle_id: str) -> returns.Return:
         history = await self.store.read_stream(returns.stream_id(partnership_id, agency_id, cycle_id))
@@ -75,9 +102,10 @@ class Section11Handlers:
         decide: Callable[[returns.Return], Sequence[DomainEvent]],
         request_id: UUID,
         occurred_at: datetime | None = None,
+        store: EventStore | _Read | None = None,
     ) -> list[Envelope]:
         return await decide_and_append(
-            self.store,
+            store or self.store,  # type: ignore[arg-type]
             returns.stream_id(metadata.partnership_id, agency_id, cycle_id),
             initial=returns.Return(),
             evolve=returns.evolve,
@@ -161,6 +189,7 @@ class Section11Handlers:
         ]
         today = self.clock.now().astimezone(LONDON).date()
         decisions = []
+        read: _Read | None = None
         for index, (partnership, cycle_id) in enumerate(targets):
             where = "" if index == 0 else f"also_submit_to[{index - 1}]."
             if partnership not in self.partnerships:
@@ -169,7 +198,10 @@ class Section11Handlers:
                 # Checked here: found while recording, the first partnership would already hold the return.
                 raise Refusal("duplicate_partnership", f"the return already goes to {partnership!r}", f"{where}partnership_id")
             profile = self.partnerships.profile(partnership)
-            cycle = await self._cycle(partnership, cycle_id)
+            if len(targets) == 1:
+                cycle, read = await self._cycle_and_return(partnership, command.agency_id, cycle_id)
+            else:
+                cycle = await self._cycle(partnership, cycle_id)
             others = [p for p, _ in targets if p != partnership]
 
             def decide(state: returns.Return, profile=profile, cycle=cycle, cycle_id=cycle_id, others=others) -> list[DomainEvent]:
@@ -195,7 +227,7 @@ class Section11Handlers:
         recorded: list[Envelope] = []
         for partnership, cycle_id, decide, request_id in decisions:
             on_behalf = metadata.model_copy(update={"partnership_id": partnership})
-            recorded += await self._on_return(on_behalf, command.agency_id, cycle_id, decide, request_id)
+            recorded += await self._on_return(on_behalf, command.agency_id, cycle_id, decide, request_id, store=read)
         return recorded
 
     async def amend(self, command: AmendReturn, metadata: Metadata) -> list[Envelope]:

@@ -7,9 +7,14 @@ hands over an event past a gap (the relay re-sent after an outage), the gap is
 filled from the source's event store first: the store, not the bus, is the record.
 """
 
+import asyncio
 import logging
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 import asyncpg
 from opentelemetry import trace
@@ -79,6 +84,7 @@ class ProjectionRunner:
                 f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE",
                 source,
             )
+            statements = _Statements(conn, self.schema)
             for envelope in sorted(envelopes, key=lambda e: e.position or 0):
                 position = envelope.position or 0
                 if position <= checkpoint:
@@ -88,11 +94,12 @@ class ProjectionRunner:
                         after=checkpoint, limit=position - checkpoint - 1
                     )
                     for earlier in missing:
-                        await self._apply_one(conn, earlier)
+                        await self._apply_one(statements, earlier)  # type: ignore[arg-type]
                         applied += 1
-                await self._apply_one(conn, envelope)
+                await self._apply_one(statements, envelope)  # type: ignore[arg-type]
                 applied += 1
                 checkpoint = position
+            await statements.flush()
             await conn.execute(
                 f"UPDATE {self.schema}.checkpoints SET position = $2 WHERE source = $1",
                 source,
@@ -120,16 +127,25 @@ class ProjectionRunner:
         total = 0
         for source, store in self._sources.items():
             head = await store.head(recorded_until)
-            while True:
-                after = await self.checkpoint(source)
-                if after >= head:
-                    break
-                batch = await store.read_all(after=after, limit=min(batch_size, head - after))
-                if not batch:
-                    break
-                total += await self.apply(source, batch, traced=False)
-                if progress:
-                    progress(source, batch[-1].position or 0, head)
+            after = await self.checkpoint(source)
+            # The next batch is read (and parsed) while this one is applied.
+            reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after))) if after < head else None
+            try:
+                while reading is not None:
+                    batch = await reading
+                    reading = None
+                    if not batch:
+                        break
+                    after = batch[-1].position or 0
+                    if after < head:
+                        reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after)))
+                    total += await self.apply(source, batch, traced=False)
+                    if progress:
+                        progress(source, after, head)
+            finally:
+                if reading is not None:
+                    reading.cancel()
+                    await asyncio.gather(reading, return_exceptions=True)
         return total
 
     async def reset(self) -> None:
@@ -149,3 +165,69 @@ class ProjectionRunner:
         await self.drop()
         await self.setup()
         return await self.catch_up(recorded_until=recorded_until, progress=progress)
+
+
+@lru_cache(maxsize=1024)
+def _tables(schema: str, query: str) -> frozenset[str] | None:
+    """The schema's tables a statement names; None if it names none (then it is a barrier)."""
+    found = frozenset(re.findall(rf"(?<![\w.]){re.escape(schema)}\.(\w+)", query))
+    return found or None
+
+
+@dataclass
+class _Group:
+    query: str
+    tables: frozenset[str]
+    args: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+class _Statements:
+    """Stands in for the connection while a batch is applied, so a batch costs a few
+    round trips rather than one per statement.
+
+    `execute` with arguments is queued; a queued statement joins the last group of the
+    same statement text if no statement queued since touches any of its tables, so it
+    only ever moves ahead of statements on other tables, and each group runs as one
+    pipelined `executemany`, in order. Anything else (a read, a statement without
+    arguments or naming none of the schema's tables) first runs everything queued, so
+    it sees every earlier event applied."""
+
+    def __init__(self, conn: asyncpg.Connection, schema: str) -> None:
+        self._conn = conn
+        self._schema = schema
+        self._groups: list[_Group] = []
+        self._last: dict[str, int] = {}  # table -> index of the last group touching it
+
+    async def execute(self, query: str, *args: Any, **options: Any) -> str:
+        tables = _tables(self._schema, query) if args and not options else None
+        if tables is None:
+            await self.flush()
+            return await self._conn.execute(query, *args, **options)
+        last = max((self._last.get(table, -1) for table in tables), default=-1)
+        if last >= 0 and self._groups[last].query == query:
+            self._groups[last].args.append(args)
+            return ""
+        self._groups.append(_Group(query, tables, [args]))
+        for table in tables:
+            self._last[table] = len(self._groups) - 1
+        return ""
+
+    async def flush(self) -> None:
+        groups, self._groups, self._last = self._groups, [], {}
+        for group in groups:
+            if len(group.args) == 1:
+                await self._conn.execute(group.query, *group.args[0])
+            else:
+                await self._conn.executemany(group.query, group.args)
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._conn, name)
+        if not callable(attribute) or name in ("transaction", "is_closed", "get_server_version"):
+            return attribute
+
+        async def after_queued(*args: Any, **kwargs: Any) -> Any:
+            await self.flush()
+            return await attribute(*args, **kwargs)
+
+        return after_queued
+
