@@ -23,6 +23,7 @@ import random
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 import asyncpg
 
@@ -35,6 +36,7 @@ from shared.envelope import Metadata
 from shared.eventstore.postgres import PostgresEventStore
 from shared.mapper import new_envelopes
 from shared.profiles import load_builtin
+from shared.profiles.schema import FrameworkProfile
 
 PROFILE = "north-lincolnshire"
 YEAR_START = date(2030, 4, 1)
@@ -56,9 +58,14 @@ def _text(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(vocabulary) for _ in range(words))
 
 
+@lru_cache(maxsize=1)
+def _profile() -> FrameworkProfile:
+    return load_builtin(PROFILE)
+
+
 def partnership_year(index: int, partnership: str, rng: random.Random) -> dict[str, list[Stream]]:
     """Every stream one partnership records in a year, by store."""
-    profile = load_builtin(PROFILE)
+    profile = _profile()
     standards = [(s.id, s.domain) for s in profile.section11.standards]
     domains = [d.id for d in profile.section11.domains]
     if partnership == PROFILE:
