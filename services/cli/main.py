@@ -20,6 +20,7 @@ from services.cli.evidence import app as evidence_app
 from services.cli.evidence import check_bundle
 from services.cli.profiles import app as profiles_app
 from services.cli.reports import app as reports_app
+from services.cli.security import app as security_app
 from services.platform import demo as demo_scenario
 from services.platform.servers import DATABASE, running_platform
 from services.platform.supervisor import Platform, serve_until_interrupted
@@ -43,6 +44,7 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(reports_app, name="report")
+app.add_typer(security_app)  # scrutiny erase, erasures, db roles
 console = Console()
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]

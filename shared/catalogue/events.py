@@ -8,10 +8,12 @@ Cases are pseudonymous references (`case-7f3a`); young people are never named.
 """
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
+from shared.catalogue.personal import Personal
 from shared.catalogue.registry import registered
 
 
@@ -285,7 +287,8 @@ class CaseAuditRecorded(DomainEvent):
     case_ref: str
     agency_id: str
     auditor_role: str
-    summary: str
+    summary: Annotated[str, Personal(subject="case_ref")]
+    """What the audit found, in the family's and practitioners' words: sealed with the case's key."""
 
 
 @registered

@@ -6,11 +6,12 @@ Streams: `s11-cycle:{partnership}:{cycle}` holds the cycle's own events;
 """
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
+from shared.catalogue.personal import Personal
 from shared.catalogue.registry import registered, upcaster
 
 
@@ -53,7 +54,7 @@ class DraftSaved(DomainEvent):
     agency_id: str
     cycle_id: str
     answers: dict[str, Answer]
-    saved_by: str
+    saved_by: Annotated[str, Personal()]  # a practitioner's name, sealed (shared.personal_data)
     carried_forward_from: str | None = None
 
 
@@ -71,7 +72,7 @@ class SubmissionReceived(DomainEvent):
     agency_id: str
     cycle_id: str
     domain_ratings: dict[str, int]
-    submitted_by: str
+    submitted_by: Annotated[str, Personal()]  # a practitioner's name, sealed
     answers: dict[str, Answer] = {}
     due_on: date | None = None
     late: bool = False
@@ -96,7 +97,7 @@ class SubmissionAmended(DomainEvent):
     domain_ratings: dict[str, int]
     """The whole return's roll-up after the amendment."""
     reason: str
-    amended_by: str
+    amended_by: Annotated[str, Personal()]  # a practitioner's name, sealed
 
 
 @registered

@@ -1,5 +1,9 @@
 -- One event store per service, in the service's own schema ({schema}).
-CREATE SCHEMA IF NOT EXISTS {schema};
+-- Not CREATE SCHEMA IF NOT EXISTS: PostgreSQL checks the right to create schemas in the
+-- database before it looks, and a service's role owns its schema but may not create others.
+DO $$ BEGIN
+    IF to_regnamespace('{schema}') IS NULL THEN CREATE SCHEMA {schema}; END IF;
+END $$;
 
 CREATE TABLE IF NOT EXISTS {schema}.events (
     -- Global position. Assigned under the append lock and so in commit order:

@@ -22,6 +22,7 @@ from opentelemetry import trace
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
+from shared.personal_data import open_envelopes
 from shared.projections.projection import Projection
 from shared.telemetry.tracing import links_to
 
@@ -84,15 +85,17 @@ class ProjectionRunner:
                 f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE",
                 source,
             )
+            # The read models show personal texts opened, or `[erased]` once their key is gone.
+            envelopes = await open_envelopes(conn, envelopes)
             statements = _Statements(conn, self.schema)
             for envelope in sorted(envelopes, key=lambda e: e.position or 0):
                 position = envelope.position or 0
                 if position <= checkpoint:
                     continue
                 if position > checkpoint + 1:
-                    missing = await self._sources[source].read_all(
+                    missing = await open_envelopes(conn, await self._sources[source].read_all(
                         after=checkpoint, limit=position - checkpoint - 1
-                    )
+                    ))
                     for earlier in missing:
                         await self._apply_one(statements, earlier)  # type: ignore[arg-type]
                         applied += 1

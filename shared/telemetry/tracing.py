@@ -16,6 +16,8 @@ from opentelemetry.sdk.trace.export import (
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler
 from prometheus_client import REGISTRY
 
+from shared.telemetry.redaction import Redacting, redact_logs
+
 _provider: TracerProvider | None = None
 _exporting = False
 
@@ -38,19 +40,22 @@ def setup_tracing(service: str, exporter: SpanExporter | None = None) -> TracerP
     """Install the tracer provider for this process (idempotent).
 
     Spans go to `exporter` when given (tests use an in-memory one), to the
-    console when SCRUTINY_TRACE_CONSOLE=1, and nowhere otherwise.
+    console when SCRUTINY_TRACE_CONSOLE=1, and nowhere otherwise; through
+    `Redacting` either way, and this process's log records are redacted too
+    (`shared.telemetry.redaction`: what exceptions quote may be personal data).
     """
     global _provider, _exporting
+    redact_logs()
     if _provider is None:
         _provider = TracerProvider(
             resource=Resource.create({"service.name": f"scrutiny-{service}"}), sampler=_WhenExported()
         )
         trace.set_tracer_provider(_provider)
         if os.environ.get("SCRUTINY_TRACE_CONSOLE") == "1":
-            _provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+            _provider.add_span_processor(BatchSpanProcessor(Redacting(ConsoleSpanExporter())))
             _exporting = True
     if exporter is not None:
-        _provider.add_span_processor(SimpleSpanProcessor(exporter))
+        _provider.add_span_processor(SimpleSpanProcessor(Redacting(exporter)))
         _exporting = True
     return _provider
 

@@ -1,0 +1,416 @@
+"""Personal data that must be kept, kept so that it can be erased (crypto-shredding).
+
+An event field marked `Personal` (`shared.catalogue.personal`) is encrypted at append
+(AES-256-GCM) with the key of its data subject: a family, named by the case's
+pseudonymous reference, or a person, named by the value itself. The stored payload,
+and so the hash chain, the outbox and every JetStream message, hold only the sealed
+value, a string `personal:v1:<key id>:<nonce and ciphertext>`. The keys live apart,
+in `keys.subject_keys`. The reporting projections open sealed values as they apply
+events (`open_envelopes`); with the key deleted a value reads as `[erased]`.
+
+Erasing a subject (`erase`) deletes its key and writes an erasure record, without the
+personal data, to `keys.erasures`, itself hash-chained. No event is rewritten: the
+chain still verifies and a replay still runs; the read models rebuilt from it show
+`[erased]` where the data was. Values stored before a field was marked stay in clear.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Union, get_args, get_origin
+from uuid import UUID, uuid4
+
+import asyncpg
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import BaseModel
+
+from shared.catalogue import UnknownEventType, event_class
+from shared.catalogue.personal import Personal
+from shared.ddl import apply_ddl
+from shared.envelope import Envelope
+from shared.hashchain import GENESIS
+
+__all__ = ["ERASED", "Personal", "erase", "open_envelopes", "seal_payloads"]
+
+SCHEMA = "keys"
+PREFIX = "personal:v1:"
+ERASED = "[erased]"
+UNREADABLE = "[unreadable]"  # a sealed value whose ciphertext does not authenticate (tampered)
+
+DDL = f"""
+CREATE SCHEMA IF NOT EXISTS {SCHEMA};
+-- One key per data subject and partnership. Deleting the row erases everything sealed with it.
+CREATE TABLE IF NOT EXISTS {SCHEMA}.subject_keys (
+    partnership_id text        NOT NULL,
+    subject        text        NOT NULL,  -- a case reference, or person:<digest of the name>
+    key_id         uuid        NOT NULL UNIQUE,
+    key            bytea       NOT NULL,  -- AES-256-GCM
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (partnership_id, subject)
+);
+-- What was erased, when and at whose request; never the data. Hash-chained like the events.
+CREATE TABLE IF NOT EXISTS {SCHEMA}.erasures (
+    position       bigint      PRIMARY KEY,
+    erased_at      timestamptz NOT NULL,
+    partnership_id text        NOT NULL,
+    key_id         uuid        NOT NULL,
+    subject_ref    text,                  -- the case reference; NULL for a person
+    requested_by   text        NOT NULL,
+    reason         text        NOT NULL,
+    events         jsonb       NOT NULL,  -- per store, how many events held data sealed with the key
+    prev_hash      bytea       NOT NULL,
+    hash           bytea       NOT NULL
+);
+"""
+
+
+async def ensure_schema(pool: asyncpg.Pool | asyncpg.Connection) -> None:
+    """Create the key tables unless they exist (where roles are used, the set-up made them
+    and the services, which may not create in schema `keys`, find them there)."""
+    if await pool.fetchval("SELECT to_regclass($1)", f"{SCHEMA}.erasures") is None:
+        if isinstance(pool, asyncpg.Pool):
+            await apply_ddl(pool, DDL)
+        else:
+            await pool.execute(DDL)
+
+
+# -- which fields are personal ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    marker: Personal | None  # sealed here...
+    nested: type[BaseModel] | None = None  # ...or a model (one, a list or a map of them) holding some
+    shape: str = "one"
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def _shape(annotation: Any) -> str:
+    origin = get_origin(annotation)
+    if origin is Union or (origin is not None and getattr(origin, "__name__", "") == "UnionType"):
+        inner = [a for a in get_args(annotation) if a is not type(None)]
+        return _shape(inner[0]) if len(inner) == 1 else "one"
+    if origin in (list, tuple, set, frozenset):
+        return "many"
+    if origin is dict:
+        return "map"
+    return "one"
+
+
+@functools.cache
+def plan(model: type[BaseModel]) -> tuple[_Field, ...]:
+    """The fields of `model` that are personal, or hold models with personal fields."""
+    fields: list[_Field] = []
+    for name, info in model.model_fields.items():
+        marker = next((m for m in info.metadata if isinstance(m, Personal)), None)
+        if marker is not None:
+            fields.append(_Field(name, marker))
+            continue
+        for nested in _models_in(info.annotation):
+            if plan(nested):
+                fields.append(_Field(name, None, nested, _shape(info.annotation)))
+    return tuple(fields)
+
+
+def _plan_of(event_type: str) -> tuple[_Field, ...]:
+    try:
+        return plan(event_class(event_type))
+    except UnknownEventType:
+        return ()
+
+
+Rewrite = Callable[[str, Personal, Mapping[str, Any]], str]
+
+
+def _rewrite(model: type[BaseModel], data: dict[str, Any], top: dict[str, Any], fn: Rewrite) -> None:
+    """Replace each personal text in the JSON `data` of `model` by `fn(text, marker, context)`."""
+    for field in plan(model):
+        value = data.get(field.name)
+        if value is None:
+            continue
+        if field.marker is not None:
+            context = top | data
+            if isinstance(value, str):
+                data[field.name] = fn(value, field.marker, context)
+            elif isinstance(value, list):
+                data[field.name] = [fn(v, field.marker, context) if isinstance(v, str) else v for v in value]
+            continue
+        assert field.nested is not None
+        if field.shape == "map":
+            items = list(value.values()) if isinstance(value, dict) else []
+        else:
+            items = value if field.shape == "many" and isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict):
+                _rewrite(field.nested, item, top, fn)
+
+
+# -- subjects and sealed values -----------------------------------------------------------
+
+
+def person_subject(partnership_id: str, name: str) -> str:
+    """The subject of a value that names a person: a digest of the name as recorded (case and
+    spacing aside), so that `scrutiny erase --person "NAME"` finds the key without the key
+    table holding the name."""
+    normal = " ".join(name.casefold().split())
+    return "person:" + hashlib.sha256(f"{partnership_id}\x00{normal}".encode()).hexdigest()[:32]
+
+
+def subject_of(partnership_id: str, value: str, marker: Personal, context: Mapping[str, Any]) -> str:
+    if marker.subject is not None:
+        reference = context.get(marker.subject)
+        if isinstance(reference, str) and reference:
+            return reference
+    return person_subject(partnership_id, value)
+
+
+def seal_value(text: str, key_id: UUID, key: bytes, nonce: bytes | None = None) -> str:
+    nonce = nonce or os.urandom(12)  # random 96-bit nonces: a key seals few values
+    sealed = AESGCM(key).encrypt(nonce, text.encode(), key_id.bytes)
+    return f"{PREFIX}{key_id.hex}:{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
+
+
+def parse_sealed(value: str) -> tuple[UUID, bytes] | None:
+    """The key id and the nonce + ciphertext of a sealed value; None for plain text."""
+    if not value.startswith(PREFIX):
+        return None
+    key_hex, _, body = value[len(PREFIX):].partition(":")
+    try:
+        return UUID(hex=key_hex), base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (ValueError, binascii.Error):
+        return None
+
+
+def open_value(value: str, keys: Mapping[UUID, bytes]) -> str:
+    """The text of a sealed value, `[erased]` once its key is gone; plain text as it is."""
+    parsed = parse_sealed(value)
+    if parsed is None:
+        return value
+    key_id, blob = parsed
+    key = keys.get(key_id)
+    if key is None:
+        return ERASED
+    try:
+        return AESGCM(key).decrypt(blob[:12], blob[12:], key_id.bytes).decode()
+    except (InvalidTag, ValueError):
+        return UNREADABLE
+
+
+# -- at the store: sealing before the append, opening for the read models -----------------
+
+
+async def ensure_keys(conn: asyncpg.Connection, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[UUID, bytes]]:
+    """The key of each (partnership, subject), made for those that have none yet.
+
+    Inside the append's transaction: a key made for an append that rolls back goes with it.
+    Made in sorted order, so two stores making the same keys at once cannot deadlock."""
+    wanted = sorted(subjects)
+    query = (
+        f"SELECT partnership_id, subject, key_id, key FROM {SCHEMA}.subject_keys"
+        " WHERE (partnership_id, subject) IN (SELECT * FROM unnest($1::text[], $2::text[]))"
+    )
+    found = {(r["partnership_id"], r["subject"]): (r["key_id"], bytes(r["key"])) for r in await conn.fetch(query, [p for p, _ in wanted], [s for _, s in wanted])}
+    missing = [w for w in wanted if w not in found]
+    if missing:
+        await conn.execute(
+            f"INSERT INTO {SCHEMA}.subject_keys (partnership_id, subject, key_id, key)"
+            " SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::bytea[]) ON CONFLICT DO NOTHING",
+            [p for p, _ in missing], [s for _, s in missing], [uuid4() for _ in missing],
+            [AESGCM.generate_key(256) for _ in missing],
+        )
+        rows = await conn.fetch(query, [p for p, _ in missing], [s for _, s in missing])
+        found |= {(r["partnership_id"], r["subject"]): (r["key_id"], bytes(r["key"])) for r in rows}
+    return found
+
+
+Keys = Mapping[tuple[str, str], tuple[UUID, bytes]]  # (partnership, subject) -> (key id, key)
+
+
+def subjects(envelope: Envelope) -> set[tuple[str, str]]:
+    """The (partnership, subject) of each personal text the envelope carries."""
+    found: set[tuple[str, str]] = set()
+    p = envelope.partnership_id
+
+    def note(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
+        found.add((p, subject_of(p, value, marker, context)))
+        return value
+
+    if _plan_of(envelope.event_type):
+        payload = envelope.payload()
+        _rewrite(event_class(envelope.event_type), payload, dict(payload), note)
+    return found
+
+
+def sealed_payload(envelope: Envelope, keys: Keys) -> dict[str, Any]:
+    """The payload to store: each personal text sealed with its subject's key."""
+    p, payload = envelope.partnership_id, envelope.payload()
+
+    def seal(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
+        return seal_value(value, *keys[(p, subject_of(p, value, marker, context))])
+
+    _rewrite(event_class(envelope.event_type), payload, dict(payload), seal)
+    return payload
+
+
+def key_ids(envelope: Envelope) -> set[UUID]:
+    """The keys the envelope's sealed values were sealed with."""
+    found: set[UUID] = set()
+
+    def collect(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
+        if (parsed := parse_sealed(value)) is not None:
+            found.add(parsed[0])
+        return value
+
+    if _plan_of(envelope.event_type):
+        payload = envelope.payload()
+        _rewrite(event_class(envelope.event_type), payload, dict(payload), collect)
+    return found
+
+
+def opened(envelope: Envelope, keys: Mapping[UUID, bytes]) -> Envelope:
+    """The envelope with its sealed values opened, `[erased]` where the key is not in `keys`."""
+    if not _plan_of(envelope.event_type):
+        return envelope
+    model, payload = event_class(envelope.event_type), envelope.payload()
+    _rewrite(model, payload, dict(payload), lambda value, marker, context: open_value(value, keys))
+    return envelope.model_copy(update={"event": model.model_validate(payload)})
+
+
+async def seal_payloads(conn: asyncpg.Connection, envelopes: Sequence[Envelope]) -> dict[UUID, dict[str, Any]]:
+    """The payload to store for each envelope that carries personal data (by event id), its
+    personal texts sealed; envelopes of types with no personal field cost nothing."""
+    wanted = {e.event_id: found for e in envelopes if (found := subjects(e))}
+    if not wanted:
+        return {}
+    keys = await ensure_keys(conn, set().union(*wanted.values()))
+    return {e.event_id: sealed_payload(e, keys) for e in envelopes if e.event_id in wanted}
+
+
+async def open_envelopes(conn: asyncpg.Connection | asyncpg.Pool, envelopes: Sequence[Envelope]) -> list[Envelope]:
+    """The envelopes with their personal texts opened (or `[erased]`), for the read models.
+
+    Unmarked types, plain (older) values and batches with nothing sealed cost no query."""
+    wanted = set().union(*(key_ids(e) for e in envelopes)) if envelopes else set()
+    if not wanted:
+        return list(envelopes)
+    rows = await conn.fetch(f"SELECT key_id, key FROM {SCHEMA}.subject_keys WHERE key_id = ANY($1::uuid[])", list(wanted))
+    keys = {r["key_id"]: bytes(r["key"]) for r in rows}
+    return [opened(e, keys) for e in envelopes]
+
+
+# -- erasure -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Erasure:
+    position: int
+    erased_at: datetime
+    partnership_id: str
+    key_id: UUID
+    subject_ref: str | None
+    requested_by: str
+    reason: str
+    events: dict[str, int]
+    prev_hash: str
+    hash: str
+
+    def canonical(self) -> bytes:
+        return json.dumps(
+            {
+                "position": self.position, "erased_at": self.erased_at.astimezone(UTC).isoformat(),
+                "partnership_id": self.partnership_id, "key_id": str(self.key_id), "subject_ref": self.subject_ref,
+                "requested_by": self.requested_by, "reason": self.reason, "events": self.events,
+            },
+            sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        ).encode()
+
+    def link(self) -> str:
+        return hashlib.sha256(bytes.fromhex(self.prev_hash) + self.canonical()).hexdigest()
+
+
+def _erasure(row: Mapping[str, Any]) -> Erasure:
+    events = row["events"]
+    return Erasure(
+        row["position"], row["erased_at"], row["partnership_id"], row["key_id"], row["subject_ref"],
+        row["requested_by"], row["reason"], json.loads(events) if isinstance(events, str) else events,
+        bytes(row["prev_hash"]).hex(), bytes(row["hash"]).hex(),
+    )
+
+
+async def holding(conn: asyncpg.Connection, key_id: UUID, stores: Sequence[str]) -> dict[str, int]:
+    """Per store, how many events hold a value sealed with this key (a scan: erasure is rare)."""
+    counts: dict[str, int] = {}
+    for store in stores:
+        if await conn.fetchval("SELECT to_regclass($1)", f"{store}.events") is None:
+            continue
+        n = await conn.fetchval(f"SELECT count(*) FROM {store}.events WHERE payload::text LIKE $1", f"%{PREFIX}{key_id.hex}:%")
+        if n:
+            counts[store] = n
+    return counts
+
+
+async def erase(
+    conn: asyncpg.Connection,
+    partnership_id: str,
+    subject: str,
+    *,
+    requested_by: str,
+    reason: str,
+    at: datetime,
+    stores: Sequence[str],
+) -> Erasure | None:
+    """Delete the subject's key and record the erasure, in one transaction; None when the
+    subject has no key (never recorded, or erased already)."""
+    async with conn.transaction():
+        await conn.execute(f"LOCK TABLE {SCHEMA}.erasures IN EXCLUSIVE MODE")
+        key_id = await conn.fetchval(
+            f"DELETE FROM {SCHEMA}.subject_keys WHERE partnership_id = $1 AND subject = $2 RETURNING key_id",
+            partnership_id, subject,
+        )
+        if key_id is None:
+            return None
+        last = await conn.fetchrow(f"SELECT position, hash FROM {SCHEMA}.erasures ORDER BY position DESC LIMIT 1")
+        draft = Erasure(
+            (last["position"] if last else 0) + 1, at, partnership_id, key_id,
+            None if subject.startswith("person:") else subject, requested_by, reason,
+            await holding(conn, key_id, stores), bytes(last["hash"]).hex() if last else GENESIS, "",
+        )
+        done = Erasure(**{**draft.__dict__, "hash": draft.link()})
+        await conn.execute(
+            f"INSERT INTO {SCHEMA}.erasures VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+            done.position, done.erased_at, done.partnership_id, done.key_id, done.subject_ref, done.requested_by,
+            done.reason, json.dumps(done.events), bytes.fromhex(done.prev_hash), bytes.fromhex(done.hash),
+        )
+        return done
+
+
+async def erasures(conn: asyncpg.Connection | asyncpg.Pool) -> tuple[list[Erasure], list[str]]:
+    """Every erasure recorded, and what breaks their chain (nothing when intact)."""
+    if await conn.fetchval("SELECT to_regclass($1)", f"{SCHEMA}.erasures") is None:
+        return [], []
+    records = [_erasure(r) for r in await conn.fetch(f"SELECT * FROM {SCHEMA}.erasures ORDER BY position")]
+    problems, prev = [], GENESIS
+    for expected, record in enumerate(records, start=1):
+        if record.position != expected:
+            problems.append(f"erasure {expected} is missing (found {record.position})")
+        if record.prev_hash != prev:
+            problems.append(f"erasure {record.position} does not link to the one before it")
+        if record.link() != record.hash:
+            problems.append(f"erasure {record.position} does not match its hash (changed after it was recorded)")
+        prev = record.hash
+    return records, problems

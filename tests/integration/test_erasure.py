@@ -1,0 +1,118 @@
+"""Erasing a data subject on request: the family's words in a case audit and a
+practitioner's name in a Section 11 return are stored sealed; once their keys are
+deleted the hash chain still verifies and a rebuild shows `[erased]` where they were."""
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from services.reporting.bootstrap import projection_runner
+from shared.eventstore.verify import verify_store
+from shared.personal_data import ERASED, erasures
+from shared.waiting import eventually
+from tests.support.platform import CYCLE, PARTNERSHIP, RunningPlatform
+from tests.support.returns import answers
+
+pytestmark = pytest.mark.integration
+
+WORDS = "Mum said: nobody listened to us until the school nurse did (invented)"
+NAME = "Olwen Pryce-Hartley (invented)"
+CASE, EVENT, POLICE = "case-7f3a", "los-neglect-2026", "humberside-police"
+
+
+async def _accepted(platform: RunningPlatform, service: str, command: str, body: dict[str, Any], agency: str | None = None) -> None:
+    reply = await platform.command(service, command, body, agency=agency)
+    assert reply["status"] == "accepted", reply
+
+
+async def _record(platform: RunningPlatform) -> None:
+    """A practitioner's name on an amended return, a family's words in a case audit."""
+    await platform.open_cycle()
+    assert (await platform.submit(POLICE, submitted_by=NAME))["status"] == "accepted"
+    profile = platform.hosts["section11"].partnerships.profile(PARTNERSHIP)
+    await _accepted(platform, "section11", "amend", {
+        "agency_id": POLICE, "cycle_id": CYCLE, "answers": answers(profile, default=2),
+        "reason": "Escalation policy re-issued and audited", "amended_by": NAME,
+    }, agency=POLICE)
+    await _accepted(platform, "events", "propose", {
+        "assurance_event_id": EVENT, "activity_type": "line-of-sight", "title": "Line of sight: neglect", "theme": "neglect",
+    })
+    for partner in ("north-lincolnshire-council", "north-lincolnshire-ccg", POLICE):
+        await _accepted(platform, "events", "endorse", {"assurance_event_id": EVENT, "partner_id": partner, "representative": "Director (invented)"})
+    await _accepted(platform, "events", "select-case", {"assurance_event_id": EVENT, "case_ref": CASE})
+    await _accepted(platform, "events", "record-case-audit", {
+        "assurance_event_id": EVENT, "case_ref": CASE, "agency_id": POLICE, "auditor_role": "Named nurse", "summary": WORDS,
+    })
+
+
+async def _shown(platform: RunningPlatform) -> tuple[str | None, str | None]:
+    amended_by = await platform.pool.fetchval("SELECT amended_by FROM reporting.s11_amendments WHERE agency_id = $1", POLICE)
+    audit = await platform.pool.fetchval("SELECT detail FROM reporting.report_facts WHERE fact = 'case-audit'")
+    return amended_by, audit
+
+
+def _scrutiny(database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRUTINY_")}
+    env |= {"SCRUTINY_DATABASE_URL": database, "SCRUTINY_PROFILES": f'["{PARTNERSHIP}"]', "COLUMNS": "250"}
+    return subprocess.run([sys.executable, "-m", "services.cli.main", *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+async def test_an_erased_subject_reads_as_erased_and_the_chain_and_replay_hold(platform: RunningPlatform, database: str) -> None:
+    await _record(platform)
+
+    async def projected() -> bool:
+        return await _shown(platform) == (NAME, f"{POLICE} audited {CASE}: {WORDS}")
+
+    await eventually(projected, timeout=60, what="the name and the words in the read models")
+    stored = " ".join(r["payload"] for r in await platform.pool.fetch(
+        "SELECT payload::text FROM section11.events UNION ALL SELECT payload::text FROM events.events"
+    ))
+    assert NAME not in stored and "nobody listened" not in stored  # sealed in the store (and so on the wire)
+
+    # The family's words, by the case reference: the command deletes the key, records it and rebuilds.
+    erased = _scrutiny(database, "erase", CASE, "--requested-by", "data protection officer", "--reason", "request 2027-001")
+    assert erased.returncode == 0, erased.stdout + erased.stderr
+    assert "erased: key" in erased.stdout and "1 in events" in erased.stdout and "[erased]" in erased.stdout
+    assert await _shown(platform) == (NAME, f"{POLICE} audited {CASE}: {ERASED}")
+
+    # The practitioner's name, by the name as recorded; then the rebuild here, as `scrutiny replay` would.
+    by_name = _scrutiny(database, "erase", "  olwen pryce-hartley (INVENTED)", "--person", "--no-rebuild")
+    assert by_name.returncode == 0, by_name.stdout + by_name.stderr
+    assert "2 in section11" in by_name.stdout  # the submission and the amendment
+    assert await projection_runner(platform.pool).rebuild() > 0
+    assert await _shown(platform) == (ERASED, f"{POLICE} audited {CASE}: {ERASED}")
+
+    again = _scrutiny(database, "erase", CASE, "--no-rebuild")
+    assert again.returncode == 0 and "No personal data of that subject is held" in again.stdout
+
+    async with platform.pool.acquire() as conn:
+        for store in ("section11", "events", "reviews"):
+            report = await verify_store(conn, store)
+            assert report.intact, report.breaks
+        records, problems = await erasures(conn)
+    assert problems == [] and [(r.subject_ref, r.requested_by, r.reason) for r in records] == [
+        (CASE, "data protection officer", "request 2027-001"), (None, "data protection officer", "erasure requested under UK GDPR article 17"),
+    ]
+    assert NAME.split()[0] not in str(records) and "nobody" not in str(records)
+    listed = _scrutiny(database, "erasures")
+    assert listed.returncode == 0 and "2 erasures in keys.erasures, chain intact" in listed.stdout
+    verified = _scrutiny(database, "verify")
+    assert verified.returncode == 0, verified.stdout
+
+    # The history goes on: section11 still decides on the return's stream that holds the erased name.
+    profile = platform.hosts["section11"].partnerships.profile(PARTNERSHIP)
+    await _accepted(platform, "section11", "amend", {
+        "agency_id": POLICE, "cycle_id": CYCLE, "answers": answers(profile, default=3),
+        "reason": "Re-audited after the erasure", "amended_by": "Deputy lead (invented)",
+    }, agency=POLICE)
+
+
+async def test_an_erasure_record_changed_by_hand_is_named(platform: RunningPlatform, database: str) -> None:
+    await _record(platform)
+    assert _scrutiny(database, "erase", CASE, "--no-rebuild").returncode == 0
+    await platform.pool.execute("UPDATE keys.erasures SET reason = 'nothing happened'")
+    listed = _scrutiny(database, "erasures")
+    assert listed.returncode == 1 and "erasure 1 does not match its hash" in listed.stdout

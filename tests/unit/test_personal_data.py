@@ -1,0 +1,167 @@
+"""Personal texts sealed with their subject's key, opened with it, `[erased]` without it."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID, uuid4
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from shared.catalogue.events import CaseAuditRecorded
+from shared.catalogue.section11 import AuditCycleClosed, SubmissionAmended
+from shared.envelope import Envelope
+from shared.hashchain import GENESIS
+from shared.mapper import new_envelopes
+from shared.personal_data import (
+    ERASED,
+    PREFIX,
+    UNREADABLE,
+    Erasure,
+    Keys,
+    Personal,
+    _rewrite,
+    key_ids,
+    open_value,
+    opened,
+    person_subject,
+    plan,
+    seal_value,
+    sealed_payload,
+    subjects,
+)
+from tests.support.events import metadata
+
+P = "north-lincolnshire"
+WORDS = "Mum said: nobody listened to us until the school nurse did"
+NAME = "Olwen Pryce-Hartley (invented)"
+
+
+def _key() -> tuple[UUID, bytes]:
+    return uuid4(), AESGCM.generate_key(256)
+
+
+def _envelope(event: object) -> Envelope:
+    [envelope] = new_envelopes("stream-1", 0, [event], metadata(P), datetime(2026, 11, 2, tzinfo=UTC))  # type: ignore[list-item]
+    return envelope
+
+
+def _audit() -> Envelope:
+    return _envelope(CaseAuditRecorded(assurance_event_id="los-1", case_ref="case-7f3a", agency_id="humberside-police",
+                                       auditor_role="Named nurse", summary=WORDS))
+
+
+def _amended() -> Envelope:
+    return _envelope(SubmissionAmended(agency_id="humberside-police", cycle_id="2026-27", answers={}, domain_ratings={},
+                                       reason="Policy re-issued", amended_by=NAME))
+
+
+def _keys_for(envelope: Envelope) -> dict[tuple[str, str], tuple[UUID, bytes]]:
+    return {subject: _key() for subject in subjects(envelope)}
+
+
+def test_a_sealed_value_opens_with_its_key_only() -> None:
+    key_id, key = _key()
+    sealed = seal_value(WORDS, key_id, key)
+    assert sealed.startswith(f"{PREFIX}{key_id.hex}:") and "nobody" not in sealed
+    assert seal_value(WORDS, key_id, key) != sealed  # a fresh nonce each time
+    assert open_value(sealed, {key_id: key}) == WORDS
+    assert open_value(sealed, {}) == ERASED  # the key deleted: erased
+    assert open_value(sealed, {key_id: AESGCM.generate_key(256)}) == UNREADABLE  # not its key
+    tampered = sealed[:-3] + ("A" if sealed[-3] != "A" else "B") + sealed[-2:]
+    assert open_value(tampered, {key_id: key}) == UNREADABLE
+    assert open_value(WORDS, {}) == WORDS  # plain text (recorded before sealing) reads as it is
+    assert open_value(PREFIX + "not-a-key:xyz", {}) == PREFIX + "not-a-key:xyz"
+
+
+@given(st.text())
+def test_any_text_comes_back_as_it_was(text: str) -> None:
+    key_id, key = _key()
+    assert open_value(seal_value(text, key_id, key), {key_id: key}) == text
+
+
+def test_a_persons_subject_is_a_digest_of_the_name_as_recorded() -> None:
+    subject = person_subject(P, NAME)
+    assert subject.startswith("person:") and "olwen" not in subject.lower()
+    assert person_subject(P, "  olwen PRYCE-hartley   (invented) ") == subject  # case and spacing aside
+    assert person_subject("another-partnership", NAME) != subject
+    assert person_subject(P, "Olwen Pryce (invented)") != subject
+
+
+def test_a_case_audits_words_are_sealed_with_the_cases_key() -> None:
+    envelope = _audit()
+    assert subjects(envelope) == {(P, "case-7f3a")}
+    keys = _keys_for(envelope)
+    payload = sealed_payload(envelope, keys)
+    assert WORDS not in str(payload)
+    assert {k: v for k, v in payload.items() if k != "summary"} == {k: v for k, v in envelope.payload().items() if k != "summary"}
+    stored = envelope.model_copy(update={"event": CaseAuditRecorded.model_validate(payload)})
+    [(key_id, key)] = keys.values()
+    assert key_ids(stored) == {key_id}
+    assert opened(stored, {key_id: key}).event.summary == WORDS  # type: ignore[attr-defined]
+    assert opened(stored, {}).event.summary == ERASED  # type: ignore[attr-defined]
+
+
+def test_a_practitioners_name_is_sealed_with_the_persons_key() -> None:
+    envelope = _amended()
+    assert subjects(envelope) == {(P, person_subject(P, NAME))}
+    keys = _keys_for(envelope)
+    stored = envelope.model_copy(update={"event": SubmissionAmended.model_validate(sealed_payload(envelope, keys))})
+    assert NAME not in stored.model_dump_json()
+    [(key_id, key)] = keys.values()
+    assert opened(stored, {key_id: key}).event.amended_by == NAME  # type: ignore[attr-defined]
+    assert opened(stored, {}).event.reason == "Policy re-issued"  # type: ignore[attr-defined]  # not personal: as it was
+
+
+def test_events_with_nothing_personal_or_stored_before_sealing_read_as_they_are() -> None:
+    closed = _envelope(AuditCycleClosed(cycle_id="2026-27", closed_on=datetime(2027, 4, 1).date()))
+    assert subjects(closed) == set() and key_ids(closed) == set()
+    assert opened(closed, {}) is closed
+    old = _amended()  # recorded in clear before the field was marked
+    assert key_ids(old) == set() and opened(old, {}).event.amended_by == NAME  # type: ignore[attr-defined]
+
+
+class _Quote(BaseModel):
+    words: Annotated[str, Personal(subject="case_ref")]
+    said_by: str
+
+
+class _Gathered(BaseModel):
+    case_ref: str
+    quotes: dict[str, _Quote]
+    voices: list[_Quote] = []
+    notes: Annotated[list[str], Personal()] = []
+    nothing: int = 0
+
+
+def test_personal_fields_are_found_in_nested_models_and_lists() -> None:
+    assert [f.name for f in plan(_Gathered)] == ["quotes", "voices", "notes"]
+    payload = _Gathered(
+        case_ref="case-91bc", quotes={"q1": _Quote(words="one", said_by="parent")}, voices=[_Quote(words="two", said_by="child")],
+        notes=["three", "four"],
+    ).model_dump()
+    seen: list[tuple[str, str | None]] = []
+
+    def mark(value: str, marker: Personal, context: object) -> str:
+        seen.append((value, marker.subject))
+        return value.upper()
+
+    _rewrite(_Gathered, payload, dict(payload), mark)
+    assert seen == [("one", "case_ref"), ("two", "case_ref"), ("three", None), ("four", None)]
+    assert (payload["quotes"]["q1"], payload["voices"][0]["said_by"], payload["notes"]) == (
+        {"words": "ONE", "said_by": "parent"}, "child", ["THREE", "FOUR"],
+    )
+
+
+def test_an_erasure_record_is_chained_and_holds_no_personal_data() -> None:
+    record = Erasure(1, datetime(2027, 1, 5, tzinfo=UTC), P, uuid4(), "case-7f3a", "data protection officer",
+                     "erasure requested", {"events": 2}, GENESIS, "")
+    assert record.link() == record.link() and len(record.link()) == 64
+    assert Erasure(**{**record.__dict__, "reason": "changed"}).link() != record.link()
+    assert b"case-7f3a" in record.canonical() and b"Olwen" not in record.canonical()
+
+
+def test_keys_type_is_the_mapping_of_subjects_to_keys() -> None:
+    keys: Keys = _keys_for(_audit())
+    assert set(keys) == {(P, "case-7f3a")}
