@@ -125,6 +125,29 @@ async def test_the_printed_sql_sets_the_roles_up_as_the_command_does(database: s
     assert grants
 
 
+async def test_a_user_who_may_not_make_roles_is_told_what_to_run(database: str) -> None:
+    nobody, prefix = f"t_nobody_{uuid4().hex[:8]}", f"t_absent_{uuid4().hex[:8]}"
+    admin = await asyncpg.connect(database)
+    await admin.execute(f'CREATE ROLE "{nobody}" LOGIN')
+    try:
+        with pytest.raises(db_roles.RolesUnavailable, match="scrutiny db roles --print-sql"):
+            await db_roles.prepare(db_roles.role_url(database, nobody), prefix=prefix)
+    finally:
+        await admin.execute(f'DROP ROLE "{nobody}"')
+        await admin.close()
+
+
+async def test_the_command_line_sets_the_roles_up_and_prints_the_sql(database: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRUTINY_")} | {"SCRUTINY_DATABASE_URL": database}
+    scrutiny = [sys.executable, "-m", "services.cli.main", "db", "roles"]
+    applied = await asyncio.to_thread(subprocess.run, scrutiny, env=env, capture_output=True, text=True, timeout=120)
+    assert applied.returncode == 0, applied.stderr
+    assert "reporting: postgresql://scrutiny_reporting@" in applied.stdout
+    printed = await asyncio.to_thread(subprocess.run, [*scrutiny, "--print-sql"], env=env, capture_output=True, text=True, timeout=120)
+    assert printed.stdout.startswith("-- scrutiny: one PostgreSQL role per service on database t_")
+    assert 'GRANT SELECT ON "section11".events TO "scrutiny_reporting";' in printed.stdout
+
+
 @pytest.mark.e2e
 async def test_the_supervisors_platform_runs_each_service_as_its_role(
     nats_url: str, database: str, namespace: str, tmp_path: Path
