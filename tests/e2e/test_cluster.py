@@ -16,10 +16,10 @@ from shared.messaging.streams import ensure_streams
 from shared.messaging.subjects import SERVICES, Subjects
 from shared.runtime.nats_cluster import EmbeddedNatsCluster
 from shared.waiting import eventually
-from tests.e2e.test_faults_servers import TOTAL, assert_each_return_once, at_least, cycles, returns
 from tests.support import backends
 from tests.support.platform import test_settings as settings_for
 from tests.support.resending import Resender
+from tests.support.returns_flow import TOTAL, assert_each_return_once, at_least, cycles, returns
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -20,7 +20,7 @@ from tests.support.resending import Resender
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-TOTAL = 1200
+TOTAL = 800
 
 
 @dataclass(frozen=True)
