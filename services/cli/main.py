@@ -83,7 +83,7 @@ def up(data_dir: DataDir = None) -> None:
     async def run() -> None:
         platform = await Platform(_settings(data_dir)).start()
         try:
-            console.print(f"[bold green]scrutiny is running[/]  NATS {platform.servers.nats_url}")
+            console.print(f"[bold green]scrutiny is running[/]  NATS {platform.servers.public_nats_url}")
             console.print(f"Dashboard: {platform.dashboard_url}")
             console.print("Press Ctrl-C to stop.")
             await serve_until_interrupted(platform)
