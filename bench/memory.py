@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import tempfile
 import time
 import uuid
@@ -125,6 +126,7 @@ async def bench_memory(servers: Servers, url: str, tag: str, requests: int = 200
         return report
     finally:
         platform.stop()
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
         await nc.close()
         await pool.close()
         with contextlib.suppress(Exception):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shutil
 import tempfile
 import time
 import uuid
@@ -143,6 +144,7 @@ async def bench_scrutiny_requests(servers: Servers, tag: str, requests: int, con
         seconds = await _drive(nc, work(len(agencies), requests), concurrency, stats)
     finally:
         platform.stop()
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
         await nc.close()
         with contextlib.suppress(Exception):
             await delete_streams(servers.nats_url, namespace.upper() + "_")

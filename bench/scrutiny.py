@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 import tempfile
 import time
 import uuid
@@ -169,6 +170,7 @@ async def bench_scrutiny(
         seconds = time.perf_counter() - start
     finally:
         platform.stop()
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
         await pool.close()
         await nc.close()
         with contextlib.suppress(Exception):
