@@ -8,34 +8,19 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from services.section11.domain import cycles
 from services.section11.domain.commands import (
-    AmendReturn,
     CarryForwardReturn,
     CloseAuditCycle,
-    MarkSubmissionOverdue,
-    ModerateScore,
-    OpenAuditCycle,
-    RecordPractitionerSurvey,
-    SaveDraft,
-    SendSubmissionReminder,
     SubmitReturn,
 )
 from services.section11.domain.cycles import Cycle
 from services.section11.domain.returns import Return, effective_ratings, evolve, fold, stream_id
-from services.section11.domain.rollup import domain_ratings
 from services.section11.domain.submissions import (
-    decide_amend,
     decide_carry_forward,
     decide_draft,
     decide_moderation,
-    decide_overdue,
-    decide_reminder,
-    decide_submit,
-    decide_survey,
 )
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import (
@@ -43,46 +28,41 @@ from shared.catalogue.section11 import (
     AuditCycleClosed,
     AuditCycleOpened,
     CallInProposed,
-    ConfidenceGapFlagged,
     DraftSaved,
     PeerChallengeWorkshopScheduled,
-    PractitionerSurveyRecorded,
-    RiskCleared,
     RiskFlagged,
-    ScoreModerated,
-    SubmissionAmended,
-    SubmissionOverdue,
     SubmissionReceived,
-    SubmissionReminderSent,
 )
-from shared.decisions import fold as fold_with
-from shared.profiles import load_builtin
-from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 from tests.support.returns import answers
-
-PROFILE = load_builtin("north-lincolnshire")
-RULES = PROFILE.section11
-DOMAINS = [d.id for d in RULES.domains]
-STANDARDS = [s.id for s in RULES.standards]
-SCALE = RULES.rating_scale.values
-THRESHOLD = RULES.risk_threshold
-AGENCY = "nlc-housing"
-OTHER_AGENCY = "humberside-police"
-CYCLE = "2026-27"
-OPENED = date(2026, 9, 1)
-DUE = date(2026, 9, 22)
-CULTURE = "culture-and-challenge"
-LEADERSHIP = "leadership-and-governance"
-
-
-def with_section11(**changes: Any) -> FrameworkProfile:
-    document = PROFILE.model_dump()
-    document["section11"] |= changes
-    return FrameworkProfile.model_validate(document)
-
-
-PEER = with_section11(peer_challenge={"within_months": 12})
+from tests.support.section11_domain import (
+    AGENCY,
+    CLOSED,
+    CULTURE,
+    CYCLE,
+    DOMAINS,
+    DUE,
+    LEADERSHIP,
+    OPEN,
+    OPENED,
+    OTHER_AGENCY,
+    PEER,
+    PROFILE,
+    RULES,
+    SCALE,
+    STANDARDS,
+    THRESHOLD,
+    decide,
+    draft_command,
+    moderate_command,
+    open_command,
+    opened,
+    refusal_of,
+    submit_command,
+    submitted,
+    types,
+    with_section11,
+)
 
 
 def test_the_profile_is_what_these_tests_assume() -> None:
@@ -96,97 +76,6 @@ def test_the_profile_is_what_these_tests_assume() -> None:
     assert {AGENCY, OTHER_AGENCY} <= {a.id for a in PROFILE.agencies}
     assert [s.id for s in RULES.standards_for(CULTURE)] == ["cc-voice-of-the-child", "cc-professional-challenge"]
 
-
-# -- builders -----------------------------------------------------------------------------
-
-
-def open_command(**overrides: Any) -> OpenAuditCycle:
-    return OpenAuditCycle.model_validate({"request_id": uuid4(), "cycle_id": CYCLE, "opened_on": OPENED} | overrides)
-
-
-def opened(profile: FrameworkProfile = PROFILE, **overrides: Any) -> Cycle:
-    return fold_with(Cycle(), cycles.evolve, cycles.decide_open(Cycle(), open_command(**overrides), profile))
-
-
-OPEN = opened()
-CLOSED = cycles.evolve(OPEN, AuditCycleClosed(cycle_id=CYCLE, closed_on=date(2026, 10, 1)))
-
-
-def submit_command(by_domain: dict[str, int] | None = None, default: int = 3, **overrides: Any) -> SubmitReturn:
-    document = {
-        "request_id": uuid4(),
-        "agency_id": AGENCY,
-        "cycle_id": CYCLE,
-        "answers": answers(PROFILE, by_domain, default),
-        "submitted_by": "Safeguarding lead (invented)",
-    }
-    return SubmitReturn.model_validate(document | overrides)
-
-
-def decide(
-    state: Return,
-    command: SubmitReturn,
-    *,
-    cycle: Cycle = OPEN,
-    profile: FrameworkProfile = PROFILE,
-    today: date = OPENED,
-    cycle_id: str = CYCLE,
-    also: list[str] | None = None,
-) -> list[DomainEvent]:
-    return decide_submit(
-        state, cycle, command, profile,
-        cycle_id=cycle_id, submission_id="sub-1", today=today, also_submitted_to=also or [],
-    )
-
-
-def submitted(by_domain: dict[str, int] | None = None, default: int = 3, state: Return | None = None) -> Return:
-    state = state or Return()
-    return fold(state, decide(state, submit_command(by_domain, default)))
-
-
-def amend_command(changes: dict[str, int], reason: str = "Policy re-issued and audited") -> AmendReturn:
-    full = answers(PROFILE)
-    return AmendReturn.model_validate(
-        {
-            "request_id": uuid4(),
-            "agency_id": AGENCY,
-            "cycle_id": CYCLE,
-            "answers": {s: full[s] | {"rating": r} for s, r in changes.items()},
-            "reason": reason,
-            "amended_by": "Safeguarding lead (invented)",
-        }
-    )
-
-
-def moderate_command(domain: str, rating: int) -> ModerateScore:
-    return ModerateScore(
-        request_id=uuid4(), agency_id=AGENCY, cycle_id=CYCLE, domain_id=domain, moderated_rating=rating,
-        rationale="Board minutes show no safeguarding report", moderated_by="Scrutiny panel",
-    )
-
-
-def survey_command(percent: float, domain: str | None = None, survey: str = "survey-1") -> RecordPractitionerSurvey:
-    return RecordPractitionerSurvey(
-        request_id=uuid4(), agency_id=AGENCY, cycle_id=CYCLE, survey_id=survey,
-        statement="I know how to escalate a concern", domain_id=domain, agree_percent=percent, respondents=40,
-    )
-
-
-def draft_command(part: dict[str, Any], agency: str = AGENCY) -> SaveDraft:
-    return SaveDraft.model_validate(
-        {"request_id": uuid4(), "agency_id": agency, "cycle_id": CYCLE, "answers": part, "saved_by": "Lead"}
-    )
-
-
-def types(events: list[DomainEvent]) -> list[type]:
-    return [type(e) for e in events]
-
-
-def refusal_of(call: Any) -> tuple[str, str | None]:
-    with pytest.raises(Refusal) as raised:
-        call()
-    assert raised.value.message
-    return raised.value.code, raised.value.field
 
 
 def test_stream_ids_name_partnership_cycle_and_agency() -> None:
@@ -506,207 +395,3 @@ def test_the_missing_standards_are_counted_in_the_message() -> None:
     assert str(raised.value).startswith(f"missing_standard (answers.{STANDARDS[7]}): ")
 
 
-# -- amending ------------------------------------------------------------------------------------------
-
-
-def test_an_amendment_records_only_what_changed_and_clears_a_flag() -> None:
-    state = submitted({CULTURE: 2})
-    assert state.flagged == {CULTURE}
-    events = decide_amend(state, OPEN, amend_command(dict.fromkeys(STANDARDS, 3)), PROFILE)
-    amended, cleared = events
-    assert isinstance(amended, SubmissionAmended)
-    assert set(amended.answers) == {"cc-voice-of-the-child", "cc-professional-challenge"}
-    assert amended.domain_ratings == dict.fromkeys(DOMAINS, 3)
-    assert (amended.reason, amended.amended_by) == ("Policy re-issued and audited", "Safeguarding lead (invented)")
-    assert cleared == RiskCleared(agency_id=AGENCY, cycle_id=CYCLE, domain_id=CULTURE, rating=3)
-    after = fold(state, events)
-    assert (after.flagged, after.amendments, after.self_ratings[CULTURE]) == (frozenset(), 1, 3)
-    assert after.answers["cc-voice-of-the-child"].rating == 3 and after.answers["lg-senior-lead"] == state.answers["lg-senior-lead"]
-
-
-def test_a_cleared_domain_can_be_flagged_again_and_a_call_in_is_proposed_once() -> None:
-    state = submitted({CULTURE: 1})
-    assert state.call_ins == {CULTURE}
-    state = fold(state, decide_amend(state, OPEN, amend_command({"cc-voice-of-the-child": 4, "cc-professional-challenge": 4}), PROFILE))
-    assert state.flagged == frozenset()
-    events = decide_amend(state, OPEN, amend_command({"cc-voice-of-the-child": 1}), PROFILE)
-    assert types(events) == [SubmissionAmended, RiskFlagged]  # the call-in was proposed already
-
-
-@pytest.mark.parametrize(
-    ("state", "cycle", "changes", "code", "field"),
-    [
-        (Return(), OPEN, {"lg-senior-lead": 2}, "not_submitted", "cycle_id"),
-        (submitted(), OPEN, {"lg-senior-lead": 3}, "nothing_changed", "answers"),
-        (submitted(), OPEN, {"lg-senior-lead": 7}, "rating_off_scale", "answers.lg-senior-lead.rating"),
-        (submitted(), CLOSED, {"lg-senior-lead": 2}, "cycle_closed", "cycle_id"),
-    ],
-)
-def test_amendment_refusals(state: Return, cycle: Cycle, changes: dict[str, int], code: str, field: str) -> None:
-    assert refusal_of(lambda: decide_amend(state, cycle, amend_command(changes), PROFILE)) == (code, field)
-
-
-def test_an_amendment_needs_a_reason() -> None:
-    with pytest.raises(ValueError, match="reason"):
-        amend_command({"lg-senior-lead": 2}, reason="")
-
-
-# -- moderation ------------------------------------------------------------------------------------------
-
-
-def test_a_moderated_score_stands_beside_the_self_score_and_flags_on_its_own() -> None:
-    state = submitted()
-    moderated, flagged = decide_moderation(state, moderate_command(LEADERSHIP, 2), PROFILE)
-    assert isinstance(moderated, ScoreModerated)
-    assert (moderated.self_rating, moderated.moderated_rating, moderated.moderated_by) == (3, 2, "Scrutiny panel")
-    assert isinstance(flagged, RiskFlagged) and flagged.reason.startswith("moderated Requires improvement (2)")
-    state = fold(state, [moderated, flagged])
-    assert (state.self_ratings[LEADERSHIP], state.moderated[LEADERSHIP], effective_ratings(state)[LEADERSHIP]) == (3, 2, 2)
-    # Moderated back up, the flag clears; moderated to the worst, a call-in is proposed.
-    assert types(decide_moderation(state, moderate_command(LEADERSHIP, 3), PROFILE)) == [ScoreModerated, RiskCleared]
-    assert types(decide_moderation(state, moderate_command(LEADERSHIP, 1), PROFILE)) == [ScoreModerated, CallInProposed]
-
-
-def test_moderating_a_self_assessed_risk_upwards_clears_it() -> None:
-    state = submitted({CULTURE: 2})
-    assert types(decide_moderation(state, moderate_command(CULTURE, 3), PROFILE)) == [ScoreModerated, RiskCleared]
-
-
-@pytest.mark.parametrize(
-    ("state", "command", "code", "field"),
-    [
-        (Return(), moderate_command(LEADERSHIP, 2), "not_submitted", "cycle_id"),
-        (submitted(), moderate_command("astrology", 2), "unknown_domain", "domain_id"),
-        (submitted(), moderate_command(LEADERSHIP, 0), "rating_off_scale", "moderated_rating"),
-        (submitted(), moderate_command(LEADERSHIP, 2).model_copy(update={"agency_id": "acme"}), "unknown_agency", "agency_id"),
-    ],
-)
-def test_moderation_refusals(state: Return, command: ModerateScore, code: str, field: str) -> None:
-    assert refusal_of(lambda: decide_moderation(state, command, PROFILE)) == (code, field)
-
-
-# -- practitioner surveys and confidence gaps -----------------------------------------------------------
-
-
-def test_a_low_survey_beside_a_green_self_score_is_a_confidence_gap() -> None:
-    state = submitted({CULTURE: 4})
-    recorded, gap = decide_survey(state, survey_command(41, CULTURE), PROFILE)
-    assert isinstance(recorded, PractitionerSurveyRecorded) and recorded.respondents == 40
-    assert isinstance(gap, ConfidenceGapFlagged)
-    assert (gap.domain_id, gap.self_rating, gap.agree_percent, gap.threshold_percent) == (CULTURE, 4, 41, 60)
-    assert "only 41% of practitioners agreed" in gap.reason
-    state = fold(state, [recorded, gap])
-    assert state.gaps == {"survey-1"}
-    # Raised once: a later change to the return does not raise it again.
-    assert types(decide_amend(state, OPEN, amend_command({"lg-senior-lead": 4}), PROFILE)) == [SubmissionAmended]
-
-
-@pytest.mark.parametrize(
-    ("by_domain", "percent", "domain", "gap"),
-    [
-        ({}, 59.9, None, True),  # every domain green: the agency-wide survey challenges it
-        ({CULTURE: 2}, 10, None, False),  # the weakest domain is amber already
-        ({CULTURE: 2}, 10, LEADERSHIP, True),
-        ({CULTURE: 2}, 10, CULTURE, False),
-        ({}, 60, None, False),  # at the threshold is not low
-        ({}, 100, CULTURE, False),
-    ],
-)
-def test_which_surveys_challenge_a_self_score(
-    by_domain: dict[str, int], percent: float, domain: str | None, gap: bool
-) -> None:
-    events = decide_survey(submitted(by_domain), survey_command(percent, domain), PROFILE)
-    assert types(events) == [PractitionerSurveyRecorded] + ([ConfidenceGapFlagged] if gap else [])
-
-
-def test_a_survey_before_the_return_challenges_it_when_it_arrives() -> None:
-    state = fold(Return(), decide_survey(Return(), survey_command(30), PROFILE))
-    assert state.gaps == frozenset() and "survey-1" in state.surveys
-    assert types(decide(state, submit_command())) == [SubmissionReceived, ConfidenceGapFlagged]
-
-
-@pytest.mark.parametrize(
-    ("command", "code", "field"),
-    [
-        (survey_command(30), "survey_exists", "survey_id"),
-        (survey_command(30, survey="survey-2", domain="astrology"), "unknown_domain", "domain_id"),
-        (survey_command(30, survey="survey-2").model_copy(update={"agency_id": "acme"}), "unknown_agency", "agency_id"),
-    ],
-)
-def test_survey_refusals(command: RecordPractitionerSurvey, code: str, field: str) -> None:
-    state = fold(submitted(), decide_survey(submitted(), survey_command(70), PROFILE))
-    assert refusal_of(lambda: decide_survey(state, command, PROFILE)) == (code, field)
-
-
-# -- reminders and overdue returns (the deadline watcher's commands) -----------------------------------------
-
-
-def reminder(days: int) -> SendSubmissionReminder:
-    return SendSubmissionReminder(
-        agency_id=AGENCY, cycle_id=CYCLE, days_before=days, deadline=cycles.reminder_at(DUE, days)
-    )
-
-
-OVERDUE = MarkSubmissionOverdue(agency_id=AGENCY, cycle_id=CYCLE, deadline=cycles.overdue_from(DUE))
-
-
-def test_each_reminder_is_sent_once_until_the_return_arrives() -> None:
-    [sent] = decide_reminder(Return(), OPEN, reminder(7))
-    assert sent == SubmissionReminderSent(agency_id=AGENCY, cycle_id=CYCLE, due_on=DUE, days_before=7)
-    state = evolve(Return(), sent)
-    assert decide_reminder(state, OPEN, reminder(7)) == []
-    assert types(decide_reminder(state, OPEN, reminder(2))) == [SubmissionReminderSent]
-    assert decide_reminder(submitted(), OPEN, reminder(2)) == []
-    assert decide_reminder(Return(), CLOSED, reminder(2)) == []
-    assert decide_reminder(Return(), Cycle(), reminder(2)) == []
-
-
-def test_a_return_is_marked_overdue_once_and_never_once_submitted() -> None:
-    [overdue] = decide_overdue(Return(), OPEN, OVERDUE)
-    assert overdue == SubmissionOverdue(agency_id=AGENCY, cycle_id=CYCLE, due_on=DUE)
-    state = evolve(Return(), overdue)
-    assert state.overdue and decide_overdue(state, OPEN, OVERDUE) == []
-    assert decide_overdue(submitted(), OPEN, OVERDUE) == []
-    # Overdue and then submitted: the return is received and marked late.
-    [received] = decide(state, submit_command(), today=date(2026, 9, 30))
-    assert isinstance(received, SubmissionReceived) and received.late
-
-
-# -- a property: flags always follow the effective ratings --------------------------------------------------
-
-ratings = st.sampled_from(SCALE)
-amendments = st.tuples(st.just("amend"), st.dictionaries(st.sampled_from(STANDARDS), ratings, min_size=1, max_size=5))
-moderations = st.tuples(st.just("moderate"), st.sampled_from(DOMAINS), ratings)
-
-
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=st.dictionaries(st.sampled_from(STANDARDS), ratings), steps=st.lists(amendments | moderations, max_size=8))
-def test_flags_and_call_ins_follow_the_effective_ratings_after_every_change(
-    first: dict[str, int], steps: list[tuple[Any, ...]]
-) -> None:
-    command = submit_command(answers={s: a | {"rating": first.get(s, 3)} for s, a in FULL.items()})
-    state = Return()
-    changes: list[Any] = [("submit", command)] + steps
-    for step in changes:
-        try:
-            if step[0] == "submit":
-                events = decide(state, step[1])
-            elif step[0] == "amend":
-                events = decide_amend(state, OPEN, amend_command(step[1]), PROFILE)
-            else:
-                events = decide_moderation(state, moderate_command(step[1], step[2]), PROFILE)
-        except Refusal as refusal:
-            assert refusal.code == "nothing_changed"
-            continue
-        for event in events:
-            if isinstance(event, RiskFlagged):
-                assert event.domain_id not in state.flagged  # never flagged twice
-            if isinstance(event, RiskCleared):
-                assert event.domain_id in state.flagged
-            if isinstance(event, CallInProposed):
-                assert event.domain_id not in state.call_ins
-        state = fold(state, events)
-        effective = effective_ratings(state)
-        assert state.self_ratings == domain_ratings(RULES, {s: a.rating for s, a in state.answers.items()})
-        assert state.flagged == {d for d, r in effective.items() if r <= THRESHOLD}
-        assert {d for d, r in effective.items() if r <= RULES.highest_risk} <= state.call_ins

@@ -292,21 +292,16 @@ async def test_an_unknown_partnership_is_refused(handlers: Section11Handlers, st
 
 def one_of_each() -> list[Command]:
     part = {"lg-senior-lead": {"rating": 3}}
+    ids = {"request_id": uuid4(), "agency_id": AGENCY, "cycle_id": CYCLE}
     return [
         open_command(),
         CloseAuditCycle(request_id=uuid4(), cycle_id=CYCLE, closed_on=DUE),
-        SaveDraft.model_validate({"request_id": uuid4(), "agency_id": AGENCY, "cycle_id": CYCLE, "answers": part, "saved_by": "Lead"}),
-        CarryForwardReturn(request_id=uuid4(), agency_id=AGENCY, cycle_id=CYCLE, from_cycle_id="2025-26", saved_by="Lead"),
+        SaveDraft.model_validate(ids | {"answers": part, "saved_by": "Lead"}),
+        CarryForwardReturn.model_validate(ids | {"from_cycle_id": "2025-26", "saved_by": "Lead"}),
         submit_command(),
         amend_command({CULTURE: 2}),
-        ModerateScore(
-            request_id=uuid4(), agency_id=AGENCY, cycle_id=CYCLE, domain_id=CULTURE, moderated_rating=2,
-            rationale="No evidence of challenge", moderated_by="Scrutiny panel",
-        ),
-        RecordPractitionerSurvey(
-            request_id=uuid4(), agency_id=AGENCY, cycle_id=CYCLE, survey_id="s-1", statement="I can escalate",
-            agree_percent=50, respondents=3,
-        ),
+        ModerateScore.model_validate(ids | {"domain_id": CULTURE, "moderated_rating": 2, "rationale": "No evidence", "moderated_by": "Panel"}),
+        RecordPractitionerSurvey.model_validate(ids | {"survey_id": "s-1", "statement": "I escalate", "agree_percent": 50, "respondents": 3}),
     ]
 
 
