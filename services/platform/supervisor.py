@@ -84,7 +84,7 @@ class Platform:
         self.processes[name] = process
         return process
 
-    async def wait_healthy(self, name: str, within: float = 60.0) -> None:
+    async def wait_healthy(self, name: str, within: float = 180.0) -> None:
         nc = await nats.connect(self.servers.nats_url)
         try:
             async def answers() -> bool:

@@ -55,7 +55,7 @@ async def test_one_node_of_three_killed_under_load_loses_nothing_acknowledged(
     seed, *others = cluster.nodes
     subjects = Subjects(backends.new_namespace())
     await eventually(
-        lambda: replicated_streams(seed.url, subjects), timeout=60, interval=0.2,
+        lambda: replicated_streams(seed.url, subjects), timeout=180, interval=0.2,
         ignore=(Exception,), what="the cluster to hold three replicas of every stream",
     )
     settings = settings_for(seed.url, database, subjects.namespace).model_copy(
@@ -66,7 +66,7 @@ async def test_one_node_of_three_killed_under_load_loses_nothing_acknowledged(
         await Resender(seed.url).run(cycles(subjects))
         sender = Resender(others[0].url)  # the agencies' side stays up; the services' node goes
         flowing = asyncio.create_task(sender.run(returns(subjects)))
-        await eventually(lambda: at_least(pool, 100), timeout=60, interval=0.01, what="the first returns projected")
+        await eventually(lambda: at_least(pool, 100), timeout=180, interval=0.01, what="the first returns projected")
 
         cluster.kill(seed)
         killed_at = await pool.fetchval("SELECT count(*) FROM reporting.s11_submissions")
@@ -74,7 +74,7 @@ async def test_one_node_of_three_killed_under_load_loses_nothing_acknowledged(
         assert killed_at < TOTAL
 
         await eventually(
-            lambda: _outbox_empty(pool), timeout=60, what="every committed event relayed to the surviving nodes"
+            lambda: _outbox_empty(pool), timeout=180, what="every committed event relayed to the surviving nodes"
         )
         nc = await nats.connect(others[1].url)
         try:

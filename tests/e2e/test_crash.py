@@ -28,7 +28,7 @@ async def _assert_exactly_once(pool: asyncpg.Pool) -> None:
     assert await pool.fetchval(
         "SELECT count(DISTINCT payload->>'submission_id') FROM section11.events WHERE event_type = 'SubmissionReceived'"
     ) == TOTAL
-    await eventually(lambda: _projected_all(pool), timeout=60, what="reporting to project every stored return")
+    await eventually(lambda: _projected_all(pool), timeout=180, what="reporting to project every stored return")
     assert await _projected(pool) == await _store_count(pool)
     assert await pool.fetchval("SELECT count(DISTINCT event_id) FROM reporting.s11_submissions") == TOTAL
 
@@ -42,7 +42,7 @@ async def _prepared_crowd(platform: Platform, pool: asyncpg.Pool) -> Crowd:
     crowd = Crowd(platform.servers.nats_url, Subjects(platform.settings.namespace), TOTAL)
     await crowd.prepare()
     await eventually(
-        lambda: _outbox_empty(pool), timeout=60, what="the opened cycles to be relayed"
+        lambda: _outbox_empty(pool), timeout=180, what="the opened cycles to be relayed"
     )
     return crowd
 
@@ -54,7 +54,7 @@ async def _outbox_empty(pool: asyncpg.Pool) -> bool:
 async def test_reporting_killed_mid_stream_projects_each_event_once(subprocess_platform: Platform, pool: asyncpg.Pool) -> None:
     crowd = await _prepared_crowd(subprocess_platform, pool)
     flowing = asyncio.create_task(crowd.run())
-    await eventually(lambda: _projected(pool), timeout=60, interval=0.01, what="reporting to project the first returns")
+    await eventually(lambda: _projected(pool), timeout=180, interval=0.01, what="reporting to project the first returns")
     subprocess_platform.kill("reporting")
     killed_at = await _projected(pool)
     assert killed_at < TOTAL
