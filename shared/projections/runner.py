@@ -200,9 +200,10 @@ class _Statements:
         self._schema = schema
         self._groups: list[_Group] = []
         self._last: dict[str, int] = {}  # table -> index of the last group touching it
+        self._direct = 0  # inside a projection's own (nested) transaction: nothing is queued
 
     async def execute(self, query: str, *args: Any, **options: Any) -> str:
-        tables = _tables(self._schema, query) if args and not options else None
+        tables = _tables(self._schema, query) if args and not options and not self._direct else None
         if tables is None:
             await self.flush()
             return await self._conn.execute(query, *args, **options)
@@ -223,9 +224,12 @@ class _Statements:
             else:
                 await self._conn.executemany(group.query, group.args)
 
+    def transaction(self, **options: Any) -> "_Nested":
+        return _Nested(self, self._conn.transaction(**options))
+
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._conn, name)
-        if not callable(attribute) or name in ("transaction", "is_closed", "get_server_version"):
+        if not callable(attribute) or name in ("is_closed", "get_server_version"):
             return attribute
 
         async def after_queued(*args: Any, **kwargs: Any) -> Any:
@@ -234,3 +238,18 @@ class _Statements:
 
         return after_queued
 
+
+class _Nested:
+    """A projection's own savepoint: what was queued runs before it, and what it does runs in it."""
+
+    def __init__(self, statements: _Statements, transaction: Any) -> None:
+        self._statements, self._transaction = statements, transaction
+
+    async def __aenter__(self) -> Any:
+        await self._statements.flush()
+        self._statements._direct += 1
+        return await self._transaction.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        self._statements._direct -= 1
+        return await self._transaction.__aexit__(*exc)
