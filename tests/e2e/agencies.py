@@ -42,7 +42,7 @@ class Crowd:
             try:
                 reply = json.loads((await nc.request(subject, body, timeout=5)).data)
             except (TimeoutError, NoRespondersError):
-                await eventually(lambda: self._answers(nc), timeout=120, what="section11 to answer again")
+                await eventually(lambda: self._answers(nc), timeout=300, what="section11 to answer again")
                 continue
             assert reply["status"] == "accepted", reply
             return
@@ -82,7 +82,7 @@ class Crowd:
                     except (TimeoutError, NoRespondersError):
                         self.retries += 1
                         await eventually(
-                            lambda: self._answers(nc), timeout=120, what="section11 to answer again"
+                            lambda: self._answers(nc), timeout=300, what="section11 to answer again"
                         )
                         continue
                     assert reply["status"] == "accepted", reply

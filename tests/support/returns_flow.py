@@ -86,6 +86,12 @@ async def assert_each_return_once(platform: Platform, pool: asyncpg.Pool, sender
         ) == proposed
 
     await eventually(reacted, timeout=60, what="the events service to react to every call-in proposed")
-    assert await differences_from_rebuild(pool) == {}
+
+    # The call-ins just opened are still on their way to reporting: wait for it to apply them too,
+    # then the read models must equal a fresh rebuild (a lasting difference fails at the deadline).
+    async def same_as_rebuild() -> bool:
+        return await differences_from_rebuild(pool) == {}
+
+    await eventually(same_as_rebuild, timeout=90, interval=0.5, what="the read models to equal a fresh rebuild")
     for name, process in platform.processes.items():
         assert process.poll() is None, f"{name} died"
