@@ -1,33 +1,38 @@
 """Runs one service in this process: `python -m services.runner NAME` (what `scrutiny up` spawns)."""
 
 import asyncio
+import importlib
 import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.events.bootstrap import bootstrap as events
-from services.reporting.bootstrap import bootstrap as reporting
-from services.reviews.bootstrap import bootstrap as reviews
-from services.section11.bootstrap import bootstrap as section11
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
 from shared.runtime.host import ServiceHost
 
-BOOTSTRAPS: dict[str, Callable[[ServiceHost], Awaitable[Any]]] = {
-    "section11": section11,
-    "events": events,
-    "reviews": reviews,
-    "reporting": reporting,
+# Module paths, imported only by the process that runs the service: a section11 process
+# that imported reporting's bootstrap would carry matplotlib, xhtml2pdf and uvicorn
+# (about 100 MB of resident memory) for nothing.
+BOOTSTRAPS: dict[str, str] = {
+    "section11": "services.section11.bootstrap",
+    "events": "services.events.bootstrap",
+    "reviews": "services.reviews.bootstrap",
+    "reporting": "services.reporting.bootstrap",
 }
+
+
+def bootstrap_of(name: str) -> Callable[[ServiceHost], Awaitable[Any]]:
+    """The named service's `bootstrap(host)`, its module imported now."""
+    return importlib.import_module(BOOTSTRAPS[name]).bootstrap
 
 
 async def start_service(name: str, settings: Settings, clock: Clock | None = None) -> tuple[ServiceHost, Any]:
     """Connect, wire and start one service; returns its host (to stop) and what bootstrap built."""
     host = ServiceHost(name, settings, clock or SystemClock())
     await host.connect()
-    wired = await BOOTSTRAPS[name](host)
+    wired = await bootstrap_of(name)(host)
     await host.start()
     return host, wired
 

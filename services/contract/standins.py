@@ -18,7 +18,7 @@ from typing import Any
 from faststream.nats import NatsBroker
 from pydantic import BaseModel
 
-from services.runner import BOOTSTRAPS
+from services.runner import BOOTSTRAPS, bootstrap_of
 from shared.clock import ManualClock
 from shared.config import Settings
 from shared.messaging.deadletters import DeadLetters
@@ -122,14 +122,14 @@ async def wire_services() -> Wired:
     calls: list[CommandCall] = []
     clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
     partnerships = load_partnerships(settings.profiles)
-    for name, bootstrap in BOOTSTRAPS.items():
+    for name in BOOTSTRAPS:
         host = StandInHost(name, settings, clock, calls=calls)
         host.pool = NullPool()  # type: ignore[assignment]
         host.js = NullJetStream()  # type: ignore[assignment]
         host.broker = broker
         host.subjects = Subjects(NAMESPACE)
         host.partnerships = partnerships
-        await bootstrap(host)
+        await bootstrap_of(name)(host)
     return Wired(broker, calls)
 
 
