@@ -6,6 +6,7 @@ positions are handed out in commit order (plain SELECTs are not blocked).
 """
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -149,8 +150,17 @@ class PostgresEventStore(EventStore):
 
     async def _commit(self, batch: list[_Append]) -> None:
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                outcomes, inserted = await self._write(conn, batch)
+            async with self._pool.acquire() as conn:
+                # BEGIN and the lock in one round trip (one simple query of two statements).
+                await conn.execute(f"BEGIN; LOCK TABLE {self._schema}.events IN EXCLUSIVE MODE")
+                try:
+                    outcomes, inserted = await self._write(conn, batch, locked=True)
+                    await conn.execute("COMMIT")
+                except BaseException:
+                    if not conn.is_closed():
+                        with contextlib.suppress(Exception):
+                            await conn.execute("ROLLBACK")
+                    raise
         except Exception as exc:
             if len(batch) > 1 and not isinstance(exc, UNREACHABLE):
                 # One append the database refuses (a constraint, a trigger, a value it
@@ -174,13 +184,14 @@ class PostgresEventStore(EventStore):
         self._notify_committed()
 
     async def _write(
-        self, conn: asyncpg.Connection, batch: list[_Append]
+        self, conn: asyncpg.Connection, batch: list[_Append], *, locked: bool = False
     ) -> tuple[list[list[Envelope] | Exception], int]:
         """Each request's committed envelopes (or why not), and how many events are new."""
         s = self._schema
         # Held until commit: the next batch reads max(position) only after this one is
         # visible, which is what makes positions follow commit order.
-        await conn.execute(f"LOCK TABLE {s}.events IN EXCLUSIVE MODE")
+        if not locked:
+            await conn.execute(f"LOCK TABLE {s}.events IN EXCLUSIVE MODE")
         ids = [e.event_id for r in batch for e in r.envelopes]
         streams = list({r.stream_id for r in batch})
         partnerships = list({e.partnership_id for r in batch for e in r.envelopes})
@@ -229,7 +240,7 @@ class PostgresEventStore(EventStore):
                 position += 1
                 prev = heads.get(envelope.partnership_id, GENESIS)
                 payload = sealed.get(envelope.event_id) or envelope.payload()
-                fields = envelope.model_dump() | {
+                fields = envelope.model_dump(exclude={"event"}) | {  # the payload stands for the event
                     "recorded_at": recorded_at,
                     "position": position,
                     "payload": payload,

@@ -1,5 +1,6 @@
 """One suite for the EventStore interface, run against every backend."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from uuid import uuid4
 
@@ -71,3 +72,30 @@ async def test_read_all_pages_from_a_position(store: EventStore) -> None:
     await store.append(stream, 0, envelopes(stream, 0, 5))
     page = await store.read_all(after=2, limit=2)
     assert [e.position for e in page] == [3, 4]
+
+
+async def test_an_append_the_database_refuses_fails_alone_and_its_batch_neighbours_commit(database: str) -> None:
+    """PostgreSQL refuses a NUL in jsonb: that append's caller hears why, the appends that
+    shared its group commit are written, and the connection goes back to the pool clean."""
+    pool = await asyncpg.create_pool(database, min_size=1, max_size=1)
+    store = PostgresEventStore(pool, "section11")
+    await store.create_schema()
+    try:
+        streams = [f"s-{n}-{uuid4()}" for n in range(6)]
+        batches = [envelopes(stream, 0, 1) for stream in streams]
+        faulty = batches[3][0]
+        batches[3] = [faulty.model_copy(update={"event": faulty.event.model_copy(update={"agency_id": "a\x00b"})})]
+        outcomes = await asyncio.gather(
+            *(store.append(stream, 0, batch) for stream, batch in zip(streams, batches, strict=True)),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[3], asyncpg.PostgresError)
+        assert all(isinstance(o, list) for n, o in enumerate(outcomes) if n != 3)
+        assert [len(await store.read_stream(s)) for s in streams] == [1, 1, 1, 0, 1, 1]
+        async with pool.acquire() as conn:
+            assert not conn.is_in_transaction()
+        later = f"s-later-{uuid4()}"
+        assert len(await store.append(later, 0, envelopes(later, 0, 1))) == 1
+    finally:
+        await store.close()
+        await pool.close()
