@@ -47,7 +47,7 @@ def react_to(
         config=ConsumerConfig(ack_wait=5),
         title=f"{service} reacts to {source} events ({', '.join(sorted(reactions))})",
     )
-    async def react(bodies: list, msg: NatsMessage) -> None:
+    async def react(msg: NatsMessage) -> None:
         # Unreadable events (poison) are parked and acknowledged here, never redelivered.
         for raw, envelope in await readable(msg.raw_message, dead_letters, wanted=set(reactions)):
             reaction = reactions.get(envelope.event_type)

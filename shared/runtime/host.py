@@ -15,13 +15,12 @@ from shared.config import Settings
 from shared.eventstore.postgres import PostgresEventStore
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.gateway import Handler, RequestGateway
-from shared.messaging.routing import service_router
+from shared.messaging.routing import service_broker, service_router
 from shared.messaging.streams import ensure_streams
 from shared.messaging.subjects import Subjects
 from shared.outbox import OutboxRelay
 from shared.partnerships import Partnerships
 from shared.profiles.loader import load_builtin, load_profile
-from shared.telemetry.tracing import broker_middlewares
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +64,11 @@ class ServiceHost:
         self.pool = await asyncpg.create_pool(
             self.settings.database_url, min_size=2, max_size=20, reset=_keep_session
         )
-        self.broker = NatsBroker(
+        self.broker = service_broker(
+            self.service,
             # Several seed URLs, comma-separated, for a cluster whose first node may be down at
             # start; once connected the client also learns every node from the cluster itself.
             [url.strip() for url in self.settings.nats_url.split(",")],
-            middlewares=broker_middlewares(self.service),
-            log_level=logging.DEBUG,
             max_reconnect_attempts=-1,
             name=f"scrutiny-{self.service}",
         )

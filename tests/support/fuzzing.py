@@ -31,7 +31,7 @@ from shared.clock import ManualClock
 from shared.eventstore.memory import InMemoryEventStore
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.gateway import RequestGateway
-from shared.messaging.routing import service_router
+from shared.messaging.routing import service_broker, service_router
 from shared.messaging.subjects import Subjects
 from shared.partnerships import Partnerships
 from shared.profiles import load_builtin
@@ -162,7 +162,7 @@ def build(service: Service) -> tuple[NatsBroker, FakeJetStream, InMemoryEventSto
     js = FakeJetStream()
     dead = DeadLetters(js, SUBJECTS, service.name)
     gateway = RequestGateway(service.name, dead, table)
-    broker = NatsBroker()
+    broker = service_broker(service.name)
     broker.include_router(service.router(SUBJECTS, gateway, dead, handlers))
     found = targets(service, table)
     direct = service_router()

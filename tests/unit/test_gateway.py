@@ -29,6 +29,7 @@ from shared.messaging.deadletters import (
     DeadLetters,
 )
 from shared.messaging.gateway import MAX_PAYLOAD_BYTES, RequestGateway
+from shared.messaging.routing import service_broker
 from shared.messaging.subjects import Subjects
 from shared.partnerships import Partnerships
 from shared.profiles import load_builtin
@@ -101,7 +102,7 @@ def build(handler: Handler | None = None) -> tuple[NatsBroker, FakeJetStream, In
     js = FakeJetStream()
     table: dict[type, Any] = handlers.table() | {SubmitReturn: handler or recording}
     gateway = RequestGateway("section11", DeadLetters(js, SUBJECTS, "section11"), table)
-    broker = NatsBroker()
+    broker = service_broker("section11")
     broker.include_router(build_router(SUBJECTS, gateway))
     return broker, js, store, seen
 

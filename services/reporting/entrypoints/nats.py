@@ -44,7 +44,7 @@ def _subscribe(
         config=ConsumerConfig(ack_wait=2),
         title=f"Project {source} events",
     )
-    async def project(bodies: list, msg: NatsMessage) -> None:
+    async def project(msg: NatsMessage) -> None:
         raws = msg.raw_message
         events = await readable(raws, dead_letters)
         if events:
