@@ -69,6 +69,7 @@ async def bench_scrutiny_append(servers: Servers, tag: str, events: int, writers
     finally:
         await store.close()
         await pool.close()
+    await servers.settle(url)
     return Result(f"scrutiny append x{writers}", events, seconds, f"{writers} concurrent writers, one event per append (group commit)")
 
 
@@ -123,6 +124,7 @@ def _eventsourcing_append(url: str, events: int, writers: int) -> float:
 async def bench_eventsourcing_append(servers: Servers, tag: str, events: int, writers: int) -> Result:
     url = await servers.database(f"bench{tag}_es{writers}")
     seconds = await asyncio.to_thread(_eventsourcing_append, url, events, writers)
+    await servers.settle(url)
     return Result(
         f"eventsourcing append x{writers}", events, seconds,
         f"PostgresApplicationRecorder.insert_events, {writers} threads, pool of {writers}",
@@ -132,9 +134,9 @@ async def bench_eventsourcing_append(servers: Servers, tag: str, events: int, wr
 async def bench_append(servers: Servers, tag: str, events: int, writers: int = WRITERS) -> list[Result]:
     """Both stores, concurrent writers then one writer (a tenth of the events)."""
     results = []
+    await servers.checkpoint()
     for count, n in ((writers, events), (1, max(100, events // 10))):
-        await servers.checkpoint()
+        # Each settles its database after it (bench.servers.Servers.settle).
         results.append(await bench_eventsourcing_append(servers, tag, n, count))
-        await servers.checkpoint()
         results.append(await bench_scrutiny_append(servers, tag, n, count))
     return results

@@ -18,8 +18,17 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def canonical_bytes(fields: Mapping[str, Any]) -> bytes:
-    """The exact bytes hashed for one event (fields as stored, payload as JSON)."""
+def canonical_payload(payload: Any) -> str:
+    """The payload as it appears inside `canonical_bytes` (sorted keys, no spaces, UTF-8)."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_bytes(fields: Mapping[str, Any], payload_json: str | None = None) -> bytes:
+    """The exact bytes hashed for one event (fields as stored, payload as JSON).
+
+    With `payload_json` (`canonical_payload` of the payload, which the store also writes) the
+    payload is not serialised again: the document is built around it, byte for byte as
+    `json.dumps` of the whole would make it (tests/unit/test_hashchain.py checks that)."""
     document = {
         "event_id": str(fields["event_id"]),
         "event_type": fields["event_type"],
@@ -33,12 +42,17 @@ def canonical_bytes(fields: Mapping[str, Any]) -> bytes:
         "correlation_id": str(fields["correlation_id"]),
         "causation_id": str(fields["causation_id"]) if fields["causation_id"] else None,
         "position": fields["position"],
-        "payload": fields["payload"],
     }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    if payload_json is None:
+        document["payload"] = fields["payload"]
+        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    # "payload" sorts after "partnership_id" and before "position": the keys either side of it.
+    before = json.dumps({k: v for k, v in document.items() if k < "payload"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    after = json.dumps({k: v for k, v in document.items() if k > "payload"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return f'{before[:-1]},"payload":{payload_json},{after[1:]}'.encode()
 
 
-def link_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+def link_hash(prev_hash: str, fields: Mapping[str, Any], payload_json: str | None = None) -> str:
     digest = hashlib.sha256(bytes.fromhex(prev_hash))
-    digest.update(canonical_bytes(fields))
+    digest.update(canonical_bytes(fields, payload_json))
     return digest.hexdigest()

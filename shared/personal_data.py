@@ -241,8 +241,9 @@ async def ensure_keys(conn: asyncpg.Connection, subjects: set[tuple[str, str]]) 
 Keys = Mapping[tuple[str, str], tuple[UUID, bytes]]  # (partnership, subject) -> (key id, key)
 
 
-def subjects(envelope: Envelope) -> set[tuple[str, str]]:
-    """The (partnership, subject) of each personal text the envelope carries."""
+def subjects(envelope: Envelope, payload: dict[str, Any] | None = None) -> set[tuple[str, str]]:
+    """The (partnership, subject) of each personal text the envelope carries (`payload`: its
+    payload already dumped, read and not changed)."""
     found: set[tuple[str, str]] = set()
     p = envelope.partnership_id
 
@@ -251,14 +252,16 @@ def subjects(envelope: Envelope) -> set[tuple[str, str]]:
         return value
 
     if _plan_of(envelope.event_type):
-        payload = envelope.payload()
+        payload = envelope.payload() if payload is None else payload
         _rewrite(event_class(envelope.event_type), payload, dict(payload), note)
     return found
 
 
-def sealed_payload(envelope: Envelope, keys: Keys) -> dict[str, Any]:
-    """The payload to store: each personal text sealed with its subject's key."""
-    p, payload = envelope.partnership_id, envelope.payload()
+def sealed_payload(envelope: Envelope, keys: Keys, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The payload to store: each personal text sealed with its subject's key (`payload`: its
+    payload already dumped, sealed in place)."""
+    p = envelope.partnership_id
+    payload = envelope.payload() if payload is None else payload
 
     def seal(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
         return seal_value(value, *keys[(p, subject_of(p, value, marker, context))])
@@ -294,11 +297,13 @@ def opened(envelope: Envelope, keys: Mapping[UUID, bytes]) -> Envelope:
 async def seal_payloads(conn: asyncpg.Connection, envelopes: Sequence[Envelope]) -> dict[UUID, dict[str, Any]]:
     """The payload to store for each envelope that carries personal data (by event id), its
     personal texts sealed; envelopes of types with no personal field cost nothing."""
-    wanted = {e.event_id: found for e in envelopes if (found := subjects(e))}
+    # Each payload dumped once, for finding its subjects and for sealing.
+    payloads = {e.event_id: e.payload() for e in envelopes if _plan_of(e.event_type)}
+    wanted = {e.event_id: found for e in envelopes if e.event_id in payloads and (found := subjects(e, payloads[e.event_id]))}
     if not wanted:
         return {}
     keys = await ensure_keys(conn, set().union(*wanted.values()))
-    return {e.event_id: sealed_payload(e, keys) for e in envelopes if e.event_id in wanted}
+    return {e.event_id: sealed_payload(e, keys, payloads[e.event_id]) for e in envelopes if e.event_id in wanted}
 
 
 async def open_envelopes(conn: asyncpg.Connection | asyncpg.Pool, envelopes: Sequence[Envelope]) -> list[Envelope]:

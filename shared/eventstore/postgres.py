@@ -21,7 +21,7 @@ from shared.clock import Clock, SystemClock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.interface import ConcurrencyError, DuplicateEventIdError, EventStore
-from shared.hashchain import GENESIS, link_hash
+from shared.hashchain import GENESIS, canonical_payload, link_hash
 from shared.mapper import from_row
 from shared.personal_data import ensure_schema as ensure_key_tables
 from shared.personal_data import seal_payloads
@@ -240,19 +240,21 @@ class PostgresEventStore(EventStore):
                 position += 1
                 prev = heads.get(envelope.partnership_id, GENESIS)
                 payload = sealed.get(envelope.event_id) or envelope.payload()
+                # Serialised once: the hash covers this text and the row stores it (jsonb
+                # keeps its own form of it, so the order of keys does not matter there).
+                payload_json = canonical_payload(payload)
                 fields = envelope.model_dump(exclude={"event"}) | {  # the payload stands for the event
                     "recorded_at": recorded_at,
                     "position": position,
-                    "payload": payload,
                 }
-                digest = link_hash(prev, fields)
+                digest = link_hash(prev, fields, payload_json)
                 heads[envelope.partnership_id] = digest
                 done = envelope.committed(
                     store=s, recorded_at=recorded_at, position=position, prev_hash=prev, hash=digest
                 )
                 committed.append(done)
                 stored[done.event_id] = done
-                rows.append(_row(done, payload))
+                rows.append(_row(done, payload_json))
             versions[request.stream_id] = actual + len(committed)
             outcomes.append(committed)
 
@@ -340,7 +342,7 @@ def _placeholders() -> str:
     return ", ".join(f"${i}::{t}" for i, t in enumerate(types, start=1))
 
 
-def _row(envelope: Envelope, payload: dict[str, Any]) -> tuple[Any, ...]:
+def _row(envelope: Envelope, payload_json: str) -> tuple[Any, ...]:
     return (
         envelope.position,
         envelope.event_id,
@@ -355,7 +357,7 @@ def _row(envelope: Envelope, payload: dict[str, Any]) -> tuple[Any, ...]:
         envelope.correlation_id,
         envelope.causation_id,
         json.dumps(envelope.trace_context),
-        json.dumps(payload, separators=(",", ":")),
+        payload_json,
         bytes.fromhex(envelope.prev_hash or GENESIS),
         bytes.fromhex(envelope.hash or GENESIS),
     )

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shared.catalogue.section11 import SubmissionReceived
 from shared.clock import ManualClock
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.verify import ChainChecker, check_chain
-from shared.hashchain import GENESIS, canonical_bytes, link_hash
+from shared.hashchain import GENESIS, canonical_bytes, canonical_payload, link_hash
 from shared.mapper import new_envelopes
 from tests.support.rows import row_of
 
@@ -189,3 +191,31 @@ async def test_a_head_recorded_for_an_unseen_partnership_is_a_break(chain: list[
     heads = heads_of(chain) | {"vanished": "ab" * 32}
     report = check_chain("section11", [row_of(e) for e in chain], heads)
     assert len(report.breaks) == 1 and "vanished" in report.breaks[0].problem
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(
+    payload=st.dictionaries(st.text(max_size=10), JSON, max_size=6),
+    text=st.text(max_size=20),
+    causation=st.none() | st.uuids(),
+    position=st.integers(min_value=1, max_value=2**62),
+)
+def test_bytes_built_around_the_stored_payload_text_are_the_bytes_of_the_whole(
+    payload: dict[str, object], text: str, causation: UUID | None, position: int
+) -> None:
+    """The store serialises a payload once and builds the hashed document around that text;
+    the chain checker serialises the whole document. They must agree byte for byte."""
+    fields = {
+        "event_id": uuid4(), "event_type": text, "schema_version": 2, "stream_id": text, "stream_version": 3,
+        "partnership_id": text, "actor": text, "occurred_at": T0, "recorded_at": T0 + timedelta(seconds=1),
+        "correlation_id": uuid4(), "causation_id": causation, "position": position,
+    }
+    whole = canonical_bytes(fields | {"payload": payload})
+    assert canonical_bytes(fields, canonical_payload(payload)) == whole
+    assert json.loads(whole)["payload"] == payload
