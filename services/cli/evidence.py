@@ -52,7 +52,9 @@ def export(
     partnership = profiles[0].id if profile else None
 
     async def run() -> Exported:
-        async with _database(settings) as pool:
+        # Reporting's role where there is one: it reads the stores' events and builds the
+        # dashboard as of the period's end in a schema of reporting's.
+        async with _database(settings, acting_as="reporting") as pool:
             return await export_evidence(
                 pool, period, out or settings.data_dir / "evidence", profiles,
                 partnership=partnership, zip_bundle=zip_bundle,

@@ -36,6 +36,7 @@ from shared.config import Settings
 from shared.eventstore.verify import verify_store
 from shared.messaging.subjects import Subjects
 from shared.profiles.loader import ProfileError, load_builtin
+from shared.runtime import db_roles
 from shared.runtime.embedded import EmbeddedPostgres
 
 app = typer.Typer(help="scrutiny: the scrutiny and assurance platform of a safeguarding children partnership", no_args_is_help=True)
@@ -58,15 +59,20 @@ def _settings(data_dir: Path | None) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
-    """The platform's database: by URL, of a running platform, or the embedded one started for this command."""
+async def _database(settings: Settings, acting_as: str | None = None) -> AsyncIterator[asyncpg.Pool]:
+    """The platform's database: by URL, of a running platform, or the embedded one started for this command.
+
+    `acting_as` a service (where the database runs on roles): a command that builds the
+    service's schemas (`replay`, an as-of board pack) builds them as the service's role,
+    so that they stay the service's own."""
     url = settings.database_url or (running_platform(settings) or {}).get("database_url")
     embedded = None
     if not url:
         embedded = EmbeddedPostgres(settings.data_dir)
         embedded.start()
         url = await embedded.ensure_database(DATABASE)
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=4, server_settings=await db_roles.acting_as(url, acting_as) if acting_as else {}
+    )
     try:
         yield pool
     finally:
@@ -199,7 +205,7 @@ def replay(
     until = _end_of_day(as_of) if as_of else None
 
     async def run() -> None:
-        async with _database(_settings(data_dir)) as pool:
+        async with _database(_settings(data_dir), acting_as="reporting") as pool:
             runner = projection_runner(pool, "reporting_asof" if until else "reporting")
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
                 tasks: dict[str, int] = {}
@@ -236,7 +242,7 @@ def boardpack(
     settings = _settings(data_dir)
 
     async def run() -> BoardPackFiles:
-        async with _database(settings) as pool:
+        async with _database(settings, acting_as="reporting") as pool:
             schema, moment = "reporting", SystemClock().now()
             if as_of:
                 schema, moment = "reporting_asof", _end_of_day(as_of)

@@ -65,20 +65,14 @@ async def _rebuild_read_models(url: str) -> int:
     # Imported here: the reporting service (its dashboard too) is loaded only to rebuild.
     from services.reporting.bootstrap import projection_runner
 
-    role = db_roles.role_name("reporting")
+    acting = await db_roles.acting_as(url, "reporting")
     conn = await asyncpg.connect(url)
     try:
-        # This database runs on roles if the role owns the read models' schema.
-        can_be = await conn.fetchval(
-            "SELECT coalesce((SELECT pg_get_userbyid(nspowner) = $1::text AND pg_has_role(current_user, nspowner, 'USAGE')"
-            " FROM pg_namespace WHERE nspname = 'reporting'), false)",
-            role,
-        )
         for (schema,) in await conn.fetch(r"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'reporting\_asof%'"):
             await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     finally:
         await conn.close()
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=4, server_settings={"role": role} if can_be else {})
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=4, server_settings=acting)
     try:
         return await projection_runner(pool).rebuild()
     finally:

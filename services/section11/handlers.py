@@ -156,9 +156,10 @@ class Section11Handlers:
 
     async def record_survey(self, command: RecordPractitionerSurvey, metadata: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
+        cycle, store = await self._cycle_and_return(metadata.partnership_id, command.agency_id, command.cycle_id)
         return await self._on_return(
             metadata, command.agency_id, command.cycle_id,
-            lambda state: submissions.decide_survey(state, command, profile), command.request_id,
+            lambda state: submissions.decide_survey(state, cycle, command, profile), command.request_id, store=store,
         )
 
     # -- agencies -------------------------------------------------------------

@@ -187,3 +187,23 @@ async def prepare(url: str, prefix: str = "scrutiny") -> dict[str, str]:
             ) from None
         log.info("using the services' roles made by an administrator (%s)", refused)
     return {service: role_url(url, role_name(service, prefix)) for service in SERVICES}
+
+
+async def acting_as(url: str, service: str, prefix: str = "scrutiny") -> dict[str, str]:
+    """`server_settings` under which a command's connections act as `service`'s role, so
+    that what it makes in the service's schemas stays the service's own (`scrutiny replay`
+    run with the administrator's URL would otherwise leave `reporting` owned by the
+    administrator, and the reporting service could no longer write it). Empty where the
+    database does not run on roles: the role does not own the service's first schema, or
+    this user may not act as it."""
+    role = role_name(service, prefix)
+    conn = await asyncpg.connect(url)
+    try:
+        on_roles = await conn.fetchval(
+            "SELECT coalesce((SELECT pg_get_userbyid(nspowner) = $1::text"
+            " AND pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = $2), false)",
+            role, SCHEMAS[service][0],
+        )
+    finally:
+        await conn.close()
+    return {"role": role} if on_roles else {}

@@ -9,6 +9,7 @@ only its pseudonym. Every service's log is then scanned for each of them."""
 
 import hashlib
 import json
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,15 @@ async def _fail_on_personal_data(conn: asyncpg.Connection, subjects: Subjects, n
     await eventually(lambda: log.read_text().count("s11_amendments") >= 2, timeout=60, what="the projection to fail on it")
 
 
+async def _embedded_server_log(conn: asyncpg.Connection) -> Path | None:
+    """The log file of the suite's embedded PostgreSQL (`EmbeddedPostgres` keeps it beside
+    its data directory); None for a server of someone else's (SCRUTINY_DATABASE_URL)."""
+    if os.environ.get("SCRUTINY_DATABASE_URL"):
+        return None
+    log = Path(await conn.fetchval("SHOW data_directory")).parent / "pg-run" / "postgres.log"
+    return log if log.exists() else None
+
+
 async def test_the_logs_and_spans_of_a_run_hold_no_personal_data(logged_platform: Platform, database: str, nats_url: str) -> None:
     subjects = Subjects(logged_platform.settings.namespace)
     nc = await nats.connect(nats_url)
@@ -131,6 +141,7 @@ async def test_the_logs_and_spans_of_a_run_hold_no_personal_data(logged_platform
     finally:
         await nc.close()
     conn = await asyncpg.connect(database)
+    server_log = await _embedded_server_log(conn)
     try:
         async def projected() -> bool:
             facts = await conn.fetchval("SELECT count(*) FROM reporting.report_facts WHERE fact = 'case-audit'")
@@ -148,6 +159,9 @@ async def test_the_logs_and_spans_of_a_run_hold_no_personal_data(logged_platform
 
     logs = {path.name: path.read_text(errors="replace") for path in sorted((logged_platform.data_dir / "logs").glob("*.log"))}
     assert set(logs) == {"section11.log", "events.log", "reviews.log", "reporting.log"}
+    if server_log is not None:  # the embedded PostgreSQL's own log, where the refused rows were
+        logs["postgres.log"] = server_log.read_text(errors="replace")
+        assert "violates check constraint" in logs["postgres.log"]
     everything = "\n".join(logs.values())
     assert " DEBUG " in everything and '"trace_id"' in everything  # the scan saw DEBUG logs and spans
     assert '"name": "project section11"' in everything or '"name": "project events"' in everything

@@ -148,6 +148,26 @@ async def test_the_command_line_sets_the_roles_up_and_prints_the_sql(database: s
     assert 'GRANT SELECT ON "section11".events TO "scrutiny_reporting";' in printed.stdout
 
 
+async def test_replay_with_the_administrators_url_leaves_reporting_its_own(roles: dict[str, str], database: str) -> None:
+    """`scrutiny replay` drops and rebuilds the read models: as the reporting role, so the
+    service can still write them afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRUTINY_")} | {"SCRUTINY_DATABASE_URL": database}
+    replay = [sys.executable, "-m", "services.cli.main", "replay"]
+    done = await asyncio.to_thread(subprocess.run, replay, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    conn = await asyncpg.connect(database)
+    try:
+        owners = await conn.fetch(
+            "SELECT DISTINCT pg_get_userbyid(c.relowner) AS owner FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'reporting' AND c.relkind = 'r'"
+        )
+        schema = await conn.fetchval("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'reporting'")
+    finally:
+        await conn.close()
+    assert schema == "scrutiny_reporting"
+    assert [r["owner"] for r in owners] == ["scrutiny_reporting"]
+
+
 @pytest.mark.e2e
 async def test_the_supervisors_platform_runs_each_service_as_its_role(
     nats_url: str, database: str, namespace: str, tmp_path: Path

@@ -77,9 +77,13 @@ def postgres_server(tmp: Path) -> Iterator[str]:
     elif docker_wanted():
         from testcontainers.community.postgres import PostgresContainer
 
-        container = PostgresContainer(
-            "postgres:16", username="postgres", password="postgres", dbname="postgres", driver=None
-        ).with_command("postgres -c max_connections=300 -c fsync=off")
+        # Trust, as the embedded server: the services' roles connect without a password
+        # (shared/runtime/db_roles.py), which a password-checking server would refuse.
+        container = (
+            PostgresContainer("postgres:16", username="postgres", password="postgres", dbname="postgres", driver=None)
+            .with_env("POSTGRES_HOST_AUTH_METHOD", "trust")
+            .with_command("postgres -c max_connections=300 -c fsync=off -c log_error_verbosity=terse")
+        )
         with container:
             yield container.get_connection_url()
     else:

@@ -50,6 +50,7 @@ from tests.support.section11_domain import (
     DUE,
     LEADERSHIP,
     OPEN,
+    OTHER_AGENCY,
     PROFILE,
     RULES,
     SCALE,
@@ -58,6 +59,7 @@ from tests.support.section11_domain import (
     amend_command,
     decide,
     moderate_command,
+    opened,
     refusal_of,
     submit_command,
     submitted,
@@ -151,7 +153,7 @@ def test_moderation_refusals(state: Return, command: ModerateScore, code: str, f
 
 def test_a_low_survey_beside_a_green_self_score_is_a_confidence_gap() -> None:
     state = submitted({CULTURE: 4})
-    recorded, gap = decide_survey(state, survey_command(41, CULTURE), PROFILE)
+    recorded, gap = decide_survey(state, OPEN, survey_command(41, CULTURE), PROFILE)
     assert isinstance(recorded, PractitionerSurveyRecorded) and recorded.respondents == 40
     assert isinstance(gap, ConfidenceGapFlagged)
     assert (gap.domain_id, gap.self_rating, gap.agree_percent, gap.threshold_percent) == (CULTURE, 4, 41, 60)
@@ -176,12 +178,12 @@ def test_a_low_survey_beside_a_green_self_score_is_a_confidence_gap() -> None:
 def test_which_surveys_challenge_a_self_score(
     by_domain: dict[str, int], percent: float, domain: str | None, gap: bool
 ) -> None:
-    events = decide_survey(submitted(by_domain), survey_command(percent, domain), PROFILE)
+    events = decide_survey(submitted(by_domain), OPEN, survey_command(percent, domain), PROFILE)
     assert types(events) == [PractitionerSurveyRecorded] + ([ConfidenceGapFlagged] if gap else [])
 
 
 def test_a_survey_before_the_return_challenges_it_when_it_arrives() -> None:
-    state = fold(Return(), decide_survey(Return(), survey_command(30), PROFILE))
+    state = fold(Return(), decide_survey(Return(), OPEN, survey_command(30), PROFILE))
     assert state.gaps == frozenset() and "survey-1" in state.surveys
     assert types(decide(state, submit_command())) == [SubmissionReceived, ConfidenceGapFlagged]
 
@@ -195,8 +197,15 @@ def test_a_survey_before_the_return_challenges_it_when_it_arrives() -> None:
     ],
 )
 def test_survey_refusals(command: RecordPractitionerSurvey, code: str, field: str) -> None:
-    state = fold(submitted(), decide_survey(submitted(), survey_command(70), PROFILE))
-    assert refusal_of(lambda: decide_survey(state, command, PROFILE)) == (code, field)
+    state = fold(submitted(), decide_survey(submitted(), OPEN, survey_command(70), PROFILE))
+    assert refusal_of(lambda: decide_survey(state, OPEN, command, PROFILE)) == (code, field)
+
+
+def test_a_survey_needs_a_cycle_the_partnership_opened_that_asked_the_agency() -> None:
+    assert refusal_of(lambda: decide_survey(Return(), Cycle(), survey_command(30), PROFILE)) == ("unknown_cycle", "cycle_id")
+    not_asked = opened(agency_ids=[OTHER_AGENCY])
+    assert refusal_of(lambda: decide_survey(Return(), not_asked, survey_command(30), PROFILE)) == ("not_in_cycle", "agency_id")
+    assert decide_survey(submitted(), CLOSED, survey_command(70), PROFILE)  # after closing, while panels moderate
 
 
 # -- reminders and overdue returns (the deadline watcher's commands) -----------------------------------------

@@ -175,8 +175,13 @@ def decide_moderation(state: Return, command: ModerateScore, profile: FrameworkP
     return _with_consequences(profile, state, primary, command.agency_id, command.cycle_id)
 
 
-def decide_survey(state: Return, command: RecordPractitionerSurvey, profile: FrameworkProfile) -> list[DomainEvent]:
+def decide_survey(state: Return, cycle: Cycle, command: RecordPractitionerSurvey, profile: FrameworkProfile) -> list[DomainEvent]:
+    """A survey triangulates a return of a cycle the partnership opened (open or since closed:
+    panels moderate after the deadline) from an agency that cycle asked."""
     validation.require_agency(profile, command.agency_id)
+    if not cycle.opened:
+        raise Refusal("unknown_cycle", f"cycle {command.cycle_id!r} has not been opened by the partnership", "cycle_id")
+    cycles.require_member(cycle, command.agency_id)
     if command.domain_id is not None:
         validation.require_domain(profile, command.domain_id)
     if command.survey_id in state.surveys:
