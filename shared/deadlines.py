@@ -39,6 +39,9 @@ class Settled:
     kind: str
 
 
+BATCH = 1000  # events tracked a transaction
+RECENT_LIMIT = 20_000  # envelopes remembered before giving up on memory
+
 Schedule = Callable[[Envelope], Sequence[Deadline | Settled]]
 OnDue = Callable[[Deadline], Awaitable[Sequence[Envelope]]]
 
@@ -59,6 +62,10 @@ class DeadlineWatcher:
         self._on_due = on_due
         self._schema = store.schema
         self._wakeup = asyncio.Event()
+        # Committed envelopes this process appended, by position, not yet tracked: read
+        # from here rather than back from the store (a profile found that reading a
+        # twelfth of the section11 process's CPU). Anything missing is read from the store.
+        self._recent: dict[int, Envelope] = {}
 
     async def setup(self) -> None:
         s = self._schema
@@ -79,12 +86,28 @@ class DeadlineWatcher:
     def wake(self) -> None:
         self._wakeup.set()
 
+    def learn(self, envelopes: Sequence[Envelope]) -> None:
+        """The store's `on_appended` reader: note what was committed, and wake."""
+        if len(self._recent) > RECENT_LIMIT:  # not tracking (the database is away): read later
+            self._recent.clear()
+        self._recent.update((e.position, e) for e in envelopes if e.position)
+        self._wakeup.set()
+
+    def _remembered(self, after: int) -> list[Envelope]:
+        """The envelopes right after `after`, in order, while memory has them with no gap."""
+        for position in [p for p in self._recent if p <= after]:
+            del self._recent[position]
+        run: list[Envelope] = []
+        while len(run) < BATCH and (envelope := self._recent.get(after + 1 + len(run))) is not None:
+            run.append(envelope)
+        return run
+
     async def track(self) -> None:
         """Learn the deadlines set or settled by events committed since the last look."""
         s = self._schema
         while True:
             after = await self._pool.fetchval(f"SELECT position FROM {s}.deadline_checkpoint")
-            batch = await self._store.read_all(after=after, limit=1000)
+            batch = self._remembered(after) or await self._store.read_all(after=after, limit=BATCH)
             if not batch:
                 return
             set_rows: dict[tuple[str, str], Deadline] = {}

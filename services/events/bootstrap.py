@@ -22,7 +22,7 @@ async def bootstrap(host: ServiceHost) -> Events:
     handlers = EventsHandlers(store, host.partnerships, host.clock)
     watcher = DeadlineWatcher(host.pool, store, host.clock, deadlines_for, handlers.on_deadline)
     await watcher.setup()
-    store.on_committed(watcher.wake)
+    store.on_appended(watcher.learn)
     host.include_router(
         build_router(
             host.subjects,

@@ -19,7 +19,7 @@ async def bootstrap(host: ServiceHost) -> Section11:
     handlers = Section11Handlers(store, host.partnerships, host.clock)
     watcher = DeadlineWatcher(host.pool, store, host.clock, deadlines_for, handlers.on_deadline)
     await watcher.setup()
-    store.on_committed(watcher.wake)
+    store.on_appended(watcher.learn)
     host.include_router(build_router(host.subjects, host.gateway(handlers.table())))
     host.run_in_background(lambda: watcher.run(host.settings.deadline_interval_seconds))
     return Section11(handlers, watcher)

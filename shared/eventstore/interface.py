@@ -37,14 +37,24 @@ class EventStore(ABC):
 
     def __init__(self) -> None:
         self._listeners: list[Callable[[], None]] = []
+        self._readers: list[Callable[[Sequence[Envelope]], None]] = []
 
     def on_committed(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every commit (the outbox relay wakes on it)."""
         self._listeners.append(listener)
 
-    def _notify_committed(self) -> None:
+    def on_appended(self, reader: Callable[[Sequence[Envelope]], None]) -> None:
+        """Hand `reader` the envelopes of every commit, as stored (the deadline watcher
+        learns from them without reading them back). A hint, not a feed: commits made by
+        another process are not among them, so a reader tailing by position reads the
+        store where it finds a gap."""
+        self._readers.append(reader)
+
+    def _notify_committed(self, envelopes: Sequence[Envelope] = ()) -> None:
         for listener in self._listeners:
             listener()
+        for reader in self._readers:
+            reader(envelopes)
 
     @abstractmethod
     async def append(

@@ -50,7 +50,7 @@ class InMemoryEventStore(EventStore):
             self._log.append(done)
             self._by_id[str(done.event_id)] = done
             committed.append(done)
-        self._notify_committed()
+        self._notify_committed(committed)
         return committed
 
     async def read_stream(self, stream_id: str) -> list[Envelope]:

@@ -1,6 +1,10 @@
-"""kill -9 in the middle of 10,000 agency returns: nothing lost, nothing counted twice."""
+"""kill -9 in the middle of 10,000 agency returns: nothing lost, nothing counted twice.
+
+A longer run: `SCRUTINY_CRASH_RETURNS=50000 .venv/bin/pytest tests/e2e/test_crash.py`
+(docs/operations.md records one)."""
 
 import asyncio
+import os
 
 import asyncpg
 import pytest
@@ -12,7 +16,7 @@ from tests.e2e.agencies import Crowd
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-TOTAL = 10_000
+TOTAL = int(os.environ.get("SCRUTINY_CRASH_RETURNS", "10000"))
 
 
 async def _store_count(pool: asyncpg.Pool) -> int:

@@ -86,3 +86,24 @@ async def test_replaying_history_raises_the_same_deadline_events(pool: asyncpg.P
         await store.close()
     assert raised[0] == raised[1]
     assert raised[0][0][2] == overdue_from(date(2026, 11, 10))
+
+
+async def test_a_watcher_learns_its_own_commits_in_memory_and_reads_another_processs_from_the_store(pool: asyncpg.Pool) -> None:
+    """The store hands the watcher what this process committed; an action raised by a second
+    process on the same store leaves a gap in that, which the watcher reads from the store."""
+    clock = ManualClock(datetime(2026, 11, 2, 9, tzinfo=UTC))
+    handlers, watcher, store = await _watcher(pool, clock)
+    store.on_appended(watcher.learn)
+    other = PostgresEventStore(pool, "reviews", clock)
+    elsewhere = ReviewsHandlers(other, Partnerships({"north-lincolnshire": load_builtin("north-lincolnshire")}), clock)
+    await handlers.raise_action(_raise(date(2026, 11, 10)), metadata())
+    await elsewhere.raise_action(_raise(date(2026, 11, 12)).model_copy(update={"action_id": "act-2"}), metadata())
+    await handlers.raise_action(_raise(date(2026, 11, 14)).model_copy(update={"action_id": "act-3"}), metadata())
+
+    clock.advance(timedelta(days=30))
+    raised = await watcher.tick()
+    overdue = sorted(e.stream_id for e in raised if e.event_type == "ActionOverdue")
+    assert len(overdue) == 3 and len(set(overdue)) == 3
+    assert await watcher.tick() == []  # its own overdue events, learnt in memory, settle nothing twice
+    await other.close()
+    await store.close()
