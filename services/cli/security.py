@@ -72,7 +72,7 @@ async def _rebuild_read_models(url: str) -> int:
             await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     finally:
         await conn.close()
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=4, server_settings=acting)
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=10, server_settings=acting)
     try:
         return await projection_runner(pool).rebuild()
     finally:

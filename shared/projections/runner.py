@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("scrutiny.projections")
 
 Progress = Callable[[str, int, int], None]  # source, applied so far, head position
+DEADLOCK_RETRIES = 5
 
 
 class ProjectionRunner:
@@ -78,6 +79,18 @@ class ProjectionRunner:
             return await self._apply(source, envelopes)
 
     async def _apply(self, source: str, envelopes: Sequence[Envelope]) -> int:
+        for attempt in range(1, DEADLOCK_RETRIES + 1):
+            try:
+                return await self._apply_once(source, envelopes)
+            except asyncpg.exceptions.DeadlockDetectedError:
+                # Two sources' batches locked rows in opposite orders: PostgreSQL rolled this
+                # one back (its checkpoint with it), so it is applied again from the start.
+                if attempt == DEADLOCK_RETRIES:
+                    raise
+                log.info("projection batch of %s deadlocked with another source's; applying it again", source)
+        raise AssertionError("unreachable")
+
+    async def _apply_once(self, source: str, envelopes: Sequence[Envelope]) -> int:
         applied = 0
         async with self._pool.acquire() as conn, conn.transaction():
             # FOR UPDATE: two runner instances sharing the durable consumer take turns here.
@@ -126,29 +139,41 @@ class ProjectionRunner:
         progress: Progress | None = None,
     ) -> int:
         """Apply everything the stores hold past the checkpoints, or only what they held
-        at a past moment (each store's prefix up to its last event recorded by then)."""
+        at a past moment (each store's prefix up to its last event recorded by then).
+
+        The sources are caught up side by side, each on its own connection, as the live
+        consumers apply them: a rebuild is bound by round trips, not by either core, so
+        the reviews and events stores overlap (no projection relies on an order between
+        sources, which live delivery never gave)."""
+        counts = await asyncio.gather(
+            *(self._catch_up_source(source, store, recorded_until, batch_size, progress) for source, store in self._sources.items())
+        )
+        return sum(counts)
+
+    async def _catch_up_source(
+        self, source: str, store: PostgresEventStore, recorded_until: datetime | None, batch_size: int, progress: Progress | None
+    ) -> int:
         total = 0
-        for source, store in self._sources.items():
-            head = await store.head(recorded_until)
-            after = await self.checkpoint(source)
-            # The next batch is read (and parsed) while this one is applied.
-            reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after))) if after < head else None
-            try:
-                while reading is not None:
-                    batch = await reading
-                    reading = None
-                    if not batch:
-                        break
-                    after = batch[-1].position or 0
-                    if after < head:
-                        reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after)))
-                    total += await self.apply(source, batch, traced=False)
-                    if progress:
-                        progress(source, after, head)
-            finally:
-                if reading is not None:
-                    reading.cancel()
-                    await asyncio.gather(reading, return_exceptions=True)
+        head = await store.head(recorded_until)
+        after = await self.checkpoint(source)
+        # The next batch is read (and parsed) while this one is applied.
+        reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after))) if after < head else None
+        try:
+            while reading is not None:
+                batch = await reading
+                reading = None
+                if not batch:
+                    break
+                after = batch[-1].position or 0
+                if after < head:
+                    reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after)))
+                total += await self.apply(source, batch, traced=False)
+                if progress:
+                    progress(source, after, head)
+        finally:
+            if reading is not None:
+                reading.cancel()
+                await asyncio.gather(reading, return_exceptions=True)
         return total
 
     async def reset(self) -> None:

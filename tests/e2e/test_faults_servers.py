@@ -23,9 +23,7 @@ from tests.support.resending import Resender
 from tests.support.returns_flow import (
     TOTAL,
     assert_each_return_once,
-    at_least,
     cycles,
-    projected,
     returns,
     start_platform,
 )
@@ -63,32 +61,41 @@ async def test_nats_then_postgresql_stopped_and_started_again_mid_stream(
         subjects = Subjects(platform.settings.namespace)
         await Resender(own_nats.url).run(cycles(subjects))
         sender = Resender(own_nats.url)
-        flowing = asyncio.create_task(sender.run(returns(subjects)))
+        nc = await sender.connect()
+        messages = returns(subjects)
+        third = TOTAL // 3
+        flowing = [asyncio.create_task(sender.run_on(nc, messages[:third]))]
 
-        # NATS away for longer than an agency waits for an answer: requests time out and are sent again.
-        await eventually(lambda: at_least(pool, 100), timeout=60, interval=0.01, what="the first returns projected")
+        # NATS away for longer than an agency waits for an answer, stopped while returns are
+        # in flight; the next third is sent while it is away, so requests certainly time out
+        # and are sent again (none can be answered before it is back).
+        await eventually(lambda: sender.accepted >= 50, timeout=60, interval=0.01, what="the first returns accepted")
         port = own_nats.port
         await asyncio.to_thread(own_nats.stop)
-        nats_stopped_at = await projected(pool)
+        nats_stopped_at = sender.accepted
+        flowing.append(asyncio.create_task(sender.run_on(nc, messages[third:2 * third])))
         await eventually(lambda: sender.retried, timeout=30, what="an agency's request to time out")
         await asyncio.to_thread(own_nats.start)
         assert own_nats.port == port
+        await asyncio.gather(*flowing)
 
-        # Then PostgreSQL: answers are `unavailable` or time out, and are sent again.
-        await eventually(
-            lambda: at_least(pool, nats_stopped_at + 200), timeout=90, interval=0.01,
-            what="returns projected again after NATS came back",
-        )
+        # Then PostgreSQL, stopped while the last third is sent: answers are `unavailable` or
+        # time out until it is back, and are sent again.
         retried_before = sum(sender.retried.values())
         port = postgres.port
         await asyncio.to_thread(postgres.stop)
+        last = asyncio.create_task(sender.run_on(nc, messages[2 * third:]))
+        await eventually(
+            lambda: sum(sender.retried.values()) > retried_before, timeout=60,
+            what="an agency's request to meet PostgreSQL away",
+        )
         await asyncio.to_thread(postgres.start)
         assert postgres.port == port
         await pool.expire_connections()
+        await last
+        await nc.close()
 
-        await flowing
         assert nats_stopped_at < TOTAL
-        assert sum(sender.retried.values()) > retried_before, "PostgreSQL came back too soon to matter"
         await assert_each_return_once(platform, pool, sender)
     finally:
         await pool.close()

@@ -54,17 +54,26 @@ class Resender:
         self.accepted += 1
         return reply
 
+    async def connect(self) -> nats.NATS:
+        """A connection that reconnects for ever (for `run_on`: one made before a server goes away)."""
+        return await nats.connect(self.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
+
     async def run(self, messages: Sequence[tuple[str, bytes]]) -> list[dict[str, Any]]:
         """Send every (subject, body), `in_flight` at a time; the accepted replies in order."""
-        nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
+        nc = await self.connect()
+        try:
+            return await self.run_on(nc, messages)
+        finally:
+            await nc.close()
+
+    async def run_on(self, nc: nats.NATS, messages: Sequence[tuple[str, bytes]]) -> list[dict[str, Any]]:
+        """`run` on a connection of the caller's, which may be reconnecting as it starts."""
         gate = asyncio.Semaphore(self.in_flight)
 
         async def one(subject: str, body: bytes) -> dict[str, Any]:
             async with gate:
                 return await self.send(nc, subject, body)
 
-        try:
-            self.replies = list(await asyncio.gather(*(one(s, b) for s, b in messages)))
-        finally:
-            await nc.close()
-        return self.replies
+        replies = list(await asyncio.gather(*(one(s, b) for s, b in messages)))
+        self.replies += replies
+        return replies
