@@ -19,6 +19,7 @@ from shared.clock import Clock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
+from shared.waiting import woken_or_timed_out
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +172,4 @@ class DeadlineWatcher:
                 raise
             except Exception as error:
                 log.warning("deadline watcher tick failed, will retry: %s", error)
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), interval_seconds)
-            except TimeoutError:
-                pass
-            self._wakeup.clear()
+            await woken_or_timed_out(self._wakeup, interval_seconds)

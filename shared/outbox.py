@@ -21,6 +21,7 @@ from shared.mapper import row_to_wire
 from shared.messaging.outcomes import addressees, outcome_subject
 from shared.messaging.subjects import Subjects
 from shared.telemetry.metrics import EVENTS_RELAYED, OUTBOX_PENDING
+from shared.waiting import woken_or_timed_out
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ class OutboxRelay:
                     (outcome_subject(self._subjects.namespace, row["partnership_id"], agency, row["event_type"]), body, headers)
                     for agency in addressees(row["event_type"], row["payload"])
                 ]
-        await asyncio.wait_for(asyncio.gather(*acks), self._ack_timeout)
+        async with asyncio.timeout(self._ack_timeout):  # not wait_for: it can swallow a cancellation
+            await asyncio.gather(*acks)
         # Sent before the rows are deleted: after a crash they are sent again, not skipped.
         for subject, body, headers in outcomes:
             await self._nc.publish(subject, body, headers=headers)  # type: ignore[union-attr]
@@ -115,8 +117,4 @@ class OutboxRelay:
                 await self._pause(self._idle_poll)
 
     async def _pause(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._wakeup.wait(), seconds)
-        except TimeoutError:
-            pass
-        self._wakeup.clear()
+        await woken_or_timed_out(self._wakeup, seconds)

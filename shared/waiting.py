@@ -50,3 +50,18 @@ async def eventually(
                 f"last value: {last!r}"
             )
         await asyncio.sleep(min(interval, remaining))
+
+
+async def woken_or_timed_out(event: asyncio.Event, seconds: float) -> None:
+    """Wait until `event` is set or `seconds` have passed, then clear it.
+
+    Not `asyncio.wait_for(event.wait(), seconds)`: on Python 3.11, a task cancelled just as
+    the event is set has its cancellation swallowed there (the result wins), so a
+    background loop waiting like that could outlive its service's stop and hang it.
+    `asyncio.timeout` keeps the cancellation."""
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        pass
+    event.clear()
