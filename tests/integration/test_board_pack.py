@@ -83,11 +83,13 @@ async def play_two_months(platform: RunningPlatform, clock: ManualClock) -> dict
             " (SELECT count(*) FROM reporting.actions WHERE status = 'awaiting-sign-off') AS awaiting,"
             " (SELECT count(*) FROM reporting.review_clocks WHERE kind = 'rapid-review' AND status = 'overdue') AS reviews,"
             " (SELECT count(*) FROM reporting.assurance_milestones WHERE status = 'missed') AS milestones,"
-            " (SELECT count(*) FROM reporting.s11_submissions) AS submissions"
+            " (SELECT count(*) FROM reporting.s11_submissions) AS submissions,"
+            # the call-in the flagged return proposes, made by the events service as it reacts
+            " (SELECT count(*) FROM reporting.assurance_lifecycle WHERE title LIKE 'Call-in:%') AS call_ins"
         )
-        return tuple(counts) == (2, 1, 1, 1, 1, len(others) + 1)
+        return tuple(counts) == (2, 1, 1, 1, 1, len(others) + 1, 1)
 
-    await eventually(projected, timeout=30, what="reporting to show the returns, actions, review and milestone")
+    await eventually(projected, timeout=30, what="reporting to show the returns, actions, review, milestone and call-in")
     return {
         "flag": next(e["event_id"] for e in flagged["events"] if e["event_type"] == "RiskFlagged"),
         "action": await stored_id(platform, "reviews", "ActionOverdue"),
