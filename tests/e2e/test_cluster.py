@@ -80,10 +80,15 @@ async def test_one_node_of_three_killed_under_load_loses_nothing_acknowledged(
         try:
             js = nc.jetstream()
             for service in ("section11", "events"):
-                stored = await pool.fetchval(f"SELECT count(*) FROM {service}.events")
-                info = await js.stream_info(subjects.stream(service))
-                assert info.state.messages == stored, f"{service}: the stream holds each stored event once"
-                assert info.cluster.leader != seed.name
+                # The events service may still be appending call-ins as it reacts to the last
+                # returns (and relaying them): wait until the stream holds every stored event once.
+                # A lost or doubled event never evens out, and fails at the deadline.
+                async def holds_each_once(service: str = service) -> bool:
+                    stored = await pool.fetchval(f"SELECT count(*) FROM {service}.events")
+                    return (await js.stream_info(subjects.stream(service))).state.messages == stored
+
+                await eventually(holds_each_once, timeout=60, what=f"{service}: the stream to hold each stored event once")
+                assert (await js.stream_info(subjects.stream(service))).cluster.leader != seed.name
         finally:
             await nc.close()
         await assert_each_return_once(platform, pool, sender)
