@@ -84,9 +84,6 @@ class DeadlineWatcher:
             """,
         )
 
-    def wake(self) -> None:
-        self._wakeup.set()
-
     def learn(self, envelopes: Sequence[Envelope]) -> None:
         """The store's `on_appended` reader: note what was committed, and wake."""
         if len(self._recent) > RECENT_LIMIT:  # not tracking (the database is away): read later

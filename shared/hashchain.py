@@ -44,11 +44,10 @@ def canonical_bytes(fields: Mapping[str, Any], payload_json: str | None = None) 
         "position": fields["position"],
     }
     if payload_json is None:
-        document["payload"] = fields["payload"]
-        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        return canonical_payload(document | {"payload": fields["payload"]}).encode()
     # "payload" sorts after "partnership_id" and before "position": the keys either side of it.
-    before = json.dumps({k: v for k, v in document.items() if k < "payload"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    after = json.dumps({k: v for k, v in document.items() if k > "payload"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    before = canonical_payload({k: v for k, v in document.items() if k < "payload"})
+    after = canonical_payload({k: v for k, v in document.items() if k > "payload"})
     return f'{before[:-1]},"payload":{payload_json},{after[1:]}'.encode()
 
 

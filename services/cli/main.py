@@ -71,8 +71,8 @@ async def _database(settings: Settings, acting_as: str | None = None) -> AsyncIt
         embedded = EmbeddedPostgres(settings.data_dir)
         embedded.start()
         url = await embedded.ensure_database(DATABASE)
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=10, server_settings=await db_roles.acting_as(url, acting_as) if acting_as else {}
-    )
+    acting = await db_roles.acting_as(url, acting_as) if acting_as else {}
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=10, server_settings=acting)
     try:
         yield pool
     finally:

@@ -145,10 +145,16 @@ class ProjectionRunner:
         consumers apply them: a rebuild is bound by round trips, not by either core, so
         the reviews and events stores overlap (no projection relies on an order between
         sources, which live delivery never gave)."""
-        counts = await asyncio.gather(
-            *(self._catch_up_source(source, store, recorded_until, batch_size, progress) for source, store in self._sources.items())
-        )
-        return sum(counts)
+        sources = [
+            asyncio.create_task(self._catch_up_source(source, store, recorded_until, batch_size, progress))
+            for source, store in self._sources.items()
+        ]
+        try:
+            return sum(await asyncio.gather(*sources))
+        finally:  # one source failed (or we were cancelled): the others stop too, releasing their connections
+            for task in sources:
+                task.cancel()
+            await asyncio.gather(*sources, return_exceptions=True)
 
     async def _catch_up_source(
         self, source: str, store: PostgresEventStore, recorded_until: datetime | None, batch_size: int, progress: Progress | None

@@ -112,9 +112,13 @@ def peer_challenge(profile: FrameworkProfile, command: CloseAuditCycle, returns:
     return events
 
 
-def require_open(state: Cycle, cycle_id: str) -> None:
+def require_opened(state: Cycle, cycle_id: str) -> None:
     if not state.opened:
         raise Refusal("unknown_cycle", f"cycle {cycle_id!r} has not been opened by the partnership", "cycle_id")
+
+
+def require_open(state: Cycle, cycle_id: str) -> None:
+    require_opened(state, cycle_id)
     if state.closed:
         raise Refusal("cycle_closed", f"cycle {cycle_id!r} is closed; nothing more can be submitted to it", "cycle_id")
 

@@ -179,8 +179,7 @@ def decide_survey(state: Return, cycle: Cycle, command: RecordPractitionerSurvey
     """A survey triangulates a return of a cycle the partnership opened (open or since closed:
     panels moderate after the deadline) from an agency that cycle asked."""
     validation.require_agency(profile, command.agency_id)
-    if not cycle.opened:
-        raise Refusal("unknown_cycle", f"cycle {command.cycle_id!r} has not been opened by the partnership", "cycle_id")
+    cycles.require_opened(cycle, command.cycle_id)
     cycles.require_member(cycle, command.agency_id)
     if command.domain_id is not None:
         validation.require_domain(profile, command.domain_id)
