@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock
 from shared.config import Settings
 from shared.runtime.host import ServiceHost
 
@@ -30,7 +30,7 @@ def bootstrap_of(name: str) -> Callable[[ServiceHost], Awaitable[Any]]:
 
 async def start_service(name: str, settings: Settings, clock: Clock | None = None) -> tuple[ServiceHost, Any]:
     """Connect, wire and start one service; returns its host (to stop) and what bootstrap built."""
-    host = ServiceHost(name, settings, clock or SystemClock())
+    host = ServiceHost(name, settings, clock or settings.clock())
     await host.connect()
     wired = await bootstrap_of(name)(host)
     await host.start()

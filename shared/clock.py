@@ -4,7 +4,10 @@ Nothing in the platform may call ``datetime.now()`` directly: deadline
 watchers, event envelopes and projections read the time from a :class:`Clock`
 so that history replays the same way every time. Production code is given a
 :class:`SystemClock`; tests and replays are given a :class:`ManualClock` and
-move time forward explicitly.
+move time forward explicitly. ``SCRUTINY_TODAY`` runs a whole platform on a
+:class:`ShiftedClock`: the wall clock ticking as usual, on another day, so
+the suite's end-to-end tests can be run as if it were a 29 February, a year
+end or ten years ahead (docs/development.md).
 
 All clocks return timezone-aware datetimes in UTC.
 """
@@ -13,9 +16,12 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-__all__ = ["Clock", "ManualClock", "SystemClock"]
+__all__ = ["LONDON", "Clock", "ManualClock", "ShiftedClock", "SystemClock", "london_today", "platform_clock"]
+
+LONDON = ZoneInfo("Europe/London")  # the day a partnership lives in
 
 
 def _require_aware(moment: datetime, what: str) -> datetime:
@@ -42,6 +48,34 @@ class SystemClock(Clock):
 
     def __repr__(self) -> str:
         return "SystemClock()"
+
+
+class ShiftedClock(SystemClock):
+    """The wall clock, ticking, a whole number of days away: ``ShiftedClock.on(day)`` is
+    today's time of day in London on ``day``."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    @classmethod
+    def on(cls, day: date) -> ShiftedClock:
+        return cls(timedelta(days=(day - datetime.now(LONDON).date()).days))
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def __repr__(self) -> str:
+        return f"ShiftedClock({self.offset.days} days)"
+
+
+def london_today(clock: Clock) -> date:
+    """The clock's day in London: the day a partnership's facts are dated."""
+    return clock.now().astimezone(LONDON).date()
+
+
+def platform_clock(today: date | None = None) -> Clock:
+    """The clock a platform runs on: the wall clock, or it moved to ``today`` (SCRUTINY_TODAY)."""
+    return SystemClock() if today is None else ShiftedClock.on(today)
 
 
 class ManualClock(Clock):

@@ -1,8 +1,11 @@
 """Settings from the environment: embedded servers by default, external ones by URL."""
 
+from datetime import date
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.clock import Clock, platform_clock
 
 
 class Settings(BaseSettings):
@@ -28,3 +31,10 @@ class Settings(BaseSettings):
     # (deploy/README.md). Streams that already exist are left as they are.
     stream_replicas: int = 1
     log_level: str = "INFO"
+    # Run the platform as if today were this day (London): its clock ticks as the wall clock
+    # does, moved by whole days (shared/clock.py ShiftedClock). For trying a date-sensitive run
+    # on another day, as the suite does; unset in production.
+    today: date | None = None
+
+    def clock(self) -> Clock:
+        return platform_clock(self.today)

@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.support import backends
+
+
+_OWN_BASETEMP = "_scrutiny_own_basetemp"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Each run's temporary files, and the embedded servers under them, in a directory of its
+    own: pytest's shared root (`pytest-of-<user>`) is reset to mode 0700 by every pytest that
+    starts, which cut a running suite's PostgreSQL (its own system user) off its data
+    directory. `--basetemp` given on the command line is kept as it is."""
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="scrutiny-tests-")
+        setattr(config, _OWN_BASETEMP, Path(config.option.basetemp))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A passed run leaves nothing behind; a failed one keeps its files to look at."""
+    own = getattr(config, _OWN_BASETEMP, None)
+    if own is not None and getattr(config, "_scrutiny_passed", False):
+        shutil.rmtree(own, ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config._scrutiny_passed = exitstatus == 0  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,6 @@ from services.reporting.bootstrap import projection_runner
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, group_of
 from services.runner import BOOTSTRAPS
 from services.runner import main as run_service
-from shared.clock import SystemClock
 from shared.config import Settings
 from shared.eventstore.verify import verify_store
 from shared.messaging.subjects import Subjects
@@ -115,7 +114,8 @@ def demo(
     except ProfileError as error:
         raise typer.BadParameter(str(error), param_hint="--profile") from None
     end = _date(until, "--until") if until else None
-    if end is not None and end > demo_scenario.today(SystemClock()):
+    clock = _settings(data_dir).clock()
+    if end is not None and end > demo_scenario.today(clock):
         raise typer.BadParameter(f"{until} is after today: the services refuse facts dated in the future", param_hint="--until")
     settings = _settings(data_dir).model_copy(update={"profiles": [profile]})
 
@@ -137,7 +137,7 @@ def demo(
                     platform.servers.database_url,
                     Subjects(settings.namespace),
                     framework,
-                    SystemClock(),
+                    clock,
                     platform.data_dir / "reports",
                     seed=seed,
                     until=end,
@@ -243,7 +243,7 @@ def boardpack(
 
     async def run() -> BoardPackFiles:
         async with _database(settings, acting_as="reporting") as pool:
-            schema, moment = "reporting", SystemClock().now()
+            schema, moment = "reporting", settings.clock().now()
             if as_of:
                 schema, moment = "reporting_asof", _end_of_day(as_of)
                 applied = await projection_runner(pool, schema).rebuild(recorded_until=moment)

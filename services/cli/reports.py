@@ -15,7 +15,6 @@ from rich.markup import escape
 from services.reporting.adapters.read_models.reports import ReportReadModels
 from services.reporting.adapters.report_pages import write_report
 from services.reporting.bootstrap import projection_runner
-from shared.clock import SystemClock
 from shared.profiles.errors import ProfileError
 from shared.profiles.schema import FrameworkProfile
 from shared.runtime.host import load_partnerships
@@ -67,7 +66,7 @@ def _write(
 
     async def run() -> Path:
         async with _database(settings) as pool:
-            schema, moment = "reporting", SystemClock().now()
+            schema, moment = "reporting", settings.clock().now()
             if until is not None:
                 schema, moment = "reporting_asof", until
                 applied = await projection_runner(pool, schema).rebuild(recorded_until=until)

@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 
 from services.platform.servers import DATABASE, running_platform
-from shared.clock import SystemClock
 from shared.config import Settings
 from shared.personal_data import SCHEMA as KEYS
 from shared.personal_data import ensure_schema, person_subject
@@ -103,7 +102,7 @@ def erase(
             try:
                 await ensure_schema(conn)
                 done = await erase_subject(
-                    conn, partnership_id, key, requested_by=requested_by, reason=reason, at=SystemClock().now(), stores=STORES
+                    conn, partnership_id, key, requested_by=requested_by, reason=reason, at=settings.clock().now(), stores=STORES
                 )
             finally:
                 await conn.close()

@@ -67,6 +67,7 @@ class Platform:
             SCRUTINY_DASHBOARD_PORT=str(self.dashboard_port),
             SCRUTINY_DEADLINE_INTERVAL_SECONDS=str(self.settings.deadline_interval_seconds),
             SCRUTINY_STREAM_REPLICAS=str(self.settings.stream_replicas),
+            **({"SCRUTINY_TODAY": self.settings.today.isoformat()} if self.settings.today else {}),
         )
         return env
 

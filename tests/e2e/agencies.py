@@ -16,6 +16,7 @@ from shared.messaging.subjects import Subjects
 from shared.profiles import load_builtin
 from shared.waiting import eventually
 from tests.support.returns import answers
+from tests.support.today import days_from_today
 
 PARTNERSHIP = "north-lincolnshire"
 
@@ -55,7 +56,7 @@ class Crowd:
             for c in range(-(-self.total // len(profile.agencies))):
                 body = {
                     "request_id": str(uuid5(NAMESPACE_URL, f"crowd/{self.subjects.namespace}/cycle/{c}")),
-                    "cycle_id": f"c{c}", "opened_on": "2026-10-01", "due_on": "2027-03-31",
+                    "cycle_id": f"c{c}", "opened_on": days_from_today(-30), "due_on": days_from_today(120),
                 }
                 await self._ask(nc, self.subjects.operator_command("section11", "open-cycle", PARTNERSHIP), json.dumps(body).encode())
         finally:

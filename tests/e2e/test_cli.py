@@ -17,6 +17,7 @@ from shared.messaging.subjects import Subjects
 from shared.profiles import load_builtin
 from shared.waiting import eventually
 from tests.support.returns import answers
+from tests.support.today import today
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +65,7 @@ async def test_scrutiny_up_serves_agencies_and_the_dashboard_then_stops_on_ctrl_
         agency = profile.agencies[0]
         nc = await nats.connect(nats_url)
         subject = Subjects(namespace).agency_command("section11", "submit", profile.id, agency.id)
-        opened = {"request_id": str(uuid4()), "cycle_id": "2026-27", "opened_on": "2026-11-01"}
+        opened = {"request_id": str(uuid4()), "cycle_id": "2026-27", "opened_on": today().isoformat()}
         opening = Subjects(namespace).operator_command("section11", "open-cycle", profile.id)
         assert json.loads((await nc.request(opening, json.dumps(opened).encode(), timeout=10)).data)["status"] == "accepted"
         body = {

@@ -16,6 +16,7 @@ import pytest
 
 from shared.profiles import load_builtin
 from tests.support.returns import answers
+from tests.support.today import days_from_today, today
 
 pytestmark = pytest.mark.e2e
 
@@ -81,11 +82,11 @@ async def test_an_agency_submits_updates_its_action_and_hears_the_outcomes(tmp_p
         services_url = json.loads((data / "runtime.json").read_text())["nats_url"]
         public_url = "nats://" + services_url.rpartition("@")[2]
         await _business_unit(services_url, f"scrutiny.{PARTNERSHIP}.cmd.section11.open-cycle", {
-            "request_id": str(uuid4()), "cycle_id": "2026-27", "opened_on": "2026-11-02", "due_on": "2026-11-30",
+            "request_id": str(uuid4()), "cycle_id": "2026-27", "opened_on": today().isoformat(), "due_on": days_from_today(28),
         })
         await _business_unit(services_url, f"scrutiny.{PARTNERSHIP}.cmd.reviews.raise-action", {
             "request_id": str(uuid4()), "action_id": "act-7", "title": "Audit strategy meeting attendance",
-            "owner_agency_id": AGENCY, "due_on": "2027-01-29", "source_type": "assurance-event",
+            "owner_agency_id": AGENCY, "due_on": days_from_today(60), "source_type": "assurance-event",
             "source_id": "thematic-1", "raised_by": "Business unit (invented)",
         })
         answers_file = tmp_path / "answers.json"

@@ -17,6 +17,7 @@ from shared.waiting import eventually
 from tests.support.consistency import caught_up, differences_from_rebuild
 from tests.support.platform import PARTNERSHIP
 from tests.support.resending import Resender
+from tests.support.today import days_from_today
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -37,7 +38,7 @@ FLOWS = {
         "events", "conclude",
         lambda n: {
             "assurance_event_id": f"thematic-{n}", "activity_type": "thematic-assurance-event",
-            "title": f"Thematic assurance event {n}", "held_on": "2026-10-30", "theme": "neglect",
+            "title": f"Thematic assurance event {n}", "held_on": days_from_today(-7), "theme": "neglect",
             "recorded_by": "business unit",
         },
         "AssuranceEventConcluded", "assurance_events",
@@ -46,7 +47,7 @@ FLOWS = {
         "reviews", "raise-action",
         lambda n: {
             "action_id": f"act-{n}", "title": f"Action {n}", "owner_agency_id": "humberside-police",
-            "due_on": "2027-06-30", "source_type": "other", "source_id": "kill-test", "raised_by": "business unit",
+            "due_on": days_from_today(200), "source_type": "other", "source_id": "kill-test", "raised_by": "business unit",
         },
         "ActionRaised", "actions",
     ),

@@ -26,6 +26,7 @@ from shared.waiting import eventually
 from tests.support.platform import PARTNERSHIP
 from tests.support.platform import test_settings as settings_for
 from tests.support.returns import answers
+from tests.support.today import days_from_today, today
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +66,7 @@ async def _plant(nc: nats.NATS, subjects: Subjects) -> None:
     operator = lambda service, command: subjects.operator_command(service, command, PARTNERSHIP)  # noqa: E731
     agency = lambda service, command, who: subjects.agency_command(service, command, PARTNERSHIP, who)  # noqa: E731
     sent = [
-        await _send(nc, operator("section11", "open-cycle"), {"cycle_id": "2026-27", "opened_on": "2026-11-01"}),
+        await _send(nc, operator("section11", "open-cycle"), {"cycle_id": "2026-27", "opened_on": today().isoformat()}),
         await _send(nc, agency("section11", "submit", POLICE), {
             "agency_id": POLICE, "cycle_id": "2026-27", "answers": given, "submitted_by": PRACTITIONER,
         }),
@@ -81,8 +82,8 @@ async def _plant(nc: nats.NATS, subjects: Subjects) -> None:
             "summary": f"Mum said {CHILD.split()[0]} (DOB {BORN[1]}) was never asked what she wanted",
         }),
         await _send(nc, operator("reviews", "open-audit-round"), {
-            "audit_id": "maag-2026-11", "theme": "Neglect", "period_start": "2026-11-01",
-            "cases": [{"case_ref": CASE, "open_on": "2026-03-02"}], "agencies": [COUNCIL],
+            "audit_id": "maag-2026-11", "theme": "Neglect", "period_start": days_from_today(-30),
+            "cases": [{"case_ref": CASE, "open_on": days_from_today(-240)}], "agencies": [COUNCIL],
         }),
         await _send(nc, agency("reviews", "grade-audit-case", COUNCIL), {
             "audit_id": "maag-2026-11", "case_ref": CASE, "agency_id": COUNCIL, "grade": "inadequate",
