@@ -11,7 +11,6 @@ import pytest
 
 from tests.support import backends
 
-
 _OWN_BASETEMP = "_scrutiny_own_basetemp"
 
 

@@ -5,7 +5,8 @@
 Every service is wired by its own `bootstrap` on stand-ins that touch no server
 (`standins.py`), so the subjects listed are the ones the services serve. The
 request subscribers' handlers take raw bytes, so faststream cannot see their
-payloads: each subscriber is run once and tells which command model it parses.
+payloads: each service's command table (the rows its gateway was built from) says
+which command model each request subject carries.
 Events are not published by subscribers either but by the outbox relay, so the
 catalogue's event types (and the outcome copies and dead letters) are declared
 as publishers on a documentation router. faststream then draws the channels and

@@ -6,5 +6,5 @@ import sys
 from services.contract import generate, render
 
 if __name__ == "__main__":
-    logging.disable(logging.WARNING)  # probing a subscriber may dead-letter its empty message, to nowhere
+    logging.disable(logging.WARNING)  # the stand-in services' start-up says nothing worth reading here
     sys.stdout.write(render(generate()))

@@ -20,9 +20,10 @@ from pydantic.json_schema import models_json_schema
 
 from services.contract import REGENERATE
 from services.contract import models as m
-from services.contract.standins import NAMESPACE, CommandCall, probe, wire_services
+from services.contract.standins import NAMESPACE, rows_by_subject, wire_services
 from services.events.domain.commands import ShowPlanner
 from shared.catalogue import DomainEvent, registered_event_types
+from shared.messaging.commands import CommandRow
 from shared.messaging.outcomes import naming_fields, outcome_subject
 from shared.messaging.subjects import SERVICES, Subjects
 
@@ -116,19 +117,14 @@ def _events() -> dict[str, list[type[DomainEvent]]]:
     return by_service
 
 
-async def _collect() -> tuple[NatsBroker, dict[int, CommandCall | None]]:
-    """The wired broker, and what each of its request subscribers handed the gateway."""
+async def _collect() -> tuple[NatsBroker, dict[str, CommandRow[Any]]]:
+    """The wired broker, and the command row behind each request subject."""
     wired = await wire_services()
-    calls = {
-        id(sub): await probe(sub, wired.calls)
-        for sub in wired.broker.subscribers
-        if getattr(sub, "stream", None) is None
-    }
-    return wired.broker, calls
+    return wired.broker, rows_by_subject(wired.tables)
 
 
 def _plan_subscribers(
-    broker: NatsBroker, calls: dict[int, CommandCall | None], plan: Plan, events: dict[str, list[type[DomainEvent]]]
+    broker: NatsBroker, rows: dict[str, CommandRow[Any]], plan: Plan, events: dict[str, list[type[DomainEvent]]]
 ) -> None:
     """Name each service subscriber's channel after its subject; learn each request's command."""
     for sub in broker.subscribers:
@@ -145,10 +141,10 @@ def _plan_subscribers(
             service, command = tokens[3], tokens[4]
             agency = len(tokens) == 6
             key = f"cmd.{service}.{command}" + (".agency" if agency else "")
-            call = calls[id(sub)]
-            if call is not None:
-                model, replies = call.command, ["Accepted", "Refused"]
-                pinned = ", ".join(f"`{name}`" for name in call.fields)
+            row = rows.get(subject)
+            if row is not None:
+                model, replies = row.command, ["Accepted", "Refused"]
+                pinned = f"`{row.pinned}`"
                 note = f"Sent by the agency named by the last token; {pinned} must be that agency." if agency else "Sent by the business unit."
             elif (service, command) in QUERIES:
                 model, answer = QUERIES[(service, command)]
@@ -156,8 +152,8 @@ def _plan_subscribers(
                 plan.message(answer.__name__, _doc(answer), answer)
             else:
                 raise RuntimeError(
-                    f"the subscriber of {subject} handed no command to the gateway: route it through "
-                    "RequestGateway.handle, or name its model in services/contract/document.py QUERIES"
+                    f"the subscriber of {subject} is no row of a command table: add it to its service's "
+                    "table, or name its model in services/contract/document.py QUERIES"
                 )
             messages = [plan.message(model.__name__, _doc(model), model, mode="validation")]
             params = ("partnership", "agency") if agency else ("partnership",)
@@ -234,10 +230,10 @@ def _rank(key: str) -> tuple[int, str]:
 
 
 def build() -> dict[str, Any]:
-    broker, calls = asyncio.run(_collect())
+    broker, rows = asyncio.run(_collect())
     plan = Plan()
     events = _events()
-    _plan_subscribers(broker, calls, plan, events)
+    _plan_subscribers(broker, rows, plan, events)
     broker.include_router(_plan_publishers(plan, events))
     raw = AsyncAPI(broker, title="scrutiny", schema_version="3.0.0").to_specification().to_jsonable()
 

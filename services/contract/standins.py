@@ -2,27 +2,24 @@
 
 `bootstrap(host)` is the code a running service executes; here the host's pool
 is a null database (DDL and reads answer nothing), its JetStream context drops
-what it is given, its broker never connects, and its request gateway only
-records which command type each subscriber hands it. So the routers are exactly
-the ones a service serves, and probing each request subscriber once tells
-which command its subject carries.
+what it is given, and its broker never connects. So the routers are exactly the
+ones a service serves, and the command tables the host was handed say which
+command each request subject carries.
 """
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from faststream.nats import NatsBroker
-from pydantic import BaseModel
 
 from services.runner import BOOTSTRAPS, bootstrap_of
 from shared.clock import ManualClock
 from shared.config import Settings
-from shared.messaging.deadletters import DeadLetters
-from shared.messaging.gateway import Handler, RequestGateway
+from shared.messaging.commands import CommandRow, CommandTable, Sender
+from shared.messaging.gateway import RequestGateway
 from shared.messaging.subjects import Subjects
 from shared.runtime.host import ServiceHost, load_partnerships
 
@@ -74,37 +71,21 @@ class UnconnectedBroker(NatsBroker):
         return None
 
 
-@dataclass(frozen=True)
-class CommandCall:
-    command: type[BaseModel]
-    actor: str
-    fields: dict[str, object]
-
-
-class RecordingGateway(RequestGateway):
-    """Remembers the command type a subscriber asked for, and handles nothing."""
-
-    def __init__(self, service: str, dead_letters: DeadLetters, handlers: dict[type, Handler[Any]], calls: list[CommandCall]) -> None:
-        super().__init__(service, dead_letters, handlers)
-        self._calls = calls
-
-    async def handle(self, msg: Any, command_type: type, *, partnership_id: str, actor: str, fields: dict[str, object] | None = None) -> dict[str, Any]:
-        self._calls.append(CommandCall(command_type, actor, dict(fields or {})))
-        return {}
-
-
 @dataclass
 class StandInHost(ServiceHost):
-    calls: list[CommandCall] = field(default_factory=list)
+    """Remembers the command table each service's gateway is built from."""
 
-    def gateway(self, handlers: dict[type, Handler[Any]]) -> RequestGateway:
-        return RecordingGateway(self.service, DeadLetters(self.js, self.subjects, self.service), handlers, self.calls)
+    tables: list[CommandTable] = field(default_factory=list)
+
+    def gateway(self, table: CommandTable) -> RequestGateway:
+        self.tables.append(table)
+        return super().gateway(table)
 
 
 @dataclass
 class Wired:
     broker: NatsBroker
-    calls: list[CommandCall]
+    tables: list[CommandTable]
 
 
 def _settings() -> Settings:
@@ -119,35 +100,25 @@ async def wire_services() -> Wired:
     """One broker holding every service's routers, as their bootstraps build them."""
     settings = _settings()
     broker = UnconnectedBroker(settings.nats_url)
-    calls: list[CommandCall] = []
+    tables: list[CommandTable] = []
     clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
     partnerships = load_partnerships(settings.profiles)
     for name in BOOTSTRAPS:
-        host = StandInHost(name, settings, clock, calls=calls)
+        host = StandInHost(name, settings, clock, tables=tables)
         host.pool = NullPool()  # type: ignore[assignment]
         host.js = NullJetStream()  # type: ignore[assignment]
         host.broker = broker
         host.subjects = Subjects(NAMESPACE)
         host.partnerships = partnerships
         await bootstrap_of(name)(host)
-    return Wired(broker, calls)
+    return Wired(broker, tables)
 
 
-def _concrete(subject: str) -> str:
-    tokens = subject.split(".")
-    return ".".join("x" if t in ("*", ">") else t for t in tokens)
-
-
-async def probe(subscriber: Any, calls: list[CommandCall]) -> CommandCall | None:
-    """Run a request subscriber once on an empty message: the command it hands the gateway.
-
-    The subscriber's own function is reached through faststream's handler wrapper
-    (`_original_call`; faststream is pinned below 0.8)."""
-    subject = _concrete(subscriber.specification.config.subject)
-    message = SimpleNamespace(
-        raw_message=SimpleNamespace(subject=subject, reply=""), body=b"{}", headers={}, correlation_id=None
-    )
-    calls.clear()
-    for item in subscriber.calls:
-        await item.handler._original_call(message)
-    return calls[-1] if calls else None
+def rows_by_subject(tables: list[CommandTable]) -> dict[str, CommandRow[Any]]:
+    """Each command row under the subject pattern its subscriber listens on."""
+    subjects = Subjects(NAMESPACE)
+    return {
+        (subjects.agency_command(t.service, row.token) if row.sender is Sender.AGENCY else subjects.operator_command(t.service, row.token)): row
+        for t in tables
+        for row in t
+    }

@@ -4,8 +4,8 @@ Section 11's call-in proposals, and the deadline watcher of preparation mileston
 from dataclasses import dataclass
 
 from services.events.deadlines import deadlines_for
-from services.events.entrypoints.nats import SERVICE, build_router
-from services.events.handlers import EventsHandlers
+from services.events.entrypoints.nats import build_router
+from services.events.handlers import SERVICE, EventsHandlers
 from shared.deadlines import DeadlineWatcher
 from shared.messaging.deadletters import DeadLetters
 from shared.runtime.host import ServiceHost
@@ -26,7 +26,7 @@ async def bootstrap(host: ServiceHost) -> Events:
     host.include_router(
         build_router(
             host.subjects,
-            host.gateway(handlers.table()),  # type: ignore[arg-type]
+            host.gateway(handlers.commands()),
             DeadLetters(host.js, host.subjects, SERVICE),
             handlers.planner,
             handlers.on_call_in_proposed,

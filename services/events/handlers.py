@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
+from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from services.events.deadlines import WATCHER, milestone_of
@@ -28,11 +29,13 @@ from shared.deadlines import Deadline
 from shared.decisions import already_done, decide_and_append, fold
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
+from shared.messaging.commands import CommandTable, Handler, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
 
 Decision = Callable[[AssuranceEvent, FrameworkProfile, date], Sequence[DomainEvent]]
 
+SERVICE = "events"
 MAX_CALL_INS_PER_CYCLE = 50
 
 
@@ -59,45 +62,6 @@ class EventsHandlers:
 
     # -- lifecycle ----------------------------------------------------------------------
 
-    async def propose(self, command: c.ProposeAssuranceEvent, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_propose(s, command, p))
-
-    async def endorse(self, command: c.EndorseAssuranceEvent, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_endorse(s, command, p))
-
-    async def schedule(self, command: c.ScheduleAssuranceEvent, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_schedule(s, command, p, t))
-
-    async def reschedule(self, command: c.RescheduleAssuranceEvent, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_reschedule(s, command, p, t))
-
-    async def cancel(self, command: c.CancelAssuranceEvent, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_cancel(s, command))
-
-    async def meet_milestone(self, command: c.RecordMilestoneMet, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_milestone_met(s, command, t))
-
-    async def hold(self, command: c.RecordEventHeld, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_hold(s, command, p, t))
-
-    async def feedback(self, command: c.RecordImmediateFeedback, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_feedback(s, command))
-
-    async def findings(self, command: c.RecordFindings, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_findings(s, command, p))
-
-    async def agree_actions(self, command: c.AgreeActions, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_agree_actions(s, command, p))
-
-    async def draft_report(self, command: c.DraftReport, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_draft(s, command, p))
-
-    async def agree_report(self, command: c.AgreeReport, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_agree_report(s, command, p))
-
-    async def record_outcome(self, command: c.RecordOutcome, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: lifecycle.decide_outcome(s, command, p))
-
     async def conclude(self, command: c.ConcludeAssuranceEvent, metadata: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
         return await decide_and_append(
@@ -113,56 +77,11 @@ class EventsHandlers:
 
     # -- line of sight and pop-up cases -------------------------------------------------
 
-    async def select_case(self, command: c.SelectCase, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: line_of_sight.decide_select_case(s, command, p))
-
-    async def record_case_audit(self, command: c.RecordCaseAudit, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: line_of_sight.decide_case_audit(s, command, p))
-
-    async def meet_practitioners(self, command: c.RecordPractitionersMet, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: line_of_sight.decide_practitioners_met(s, command, p))
-
     # -- young inspectors ---------------------------------------------------------------
-
-    async def answer_inspection_offer(self, command: c.AnswerInspectionOffer, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: young_inspectors.decide_answer_offer(s, command))
-
-    async def record_desktop_review(self, command: c.RecordDesktopReview, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: young_inspectors.decide_desktop_review(s, command, t))
-
-    async def record_inspection_surveys(self, command: c.RecordInspectionSurveys, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: young_inspectors.decide_surveys(s, command))
 
     # -- learning hub -------------------------------------------------------------------
 
-    async def issue_newsletter(self, command: c.IssueNewsletter, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: learning_hub.decide_newsletter(s, command, p, t))
-
-    async def record_forum(self, command: c.RecordLearningForum, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: learning_hub.decide_forum(s, command, p, t))
-
-    async def record_views(self, command: c.RecordChildrenAndFamiliesViews, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: learning_hub.decide_views(s, command, p, t))
-
-    async def send_survey(self, command: c.SendPractitionerSurvey, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: learning_hub.decide_survey_sent(s, command, p, t))
-
-    async def record_survey_responses(self, command: c.RecordSurveyResponses, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: learning_hub.decide_survey_responses(s, command, p))
-
-    async def record_evaluation(self, command: c.RecordForumEvaluation, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: learning_hub.decide_evaluation(s, command, p))
-
-    async def present_strategic_feedback(self, command: c.PresentStrategicFeedback, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: learning_hub.decide_strategic_feedback(s, command, p, t))
-
-    async def feed_back_to_practitioners(self, command: c.FeedBackToPractitioners, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: learning_hub.decide_feed_back(s, command, p, t))
-
     # -- peer review --------------------------------------------------------------------
-
-    async def agree_terms(self, command: c.AgreeTermsOfReference, metadata: Metadata) -> list[Envelope]:
-        return await self._decide(command, metadata, lambda s, p, t: peer_review.decide_terms(s, command, p))
 
     # -- time: missed milestones --------------------------------------------------------
 
@@ -254,37 +173,49 @@ class EventsHandlers:
                 facts.append(planning.facts_of(state, str(last.event_id), last.position))
         return facts
 
-    def table(self) -> dict[type, object]:
-        """Every command this service accepts, and who handles it."""
-        return {
-            c.ProposeAssuranceEvent: self.propose,
-            c.EndorseAssuranceEvent: self.endorse,
-            c.ScheduleAssuranceEvent: self.schedule,
-            c.RescheduleAssuranceEvent: self.reschedule,
-            c.CancelAssuranceEvent: self.cancel,
-            c.RecordMilestoneMet: self.meet_milestone,
-            c.RecordEventHeld: self.hold,
-            c.RecordImmediateFeedback: self.feedback,
-            c.RecordFindings: self.findings,
-            c.AgreeActions: self.agree_actions,
-            c.DraftReport: self.draft_report,
-            c.AgreeReport: self.agree_report,
-            c.RecordOutcome: self.record_outcome,
-            c.ConcludeAssuranceEvent: self.conclude,
-            c.SelectCase: self.select_case,
-            c.RecordCaseAudit: self.record_case_audit,
-            c.RecordPractitionersMet: self.meet_practitioners,
-            c.AnswerInspectionOffer: self.answer_inspection_offer,
-            c.RecordDesktopReview: self.record_desktop_review,
-            c.RecordInspectionSurveys: self.record_inspection_surveys,
-            c.IssueNewsletter: self.issue_newsletter,
-            c.RecordLearningForum: self.record_forum,
-            c.RecordChildrenAndFamiliesViews: self.record_views,
-            c.SendPractitionerSurvey: self.send_survey,
-            c.RecordSurveyResponses: self.record_survey_responses,
-            c.RecordForumEvaluation: self.record_evaluation,
-            c.PresentStrategicFeedback: self.present_strategic_feedback,
-            c.FeedBackToPractitioners: self.feed_back_to_practitioners,
-            c.AgreeTermsOfReference: self.agree_terms,
-            c.MarkMilestoneMissed: self.mark_milestone_missed,
-        }
+    def _on_event(self, decision: Callable[[AssuranceEvent, Any, FrameworkProfile, date], Sequence[DomainEvent]]) -> Handler[Any]:
+        """A handler deciding on the command's assurance event: decision(state, command, profile, today)."""
+
+        async def handle(command: EventCommand, metadata: Metadata) -> list[Envelope]:
+            return await self._decide(command, metadata, lambda s, p, t: decision(s, command, p, t))
+
+        return handle
+
+    def commands(self) -> CommandTable:
+        """Every command this service accepts: who sends it, on which subject, and what decides it.
+
+        The business unit records every partner's step; an agency answers a young
+        inspectors offer as itself."""
+        on = self._on_event
+        return table(
+            SERVICE,
+            business_unit("propose", c.ProposeAssuranceEvent, "Propose an assurance event", on(lambda s, command, p, t: lifecycle.decide_propose(s, command, p))),
+            business_unit("endorse", c.EndorseAssuranceEvent, "A statutory partner endorses an assurance event", on(lambda s, command, p, t: lifecycle.decide_endorse(s, command, p))),
+            business_unit("schedule", c.ScheduleAssuranceEvent, "Schedule an endorsed assurance event (sets its preparation milestones)", on(lambda s, command, p, t: lifecycle.decide_schedule(s, command, p, t))),
+            business_unit("reschedule", c.RescheduleAssuranceEvent, "Move a scheduled assurance event to a new date", on(lambda s, command, p, t: lifecycle.decide_reschedule(s, command, p, t))),
+            business_unit("cancel", c.CancelAssuranceEvent, "Cancel an assurance event", on(lambda s, command, p, t: lifecycle.decide_cancel(s, command))),
+            business_unit("meet-milestone", c.RecordMilestoneMet, "Record a preparation milestone as done", on(lambda s, command, p, t: lifecycle.decide_milestone_met(s, command, t))),
+            business_unit("hold", c.RecordEventHeld, "Record that an assurance event was held, and who took part", on(lambda s, command, p, t: lifecycle.decide_hold(s, command, p, t))),
+            business_unit("feedback", c.RecordImmediateFeedback, "Record the key highlights fed back at the end of the event", on(lambda s, command, p, t: lifecycle.decide_feedback(s, command))),
+            business_unit("findings", c.RecordFindings, "Record strengths, areas for development and the actions agreed", on(lambda s, command, p, t: lifecycle.decide_findings(s, command, p))),
+            business_unit("agree-actions", c.AgreeActions, "Record further actions agreed at the event", on(lambda s, command, p, t: lifecycle.decide_agree_actions(s, command, p))),
+            business_unit("draft-report", c.DraftReport, "Record the event's report as drafted", on(lambda s, command, p, t: lifecycle.decide_draft(s, command, p))),
+            business_unit("agree-report", c.AgreeReport, "A partner agrees the report for distribution", on(lambda s, command, p, t: lifecycle.decide_agree_report(s, command, p))),
+            business_unit("record-outcome", c.RecordOutcome, "Record the outcome of a call-in or pop-up case discussion", on(lambda s, command, p, t: lifecycle.decide_outcome(s, command, p))),
+            business_unit("conclude", c.ConcludeAssuranceEvent, "Conclude an assurance event (recorded after the fact)", self.conclude),
+            business_unit("select-case", c.SelectCase, "Select a pseudonymous case for a line of sight event", on(lambda s, command, p, t: line_of_sight.decide_select_case(s, command, p))),
+            business_unit("record-case-audit", c.RecordCaseAudit, "Record a single-agency audit of a selected case", on(lambda s, command, p, t: line_of_sight.decide_case_audit(s, command, p))),
+            business_unit("meet-practitioners", c.RecordPractitionersMet, "Record that the panel met a case's practitioners", on(lambda s, command, p, t: line_of_sight.decide_practitioners_met(s, command, p))),
+            business_unit("record-desktop-review", c.RecordDesktopReview, "Record the young inspectors' desktop review", on(lambda s, command, p, t: young_inspectors.decide_desktop_review(s, command, t))),
+            business_unit("record-inspection-surveys", c.RecordInspectionSurveys, "Record the staff and service user surveys returned", on(lambda s, command, p, t: young_inspectors.decide_surveys(s, command))),
+            business_unit("issue-newsletter", c.IssueNewsletter, "Record the learning hub's newsletter as issued", on(lambda s, command, p, t: learning_hub.decide_newsletter(s, command, p, t))),
+            business_unit("record-forum", c.RecordLearningForum, "Record a learning hub forum and its attendance", on(lambda s, command, p, t: learning_hub.decide_forum(s, command, p, t))),
+            business_unit("record-views", c.RecordChildrenAndFamiliesViews, "Record children's and families' views gathered", on(lambda s, command, p, t: learning_hub.decide_views(s, command, p, t))),
+            business_unit("send-survey", c.SendPractitionerSurvey, "Record the practitioner survey as sent", on(lambda s, command, p, t: learning_hub.decide_survey_sent(s, command, p, t))),
+            business_unit("record-survey-responses", c.RecordSurveyResponses, "Record the practitioner survey's responses", on(lambda s, command, p, t: learning_hub.decide_survey_responses(s, command, p))),
+            business_unit("record-evaluation", c.RecordForumEvaluation, "Record the forums' evaluation figures", on(lambda s, command, p, t: learning_hub.decide_evaluation(s, command, p))),
+            business_unit("present-strategic-feedback", c.PresentStrategicFeedback, "Record feedback presented to the strategic group", on(lambda s, command, p, t: learning_hub.decide_strategic_feedback(s, command, p, t))),
+            business_unit("feed-back-to-practitioners", c.FeedBackToPractitioners, "Record the strategic group's feedback to practitioners", on(lambda s, command, p, t: learning_hub.decide_feed_back(s, command, p, t))),
+            business_unit("agree-terms", c.AgreeTermsOfReference, "Record a peer review's agreed terms of reference", on(lambda s, command, p, t: peer_review.decide_terms(s, command, p))),
+            agency("answer-inspection-offer", c.AnswerInspectionOffer, "agency_id", "An agency takes up or declines a young inspectors visit", on(lambda s, command, p, t: young_inspectors.decide_answer_offer(s, command))),
+        )

@@ -61,6 +61,7 @@ class Platform:
             SCRUTINY_NATS_URL=self.servers.nats_url,
             SCRUTINY_DATABASE_URL=self.servers.database_url,
             SCRUTINY_NAMESPACE=self.settings.namespace,
+            SCRUTINY_DATA_DIR=str(self.data_dir),  # where the agencies' NATS credentials are
             SCRUTINY_PROFILES=json.dumps(self.settings.profiles),
             SCRUTINY_DASHBOARD_TOKEN=self.dashboard_token,
             SCRUTINY_DASHBOARD_HOST=self.settings.dashboard_host,

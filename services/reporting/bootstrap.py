@@ -66,5 +66,5 @@ async def _command_side(host: ServiceHost) -> ReportingHandlers:
     for opened in (store, *sources.values()):
         host.on_stop(opened.close)
     handlers = ReportingHandlers(store, sources, host.partnerships, host.clock)
-    host.include_router(build_command_router(host.subjects, host.gateway(handlers.table())))
+    host.include_router(build_command_router(host.subjects, host.gateway(handlers.commands())))
     return handlers

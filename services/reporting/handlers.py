@@ -7,7 +7,7 @@ evidence is looked up in the other services' stores, read-only."""
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -29,8 +29,10 @@ from shared.clock import Clock
 from shared.decisions import decide_and_append
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
+from shared.messaging.commands import CommandTable, business_unit, table
 from shared.partnerships import Partnerships
 
+SERVICE = "reporting"
 LONDON = ZoneInfo("Europe/London")
 S = TypeVar("S")
 
@@ -126,16 +128,17 @@ class ReportingHandlers:
         self.partnerships.profile(m.partnership_id)
         return await self._risk(c.risk_id, m, c.request_id, lambda s, today: risks.decide_close(s, c, today))
 
-    def table(self) -> dict[type, Any]:
-        """Every command this service accepts, and who handles it."""
-        return {
-            RateIndicator: self.rate_indicator,
-            DraftYearlyReport: self.draft_yearly_report,
-            CommentOnYearlyReport: self.comment_on_yearly_report,
-            ScrutineerSignOffYearlyReport: self.scrutineer_sign_off,
-            PartnersSignOffYearlyReport: self.partners_sign_off,
-            PublishYearlyReport: self.publish_yearly_report,
-            RecordRisk: self.record_risk,
-            ReassessRisk: self.reassess_risk,
-            CloseRisk: self.close_risk,
-        }
+    def commands(self) -> CommandTable:
+        """Every command this service accepts (the business unit's): its subject token, title and handler."""
+        return table(
+            SERVICE,
+            business_unit("rate-indicator", RateIndicator, "Rate a key indicator of the profile's tiers, citing its evidence", self.rate_indicator),
+            business_unit("draft-yearly-report", DraftYearlyReport, "Record a draft (or a new version) of the yearly report", self.draft_yearly_report),
+            business_unit("comment-on-yearly-report", CommentOnYearlyReport, "The independent scrutineer's written comments on the draft", self.comment_on_yearly_report),
+            business_unit("scrutineer-sign-off-yearly-report", ScrutineerSignOffYearlyReport, "The independent scrutineer signs the yearly report off", self.scrutineer_sign_off),
+            business_unit("partners-sign-off-yearly-report", PartnersSignOffYearlyReport, "A group the profile names signs the yearly report off", self.partners_sign_off),
+            business_unit("publish-yearly-report", PublishYearlyReport, "Record the yearly report published", self.publish_yearly_report),
+            business_unit("record-risk", RecordRisk, "Enter a risk on the partnership's risk register", self.record_risk),
+            business_unit("reassess-risk", ReassessRisk, "Reassess a risk's current (and target) rating and set its next review", self.reassess_risk),
+            business_unit("close-risk", CloseRisk, "Close a risk on the register, with the reason", self.close_risk),
+        )

@@ -22,7 +22,7 @@ async def bootstrap(host: ServiceHost) -> Reviews:
     watcher = DeadlineWatcher(host.pool, store, host.clock, deadlines_for, handlers.on_deadline)
     await watcher.setup()
     store.on_appended(watcher.learn)
-    host.include_router(build_router(host.subjects, host.gateway(handlers.table())))
+    host.include_router(build_router(host.subjects, host.gateway(handlers.commands())))
     host.include_router(build_reactions(host.subjects, DeadLetters(host.js, host.subjects, SERVICE), handlers))
     host.run_in_background(lambda: watcher.run(host.settings.deadline_interval_seconds))
     return Reviews(handlers, watcher)

@@ -56,9 +56,11 @@ from shared.deadlines import Deadline, Settled
 from shared.decisions import decide_and_append, fold
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
+from shared.messaging.commands import CommandTable, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.refusals import parse_message
 
+SERVICE = "reviews"
 WATCHER = "deadline-watcher"
 
 
@@ -274,29 +276,36 @@ class ReviewsHandlers:
             request_id=deadline_request_id(deadline.partnership_id, key, deadline.kind, deadline.due_at),
         )
 
-    def table(self) -> dict[type, object]:
-        """Every command this service accepts, and who handles it."""
-        return {
-            RaiseAction: self.raise_action,
-            UpdateActionProgress: self.update_action,
-            CompleteAction: self.complete_action,
-            SignOffAction: self.sign_off_action,
-            RejectActionEvidence: self.reject_action_evidence,
-            MarkActionOverdue: self.mark_overdue,
-            RecordSeriousIncident: self.record_serious_incident,
-            RecordIncidentNotification: self.record_notification,
-            ChangeRapidReviewDueDate: self.change_rapid_review_due_date,
-            RequestAgencyInformation: self.request_information,
-            ProvideAgencyInformation: self.provide_information,
-            DecideRapidReview: self.decide_rapid_review,
-            SignOffRapidReviewDecision: self.sign_off_rapid_review_decision,
-            CommissionReview: self.commission_review,
-            RecordReviewStage: self.record_review_stage,
-            ChangeReviewDueDate: self.change_review_due_date,
-            SignOffReview: self.sign_off_review,
-            PublishReview: self.publish_review,
-            OpenAuditRound: self.open_audit_round,
-            GradeAuditCase: self.grade_audit_case,
-            ConcludeAuditRound: self.conclude_audit_round,
-            RecordImpact: self.record_impact,
-        }
+    def commands(self) -> CommandTable:
+        """Every command this service accepts: who sends it, on which subject, and who handles it.
+
+        An agency updates, completes, answers or grades only as itself (the pinned field),
+        and the domain then checks the action or request is its own; the business unit
+        records every step, for an agency too."""
+        return table(
+            SERVICE,
+            agency("update-action", UpdateActionProgress, "owner_agency_id", "An agency reports progress on its own action", self.update_action),
+            agency("complete-action", CompleteAction, "owner_agency_id", "An agency completes its own action, with evidence", self.complete_action),
+            agency("provide-information", ProvideAgencyInformation, "agency_id", "An agency answers a rapid review's information request", self.provide_information),
+            agency("grade-audit-case", GradeAuditCase, "agency_id", "An agency grades a sampled case in an audit round", self.grade_audit_case),
+            business_unit("raise-action", RaiseAction, "Raise an action", self.raise_action),
+            business_unit("update-action", UpdateActionProgress, "Record progress on an action for its owner", self.update_action),
+            business_unit("complete-action", CompleteAction, "Record an action completed, with evidence, for its owner", self.complete_action),
+            business_unit("sign-off-action", SignOffAction, "The safeguarding partners sign off a completed action at the Board", self.sign_off_action),
+            business_unit("reject-action-evidence", RejectActionEvidence, "The partners reject an action's evidence and reopen it", self.reject_action_evidence),
+            business_unit("record-serious-incident", RecordSeriousIncident, "Record a serious incident the local authority became aware of", self.record_serious_incident),
+            business_unit("record-notification", RecordIncidentNotification, "Record the national panel, Ofsted or Secretary of State told", self.record_notification),
+            business_unit("change-rapid-review-due-date", ChangeRapidReviewDueDate, "Extend or override a rapid review's due date, with a reason", self.change_rapid_review_due_date),
+            business_unit("request-information", RequestAgencyInformation, "Request information from an agency for a rapid review", self.request_information),
+            business_unit("decide-rapid-review", DecideRapidReview, "Record the rapid review's decision and rationale", self.decide_rapid_review),
+            business_unit("sign-off-rapid-review-decision", SignOffRapidReviewDecision, "The independent scrutineer signs off the decision", self.sign_off_rapid_review_decision),
+            business_unit("commission-review", CommissionReview, "Commission a CSPR, learning review or thematic review", self.commission_review),
+            business_unit("record-review-stage", RecordReviewStage, "Record a review stage completed", self.record_review_stage),
+            business_unit("change-review-due-date", ChangeReviewDueDate, "Extend or override a review's due date, with a reason", self.change_review_due_date),
+            business_unit("sign-off-review", SignOffReview, "Sign off a review's final report", self.sign_off_review),
+            business_unit("publish-review", PublishReview, "Record a review published", self.publish_review),
+            business_unit("open-audit-round", OpenAuditRound, "Open a multi-agency case file audit round", self.open_audit_round),
+            business_unit("grade-audit-case", GradeAuditCase, "Record an agency's grading of a sampled case", self.grade_audit_case),
+            business_unit("conclude-audit-round", ConcludeAuditRound, "Conclude an audit round", self.conclude_audit_round),
+            business_unit("record-impact", RecordImpact, "Record a difference made, linked to what made it", self.record_impact),
+        )

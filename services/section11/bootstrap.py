@@ -20,6 +20,6 @@ async def bootstrap(host: ServiceHost) -> Section11:
     watcher = DeadlineWatcher(host.pool, store, host.clock, deadlines_for, handlers.on_deadline)
     await watcher.setup()
     store.on_appended(watcher.learn)
-    host.include_router(build_router(host.subjects, host.gateway(handlers.table())))
+    host.include_router(build_router(host.subjects, host.gateway(handlers.commands())))
     host.run_in_background(lambda: watcher.run(host.settings.deadline_interval_seconds))
     return Section11(handlers, watcher)

@@ -28,9 +28,11 @@ from shared.deadlines import Deadline, Settled
 from shared.decisions import already_done, decide_and_append, fold
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
+from shared.messaging.commands import CommandTable, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.refusals import Refusal
 
+SERVICE = "section11"
 LONDON = ZoneInfo("Europe/London")
 WATCHER = "deadline-watcher"
 
@@ -262,15 +264,22 @@ class Section11Handlers:
             return []
         return await self._on_return(metadata, agency, cycle_id, decide, request_id, occurred_at=deadline.due_at)
 
-    def table(self) -> dict[type, object]:
-        """Every command this service accepts, and who handles it."""
-        return {
-            OpenAuditCycle: self.open_cycle,
-            CloseAuditCycle: self.close_cycle,
-            SaveDraft: self.save_draft,
-            CarryForwardReturn: self.carry_forward,
-            SubmitReturn: self.submit,
-            AmendReturn: self.amend,
-            ModerateScore: self.moderate,
-            RecordPractitionerSurvey: self.record_survey,
-        }
+    def commands(self) -> CommandTable:
+        """Every command this service accepts: who sends it, on which subject, and who handles it."""
+        return table(
+            SERVICE,
+            agency("save-draft", SaveDraft, "agency_id", "Save a draft of the return (never reported to the partnership)", self.save_draft),
+            agency("carry-forward", CarryForwardReturn, "agency_id", "Start this cycle's draft from an earlier cycle's submitted answers", self.carry_forward),
+            agency(
+                "submit", SubmitReturn, "agency_id", "Submit the return, to this partnership and any others named", self.submit,
+                partnerships=lambda command: [
+                    (target.partnership_id, f"also_submit_to[{index}].partnership_id")
+                    for index, target in enumerate(command.also_submit_to)
+                ],
+            ),
+            agency("amend", AmendReturn, "agency_id", "Amend a submitted return, with a reason", self.amend),
+            business_unit("open-cycle", OpenAuditCycle, "Open a Section 11 cycle for the profile's agencies", self.open_cycle),
+            business_unit("close-cycle", CloseAuditCycle, "Close a cycle (and schedule peer challenge where the profile runs it)", self.close_cycle),
+            business_unit("moderate", ModerateScore, "Record a scrutiny panel's moderated score of a domain", self.moderate),
+            business_unit("record-survey", RecordPractitionerSurvey, "Record a practitioner survey result for an agency", self.record_survey),
+        )

@@ -1,13 +1,18 @@
-"""Where every request a service receives is parsed, handled and answered.
+"""Where every request a service receives is parsed, checked, handled and answered.
+
+The row of the service's command table (shared/messaging/commands.py) says what the
+subject carries and who may send it: the gateway parses the payload, checks the pinned
+field against the sending agency and every other partnership the command touches
+against what the sender may act in (shared/messaging/permissions.py), and calls the
+row's handler with the sender recorded as the actor.
 
 Errors are mapped here and nowhere else: a refusal is answered with its code,
 field and message and parked in the dead-letter stream with the original
 bytes; an unexpected failure is parked too and answered without internals.
-Subscribers stay thin: they name the command type and the handler, and call `handle`.
 """
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -17,14 +22,16 @@ from pydantic import BaseModel
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import ConcurrencyError
 from shared.eventstore.postgres import UNREACHABLE
+from shared.messaging.commands import CommandRow, CommandTable, Handler, Sender
 from shared.messaging.deadletters import REPLAY_OF_HEADER, DeadLetters
+from shared.messaging.permissions import Permissions
+from shared.messaging.subjects import Subjects
 from shared.refusals import Refusal, parse_message
 from shared.telemetry.tracing import current_trace_context
 
 log = logging.getLogger(__name__)
 
 C = TypeVar("C", bound=BaseModel)
-Handler = Callable[[C, Metadata], Awaitable[Sequence[Envelope]]]
 
 MAX_PAYLOAD_BYTES = 256 * 1024
 
@@ -59,21 +66,40 @@ def _correlation_id(msg: NatsMessage) -> UUID:
 
 class RequestGateway:
     def __init__(
-        self, service: str, dead_letters: DeadLetters, handlers: dict[type, Handler[Any]]
+        self, service: str, dead_letters: DeadLetters, table: CommandTable, permissions: Permissions | None = None
     ) -> None:
         self._service = service
         self._dead_letters = dead_letters
-        self._handlers = handlers
+        self.table = table
+        self._permissions = permissions
 
-    async def handle(
+    async def handle(self, msg: NatsMessage, row: CommandRow[Any]) -> dict[str, Any]:
+        """A request on the row's subject: `{ns}.{partnership}.cmd.{service}.{token}[.{agency}]`."""
+        subject = msg.raw_message.subject
+        agency = Subjects.token(subject, -1) if row.sender is Sender.AGENCY else None
+
+        def touched(command: BaseModel) -> None:
+            if self._permissions is not None:
+                for partnership, field in row.touched(command):
+                    self._permissions.check(row.sender, agency, partnership, field)
+
+        return await self.run(
+            msg, row.command, row.handler, partnership_id=Subjects.token(subject, 1), actor=row.actor(agency),
+            fields={row.pinned: agency} if row.pinned else None, check=touched,
+        )
+
+    async def run(
         self,
         msg: NatsMessage,
         command_type: type[C],
+        handler: Handler[C],
         *,
         partnership_id: str,
         actor: str,
         fields: dict[str, object] | None = None,
+        check: Callable[[C], None] | None = None,
     ) -> dict[str, Any]:
+        """Parse, check and handle one request, mapping every error to its answer."""
         subject = msg.raw_message.subject
         data: bytes = msg.body
         replay_of = (msg.headers or {}).get(REPLAY_OF_HEADER)
@@ -88,13 +114,15 @@ class RequestGateway:
                         f"{name} is {getattr(command, name)!r} but the message came from {expected!r}",
                         field=name,
                     )
+            if check is not None:
+                check(command)
             metadata = Metadata(
                 partnership_id=partnership_id,
                 actor=actor,
                 correlation_id=_correlation_id(msg),
                 trace_context=current_trace_context(),
             )
-            return accepted(await self._handlers[command_type](command, metadata))
+            return accepted(await handler(command, metadata))
         except ConcurrencyError as conflict:
             # Not bad input: the same request sent again will be decided afresh.
             return refused(Refusal("conflict", f"{conflict}; send the same request again"))

@@ -1,11 +1,15 @@
-"""The broker and routers of every service, configured once."""
+"""The broker and routers of every service, configured once, and the subscribers of
+a service's command table."""
 
 import logging
 from typing import Any
 
 from faststream.message import StreamMessage
-from faststream.nats import NatsBroker, NatsRouter
+from faststream.nats import NatsBroker, NatsMessage, NatsRouter
 
+from shared.messaging.commands import CommandRow, Sender
+from shared.messaging.gateway import RequestGateway
+from shared.messaging.subjects import Subjects
 from shared.telemetry.tracing import broker_middlewares
 
 
@@ -34,3 +38,34 @@ def service_broker(service: str, servers: str | list[str] = "nats://localhost:42
         log_level=logging.DEBUG,
         **options,
     )
+
+
+# Subscriber workers of a command subject, by sender: agencies send most of the platform's
+# requests (a Section 11 season, actions' progress), each waiting on its own append; the
+# business unit's commands come from a handful of people.
+MAX_WORKERS = {Sender.AGENCY: 256, Sender.BUSINESS_UNIT: 16}
+
+
+def command_router(subjects: Subjects, gateway: RequestGateway) -> NatsRouter:
+    """A subscriber for every row of the gateway's command table, all built alike."""
+    router = service_router()
+    service = gateway.table.service
+    for row in gateway.table:
+        _subscribe(router, subjects, service, gateway, row)
+    return router
+
+
+def _subscribe(router: NatsRouter, subjects: Subjects, service: str, gateway: RequestGateway, row: CommandRow[Any]) -> None:
+    async def handle(msg: NatsMessage) -> dict[str, Any]:
+        return await gateway.handle(msg, row)
+
+    agency = row.sender is Sender.AGENCY
+    handle.__name__ = handle.__qualname__ = f"{service}_{row.token.replace('-', '_')}" + ("_agency" if agency else "")
+    subject = subjects.agency_command(service, row.token) if agency else subjects.operator_command(service, row.token)
+    router.subscriber(
+        subject,
+        queue=service,
+        max_workers=MAX_WORKERS[row.sender],
+        title=row.title,
+        description=row.help + "\n\nReply: accepted (with event ids) or refused (with code, field and message).",
+    )(handle)

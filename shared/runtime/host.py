@@ -4,7 +4,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import asyncpg
 from faststream.nats import NatsBroker, NatsMessage, NatsRouter
@@ -13,8 +12,10 @@ from nats.js import JetStreamContext
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
 from shared.eventstore.postgres import PostgresEventStore
+from shared.messaging.commands import CommandTable
 from shared.messaging.deadletters import DeadLetters
-from shared.messaging.gateway import Handler, RequestGateway
+from shared.messaging.gateway import RequestGateway
+from shared.messaging.permissions import Permissions
 from shared.messaging.routing import service_broker, service_router
 from shared.messaging.streams import ensure_streams
 from shared.messaging.subjects import Subjects
@@ -83,10 +84,11 @@ class ServiceHost:
 
         self.broker.include_router(health)
 
-    def gateway(self, handlers: dict[type, Handler[Any]]) -> RequestGateway:
-        """The request gateway for this service's table of handlers."""
+    def gateway(self, table: CommandTable) -> RequestGateway:
+        """The request gateway for this service's command table."""
         return RequestGateway(
-            self.service, DeadLetters(self.js, self.subjects, self.service), handlers
+            self.service, DeadLetters(self.js, self.subjects, self.service), table,
+            Permissions(self.partnerships, self.settings.data_dir),
         )
 
     async def event_store(self) -> PostgresEventStore:

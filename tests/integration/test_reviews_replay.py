@@ -54,7 +54,7 @@ class Service:
 
     async def send(self, command: type, **body: Any) -> None:
         parsed = parse_message(command, json.dumps({"request_id": str(uuid4())} | body).encode())
-        await self.handlers.table()[command](parsed, Metadata(partnership_id=NL, actor="business-unit", correlation_id=uuid4()))  # type: ignore[operator]
+        await self.handlers.commands().handlers()[command](parsed, Metadata(partnership_id=NL, actor="business-unit", correlation_id=uuid4()))  # type: ignore[operator]
 
     async def at(self, moment: datetime) -> None:
         self.clock.set(moment)

@@ -6,6 +6,7 @@ Every pytest that starts resets its shared temporary root (`pytest-of-<user>`) t
 under that root was cut off and the server panicked at its next checkpoint. The suite's
 temporary files now live in a directory of the run's own (tests/conftest.py)."""
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,8 @@ async def test_a_second_pytest_starting_leaves_this_suites_servers_working(datab
     other = tmp_path / "other-suite"
     other.mkdir()
     (other / "test_other.py").write_text(OTHER_SUITE)
-    run = subprocess.run(  # an ordinary pytest of another project: it uses the shared root
+    run = await asyncio.to_thread(  # an ordinary pytest of another project: it uses the shared root
+        subprocess.run,
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(other), str(other)],
         cwd=other, capture_output=True, text=True, timeout=120, check=False,
     )

@@ -1,10 +1,10 @@
 """Every command every service accepts, sent through its real subscribers and gateway over
 faststream's in-memory NATS broker, with the service's real handlers on an in-memory store.
 
-Nothing here names a command: the targets come from each service's `table()` and its
-entrypoint's subject maps, so a command added to a service is fuzzed without any change.
-Commands on no subject (raised by a service's own deadline watcher) are sent to the
-same gateway through a subscriber of their own.
+Nothing here names a command: the targets come from each service's command table, so a
+command added to a service is fuzzed without any change. Commands on no subject (raised
+by a service's own deadline watcher) are sent to the same gateway through a subscriber
+of their own.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import ModuleType
 from typing import Any
 
 from faststream.nats import NatsBroker, NatsMessage, TestNatsBroker
@@ -22,13 +21,16 @@ from nats.js import JetStreamContext
 from pydantic import BaseModel
 
 from services.events import handlers as events_handlers
+from services.events.domain.commands import MarkMilestoneMissed
 from services.events.entrypoints import nats as events_nats
 from services.reviews import handlers as reviews_handlers
+from services.reviews.domain.commands import MarkActionOverdue
 from services.reviews.entrypoints import nats as reviews_nats
 from services.section11 import handlers as section11_handlers
 from services.section11.entrypoints import nats as section11_nats
 from shared.clock import ManualClock
 from shared.eventstore.memory import InMemoryEventStore
+from shared.messaging.commands import CommandTable
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.gateway import RequestGateway
 from shared.messaging.routing import service_broker, service_router
@@ -82,44 +84,37 @@ class Target:
 class Service:
     name: str
     handlers: Callable[[InMemoryEventStore, Partnerships, ManualClock], Any]
-    entrypoint: ModuleType
     router: Callable[[Subjects, RequestGateway, DeadLetters, Any], Any]
+    # The commands its deadline watcher raises (on no subject), and their handler.
+    internal: dict[type[BaseModel], Callable[[Any], Any]] = field(default_factory=dict)
 
 
 SERVICES = {
     "section11": Service(
-        "section11", section11_handlers.Section11Handlers, section11_nats,
+        "section11", section11_handlers.Section11Handlers,
         lambda subjects, gateway, dead, h: section11_nats.build_router(subjects, gateway),
     ),
     "events": Service(
-        "events", events_handlers.EventsHandlers, events_nats,
+        "events", events_handlers.EventsHandlers,
         lambda subjects, gateway, dead, h: events_nats.build_router(
             subjects, gateway, dead, h.planner, h.on_call_in_proposed
         ),
+        {MarkMilestoneMissed: lambda h: h.mark_milestone_missed},
     ),
     "reviews": Service(
-        "reviews", reviews_handlers.ReviewsHandlers, reviews_nats,
+        "reviews", reviews_handlers.ReviewsHandlers,
         lambda subjects, gateway, dead, h: reviews_nats.build_router(subjects, gateway),
+        {MarkActionOverdue: lambda h: h.mark_overdue},
     ),
 }
 
 
-def _subject_maps(entrypoint: ModuleType) -> list[Target]:
-    service = entrypoint.SERVICE
-    targets = []
-    for name, entry in getattr(entrypoint, "AGENCY_COMMANDS", {}).items():
-        identity = entry[1] if len(entry) == 3 else "agency_id"
-        targets.append(Target(service, entry[0], name, identity))
-    for name, entry in getattr(entrypoint, "OPERATOR_COMMANDS", {}).items():
-        targets.append(Target(service, entry[0], name))
-    return targets
-
-
-def targets(service: Service, table: dict[type, Any]) -> list[Target]:
-    """Each command of the table on each subject it is accepted on, or on a subject of its own."""
-    on_subjects = [t for t in _subject_maps(service.entrypoint) if t.command in table]
-    covered = {t.command for t in on_subjects}
-    direct = [Target(service.name, c, c.__name__, on_subject=False) for c in table if c not in covered]
+def targets(service: Service, handlers: Any) -> list[Target]:
+    """Each row of the command table on its subject, and each command of the service's own
+    watcher (`internal`) on a subject of its own."""
+    table: CommandTable = handlers.commands()
+    on_subjects = [Target(service.name, row.command, row.token, row.pinned) for row in table]
+    direct = [Target(service.name, command, command.__name__, on_subject=False) for command in service.internal]
     return on_subjects + direct
 
 
@@ -158,23 +153,22 @@ def build(service: Service) -> tuple[NatsBroker, FakeJetStream, InMemoryEventSto
     clock = ManualClock(T0)
     store = InMemoryEventStore(service.name, clock=clock)
     handlers = service.handlers(store, Partnerships({PARTNERSHIP: PROFILE}), clock)
-    table = handlers.table()
     js = FakeJetStream()
     dead = DeadLetters(js, SUBJECTS, service.name)
-    gateway = RequestGateway(service.name, dead, table)
+    gateway = RequestGateway(service.name, dead, handlers.commands())
     broker = service_broker(service.name)
     broker.include_router(service.router(SUBJECTS, gateway, dead, handlers))
-    found = targets(service, table)
+    found = targets(service, handlers)
     direct = service_router()
     for target in (t for t in found if not t.on_subject):
-        _direct(direct, gateway, target)
+        _direct(direct, gateway, target, service.internal[target.command](handlers))
     broker.include_router(direct)
     return broker, js, store, handlers, found
 
 
-def _direct(router: Any, gateway: RequestGateway, target: Target) -> None:
+def _direct(router: Any, gateway: RequestGateway, target: Target, handler: Any) -> None:
     async def handle(msg: NatsMessage) -> dict[str, Any]:
-        return await gateway.handle(msg, target.command, partnership_id=PARTNERSHIP, actor="fuzz")
+        return await gateway.run(msg, target.command, handler, partnership_id=PARTNERSHIP, actor="fuzz")
 
     handle.__name__ = handle.__qualname__ = f"direct_{target.command.__name__}"
     router.subscriber(target.subject(None))(handle)

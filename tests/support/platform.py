@@ -1,9 +1,11 @@
 """The four services started in the test's own process, on real NATS and PostgreSQL."""
 
 import json
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -82,6 +84,9 @@ def test_settings(nats_url: str, database_url: str, namespace: str) -> Settings:
         dashboard_port=0,
         dashboard_token=TOKEN,
         deadline_interval_seconds=3600,  # tests drive the watcher's ticks themselves
+        # Never the checkout's own `.scrutiny` (a demo's agency credentials would judge the
+        # tests' senders): a directory of the test's own, never created unless a test does.
+        data_dir=Path(tempfile.gettempdir()) / f"scrutiny-{namespace}",
     )
 
 

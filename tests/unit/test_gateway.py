@@ -100,7 +100,7 @@ def build(handler: Handler | None = None) -> tuple[NatsBroker, FakeJetStream, In
         return await handlers.submit(command, metadata)
 
     js = FakeJetStream()
-    table: dict[type, Any] = handlers.table() | {SubmitReturn: handler or recording}
+    table = handlers.commands().with_handler(SubmitReturn, handler or recording)
     gateway = RequestGateway("section11", DeadLetters(js, SUBJECTS, "section11"), table)
     broker = service_broker("section11")
     broker.include_router(build_router(SUBJECTS, gateway))

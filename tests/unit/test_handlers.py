@@ -214,7 +214,8 @@ async def test_mark_overdue_directly_uses_the_command_deadline(reviews: ReviewsH
 
 
 def test_reviews_table_names_its_commands(reviews: ReviewsHandlers) -> None:
-    assert {RaiseAction: reviews.raise_action, MarkActionOverdue: reviews.mark_overdue}.items() <= reviews.table().items()
+    assert {RaiseAction: reviews.raise_action}.items() <= reviews.commands().handlers().items()
+    assert MarkActionOverdue not in reviews.commands().handlers()  # the watcher's own: on no subject
 
 
 # -- Assurance events --------------------------------------------------------------------

@@ -47,7 +47,7 @@ class Harness:
         """Parse `body` as the gateway would (naming the bad field) and run the handler."""
         body.setdefault("request_id", str(uuid4()))
         parsed = parse_message(command, json.dumps(body, default=str).encode())
-        handler = self.handlers.table()[command]
+        handler = self.handlers.commands().handlers()[command]
         metadata = Metadata(partnership_id=NL, actor=actor, correlation_id=uuid4())
         return await handler(parsed, metadata)  # type: ignore[operator]
 

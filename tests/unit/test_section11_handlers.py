@@ -21,7 +21,6 @@ from services.section11.domain.commands import (
     SaveDraft,
     SubmitReturn,
 )
-from services.section11.entrypoints.nats import AGENCY_COMMANDS, OPERATOR_COMMANDS
 from services.section11.handlers import WATCHER, Section11Handlers, deadlines_for
 from shared.catalogue.section11 import (
     AuditCycleClosed,
@@ -41,6 +40,7 @@ from shared.deadlines import Deadline, Settled
 from shared.decisions import event_ids_for
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.memory import InMemoryEventStore
+from shared.messaging.commands import Sender
 from shared.partnerships import Partnerships
 from shared.profiles import load_builtin
 from shared.profiles.schema import FrameworkProfile
@@ -309,7 +309,7 @@ def one_of_each() -> list[Command]:
 async def test_every_command_for_an_unknown_partnership_is_refused(
     handlers: Section11Handlers, store: InMemoryEventStore, command: Command
 ) -> None:
-    handler: Any = handlers.table()[type(command)]
+    handler: Any = handlers.commands().handlers()[type(command)]
     with pytest.raises(Refusal) as raised:
         await handler(command, meta(partnership="nowhere"))
     assert raised.value.code == "unknown_partnership"
@@ -317,9 +317,14 @@ async def test_every_command_for_an_unknown_partnership_is_refused(
 
 
 def test_the_table_lists_every_command_and_every_subject(handlers: Section11Handlers) -> None:
-    table = handlers.table()
+    table = handlers.commands().handlers()
     assert set(table) == set(Command.__subclasses__())
-    assert set(table) == {c for c, _ in (AGENCY_COMMANDS | OPERATOR_COMMANDS).values()}
+    assert {(row.sender.value, row.token) for row in handlers.commands()} == {
+        ("agency", "save-draft"), ("agency", "carry-forward"), ("agency", "submit"), ("agency", "amend"),
+        ("business-unit", "open-cycle"), ("business-unit", "close-cycle"), ("business-unit", "moderate"),
+        ("business-unit", "record-survey"),
+    }
+    assert all(row.pinned == "agency_id" for row in handlers.commands().by_sender(Sender.AGENCY))
     assert table == {
         OpenAuditCycle: handlers.open_cycle,
         CloseAuditCycle: handlers.close_cycle,
