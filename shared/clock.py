@@ -17,11 +17,9 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-__all__ = ["LONDON", "Clock", "ManualClock", "ShiftedClock", "SystemClock", "london_today", "platform_clock"]
+__all__ = ["Clock", "ManualClock", "ShiftedClock", "SystemClock", "platform_clock"]
 
-LONDON = ZoneInfo("Europe/London")  # the day a partnership lives in
 
 
 def _require_aware(moment: datetime, what: str) -> datetime:
@@ -59,18 +57,15 @@ class ShiftedClock(SystemClock):
 
     @classmethod
     def on(cls, day: date) -> ShiftedClock:
-        return cls(timedelta(days=(day - datetime.now(LONDON).date()).days))
+        from shared.london import local_day
+
+        return cls(timedelta(days=(day - local_day(datetime.now(UTC))).days))
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
 
     def __repr__(self) -> str:
         return f"ShiftedClock({self.offset.days} days)"
-
-
-def london_today(clock: Clock) -> date:
-    """The clock's day in London: the day a partnership's facts are dated."""
-    return clock.now().astimezone(LONDON).date()
 
 
 def platform_clock(today: date | None = None) -> Clock:

@@ -5,13 +5,20 @@ its deadline table) to learn which deadlines exist and which were settled, and
 on each tick raises the events for those now due. The raised events carry the
 deadline's own moment as `occurred_at` and ids derived from the deadline, so a
 replay, a duplicate tick or two watchers raise exactly the same events.
+
+A deadline's request id is derived from the installation's secret (`keys.platform_secrets`,
+made once at random, readable by the platform's roles alone), never from public facts alone: an agency
+that computed the ids of another agency's reminders and sent them as its own request
+ids once silenced them (docs/security.md). Its events are also the watcher's own
+(`shared.decisions.request_key` scopes every request to its sender).
 """
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import asyncpg
 
@@ -19,9 +26,13 @@ from shared.clock import Clock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
+from shared.personal_data import SCHEMA as KEYS
 from shared.waiting import woken_or_timed_out
 
 log = logging.getLogger(__name__)
+
+
+WATCHER = "deadline-watcher"  # the actor of every event a deadline raises
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,21 @@ class Deadline:
     kind: str
     due_at: datetime
     partnership_id: str
+    # Set by the watcher from its secret when the deadline falls due.
+    request_id: UUID | None = None
+
+    @property
+    def key(self) -> UUID:
+        """The request id its events are raised under: the watcher's, or (a deadline built
+        by hand, in a unit test) one derived from the deadline alone."""
+        return self.request_id or uuid5(NAMESPACE_URL, self._name)
+
+    @property
+    def _name(self) -> str:
+        return f"{self.partnership_id}/{self.stream_id}/{self.kind}/{self.due_at.astimezone(UTC).isoformat()}"
+
+    def with_secret(self, secret: UUID) -> "Deadline":
+        return replace(self, request_id=uuid5(secret, self._name))
 
 
 @dataclass(frozen=True)
@@ -63,6 +89,7 @@ class DeadlineWatcher:
         self._on_due = on_due
         self._schema = store.schema
         self._wakeup = asyncio.Event()
+        self._secret: UUID | None = None
         # Committed envelopes this process appended, by position, not yet tracked: read
         # from here rather than back from the store (a profile found that reading a
         # twelfth of the section11 process's CPU). Anything missing is read from the store.
@@ -83,6 +110,8 @@ class DeadlineWatcher:
             INSERT INTO {s}.deadline_checkpoint VALUES (true, 0) ON CONFLICT DO NOTHING;
             """,
         )
+        await self._pool.execute(f"INSERT INTO {KEYS}.platform_secrets (name) VALUES ('deadlines') ON CONFLICT DO NOTHING")
+        self._secret = await self._pool.fetchval(f"SELECT secret FROM {KEYS}.platform_secrets WHERE name = 'deadlines'")
 
     def learn(self, envelopes: Sequence[Envelope]) -> None:
         """The store's `on_appended` reader: note what was committed, and wake."""
@@ -153,6 +182,8 @@ class DeadlineWatcher:
         raised: list[Envelope] = []
         for row in rows:
             deadline = Deadline(row["stream_id"], row["kind"], row["due_at"], row["partnership_id"])
+            if self._secret is not None:
+                deadline = deadline.with_secret(self._secret)
             raised.extend(await self._on_due(deadline))
             await self._pool.execute(
                 f"UPDATE {self._schema}.deadlines SET raised = true"

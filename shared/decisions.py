@@ -2,6 +2,11 @@
 
 The domain supplies pure `evolve(state, event) -> state` and a `decide(state)`
 closure over its command; this module owns the retry on a concurrent append.
+
+A request id is the sender's: the events it appends take ids derived from the
+request id *and* who sent it in which partnership (`request_key`), so the same id
+from another agency, or one computed for the deadline watcher's own deadlines, is
+a different request and can never be answered with someone else's events.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -26,18 +31,23 @@ def fold(initial: S, evolve: Callable[[S, DomainEvent], S], events: Iterable[Dom
     return state
 
 
-def event_ids_for(request_id: UUID, count: int) -> list[UUID]:
-    """Ids derived from the request, so a retried request appends nothing new."""
-    return [uuid5(request_id, str(index)) for index in range(count)]
+def request_key(request_id: UUID, metadata: Metadata) -> UUID:
+    """The request as this sender's in this partnership: what its event ids derive from."""
+    return uuid5(request_id, f"{metadata.partnership_id}\x1f{metadata.actor}")
 
 
-def already_done(history: Sequence[Envelope], request_id: UUID) -> list[Envelope]:
-    """The events a request appended before, if it did: a resent request gets the
-    same answer as the first time, not a new decision against today's state."""
-    first = uuid5(request_id, "0")
+def event_ids_for(key: UUID, count: int) -> list[UUID]:
+    """Ids derived from the request's key, so a retried request appends nothing new."""
+    return [uuid5(key, str(index)) for index in range(count)]
+
+
+def already_done(history: Sequence[Envelope], key: UUID) -> list[Envelope]:
+    """The events a request (its `request_key`) appended before, if it did: a resent
+    request gets the same answer as the first time, not a new decision against today's state."""
+    first = uuid5(key, "0")
     for index, envelope in enumerate(history):
         if envelope.event_id == first:
-            ids = set(event_ids_for(request_id, len(history) - index))
+            ids = set(event_ids_for(key, len(history) - index))
             return [e for e in history[index:] if e.event_id in ids]
     return []
 
@@ -53,15 +63,16 @@ async def decide_and_append(
     occurred_at: datetime,
     request_id: UUID | None = None,
 ) -> list[Envelope]:
+    key = request_key(request_id, metadata) if request_id else None
     for attempt in range(1, MAX_ATTEMPTS + 1):
         history = await store.read_stream(stream_id)
-        if request_id and (earlier := already_done(history, request_id)):
+        if key and (earlier := already_done(history, key)):
             return earlier
         state = fold(initial, evolve, (e.event for e in history))
         events = decide(state)
         if not events:
             return []
-        ids = event_ids_for(request_id, len(events)) if request_id else None
+        ids = event_ids_for(key, len(events)) if key else None
         envelopes = new_envelopes(stream_id, len(history), events, metadata, occurred_at, ids)
         try:
             return await store.append(stream_id, len(history), envelopes)

@@ -57,6 +57,13 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.subject_keys (
     created_at     timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (partnership_id, subject)
 );
+-- Secrets of the platform's own, made at random once per installation: the deadline
+-- watchers derive their request ids from `deadlines`, so no sender can compute them
+-- (shared/deadlines.py), and every replay on this installation derives the same ones.
+CREATE TABLE IF NOT EXISTS {SCHEMA}.platform_secrets (
+    name           text        PRIMARY KEY,
+    secret         uuid        NOT NULL DEFAULT gen_random_uuid()
+);
 -- What was erased, when and at whose request; never the data. Hash-chained like the events.
 CREATE TABLE IF NOT EXISTS {SCHEMA}.erasures (
     position       bigint      PRIMARY KEY,
@@ -76,7 +83,7 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.erasures (
 async def ensure_schema(pool: asyncpg.Pool | asyncpg.Connection) -> None:
     """Create the key tables unless they exist (where roles are used, the set-up made them
     and the services, which may not create in schema `keys`, find them there)."""
-    if await pool.fetchval("SELECT to_regclass($1)", f"{SCHEMA}.erasures") is None:
+    if await pool.fetchval("SELECT to_regclass($1)", f"{SCHEMA}.platform_secrets") is None:
         if isinstance(pool, asyncpg.Pool):
             await apply_ddl(pool, DDL)
         else:

@@ -4,10 +4,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import typer
@@ -31,6 +30,7 @@ from services.reporting.bootstrap import projection_runner
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, group_of
 from services.runner import BOOTSTRAPS
 from services.runner import main as run_service
+from shared import london
 from shared.config import Settings
 from shared.eventstore.verify import verify_store
 from shared.messaging.subjects import Subjects
@@ -272,7 +272,7 @@ def bench(events: Annotated[int, typer.Option(help="Events per measurement")] = 
 
 
 def _end_of_day(day: str) -> datetime:
-    return datetime.combine(datetime.fromisoformat(day).date(), time.max, tzinfo=ZoneInfo("Europe/London"))
+    return london.end_of_day(datetime.fromisoformat(day).date())
 
 
 def main() -> None:

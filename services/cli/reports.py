@@ -3,10 +3,9 @@ reporting read models (live, or rebuilt as of a date into schema `reporting_asof
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -15,6 +14,7 @@ from rich.markup import escape
 from services.reporting.adapters.read_models.reports import ReportReadModels
 from services.reporting.adapters.report_pages import write_report
 from services.reporting.bootstrap import projection_runner
+from shared import london
 from shared.profiles.errors import ProfileError
 from shared.profiles.schema import FrameworkProfile
 from shared.runtime.host import load_partnerships
@@ -23,7 +23,6 @@ app = typer.Typer(
     help="Reports from the records: tiered assurance, thematic, yearly, the risk register (HTML)", no_args_is_help=True
 )
 console = Console(soft_wrap=True)
-LONDON = ZoneInfo("Europe/London")
 
 Profile = Annotated[str | None, typer.Option(help="Framework profile (built-in id or file); default the installation's first")]
 Out = Annotated[Path | None, typer.Option(help="Folder to write into (default DATA_DIR/reports)")]
@@ -48,7 +47,7 @@ def _moment(as_of: str | None) -> datetime | None:
     if as_of is None:
         return None
     try:
-        return datetime.combine(datetime.fromisoformat(as_of).date(), time.max, tzinfo=LONDON)
+        return london.end_of_day(datetime.fromisoformat(as_of).date())
     except ValueError:
         raise typer.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
 

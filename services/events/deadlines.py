@@ -13,8 +13,6 @@ from shared.catalogue.events import (
 from shared.deadlines import Deadline, Settled
 from shared.envelope import Envelope
 
-WATCHER = "deadline-watcher"
-
 
 def deadlines_for(envelope: Envelope) -> Sequence[Deadline | Settled]:
     stream, partnership = envelope.stream_id, envelope.partnership_id

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Any
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
-from services.events.deadlines import WATCHER, milestone_of
+from services.events.deadlines import milestone_of
 from services.events.domain import (
     call_ins,
     learning_hub,
@@ -25,8 +25,8 @@ from services.events.domain.state import STREAM_PREFIX, AssuranceEvent, evolve, 
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import CallInProposed
 from shared.clock import Clock
-from shared.deadlines import Deadline
-from shared.decisions import already_done, decide_and_append, fold
+from shared.deadlines import WATCHER, Deadline
+from shared.decisions import already_done, decide_and_append, fold, request_key
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.messaging.commands import CommandTable, Handler, agency, business_unit, table
@@ -85,7 +85,9 @@ class EventsHandlers:
 
     # -- time: missed milestones --------------------------------------------------------
 
-    async def mark_milestone_missed(self, command: c.MarkMilestoneMissed, metadata: Metadata) -> list[Envelope]:
+    async def mark_milestone_missed(
+        self, command: c.MarkMilestoneMissed, metadata: Metadata, request_id: UUID | None = None
+    ) -> list[Envelope]:
         # The deadline, not the moment the watcher noticed it, is when this happened,
         # and the id comes from the deadline: a replay raises the same event on the same date.
         deadline = command.deadline.astimezone(UTC)
@@ -97,7 +99,7 @@ class EventsHandlers:
             decide=lambda state: lifecycle.decide_milestone_missed(state, command),
             metadata=metadata,
             occurred_at=deadline,
-            request_id=uuid5(
+            request_id=request_id or uuid5(
                 NAMESPACE_URL,
                 f"{metadata.partnership_id}/{command.assurance_event_id}/milestone:{command.milestone_id}/{deadline.isoformat()}",
             ),
@@ -114,7 +116,7 @@ class EventsHandlers:
         command = c.MarkMilestoneMissed(
             assurance_event_id=assurance_event_id, milestone_id=milestone_id, deadline=deadline.due_at
         )
-        return await self.mark_milestone_missed(command, metadata)
+        return await self.mark_milestone_missed(command, metadata, deadline.key)
 
     # -- reaction: call-ins from Section 11 -------------------------------------------
 
@@ -137,7 +139,7 @@ class EventsHandlers:
             event_id = call_ins.call_in_id(proposed.cycle_id, proposed.agency_id, number)
             stream = stream_id(envelope.partnership_id, event_id)
             history = await self.store.read_stream(stream)
-            if earlier := already_done(history, request_id):
+            if earlier := already_done(history, request_key(request_id, metadata)):
                 return earlier
             if call_ins.closed(fold(AssuranceEvent(), evolve, (h.event for h in history))):
                 continue

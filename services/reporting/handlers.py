@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from services.reporting.domain.records import indicators, risks, yearly
 from services.reporting.domain.records.commands import (
@@ -24,6 +23,7 @@ from services.reporting.domain.records.commands import (
     ScrutineerSignOffYearlyReport,
 )
 from services.reporting.domain.records.evidence import Newest, where
+from shared import london
 from shared.catalogue import DomainEvent
 from shared.clock import Clock
 from shared.decisions import decide_and_append
@@ -33,7 +33,6 @@ from shared.messaging.commands import CommandTable, business_unit, table
 from shared.partnerships import Partnerships
 
 SERVICE = "reporting"
-LONDON = ZoneInfo("Europe/London")
 S = TypeVar("S")
 
 
@@ -56,7 +55,7 @@ class ReportingHandlers:
         decide: Callable[[S, date], Sequence[DomainEvent]],
     ) -> list[Envelope]:
         now = self.clock.now()
-        today = now.astimezone(LONDON).date()
+        today = london.local_day(now)
         return await decide_and_append(
             self.store,
             stream_id,

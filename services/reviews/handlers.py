@@ -52,7 +52,7 @@ from shared.calendar import WorkingDayCalendar
 from shared.catalogue import DomainEvent
 from shared.catalogue.events import ActionAgreed
 from shared.clock import Clock
-from shared.deadlines import Deadline, Settled
+from shared.deadlines import WATCHER, Deadline, Settled
 from shared.decisions import decide_and_append, fold
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
@@ -61,7 +61,6 @@ from shared.partnerships import Partnerships
 from shared.refusals import parse_message
 
 SERVICE = "reviews"
-WATCHER = "deadline-watcher"
 
 
 def deadlines_for(envelope: Envelope) -> Sequence[Deadline | Settled]:
@@ -134,7 +133,7 @@ class ReviewsHandlers:
         profile = self.partnerships.profile(m.partnership_id)
         return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_reject(s, c, profile, today))
 
-    async def mark_overdue(self, command: MarkActionOverdue, metadata: Metadata) -> list[Envelope]:
+    async def mark_overdue(self, command: MarkActionOverdue, metadata: Metadata, request_id: UUID | None = None) -> list[Envelope]:
         # The deadline, not the moment the watcher noticed it, is when this happened:
         # that is what makes a replay raise the same event on the same date.
         return await decide_and_append(
@@ -145,7 +144,7 @@ class ReviewsHandlers:
             decide=lambda state: actions.decide_overdue(state, command),
             metadata=metadata,
             occurred_at=command.deadline,
-            request_id=deadline_request_id(metadata.partnership_id, command.action_id, actions.OVERDUE, command.deadline),
+            request_id=request_id or deadline_request_id(metadata.partnership_id, command.action_id, actions.OVERDUE, command.deadline),
         )
 
     async def on_action_agreed(self, envelope: Envelope) -> list[Envelope]:
@@ -264,7 +263,7 @@ class ReviewsHandlers:
             correlation_id=uuid5(NAMESPACE_URL, deadline.stream_id),
         )
         if aggregate is ACTION and deadline.kind == actions.OVERDUE:
-            return await self.mark_overdue(MarkActionOverdue(action_id=key, deadline=deadline.due_at), metadata)
+            return await self.mark_overdue(MarkActionOverdue(action_id=key, deadline=deadline.due_at), metadata, deadline.key)
         return await decide_and_append(
             self.store,
             deadline.stream_id,
@@ -273,7 +272,7 @@ class ReviewsHandlers:
             decide=lambda state: aggregate.on_timer(state, deadline.kind, key),
             metadata=metadata,
             occurred_at=deadline.due_at,
-            request_id=deadline_request_id(deadline.partnership_id, key, deadline.kind, deadline.due_at),
+            request_id=deadline.key,
         )
 
     def commands(self) -> CommandTable:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from uuid import NAMESPACE_URL, UUID, uuid5
-from zoneinfo import ZoneInfo
 
 from services.section11.domain import cycles, returns, submissions
 from services.section11.domain.commands import (
@@ -21,11 +20,12 @@ from services.section11.domain.commands import (
     SendSubmissionReminder,
     SubmitReturn,
 )
+from shared import london
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import AuditCycleOpened, SubmissionReceived
 from shared.clock import Clock
-from shared.deadlines import Deadline, Settled
-from shared.decisions import already_done, decide_and_append, fold
+from shared.deadlines import WATCHER, Deadline, Settled
+from shared.decisions import already_done, decide_and_append, fold, request_key
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.messaging.commands import CommandTable, agency, business_unit, table
@@ -33,8 +33,6 @@ from shared.partnerships import Partnerships
 from shared.refusals import Refusal
 
 SERVICE = "section11"
-LONDON = ZoneInfo("Europe/London")
-WATCHER = "deadline-watcher"
 
 
 def deadlines_for(envelope: Envelope) -> Sequence[Deadline | Settled]:
@@ -190,7 +188,7 @@ class Section11Handlers:
         targets = [(metadata.partnership_id, command.cycle_id)] + [
             (t.partnership_id, t.cycle_id) for t in command.also_submit_to
         ]
-        today = self.clock.now().astimezone(LONDON).date()
+        today = london.today(self.clock)
         decisions = []
         read: _Read | None = None
         for index, (partnership, cycle_id) in enumerate(targets):
@@ -218,7 +216,7 @@ class Section11Handlers:
                 decisions.append((partnership, cycle_id, decide, request_id))
                 break
             history = await self.store.read_stream(returns.stream_id(partnership, command.agency_id, cycle_id))
-            if not already_done(history, request_id):
+            if not already_done(history, request_key(request_id, metadata.model_copy(update={"partnership_id": partnership}))):
                 try:
                     decide(fold(returns.Return(), returns.evolve, (e.event for e in history)))
                 except Refusal as refusal:
@@ -251,7 +249,7 @@ class Section11Handlers:
         cycle = await self._cycle(partnership, cycle_id)
         # The deadline, not the moment the watcher noticed it, is when this happened:
         # that is what makes a replay raise the same event on the same date.
-        request_id = uuid5(NAMESPACE_URL, f"{deadline.stream_id}/{deadline.kind}/{deadline.due_at.isoformat()}")
+        request_id = deadline.key
         decide: Callable[[returns.Return], Sequence[DomainEvent]]
         if deadline.kind == cycles.OVERDUE:
             overdue = MarkSubmissionOverdue(agency_id=agency, cycle_id=cycle_id, deadline=deadline.due_at)

@@ -1,3 +1,3 @@
-from shared.eventstore.interface import ConcurrencyError, EventStore
+from shared.eventstore.interface import ConcurrencyError, DuplicateEventIdError, EventStore
 
-__all__ = ["ConcurrencyError", "EventStore"]
+__all__ = ["ConcurrencyError", "DuplicateEventIdError", "EventStore"]

@@ -22,7 +22,7 @@ class InMemoryEventStore(EventStore):
         self, stream_id: str, expected_version: int, envelopes: Sequence[Envelope]
     ) -> list[Envelope]:
         known = [self._by_id.get(str(e.event_id)) for e in envelopes]
-        if envelopes and all(known):
+        if envelopes and all(known) and all(k is not None and k.stream_id == stream_id for k in known):
             return [k for k in known if k is not None]
         if any(known):
             raise DuplicateEventIdError(f"append to {stream_id!r} repeats some stored event ids")

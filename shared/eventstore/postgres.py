@@ -225,8 +225,8 @@ class PostgresEventStore(EventStore):
         rows: list[tuple[Any, ...]] = []
         for request in batch:
             known = [stored.get(e.event_id) for e in request.envelopes]
-            if request.envelopes and all(known):
-                outcomes.append([k for k in known if k is not None])
+            if request.envelopes and all(known) and all(k is not None and k.stream_id == request.stream_id for k in known):
+                outcomes.append([k for k in known if k is not None])  # the same request again
                 continue
             if any(known):
                 outcomes.append(DuplicateEventIdError(f"append to {request.stream_id!r} repeats some stored event ids"))

@@ -20,7 +20,7 @@ from faststream.nats import NatsMessage
 from pydantic import BaseModel
 
 from shared.envelope import Envelope, Metadata
-from shared.eventstore import ConcurrencyError
+from shared.eventstore import ConcurrencyError, DuplicateEventIdError
 from shared.eventstore.postgres import UNREACHABLE
 from shared.messaging.commands import CommandRow, CommandTable, Handler, Sender
 from shared.messaging.deadletters import REPLAY_OF_HEADER, DeadLetters
@@ -123,6 +123,12 @@ class RequestGateway:
                 trace_context=current_trace_context(),
             )
             return accepted(await handler(command, metadata))
+        except DuplicateEventIdError:
+            # The sender used this request id before for another record: its first answer
+            # stands, and this one is refused rather than answered with that record's events.
+            refusal = Refusal("request_id_reused", "this request id was already used for another request; send a new one", "request_id")
+            await self._dead_letters.park(subject, data, refusal.code, str(refusal), replay_of=replay_of)
+            return refused(refusal)
         except ConcurrencyError as conflict:
             # Not bad input: the same request sent again will be decided afresh.
             return refused(Refusal("conflict", f"{conflict}; send the same request again"))

@@ -116,6 +116,7 @@ def statements(database: str, prefix: str = "scrutiny") -> list[str]:
     sql += [
         f"GRANT USAGE ON SCHEMA {KEYS} TO {everyone};",
         f"GRANT SELECT, INSERT ON {KEYS}.subject_keys TO {everyone};",
+        f"GRANT SELECT, INSERT ON {KEYS}.platform_secrets TO {everyone};",
     ]
     for reader, sources in READS.items():
         r = quote_ident(roles[reader])

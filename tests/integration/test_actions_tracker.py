@@ -16,11 +16,12 @@ import pytest
 
 from services.reporting.adapters.pages import render_dashboard
 from services.reporting.domain.views import Dashboard
-from services.reviews.domain.timers import LONDON
 from shared.catalogue.events import ActionAgreed
 from shared.clock import ManualClock
+from shared.decisions import event_ids_for, request_key
 from shared.envelope import Metadata
 from shared.eventstore.postgres import PostgresEventStore
+from shared.london import LONDON
 from shared.mapper import new_envelopes, to_wire
 from shared.messaging.deadletters import CODE_HEADER
 from shared.waiting import eventually
@@ -172,7 +173,9 @@ async def test_an_action_agreed_at_an_assurance_event_is_raised_once(platform: R
     payload = json.loads(raised["payload"])
     assert (payload["source_type"], payload["source_id"], payload["owner_agency_id"]) == ("assurance-event", "thematic-neglect-1", OWNER)
     assert raised["causation_id"] == source.event_id
-    assert raised["event_id"] == uuid5(uuid5(source.event_id, "raise-action"), "0")  # derived from the source event
+    sender = Metadata(partnership_id=raised["partnership_id"], actor=raised["actor"], correlation_id=uuid4())
+    key = request_key(uuid5(source.event_id, "raise-action"), sender)  # derived from the source event
+    assert raised["event_id"] == event_ids_for(key, 1)[0]
 
     # JetStream delivers it again (a redelivery after a crash): nothing new is appended.
     data, headers = to_wire(source)

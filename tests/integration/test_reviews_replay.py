@@ -22,12 +22,12 @@ from services.reviews.domain.commands import (
     RejectActionEvidence,
     RequestAgencyInformation,
 )
-from services.reviews.domain.timers import LONDON
 from services.reviews.handlers import WATCHER, ReviewsHandlers, deadlines_for
 from shared.clock import ManualClock
 from shared.deadlines import DeadlineWatcher
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.postgres import PostgresEventStore
+from shared.london import LONDON
 from shared.partnerships import Partnerships
 from shared.profiles import load_builtin
 from shared.refusals import parse_message

@@ -12,8 +12,8 @@ import nats
 import pytest
 
 from services.reporting.domain.views import Dashboard
-from services.reviews.domain.timers import LONDON
 from shared.clock import ManualClock
+from shared.london import LONDON
 from shared.messaging.deadletters import CODE_HEADER
 from shared.waiting import eventually
 from tests.support.platform import PARTNERSHIP, RunningPlatform

@@ -8,8 +8,8 @@ end or ten years ahead (docs/development.md)."""
 
 from datetime import date, timedelta
 
-from shared.clock import london_today
 from shared.config import Settings
+from shared.london import today as london_today
 
 
 def today() -> date:

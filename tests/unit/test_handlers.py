@@ -23,6 +23,7 @@ from shared.clock import ManualClock
 from shared.deadlines import Deadline
 from shared.envelope import Metadata
 from shared.eventstore.memory import InMemoryEventStore
+from shared.london import LONDON
 from shared.partnerships import Partnerships
 from shared.profiles import load_builtin
 from shared.refusals import Refusal
@@ -134,7 +135,7 @@ async def test_deadline_is_the_start_of_the_day_after_due_in_london(
     assert deadline.partnership_id == NL
     assert deadline.due_at == deadline_utc
     assert deadline.due_at.tzinfo is not None
-    local = deadline.due_at.astimezone(actions.LONDON)
+    local = deadline.due_at.astimezone(LONDON)
     assert (local.date(), local.hour, local.minute) == (due_on + timedelta(days=1), 0, 0)
 
 
@@ -208,7 +209,7 @@ async def test_on_deadline_of_an_action_never_raised_does_nothing(
 
 async def test_mark_overdue_directly_uses_the_command_deadline(reviews: ReviewsHandlers) -> None:
     await reviews.raise_action(raise_command(date(2026, 6, 30)), meta("operator"))
-    moment = datetime(2026, 7, 1, 0, 0, tzinfo=actions.LONDON)
+    moment = datetime(2026, 7, 1, 0, 0, tzinfo=LONDON)
     [overdue] = await reviews.mark_overdue(MarkActionOverdue(action_id="act-1", deadline=moment), meta(WATCHER))
     assert overdue.occurred_at == moment
 

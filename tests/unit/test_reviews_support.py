@@ -90,7 +90,7 @@ def types(envelopes: list[Envelope]) -> list[str]:
 
 
 def london(year: int, month: int, day: int, hour: int = 0) -> datetime:
-    from services.reviews.domain.timers import LONDON
+    from shared.london import LONDON
 
     return datetime(year, month, day, hour, tzinfo=LONDON)
 

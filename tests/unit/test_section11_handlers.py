@@ -37,9 +37,10 @@ from shared.catalogue.section11 import (
 )
 from shared.clock import ManualClock
 from shared.deadlines import Deadline, Settled
-from shared.decisions import event_ids_for
+from shared.decisions import event_ids_for, request_key
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.memory import InMemoryEventStore
+from shared.london import LONDON
 from shared.messaging.commands import Sender
 from shared.partnerships import Partnerships
 from shared.profiles import load_builtin
@@ -134,7 +135,8 @@ async def test_opening_a_cycle_appends_to_the_cycle_stream(
     assert isinstance(opened.event, AuditCycleOpened)
     assert opened.event.due_on == T0.date() + timedelta(days=PROFILE.section11.submission_window_days)
     assert len(opened.event.agency_ids) == len(PROFILE.agencies)
-    assert (opened.occurred_at, opened.actor, opened.event_id) == (T0, "business-unit", event_ids_for(command.request_id, 1)[0])
+    key = request_key(command.request_id, operator())  # the request as the business unit's
+    assert (opened.occurred_at, opened.actor, opened.event_id) == (T0, "business-unit", event_ids_for(key, 1)[0])
     assert await store.read_stream(opened.stream_id) == [opened]
     with pytest.raises(Refusal) as raised:
         await handlers.open_cycle(open_command(), operator())
@@ -152,7 +154,7 @@ async def test_a_submission_appends_to_the_return_stream(
     assert kinds(done) == [SubmissionReceived, RiskFlagged]
     assert [e.stream_version for e in done] == [1, 2]
     assert [e.position for e in done] == [2, 3]
-    assert [e.event_id for e in done] == event_ids_for(command.request_id, 2)
+    assert [e.event_id for e in done] == event_ids_for(request_key(command.request_id, metadata), 2)
     received = done[0].event
     assert isinstance(received, SubmissionReceived)
     assert (received.submission_id, received.due_on, received.late, received.also_submitted_to) == (
@@ -403,7 +405,7 @@ async def test_lateness_is_judged_by_the_date_in_london(
 async def test_opening_a_cycle_sets_reminders_and_an_overdue_deadline_per_agency(handlers: Section11Handlers) -> None:
     agencies = [AGENCY, "humberside-police"]
     [opened] = await handlers.open_cycle(open_command(agency_ids=agencies), operator())
-    london = cycles.LONDON
+    london = LONDON
     assert deadlines_for(opened) == [
         deadline
         for agency in agencies

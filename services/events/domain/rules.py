@@ -1,8 +1,7 @@
 """The profile's rules as the decisions use them, and the refusals every step shares."""
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from services.events.domain.commands.base import ActionSpec
 from services.events.domain.state import AssuranceEvent, evolve
@@ -10,6 +9,7 @@ from shared.calendar import WorkingDayCalendar
 from shared.catalogue import DomainEvent
 from shared.catalogue.events import ActionAgreed, AssuranceEventConcluded, MilestoneDue
 from shared.decisions import fold
+from shared.london import late_from, local_day
 from shared.profiles.activities import ActivityType
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
@@ -22,7 +22,6 @@ RUN_HERE = frozenset({
 })
 
 _CALENDAR = WorkingDayCalendar()
-LONDON = ZoneInfo("Europe/London")
 MILESTONE = "milestone:"
 
 FIELD = "assurance_event_id"
@@ -35,11 +34,10 @@ def milestone_kind(milestone_id: str) -> str:
 
 def missed_from(due_on: date) -> datetime:
     """A milestone is missed once its last day has ended, London time."""
-    return datetime.combine(due_on + timedelta(days=1), time.min, tzinfo=LONDON)
+    return late_from(due_on)
 
 
-def today_in_london(now: datetime) -> date:
-    return now.astimezone(LONDON).date()
+today_in_london = local_day
 
 
 def activity_of(profile: FrameworkProfile, activity_type: str, field: str = "activity_type") -> ActivityType:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import nats
@@ -31,13 +30,13 @@ from services.platform.demo.story import Progress, Story
 from services.reporting.adapters.pages import write_board_pack
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.domain.views.board_pack_schedule import default_group
+from shared import london
 from shared.clock import Clock
 from shared.messaging.subjects import Subjects
 from shared.profiles.schema import FrameworkProfile
 
 __all__ = ["CHAPTERS", "DemoRefused", "DemoResult", "play", "today"]
 
-LONDON = ZoneInfo("Europe/London")
 CHAPTERS = ("Section 11", "Assurance events", "Reviews and audits", "Action plan", "Board pack")
 Chapter = Callable[[int, str], None]
 """Called as each chapter starts: its index in CHAPTERS and its name."""
@@ -58,7 +57,7 @@ class DemoResult:
 
 
 def today(clock: Clock) -> date:
-    return clock.now().astimezone(LONDON).date()
+    return london.today(clock)
 
 
 async def play(

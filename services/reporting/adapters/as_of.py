@@ -19,19 +19,18 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
 from services.reporting.adapters.projections import all_projections
 from shared.clock import Clock
 from shared.ddl import apply_ddl
+from shared.london import end_of_day, today
 from shared.projections import ProjectionRunner
 
 log = logging.getLogger(__name__)
 
-LONDON = ZoneInfo("Europe/London")
 PREFIX = "reporting_asof_d"
 SCRATCH = "reporting_asof_tmp_"
 SETTLE = timedelta(minutes=5)
@@ -50,13 +49,7 @@ def parse_day(text: str) -> date:
     return date.fromisoformat(text.strip())
 
 
-def end_of_day(day: date) -> datetime:
-    """The last moment of `day` in London (GMT or BST as the day falls)."""
-    return datetime.combine(day, time.max, tzinfo=LONDON)
-
-
-def london_today(clock: Clock) -> date:
-    return clock.now().astimezone(LONDON).date()
+london_today = today
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -27,9 +26,9 @@ from services.reporting.entrypoints.nats import SOURCES
 from shared.clock import Clock, SystemClock
 from shared.eventstore.bundle import BundleWriter, Link, StoreSlice, platform_version
 from shared.eventstore.postgres import PostgresEventStore
+from shared.london import LONDON
 from shared.profiles.schema import FrameworkProfile
 
-LONDON = ZoneInfo("Europe/London")
 # A schema is an event store when its events table has the columns the chain needs.
 _CHAIN_COLUMNS = ["position", "event_id", "partnership_id", "recorded_at", "payload", "prev_hash", "hash"]
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")

@@ -18,7 +18,6 @@ from services.reviews.domain.commands import (
     UpdateActionProgress,
 )
 from services.reviews.domain.timers import (
-    LONDON,
     Start,
     Stop,
     Timer,
@@ -41,7 +40,7 @@ from shared.catalogue.reviews import (
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 
-__all__ = ["LONDON", "OVERDUE", "REMINDER", "Action", "evolve", "overdue_from", "stream_id", "timers"]
+__all__ = ["OVERDUE", "REMINDER", "Action", "evolve", "overdue_from", "stream_id", "timers"]
 
 OVERDUE = "action-overdue"
 REMINDER = "action-reminder"

@@ -8,25 +8,14 @@ deadline watcher turns those into deadlines.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
+from shared.london import late_from, local_day, start_of_day
 from shared.refusals import Refusal
 
-LONDON = ZoneInfo("Europe/London")
-
-
-def start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LONDON)
-
-
-def day_after(day: date) -> datetime:
-    """The moment something due on `day` becomes late."""
-    return start_of(day + timedelta(days=1))
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
+start_of = start_of_day
+day_after = late_from  # the moment something due on a day becomes late
+local_date = local_day
 
 
 @dataclass(frozen=True)

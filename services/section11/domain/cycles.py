@@ -3,8 +3,7 @@ on closing, peer challenge workshops where the profile runs them. Pure."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -16,10 +15,10 @@ from shared.catalogue.section11 import (
     AuditCycleOpened,
     PeerChallengeWorkshopScheduled,
 )
+from shared.london import late_from, nine_am
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 
-LONDON = ZoneInfo("Europe/London")
 OVERDUE = "submission-overdue"
 
 
@@ -130,11 +129,11 @@ def require_member(state: Cycle, agency_id: str) -> None:
 
 def overdue_from(due_on: date) -> datetime:
     """A return is overdue from the start of the day after its due date, London time."""
-    return datetime.combine(due_on + timedelta(days=1), time.min, tzinfo=LONDON)
+    return late_from(due_on)
 
 
 def reminder_at(due_on: date, days_before: int) -> datetime:
-    return datetime.combine(due_on - timedelta(days=days_before), time(9, 0), tzinfo=LONDON)
+    return nine_am(due_on - timedelta(days=days_before))
 
 
 def reminder_kind(days_before: int) -> str:

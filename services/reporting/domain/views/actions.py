@@ -8,9 +8,9 @@ lists every event on the action in order, progress updates included.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from shared.london import LONDON
+
 BUCKETS = ("open", "due soon", "overdue", "awaiting sign-off", "signed off")
 
 

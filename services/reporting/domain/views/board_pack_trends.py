@@ -5,17 +5,16 @@ reviews and information requests, from their rows."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from shared.london import LONDON
 from shared.profiles.activities import add_months
 
 from .actions import ActionRow
 from .reviews import ReviewsView
 from .section11 import ReturnRow
 
-LONDON = ZoneInfo("Europe/London")
 OVERDUE = "ActionOverdue"
 CLOSES = {"ActionCompleted"}
 ENDS_OVERDUE = {"ActionCompleted", "ActionSignedOff", "ActionReopened"}

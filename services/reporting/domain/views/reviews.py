@@ -8,13 +8,12 @@ the rapid review; calendar days for everything counted in days or months.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from shared.calendar import WorkingDayCalendar
+from shared.london import LONDON
 
 from .actions import HistoryEntry
 
-LONDON = ZoneInfo("Europe/London")
 KIND_NAMES = {
     "notification": "Serious incident notification",
     "rapid-review": "Rapid review",

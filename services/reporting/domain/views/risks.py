@@ -5,13 +5,12 @@ the risks closed; highest current score first. Every figure names its event."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from shared.london import LONDON
 from shared.profiles.schema import FrameworkProfile
 
 from .report_rows import RiskRow
 
-LONDON = ZoneInfo("Europe/London")
 # The bands of a score (likelihood x impact), as the NHS's 5 x 5 risk matrix draws them.
 BANDS = ((15, "Extreme", "red"), (8, "High", "amber"), (4, "Moderate", "yellow"), (1, "Low", "green"))
 

@@ -5,13 +5,12 @@ indicator with its latest rating and the evidence that rating cites."""
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from shared.london import LONDON
 from shared.profiles.schema import FrameworkProfile
 
 from .report_rows import LEVELS, IndicatorRatingRow, RecordRow
 
-LONDON = ZoneInfo("Europe/London")
 ORDER = list(LEVELS)
 # Records that are the work of an activity of this kind, besides the assurance events
 # recorded against the activity itself.
