@@ -166,3 +166,22 @@ async def test_the_event_page_shows_the_stored_envelope_and_never_another_partne
     assert refused.body == f"404 not found: no event {other} in North Lincolnshire Children's MARS Board's records\n"
     assert (await fetch(platform, f"/p/{PARTNERSHIP}/event/not-a-uuid")).status == 404
     assert other not in await page(platform, f"/p/{PARTNERSHIP}")
+
+
+async def test_every_response_carries_the_security_headers(platform: RunningPlatform) -> None:
+    """Pages hold safeguarding data: never framed, sniffed, cached or sent on as a referrer,
+    and no script runs; a refusal (401) and an unknown page (404) carry them too."""
+    answers = [
+        await fetch(platform, f"/p/{PARTNERSHIP}"),
+        await fetch(platform, f"/p/{PARTNERSHIP}", token=None),
+        await fetch(platform, "/p/no-such-partnership"),
+        await fetch(platform, "/healthz", token=None),
+    ]
+    assert [a.status for a in answers][:2] == [200, 401]
+    for answer in answers:
+        headers = {k.lower(): v for k, v in answer.headers.items()}
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], answer
+        assert "script-src 'none'" in headers["content-security-policy"]
+        assert (headers["x-content-type-options"], headers["referrer-policy"], headers["cache-control"]) == (
+            "nosniff", "no-referrer", "no-store",
+        )
