@@ -18,6 +18,8 @@ import threading
 from abc import ABC, abstractmethod
 from datetime import UTC, date, datetime, timedelta
 
+from shared.london import local_day
+
 __all__ = ["Clock", "ManualClock", "ShiftedClock", "SystemClock", "platform_clock"]
 
 
@@ -57,8 +59,6 @@ class ShiftedClock(SystemClock):
 
     @classmethod
     def on(cls, day: date) -> ShiftedClock:
-        from shared.london import local_day
-
         return cls(timedelta(days=(day - local_day(datetime.now(UTC))).days))
 
     def now(self) -> datetime:

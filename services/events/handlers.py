@@ -20,7 +20,7 @@ from services.events.domain import (
 from services.events.domain import commands as c
 from services.events.domain import planner as planning
 from services.events.domain.commands.base import EventCommand
-from services.events.domain.rules import today_in_london
+from services.events.domain.rules import milestone_kind
 from services.events.domain.state import STREAM_PREFIX, AssuranceEvent, evolve, stream_id
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import CallInProposed
@@ -29,6 +29,7 @@ from shared.deadlines import WATCHER, Deadline
 from shared.decisions import already_done, decide_and_append, fold, request_key
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
+from shared.london import local_day
 from shared.messaging.commands import CommandTable, Handler, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
@@ -48,7 +49,7 @@ class EventsHandlers:
     async def _decide(self, command: EventCommand, metadata: Metadata, decision: Decision) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
         now = self.clock.now()
-        today = today_in_london(now)
+        today = local_day(now)
         return await decide_and_append(
             self.store,
             stream_id(metadata.partnership_id, command.assurance_event_id),
@@ -75,14 +76,6 @@ class EventsHandlers:
             request_id=command.request_id,
         )
 
-    # -- line of sight and pop-up cases -------------------------------------------------
-
-    # -- young inspectors ---------------------------------------------------------------
-
-    # -- learning hub -------------------------------------------------------------------
-
-    # -- peer review --------------------------------------------------------------------
-
     # -- time: missed milestones --------------------------------------------------------
 
     async def mark_milestone_missed(
@@ -90,19 +83,17 @@ class EventsHandlers:
     ) -> list[Envelope]:
         # The deadline, not the moment the watcher noticed it, is when this happened,
         # and the id comes from the deadline: a replay raises the same event on the same date.
-        deadline = command.deadline.astimezone(UTC)
+        stream = stream_id(metadata.partnership_id, command.assurance_event_id)
+        deadline = Deadline(stream, milestone_kind(command.milestone_id), command.deadline, metadata.partnership_id)
         return await decide_and_append(
             self.store,
-            stream_id(metadata.partnership_id, command.assurance_event_id),
+            stream,
             initial=AssuranceEvent(),
             evolve=evolve,
             decide=lambda state: lifecycle.decide_milestone_missed(state, command),
             metadata=metadata,
-            occurred_at=deadline,
-            request_id=request_id or uuid5(
-                NAMESPACE_URL,
-                f"{metadata.partnership_id}/{command.assurance_event_id}/milestone:{command.milestone_id}/{deadline.isoformat()}",
-            ),
+            occurred_at=command.deadline.astimezone(UTC),
+            request_id=request_id or deadline.key,
         )
 
     async def on_deadline(self, deadline: Deadline) -> Sequence[Envelope]:
@@ -154,7 +145,7 @@ class EventsHandlers:
 
     async def planner(self, query: c.ShowPlanner, partnership_id: str) -> planning.Planner:
         profile = self.partnerships.profile(partnership_id)
-        as_of = query.as_of or today_in_london(self.clock.now())
+        as_of = query.as_of or local_day(self.clock.now())
         return planning.build_planner(profile, query.start, query.months, await self.facts(partnership_id, as_of), as_of)
 
     async def facts(self, partnership_id: str, as_of: date) -> list[planning.EventFacts]:
@@ -164,7 +155,7 @@ class EventsHandlers:
         after = 0
         while batch := await self.store.read_all(after=after, limit=1000):
             for envelope in batch:
-                if envelope.stream_id.startswith(prefix) and today_in_london(envelope.occurred_at) <= as_of:
+                if envelope.stream_id.startswith(prefix) and local_day(envelope.occurred_at) <= as_of:
                     streams[envelope.stream_id].append(envelope)
             after = batch[-1].position or after + len(batch)
         facts = []

@@ -3,7 +3,7 @@
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from services.reviews.domain import (
@@ -47,7 +47,7 @@ from services.reviews.domain.commands import (
     SignOffReview,
     UpdateActionProgress,
 )
-from services.reviews.domain.timers import Start, local_date
+from services.reviews.domain.timers import Start
 from shared.calendar import WorkingDayCalendar
 from shared.catalogue import DomainEvent
 from shared.catalogue.events import ActionAgreed
@@ -56,6 +56,7 @@ from shared.deadlines import WATCHER, Deadline, Settled
 from shared.decisions import decide_and_append, fold
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
+from shared.london import local_day
 from shared.messaging.commands import CommandTable, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.refusals import parse_message
@@ -73,11 +74,6 @@ def deadlines_for(envelope: Envelope) -> Sequence[Deadline | Settled]:
         Deadline(envelope.stream_id, t.kind, t.at, envelope.partnership_id) if isinstance(t, Start) else Settled(envelope.stream_id, t.kind)
         for t in aggregate.timers(envelope.event)
     ]
-
-
-def deadline_request_id(partnership_id: str, key: str, kind: str, due_at: datetime) -> UUID:
-    """The same deadline always answers with the same request id, however it was read back."""
-    return uuid5(NAMESPACE_URL, f"{partnership_id}/{key}/{kind}/{due_at.astimezone(UTC).isoformat()}")
 
 
 @dataclass
@@ -102,7 +98,7 @@ class ReviewsHandlers:
             aggregate.stream_id(metadata.partnership_id, key),
             initial=aggregate.initial,
             evolve=aggregate.evolve,
-            decide=lambda state: decide(state, local_date(now)),
+            decide=lambda state: decide(state, local_day(now)),
             metadata=metadata,
             occurred_at=now,
             request_id=request_id,
@@ -136,15 +132,16 @@ class ReviewsHandlers:
     async def mark_overdue(self, command: MarkActionOverdue, metadata: Metadata, request_id: UUID | None = None) -> list[Envelope]:
         # The deadline, not the moment the watcher noticed it, is when this happened:
         # that is what makes a replay raise the same event on the same date.
+        stream = actions.stream_id(metadata.partnership_id, command.action_id)
         return await decide_and_append(
             self.store,
-            actions.stream_id(metadata.partnership_id, command.action_id),
+            stream,
             initial=actions.Action(),
             evolve=actions.evolve,
             decide=lambda state: actions.decide_overdue(state, command),
             metadata=metadata,
             occurred_at=command.deadline,
-            request_id=request_id or deadline_request_id(metadata.partnership_id, command.action_id, actions.OVERDUE, command.deadline),
+            request_id=request_id or Deadline(stream, actions.OVERDUE, command.deadline, metadata.partnership_id).key,
         )
 
     async def on_action_agreed(self, envelope: Envelope) -> list[Envelope]:

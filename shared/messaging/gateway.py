@@ -77,15 +77,16 @@ class RequestGateway:
         """A request on the row's subject: `{ns}.{partnership}.cmd.{service}.{token}[.{agency}]`."""
         subject = msg.raw_message.subject
         agency = Subjects.token(subject, -1) if row.sender is Sender.AGENCY else None
+        permissions = self._permissions
 
-        def touched(command: BaseModel) -> None:
-            if self._permissions is not None:
-                for partnership, field in row.touched(command):
-                    self._permissions.check(row.sender, agency, partnership, field)
+        def touched(command: BaseModel) -> None:  # only for a row naming other partnerships
+            for partnership, field in row.touched(command):
+                permissions.check(row.sender, agency, partnership, field)  # type: ignore[union-attr]
 
         return await self.run(
             msg, row.command, row.handler, partnership_id=Subjects.token(subject, 1), actor=row.actor(agency),
-            fields={row.pinned: agency} if row.pinned else None, check=touched,
+            fields={row.pinned: agency} if row.pinned else None,
+            check=touched if row.partnerships and permissions is not None else None,
         )
 
     async def run(

@@ -22,6 +22,7 @@ from shared.clock import ManualClock
 from shared.deadlines import Deadline, Settled
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.memory import InMemoryEventStore
+from shared.london import local_day
 from shared.partnerships import Partnerships
 from shared.profiles import DATA_DIR, load_builtin
 from shared.profiles.schema import FrameworkProfile
@@ -271,8 +272,8 @@ def test_the_table_names_every_command_once() -> None:
 
 
 def test_dates_are_london_days() -> None:
-    from services.events.domain.rules import missed_from, today_in_london
+    from services.events.domain.rules import missed_from
 
-    assert today_in_london(datetime(2019, 6, 30, 23, 30, tzinfo=UTC)) == date(2019, 7, 1)  # BST
+    assert local_day(datetime(2019, 6, 30, 23, 30, tzinfo=UTC)) == date(2019, 7, 1)  # BST
     assert missed_from(date(2019, 6, 30)).astimezone(UTC) == datetime(2019, 6, 30, 23, 0, tzinfo=UTC)
     assert missed_from(date(2019, 1, 31)) - missed_from(date(2019, 1, 30)) == timedelta(days=1)

@@ -9,7 +9,7 @@ from shared.calendar import WorkingDayCalendar
 from shared.catalogue import DomainEvent
 from shared.catalogue.events import ActionAgreed, AssuranceEventConcluded, MilestoneDue
 from shared.decisions import fold
-from shared.london import late_from, local_day
+from shared.london import late_from
 from shared.profiles.activities import ActivityType
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
@@ -35,9 +35,6 @@ def milestone_kind(milestone_id: str) -> str:
 def missed_from(due_on: date) -> datetime:
     """A milestone is missed once its last day has ended, London time."""
     return late_from(due_on)
-
-
-today_in_london = local_day
 
 
 def activity_of(profile: FrameworkProfile, activity_type: str, field: str = "activity_type") -> ActivityType:

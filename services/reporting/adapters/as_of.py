@@ -24,9 +24,10 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 
 from services.reporting.adapters.projections import all_projections
+from shared import london
 from shared.clock import Clock
 from shared.ddl import apply_ddl
-from shared.london import end_of_day, today
+from shared.london import end_of_day
 from shared.projections import ProjectionRunner
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ def parse_day(text: str) -> date:
     return date.fromisoformat(text.strip())
 
 
-london_today = today
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class AsOfSchemas:
     @asynccontextmanager
     async def reading(self, day: date) -> AsyncIterator[AsOf]:
         """The schema holding the records as of the end of `day`, built if need be."""
-        if day >= london_today(self._clock):
+        if day >= london.today(self._clock):
             raise FutureDate(f"{day.isoformat()} has not ended yet: the records of today are the live dashboard's")
         moment = end_of_day(day)
         if self._clock.now() < moment + SETTLE:

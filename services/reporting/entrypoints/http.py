@@ -23,7 +23,6 @@ from services.reporting.adapters.as_of import (
     AsOf,
     AsOfSchemas,
     FutureDate,
-    london_today,
     parse_day,
 )
 from services.reporting.adapters.dashboard_pages import (
@@ -53,6 +52,7 @@ from services.reporting.adapters.report_pages import (
     render_yearly,
 )
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, default_group
+from shared import london
 from shared.clock import Clock
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
@@ -189,7 +189,7 @@ def build_app(
             day = parse_day(text)
         except ValueError:
             raise BadRequest(f"as_of is a date (YYYY-MM-DD), not {text!r}") from None
-        today = london_today(clock)
+        today = london.today(clock)
         if day > today:
             raise BadRequest(f"as_of {day.isoformat()} is after today ({today.isoformat()}): there are no records of it yet")
         return None if day == today else day
@@ -210,7 +210,7 @@ def build_app(
     def page(request: Request, profile: FrameworkProfile, day: date | None, events: int | None = None) -> Page:
         links = Links(profile.id, day, frozenset(a.id for a in profile.agencies))
         return Page(
-            links, profile.name, request.url.path, london_today(clock), day, events, {a.id: a.name for a in profile.agencies}
+            links, profile.name, request.url.path, london.today(clock), day, events, {a.id: a.name for a in profile.agencies}
         )
 
     async def dashboard(request: Request) -> Response:

@@ -21,9 +21,7 @@ from services.reviews.domain.timers import (
     Start,
     Stop,
     Timer,
-    day_after,
     not_after_today,
-    start_of,
 )
 from shared.catalogue import DomainEvent
 from shared.catalogue.reviews import (
@@ -37,6 +35,7 @@ from shared.catalogue.reviews import (
     ActionSignedOff,
     Evidence,
 )
+from shared.london import late_from, start_of_day
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 
@@ -86,9 +85,9 @@ def evolve(state: Action, event: DomainEvent) -> Action:
 def timers(event: DomainEvent) -> list[Timer]:
     match event:
         case ActionRaised(due_on=due, remind_on=remind):
-            return [Start(OVERDUE, overdue_from(due)), *([Start(REMINDER, start_of(remind))] if remind else [])]
+            return [Start(OVERDUE, overdue_from(due)), *([Start(REMINDER, start_of_day(remind))] if remind else [])]
         case ActionReopened(due_on=due, remind_on=remind):
-            reminder: Timer = Start(REMINDER, start_of(remind)) if remind else Stop(REMINDER)
+            reminder: Timer = Start(REMINDER, start_of_day(remind)) if remind else Stop(REMINDER)
             return [Start(OVERDUE, overdue_from(due)), reminder]
         case ActionCompleted():
             return [Stop(OVERDUE), Stop(REMINDER)]
@@ -97,7 +96,7 @@ def timers(event: DomainEvent) -> list[Timer]:
 
 def overdue_from(due_on: date) -> datetime:
     """An action is overdue from the start of the day after its due date, London time."""
-    return day_after(due_on)
+    return late_from(due_on)
 
 
 def remind_on(due_on: date, profile: FrameworkProfile, today: date) -> date | None:

@@ -15,7 +15,6 @@ from services.reviews.domain.timers import (
     Start,
     Stop,
     Timer,
-    day_after,
     not_after_today,
     not_before,
 )
@@ -29,6 +28,7 @@ from shared.catalogue.reviews import (
     Grade,
     SafeguardingConcernEscalated,
 )
+from shared.london import late_from
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 
@@ -71,7 +71,7 @@ def evolve(state: AuditRound, event: DomainEvent) -> AuditRound:
 def timers(event: DomainEvent) -> list[Timer]:
     match event:
         case AuditRoundOpened(due_on=due):
-            return [Start(OVERDUE, day_after(due))]
+            return [Start(OVERDUE, late_from(due))]
         case AuditRoundConcluded():
             return [Stop(OVERDUE)]
     return []

@@ -14,7 +14,6 @@ from services.reviews.domain.timers import (
     Start,
     Stop,
     Timer,
-    day_after,
     not_after_today,
     not_before,
 )
@@ -35,6 +34,7 @@ from shared.catalogue.reviews import (
     SeriousIncidentNotified,
     SeriousIncidentRecorded,
 )
+from shared.london import late_from
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 
@@ -116,15 +116,15 @@ def evolve(state: Incident, event: DomainEvent) -> Incident:
 def timers(event: DomainEvent) -> list[Timer]:
     match event:
         case SeriousIncidentRecorded(notify_by=notify_by):
-            return [Start(NOTIFICATION, day_after(notify_by))]
+            return [Start(NOTIFICATION, late_from(notify_by))]
         case SeriousIncidentNotified(outstanding=[]):
             return [Stop(NOTIFICATION)]
         case RapidReviewOpened(due_on=due) | RapidReviewDueDateChanged(due_on=due):
-            return [Start(RAPID_REVIEW, day_after(due))]
+            return [Start(RAPID_REVIEW, late_from(due))]
         case RapidReviewDecided():
             return [Stop(RAPID_REVIEW)]
         case AgencyInformationRequested(information_request_id=rid, due_on=due):
-            return [Start(INFORMATION + rid, day_after(due))]
+            return [Start(INFORMATION + rid, late_from(due))]
         case AgencyInformationProvided(information_request_id=rid):
             return [Stop(INFORMATION + rid)]
     return []

@@ -22,10 +22,8 @@ from services.reviews.domain.timers import (
     Stop,
     Timer,
     changed_due_date,
-    day_after,
     not_after_today,
     not_before,
-    start_of,
 )
 from shared.calendar import add_months
 from shared.catalogue import DomainEvent
@@ -40,6 +38,7 @@ from shared.catalogue.reviews import (
     ReviewType,
     SignOff,
 )
+from shared.london import late_from, start_of_day
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 
@@ -94,8 +93,8 @@ def evolve(state: Review, event: DomainEvent) -> Review:
 def timers(event: DomainEvent) -> list[Timer]:
     match event:
         case ReviewCommissioned(due_on=due, warn_on=warn) | ReviewDueDateChanged(due_on=due, warn_on=warn):
-            warning: Timer = Start(SLIPPAGE_WARNING, start_of(warn)) if warn else Stop(SLIPPAGE_WARNING)
-            return [warning, Start(OVERDUE, day_after(due))]
+            warning: Timer = Start(SLIPPAGE_WARNING, start_of_day(warn)) if warn else Stop(SLIPPAGE_WARNING)
+            return [warning, Start(OVERDUE, late_from(due))]
         case ReviewSignedOff():
             return [Stop(SLIPPAGE_WARNING), Stop(OVERDUE)]
     return []

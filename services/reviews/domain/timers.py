@@ -10,12 +10,7 @@ deadline watcher turns those into deadlines.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from shared.london import late_from, local_day, start_of_day
 from shared.refusals import Refusal
-
-start_of = start_of_day
-day_after = late_from  # the moment something due on a day becomes late
-local_date = local_day
 
 
 @dataclass(frozen=True)
