@@ -51,7 +51,7 @@ async def bench_raw_rebuild(pool: asyncpg.Pool) -> Result:
 
 
 async def bench_projection_rebuild(pool: asyncpg.Pool, schema: str = "reporting") -> Result:
-    from services.reporting.bootstrap import projection_runner
+    from services.reporting.adapters.sources import projection_runner
 
     runner = projection_runner(pool, schema)
     start = time.perf_counter()

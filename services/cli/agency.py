@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.cli.common import settings_for
 from services.platform.servers import running_platform
 from shared.config import Settings
 from shared.partnerships import Partnerships
@@ -31,11 +32,6 @@ app = typer.Typer(help="Agencies' NATS credentials: each may publish only as its
 console = Console(highlight=False, soft_wrap=True)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="The platform's data directory (default .scrutiny)")]
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"data_dir": data_dir}) if data_dir is not None else settings
 
 
 def _partnerships(agency: str, served: Partnerships, chosen: list[str]) -> list[str]:
@@ -93,7 +89,7 @@ def add(
     data_dir: DataDir = None,
 ) -> None:
     """Create (or update) an agency's NATS credentials and load them into the server."""
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     served = load_partnerships(settings.profiles)
     partnerships = _partnerships(name, served, profile or [])
     auth = NatsAuth(settings.data_dir)
@@ -118,7 +114,7 @@ def add(
 @app.command("list")
 def list_(data_dir: DataDir = None) -> None:
     """The agencies with credentials: partnerships, what they may publish, and their files."""
-    auth = NatsAuth(_settings(data_dir).data_dir)
+    auth = NatsAuth(settings_for(data_dir).data_dir)
     agencies = auth.agencies()
     table = Table("agency", "partnerships", "publishes on", "since", "credentials file")
     for agency in agencies:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from services.cli.common import database, settings_for
 from services.reporting.adapters.evidence import Exported, Period, export_evidence
 from shared.eventstore.bundle_check import BundleReport, verify_bundle
 from shared.runtime.host import load_partnerships
@@ -41,20 +42,19 @@ def export(
 ) -> None:
     """Write an evidence bundle: the period's events of every store with their chain
     anchors, the reports as of the end of the period, and a manifest of SHA-256s."""
-    from services.cli.main import _database, _settings  # main registers this app
 
     try:
         period = Period(_day(first, "--from"), _day(last, "--to"))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--to") from None
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     profiles = list(load_partnerships([profile] if profile else settings.profiles).values())
     partnership = profiles[0].id if profile else None
 
     async def run() -> Exported:
         # Reporting's role where there is one: it reads the stores' events and builds the
         # dashboard as of the period's end in a schema of reporting's.
-        async with _database(settings, acting_as="reporting") as pool:
+        async with database(settings, acting_as="reporting") as pool:
             return await export_evidence(
                 pool, period, out or settings.data_dir / "evidence", profiles,
                 partnership=partnership, zip_bundle=zip_bundle,

@@ -1,19 +1,17 @@
 """The `scrutiny` command."""
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
-import asyncpg
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from services.cli.agency import app as agency_app
+from services.cli.common import DataDir, database, settings_for
 from services.cli.deadletters import app as deadletters_app
 from services.cli.evidence import app as evidence_app
 from services.cli.evidence import check_bundle
@@ -21,22 +19,18 @@ from services.cli.profiles import app as profiles_app
 from services.cli.reports import app as reports_app
 from services.cli.security import app as security_app
 from services.platform import demo as demo_scenario
-from services.platform.servers import DATABASE, running_platform
 from services.platform.supervisor import Platform, serve_until_interrupted
 from services.reporting.adapters.evidence import discover_stores
 from services.reporting.adapters.pages import BoardPackFiles, write_board_pack
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
-from services.reporting.bootstrap import projection_runner
+from services.reporting.adapters.sources import projection_runner
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, group_of
 from services.runner import BOOTSTRAPS
 from services.runner import main as run_service
 from shared import london
-from shared.config import Settings
 from shared.eventstore.verify import verify_store
 from shared.messaging.subjects import Subjects
 from shared.profiles.loader import ProfileError, load_builtin
-from shared.runtime import db_roles
-from shared.runtime.embedded import EmbeddedPostgres
 
 app = typer.Typer(help="scrutiny: the scrutiny and assurance platform of a safeguarding children partnership", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
@@ -47,46 +41,13 @@ app.add_typer(reports_app, name="report")
 app.add_typer(security_app)  # scrutiny erase, erasures, db roles
 console = Console()
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    settings = Settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    return settings
-
-
-@contextlib.asynccontextmanager
-async def _database(settings: Settings, acting_as: str | None = None) -> AsyncIterator[asyncpg.Pool]:
-    """The platform's database: by URL, of a running platform, or the embedded one started for this command.
-
-    `acting_as` a service (where the database runs on roles): a command that builds the
-    service's schemas (`replay`, an as-of board pack) builds them as the service's role,
-    so that they stay the service's own."""
-    url = settings.database_url or (running_platform(settings) or {}).get("database_url")
-    embedded = None
-    if not url:
-        embedded = EmbeddedPostgres(settings.data_dir)
-        embedded.start()
-        url = await embedded.ensure_database(DATABASE)
-    acting = await db_roles.acting_as(url, acting_as) if acting_as else {}
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=10, server_settings=acting)
-    try:
-        yield pool
-    finally:
-        await pool.close()
-        if embedded:
-            embedded.stop()
-
-
 @app.command()
 def up(data_dir: DataDir = None) -> None:
     """Run the platform: NATS and PostgreSQL (embedded unless SCRUTINY_NATS_URL /
     SCRUTINY_DATABASE_URL are set) and all four services, until Ctrl-C."""
 
     async def run() -> None:
-        platform = await Platform(_settings(data_dir)).start()
+        platform = await Platform(settings_for(data_dir)).start()
         try:
             console.print(f"[bold green]scrutiny is running[/]  NATS {platform.servers.public_nats_url}")
             console.print(f"Dashboard: {platform.dashboard_url}")
@@ -114,10 +75,10 @@ def demo(
     except ProfileError as error:
         raise typer.BadParameter(str(error), param_hint="--profile") from None
     end = _date(until, "--until") if until else None
-    clock = _settings(data_dir).clock()
+    clock = settings_for(data_dir).clock()
     if end is not None and end > demo_scenario.today(clock):
         raise typer.BadParameter(f"{until} is after today: the services refuse facts dated in the future", param_hint="--until")
-    settings = _settings(data_dir).model_copy(update={"profiles": [profile]})
+    settings = settings_for(data_dir).model_copy(update={"profiles": [profile]})
 
     async def run() -> None:
         platform = await Platform(settings).start()
@@ -180,7 +141,7 @@ def verify(
 
     async def run() -> bool:
         intact = True
-        async with _database(_settings(data_dir)) as pool, pool.acquire() as conn:
+        async with database(settings_for(data_dir)) as pool, pool.acquire() as conn:
             for store in await discover_stores(pool):  # every store, including ones added later
                 report = await verify_store(conn, store)
                 if report.intact:
@@ -205,7 +166,7 @@ def replay(
     until = _end_of_day(as_of) if as_of else None
 
     async def run() -> None:
-        async with _database(_settings(data_dir), acting_as="reporting") as pool:
+        async with database(settings_for(data_dir), acting_as="reporting") as pool:
             runner = projection_runner(pool, "reporting_asof" if until else "reporting")
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
                 tasks: dict[str, int] = {}
@@ -239,10 +200,10 @@ def boardpack(
     except UnknownGroup as unknown:
         typer.echo(f"Error: {unknown}", err=True)
         raise typer.Exit(2) from None
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
 
     async def run() -> BoardPackFiles:
-        async with _database(settings, acting_as="reporting") as pool:
+        async with database(settings, acting_as="reporting") as pool:
             schema, moment = "reporting", settings.clock().now()
             if as_of:
                 schema, moment = "reporting_asof", _end_of_day(as_of)

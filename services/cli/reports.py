@@ -11,9 +11,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from services.cli.common import database, settings_for
 from services.reporting.adapters.read_models.reports import ReportReadModels
 from services.reporting.adapters.report_pages import write_report
-from services.reporting.bootstrap import projection_runner
+from services.reporting.adapters.sources import projection_runner
 from shared import london
 from shared.profiles.errors import ProfileError
 from shared.profiles.schema import FrameworkProfile
@@ -56,15 +57,14 @@ def _write(
     profile: str | None, out: Path | None, as_of: str | None, data_dir: Path | None, build: Build,
     check: Callable[[FrameworkProfile], None] = lambda framework: None,
 ) -> None:
-    from services.cli.main import _database, _settings  # main registers this app
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     framework = _profile(profile, settings)
     check(framework)
     until = _moment(as_of)
 
     async def run() -> Path:
-        async with _database(settings) as pool:
+        async with database(settings) as pool:
             schema, moment = "reporting", settings.clock().now()
             if until is not None:
                 schema, moment = "reporting_asof", until

@@ -4,13 +4,13 @@ personal data (docs/security.md) and the services' PostgreSQL roles."""
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Annotated
 
 import asyncpg
 import typer
 from rich.console import Console
 
+from services.cli.common import DataDir, settings_for
 from services.platform.servers import DATABASE, running_platform
 from shared.config import Settings
 from shared.personal_data import SCHEMA as KEYS
@@ -27,12 +27,6 @@ console = Console()
 
 # Every store whose events may hold sealed personal data.
 STORES = ("section11", "events", "reviews", "reporting_records")
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"data_dir": data_dir}) if data_dir is not None else settings
 
 
 def _admin_url(settings: Settings) -> str | None:
@@ -62,7 +56,7 @@ async def _rebuild_read_models(url: str) -> int:
     As the reporting service's role where there is one, so that the schema it recreates is
     still the service's own; the as-of records are dropped (built again when next asked for)."""
     # Imported here: the reporting service (its dashboard too) is loaded only to rebuild.
-    from services.reporting.bootstrap import projection_runner
+    from services.reporting.adapters.sources import projection_runner
 
     acting = await db_roles.acting_as(url, "reporting")
     conn = await asyncpg.connect(url)
@@ -92,7 +86,7 @@ def erase(
 
     The events, their hash chain and every replay stay as they were; the data sealed with
     the key reads as "erased" from now on (docs/security.md)."""
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     partnership_id = partnership or settings.profiles[0]
     key = person_subject(partnership_id, subject) if person else subject
 
@@ -127,7 +121,7 @@ def erasures(data_dir: DataDir = None) -> None:
     """List the erasures recorded and check their hash chain."""
 
     async def run() -> list[str]:
-        async with _admin(_settings(data_dir)) as url:
+        async with _admin(settings_for(data_dir)) as url:
             conn = await asyncpg.connect(url)
             try:
                 records, problems = await recorded_erasures(conn)
@@ -153,7 +147,7 @@ def roles(
 ) -> None:
     """Set up one PostgreSQL role per service (each owns its schema; reporting reads the
     others' events), as `scrutiny up` does when its database URL may."""
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     if print_sql:
         url = _admin_url(settings)
         typer.echo(db_roles.script(db_roles.database_of(url) if url else DATABASE))

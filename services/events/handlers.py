@@ -18,10 +18,10 @@ from services.events.domain import (
     young_inspectors,
 )
 from services.events.domain import commands as c
-from services.events.domain import planner as planning
 from services.events.domain.commands.base import EventCommand
 from services.events.domain.rules import milestone_kind
-from services.events.domain.state import STREAM_PREFIX, AssuranceEvent, evolve, stream_id
+from services.events.domain.state import STREAM_PREFIX, AssuranceEvent, evolve, facts_of, stream_id
+from shared import planner as planning
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import CallInProposed
 from shared.clock import Clock
@@ -163,7 +163,7 @@ class EventsHandlers:
             state = fold(AssuranceEvent(), evolve, (envelope.event for envelope in envelopes))
             if state.activity_type:
                 last = envelopes[-1]  # the event behind the line: its latest change
-                facts.append(planning.facts_of(state, str(last.event_id), last.position))
+                facts.append(facts_of(state, str(last.event_id), last.position))
         return facts
 
     def _on_event(self, decision: Callable[[AssuranceEvent, Any, FrameworkProfile, date], Sequence[DomainEvent]]) -> Handler[Any]:

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from services.reporting.adapters.projections import all_projections
 from services.reporting.adapters.read_models import ReadModels
 from services.reporting.adapters.records_store import RecordsStore, records_relay
+from services.reporting.adapters.sources import SCHEMA, SOURCES, projection_runner
 from services.reporting.entrypoints.http import build_app
-from services.reporting.entrypoints.nats import OWN_SOURCE, SOURCES, build_router
+from services.reporting.entrypoints.nats import build_router
 from services.reporting.entrypoints.nats_commands import build_command_router
 from services.reporting.handlers import ReportingHandlers
 from shared.eventstore.postgres import PostgresEventStore
@@ -17,21 +17,12 @@ from shared.messaging.deadletters import DeadLetters
 from shared.projections import ProjectionRunner
 from shared.runtime.host import ServiceHost
 
-SCHEMA = "reporting"
-
 
 @dataclass
 class Reporting:
     runner: ProjectionRunner
     read_models: ReadModels
     server: uvicorn.Server
-
-
-def projection_runner(host_pool: object, schema: str = SCHEMA) -> ProjectionRunner:
-    """The reporting projections over the three services' stores (also used by `scrutiny replay`)."""
-    sources = {name: PostgresEventStore(host_pool, name) for name in SOURCES}  # type: ignore[arg-type]
-    sources[OWN_SOURCE] = RecordsStore(host_pool)  # type: ignore[arg-type]
-    return ProjectionRunner(host_pool, schema, all_projections(), sources)  # type: ignore[arg-type]
 
 
 async def bootstrap(host: ServiceHost) -> Reporting:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from services.reporting.bootstrap import projection_runner
+from services.reporting.adapters.sources import projection_runner
 from shared.eventstore.verify import verify_store
 from shared.personal_data import ERASED, erasures
 from shared.waiting import eventually

@@ -27,7 +27,7 @@ from services.reporting.adapters.report_pages import (
     render_tiered,
     render_yearly,
 )
-from services.reporting.bootstrap import projection_runner
+from services.reporting.adapters.sources import projection_runner
 from shared.clock import ManualClock
 from shared.messaging.deadletters import CODE_HEADER
 from shared.waiting import eventually

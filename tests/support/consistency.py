@@ -3,7 +3,7 @@
 import asyncpg
 
 from services.reporting.adapters.projections import all_projections
-from services.reporting.bootstrap import projection_runner
+from services.reporting.adapters.sources import projection_runner
 
 CHECK_SCHEMA = "reporting_check"
 

@@ -3,7 +3,6 @@ the board pack's unit tests and its rendering tests."""
 
 from datetime import UTC, date, datetime
 
-from services.events.domain.planner import EventFacts
 from services.reporting.domain.views import Overview, build_heatmap, build_tracker
 from services.reporting.domain.views.actions import ActionRow, HistoryEntry
 from services.reporting.domain.views.assurance_events import (
@@ -27,6 +26,7 @@ from services.reporting.domain.views.reviews import (
     build_reviews_view,
 )
 from services.reporting.domain.views.section11 import RatingRow, ReturnRow, Section11View
+from shared.planner import EventFacts
 from shared.profiles import load_builtin
 
 PROFILE = load_builtin("north-lincolnshire")

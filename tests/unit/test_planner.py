@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from services.events.domain import commands as c
-from services.events.domain.planner import EventFacts, Planner, build_planner, planner_year
 from services.events.entrypoints.nats import planner_document
+from shared.planner import EventFacts, Planner, build_planner, planner_year
 from tests.unit.test_assurance_flow import PARTNERS, PROFILE, Flow, propose_and_endorse
 
 APPENDIX_1 = {

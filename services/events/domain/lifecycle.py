@@ -25,7 +25,6 @@ from services.events.domain.commands import (
 )
 from services.events.domain.rules import (
     FIELD,
-    RUN_HERE,
     activity_of,
     agreed_actions,
     concluded,
@@ -42,6 +41,7 @@ from services.events.domain.rules import (
 from services.events.domain.state import AssuranceEvent
 from shared.catalogue import DomainEvent
 from shared.catalogue import events as e
+from shared.planner import RUN_HERE
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 

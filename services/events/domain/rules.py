@@ -14,13 +14,6 @@ from shared.profiles.activities import ActivityType
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 
-# The kinds of activity this service runs through their lifecycle (the vocabulary is
-# the profile schema's; which activities a partnership has, and their rules, are its profile's).
-RUN_HERE = frozenset({
-    "agency_assurance_event", "thematic_assurance_event", "line_of_sight", "pop_up_case_discussion",
-    "young_inspectors", "peer_review", "call_in", "learning_hub", "learning_event",
-})
-
 _CALENDAR = WorkingDayCalendar()
 MILESTONE = "milestone:"
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from shared.catalogue import DomainEvent
 from shared.catalogue import events as e
+from shared.planner import EventFacts
 
 
 def stream_id(partnership_id: str, assurance_event_id: str) -> str:
@@ -264,3 +265,13 @@ def evolve(state: AssuranceEvent, event: DomainEvent) -> AssuranceEvent:
         case e.PeerReviewTermsAgreed() as t:
             return replace(state, terms=PeerTerms(t.scope, t.reciprocal, t.direction, t.peer_area, t.days_on_site))
     return state
+
+
+def facts_of(state: AssuranceEvent, event_id: str | None = None, position: int | None = None) -> EventFacts:
+    """What the planner needs of an event's fold (`shared.planner`)."""
+    return EventFacts(
+        assurance_event_id=state.assurance_event_id, activity_type=state.activity_type, title=state.title,
+        status=state.status, agency_id=state.agency_id, planned_for=state.planned_for,
+        first_scheduled_on=state.first_scheduled_on, scheduled_on=state.scheduled_on, held_on=state.held_on,
+        event_id=event_id, position=position,
+    )

@@ -8,7 +8,6 @@ from faststream.nats import NatsMessage, NatsRouter
 from pydantic import TypeAdapter
 
 from services.events.domain import commands as c
-from services.events.domain.planner import Planner
 from services.events.handlers import SERVICE
 from shared.envelope import Envelope
 from shared.messaging.deadletters import DeadLetters
@@ -16,6 +15,7 @@ from shared.messaging.gateway import RequestGateway, refused
 from shared.messaging.reactions import react_to
 from shared.messaging.routing import command_router
 from shared.messaging.subjects import Subjects
+from shared.planner import Planner
 from shared.refusals import Refusal, parse_message
 
 PlannerQuery = Callable[[c.ShowPlanner, str], Awaitable[Planner]]

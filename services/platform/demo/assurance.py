@@ -14,7 +14,6 @@ Section 11 proposed is endorsed and scheduled."""
 import random
 from dataclasses import dataclass, field
 
-from services.events.domain.rules import RUN_HERE
 from services.platform.demo.lifecycle import (
     Planned,
     agree_terms,
@@ -27,6 +26,7 @@ from services.platform.demo.lifecycle import (
 )
 from services.platform.demo.section11 import Section11Facts
 from services.platform.demo.story import BUSINESS_UNIT, ActionSource, Story, plural
+from shared.planner import RUN_HERE
 from shared.profiles.activities import ActivityType
 
 # Which activity is held today when this month has several, and which "as required"

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 
 from services.reporting.adapters.projections import all_projections
+from services.reporting.adapters.sources import projection_runner
 from shared import london
 from shared.clock import Clock
 from shared.ddl import apply_ddl
@@ -69,14 +70,7 @@ def fingerprint() -> str:
 
 
 def _default_runner(pool: asyncpg.Pool) -> RunnerFactory:
-    def runner(schema: str) -> ProjectionRunner:
-        from services.reporting.bootstrap import (
-            projection_runner,  # bootstrap imports the dashboard
-        )
-
-        return projection_runner(pool, schema)
-
-    return runner
+    return lambda schema: projection_runner(pool, schema)
 
 
 class AsOfSchemas:

@@ -20,9 +20,8 @@ import asyncpg
 
 from services.reporting.adapters.pages import render_board_pack, render_dashboard
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
-from services.reporting.bootstrap import projection_runner
+from services.reporting.adapters.sources import SOURCES, projection_runner
 from services.reporting.domain.views.board_pack_schedule import default_group
-from services.reporting.entrypoints.nats import SOURCES
 from shared.clock import Clock, SystemClock
 from shared.eventstore.bundle import BundleWriter, Link, StoreSlice, platform_version
 from shared.eventstore.postgres import PostgresEventStore

@@ -9,6 +9,7 @@ from faststream import AckPolicy
 from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
 from nats.js.api import ConsumerConfig
 
+from services.reporting.adapters.sources import OWN_SOURCE, SOURCES
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.inbound import readable
 from shared.messaging.routing import service_router
@@ -17,10 +18,6 @@ from shared.projections import ProjectionRunner
 from shared.telemetry.metrics import CONSUMER_LAG
 
 DURABLE = "reporting"
-SOURCES = ("section11", "events", "reviews")
-# The reporting service's own records (indicator ratings, the yearly report, the risk
-# register): published as `reporting`, kept in the store `reporting_records`.
-OWN_SOURCE = "reporting"
 
 
 def build_router(subjects: Subjects, runner: ProjectionRunner, dead_letters: DeadLetters) -> NatsRouter:

@@ -10,8 +10,8 @@ from uuid import UUID
 
 import asyncpg
 
+from services.reporting.adapters.sources import SOURCES as STORES
 from services.reporting.domain.views.event_detail import EventDetail, EventLine
-from services.reporting.entrypoints.nats import SOURCES as STORES
 from shared.hashchain import link_hash
 
 NEIGHBOURS = 200  # at most this many lines in each list of neighbours

@@ -5,8 +5,8 @@ from datetime import date
 
 import asyncpg
 
-from services.events.domain.planner import EventFacts
 from services.reporting.domain.views.planner import PlannerView, build_planner_view
+from shared.planner import EventFacts
 from shared.profiles.schema import FrameworkProfile
 
 

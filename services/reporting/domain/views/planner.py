@@ -2,14 +2,14 @@
 planned, what was held, what slipped; and the cadence commitments (pure).
 
 The planner itself is the assurance events service's pure function of the profile,
-the period and the events' state (`services.events.domain.planner`): one rule, shown
+the period and the events' state (`shared.planner`): one rule, shown
 the same way by the service's planner query and by these pages."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from services.events.domain.planner import (
+from shared.planner import (
     Commitment,
     EventFacts,
     Planner,

@@ -3,7 +3,9 @@ month, what is planned, what was held and what slipped; and, per activity, what 
 profile's cadence commits the partnership to over the period.
 
 A pure function of the profile, the period and the assurance events' state (each
-event's fold, as of a date if wanted). Planned slots come from the profile's planner
+event's fold, as of a date if wanted, as `EventFacts`). It lives in the kernel because
+two services use it: the events service answers the planner query with it, and
+reporting draws the board pack's planner with it, so both show one rule. Planned slots come from the profile's planner
 entries inside its planner period, and from each activity's cadence elsewhere
 (spread evenly through each cadence cycle, counted from the planner year's start).
 Events are matched to slots: first by the month they were proposed for, then by the
@@ -14,10 +16,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from services.events.domain.rules import RUN_HERE
-from services.events.domain.state import AssuranceEvent
 from shared.profiles.activities import ActivityType, add_months
 from shared.profiles.schema import FrameworkProfile
+
+# The kinds of activity the assurance events service runs through their lifecycle (the
+# vocabulary is the profile schema's): the planner shows those as held or slipped, and
+# every other kind as done "elsewhere".
+RUN_HERE = frozenset({
+    "agency_assurance_event", "thematic_assurance_event", "line_of_sight", "pop_up_case_discussion",
+    "young_inspectors", "peer_review", "call_in", "learning_hub", "learning_event",
+})
 
 
 def month_of(day: date) -> str:
@@ -51,15 +59,6 @@ class EventFacts:
             return self.planned_for
         first = self.first_scheduled_on or self.held_on
         return month_of(first) if first else None
-
-
-def facts_of(state: AssuranceEvent, event_id: str | None = None, position: int | None = None) -> EventFacts:
-    return EventFacts(
-        assurance_event_id=state.assurance_event_id, activity_type=state.activity_type, title=state.title,
-        status=state.status, agency_id=state.agency_id, planned_for=state.planned_for,
-        first_scheduled_on=state.first_scheduled_on, scheduled_on=state.scheduled_on, held_on=state.held_on,
-        event_id=event_id, position=position,
-    )
 
 
 @dataclass(frozen=True)
