@@ -12,6 +12,9 @@ Erasing a subject (`erase`) deletes its key and writes an erasure record, withou
 personal data, to `keys.erasures`, itself hash-chained. No event is rewritten: the
 chain still verifies and a replay still runs; the read models rebuilt from it show
 `[erased]` where the data was. Values stored before a field was marked stay in clear.
+
+Over 300 lines: sealing, the keys and erasure share one key table and one format of
+sealed value; they are to be split by concern when a second kind of key arrives.
 """
 
 from __future__ import annotations

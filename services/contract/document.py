@@ -5,6 +5,9 @@ Channel keys follow the subjects: `cmd.{service}.{command}` (business unit),
 `evt.{service}.{EventType}`, `out.{EventType}` (the copy addressed to an agency),
 `dlq.{service}`, `consumer.{durable}` (the services' own JetStream consumers)
 and `reply` (the requester's inbox).
+
+One module, over 300 lines, because it is one document: the plan of channels and
+messages, the schemas and the ordering are built in turn and each step reads the last.
 """
 
 import asyncio

@@ -5,6 +5,8 @@ The rules that applied when an event was proposed or scheduled (who must
 endorse, who agrees the report, the milestones' due dates) are recorded in the
 events themselves, so history folds the same way whatever the profile says later.
 Cases are pseudonymous references (`case-7f3a`); young people are never named.
+One module, over 300 lines, because it is the events service's catalogue: one list,
+read as the contract.
 """
 
 from datetime import date

@@ -3,6 +3,8 @@
 Appends queue up and one writer per process commits them in batches: each
 batch is one transaction that takes the events table's EXCLUSIVE lock, so
 positions are handed out in commit order (plain SELECTs are not blocked).
+Over 300 lines because appending, idempotency, sealing and coalesced reads share that
+transaction and lock discipline, which is clearer read in one place.
 """
 
 import asyncio

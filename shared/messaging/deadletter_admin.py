@@ -5,7 +5,8 @@ original bytes as its body, and headers naming the service, the original subject
 the error code and the reason (`shared.messaging.deadletters`).
 
 Replaying re-sends the original bytes as a request to the original subject with a
-`Scrutiny-Replay-Of: <sequence>` header and reports the reply. The rule for marking:
+`Scrutiny-Replay-Of: <sequence>` header and reports the reply. (One module, over 300 lines: list, show and replay share the paging
+and header rules.) The rule for marking:
 
 - Nothing is deleted. Every replay appends a *replay record* to the same stream, on
   `{ns}.{partnership}.dlq.{service}.replayed`: the reply as its body, headers naming

@@ -6,7 +6,8 @@ early-warning routes, the measures it keeps and the rules of its yearly report.
 Everything here is optional (a profile with no ``reporting:`` section is
 valid). References to the rest of the profile (groups, activities, agencies)
 are checked by :meth:`Reporting.check_references`, which the whole profile's
-validator calls; references inside this section are checked here.
+validator calls; references inside this section are checked here. (Over 300 lines: one
+section of the profile schema, kept whole so its own references are checked together.)
 """
 
 from __future__ import annotations

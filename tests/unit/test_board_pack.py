@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from services.reporting.domain.views.board_pack import Names, Window, action_exceptions
+from services.reporting.domain.views.board_pack_exceptions import Names, Window, action_exceptions
 from services.reporting.domain.views.board_pack_schedule import (
     Concluded,
     UnknownGroup,

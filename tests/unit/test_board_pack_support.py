@@ -11,12 +11,8 @@ from services.reporting.domain.views.assurance_events import (
     LifecycleRow,
     MilestoneRow,
 )
-from services.reporting.domain.views.board_pack import (
-    BoardPack,
-    FlagRaised,
-    GapFlagged,
-    build_board_pack,
-)
+from services.reporting.domain.views.board_pack import BoardPack, build_board_pack
+from services.reporting.domain.views.board_pack_exceptions import FlagRaised, GapFlagged
 from services.reporting.domain.views.board_pack_schedule import next_quarter, previous_meeting
 from services.reporting.domain.views.dashboard import Dashboard
 from services.reporting.domain.views.planner import build_planner_view

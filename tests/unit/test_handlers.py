@@ -9,8 +9,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.events.domain import assurance_events
 from services.events.domain.commands import ConcludeAssuranceEvent
+from services.events.domain.state import stream_id as assurance_event_stream
 from services.events.handlers import EventsHandlers
 from services.reviews.domain import actions
 from services.reviews.domain.commands import MarkActionOverdue, RaiseAction
@@ -243,7 +243,7 @@ def events_handlers(store: InMemoryEventStore, partnerships: Partnerships, clock
 
 async def test_concluding_an_assurance_event(events_handlers: EventsHandlers) -> None:
     [done] = await events_handlers.conclude(conclude_command(), meta("operator"))
-    assert done.stream_id == assurance_events.stream_id(NL, "ae-1")
+    assert done.stream_id == assurance_event_stream(NL, "ae-1")
     assert isinstance(done.event, AssuranceEventConcluded)
     assert done.event.activity_type == "agency-call-in"
     assert done.event.strengths == ["clear escalation"]

@@ -1,6 +1,9 @@
 """The dashboard over HTTP. Every page but /healthz needs the dashboard token: a request
 without it is answered 401 with a sign-in form, which posts the token to /login (that too
-is 401 until the token is right) and is then remembered in an http-only cookie."""
+is 401 until the token is right) and is then remembered in an http-only cookie.
+
+Over 300 lines: every route, its middleware and the mapping of errors to 400 and 404
+are kept together, so what each page requires is visible in one place."""
 
 import asyncio
 import hmac

@@ -6,12 +6,8 @@ from datetime import date, datetime
 
 import asyncpg
 
-from services.reporting.domain.views.board_pack import (
-    BoardPack,
-    FlagRaised,
-    GapFlagged,
-    build_board_pack,
-)
+from services.reporting.domain.views.board_pack import BoardPack, build_board_pack
+from services.reporting.domain.views.board_pack_exceptions import FlagRaised, GapFlagged
 from services.reporting.domain.views.board_pack_schedule import (
     group_of,
     next_quarter,

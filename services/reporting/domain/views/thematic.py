@@ -16,6 +16,9 @@ when the theme has areas for development, actions or impact.
 Which section a record goes in: a section that names elements of evidence takes the
 records evidencing them; a section whose heading speaks of gaps, of areas for
 development or of next steps and actions takes those instead (see `role_of`).
+
+Over 300 lines because it is the report template's one builder: every section is made
+here from the same facts on the theme, so no section can disagree with another.
 """
 
 import re
