@@ -13,6 +13,7 @@ today is the live read models, and a future date is refused.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import uuid
@@ -46,9 +47,17 @@ class FutureDate(ValueError):
     """The day has not ended yet: there is no record of it to show."""
 
 
+# Days a page may ask about: no partnership's records predate 2000, and a day near the
+# calendar's end would overflow the date arithmetic behind a page (a quarter ahead).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(9998, 12, 31)
+
+
 def parse_day(text: str) -> date:
-    """YYYY-MM-DD, else ValueError."""
-    return date.fromisoformat(text.strip())
+    """YYYY-MM-DD between FIRST_DAY and LAST_DAY, else ValueError."""
+    day = date.fromisoformat(text.strip())
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day.isoformat()} is outside {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+    return day
 
 
 
@@ -87,7 +96,7 @@ class AsOfSchemas:
 
     @staticmethod
     def schema_name(day: date) -> str:
-        return f"{PREFIX}{day:%Y%m%d}"
+        return f"{PREFIX}{day.year:04d}{day.month:02d}{day.day:02d}"
 
     @asynccontextmanager
     async def reading(self, day: date) -> AsyncIterator[AsOf]:
@@ -162,7 +171,11 @@ class AsOfSchemas:
         rows = await self._pool.fetch(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", f"{PREFIX}%"
         )
-        return [datetime.strptime(r["nspname"].removeprefix(PREFIX), "%Y%m%d").date() for r in rows]
+        days = []
+        for row in rows:  # a schema of this prefix whose name is not a day is none of ours
+            with contextlib.suppress(ValueError):
+                days.append(datetime.strptime(row["nspname"].removeprefix(PREFIX), "%Y%m%d").date())
+        return days
 
     async def _evict(self, keep: str) -> None:
         """Drop the least recently read days beyond `self._keep` (never the one just asked for)."""

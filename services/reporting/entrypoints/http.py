@@ -23,6 +23,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from services.reporting.adapters.as_of import (
+    FIRST_DAY,
+    LAST_DAY,
     AsOf,
     AsOfSchemas,
     FutureDate,
@@ -117,12 +119,17 @@ class TokenRequired(BaseHTTPMiddleware):
         )
         if request.url.path == LOGIN and request.method == "POST":
             return await call_next(request)  # checks the posted token itself
-        if not offered or not hmac.compare_digest(offered, self._token):
+        if not _matches(offered, self._token):
             return unauthorised(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         response = await call_next(request)
         if request.query_params.get("token"):
             response.set_cookie(COOKIE, self._token, httponly=True, samesite="strict")
         return response
+
+
+def _matches(offered: str, token: str) -> bool:
+    """In constant time, as bytes: an offered token may hold any character (none is an error)."""
+    return bool(offered) and hmac.compare_digest(offered.encode("utf-8", "replace"), token.encode())
 
 
 def unauthorised(next_path: str) -> Response:
@@ -171,7 +178,7 @@ def build_app(
         """POST token=...&next=/p/...: the cookie and back to the page; a wrong token is 401 again."""
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         offered, next_path = (form.get("token") or [""])[0], _safe_next((form.get("next") or ["/"])[0])
-        if not offered or not hmac.compare_digest(offered, token):
+        if not _matches(offered, token):
             return unauthorised(next_path)
         response = RedirectResponse(next_path, status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
@@ -191,7 +198,7 @@ def build_app(
         try:
             day = parse_day(text)
         except ValueError:
-            raise BadRequest(f"as_of is a date (YYYY-MM-DD), not {text!r}") from None
+            raise BadRequest(f"as_of is a date (YYYY-MM-DD) from {FIRST_DAY.isoformat()}, not {text!r}") from None
         today = london.today(clock)
         if day > today:
             raise BadRequest(f"as_of {day.isoformat()} is after today ({today.isoformat()}): there are no records of it yet")
@@ -244,13 +251,13 @@ def build_app(
 
     async def board_pack(request: Request) -> Response:
         """?meeting=YYYY-MM-DD (default today) &group= (default the board) &since= &format=pdf"""
-        profile = partnerships.profile(request.path_params["partnership"])
+        profile = profile_of(request)
         query = request.query_params
         try:
-            meeting = date.fromisoformat(query.get("meeting") or clock.now().date().isoformat())
-            since = date.fromisoformat(query["since"]) if query.get("since") else None
+            meeting = parse_day(query["meeting"]) if query.get("meeting") else london.today(clock)
+            since = parse_day(query["since"]) if query.get("since") else None
         except ValueError:
-            return PlainTextResponse("400 bad request: meeting and since are dates (YYYY-MM-DD)\n", status_code=400)
+            raise BadRequest(f"meeting and since are dates (YYYY-MM-DD) from {FIRST_DAY.isoformat()}") from None
         try:
             pack = await BoardPackReadModels.over(read_models).board_pack(
                 profile, query.get("group") or default_group(profile), meeting, clock.now(), since
@@ -287,10 +294,10 @@ def build_app(
     async def yearly_report(request: Request) -> Response:
         """The yearly report of the year starting in {year}, and where it is in its sign-off."""
         profile = profile_of(request)
-        try:
-            year = int(request.path_params["year"])
-        except ValueError:
-            raise BadRequest(f"the year is a number (2026 for 2026/27), not {request.path_params['year']!r}") from None
+        text = request.path_params["year"]
+        if not (text.isascii() and text.isdigit() and FIRST_DAY.year <= int(text) < LAST_DAY.year):
+            raise BadRequest(f"the year is a number from {FIRST_DAY.year} (2026 for 2026/27), not {text!r}")
+        year = int(text)
         async with records(request) as (where, moment, _):
             report = await ReportReadModels(pool, where).yearly(profile, year, moment)
         return HTMLResponse(render_yearly(report))
