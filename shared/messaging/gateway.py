@@ -78,6 +78,12 @@ class RequestGateway:
         subject = msg.raw_message.subject
         agency = Subjects.token(subject, -1) if row.sender is Sender.AGENCY else None
         permissions = self._permissions
+        reply = msg.reply_to
+        if agency is not None and permissions is not None and reply and not permissions.answers_to(agency, reply):
+            msg.reply_to = ""  # faststream sends the handler's answer to reply_to: to no one, then
+            refusal = Refusal("reply_not_to_sender", "an agency's request is answered in its own inbox only", None)
+            await self._dead_letters.park(subject, msg.body, refusal.code, str(refusal))
+            return refused(refusal)
 
         def touched(command: BaseModel) -> None:  # only for a row naming other partnerships
             for partnership, field in row.touched(command):

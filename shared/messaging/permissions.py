@@ -18,13 +18,23 @@ from pathlib import Path
 from shared.messaging.commands import Sender
 from shared.partnerships import Partnerships
 from shared.refusals import Refusal
-from shared.runtime.nats_auth import AgencyCredentials, NatsAuth
+from shared.runtime.nats_auth import INBOX, AgencyCredentials, NatsAuth
 
 
 class Permissions:
     def __init__(self, partnerships: Partnerships, data_dir: Path | None = None) -> None:
         self._partnerships = partnerships
         self._auth = NatsAuth(data_dir) if data_dir is not None else None
+        self._agencies = frozenset(a.id for profile in partnerships.values() for a in profile.agencies)
+
+    def answers_to(self, agency: str, reply: str) -> bool:
+        """A service answers an agency's request only in an inbox, and never in another
+        agency's (`_INBOX.{agency}.…`, the prefix its credentials subscribe to): a reply
+        subject of the sender's choosing once delivered fake outcomes to another agency,
+        stored junk in an event stream and dead letters under another's name."""
+        inbox, _, rest = reply.partition(".")
+        owner = rest.split(".", 1)[0]
+        return inbox == INBOX and bool(owner) and (owner == agency or owner not in self._agencies)
 
     def check(self, sender: Sender, agency: str | None, partnership_id: str, field: str) -> None:
         """Refuse, naming the field, a partnership the sender may not act in."""

@@ -3,7 +3,6 @@
 import os
 
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
-from faststream.nats.prometheus import NatsPrometheusMiddleware
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -17,6 +16,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler
 from prometheus_client import REGISTRY
 
 from shared.telemetry.redaction import Redacting, redact_logs
+from shared.telemetry.subject_labels import prometheus_middleware
 
 _provider: TracerProvider | None = None
 _exporting = False
@@ -65,7 +65,7 @@ def broker_middlewares(service: str) -> tuple[object, ...]:
     provider = setup_tracing(service)
     return (
         NatsTelemetryMiddleware(tracer_provider=provider),
-        NatsPrometheusMiddleware(registry=REGISTRY, app_name=f"scrutiny-{service}"),
+        prometheus_middleware(REGISTRY, f"scrutiny-{service}"),
     )
 
 

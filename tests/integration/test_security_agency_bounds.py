@@ -6,6 +6,7 @@
 2. `also_submit_to` cannot carry a return into a partnership the sender may not act in.
 3. A request id is the sender's: another agency's reuse of it is a request of its own,
    never answered with the first agency's events.
+4. An agency cannot choose where the service's answer goes.
 """
 
 import json
@@ -19,12 +20,15 @@ from uuid import NAMESPACE_URL, uuid4, uuid5
 import nats
 import pytest
 import yaml
+from prometheus_client import generate_latest
 
 from services.section11.domain import cycles, returns
 from shared.clock import ManualClock
+from shared.messaging.deadletter_admin import DeadLetterAdmin
 from shared.profiles import load_builtin
 from shared.runtime.embedded import EmbeddedNats
 from shared.runtime.nats_auth import SERVER_INCLUDE, NatsAuth
+from shared.waiting import eventually
 from tests.support import backends
 from tests.support.platform import PARTNERSHIP, RunningPlatform, running_platform
 from tests.support.platform import test_settings as platform_settings
@@ -202,3 +206,44 @@ async def test_another_agencys_request_id_is_a_request_of_its_own(secured: Secur
     finally:
         await police.close()
         await housing.close()
+
+
+async def test_an_agency_cannot_choose_where_the_service_answers(secured: Secured, platform: RunningPlatform) -> None:
+    """Finding 4: a request whose reply subject is another agency's inbox or outcomes, or an
+    event stream's subject, is answered to no one and parked; the metrics stay bounded."""
+    assert (await platform.open_cycle(CYCLE))["status"] == "accepted"
+    ns = secured.namespace
+    police, housing = await _as(secured, POLICE), await _as(secured, HOUSING)
+    heard: list[str] = []
+
+    async def hear(msg: Any) -> None:
+        heard.append(msg.subject)
+
+    try:
+        await housing.subscribe(f"_INBOX.{HOUSING}.>", cb=hear)
+        await housing.subscribe(f"{ns}.*.out.{HOUSING}.>", cb=hear)
+        await housing.flush()
+        subject = platform.subjects.agency_command("section11", "submit", PARTNERSHIP, POLICE)
+        elsewhere = [
+            f"_INBOX.{HOUSING}.forged", f"{ns}.{PARTNERSHIP}.out.{HOUSING}.RiskCleared",
+            f"{ns}.{PARTNERSHIP}.evt.section11.SubmissionReceived", f"{ns}.{PARTNERSHIP}.dlq.section11",
+        ]
+        for reply in elsewhere:
+            await police.publish(subject, json.dumps(_return(platform, POLICE)).encode(), reply=reply)
+        await police.flush()
+
+        async def all_parked() -> bool:
+            parked = await DeadLetterAdmin(platform.nc, platform.subjects).list()
+            return sum(d.code == "reply_not_to_sender" for d in parked) == len(elsewhere)
+
+        await eventually(all_parked, what="each misdirected request parked")
+        await housing.flush()
+        assert heard == []
+        assert await platform.count("SELECT count(*) FROM section11.events WHERE event_type = 'SubmissionReceived'") == 0
+        # Its own inbox is answered as ever.
+        assert (await _ask(police, subject, _return(platform, POLICE)))["status"] == "accepted"
+    finally:
+        await police.close()
+        await housing.close()
+    exposition = generate_latest().decode()
+    assert "_INBOX." not in exposition and f"out.{HOUSING}" not in exposition  # labels are subject templates
