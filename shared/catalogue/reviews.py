@@ -9,11 +9,12 @@ lines, because it is the reviews service's catalogue: one list, read as the cont
 """
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
+from shared.catalogue.personal import Personal
 from shared.catalogue.registry import registered
 
 Recipient = Literal["national-panel", "ofsted", "secretary-of-state"]
@@ -356,7 +357,7 @@ class ActionProgressUpdated(DomainEvent):
     update_number: int
     progress: str
     percent_complete: int | None = None
-    updated_by: str
+    updated_by: Annotated[str, Personal()]  # a practitioner's name, sealed (shared.personal_data)
 
 
 @registered
@@ -368,7 +369,7 @@ class ActionCompleted(DomainEvent):
     owner_agency_id: str
     completed_on: date
     evidence: list[Evidence]
-    completed_by: str
+    completed_by: Annotated[str, Personal()]  # a practitioner's name, sealed
     due_on: date
     on_time: bool
 
@@ -420,4 +421,4 @@ class ImpactRecorded(DomainEvent):
     review_ids: list[str] = []
     incident_ids: list[str] = []
     audit_ids: list[str] = []
-    recorded_by: str
+    recorded_by: Annotated[str, Personal()]  # a person's name, sealed

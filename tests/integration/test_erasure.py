@@ -116,3 +116,36 @@ async def test_an_erasure_record_changed_by_hand_is_named(platform: RunningPlatf
     await platform.pool.execute("UPDATE keys.erasures SET reason = 'nothing happened'")
     listed = _scrutiny(database, "erasures")
     assert listed.returncode == 1 and "erasure 1 does not match its hash" in listed.stdout
+
+
+async def test_the_names_on_an_actions_progress_and_completion_are_sealed_and_erased(platform: RunningPlatform, database: str) -> None:
+    """Security review, finding 9: the reviews service kept `updated_by` and `completed_by` in clear."""
+    await _accepted(platform, "reviews", "raise-action", {
+        "action_id": "act-erase", "title": "Refresh the escalation policy", "owner_agency_id": POLICE, "due_on": "2027-01-29",
+        "source_type": "other", "source_id": "erasure-test", "raised_by": "Business unit",
+    })
+    await _accepted(platform, "reviews", "update-action", {
+        "action_id": "act-erase", "owner_agency_id": POLICE, "progress": "Draft out to partners", "percent_complete": 50, "updated_by": NAME,
+    }, agency=POLICE)
+    await _accepted(platform, "reviews", "complete-action", {
+        "action_id": "act-erase", "owner_agency_id": POLICE, "completed_on": "2026-11-02",
+        "evidence": [{"description": "Policy v2"}], "completed_by": NAME,
+    }, agency=POLICE)
+
+    async def history() -> str:
+        rows = await platform.pool.fetch("SELECT * FROM reporting.action_history WHERE action_id = 'act-erase'")
+        return " ".join(str(dict(r)) for r in rows)
+
+    await eventually(lambda: _has(history, "completed"), timeout=60, what="the action's history projected")
+    assert NAME in await history()
+    stored = " ".join(r["payload"] for r in await platform.pool.fetch("SELECT payload::text FROM reviews.events"))
+    assert NAME not in stored  # sealed in the store (and so on the wire)
+
+    erased = _scrutiny(database, "erase", NAME, "--person", "--no-rebuild")
+    assert erased.returncode == 0 and "2 in reviews" in erased.stdout, erased.stdout + erased.stderr
+    assert await projection_runner(platform.pool).rebuild() > 0
+    assert NAME not in await history() and ERASED in await history()
+
+
+async def _has(read: Any, text: str) -> bool:
+    return text in await read()
