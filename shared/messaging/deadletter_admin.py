@@ -141,7 +141,10 @@ class ReplayResult:
 class DeadLetterAdmin:
     nc: Client
     subjects: Subjects
-    page: int = 256
+    # Messages a fetch asks for: a dead letter holds up to 1 MB (the server's largest
+    # payload), so a page stays far below the client's 64 MB of pending bytes however
+    # large the dead letters are (256 a page overflowed it once, and listing timed out).
+    page: int = 32
     _js: Any = field(init=False)
 
     def __post_init__(self) -> None:

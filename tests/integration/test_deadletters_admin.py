@@ -4,13 +4,24 @@ import asyncio
 import json
 import os
 import sys
+from dataclasses import replace
 from typing import Any
 from uuid import uuid4
 
+import nats
 import pytest
+from nats.js.api import DiscardPolicy
 
 from shared.messaging.deadletter_admin import DeadLetterAdmin, Filter
 from shared.messaging.deadletters import CODE_HEADER, SERVICE_HEADER, SUBJECT_HEADER
+from shared.messaging.streams import (
+    DEAD_LETTER_MAX_AGE_SECONDS,
+    DEAD_LETTER_MAX_BYTES,
+    ensure_streams,
+    stream_configs,
+)
+from shared.messaging.subjects import Subjects
+from tests.support import backends
 from tests.support.platform import CYCLE, PARTNERSHIP, RunningPlatform
 
 pytestmark = pytest.mark.integration
@@ -169,3 +180,37 @@ async def scrutiny_process(platform: RunningPlatform, *args: str) -> str:
     out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode == 0, err.decode()
     return out.decode()
+
+
+async def test_dead_letters_are_bounded_and_listed_in_pages_whatever_their_size(platform: RunningPlatform) -> None:
+    """Security review, finding 6: the stream keeps 90 days and at most 1 GiB (oldest dropped
+    first), and the operator's list reads 80 letters of almost 1 MB each (80 MB, more than the
+    client's 64 MB of pending bytes) a page at a time."""
+    info = await platform.nc.jetstream().stream_info(platform.subjects.deadletter_stream)
+    assert (info.config.max_age, info.config.max_bytes) == (DEAD_LETTER_MAX_AGE_SECONDS, DEAD_LETTER_MAX_BYTES)
+    assert info.config.discard == DiscardPolicy.OLD
+    subject = platform.subjects.agency_command("section11", "submit", PARTNERSHIP, AGENCY)
+    big = b"x" * (900 * 1024)
+    replies = await asyncio.gather(*(platform.request(subject, big) for _ in range(80)))
+    assert {r["error"]["code"] for r in replies} == {"too_large"}
+    letters = await DeadLetterAdmin(platform.nc, platform.subjects).list(Filter(code="too_large"))
+    assert len(letters) == 80 and {len(d.data) for d in letters} == {len(big)}
+
+
+async def test_a_dead_letter_stream_of_an_earlier_release_takes_the_limits_and_an_operators_own_are_kept(nats_url: str) -> None:
+    subjects = Subjects(backends.new_namespace())
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    try:
+        unbounded = next(c for c in stream_configs(subjects) if c.name == subjects.deadletter_stream)
+        await js.add_stream(replace(unbounded, max_age=None, max_bytes=None, discard=None))
+        await ensure_streams(js, subjects)
+        info = await js.stream_info(subjects.deadletter_stream)
+        assert (info.config.max_age, info.config.max_bytes) == (DEAD_LETTER_MAX_AGE_SECONDS, DEAD_LETTER_MAX_BYTES)
+
+        await js.update_stream(replace(info.config, max_age=2 * DEAD_LETTER_MAX_AGE_SECONDS))  # the operator's choice
+        await ensure_streams(js, subjects)
+        assert (await js.stream_info(subjects.deadletter_stream)).config.max_age == 2 * DEAD_LETTER_MAX_AGE_SECONDS
+    finally:
+        await backends.delete_streams(nats_url, subjects.namespace)
+        await nc.close()
