@@ -30,9 +30,16 @@ def _field_path(location: tuple[int | str, ...]) -> str:
     return path
 
 
+# Characters that make text read other than it is: the bidirectional overrides and
+# isolates ("Trojan source": a name shown reversed) and invisible spaces (two names that
+# look alike and differ). Zero-width joiners stay allowed: scripts and emoji need them.
+_MISLEADING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff")
+
+
 def _unstorable(text: str) -> bool:
-    """NUL, or a lone surrogate (JSON's "\\ud800" escapes parse to one; UTF-8 cannot hold it)."""
-    if "\x00" in text:
+    """NUL, a lone surrogate (JSON's "\\ud800" escapes parse to one; UTF-8 cannot hold it),
+    or a character that makes text read other than it is (`_MISLEADING`)."""
+    if "\x00" in text or not _MISLEADING.isdisjoint(text):
         return True
     try:
         text.encode()
@@ -43,7 +50,7 @@ def _unstorable(text: str) -> bool:
 
 def _escaped(text: str) -> str:
     """The text with NUL and lone surrogates written as \\uXXXX, to name a key that holds them."""
-    return "".join(f"\\u{ord(c):04x}" if c == "\x00" or "\ud800" <= c <= "\udfff" else c for c in text)
+    return "".join(f"\\u{ord(c):04x}" if c == "\x00" or "\ud800" <= c <= "\udfff" or c in _MISLEADING else c for c in text)
 
 
 def _nul_at(value: object, at: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
@@ -82,7 +89,8 @@ def parse_message(model: type[M], data: bytes, **overrides: object) -> M:
         # rather than fail at the append with an internal error.
         raise Refusal(
             "invalid_field",
-            "text may not contain the NUL character (\\u0000) or a lone surrogate (\\ud800-\\udfff)",
+            "text may not contain the NUL character (\\u0000), a lone surrogate (\\ud800-\\udfff), "
+            "a text-direction override or an invisible space (\\u202a-\\u202e, \\u2066-\\u2069, \\u200b, \\u2060, \\ufeff)",
             _field_path(where) or None,
         )
     document.update(overrides)

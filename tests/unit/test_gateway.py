@@ -354,3 +354,18 @@ def test_a_nul_character_is_refused_naming_the_field() -> None:
     with pytest.raises(Refusal) as raised:
         parse_message(SubmitReturn, data)
     assert (raised.value.code, raised.value.field) == ("invalid_field", "answers.lg-senior-lead.narrative")
+
+
+@pytest.mark.parametrize("character", ["\\u202e", "\\u2066", "\\u200b", "\\ufeff", "\\u2060"])
+def test_a_text_direction_override_or_invisible_space_is_refused_naming_the_field(character: str) -> None:
+    """Security review, low: a name written right to left by an override, or two names told
+    apart only by an invisible space, read other than they are."""
+    from services.section11.domain.commands import SubmitReturn
+    from shared.refusals import Refusal, parse_message
+
+    data = f'{{"agency_id": "nlc-housing", "submitted_by": "Jane{character} Smith"}}'.encode()
+    with pytest.raises(Refusal) as raised:
+        parse_message(SubmitReturn, data)
+    assert (raised.value.code, raised.value.field) == ("invalid_field", "submitted_by")
+    joined = parse_message(SubmitReturn, body(submitted_by="\u0646\u0645\u200c\u06cc\u200d"))  # ZWNJ, ZWJ: a script needs them
+    assert joined.submitted_by == "\u0646\u0645\u200c\u06cc\u200d"
