@@ -36,11 +36,22 @@ class _WhenExported(Sampler):
         return "scrutiny: record when exported"
 
 
+def _otlp_wanted() -> bool:
+    env = os.environ
+    exporters = {e.strip() for e in env.get("OTEL_TRACES_EXPORTER", "").split(",")}
+    if "none" in exporters:
+        return False
+    return "otlp" in exporters or bool(env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+
+
 def setup_tracing(service: str, exporter: SpanExporter | None = None) -> TracerProvider:
     """Install the tracer provider for this process (idempotent).
 
-    Spans go to `exporter` when given (tests use an in-memory one), to the
-    console when SCRUTINY_TRACE_CONSOLE=1, and nowhere otherwise; through
+    Spans go to `exporter` when given (tests use an in-memory one), over OTLP/HTTP when
+    the standard variables name a collector (`OTEL_EXPORTER_OTLP_ENDPOINT`,
+    `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, or `OTEL_TRACES_EXPORTER=otlp`; the exporter
+    reads the other `OTEL_EXPORTER_OTLP_*` settings itself), to the console when
+    SCRUTINY_TRACE_CONSOLE=1, and nowhere otherwise; through
     `Redacting` either way, and this process's log records are redacted too
     (`shared.telemetry.redaction`: what exceptions quote may be personal data).
     """
@@ -53,6 +64,11 @@ def setup_tracing(service: str, exporter: SpanExporter | None = None) -> TracerP
         trace.set_tracer_provider(_provider)
         if os.environ.get("SCRUTINY_TRACE_CONSOLE") == "1":
             _provider.add_span_processor(BatchSpanProcessor(Redacting(ConsoleSpanExporter())))
+            _exporting = True
+        if _otlp_wanted():
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            _provider.add_span_processor(BatchSpanProcessor(Redacting(OTLPSpanExporter())))
             _exporting = True
     if exporter is not None:
         _provider.add_span_processor(SimpleSpanProcessor(Redacting(exporter)))
