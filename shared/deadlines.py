@@ -24,7 +24,7 @@ import asyncpg
 
 from shared.clock import Clock
 from shared.ddl import apply_ddl
-from shared.envelope import Envelope
+from shared.envelope import Envelope, Metadata
 from shared.eventstore.postgres import PostgresEventStore
 from shared.personal_data import SCHEMA as KEYS
 from shared.waiting import woken_or_timed_out
@@ -53,6 +53,13 @@ class Deadline:
     @property
     def _name(self) -> str:
         return f"{self.partnership_id}/{self.stream_id}/{self.kind}/{self.due_at.astimezone(UTC).isoformat()}"
+
+    @property
+    def metadata(self) -> Metadata:
+        """Who raises what the deadline's passing causes: the watcher, in one correlation per stream."""
+        return Metadata(
+            partnership_id=self.partnership_id, actor=WATCHER, correlation_id=uuid5(NAMESPACE_URL, self.stream_id)
+        )
 
     def with_secret(self, secret: UUID) -> "Deadline":
         return replace(self, request_id=uuid5(secret, self._name))

@@ -62,10 +62,13 @@ async def decide_and_append(
     metadata: Metadata,
     occurred_at: datetime,
     request_id: UUID | None = None,
+    history: list[Envelope] | None = None,
 ) -> list[Envelope]:
+    """`history`: the stream as already read, for the first attempt (a retry reads again)."""
     key = request_key(request_id, metadata) if request_id else None
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        history = await store.read_stream(stream_id)
+        if history is None or attempt > 1:
+            history = await store.read_stream(stream_id)
         if key and (earlier := already_done(history, key)):
             return earlier
         state = fold(initial, evolve, (e.event for e in history))

@@ -21,19 +21,27 @@ from services.events.domain import (
 from services.events.domain import commands as c
 from services.events.domain.commands.base import EventCommand
 from services.events.domain.rules import milestone_kind
-from services.events.domain.state import STREAM_PREFIX, AssuranceEvent, evolve, facts_of, stream_id
+from services.events.domain.state import (
+    ASSURANCE_EVENT,
+    STREAM_PREFIX,
+    AssuranceEvent,
+    facts_of,
+    stream_id,
+)
 from shared import planner as planning
+from shared.aggregate import of_stream
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import CallInProposed
 from shared.clock import Clock
-from shared.deadlines import WATCHER, Deadline
-from shared.decisions import already_done, decide_and_append, fold, request_key
+from shared.deadlines import Deadline
+from shared.decisions import already_done, request_key
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.london import local_day
 from shared.messaging.commands import CommandTable, Handler, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
+from shared.runner import Runner
 
 Decision = Callable[[AssuranceEvent, FrameworkProfile, date], Sequence[DomainEvent]]
 
@@ -47,35 +55,21 @@ class EventsHandlers:
     partnerships: Partnerships
     clock: Clock
 
+    @property
+    def runner(self) -> Runner:
+        return Runner(self.store, self.clock)
+
     async def _decide(self, command: EventCommand, metadata: Metadata, decision: Decision) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
-        now = self.clock.now()
-        today = local_day(now)
-        return await decide_and_append(
-            self.store,
-            stream_id(metadata.partnership_id, command.assurance_event_id),
-            initial=AssuranceEvent(),
-            evolve=evolve,
-            decide=lambda state: decision(state, profile, today),
-            metadata=metadata,
-            occurred_at=now,
-            request_id=command.request_id,
+        return await self.runner.run(
+            ASSURANCE_EVENT, command.assurance_event_id, metadata, command.request_id,
+            lambda state, today: decision(state, profile, today),
         )
 
     # -- lifecycle ----------------------------------------------------------------------
 
     async def conclude(self, command: c.ConcludeAssuranceEvent, metadata: Metadata) -> list[Envelope]:
-        profile = self.partnerships.profile(metadata.partnership_id)
-        return await decide_and_append(
-            self.store,
-            stream_id(metadata.partnership_id, command.assurance_event_id),
-            initial=AssuranceEvent(),
-            evolve=evolve,
-            decide=lambda state: held.decide_conclusion(state, command, profile),
-            metadata=metadata,
-            occurred_at=self.clock.now(),
-            request_id=command.request_id,
-        )
+        return await self._decide(command, metadata, lambda state, profile, today: held.decide_conclusion(state, command, profile))
 
     # -- time: missed milestones --------------------------------------------------------
 
@@ -86,29 +80,20 @@ class EventsHandlers:
         # and the id comes from the deadline: a replay raises the same event on the same date.
         stream = stream_id(metadata.partnership_id, command.assurance_event_id)
         deadline = Deadline(stream, milestone_kind(command.milestone_id), command.deadline, metadata.partnership_id)
-        return await decide_and_append(
-            self.store,
-            stream,
-            initial=AssuranceEvent(),
-            evolve=evolve,
-            decide=lambda state: lifecycle.decide_milestone_missed(state, command),
-            metadata=metadata,
-            occurred_at=command.deadline.astimezone(UTC),
-            request_id=request_id or deadline.key,
+        return await self.runner.run(
+            ASSURANCE_EVENT, command.assurance_event_id, metadata, request_id or deadline.key,
+            lambda state, today: lifecycle.decide_milestone_missed(state, command), occurred_at=command.deadline.astimezone(UTC),
         )
 
     async def on_deadline(self, deadline: Deadline) -> Sequence[Envelope]:
         milestone_id = milestone_of(deadline.kind)
         if milestone_id is None or not deadline.stream_id.startswith(STREAM_PREFIX):
             return []
-        assurance_event_id = deadline.stream_id.split(":", 2)[2]
-        metadata = Metadata(
-            partnership_id=deadline.partnership_id, actor=WATCHER, correlation_id=uuid5(NAMESPACE_URL, deadline.stream_id)
-        )
-        command = c.MarkMilestoneMissed(
-            assurance_event_id=assurance_event_id, milestone_id=milestone_id, deadline=deadline.due_at
-        )
-        return await self.mark_milestone_missed(command, metadata, deadline.key)
+        found = of_stream(deadline.stream_id, {ASSURANCE_EVENT.prefix: ASSURANCE_EVENT})
+        if found is None:
+            return []
+        command = c.MarkMilestoneMissed(assurance_event_id=found[2], milestone_id=milestone_id, deadline=deadline.due_at)
+        return await self.mark_milestone_missed(command, deadline.metadata, deadline.key)
 
     # -- reaction: call-ins from Section 11 -------------------------------------------
 
@@ -129,16 +114,15 @@ class EventsHandlers:
         profile = self.partnerships.profile(envelope.partnership_id)
         for number in range(1, MAX_CALL_INS_PER_CYCLE + 1):
             event_id = call_ins.call_in_id(proposed.cycle_id, proposed.agency_id, number)
-            stream = stream_id(envelope.partnership_id, event_id)
-            history = await self.store.read_stream(stream)
+            history = await self.runner.read(ASSURANCE_EVENT, envelope.partnership_id, event_id)
             if earlier := already_done(history, request_key(request_id, metadata)):
                 return earlier
-            if call_ins.closed(fold(AssuranceEvent(), evolve, (h.event for h in history))):
+            if call_ins.closed(ASSURANCE_EVENT.fold(h.event for h in history)):
                 continue
-            return await decide_and_append(
-                self.store, stream, initial=AssuranceEvent(), evolve=evolve,
-                decide=lambda state, event_id=event_id: call_ins.decide_call_in(state, command, profile, event_id),
-                metadata=metadata, occurred_at=self.clock.now(), request_id=request_id,
+            return await self.runner.run(
+                ASSURANCE_EVENT, event_id, metadata, request_id,
+                lambda state, today, event_id=event_id: call_ins.decide_call_in(state, command, profile, event_id),
+                history=history,
             )
         return []
 
@@ -161,7 +145,7 @@ class EventsHandlers:
             after = batch[-1].position or after + len(batch)
         facts = []
         for envelopes in streams.values():
-            state = fold(AssuranceEvent(), evolve, (envelope.event for envelope in envelopes))
+            state = ASSURANCE_EVENT.fold(envelope.event for envelope in envelopes)
             if state.activity_type:
                 last = envelopes[-1]  # the event behind the line: its latest change
                 facts.append(facts_of(state, str(last.event_id), last.position))

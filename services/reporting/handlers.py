@@ -23,14 +23,13 @@ from services.reporting.domain.records.commands import (
     ScrutineerSignOffYearlyReport,
 )
 from services.reporting.domain.records.evidence import Newest, where
-from shared import london
 from shared.catalogue import DomainEvent
 from shared.clock import Clock
-from shared.decisions import decide_and_append
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.messaging.commands import CommandTable, business_unit, table
 from shared.partnerships import Partnerships
+from shared.runner import Runner
 
 SERVICE = "reporting"
 S = TypeVar("S")
@@ -45,27 +44,9 @@ class ReportingHandlers:
     partnerships: Partnerships
     clock: Clock
 
-    async def _run(
-        self,
-        stream_id: str,
-        initial: S,
-        evolve: Callable[[S, DomainEvent], S],
-        metadata: Metadata,
-        request_id: UUID,
-        decide: Callable[[S, date], Sequence[DomainEvent]],
-    ) -> list[Envelope]:
-        now = self.clock.now()
-        today = london.local_day(now)
-        return await decide_and_append(
-            self.store,
-            stream_id,
-            initial=initial,
-            evolve=evolve,
-            decide=lambda state: decide(state, today),
-            metadata=metadata,
-            occurred_at=now,
-            request_id=request_id,
-        )
+    @property
+    def runner(self) -> Runner:
+        return Runner(self.store, self.clock)
 
     async def _newest(self, kind: str, partnership_id: str, record_id: str) -> Newest | None:
         store, stream = where(kind, partnership_id, record_id)
@@ -80,15 +61,14 @@ class ReportingHandlers:
     async def rate_indicator(self, c: RateIndicator, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
         newest = {(r.kind, r.id): await self._newest(r.kind, m.partnership_id, r.id) for r in c.evidence}
-        return await self._run(
-            indicators.stream_id(m.partnership_id, c.indicator_id), indicators.IndicatorState(), indicators.evolve, m,
-            c.request_id, lambda s, today: indicators.decide_rate(s, c, profile, newest, today),
+        return await self.runner.run(
+            indicators.INDICATOR, c.indicator_id, m, c.request_id, lambda s, today: indicators.decide_rate(s, c, profile, newest, today)
         )
 
     # -- the yearly report --------------------------------------------------------------
 
     async def _yearly(self, year: int, m: Metadata, request_id: UUID, decide: Callable[[yearly.YearlyState, date], Sequence[DomainEvent]]) -> list[Envelope]:
-        return await self._run(yearly.stream_id(m.partnership_id, year), yearly.YearlyState(), yearly.evolve, m, request_id, decide)
+        return await self.runner.run(yearly.YEARLY_REPORT, str(year), m, request_id, decide)
 
     async def draft_yearly_report(self, c: DraftYearlyReport, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
@@ -113,7 +93,7 @@ class ReportingHandlers:
     # -- the risk register --------------------------------------------------------------
 
     async def _risk(self, risk_id: str, m: Metadata, request_id: UUID, decide: Callable[[risks.Risk, date], Sequence[DomainEvent]]) -> list[Envelope]:
-        return await self._run(risks.stream_id(m.partnership_id, risk_id), risks.Risk(), risks.evolve, m, request_id, decide)
+        return await self.runner.run(risks.RISK, risk_id, m, request_id, decide)
 
     async def record_risk(self, c: RecordRisk, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)

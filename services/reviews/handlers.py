@@ -4,10 +4,9 @@ Over 300 lines because the service has 24 commands over five aggregates; each ha
 is one call of the shared runner, and the table names them all in one place."""
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID, uuid5
 
 from services.reviews.domain import (
     actions,
@@ -23,7 +22,6 @@ from services.reviews.domain.aggregates import (
     IMPACT,
     INCIDENT,
     REVIEW,
-    Aggregate,
     of_stream,
 )
 from services.reviews.domain.commands import (
@@ -52,17 +50,15 @@ from services.reviews.domain.commands import (
 )
 from services.reviews.domain.timers import Start
 from shared.calendar import WorkingDayCalendar
-from shared.catalogue import DomainEvent
 from shared.catalogue.events import ActionAgreed
 from shared.clock import Clock
-from shared.deadlines import WATCHER, Deadline, Settled
-from shared.decisions import decide_and_append, fold
+from shared.deadlines import Deadline, Settled
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
-from shared.london import local_day
 from shared.messaging.commands import CommandTable, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.refusals import parse_message
+from shared.runner import Runner
 
 SERVICE = "reviews"
 
@@ -86,65 +82,38 @@ class ReviewsHandlers:
     clock: Clock
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
 
-    async def _run(
-        self,
-        aggregate: Aggregate,
-        key: str,
-        metadata: Metadata,
-        request_id: UUID,
-        decide: Callable[[object, date], Sequence[DomainEvent]],
-    ) -> list[Envelope]:
-        """Fold the aggregate's stream and append what `decide(state, today)` returns."""
-        now = self.clock.now()
-        return await decide_and_append(
-            self.store,
-            aggregate.stream_id(metadata.partnership_id, key),
-            initial=aggregate.initial,
-            evolve=aggregate.evolve,
-            decide=lambda state: decide(state, local_day(now)),
-            metadata=metadata,
-            occurred_at=now,
-            request_id=request_id,
-        )
-
-    async def _state(self, aggregate: Aggregate, partnership_id: str, key: str) -> object | None:
-        """Another aggregate's current state, or None if it has no history."""
-        history = await self.store.read_stream(aggregate.stream_id(partnership_id, key))
-        return fold(aggregate.initial, aggregate.evolve, (e.event for e in history)) if history else None
+    @property
+    def runner(self) -> Runner:
+        return Runner(self.store, self.clock)
 
     # -- actions ------------------------------------------------------------------------
 
     async def raise_action(self, c: RaiseAction, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_raise(s, c, profile, today))
+        return await self.runner.run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_raise(s, c, profile, today))
 
     async def update_action(self, c: UpdateActionProgress, m: Metadata) -> list[Envelope]:
-        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_progress(s, c))
+        return await self.runner.run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_progress(s, c))
 
     async def complete_action(self, c: CompleteAction, m: Metadata) -> list[Envelope]:
-        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_complete(s, c, today))
+        return await self.runner.run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_complete(s, c, today))
 
     async def sign_off_action(self, c: SignOffAction, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_sign_off(s, c, profile, today))
+        return await self.runner.run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_sign_off(s, c, profile, today))
 
     async def reject_action_evidence(self, c: RejectActionEvidence, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_reject(s, c, profile, today))
+        return await self.runner.run(ACTION, c.action_id, m, c.request_id, lambda s, today: actions.decide_reject(s, c, profile, today))
 
     async def mark_overdue(self, command: MarkActionOverdue, metadata: Metadata, request_id: UUID | None = None) -> list[Envelope]:
         # The deadline, not the moment the watcher noticed it, is when this happened:
         # that is what makes a replay raise the same event on the same date.
         stream = actions.stream_id(metadata.partnership_id, command.action_id)
-        return await decide_and_append(
-            self.store,
-            stream,
-            initial=actions.Action(),
-            evolve=actions.evolve,
-            decide=lambda state: actions.decide_overdue(state, command),
-            metadata=metadata,
-            occurred_at=command.deadline,
-            request_id=request_id or Deadline(stream, actions.OVERDUE, command.deadline, metadata.partnership_id).key,
+        return await self.runner.run(
+            ACTION, command.action_id, metadata,
+            request_id or Deadline(stream, actions.OVERDUE, command.deadline, metadata.partnership_id).key,
+            lambda state, today: actions.decide_overdue(state, command), occurred_at=command.deadline,
         )
 
     async def on_action_agreed(self, envelope: Envelope) -> list[Envelope]:
@@ -177,78 +146,78 @@ class ReviewsHandlers:
 
     async def record_serious_incident(self, c: RecordSeriousIncident, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_record(s, c, profile, self.calendar, today))
+        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_record(s, c, profile, self.calendar, today))
 
     async def record_notification(self, c: RecordIncidentNotification, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_notification(s, c, profile, self.calendar, today))
+        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_notification(s, c, profile, self.calendar, today))
 
     async def change_rapid_review_due_date(self, c: ChangeRapidReviewDueDate, m: Metadata) -> list[Envelope]:
-        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_change_due_date(s, c, today))
+        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_change_due_date(s, c, today))
 
     async def request_information(self, c: RequestAgencyInformation, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(
+        return await self.runner.run(
             INCIDENT, c.incident_id, m, c.request_id,
             lambda s, today: rapid_reviews.decide_request_information(s, c, profile, self.calendar, today),
         )
 
     async def provide_information(self, c: ProvideAgencyInformation, m: Metadata) -> list[Envelope]:
-        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_provide_information(s, c, today))
+        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_provide_information(s, c, today))
 
     async def decide_rapid_review(self, c: DecideRapidReview, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_decision(s, c, profile, today))
+        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_decision(s, c, profile, today))
 
     async def sign_off_rapid_review_decision(self, c: SignOffRapidReviewDecision, m: Metadata) -> list[Envelope]:
-        return await self._run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_sign_off(s, c, today))
+        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_sign_off(s, c, today))
 
     # -- practice, learning and thematic reviews --------------------------------------------
 
     async def commission_review(self, c: CommissionReview, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        incident = await self._state(INCIDENT, m.partnership_id, c.incident_id) if c.incident_id else None
-        return await self._run(
+        incident = await self.runner.state(INCIDENT, m.partnership_id, c.incident_id) if c.incident_id else None
+        return await self.runner.run(
             REVIEW, c.review_id, m, c.request_id,
             lambda s, today: practice_reviews.decide_commission(s, c, incident, profile, today),  # type: ignore[arg-type]
         )
 
     async def record_review_stage(self, c: RecordReviewStage, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_stage(s, c, profile, today))
+        return await self.runner.run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_stage(s, c, profile, today))
 
     async def change_review_due_date(self, c: ChangeReviewDueDate, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_change_due_date(s, c, profile, today))
+        return await self.runner.run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_change_due_date(s, c, profile, today))
 
     async def sign_off_review(self, c: SignOffReview, m: Metadata) -> list[Envelope]:
-        return await self._run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_sign_off(s, c, today))
+        return await self.runner.run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_sign_off(s, c, today))
 
     async def publish_review(self, c: PublishReview, m: Metadata) -> list[Envelope]:
-        return await self._run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_publish(s, c, today))
+        return await self.runner.run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_publish(s, c, today))
 
     # -- multi-agency case file audits ----------------------------------------------------
 
     async def open_audit_round(self, c: OpenAuditRound, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(AUDIT, c.audit_id, m, c.request_id, lambda s, today: audits.decide_open(s, c, profile, today))
+        return await self.runner.run(AUDIT, c.audit_id, m, c.request_id, lambda s, today: audits.decide_open(s, c, profile, today))
 
     async def grade_audit_case(self, c: GradeAuditCase, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._run(AUDIT, c.audit_id, m, c.request_id, lambda s, today: audits.decide_grade(s, c, profile))
+        return await self.runner.run(AUDIT, c.audit_id, m, c.request_id, lambda s, today: audits.decide_grade(s, c, profile))
 
     async def conclude_audit_round(self, c: ConcludeAuditRound, m: Metadata) -> list[Envelope]:
-        return await self._run(AUDIT, c.audit_id, m, c.request_id, lambda s, today: audits.decide_conclude(s, c, today))
+        return await self.runner.run(AUDIT, c.audit_id, m, c.request_id, lambda s, today: audits.decide_conclude(s, c, today))
 
     # -- impact log -----------------------------------------------------------------------
 
     async def record_impact(self, c: RecordImpact, m: Metadata) -> list[Envelope]:
         linked = {"action_ids": ACTION, "review_ids": REVIEW, "incident_ids": INCIDENT, "audit_ids": AUDIT}
         exists = {
-            link: {key: await self._state(aggregate, m.partnership_id, key) is not None for key in getattr(c, link)}
+            link: {key: await self.runner.state(aggregate, m.partnership_id, key) is not None for key in getattr(c, link)}
             for link, aggregate in linked.items()
         }
-        return await self._run(IMPACT, c.impact_id, m, c.request_id, lambda s, today: impact.decide_record(s, c, exists, today))
+        return await self.runner.run(IMPACT, c.impact_id, m, c.request_id, lambda s, today: impact.decide_record(s, c, exists, today))
 
     # -- time -------------------------------------------------------------------------------
 
@@ -257,23 +226,10 @@ class ReviewsHandlers:
         if found is None:
             return []
         aggregate, key = found
-        metadata = Metadata(
-            partnership_id=deadline.partnership_id,
-            actor=WATCHER,
-            correlation_id=uuid5(NAMESPACE_URL, deadline.stream_id),
-        )
         if aggregate is ACTION and deadline.kind == actions.OVERDUE:
-            return await self.mark_overdue(MarkActionOverdue(action_id=key, deadline=deadline.due_at), metadata, deadline.key)
-        return await decide_and_append(
-            self.store,
-            deadline.stream_id,
-            initial=aggregate.initial,
-            evolve=aggregate.evolve,
-            decide=lambda state: aggregate.on_timer(state, deadline.kind, key),
-            metadata=metadata,
-            occurred_at=deadline.due_at,
-            request_id=deadline.key,
-        )
+            overdue = MarkActionOverdue(action_id=key, deadline=deadline.due_at)
+            return await self.mark_overdue(overdue, deadline.metadata, deadline.key)
+        return await self.runner.raise_due(aggregate, key, deadline, lambda state: aggregate.on_timer(state, deadline.kind, key))
 
     def commands(self) -> CommandTable:
         """Every command this service accepts: who sends it, on which subject, and who handles it.

@@ -3,9 +3,10 @@
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from functools import partial
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import Protocol
+from uuid import UUID, uuid5
 
 from services.section11.domain import cycles, returns, submissions
 from services.section11.domain.commands import (
@@ -20,19 +21,30 @@ from services.section11.domain.commands import (
     SendSubmissionReminder,
     SubmitReturn,
 )
+from services.section11.domain.cycles import CYCLE
+from services.section11.domain.returns import RETURN
 from shared import london
+from shared.aggregate import of_stream
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import AuditCycleOpened, SubmissionReceived
 from shared.clock import Clock
-from shared.deadlines import WATCHER, Deadline, Settled
-from shared.decisions import already_done, decide_and_append, fold, request_key
+from shared.deadlines import Deadline, Settled
+from shared.decisions import already_done, request_key
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.messaging.commands import CommandTable, agency, business_unit, table
 from shared.partnerships import Partnerships
-from shared.refusals import Refusal
+from shared.runner import Runner
 
 SERVICE = "section11"
+
+
+class ReturnCommand(Protocol):
+    """A command on one agency's return in one cycle."""
+
+    request_id: UUID
+    agency_id: str
+    cycle_id: str
 
 
 def deadlines_for(envelope: Envelope) -> Sequence[Deadline | Settled]:
@@ -54,80 +66,45 @@ def deadlines_for(envelope: Envelope) -> Sequence[Deadline | Settled]:
     return []
 
 
-class _Read:
-    """The store, with one stream's history already read: `decide_and_append`'s first
-    read of that stream gets it, any later read (a retry after a conflict) reads again."""
-
-    def __init__(self, store: EventStore, stream_id: str, history: list[Envelope]) -> None:
-        self._store, self._stream_id, self._history = store, stream_id, history
-
-    async def read_stream(self, stream_id: str) -> list[Envelope]:
-        if stream_id == self._stream_id and self._history is not None:
-            history, self._history = self._history, None
-            return history
-        return await self._store.read_stream(stream_id)
-
-    async def append(self, stream_id: str, expected_version: int, envelopes: Sequence[Envelope]) -> list[Envelope]:
-        return await self._store.append(stream_id, expected_version, envelopes)
-
-
 @dataclass
 class Section11Handlers:
     store: EventStore
     partnerships: Partnerships
     clock: Clock
 
-    async def _cycle(self, partnership_id: str, cycle_id: str) -> cycles.Cycle:
-        history = await self.store.read_stream(cycles.stream_id(partnership_id, cycle_id))
-        return fold(cycles.Cycle(), cycles.evolve, (e.event for e in history))
+    @property
+    def runner(self) -> Runner:
+        return Runner(self.store, self.clock)
 
-    async def _cycle_and_return(self, partnership_id: str, agency_id: str, cycle_id: str) -> tuple[cycles.Cycle, _Read]:
-        """The cycle, and the store with the return's history read in the same round
-        (the store coalesces reads issued together into one query)."""
-        stream_id = returns.stream_id(partnership_id, agency_id, cycle_id)
-        cycle_history, history = await asyncio.gather(
-            self.store.read_stream(cycles.stream_id(partnership_id, cycle_id)), self.store.read_stream(stream_id)
-        )
-        return fold(cycles.Cycle(), cycles.evolve, (e.event for e in cycle_history)), _Read(self.store, stream_id, history)
+    async def _cycle(self, partnership_id: str, cycle_id: str) -> cycles.Cycle:
+        return await self.runner.state(CYCLE, partnership_id, cycle_id) or CYCLE.initial
 
     async def _return(self, partnership_id: str, agency_id: str, cycle_id: str) -> returns.Return:
-        history = await self.store.read_stream(returns.stream_id(partnership_id, agency_id, cycle_id))
-        return fold(returns.Return(), returns.evolve, (e.event for e in history))
+        return await self.runner.state(RETURN, partnership_id, returns.key(agency_id, cycle_id)) or RETURN.initial
+
+    async def _cycle_and_return(self, partnership_id: str, agency_id: str, cycle_id: str) -> tuple[cycles.Cycle, list[Envelope]]:
+        """The cycle, and the return's history read in the same round (the store coalesces
+        reads issued together into one query)."""
+        cycle_history, history = await asyncio.gather(
+            self.runner.read(CYCLE, partnership_id, cycle_id), self.runner.read(RETURN, partnership_id, returns.key(agency_id, cycle_id))
+        )
+        return CYCLE.fold(e.event for e in cycle_history), history
 
     async def _on_return(
-        self,
-        metadata: Metadata,
-        agency_id: str,
-        cycle_id: str,
-        decide: Callable[[returns.Return], Sequence[DomainEvent]],
-        request_id: UUID,
-        occurred_at: datetime | None = None,
-        store: EventStore | _Read | None = None,
+        self, metadata: Metadata, command: ReturnCommand, decide: Callable[[returns.Return], Sequence[DomainEvent]],
+        history: list[Envelope] | None = None,
     ) -> list[Envelope]:
-        return await decide_and_append(
-            store or self.store,  # type: ignore[arg-type]
-            returns.stream_id(metadata.partnership_id, agency_id, cycle_id),
-            initial=returns.Return(),
-            evolve=returns.evolve,
-            decide=decide,
-            metadata=metadata,
-            occurred_at=occurred_at or self.clock.now(),
-            request_id=request_id,
+        return await self.runner.run(
+            RETURN, returns.key(command.agency_id, command.cycle_id), metadata, command.request_id,
+            lambda state, today: decide(state), history=history,
         )
 
     # -- the business unit ----------------------------------------------------
 
     async def open_cycle(self, command: OpenAuditCycle, metadata: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
-        return await decide_and_append(
-            self.store,
-            cycles.stream_id(metadata.partnership_id, command.cycle_id),
-            initial=cycles.Cycle(),
-            evolve=cycles.evolve,
-            decide=lambda state: cycles.decide_open(state, command, profile),
-            metadata=metadata,
-            occurred_at=self.clock.now(),
-            request_id=command.request_id,
+        return await self.runner.run(
+            CYCLE, command.cycle_id, metadata, command.request_id, lambda state, today: cycles.decide_open(state, command, profile)
         )
 
     async def close_cycle(self, command: CloseAuditCycle, metadata: Metadata) -> list[Envelope]:
@@ -136,30 +113,20 @@ class Section11Handlers:
         # Peer challenge is decided from every return at the moment of closing.
         all_returns = {a: await self._return(metadata.partnership_id, a, command.cycle_id) for a in cycle.agency_ids}
         submitted = {a: r for a, r in all_returns.items() if r.submitted}
-        return await decide_and_append(
-            self.store,
-            cycles.stream_id(metadata.partnership_id, command.cycle_id),
-            initial=cycles.Cycle(),
-            evolve=cycles.evolve,
-            decide=lambda state: cycles.decide_close(state, command, profile, submitted),
-            metadata=metadata,
-            occurred_at=self.clock.now(),
-            request_id=command.request_id,
+        return await self.runner.run(
+            CYCLE, command.cycle_id, metadata, command.request_id,
+            lambda state, today: cycles.decide_close(state, command, profile, submitted),
         )
 
     async def moderate(self, command: ModerateScore, metadata: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
-        return await self._on_return(
-            metadata, command.agency_id, command.cycle_id,
-            lambda state: submissions.decide_moderation(state, command, profile), command.request_id,
-        )
+        return await self._on_return(metadata, command, lambda state: submissions.decide_moderation(state, command, profile))
 
     async def record_survey(self, command: RecordPractitionerSurvey, metadata: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
-        cycle, store = await self._cycle_and_return(metadata.partnership_id, command.agency_id, command.cycle_id)
+        cycle, history = await self._cycle_and_return(metadata.partnership_id, command.agency_id, command.cycle_id)
         return await self._on_return(
-            metadata, command.agency_id, command.cycle_id,
-            lambda state: submissions.decide_survey(state, cycle, command, profile), command.request_id, store=store,
+            metadata, command, lambda state: submissions.decide_survey(state, cycle, command, profile), history
         )
 
     # -- agencies -------------------------------------------------------------
@@ -167,89 +134,66 @@ class Section11Handlers:
     async def save_draft(self, command: SaveDraft, metadata: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
         cycle = await self._cycle(metadata.partnership_id, command.cycle_id)
-        return await self._on_return(
-            metadata, command.agency_id, command.cycle_id,
-            lambda state: submissions.decide_draft(state, cycle, command, profile), command.request_id,
-        )
+        return await self._on_return(metadata, command, lambda state: submissions.decide_draft(state, cycle, command, profile))
 
     async def carry_forward(self, command: CarryForwardReturn, metadata: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
         cycle = await self._cycle(metadata.partnership_id, command.cycle_id)
         previous = await self._return(metadata.partnership_id, command.agency_id, command.from_cycle_id)
         return await self._on_return(
-            metadata, command.agency_id, command.cycle_id,
-            lambda state: submissions.decide_carry_forward(state, cycle, previous, command, profile),
-            command.request_id,
+            metadata, command, lambda state: submissions.decide_carry_forward(state, cycle, previous, command, profile)
         )
+
+    async def _target(self, partnership: str, cycle_id: str, command: SubmitReturn, metadata: Metadata) -> tuple[submissions.Target, list[Envelope], UUID]:
+        """One partnership a return goes to, read (cycle and return in one round), with the
+        request id it is recorded under there."""
+        primary = partnership == metadata.partnership_id
+        request_id = command.request_id if primary else uuid5(command.request_id, partnership)
+        if partnership not in self.partnerships:
+            return submissions.Target(partnership, cycle_id, None, CYCLE.initial, RETURN.initial, False), [], request_id
+        cycle, history = await self._cycle_and_return(partnership, command.agency_id, cycle_id)
+        done = bool(already_done(history, request_key(request_id, metadata.model_copy(update={"partnership_id": partnership}))))
+        state = RETURN.fold(e.event for e in history)
+        return submissions.Target(partnership, cycle_id, self.partnerships[partnership], cycle, state, done), history, request_id
 
     async def submit(self, command: SubmitReturn, metadata: Metadata) -> list[Envelope]:
         """One return, many partnerships: every target is checked before any is
         recorded, then each partnership gets its own SubmissionReceived."""
-        targets = [(metadata.partnership_id, command.cycle_id)] + [
-            (t.partnership_id, t.cycle_id) for t in command.also_submit_to
-        ]
-        today = london.today(self.clock)
-        decisions = []
-        read: _Read | None = None
-        for index, (partnership, cycle_id) in enumerate(targets):
-            where = "" if index == 0 else f"also_submit_to[{index - 1}]."
-            if partnership not in self.partnerships:
-                raise Refusal("unknown_partnership", f"{partnership!r} is not a partnership on this platform", f"{where}partnership_id")
-            if any(p == partnership for p, _ in targets[:index]):
-                # Checked here: found while recording, the first partnership would already hold the return.
-                raise Refusal("duplicate_partnership", f"the return already goes to {partnership!r}", f"{where}partnership_id")
-            profile = self.partnerships.profile(partnership)
-            if len(targets) == 1:
-                cycle, read = await self._cycle_and_return(partnership, command.agency_id, cycle_id)
-            else:
-                cycle = await self._cycle(partnership, cycle_id)
-            others = [p for p, _ in targets if p != partnership]
+        wanted = [(metadata.partnership_id, command.cycle_id), *((t.partnership_id, t.cycle_id) for t in command.also_submit_to)]
+        read = await asyncio.gather(*(self._target(p, c, command, metadata) for p, c in wanted))
+        today, submission_id = london.today(self.clock), str(command.request_id)
+        targets = [target for target, _, _ in read]
+        submissions.check_every_target(command, targets, submission_id=submission_id, today=today)
+        recorded: list[Envelope] = []
+        for target, history, request_id in read:
+            others = [t.partnership_id for t in targets if t is not target]
 
-            def decide(state: returns.Return, profile=profile, cycle=cycle, cycle_id=cycle_id, others=others) -> list[DomainEvent]:
+            def decide(state: returns.Return, today: date, target: submissions.Target = target, others: list[str] = others) -> list[DomainEvent]:
                 return submissions.decide_submit(
-                    state, cycle, command, profile,
-                    cycle_id=cycle_id, submission_id=str(command.request_id), today=today, also_submitted_to=others,
+                    state, target.cycle, command, target.profile,  # type: ignore[arg-type]  # checked above
+                    cycle_id=target.cycle_id, submission_id=submission_id, today=today, also_submitted_to=others,
                 )
 
-            request_id = command.request_id if index == 0 else uuid5(command.request_id, partnership)
-            if len(targets) == 1:  # nothing to check ahead: decide_and_append decides and refuses
-                decisions.append((partnership, cycle_id, decide, request_id))
-                break
-            history = await self.store.read_stream(returns.stream_id(partnership, command.agency_id, cycle_id))
-            if not already_done(history, request_key(request_id, metadata.model_copy(update={"partnership_id": partnership}))):
-                try:
-                    decide(fold(returns.Return(), returns.evolve, (e.event for e in history)))
-                except Refusal as refusal:
-                    if index == 0:
-                        raise
-                    field = refusal.field if refusal.field and refusal.field.startswith("answers") else f"{where}{refusal.field or 'partnership_id'}"
-                    raise Refusal(refusal.code, f"for partnership {partnership!r}: {refusal.message}", field) from None
-            decisions.append((partnership, cycle_id, decide, request_id))
-        recorded: list[Envelope] = []
-        for partnership, cycle_id, decide, request_id in decisions:
-            on_behalf = metadata.model_copy(update={"partnership_id": partnership})
-            recorded += await self._on_return(on_behalf, command.agency_id, cycle_id, decide, request_id, store=read)
+            on_behalf = metadata.model_copy(update={"partnership_id": target.partnership_id})
+            recorded += await self.runner.run(
+                RETURN, returns.key(command.agency_id, target.cycle_id), on_behalf, request_id, decide, history=history
+            )
         return recorded
 
     async def amend(self, command: AmendReturn, metadata: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(metadata.partnership_id)
         cycle = await self._cycle(metadata.partnership_id, command.cycle_id)
-        return await self._on_return(
-            metadata, command.agency_id, command.cycle_id,
-            lambda state: submissions.decide_amend(state, cycle, command, profile), command.request_id,
-        )
+        return await self._on_return(metadata, command, lambda state: submissions.decide_amend(state, cycle, command, profile))
 
     # -- the deadline watcher -------------------------------------------------
 
     async def on_deadline(self, deadline: Deadline) -> Sequence[Envelope]:
-        _, partnership, agency, cycle_id = deadline.stream_id.split(":")
-        metadata = Metadata(
-            partnership_id=partnership, actor=WATCHER, correlation_id=uuid5(NAMESPACE_URL, deadline.stream_id)
-        )
+        found = of_stream(deadline.stream_id, {RETURN.prefix: RETURN})
+        if found is None:
+            return []
+        _, partnership, key = found
+        agency, cycle_id = key.split(":", 1)
         cycle = await self._cycle(partnership, cycle_id)
-        # The deadline, not the moment the watcher noticed it, is when this happened:
-        # that is what makes a replay raise the same event on the same date.
-        request_id = deadline.key
         decide: Callable[[returns.Return], Sequence[DomainEvent]]
         if deadline.kind == cycles.OVERDUE:
             overdue = MarkSubmissionOverdue(agency_id=agency, cycle_id=cycle_id, deadline=deadline.due_at)
@@ -260,7 +204,7 @@ class Section11Handlers:
             decide = partial(submissions.decide_reminder, cycle=cycle, command=reminder)
         else:
             return []
-        return await self._on_return(metadata, agency, cycle_id, decide, request_id, occurred_at=deadline.due_at)
+        return await self.runner.raise_due(RETURN, key, deadline, decide)
 
     def commands(self) -> CommandTable:
         """Every command this service accepts: who sends it, on which subject, and who handles it."""

@@ -22,9 +22,9 @@ from services.reviews.domain.commands import (
     RejectActionEvidence,
     RequestAgencyInformation,
 )
-from services.reviews.handlers import WATCHER, ReviewsHandlers, deadlines_for
+from services.reviews.handlers import ReviewsHandlers, deadlines_for
 from shared.clock import ManualClock
-from shared.deadlines import DeadlineWatcher
+from shared.deadlines import WATCHER, DeadlineWatcher
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.postgres import PostgresEventStore
 from shared.london import LONDON

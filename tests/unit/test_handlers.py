@@ -14,13 +14,13 @@ from services.events.domain.state import stream_id as assurance_event_stream
 from services.events.handlers import EventsHandlers
 from services.reviews.domain import actions
 from services.reviews.domain.commands import MarkActionOverdue, RaiseAction
-from services.reviews.handlers import WATCHER, ReviewsHandlers, deadlines_for
+from services.reviews.handlers import ReviewsHandlers, deadlines_for
 from services.section11.domain.commands import OpenAuditCycle, SubmitReturn
 from services.section11.handlers import Section11Handlers
 from shared.catalogue.events import AssuranceEventConcluded
 from shared.catalogue.reviews import ActionOverdue, ActionRaised
 from shared.clock import ManualClock
-from shared.deadlines import Deadline
+from shared.deadlines import WATCHER, Deadline
 from shared.envelope import Metadata
 from shared.eventstore.memory import InMemoryEventStore
 from shared.london import LONDON

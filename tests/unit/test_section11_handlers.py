@@ -21,7 +21,7 @@ from services.section11.domain.commands import (
     SaveDraft,
     SubmitReturn,
 )
-from services.section11.handlers import WATCHER, Section11Handlers, deadlines_for
+from services.section11.handlers import Section11Handlers, deadlines_for
 from shared.catalogue.section11 import (
     AuditCycleClosed,
     AuditCycleOpened,
@@ -36,7 +36,7 @@ from shared.catalogue.section11 import (
     SubmissionReminderSent,
 )
 from shared.clock import ManualClock
-from shared.deadlines import Deadline, Settled
+from shared.deadlines import WATCHER, Deadline, Settled
 from shared.decisions import event_ids_for, request_key
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.memory import InMemoryEventStore

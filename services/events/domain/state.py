@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import date
 
+from shared.aggregate import Aggregate
 from shared.catalogue import DomainEvent
 from shared.catalogue import events as e
 from shared.planner import EventFacts
@@ -275,3 +276,7 @@ def facts_of(state: AssuranceEvent, event_id: str | None = None, position: int |
         first_scheduled_on=state.first_scheduled_on, scheduled_on=state.scheduled_on, held_on=state.held_on,
         event_id=event_id, position=position,
     )
+
+
+# The kind of stream every assurance activity is (`assurance-event:{partnership}:{id}`).
+ASSURANCE_EVENT = Aggregate("assurance-event", AssuranceEvent(), evolve)

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 
 from services.section11.domain.commands import CloseAuditCycle, OpenAuditCycle
 from services.section11.domain.returns import Return, effective_ratings
+from shared.aggregate import Aggregate
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import (
     AuditCycleClosed,
@@ -23,7 +24,7 @@ OVERDUE = "submission-overdue"
 
 
 def stream_id(partnership_id: str, cycle_id: str) -> str:
-    return f"s11-cycle:{partnership_id}:{cycle_id}"
+    return CYCLE.stream_id(partnership_id, cycle_id)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,10 @@ def evolve(state: Cycle, event: DomainEvent) -> Cycle:
         case AuditCycleClosed():
             return replace(state, closed=True)
     return state
+
+
+# A partnership's Section 11 cycle (`s11-cycle:{partnership}:{cycle}`).
+CYCLE = Aggregate("s11-cycle", Cycle(), evolve)
 
 
 def decide_open(state: Cycle, command: OpenAuditCycle, profile: FrameworkProfile) -> list[DomainEvent]:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field, replace
 
+from shared.aggregate import Aggregate
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import (
     Answer,
@@ -17,10 +18,16 @@ from shared.catalogue.section11 import (
     SubmissionReceived,
     SubmissionReminderSent,
 )
+from shared.decisions import fold as fold_from
 
 
 def stream_id(partnership_id: str, agency_id: str, cycle_id: str) -> str:
-    return f"s11-return:{partnership_id}:{agency_id}:{cycle_id}"
+    return RETURN.stream_id(partnership_id, key(agency_id, cycle_id))
+
+
+def key(agency_id: str, cycle_id: str) -> str:
+    """A return's own key within its partnership: one agency's return in one cycle."""
+    return f"{agency_id}:{cycle_id}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,9 @@ def effective_ratings(state: Return) -> dict[str, int]:
 
 
 def fold(state: Return, events: list[DomainEvent]) -> Return:
-    for event in events:
-        state = evolve(state, event)
-    return state
+    """The return after `events`, from `state` (a decision's consequences are decided on it)."""
+    return fold_from(state, evolve, events)
+
+
+# An agency's return in one cycle (`s11-return:{partnership}:{agency}:{cycle}`).
+RETURN = Aggregate("s11-return", Return(), evolve)

@@ -4,6 +4,7 @@ Each `decide_*` returns the primary event(s) and then whatever the changed
 return now means: risk flags raised or cleared, call-ins, confidence gaps.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from services.section11.domain import cycles, signatures, validation
@@ -133,6 +134,42 @@ def decide_submit(
         )
     ]
     return _with_consequences(profile, state, primary, command.agency_id, cycle_id)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One partnership a return is submitted to, as read before anything is recorded."""
+
+    partnership_id: str
+    cycle_id: str
+    profile: FrameworkProfile | None  # None: not a partnership on this platform
+    cycle: Cycle
+    state: Return
+    done: bool  # this request was recorded there already (a resend)
+
+
+def check_every_target(command: SubmitReturn, targets: list[Target], *, submission_id: str, today: date) -> None:
+    """A return sent to several partnerships is refused whole if any one would refuse it,
+    naming the target's field: found only while recording, the first partnership would
+    already hold it. (Each is decided again as it is recorded, on its stream as it is then.)"""
+    for index, target in enumerate(targets):
+        where = "" if index == 0 else f"also_submit_to[{index - 1}]."
+        if target.profile is None:
+            raise Refusal("unknown_partnership", f"{target.partnership_id!r} is not a partnership on this platform", f"{where}partnership_id")
+        if any(t.partnership_id == target.partnership_id for t in targets[:index]):
+            raise Refusal("duplicate_partnership", f"the return already goes to {target.partnership_id!r}", f"{where}partnership_id")
+        if len(targets) == 1 or target.done:
+            continue
+        try:
+            decide_submit(
+                target.state, target.cycle, command, target.profile, cycle_id=target.cycle_id, submission_id=submission_id,
+                today=today, also_submitted_to=[t.partnership_id for t in targets if t is not target],
+            )
+        except Refusal as refusal:
+            if index == 0:
+                raise
+            field = refusal.field if refusal.field and refusal.field.startswith("answers") else f"{where}{refusal.field or 'partnership_id'}"
+            raise Refusal(refusal.code, f"for partnership {target.partnership_id!r}: {refusal.message}", field) from None
 
 
 def decide_amend(state: Return, cycle: Cycle, command: AmendReturn, profile: FrameworkProfile) -> list[DomainEvent]:

@@ -9,6 +9,7 @@ from datetime import date
 from services.reporting.domain.records.checks import not_after_today, not_before
 from services.reporting.domain.records.commands import RateIndicator
 from services.reporting.domain.records.evidence import Newest, cite
+from shared.aggregate import Aggregate
 from shared.catalogue import DomainEvent
 from shared.catalogue.reporting import AssuranceLevel, IndicatorRated
 from shared.profiles.reporting import Indicator, Tier
@@ -69,3 +70,7 @@ def decide_rate(
             previous_rating=state.rating,
         )
     ]
+
+
+# An indicator of the profile's tiers and its ratings (`indicator:{partnership}:{key}`).
+INDICATOR = Aggregate("indicator", IndicatorState(), evolve)

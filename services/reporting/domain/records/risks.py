@@ -8,6 +8,7 @@ from datetime import date
 
 from services.reporting.domain.records.checks import not_after_today, not_before
 from services.reporting.domain.records.commands import CloseRisk, Rating, ReassessRisk, RecordRisk
+from shared.aggregate import Aggregate
 from shared.catalogue import DomainEvent
 from shared.catalogue.reporting import RiskClosed, RiskRating, RiskReassessed, RiskRecorded
 from shared.profiles.schema import FrameworkProfile
@@ -120,3 +121,7 @@ def decide_close(state: Risk, command: CloseRisk, today: date) -> list[DomainEve
     not_after_today(command.closed_on, today, "closed_on")
     not_before(command.closed_on, state.last_on, "closed_on", "the risk's last assessment")
     return [RiskClosed(risk_id=command.risk_id, closed_on=command.closed_on, reason=command.reason)]
+
+
+# A risk on the partnership's register (`risk:{partnership}:{key}`).
+RISK = Aggregate("risk", Risk(), evolve)

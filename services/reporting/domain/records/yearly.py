@@ -14,6 +14,7 @@ from services.reporting.domain.records.commands import (
     PublishYearlyReport,
     ScrutineerSignOffYearlyReport,
 )
+from shared.aggregate import Aggregate
 from shared.catalogue import DomainEvent
 from shared.catalogue.reporting import (
     PartnersSignedOff,
@@ -216,3 +217,7 @@ def decide_publish(state: YearlyState, command: PublishYearlyReport, profile: Fr
             publication=state.publication, link=command.link,
         )
     ]
+
+
+# The yearly report of one year, through its sign-off (`yearly-report:{partnership}:{key}`).
+YEARLY_REPORT = Aggregate("yearly-report", YearlyState(), evolve)
