@@ -144,14 +144,19 @@ class Section11Handlers:
             metadata, command, lambda state: submissions.decide_carry_forward(state, cycle, previous, command, profile)
         )
 
-    async def _target(self, partnership: str, cycle_id: str, command: SubmitReturn, metadata: Metadata) -> tuple[submissions.Target, list[Envelope], UUID]:
+    async def _target(
+        self, partnership: str, cycle_id: str, command: SubmitReturn, metadata: Metadata, *, alone: bool
+    ) -> tuple[submissions.Target, list[Envelope], UUID]:
         """One partnership a return goes to, read (cycle and return in one round), with the
-        request id it is recorded under there."""
+        request id it is recorded under there. `alone`: the only one, decided as it is
+        recorded, so its state is not folded ahead."""
         primary = partnership == metadata.partnership_id
         request_id = command.request_id if primary else uuid5(command.request_id, partnership)
         if partnership not in self.partnerships:
             return submissions.Target(partnership, cycle_id, None, CYCLE.initial, RETURN.initial, False), [], request_id
         cycle, history = await self._cycle_and_return(partnership, command.agency_id, cycle_id)
+        if alone:
+            return submissions.Target(partnership, cycle_id, self.partnerships[partnership], cycle, RETURN.initial, False), history, request_id
         done = bool(already_done(history, request_key(request_id, metadata.model_copy(update={"partnership_id": partnership}))))
         state = RETURN.fold(e.event for e in history)
         return submissions.Target(partnership, cycle_id, self.partnerships[partnership], cycle, state, done), history, request_id
@@ -160,7 +165,10 @@ class Section11Handlers:
         """One return, many partnerships: every target is checked before any is
         recorded, then each partnership gets its own SubmissionReceived."""
         wanted = [(metadata.partnership_id, command.cycle_id), *((t.partnership_id, t.cycle_id) for t in command.also_submit_to)]
-        read = await asyncio.gather(*(self._target(p, c, command, metadata) for p, c in wanted))
+        alone = len(wanted) == 1
+        read = [await self._target(*wanted[0], command, metadata, alone=True)] if alone else await asyncio.gather(
+            *(self._target(p, c, command, metadata, alone=False) for p, c in wanted)
+        )
         today, submission_id = london.today(self.clock), str(command.request_id)
         targets = [target for target, _, _ in read]
         submissions.check_every_target(command, targets, submission_id=submission_id, today=today)
