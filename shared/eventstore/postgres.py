@@ -183,7 +183,8 @@ class PostgresEventStore(EventStore):
                 request.future.set_exception(outcome)
             else:
                 request.future.set_result(outcome)
-        self._notify_committed([e for outcome in outcomes if isinstance(outcome, list) for e in outcome])
+        if inserted:  # a batch of repeats committed nothing new: no one is woken for it
+            self._notify_committed([e for outcome in outcomes if isinstance(outcome, list) for e in outcome])
 
     async def _write(
         self, conn: asyncpg.Connection, batch: list[_Append], *, locked: bool = False
