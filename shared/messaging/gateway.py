@@ -4,7 +4,8 @@ The row of the service's command table (shared/messaging/commands.py) says what 
 subject carries and who may send it: the gateway parses the payload, checks the pinned
 field against the sending agency and every other partnership the command touches
 against what the sender may act in (shared/messaging/permissions.py), and calls the
-row's handler with the sender recorded as the actor.
+row's handler with the sender recorded as the actor: the agency or the business unit, or
+the person a verified `Scrutiny-Person` header names (shared/messaging/on_behalf.py).
 
 Errors are mapped here and nowhere else: a refusal is answered with its code,
 field and message and parked in the dead-letter stream with the original
@@ -24,6 +25,7 @@ from shared.eventstore import ConcurrencyError, DuplicateEventIdError
 from shared.eventstore.postgres import UNREACHABLE
 from shared.messaging.commands import CommandRow, CommandTable, Handler, Sender
 from shared.messaging.deadletters import REPLAY_OF_HEADER, DeadLetters
+from shared.messaging.on_behalf import person_actor, person_header, verify
 from shared.messaging.permissions import Permissions
 from shared.messaging.subjects import Subjects
 from shared.refusals import Refusal, parse_message
@@ -66,12 +68,30 @@ def _correlation_id(msg: NatsMessage) -> UUID:
 
 class RequestGateway:
     def __init__(
-        self, service: str, dead_letters: DeadLetters, table: CommandTable, permissions: Permissions | None = None
+        self,
+        service: str,
+        dead_letters: DeadLetters,
+        table: CommandTable,
+        permissions: Permissions | None = None,
+        person_secret: bytes | None = None,
     ) -> None:
         self._service = service
         self._dead_letters = dead_letters
         self.table = table
         self._permissions = permissions
+        # Without it (a stand-in host) every request naming a person is refused.
+        self._person_secret = person_secret
+
+    def person(self, msg: NatsMessage) -> str | None | Refusal:
+        """The person a `Scrutiny-Person` header names, verified for this subject and body;
+        None without the header; the refusal when it does not verify."""
+        header = person_header(msg.headers)
+        if header is None:
+            return None
+        account_id = verify(self._person_secret or b"", header, msg.raw_message.subject, msg.body)
+        if account_id is None:
+            return Refusal("person_not_verified", "the person this request names could not be verified", None)
+        return person_actor(account_id)
 
     async def handle(self, msg: NatsMessage, row: CommandRow[Any]) -> dict[str, Any]:
         """A request on the row's subject: `{ns}.{partnership}.cmd.{service}.{token}[.{agency}]`."""
@@ -84,13 +104,18 @@ class RequestGateway:
             refusal = Refusal("reply_not_to_sender", "an agency's request is answered in its own inbox only", None)
             await self._dead_letters.park(subject, msg.body, refusal.code, str(refusal))
             return refused(refusal)
+        person = self.person(msg)
+        if isinstance(person, Refusal):
+            replay_of = (msg.headers or {}).get(REPLAY_OF_HEADER)
+            await self._dead_letters.park(subject, msg.body, person.code, str(person), replay_of=replay_of)
+            return refused(person)
 
         def touched(command: BaseModel) -> None:  # only for a row naming other partnerships
             for partnership, field in row.touched(command):
                 permissions.check(row.sender, agency, partnership, field)  # type: ignore[union-attr]
 
         return await self.run(
-            msg, row.command, row.handler, partnership_id=Subjects.token(subject, 1), actor=row.actor(agency),
+            msg, row.command, row.handler, partnership_id=Subjects.token(subject, 1), actor=person or row.actor(agency),
             fields={row.pinned: agency} if row.pinned else None,
             check=touched if row.partnerships and permissions is not None else None,
         )

@@ -15,12 +15,14 @@ from shared.eventstore.postgres import PostgresEventStore
 from shared.messaging.commands import CommandTable
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.gateway import RequestGateway
+from shared.messaging.on_behalf import person_secret
 from shared.messaging.permissions import Permissions
 from shared.messaging.routing import service_broker, service_router
 from shared.messaging.streams import ensure_streams
 from shared.messaging.subjects import Subjects
 from shared.outbox import OutboxRelay
 from shared.partnerships import Partnerships
+from shared.personal_data import ensure_schema as ensure_key_tables
 from shared.profiles.loader import load_builtin, load_profile
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,9 @@ class ServiceHost:
     js: JetStreamContext = field(init=False)
     subjects: Subjects = field(init=False)
     partnerships: Partnerships = field(init=False)
+    # What verifies the `Scrutiny-Person` header of a request sent for a person (loaded at
+    # connect); None (a stand-in host never connected) refuses every such request.
+    person_secret: bytes | None = None
     _background: list[Task] = field(default_factory=list)
     _on_stop: list[Task] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -65,6 +70,10 @@ class ServiceHost:
         self.pool = await asyncpg.create_pool(
             self.settings.database_url, min_size=2, max_size=20, reset=_keep_session
         )
+        # The key tables first (made here unless the roles' set-up made them), then the
+        # secret every gateway of this process verifies person headers with.
+        await ensure_key_tables(self.pool)
+        self.person_secret = await person_secret(self.pool)
         self.broker = service_broker(
             self.service,
             # Several seed URLs, comma-separated, for a cluster whose first node may be down at
@@ -88,7 +97,7 @@ class ServiceHost:
         """The request gateway for this service's command table."""
         return RequestGateway(
             self.service, DeadLetters(self.js, self.subjects, self.service), table,
-            Permissions(self.partnerships, self.settings.data_dir),
+            Permissions(self.partnerships, self.settings.data_dir), person_secret=self.person_secret,
         )
 
     async def event_store(self) -> PostgresEventStore:
