@@ -24,7 +24,16 @@ class Settings(BaseSettings):
     profiles: list[str] = ["north-lincolnshire"]
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 0  # 0: a free port, printed at start-up
-    # The dashboard shows sensitive data: no token, no page.
+    # The front door (people sign in; reporting's process serves it on dashboard_host:port).
+    # Its address as people reach it, for the links it makes (invitations, sign-in links,
+    # the directory's return); unset: the address each request came to.
+    base_url: str | None = None
+    # HTTPS: the platform serves TLS itself when given a certificate and its key (PEM);
+    # behind a reverse proxy that terminates TLS, leave unset and set base_url to https://…
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
+    # Deprecated: the shared dashboard token is gone from the platform (people sign in);
+    # kept so an old environment that sets it does not fail to start.
     dashboard_token: str | None = None
     deadline_interval_seconds: float = 5.0
     # Copies of each JetStream stream a service creates: 3 on a three-node cluster

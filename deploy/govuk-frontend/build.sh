@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Rebuilds services/web/static/govuk/ from the published govuk-frontend package (README.md here).
+# Rebuilds services/reporting/entrypoints/web/static/govuk/ from the published govuk-frontend package (README.md here).
 # Needs node and npm; the platform and its tests never do: the outputs are committed.
 #
-#   deploy/govuk-frontend/build.sh            # then review `git diff --stat services/web/static`
+#   deploy/govuk-frontend/build.sh            # then review `git diff --stat services/reporting/entrypoints/web/static`
 set -euo pipefail
 
 GOVUK_FRONTEND_VERSION=5.14.0   # the package; govuk-frontend-jinja 3.10.0 targets this release
@@ -10,7 +10,7 @@ SASS_VERSION=1.108.2            # Dart Sass (the `sass` package, pure JavaScript
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-out="$repo/services/web/static/govuk"
+out="$repo/services/reporting/entrypoints/web/static/govuk"
 work="$(mktemp -d "${TMPDIR:-/tmp}/govuk-frontend.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 

@@ -34,7 +34,7 @@ from shared.messaging.subjects import SERVICES, Subjects
 QUERIES: dict[tuple[str, str], tuple[type[BaseModel], type[BaseModel]]] = {
     ("events", "planner"): (ShowPlanner, m.PlannerAnswer),
 }
-ORDER = ("cmd", "out", "evt", "dlq", "consumer", "reply")
+ORDER = ("cmd", "commands", "out", "evt", "dlq", "consumer", "reply")
 
 INFO = f"""\
 The messages of the scrutiny platform on NATS, generated from the services by
@@ -101,10 +101,14 @@ def _doc(cls: type) -> str:
 
 
 CATALOGUE = "shared.catalogue."
+# Catalogue modules of a service's events that are not named after it: the front door's
+# records of people are the reporting service's (its store, its stream).
+PUBLISHED_AS = {"people": "reporting"}
 
 
 def _service_of(event: type[DomainEvent]) -> str:
-    service = event.__module__.rsplit(".", 1)[-1]
+    module = event.__module__.rsplit(".", 1)[-1]
+    service = PUBLISHED_AS.get(module, module)
     if service not in SERVICES:
         raise RuntimeError(f"{event.__name__} is declared in {event.__module__}, not a service's catalogue module")
     return service
@@ -140,6 +144,12 @@ def _plan_subscribers(
             key = f"consumer.{durable}"
             messages = [plan.event(e) for e in events[source]]
             channel = Channel(key, title, _address(tokens), messages)
+        elif tokens[1] == "commands":  # {ns}.commands.{service}: the service's table, for the front door
+            key = f"commands.{tokens[2]}"
+            plan.message(m.CommandTableAnswer.__name__, _doc(m.CommandTableAnswer), m.CommandTableAnswer)
+            messages = [plan.message(m.DescribeCommands.__name__, _doc(m.DescribeCommands), m.DescribeCommands)]
+            channel = Channel(key, title, subject, messages, "A query of the platform's own: it records nothing.", (),
+                              [m.CommandTableAnswer.__name__])
         else:
             service, command = tokens[3], tokens[4]
             agency = len(tokens) == 6

@@ -51,6 +51,29 @@ class Refused(BaseModel):
     error: RefusalDetail
 
 
+class DescribeCommands(BaseModel):
+    """An empty request: which commands does this service take?"""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CommandRowDescription(BaseModel):
+    token: str
+    sender: Literal["business-unit", "agency"]
+    title: str
+    help: str
+    pinned: str | None
+    roles: dict[str, str | None] = Field(description="Each role that may send it from the front door -> the field pinned to that person")
+    schema_: dict[str, Any] = Field(alias="schema", description="The command's JSON Schema")
+
+
+class CommandTableAnswer(BaseModel):
+    """A service's command table as data (what the front door builds its forms from)."""
+
+    service: str
+    rows: list[CommandRowDescription]
+
+
 class PlannerAnswer(BaseModel):
     """The planner of the period asked for: month by month, planned, held and slipped."""
 

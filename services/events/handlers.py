@@ -41,9 +41,13 @@ from shared.london import local_day
 from shared.messaging.commands import CommandTable, Handler, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
+from shared.roles import Role
 from shared.runner import Runner
 
 Decision = Callable[[AssuranceEvent, FrameworkProfile, date], Sequence[DomainEvent]]
+
+# A statutory partner may take these steps itself from the front door, as its own partner id.
+PARTNER = ((Role.PARTNER, "partner_id"),)
 
 SERVICE = "events"
 MAX_CALL_INS_PER_CYCLE = 50
@@ -167,8 +171,8 @@ class EventsHandlers:
         on = self._on_event
         return table(
             SERVICE,
-            business_unit("propose", c.ProposeAssuranceEvent, "Propose an assurance event", on(lambda s, command, p, t: lifecycle.decide_propose(s, command, p))),
-            business_unit("endorse", c.EndorseAssuranceEvent, "A statutory partner endorses an assurance event", on(lambda s, command, p, t: lifecycle.decide_endorse(s, command, p))),
+            business_unit("propose", c.ProposeAssuranceEvent, "Propose an assurance event", on(lambda s, command, p, t: lifecycle.decide_propose(s, command, p)), people=PARTNER),
+            business_unit("endorse", c.EndorseAssuranceEvent, "A statutory partner endorses an assurance event", on(lambda s, command, p, t: lifecycle.decide_endorse(s, command, p)), people=PARTNER),
             business_unit("schedule", c.ScheduleAssuranceEvent, "Schedule an endorsed assurance event (sets its preparation milestones)", on(lambda s, command, p, t: lifecycle.decide_schedule(s, command, p, t))),
             business_unit("reschedule", c.RescheduleAssuranceEvent, "Move a scheduled assurance event to a new date", on(lambda s, command, p, t: lifecycle.decide_reschedule(s, command, p, t))),
             business_unit("cancel", c.CancelAssuranceEvent, "Cancel an assurance event", on(lambda s, command, p, t: lifecycle.decide_cancel(s, command))),
@@ -178,7 +182,7 @@ class EventsHandlers:
             business_unit("findings", c.RecordFindings, "Record strengths, areas for development and the actions agreed", on(lambda s, command, p, t: held.decide_findings(s, command, p))),
             business_unit("agree-actions", c.AgreeActions, "Record further actions agreed at the event", on(lambda s, command, p, t: held.decide_agree_actions(s, command, p))),
             business_unit("draft-report", c.DraftReport, "Record the event's report as drafted", on(lambda s, command, p, t: held.decide_draft(s, command, p))),
-            business_unit("agree-report", c.AgreeReport, "A partner agrees the report for distribution", on(lambda s, command, p, t: held.decide_agree_report(s, command, p))),
+            business_unit("agree-report", c.AgreeReport, "A partner agrees the report for distribution", on(lambda s, command, p, t: held.decide_agree_report(s, command, p)), people=PARTNER),
             business_unit("record-outcome", c.RecordOutcome, "Record the outcome of a call-in or pop-up case discussion", on(lambda s, command, p, t: held.decide_outcome(s, command, p))),
             business_unit("conclude", c.ConcludeAssuranceEvent, "Conclude an assurance event (recorded after the fact)", self.conclude),
             business_unit("select-case", c.SelectCase, "Select a pseudonymous case for a line of sight event", on(lambda s, command, p, t: line_of_sight.decide_select_case(s, command, p))),

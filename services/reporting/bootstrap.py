@@ -1,19 +1,26 @@
-"""Wires the reporting service: projections fed from JetStream, and the dashboard."""
+"""Wires the reporting service: projections fed from JetStream, and the front door
+(people's pages, sign-in and forms) over the dashboard's routes."""
 
-import secrets
+import os
 from dataclasses import dataclass
 
 import uvicorn
 
+from services.reporting.adapters.people.accounts import Accounts
+from services.reporting.adapters.people.commands import CommandSender, CommandTables
+from services.reporting.adapters.people.oidc import OidcClient, providers_from_env
 from services.reporting.adapters.read_models import ReadModels
 from services.reporting.adapters.records_store import RecordsStore, records_relay
 from services.reporting.adapters.sources import SCHEMA, SOURCES, projection_runner
 from services.reporting.entrypoints.http import build_app
 from services.reporting.entrypoints.nats import build_router
 from services.reporting.entrypoints.nats_commands import build_command_router
+from services.reporting.entrypoints.web.app import build_front_door
 from services.reporting.handlers import ReportingHandlers
+from shared import london
 from shared.eventstore.postgres import PostgresEventStore
 from shared.messaging.deadletters import DeadLetters
+from shared.messaging.describe import describe
 from shared.projections import ProjectionRunner
 from shared.runtime.host import ServiceHost
 
@@ -23,6 +30,7 @@ class Reporting:
     runner: ProjectionRunner
     read_models: ReadModels
     server: uvicorn.Server
+    accounts: Accounts
 
 
 async def bootstrap(host: ServiceHost) -> Reporting:
@@ -32,20 +40,37 @@ async def bootstrap(host: ServiceHost) -> Reporting:
         await PostgresEventStore(host.pool, source).create_schema()
     runner = projection_runner(host.pool)
     await runner.setup()
-    await _command_side(host)
+    handlers, store = await _command_side(host)
     host.include_router(build_router(host.subjects, runner, DeadLetters(host.js, host.subjects, SCHEMA)))
     read_models = ReadModels(host.pool, SCHEMA)
-    token = host.settings.dashboard_token or secrets.token_urlsafe(24)
-    app = build_app(read_models, host.partnerships, host.clock, token)
+    accounts = Accounts(host.pool, store, host.clock)
+    await accounts.setup()
+    settings = host.settings
+    nc = host.broker.connection
+    tables = CommandTables(nc, host.subjects, own=describe(handlers.commands()))
+    sender = CommandSender(nc, host.subjects, host.person_secret)
+    providers = providers_from_env(os.environ)
+    base = (settings.base_url or "").rstrip("/")
+    directory = OidcClient(providers[0], f"{base}/sign-in/directory/back") if providers and base else None
+    if directory is not None:
+        host.on_stop(directory.aclose)
+    secure = settings.tls_certfile is not None or base.startswith("https://")
+    pages = build_app(read_models, host.partnerships, host.clock, None)
+    app = build_front_door(pages, accounts, tables, sender, host.partnerships, lambda: london.today(host.clock),
+                           base_url=base, secure=secure, directory=directory)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=host.settings.dashboard_host, port=host.settings.dashboard_port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app, host=settings.dashboard_host, port=settings.dashboard_port, log_level="warning", lifespan="off",
+            ssl_certfile=str(settings.tls_certfile) if settings.tls_certfile else None,
+            ssl_keyfile=str(settings.tls_keyfile) if settings.tls_keyfile else None,
+        )
     )
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the host owns signals
     host.run_in_background(server.serve)
-    return Reporting(runner, read_models, server)
+    return Reporting(runner, read_models, server, accounts)
 
 
-async def _command_side(host: ServiceHost) -> ReportingHandlers:
+async def _command_side(host: ServiceHost) -> tuple[ReportingHandlers, RecordsStore]:
     """The service's own records: its store (relayed to JetStream as `reporting`), the
     other services' stores read for evidence, and the business unit's commands."""
     store = RecordsStore(host.pool, host.clock)
@@ -58,4 +83,4 @@ async def _command_side(host: ServiceHost) -> ReportingHandlers:
         host.on_stop(opened.close)
     handlers = ReportingHandlers(store, sources, host.partnerships, host.clock)
     host.include_router(build_command_router(host.subjects, host.gateway(handlers.commands())))
-    return handlers
+    return handlers, store

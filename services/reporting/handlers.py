@@ -29,7 +29,11 @@ from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.messaging.commands import CommandTable, business_unit, table
 from shared.partnerships import Partnerships
+from shared.roles import Role
 from shared.runner import Runner
+
+# The independent scrutineer may sign or comment from the front door (the event records who).
+SCRUTINEER = ((Role.SCRUTINEER, None),)
 
 SERVICE = "reporting"
 S = TypeVar("S")
@@ -113,8 +117,8 @@ class ReportingHandlers:
             SERVICE,
             business_unit("rate-indicator", RateIndicator, "Rate a key indicator of the profile's tiers, citing its evidence", self.rate_indicator),
             business_unit("draft-yearly-report", DraftYearlyReport, "Record a draft (or a new version) of the yearly report", self.draft_yearly_report),
-            business_unit("comment-on-yearly-report", CommentOnYearlyReport, "The independent scrutineer's written comments on the draft", self.comment_on_yearly_report),
-            business_unit("scrutineer-sign-off-yearly-report", ScrutineerSignOffYearlyReport, "The independent scrutineer signs the yearly report off", self.scrutineer_sign_off),
+            business_unit("comment-on-yearly-report", CommentOnYearlyReport, "The independent scrutineer's written comments on the draft", self.comment_on_yearly_report, people=SCRUTINEER),
+            business_unit("scrutineer-sign-off-yearly-report", ScrutineerSignOffYearlyReport, "The independent scrutineer signs the yearly report off", self.scrutineer_sign_off, people=SCRUTINEER),
             business_unit("partners-sign-off-yearly-report", PartnersSignOffYearlyReport, "A group the profile names signs the yearly report off", self.partners_sign_off),
             business_unit("publish-yearly-report", PublishYearlyReport, "Record the yearly report published", self.publish_yearly_report),
             business_unit("record-risk", RecordRisk, "Enter a risk on the partnership's risk register", self.record_risk),

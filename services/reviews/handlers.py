@@ -58,7 +58,11 @@ from shared.eventstore import EventStore
 from shared.messaging.commands import CommandTable, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.refusals import parse_message
+from shared.roles import Role
 from shared.runner import Runner
+
+# The independent scrutineer may sign or comment from the front door (the event records who).
+SCRUTINEER = ((Role.SCRUTINEER, None),)
 
 SERVICE = "reviews"
 
@@ -253,7 +257,7 @@ class ReviewsHandlers:
             business_unit("change-rapid-review-due-date", ChangeRapidReviewDueDate, "Extend or override a rapid review's due date, with a reason", self.change_rapid_review_due_date),
             business_unit("request-information", RequestAgencyInformation, "Request information from an agency for a rapid review", self.request_information),
             business_unit("decide-rapid-review", DecideRapidReview, "Record the rapid review's decision and rationale", self.decide_rapid_review),
-            business_unit("sign-off-rapid-review-decision", SignOffRapidReviewDecision, "The independent scrutineer signs off the decision", self.sign_off_rapid_review_decision),
+            business_unit("sign-off-rapid-review-decision", SignOffRapidReviewDecision, "The independent scrutineer signs off the decision", self.sign_off_rapid_review_decision, people=SCRUTINEER),
             business_unit("commission-review", CommissionReview, "Commission a CSPR, learning review or thematic review", self.commission_review),
             business_unit("record-review-stage", RecordReviewStage, "Record a review stage completed", self.record_review_stage),
             business_unit("change-review-due-date", ChangeReviewDueDate, "Extend or override a review's due date, with a reason", self.change_review_due_date),

@@ -5,6 +5,7 @@ mapper can turn a stored or wire payload back into its typed event.
 """
 
 from shared.catalogue import events as _events  # noqa: F401  (registers the events)
+from shared.catalogue import people as _people  # noqa: F401
 from shared.catalogue import reporting as _reporting  # noqa: F401
 from shared.catalogue import reviews as _reviews  # noqa: F401
 from shared.catalogue import section11 as _section11  # noqa: F401

@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from shared.envelope import Envelope, Metadata
+from shared.roles import Role
 
 C = TypeVar("C", bound=BaseModel)
 Handler = Callable[[C, Metadata], Awaitable[Sequence[Envelope]]]
@@ -49,12 +50,25 @@ class CommandRow(Generic[C]):
     # field that names it (a return also submitted to other partnerships): the sender
     # must be allowed to act in every one.
     partnerships: Callable[[C], Iterable[tuple[str, str]]] | None = None
+    # People other than the row's own sender who may send it from the front door, each
+    # with the field pinned to their own partner or agency (None: nothing to pin, the
+    # event records who they are): a partner endorses as itself, the scrutineer signs.
+    people: tuple[tuple[Role, str | None], ...] = ()
 
     def __post_init__(self) -> None:
         if (self.sender is Sender.AGENCY) != (self.pinned is not None):
             raise ValueError(f"{self.token}: an agency's command pins one field to the agency, and only an agency's")
         if self.pinned is not None and self.pinned not in self.command.model_fields:
             raise ValueError(f"{self.token}: {self.command.__name__} has no field {self.pinned!r} to pin")
+
+        for _, field in self.people:
+            if field is not None and field not in self.command.model_fields:
+                raise ValueError(f"{self.token}: {self.command.__name__} has no field {field!r} to pin")
+
+    def roles(self) -> dict[Role, str | None]:
+        """Each role that may send this row from the front door -> the field pinned to it."""
+        own = {Role.AGENCY_LEAD: self.pinned} if self.sender is Sender.AGENCY else {Role.BUSINESS_UNIT: None}
+        return own | dict(self.people)
 
     @property
     def help(self) -> str:

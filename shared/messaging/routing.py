@@ -8,6 +8,7 @@ from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsMessage, NatsRouter
 
 from shared.messaging.commands import CommandRow, Sender
+from shared.messaging.describe import describe, describe_subject
 from shared.messaging.gateway import RequestGateway
 from shared.messaging.subjects import Subjects
 from shared.telemetry.tracing import broker_middlewares
@@ -52,6 +53,17 @@ def command_router(subjects: Subjects, gateway: RequestGateway) -> NatsRouter:
     service = gateway.table.service
     for row in gateway.table:
         _subscribe(router, subjects, service, gateway, row)
+    description = describe(gateway.table)
+
+    async def command_table(msg: NatsMessage) -> dict[str, Any]:
+        return description
+
+    command_table.__name__ = command_table.__qualname__ = f"{service}_command_table"
+    router.subscriber(
+        describe_subject(subjects.namespace, service),
+        title=f"{service} command table",
+        description="The service's commands as data (token, sender, title, help, roles, JSON Schema): what the front door builds its forms from.",
+    )(command_table)
     return router
 
 

@@ -19,7 +19,8 @@ from services.reporting.adapters.pages import write_board_pack
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from shared.clock import ManualClock
 from shared.waiting import eventually
-from tests.support.platform import PARTNERSHIP, TOKEN, RunningPlatform
+from tests.support.people import signed_in_headers
+from tests.support.platform import PARTNERSHIP, RunningPlatform
 
 pytestmark = pytest.mark.integration
 
@@ -141,18 +142,19 @@ async def test_the_board_pack_of_a_meeting_as_html_and_pdf_and_from_the_dashboar
     await eventually(lambda: server.started, what="the dashboard to listen")
     port = server.servers[0].sockets[0].getsockname()[1]
     page = f"http://127.0.0.1:{port}/p/{PARTNERSHIP}/board-pack?meeting={MEETING}&group={BOARD}&since={SINCE}"
-    served, _ = await _get(page)
+    headers = await signed_in_headers(platform)
+    served, _ = await _get(page, headers)
     assert served.decode() == html
-    pdf, content_type = await _get(page + "&format=pdf")
+    pdf, content_type = await _get(page + "&format=pdf", headers)
     assert content_type == "application/pdf" and pdf.startswith(b"%PDF")
     with pytest.raises(urllib.error.HTTPError) as unknown:
-        await _get(page.replace(BOARD, "the-board"))
+        await _get(page.replace(BOARD, "the-board"), headers)
     assert unknown.value.code == 404
     assert BOARD in unknown.value.read().decode()
 
 
-async def _get(url: str) -> tuple[bytes, str]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {TOKEN}"})
+async def _get(url: str, headers: dict[str, str]) -> tuple[bytes, str]:
+    request = urllib.request.Request(url, headers=headers)
 
     def fetch() -> tuple[bytes, str]:
         with urllib.request.urlopen(request, timeout=60) as response:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from services.web.adapters.oidc import (
+from services.reporting.adapters.people.oidc import (
     DENIED,
     EXPIRED,
     NOT_VERIFIED,
@@ -145,7 +145,7 @@ async def test_a_provider_that_is_not_listening_gives_an_oidc_error() -> None:
 async def test_an_id_token_for_another_sign_ins_nonce_is_refused(
     client: OidcClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="services.web.adapters.oidc")
+    caplog.set_level(logging.INFO, logger="services.reporting.adapters.people.oidc")
     # The code of sign-in B, handed back with B's state but A's nonce kept: the ID token the
     # provider issues carries B's nonce, which does not match.
     first, second = await client.start(), await client.start()

@@ -32,7 +32,8 @@ from shared.clock import ManualClock
 from shared.messaging.deadletters import CODE_HEADER
 from shared.waiting import eventually
 from tests.support import platform as support
-from tests.support.platform import TOKEN, RunningPlatform, running_platform
+from tests.support.people import signed_in_headers
+from tests.support.platform import RunningPlatform, running_platform
 
 pytestmark = pytest.mark.integration
 
@@ -224,6 +225,11 @@ async def test_the_reports_from_the_records_signed_off_in_order_and_as_of_a_past
     server = platform.wired["reporting"].server
     await eventually(lambda: server.started, what="the dashboard to listen")
     base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    headers = {p: await signed_in_headers(platform, partnership=p) for p in (KENT, CALDERDALE, SOMERSET)}
+
+    async def get(url: str) -> str:
+        return await get_page(url, headers[url.split("/p/")[1].split("/")[0]])
+
     assert await get(f"{base}/p/{KENT}/reports/tiered") == now["tiered"]
     assert await get(f"{base}/p/{CALDERDALE}/reports/thematic?theme=neglect") == now["thematic"]
     assert await get(f"{base}/p/{SOMERSET}/reports/yearly/2026") == now["yearly"]
@@ -246,8 +252,8 @@ async def test_the_reports_from_the_records_signed_off_in_order_and_as_of_a_past
     assert refused.exit_code == 2 and "thematic-assurance-report" in refused.output
 
 
-async def get(url: str) -> str:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {TOKEN}"})
+async def get_page(url: str, headers: dict[str, str]) -> str:
+    request = urllib.request.Request(url, headers=headers)
     return await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=60).read().decode())
 
 

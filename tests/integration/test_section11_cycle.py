@@ -20,7 +20,8 @@ from shared.clock import ManualClock
 from shared.profiles import DATA_DIR, load_builtin
 from shared.waiting import eventually
 from tests.support import platform as support
-from tests.support.platform import CYCLE, PARTNERSHIP, TOKEN, RunningPlatform, running_platform
+from tests.support.people import signed_in_headers
+from tests.support.platform import CYCLE, PARTNERSHIP, RunningPlatform, running_platform
 from tests.support.returns import answers
 
 pytestmark = pytest.mark.integration
@@ -288,6 +289,6 @@ async def _dashboard(platform: RunningPlatform, partnership: str) -> str:
     await eventually(lambda: server.started, what="the dashboard to listen")
     port = server.servers[0].sockets[0].getsockname()[1]
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/p/{partnership}", headers={"Authorization": f"Bearer {TOKEN}"}
+        f"http://127.0.0.1:{port}/p/{partnership}", headers=await signed_in_headers(platform, partnership=partnership)
     )
     return await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=10).read().decode())

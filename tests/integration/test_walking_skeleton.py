@@ -14,7 +14,8 @@ import pytest
 from shared.clock import ManualClock
 from shared.messaging.deadletters import CODE_HEADER, REASON_HEADER
 from shared.waiting import eventually
-from tests.support.platform import PARTNERSHIP, TOKEN, RunningPlatform
+from tests.support.people import signed_in_headers
+from tests.support.platform import PARTNERSHIP, RunningPlatform
 
 pytestmark = pytest.mark.integration
 
@@ -106,7 +107,7 @@ async def test_actions_go_overdue_from_the_clock_and_events_conclude(platform: R
     await eventually(lambda: platform.count("SELECT count(*) FROM reporting.assurance_events"), what="the concluded event")
 
 
-async def test_the_dashboard_needs_its_token_and_shows_the_heat_map(platform: RunningPlatform) -> None:
+async def test_the_dashboard_needs_a_signed_in_person_and_shows_the_heat_map(platform: RunningPlatform) -> None:
     await platform.open_cycle()
     await platform.submit("humberside-police", {"leadership-and-governance": 1})
     await eventually(lambda: platform.count("SELECT count(*) FROM reporting.s11_submissions"), what="the submission projected")
@@ -115,14 +116,25 @@ async def test_the_dashboard_needs_its_token_and_shows_the_heat_map(platform: Ru
     port = server.servers[0].sockets[0].getsockname()[1]
     page = f"http://127.0.0.1:{port}/p/{PARTNERSHIP}"
 
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        await _get(page)
-    assert refused.value.code == 401
+    no_one = await asyncio.to_thread(lambda: _no_redirects().open(page, timeout=10))
+    assert no_one.status == 303 and no_one.headers["Location"].startswith("/sign-in?next=")
 
-    html = await _get(page, {"Authorization": f"Bearer {TOKEN}"})
+    html = await _get(page, await signed_in_headers(platform))
     assert "Humberside Police" in html
     assert "Leadership and governance" in html
     assert "1 · " in html  # the inadequate rating in the heat map
+
+
+class _Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+    def http_error_303(self, req: object, fp: object, code: int, msg: str, headers: object) -> object:
+        return fp
+
+
+def _no_redirects() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_Stay)
 
 
 async def _get(url: str, headers: dict[str, str] | None = None) -> str:

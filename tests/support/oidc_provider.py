@@ -1,6 +1,6 @@
 """A real OpenID Connect provider for the sign-in tests, run as a process of its own.
 
-The front door's OIDC client (services/web/adapters/oidc.py) is proven against a provider
+The front door's OIDC client (services/reporting/adapters/people/oidc.py) is proven against a provider
 server, not an object in the test's process: `oidc-provider-mock` from PyPI, a Flask
 application on Authlib's authorization server, with discovery, JWKS, a token endpoint that
 signs RS256 ID tokens, and an authorization page where a person types a subject (`sub`)

@@ -1,5 +1,5 @@
 """The web front door's GOV.UK Frontend: the compiled assets committed under
-services/web/static/govuk (deploy/govuk-frontend/build.sh) and the Jinja templates over
+services/reporting/entrypoints/web/static/govuk (deploy/govuk-frontend/build.sh) and the Jinja templates over
 govuk-frontend-jinja. No npm, no server: the files as committed, rendered with jinja2."""
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ from pathlib import Path
 
 import pytest
 from jinja2 import (
-    ChoiceLoader,
     Environment,
-    FileSystemLoader,
-    PackageLoader,
-    PrefixLoader,
-    select_autoescape,
 )
 
-WEB = Path(__file__).resolve().parents[2] / "services" / "web"
+from services.reporting.entrypoints.web.render import Renderer
+
+WEB = Path(__file__).resolve().parents[2] / "services" / "reporting" / "entrypoints" / "web"
 STATIC = WEB / "static"
 GOVUK = STATIC / "govuk"
 TEMPLATES = WEB / "templates"
@@ -30,16 +27,8 @@ JINJA_PORT_FOR = {"5.14.0": "3.10.0"}
 
 
 def environment() -> Environment:
-    """The environment the web app is to use: our templates, then the port's under its prefix."""
-    return Environment(
-        loader=ChoiceLoader(
-            [
-                FileSystemLoader(TEMPLATES),
-                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-            ]
-        ),
-        autoescape=select_autoescape(["html"]),
-    )
+    """The web app's own environment: our templates, then the port's under its prefix."""
+    return Renderer({}).env
 
 
 class Elements(HTMLParser):
@@ -120,9 +109,9 @@ def test_the_js_is_an_es_module_that_init_js_starts() -> None:
 
 
 def test_the_static_files_resolve_from_the_installed_package() -> None:
-    css_file = resources.files("services.web").joinpath("static/govuk/govuk-frontend.min.css")
+    css_file = resources.files("services.reporting.entrypoints.web").joinpath("static/govuk/govuk-frontend.min.css")
     assert css_file.is_file()
-    assert resources.files("services.web").joinpath("templates/layout.html").is_file()
+    assert resources.files("services.reporting.entrypoints.web").joinpath("templates/layout.html").is_file()
 
 
 def test_the_jinja_port_is_the_one_for_the_compiled_release() -> None:

@@ -1,6 +1,9 @@
-"""The dashboard over HTTP. Every page but /healthz needs the dashboard token: a request
-without it is answered 401 with a sign-in form, which posts the token to /login (that too
-is 401 until the token is right) and is then remembered in an http-only cookie.
+"""The dashboard's pages over HTTP: the partnership's dashboard, agency pages, event
+records, reports, risk register and board packs, live or as of a past day.
+
+On the platform these routes sit behind the front door (entrypoints/web/app.py), which
+signs people in and decides who may read each page; `build_app(token=None)` gives them
+bare for it. With a token (tests of the pages alone) every page but /healthz needs it.
 
 Over 300 lines: every route, its middleware and the mapping of errors to 400 and 404
 are kept together, so what each page requires is visible in one place."""
@@ -67,10 +70,11 @@ LOGIN = "/login"
 
 
 # On every response: the pages hold safeguarding data. No script, frame or foreign origin
-# is ever needed (the pages work without JavaScript; charts are inline SVG or data: PNG).
+# is ever needed (the pages work without JavaScript, which only enhances them from this
+# origin's own /static; charts are inline SVG or data: PNG).
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -159,7 +163,7 @@ def build_app(
     read_models: ReadModels,
     partnerships: Partnerships,
     clock: Clock,
-    token: str,
+    token: str | None,
     *,
     pool: asyncpg.Pool | None = None,
     schema: str | None = None,
@@ -178,7 +182,7 @@ def build_app(
         """POST token=...&next=/p/...: the cookie and back to the page; a wrong token is 401 again."""
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         offered, next_path = (form.get("token") or [""])[0], _safe_next((form.get("next") or ["/"])[0])
-        if not _matches(offered, token):
+        if token is None or not _matches(offered, token):
             return unauthorised(next_path)
         response = RedirectResponse(next_path, status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
@@ -320,21 +324,23 @@ def build_app(
     async def bad_request(request: Request, exc: Exception) -> Response:
         return PlainTextResponse(f"400 bad request: {exc}\n", status_code=400)
 
+    pages = [
+        Route("/p/{partnership}", dashboard),
+        Route("/p/{partnership}/agency/{agency_id}", agency),
+        Route("/p/{partnership}/event/{event_id}", event),
+        Route("/p/{partnership}/board-pack", board_pack),
+        Route("/p/{partnership}/reports/tiered", tiered_report),
+        Route("/p/{partnership}/reports/thematic", thematic_report),
+        Route("/p/{partnership}/reports/yearly/{year}", yearly_report),
+        Route("/p/{partnership}/risks", risk_register),
+        Route("/metrics", metrics),
+        Route("/healthz", healthz),
+    ]
+    handlers = {NotFound: not_found, BadRequest: bad_request}
+    if token is None:
+        return Starlette(routes=pages, exception_handlers=handlers)
     return Starlette(
-        routes=[
-            Route("/", home),
-            Route(LOGIN, login, methods=["POST"]),
-            Route("/p/{partnership}", dashboard),
-            Route("/p/{partnership}/agency/{agency_id}", agency),
-            Route("/p/{partnership}/event/{event_id}", event),
-            Route("/p/{partnership}/board-pack", board_pack),
-            Route("/p/{partnership}/reports/tiered", tiered_report),
-            Route("/p/{partnership}/reports/thematic", thematic_report),
-            Route("/p/{partnership}/reports/yearly/{year}", yearly_report),
-            Route("/p/{partnership}/risks", risk_register),
-            Route("/metrics", metrics),
-            Route("/healthz", healthz),
-        ],
+        routes=[Route("/", home), Route(LOGIN, login, methods=["POST"]), *pages],
         middleware=[Middleware(SecurityHeaders), Middleware(TokenRequired, token=token)],
-        exception_handlers={NotFound: not_found, BadRequest: bad_request},
+        exception_handlers=handlers,
     )

@@ -1,0 +1,292 @@
+"""What a signed-in person does: their home page, a form for every command they may send,
+and (for the business unit) the people of the partnership.
+
+A form is the command's row as its service describes it (adapters/people/commands.py),
+laid out by forms.py, with the profile's own words for agencies and partners. The
+field pinned to the person (their agency, their partner) is filled here from their
+grant and never shown as an input. The answer of the service decides: accepted, the
+person sees what was recorded; refused, the form comes back with the refusal at its
+field and everything typed kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import uuid4
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from services.reporting.adapters.people.accounts import Accounts
+from services.reporting.adapters.people.commands import CommandSender, CommandTables, ServiceAway
+from services.reporting.domain.people.policy import (
+    Area,
+    Grant,
+    Person,
+    Row,
+    may_read,
+    rows_for,
+    sending,
+)
+from services.reporting.entrypoints.web.forms import (
+    Field,
+    Filled,
+    error_field,
+    fields_of,
+    read_form,
+)
+from services.reporting.entrypoints.web.render import Renderer
+from services.reporting.entrypoints.web.session import Visitor, check_csrf, forbidden, visitor
+from shared.partnerships import Partnerships
+from shared.profiles.schema import FrameworkProfile
+from shared.roles import SCOPED, Role
+
+AGENCY_FIELDS = {"agency_id", "owner_agency_id"}
+PARTNER_FIELDS = {"partner_id"}
+
+
+class NotFound(Exception):
+    pass
+
+
+def words_of(profile: FrameworkProfile) -> dict[str, str]:
+    """The profile's names for the values a form offers (agency and partner ids)."""
+    out: dict[str, str] = {}
+    for name in AGENCY_FIELDS:
+        out |= {f"{name}:{a.id}": a.name for a in profile.agencies}
+    for name in PARTNER_FIELDS:
+        out |= {f"{name}:{p.id}": p.name for p in profile.statutory_partners}
+    return out
+
+
+def form_fields(row: Row, profile: FrameworkProfile, pinned: str | None) -> list[Field]:
+    fields = fields_of(row.schema, frozenset({pinned} if pinned else ()))
+    out = []
+    for f in fields:
+        if f.name in AGENCY_FIELDS and f.kind == "text":
+            f = Field(f.name, "Agency", "select", f.hint, f.required, tuple(a.id for a in profile.agencies), f.default)
+        elif f.name in PARTNER_FIELDS and f.kind == "text":
+            f = Field(f.name, "Safeguarding partner", "radios", f.hint, f.required, tuple(p.id for p in profile.statutory_partners), f.default)
+        out.append(f)
+    return out
+
+
+def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, render: Renderer,
+           partnerships: Partnerships, base_url: str) -> list[Route]:
+    def profile_of(request: Request) -> FrameworkProfile:
+        partnership = request.path_params["partnership"]
+        if partnership not in partnerships:
+            raise NotFound(partnership)
+        return partnerships[partnership]
+
+    def today(request: Request) -> date:
+        return request.app.state.today()
+
+    async def home(request: Request) -> Response:
+        found = await visitor(request, accounts)
+        person = found.person
+        assert person is not None  # the guard sent anyone else to sign in
+        day = today(request)
+        parts = []
+        rows = await tables.all_rows()
+        for pid in person.partnerships(day):
+            profile = partnerships[pid] if pid in partnerships else None
+            if profile is None:
+                continue
+            parts.append(_home_part(person, profile, rows, day))
+        return render.page(request, "home.html", found, page_title="Home", heading=f"Hello, {person.name}",
+                           partnerships=parts, operator=person.is_operator(day))
+
+    def _home_part(person: Person, profile: FrameworkProfile, rows: list[Row], day: date) -> dict[str, Any]:
+        roles = person.roles_in(profile.id, day)
+        p = f"/p/{profile.id}"
+        next_steps: list[dict[str, str]] = []
+        pages: list[dict[str, str]] = []
+        if Role.BUSINESS_UNIT in roles:
+            next_steps += [{"href": f"{p}/tasks", "text": "Your tasks: what is due, overdue and awaiting a decision"},
+                           {"href": f"{p}/people", "text": "People: invite someone, or remove a role"}]
+        for agency_id in person.scopes(profile.id, Role.AGENCY_LEAD, day):
+            name = next((a.name for a in profile.agencies if a.id == agency_id), agency_id)
+            next_steps += [{"href": f"{p}/return/{agency_id}", "text": f"{name}: your Section 11 return"}]
+            pages.append({"href": f"{p}/agency/{agency_id}", "text": f"{name}: flags, call-ins and actions"})
+        if may_read(person, profile.id, Area.PARTNERSHIP, day):
+            pages += [{"href": p, "text": "Dashboard"}, {"href": f"{p}/reports/tiered", "text": "Tiered assurance report"},
+                      {"href": f"{p}/risks", "text": "Risk register"}, {"href": f"{p}/board-pack", "text": "Board pack"}]
+        forms = [{"href": f"{p}/do/{row.service}/{row.token}", "text": row.title} for row, _ in rows_for(person, profile.id, rows, day)]
+        return {"name": profile.name, "roles": sorted(r.label for r in roles), "next": next_steps, "pages": pages,
+                "forms": sorted(forms, key=lambda f: f["text"])}
+
+    async def _row_for(request: Request, person: Person) -> tuple[Row, Any]:
+        profile = profile_of(request)
+        service, token = request.path_params["service"], request.path_params["token"]
+        try:
+            candidates = [r for r in await tables.rows(service) if r.token == token] if service in _services() else []
+        except ServiceAway:
+            raise
+        day = today(request)
+        scope = request.query_params.get("as") or None
+        for row in sorted(candidates, key=lambda r: r.sender != "agency"):
+            how = sending(person, profile.id, row, day, scope)
+            if how is not None:
+                return row, how
+        raise NotFound(token)
+
+    async def command_form(request: Request) -> Response:
+        found = await visitor(request, accounts)
+        assert found.person is not None
+        profile = profile_of(request)
+        row, how = await _row_for(request, found.person)
+        fields = form_fields(row, profile, how.field)
+        values = {k: v for k, v in request.query_params.items() if k != "as"}
+        values["request_id"] = str(uuid4())
+        return _form_page(request, found, profile, row, how, fields, Filled(values, {}))
+
+    def _form_page(request: Request, found: Visitor, profile: FrameworkProfile, row: Row, how: Any, fields: list[Field],
+                   filled: Filled, status: int = 200) -> Response:
+        words = words_of(profile)
+        pinned = None
+        if how.field:
+            pinned = words.get(f"{how.field}:{how.value}", how.value)
+        return render.page(request, "form.html", found, status=status, page_title=row.title, caption=profile.name,
+                           title=row.title, help=row.help, fields=fields, values=filled.values, errors=filled.errors,
+                           words=words, pinned=pinned)
+
+    async def send_command(request: Request) -> Response:
+        found = await visitor(request, accounts)
+        assert found.person is not None
+        if not await check_csrf(request, found):
+            return forbidden()
+        profile = profile_of(request)
+        row, how = await _row_for(request, found.person)
+        fields = form_fields(row, profile, how.field)
+        form = await request.form()
+        payload, filled = read_form(fields, form, form.getlist)
+        if filled.errors:
+            return _form_page(request, found, profile, row, how, fields, filled, status=400)
+        if how.field:
+            payload[how.field] = how.value
+        agency = how.value if row.by_agency else None
+        try:
+            answer = await sender.send(row, profile.id, payload, found.person.account_id, agency)
+        except ServiceAway as away:
+            filled.errors["request_id"] = str(away).capitalize()
+            return _form_page(request, found, profile, row, how, fields, filled, status=503)
+        if answer.get("status") == "accepted":
+            events = answer.get("events", [])
+            return render.page(request, "done.html", found, page_title=row.title, title="Recorded",
+                               text=f"{row.title}: {len(events)} change{'s' if len(events) != 1 else ''} recorded",
+                               back=f"/p/{profile.id}", back_text=f"Back to {profile.name}")
+        error = answer.get("error", {})
+        where = error_field(error.get("field"), fields) or ("request_id" if not fields else fields[-1].name if not error.get("field") else None)
+        message = error.get("message", "the service refused this")
+        message = message[:1].upper() + message[1:]
+        filled.errors[where or _first_visible(fields)] = message
+        return _form_page(request, found, profile, row, how, fields, filled, status=400)
+
+    async def people(request: Request) -> Response:
+        found = await visitor(request, accounts)
+        profile = profile_of(request)
+        return await _people_page(request, found, profile, {}, {}, None)
+
+    async def _people_page(request: Request, found: Visitor, profile: FrameworkProfile, values: dict, errors: dict,
+                           link: str | None, status: int = 200) -> Response:
+        listed = []
+        for account, grants in await accounts.people_in(profile.id):
+            listed.append({"account_id": account.account_id, "name": account.name, "grants": [
+                {"role": g.role.value, "scope": g.scope, "until": g.until, "label": _grant_label(profile, g)} for g in grants]})
+        choices = [{"value": "", "text": "Choose a role"}] + [
+            {"value": value, "text": text, "selected": values.get("grant") == value} for value, text in grant_choices(profile)]
+        until = Field("until", "Access until (inspectors)", "date", "The last day an inspector may read the records", False)
+        return render.page(request, "people.html", found, status=status, page_title="People", people=listed, values=values,
+                           errors=errors, grant_choices=choices, until_field=until, invited_link=link,
+                           invite_url=f"/p/{profile.id}/people/invite", remove_url=f"/p/{profile.id}/people/remove")
+
+    async def invite(request: Request) -> Response:
+        found = await visitor(request, accounts)
+        if not await check_csrf(request, found):
+            return forbidden()
+        profile = profile_of(request)
+        form = await request.form()
+        values = {k: str(form.get(k, "")).strip() for k in ("name", "email", "grant")}
+        until_field = Field("until", "Access until", "date", "", False)
+        _, filled = read_form([until_field], form, form.getlist)
+        values["until"] = filled.values.get("until")
+        errors = dict(filled.errors)
+        if not values["name"]:
+            errors["name"] = "Enter the person's name"
+        if "@" not in values["email"] or len(values["email"]) > 254 or " " in values["email"]:
+            errors["email"] = "Enter an email address in the correct format, like name@example.org"
+        grant = _grant_of(profile, values["grant"])
+        if grant is None:
+            errors["grant"] = "Choose the role to invite them to"
+        until = None
+        if not errors.get("until") and any((values["until"] or {}).values()):
+            parts = values["until"]
+            until = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        if grant is not None and grant.role is Role.INSPECTOR and until is None and "until" not in errors:
+            errors["until"] = "Enter the last day the inspector may read the records"
+        if errors:
+            return await _people_page(request, found, profile, values, errors, None, status=400)
+        assert grant is not None and found.person is not None
+        grant = Grant(profile.id, grant.role, grant.scope, until)
+        token = await accounts.invite(profile.id, values["email"], values["name"], grant, f"person:{found.person.account_id}")
+        return await _people_page(request, found, profile, {}, {}, f"{base_url}/invitation/{token}")
+
+    async def remove(request: Request) -> Response:
+        found = await visitor(request, accounts)
+        if not await check_csrf(request, found):
+            return forbidden()
+        profile = profile_of(request)
+        form = await request.form()
+        try:
+            role = Role(str(form.get("role", "")))
+        except ValueError:
+            raise NotFound("role") from None
+        grant = Grant(profile.id, role, str(form.get("scope", "")) or None)
+        assert found.person is not None
+        await accounts.remove(str(form.get("account_id", "")), grant, f"person:{found.person.account_id}")
+        return RedirectResponse(f"/p/{profile.id}/people", status_code=303)
+
+    return [
+        Route("/", home, methods=["GET"]),
+        Route("/p/{partnership}/do/{service}/{token}", command_form, methods=["GET"]),
+        Route("/p/{partnership}/do/{service}/{token}", send_command, methods=["POST"]),
+        Route("/p/{partnership}/people", people, methods=["GET"]),
+        Route("/p/{partnership}/people/invite", invite, methods=["POST"]),
+        Route("/p/{partnership}/people/remove", remove, methods=["POST"]),
+    ]
+
+
+def _services() -> tuple[str, ...]:
+    from shared.messaging.subjects import SERVICES
+
+    return SERVICES
+
+
+def _first_visible(fields: list[Field]) -> str:
+    return next((f.name for f in fields if f.kind != "hidden"), "request_id")
+
+
+def grant_choices(profile: FrameworkProfile) -> list[tuple[str, str]]:
+    out = [(Role.BUSINESS_UNIT.value, Role.BUSINESS_UNIT.label)]
+    out += [(f"{Role.AGENCY_LEAD.value}:{a.id}", f"Agency lead: {a.name}") for a in profile.agencies]
+    out += [(f"{Role.PARTNER.value}:{p.id}", f"Safeguarding partner: {p.name}") for p in profile.statutory_partners]
+    out += [(r.value, r.label) for r in (Role.SCRUTINEER, Role.BOARD_MEMBER, Role.INSPECTOR, Role.OPERATOR)]
+    return out
+
+
+def _grant_of(profile: FrameworkProfile, value: str) -> Grant | None:
+    if value not in dict(grant_choices(profile)):
+        return None
+    role_name, _, scope = value.partition(":")
+    role = Role(role_name)
+    if (role in SCOPED) != bool(scope):
+        return None
+    return Grant(profile.id, role, scope or None)
+
+
+def _grant_label(profile: FrameworkProfile, grant: Grant) -> str:
+    key = f"{grant.role.value}:{grant.scope}" if grant.scope else grant.role.value
+    return dict(grant_choices(profile)).get(key, grant.role.label)

@@ -1,0 +1,92 @@
+"""The front door on a running platform: signing in with both factors, a form built from a
+service's command table whose refusal comes back at its field, and who may see what."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from shared.roles import Role
+from tests.support.people import PASSWORD, base_url, client_for, csrf_of, make_person
+from tests.support.platform import PARTNERSHIP, RunningPlatform
+
+pytestmark = pytest.mark.integration
+
+
+async def test_signing_in_takes_a_password_then_a_code(platform: RunningPlatform) -> None:
+    person = await make_person(platform, Role.BUSINESS_UNIT)
+    async with httpx.AsyncClient(base_url=await base_url(platform)) as client:
+        assert (await client.get(f"/p/{PARTNERSHIP}")).status_code == 303  # to sign in
+        form = await client.get("/sign-in")
+        wrong = await client.post("/sign-in", data={"csrf": csrf_of(form.text), "email": person.email, "password": "wrong"})
+        assert wrong.status_code == 400 and "Enter a correct email address and password" in wrong.text
+        assert person.email in wrong.text  # kept
+        right = await client.post("/sign-in", data={"csrf": csrf_of(wrong.text), "email": person.email, "password": PASSWORD})
+        assert right.headers["location"] == "/sign-in/code"
+        code_page = await client.get("/sign-in/code")
+        assert (await client.get(f"/p/{PARTNERSHIP}")).status_code == 303  # one factor is not signed in
+        done = await client.post("/sign-in/code", data={"csrf": csrf_of(code_page.text), "code": person.code(platform.clock.now().timestamp())})
+        assert done.status_code == 303, done.text
+        dashboard = await client.get(f"/p/{PARTNERSHIP}")
+        assert dashboard.status_code == 200 and "North Lincolnshire" in dashboard.text
+    stored = await platform.pool.fetch(
+        "SELECT event_type FROM reporting_records.events WHERE stream_id = $1 ORDER BY stream_version",
+        f"person:{PARTNERSHIP}:{person.account_id}",
+    )
+    assert [r["event_type"] for r in stored] == ["PersonInvited", "SignInFailed", "SignedIn"]
+
+
+async def test_a_refusal_comes_back_at_its_field_with_the_input_kept(platform: RunningPlatform) -> None:
+    person = await make_person(platform, Role.BUSINESS_UNIT)
+    client = await client_for(platform, person)
+    try:
+        form = await client.get(f"/p/{PARTNERSHIP}/do/section11/open-cycle")
+        assert form.status_code == 200, form.text
+        request_id = re.search(r'name="request_id" value="([^"]+)"', form.text).group(1)
+        data = {"csrf": csrf_of(form.text), "request_id": request_id, "cycle_id": "Not A Slug!",
+                "opened_on-day": "1", "opened_on-month": "4", "opened_on-year": "2026"}
+        refused = await client.post(f"/p/{PARTNERSHIP}/do/section11/open-cycle", data=data)
+        assert refused.status_code == 400
+        assert 'class="govuk-error-summary' in refused.text and 'href="#cycle_id"' in refused.text
+        assert "Not A Slug!" in refused.text  # what was typed is kept
+        data["cycle_id"] = "2026-27"
+        accepted = await client.post(f"/p/{PARTNERSHIP}/do/section11/open-cycle", data=data)
+        assert accepted.status_code == 200 and "Recorded" in accepted.text, accepted.text
+        again = await client.post(f"/p/{PARTNERSHIP}/do/section11/open-cycle", data=data)  # a double click
+        assert again.status_code == 200 and "Recorded" in again.text
+    finally:
+        await client.aclose()
+    actors = await platform.pool.fetch("SELECT DISTINCT actor FROM section11.events WHERE event_type = 'AuditCycleOpened'")
+    assert [r["actor"] for r in actors] == [f"person:{person.account_id}"]
+    assert await platform.count("SELECT count(*) FROM section11.events WHERE event_type = 'AuditCycleOpened'") == 1
+
+
+async def test_an_agency_lead_sees_only_its_own_agency(platform: RunningPlatform) -> None:
+    lead = await make_person(platform, Role.AGENCY_LEAD, "humberside-police")
+    client = await client_for(platform, lead)
+    try:
+        assert (await client.get(f"/p/{PARTNERSHIP}/agency/humberside-police")).status_code == 200
+        assert (await client.get(f"/p/{PARTNERSHIP}/agency/nlc-housing")).status_code == 404
+        assert (await client.get(f"/p/{PARTNERSHIP}")).status_code == 404
+        assert (await client.get(f"/p/{PARTNERSHIP}/do/section11/open-cycle")).status_code == 404
+        home = await client.get("/")
+        assert "Humberside Police" in home.text and "Section 11 return" in home.text
+        refused = await client.post(f"/p/{PARTNERSHIP}/do/section11/open-cycle", data={"csrf": csrf_of(home.text)})
+        assert refused.status_code in (403, 404)
+    finally:
+        await client.aclose()
+
+
+async def test_an_inspector_reads_but_may_not_write(platform: RunningPlatform) -> None:
+    inspector = await make_person(platform, Role.INSPECTOR, until=None)
+    client = await client_for(platform, inspector)
+    try:
+        assert (await client.get(f"/p/{PARTNERSHIP}")).status_code == 200
+        home = await client.get("/")
+        csrf = csrf_of(home.text)
+        assert (await client.post(f"/p/{PARTNERSHIP}/do/section11/open-cycle", data={"csrf": csrf})).status_code in (403, 404)
+        assert (await client.get(f"/p/{PARTNERSHIP}/people")).status_code == 404
+    finally:
+        await client.aclose()
