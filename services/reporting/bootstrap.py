@@ -57,7 +57,7 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     secure = settings.tls_certfile is not None or base.startswith("https://")
     pages = build_app(read_models, host.partnerships, host.clock, None)
     app = build_front_door(pages, accounts, tables, sender, host.partnerships, lambda: london.today(host.clock),
-                           base_url=base, secure=secure, directory=directory)
+                           read_models, host.clock, base_url=base, secure=secure, directory=directory)
     server = uvicorn.Server(
         uvicorn.Config(
             app, host=settings.dashboard_host, port=settings.dashboard_port, log_level="warning", lifespan="off",

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from shared.roles import Role
+from shared.waiting import eventually
 from tests.support.people import PASSWORD, base_url, client_for, csrf_of, make_person
 from tests.support.platform import PARTNERSHIP, RunningPlatform
 
@@ -88,5 +89,28 @@ async def test_an_inspector_reads_but_may_not_write(platform: RunningPlatform) -
         csrf = csrf_of(home.text)
         assert (await client.post(f"/p/{PARTNERSHIP}/do/section11/open-cycle", data={"csrf": csrf})).status_code in (403, 404)
         assert (await client.get(f"/p/{PARTNERSHIP}/people")).status_code == 404
+    finally:
+        await client.aclose()
+
+
+async def test_the_business_unit_task_list_links_to_the_form_that_settles_each(platform: RunningPlatform) -> None:
+    await platform.open_cycle()
+    await platform.submit("humberside-police")
+    await eventually(lambda: platform.count("SELECT count(*) FROM reporting.s11_submissions"), what="the return projected")
+    person = await make_person(platform, Role.BUSINESS_UNIT)
+    client = await client_for(platform, person)
+    try:
+        page = await client.get(f"/p/{PARTNERSHIP}/tasks")
+        assert page.status_code == 200
+        assert "Moderate: Humberside Police" in page.text
+        link = re.search(r'href="(/p/[^"]*/do/section11/moderate\?[^"]*)"', page.text).group(1).replace("&amp;", "&")
+        form = await client.get(link)
+        assert form.status_code == 200 and 'value="humberside-police" selected' in form.text
+    finally:
+        await client.aclose()
+    lead = await make_person(platform, Role.AGENCY_LEAD, "humberside-police")
+    client = await client_for(platform, lead)
+    try:
+        assert (await client.get(f"/p/{PARTNERSHIP}/tasks")).status_code == 404
     finally:
         await client.aclose()

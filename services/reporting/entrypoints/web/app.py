@@ -23,11 +23,13 @@ from starlette.staticfiles import StaticFiles
 
 from services.reporting.adapters.people.accounts import Accounts
 from services.reporting.adapters.people.commands import CommandSender, CommandTables, ServiceAway
+from services.reporting.adapters.read_models import ReadModels
 from services.reporting.domain.people.policy import Area, may_read
 from services.reporting.entrypoints.http import SecurityHeaders
 from services.reporting.entrypoints.web import signin, work
 from services.reporting.entrypoints.web.render import STATIC, Renderer
 from services.reporting.entrypoints.web.session import forbidden, to_sign_in, visitor
+from shared.clock import Clock
 from shared.partnerships import Partnerships
 
 PUBLIC = ("/sign-in", "/invitation/", "/static/", "/healthz", "/metrics", "/accessibility")
@@ -86,6 +88,8 @@ def build_front_door(
     sender: CommandSender,
     partnerships: Partnerships,
     today: Callable[[], date],
+    read_models: ReadModels,
+    clock: Clock,
     *,
     base_url: str,
     secure: bool = False,
@@ -114,7 +118,7 @@ def build_front_door(
 
     routes = [
         *signin.routes(accounts, render, secure, directory),
-        *work.routes(accounts, tables, sender, render, partnerships, base_url),
+        *work.routes(accounts, tables, sender, render, partnerships, base_url, read_models, clock),
         Route("/accessibility", accessibility),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         Mount("/", app=dashboard),

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from services.reporting.adapters.people.accounts import Accounts
 from services.reporting.adapters.people.commands import CommandSender, CommandTables, ServiceAway
+from services.reporting.adapters.read_models import ReadModels
 from services.reporting.domain.people.policy import (
     Area,
     Grant,
@@ -30,6 +31,7 @@ from services.reporting.domain.people.policy import (
     rows_for,
     sending,
 )
+from services.reporting.domain.people.tasks import tasks
 from services.reporting.entrypoints.web.forms import (
     Field,
     Filled,
@@ -39,6 +41,7 @@ from services.reporting.entrypoints.web.forms import (
 )
 from services.reporting.entrypoints.web.render import Renderer
 from services.reporting.entrypoints.web.session import Visitor, check_csrf, forbidden, visitor
+from shared.clock import Clock
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
 from shared.roles import SCOPED, Role
@@ -74,7 +77,7 @@ def form_fields(row: Row, profile: FrameworkProfile, pinned: str | None) -> list
 
 
 def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, render: Renderer,
-           partnerships: Partnerships, base_url: str) -> list[Route]:
+           partnerships: Partnerships, base_url: str, read_models: ReadModels, clock: Clock) -> list[Route]:
     def profile_of(request: Request) -> FrameworkProfile:
         partnership = request.path_params["partnership"]
         if partnership not in partnerships:
@@ -185,6 +188,13 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         filled.errors[where or _first_visible(fields)] = message
         return _form_page(request, found, profile, row, how, fields, filled, status=400)
 
+    async def task_list(request: Request) -> Response:
+        """The business unit's tasks: overdue, due within a week, awaiting a decision."""
+        found = await visitor(request, accounts)
+        profile = profile_of(request)
+        view = await read_models.dashboard(profile, clock.now())
+        return render.page(request, "tasks.html", found, page_title="Tasks", groups=tasks(view, today(request)))
+
     async def people(request: Request) -> Response:
         found = await visitor(request, accounts)
         profile = profile_of(request)
@@ -232,7 +242,8 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         assert grant is not None and found.person is not None
         grant = Grant(profile.id, grant.role, grant.scope, until)
         token = await accounts.invite(profile.id, values["email"], values["name"], grant, f"person:{found.person.account_id}")
-        return await _people_page(request, found, profile, {}, {}, f"{base_url}/invitation/{token}")
+        address = base_url or str(request.base_url).rstrip("/")
+        return await _people_page(request, found, profile, {}, {}, f"{address}/invitation/{token}")
 
     async def remove(request: Request) -> Response:
         found = await visitor(request, accounts)
@@ -253,6 +264,7 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         Route("/", home, methods=["GET"]),
         Route("/p/{partnership}/do/{service}/{token}", command_form, methods=["GET"]),
         Route("/p/{partnership}/do/{service}/{token}", send_command, methods=["POST"]),
+        Route("/p/{partnership}/tasks", task_list, methods=["GET"]),
         Route("/p/{partnership}/people", people, methods=["GET"]),
         Route("/p/{partnership}/people/invite", invite, methods=["POST"]),
         Route("/p/{partnership}/people/remove", remove, methods=["POST"]),
