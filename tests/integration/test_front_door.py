@@ -3,11 +3,15 @@ service's command table whose refusal comes back at its field, and who may see w
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from shared import london
 from shared.roles import Role
 from shared.waiting import eventually
 from tests.support.people import PASSWORD, base_url, client_for, csrf_of, make_person
@@ -81,7 +85,8 @@ async def test_an_agency_lead_sees_only_its_own_agency(platform: RunningPlatform
 
 
 async def test_an_inspector_reads_but_may_not_write(platform: RunningPlatform) -> None:
-    inspector = await make_person(platform, Role.INSPECTOR, until=None)
+    today = london.today(platform.clock)
+    inspector = await make_person(platform, Role.INSPECTOR, until=today)
     client = await client_for(platform, inspector)
     try:
         assert (await client.get(f"/p/{PARTNERSHIP}")).status_code == 200
@@ -89,6 +94,22 @@ async def test_an_inspector_reads_but_may_not_write(platform: RunningPlatform) -
         csrf = csrf_of(home.text)
         assert (await client.post(f"/p/{PARTNERSHIP}/do/section11/open-cycle", data={"csrf": csrf})).status_code in (403, 404)
         assert (await client.get(f"/p/{PARTNERSHIP}/people")).status_code == 404
+        past = (await client.get(f"/p/{PARTNERSHIP}?as_of={(today - timedelta(days=1)).isoformat()}"))
+        assert past.status_code == 200 and "as they stood" in past.text
+        query = {"from-day": "1", "from-month": "1", "from-year": str(today.year - 1),
+                 "to-day": str(today.day), "to-month": str(today.month), "to-year": str(today.year)}
+        bundle = await client.get(f"/p/{PARTNERSHIP}/evidence", params=query)
+        assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(bundle.content)) as opened:
+            assert any(name.endswith("manifest.json") for name in opened.namelist())
+        late = await client.get(f"/p/{PARTNERSHIP}/evidence", params=query | {"to-year": str(today.year + 1)})
+        assert late.status_code == 400 and "to today" in late.text
+    finally:
+        await client.aclose()
+    expired = await make_person(platform, Role.INSPECTOR, until=today - timedelta(days=1))
+    client = await client_for(platform, expired)
+    try:
+        assert (await client.get(f"/p/{PARTNERSHIP}")).status_code == 404  # the access has ended
     finally:
         await client.aclose()
 
