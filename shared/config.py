@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     # behind a reverse proxy that terminates TLS, leave unset and set base_url to https://…
     tls_certfile: Path | None = None
     tls_keyfile: Path | None = None
+    # OpenID Connect sign-in with the organisations' own directory (Microsoft Entra ID and the
+    # like); needs base_url, whose /sign-in/directory/back is the redirect URI to register.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str | None = None
     # Deprecated: the shared dashboard token is gone from the platform (people sign in);
     # kept so an old environment that sets it does not fail to start.
     dashboard_token: str | None = None

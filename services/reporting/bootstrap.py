@@ -1,7 +1,6 @@
 """Wires the reporting service: projections fed from JetStream, and the front door
 (people's pages, sign-in and forms) over the dashboard's routes."""
 
-import os
 from dataclasses import dataclass
 
 import uvicorn
@@ -49,7 +48,11 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     nc = host.broker.connection
     tables = CommandTables(nc, host.subjects, own=describe(handlers.commands()))
     sender = CommandSender(nc, host.subjects, host.person_secret)
-    providers = providers_from_env(os.environ)
+    providers = providers_from_env({
+        f"SCRUTINY_OIDC_{k.upper()}": v for k, v in
+        {"issuer": settings.oidc_issuer, "client_id": settings.oidc_client_id,
+         "client_secret": settings.oidc_client_secret, "name": settings.oidc_name}.items() if v
+    })
     base = (settings.base_url or "").rstrip("/")
     directory = OidcClient(providers[0], f"{base}/sign-in/directory/back") if providers and base else None
     if directory is not None:

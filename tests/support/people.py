@@ -26,7 +26,7 @@ PASSWORD = "correct horse battery staple"
 
 
 @dataclass(frozen=True)
-class TestPerson:
+class KnownPerson:
     account_id: str
     email: str
     secret: str
@@ -47,7 +47,7 @@ async def base_url(platform: RunningPlatform) -> str:
 
 
 async def make_person(platform: RunningPlatform, role: Role, scope: str | None = None, *,
-                      partnership: str = PARTNERSHIP, until=None, name: str | None = None) -> TestPerson:  # noqa: ANN001
+                      partnership: str = PARTNERSHIP, until=None, name: str | None = None) -> KnownPerson:  # noqa: ANN001
     """An active account (password PASSWORD, a known TOTP secret) holding one role."""
     accounts = accounts_of(platform)
     email = f"{role.value}-{uuid4().hex[:8]}@example.org"
@@ -59,10 +59,10 @@ async def make_person(platform: RunningPlatform, role: Role, scope: str | None =
         f"UPDATE {SCHEMA}.accounts SET password_hash = $2, totp_secret = $3 WHERE account_id = $1",
         account.account_id, HASHER.hash(PASSWORD), secret,
     )
-    return TestPerson(account.account_id, email, secret)
+    return KnownPerson(account.account_id, email, secret)
 
 
-async def client_for(platform: RunningPlatform, person: TestPerson) -> httpx.AsyncClient:
+async def client_for(platform: RunningPlatform, person: KnownPerson) -> httpx.AsyncClient:
     """An HTTP client signed in as the person (a one-time link, as an operator would give)."""
     accounts = accounts_of(platform)
     client = httpx.AsyncClient(base_url=await base_url(platform), timeout=30)
