@@ -135,3 +135,34 @@ async def test_the_business_unit_task_list_links_to_the_form_that_settles_each(p
         assert (await client.get(f"/p/{PARTNERSHIP}/tasks")).status_code == 404
     finally:
         await client.aclose()
+
+
+async def test_signing_out_everywhere_ends_every_session(platform: RunningPlatform) -> None:
+    person = await make_person(platform, Role.BOARD_MEMBER)
+    first, second = await client_for(platform, person), await client_for(platform, person)
+    try:
+        account = await first.get("/account")
+        assert account.status_code == 200 and "Board member" in account.text
+        assert (await second.get(f"/p/{PARTNERSHIP}")).status_code == 200
+        out = await first.post("/sign-out", data={"csrf": csrf_of(account.text), "everywhere": "yes"})
+        assert out.status_code == 303
+        assert (await second.get(f"/p/{PARTNERSHIP}")).status_code == 303  # to sign in
+        assert (await first.get("/")).status_code == 303
+    finally:
+        await first.aclose()
+        await second.aclose()
+    assert await platform.count(
+        "SELECT count(*) FROM reporting_records.events WHERE event_type = 'SignedOutEverywhere' AND stream_id = $1",
+        f"person:{PARTNERSHIP}:{person.account_id}",
+    ) == 1
+
+
+async def test_many_failed_sign_ins_from_one_address_are_throttled(platform: RunningPlatform) -> None:
+    async with httpx.AsyncClient(base_url=await base_url(platform)) as client:
+        page = await client.get("/sign-in")
+        csrf = csrf_of(page.text)
+        answers = []
+        for n in range(21):
+            answer = await client.post("/sign-in", data={"csrf": csrf, "email": f"nobody-{n}@example.org", "password": "guess"})
+            answers.append(answer.status_code)
+        assert answers[:20] == [400] * 20 and answers[20] == 429

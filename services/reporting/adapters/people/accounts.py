@@ -123,6 +123,10 @@ class Accounts:
         self._store = store
         self._clock = clock
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     async def setup(self) -> None:
         await apply_ddl(self._pool, DDL)
 

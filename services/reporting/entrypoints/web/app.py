@@ -26,7 +26,7 @@ from services.reporting.adapters.people.commands import CommandSender, CommandTa
 from services.reporting.adapters.read_models import ReadModels
 from services.reporting.domain.people.policy import Area, may_read
 from services.reporting.entrypoints.http import SecurityHeaders
-from services.reporting.entrypoints.web import evidence, signin, work
+from services.reporting.entrypoints.web import account, evidence, signin, work
 from services.reporting.entrypoints.web.render import STATIC, Renderer
 from services.reporting.entrypoints.web.session import forbidden, to_sign_in, visitor
 from shared.clock import Clock
@@ -119,6 +119,7 @@ def build_front_door(
     routes = [
         *signin.routes(accounts, render, secure, directory),
         *work.routes(accounts, tables, sender, render, partnerships, base_url, read_models, clock),
+        *account.routes(accounts, render, partnerships),
         *evidence.routes(accounts, render, partnerships, read_models._pool, clock),
         Route("/accessibility", accessibility),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),

@@ -66,4 +66,5 @@ def navigation(request: Request, person: Any) -> list[dict[str, Any]]:
     partnership = request.path_params.get("partnership")
     if partnership:
         items.append({"href": f"/p/{partnership}", "text": "Dashboard", "active": path == f"/p/{partnership}"})
+    items.append({"href": "/account", "text": "Your account", "active": path == "/account"})
     return items

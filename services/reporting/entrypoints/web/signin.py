@@ -29,6 +29,7 @@ from services.reporting.entrypoints.web.session import (
     set_cookie,
     visitor,
 )
+from services.reporting.entrypoints.web.throttle import Throttle
 
 HASHER = PasswordHasher()
 # Checked against when the address is unknown, so both answers cost the same.
@@ -50,6 +51,7 @@ def totp_step(secret: str, code: str, now: float) -> int | None:
 
 
 def routes(accounts: Accounts, render: Renderer, secure: bool, directory: OidcClient | None = None) -> list[Route]:
+    throttle = Throttle(accounts.clock)
     async def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
         cookie: list[str] = []
         found = await ensure_session(request, accounts, cookie)
@@ -70,6 +72,11 @@ def routes(accounts: Accounts, render: Renderer, secure: bool, directory: OidcCl
         form = await request.form()
         email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
         next_path = safe_next(form.get("next"))
+        address = request.client.host if request.client else "unknown"
+        if throttle.refused(address):
+            return await page(request, "sign_in.html", status=429, page_title="Sign in", values={"email": email},
+                              errors={"email": "Too many attempts from this connection; try again in 10 minutes"},
+                              next=next_path, directory=directory.provider.name if directory else None)
         account = await accounts.by_email(email) if email else None
         errors: dict[str, str] = {}
         if not email:
@@ -86,6 +93,8 @@ def routes(accounts: Accounts, render: Renderer, secure: bool, directory: OidcCl
                 locked = await accounts.failed(account, "password")
                 errors["email"] = WRONG if not locked else "This account is locked after too many attempts; try again in 15 minutes"
         if errors:
+            if email and password:
+                throttle.failed(address)
             return await page(request, "sign_in.html", status=400, page_title="Sign in", values={"email": email},
                               errors=errors, next=next_path, directory=directory.provider.name if directory else None)
         assert account is not None and found.token is not None
@@ -125,7 +134,7 @@ def routes(accounts: Accounts, render: Renderer, secure: bool, directory: OidcCl
         typed = str(form.get("code", ""))
         enrolling = pending["step"] == "enrol"
         secret = pending["secret"] if enrolling else account.totp_secret
-        now = accounts._clock.now().timestamp()
+        now = accounts.clock.now().timestamp()
         step = totp_step(secret, typed, now) if secret else None
         error = None
         if not typed.strip():
