@@ -166,3 +166,36 @@ async def test_many_failed_sign_ins_from_one_address_are_throttled(platform: Run
             answer = await client.post("/sign-in", data={"csrf": csrf, "email": f"nobody-{n}@example.org", "password": "guess"})
             answers.append(answer.status_code)
         assert answers[:20] == [400] * 20 and answers[20] == 429
+
+
+async def test_a_partner_endorses_as_itself_and_the_recused_partner_is_told_why(platform: RunningPlatform) -> None:
+    police, council = "humberside-police", "north-lincolnshire-council"
+    reply = await platform.command("events", "propose", {
+        "assurance_event_id": "ase-police", "activity_type": "agency-specific-assurance-event",
+        "title": "Agency specific assurance event: Humberside Police", "agency_id": police})
+    assert reply["status"] == "accepted", reply
+    form_of = f"/p/{PARTNERSHIP}/do/events/endorse?assurance_event_id=ase-police"
+    recused = await make_person(platform, Role.PARTNER, police)
+    client = await client_for(platform, recused)
+    try:
+        form = await client.get(form_of)
+        assert form.status_code == 200 and "Recorded as Humberside Police" in form.text and 'name="partner_id"' not in form.text
+        data = {"csrf": csrf_of(form.text), "request_id": re.search(r'name="request_id" value="([^"]+)"', form.text).group(1),
+                "assurance_event_id": "ase-police", "role": "safeguarding_partner", "representative": "Chief Superintendent (invented)"}
+        refused = await client.post(form_of, data=data)
+        assert refused.status_code == 400 and "may not endorse or take part" in refused.text and 'href="#pinned"' in refused.text
+        assert "Chief Superintendent (invented)" in refused.text
+    finally:
+        await client.aclose()
+    partner = await make_person(platform, Role.PARTNER, council)
+    client = await client_for(platform, partner)
+    try:
+        form = await client.get(form_of)
+        data |= {"csrf": csrf_of(form.text), "request_id": re.search(r'name="request_id" value="([^"]+)"', form.text).group(1),
+                 "representative": "Director of Children's Services (invented)"}
+        done = await client.post(form_of, data=data)
+        assert done.status_code == 200 and "Recorded" in done.text
+    finally:
+        await client.aclose()
+    [row] = await platform.pool.fetch("SELECT actor, payload FROM events.events WHERE event_type = 'EndorsementGiven'")
+    assert row["actor"] == f"person:{partner.account_id}" and council in row["payload"]

@@ -182,10 +182,12 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
                                text=f"{row.title}: {len(events)} change{'s' if len(events) != 1 else ''} recorded",
                                back=f"/p/{profile.id}", back_text=f"Back to {profile.name}")
         error = answer.get("error", {})
-        where = error_field(error.get("field"), fields) or ("request_id" if not fields else fields[-1].name if not error.get("field") else None)
         message = error.get("message", "the service refused this")
         message = message[:1].upper() + message[1:]
-        filled.errors[where or _first_visible(fields)] = message
+        # At its field; at the "recorded as" line for the field pinned to the person;
+        # otherwise the summary links to the form's first field.
+        pinned_error = how.field is not None and (error.get("field") or "").split(".")[0] == how.field
+        filled.errors["pinned" if pinned_error else error_field(error.get("field"), fields) or _first_visible(fields)] = message
         return _form_page(request, found, profile, row, how, fields, filled, status=400)
 
     async def task_list(request: Request) -> Response:
