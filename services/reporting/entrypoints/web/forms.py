@@ -32,6 +32,7 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     default: Any = None
+    numeric: bool = False  # a choice of numbers (a rating): sent as a number
 
 
 @dataclass
@@ -167,6 +168,10 @@ def _read(f: Field, form: Mapping[str, Any], getlist: Any, filled: Filled) -> An
         return text == "yes"
     if not text:
         return None
+    if f.kind in ("radios", "select") and f.choices and text not in f.choices:
+        raise Unreadable(f.name, f"Choose one of the options for {f.label.lower()}")
+    if f.numeric and re.fullmatch(r"-?\d+", text):
+        return int(text)
     match f.kind:
         case "number":
             if not re.fullmatch(r"-?\d+(\.\d+)?", text):

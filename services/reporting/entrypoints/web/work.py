@@ -46,32 +46,39 @@ from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
 from shared.roles import SCOPED, Role
 
-AGENCY_FIELDS = {"agency_id", "owner_agency_id"}
-PARTNER_FIELDS = {"partner_id"}
-
 
 class NotFound(Exception):
     pass
 
 
+def choices_of(profile: FrameworkProfile) -> dict[str, tuple[str, str, list[tuple[str, str]]]]:
+    """Fields whose values the profile names: field -> (label, layout, [(value, the profile's words)])."""
+    agencies = [(a.id, a.name) for a in profile.agencies]
+    scale = [(str(level.value), f"{level.value} – {level.label}") for level in profile.section11.rating_scale.levels]
+    return {
+        "agency_id": ("Agency", "select", agencies),
+        "owner_agency_id": ("Agency that owns the action", "select", agencies),
+        "partner_id": ("Safeguarding partner", "radios", [(p.id, p.name) for p in profile.statutory_partners]),
+        "activity_type": ("Activity", "select", [(a.id, a.name) for a in profile.activities]),
+        "domain_id": ("Section 11 domain", "select", [(d.id, d.name) for d in profile.section11.domains]),
+        "moderated_rating": ("Moderated rating", "radios", scale),
+    }
+
+
 def words_of(profile: FrameworkProfile) -> dict[str, str]:
-    """The profile's names for the values a form offers (agency and partner ids)."""
-    out: dict[str, str] = {}
-    for name in AGENCY_FIELDS:
-        out |= {f"{name}:{a.id}": a.name for a in profile.agencies}
-    for name in PARTNER_FIELDS:
-        out |= {f"{name}:{p.id}": p.name for p in profile.statutory_partners}
-    return out
+    """The profile's words for the values a form offers (`field:value` -> words)."""
+    return {f"{name}:{value}": words for name, (_, _, values) in choices_of(profile).items() for value, words in values}
 
 
 def form_fields(row: Row, profile: FrameworkProfile, pinned: str | None) -> list[Field]:
-    fields = fields_of(row.schema, frozenset({pinned} if pinned else ()))
+    """The row's fields, those the profile names offered as its own choices."""
+    named = choices_of(profile)
     out = []
-    for f in fields:
-        if f.name in AGENCY_FIELDS and f.kind == "text":
-            f = Field(f.name, "Agency", "select", f.hint, f.required, tuple(a.id for a in profile.agencies), f.default)
-        elif f.name in PARTNER_FIELDS and f.kind == "text":
-            f = Field(f.name, "Safeguarding partner", "radios", f.hint, f.required, tuple(p.id for p in profile.statutory_partners), f.default)
+    for f in fields_of(row.schema, frozenset({pinned} if pinned else ())):
+        if f.name in named and f.kind in ("text", "number"):
+            label, layout, values = named[f.name]
+            f = Field(f.name, label, layout if len(values) <= 6 or layout == "select" else "select", f.hint, f.required,
+                      tuple(v for v, _ in values), f.default, numeric=f.kind == "number")
         out.append(f)
     return out
 
