@@ -1,0 +1,278 @@
+"""An agency lead's Section 11 return: a task list of the profile's domains, one page per
+domain (each standard with the profile's scale, a narrative and evidence), save and come
+back, carry forward last cycle's answers, check answers and submit, amend with a reason,
+and, once a panel has moderated, its score beside the agency's own.
+
+Every change is one of the section11 service's own agency commands (`save-draft`,
+`carry-forward`, `submit`, `amend`), sent for the signed-in person over NATS, so the
+service judges it as it judges an agency's system, and the events name the person. The
+return is read from the section11 store (adapters/people/drafts.py): a draft is never
+projected, so only the agency's lead and the business unit may open these pages (the
+guard lets any reader of the partnership read an agency's pages; here a draft is
+narrower). The business unit reads; only the lead sends. Each form carries the session's
+CSRF token and a request id chosen when it was shown, so a double click is one request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from services.reporting.adapters.people.accounts import Accounts
+from services.reporting.adapters.people.commands import CommandSender, CommandTables, ServiceAway
+from services.reporting.adapters.people.drafts import (
+    AgencyReturn,
+    AgencyReturns,
+    CycleAsked,
+    current_cycle,
+    earlier_submitted,
+)
+from services.reporting.domain.people.policy import Person, sending
+from services.reporting.entrypoints.web import return_forms as rf
+from services.reporting.entrypoints.web.render import Renderer
+from services.reporting.entrypoints.web.session import Visitor, check_csrf, forbidden, visitor
+from services.reporting.entrypoints.web.work import NotFound
+from shared.partnerships import Partnerships
+from shared.profiles.schema import FrameworkProfile
+from shared.roles import Role
+
+SERVICE = "section11"
+SIGNED = "Agency lead (signed in)"  # who saved, submitted or amended: a role, never a name
+
+
+@dataclass
+class Sitting:
+    """One request's view of the return: who asks, about which agency, in which cycle."""
+
+    found: Visitor
+    person: Person
+    profile: FrameworkProfile
+    agency_id: str
+    agency_name: str
+    base: str
+    lead: bool  # the agency's own lead (may send); else the business unit (reads)
+    cycles: list[CycleAsked]
+    cycle: CycleAsked | None
+    state: AgencyReturn
+    earlier: CycleAsked | None
+
+    @property
+    def open(self) -> bool:
+        return self.cycle is not None and self.cycle.open
+
+    @property
+    def drafting(self) -> bool:
+        return self.lead and self.open and not self.state.submitted
+
+    @property
+    def amending(self) -> bool:
+        return self.lead and self.open and self.state.submitted
+
+
+def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, render: Renderer,
+           partnerships: Partnerships, read: AgencyReturns) -> list[Route]:
+    async def sitting(request: Request) -> Sitting:
+        found = await visitor(request, accounts)
+        person = found.person
+        partnership, agency_id = request.path_params["partnership"], request.path_params["agency"]
+        if person is None or partnership not in partnerships:
+            raise NotFound(partnership)
+        profile = partnerships[partnership]
+        agency = next((a for a in profile.agencies if a.id == agency_id), None)
+        day = request.app.state.today()
+        lead = agency_id in person.scopes(partnership, Role.AGENCY_LEAD, day)
+        if agency is None or not (lead or Role.BUSINESS_UNIT in person.roles_in(partnership, day)):
+            raise NotFound(agency_id)
+        cycles = await read.cycles(partnership, agency_id)
+        cycle = current_cycle(cycles)
+        state = await read.of(partnership, agency_id, cycle.cycle_id) if cycle else AgencyReturn()
+        earlier = earlier_submitted(cycles, cycle) if cycle else None
+        return Sitting(found, person, profile, agency_id, agency.name, f"/p/{partnership}/return/{agency_id}", lead,
+                       cycles, cycle, state, earlier)
+
+    async def send(request: Request, at: Sitting, token: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The service's answer to the lead's command (a service away is a refusal to try again)."""
+        row = await tables.row(SERVICE, token, "agency")
+        how = sending(at.person, at.profile.id, row, request.app.state.today(), at.agency_id) if row else None
+        if row is None or how is None or how.value != at.agency_id:
+            raise NotFound(token)
+        body = payload | {how.field: how.value} if how.field else payload
+        try:
+            return await sender.send(row, at.profile.id, body, at.person.account_id, at.agency_id)
+        except ServiceAway as away:
+            return {"status": "refused", "error": {"code": "away", "field": None, "message": str(away)}}
+
+    def common(at: Sitting) -> dict[str, Any]:
+        return {"agency_name": at.agency_name, "base": at.base, "cycle": at.cycle, "state": at.state,
+                "lead": at.lead, "long_date": rf.long_date, "words": rf.scale_words(at.profile),
+                "guidance": rf.guidance(at.profile)}
+
+    def task_list(request: Request, at: Sitting, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+        working = at.state.working
+        domains = rf.progress(at.profile, working)
+        scores = [{"domain": d, "own": at.state.self_ratings.get(d.id), "moderated": at.state.moderated.get(d.id),
+                   "rationale": at.state.rationales.get(d.id)} for d in at.profile.section11.domains]
+        return render.page(request, "return_tasks.html", found=at.found, status=status, page_title="Section 11 return",
+                           errors=errors or {}, domains=domains, scores=scores, earlier=at.earlier,
+                           drafting=at.drafting, amending=at.amending, complete=rf.complete(at.profile, working),
+                           completed=sum(1 for d in domains if d["status"] == "Completed"), request_id=str(uuid4()),
+                           **common(at))
+
+    def domain_page(request: Request, at: Sitting, domain_id: str, values: dict[str, str], errors: dict[str, str],
+                    request_id: str, *, amend: bool, status: int = 200) -> Response:
+        domain = rf.domain_of(at.profile, domain_id)
+        assert domain is not None
+        return render.page(request, "return_domain.html", found=at.found, status=status, page_title=domain.name,
+                           domain=domain, standards=rf.standards_of(at.profile, domain_id),
+                           levels=at.profile.section11.rating_scale.levels,
+                           values=values, errors=errors, request_id=request_id, amend=amend, **common(at))
+
+    def check_page(request: Request, at: Sitting, errors: dict[str, str] | None = None, request_id: str = "",
+                   status: int = 200) -> Response:
+        working = at.state.working
+        cards = [{"domain": d, "standards": rf.standards_of(at.profile, d.id),
+                  "change": f"{at.base}/amend/{d.id}" if at.amending else f"{at.base}/domain/{d.id}" if at.drafting else None}
+                 for d in at.profile.section11.domains]
+        missing = sum(1 for s in at.profile.section11.standards if s.id not in working)
+        return render.page(request, "return_check.html", found=at.found, status=status,
+                           page_title="Your answers" if at.state.submitted else "Check your answers",
+                           errors=errors or {}, cards=cards, answers=working, missing=missing,
+                           may_submit=at.drafting and missing == 0, request_id=request_id or str(uuid4()), **common(at))
+
+    def done(request: Request, at: Sitting, title: str, text: str) -> Response:
+        return render.page(request, "done.html", found=at.found, page_title=title, title=title, text=text,
+                           back=at.base, back_text="Back to your Section 11 return")
+
+    async def posted(request: Request) -> tuple[Sitting, Any]:
+        found = await visitor(request, accounts)
+        if not await check_csrf(request, found):
+            raise _Forbidden()
+        at = await sitting(request)
+        if not at.lead:
+            raise NotFound("only the agency's lead sends its return")
+        return at, await request.form()
+
+    def known_domain(at: Sitting, request: Request) -> str:
+        domain_id = request.path_params["domain_id"]
+        if rf.domain_of(at.profile, domain_id) is None:
+            raise NotFound(domain_id)
+        return domain_id
+
+    async def tasks(request: Request) -> Response:
+        return task_list(request, await sitting(request))
+
+    async def carry_forward(request: Request) -> Response:
+        at, form = await posted(request)
+        if not at.drafting or at.cycle is None:
+            return RedirectResponse(at.base, status_code=303)
+        answer = await send(request, at, "carry-forward", {
+            "request_id": str(form.get("request_id", "")), "cycle_id": at.cycle.cycle_id,
+            "from_cycle_id": str(form.get("from_cycle_id", "")), "saved_by": SIGNED})
+        if answer.get("status") == "accepted":
+            return RedirectResponse(at.base, status_code=303)
+        return task_list(request, at, {"carry-forward": rf.sentence(answer.get("error", {}).get("message"))}, status=400)
+
+    async def show_domain(request: Request) -> Response:
+        at = await sitting(request)
+        domain_id = known_domain(at, request)
+        if at.amending:
+            return RedirectResponse(f"{at.base}/amend/{domain_id}", status_code=303)
+        if not at.drafting:
+            return RedirectResponse(f"{at.base}/check#domain-{domain_id}", status_code=303)
+        values = rf.as_values(at.state.working, rf.standards_of(at.profile, domain_id))
+        return domain_page(request, at, domain_id, values, {}, str(uuid4()), amend=False)
+
+    async def save_domain(request: Request) -> Response:
+        at, form = await posted(request)
+        domain_id = known_domain(at, request)
+        if not at.drafting or at.cycle is None:
+            return RedirectResponse(at.base, status_code=303)
+        standards = rf.standards_of(at.profile, domain_id)
+        typed = rf.read_answers(form, standards)
+        request_id = str(form.get("request_id", ""))
+        if typed.errors:
+            return domain_page(request, at, domain_id, typed.values, typed.errors, request_id, amend=False, status=400)
+        if typed.answers:
+            answer = await send(request, at, "save-draft", {
+                "request_id": request_id, "cycle_id": at.cycle.cycle_id, "answers": typed.answers, "saved_by": SIGNED})
+            if answer.get("status") != "accepted":
+                error = answer.get("error", {})
+                errors = {rf.input_of(error.get("field"), standards): rf.sentence(error.get("message"))}
+                return domain_page(request, at, domain_id, typed.values, errors, request_id, amend=False, status=400)
+        return RedirectResponse(at.base, status_code=303)
+
+    async def show_check(request: Request) -> Response:
+        at = await sitting(request)
+        if at.cycle is None:
+            return RedirectResponse(at.base, status_code=303)
+        return check_page(request, at)
+
+    async def submit(request: Request) -> Response:
+        at, form = await posted(request)
+        if not at.drafting or at.cycle is None:
+            return RedirectResponse(at.base, status_code=303)
+        request_id = str(form.get("request_id", ""))
+        answer = await send(request, at, "submit", {
+            "request_id": request_id, "cycle_id": at.cycle.cycle_id, "submitted_by": SIGNED})
+        if answer.get("status") == "accepted":
+            return done(request, at, "Return submitted", f"{at.agency_name}, cycle {at.cycle.cycle_id}")
+        error = answer.get("error", {})
+        errors = {rf.card_of(error.get("field"), at.profile): rf.sentence(error.get("message"))}
+        return check_page(request, at, errors, request_id, status=400)
+
+    async def show_amend(request: Request) -> Response:
+        at = await sitting(request)
+        domain_id = known_domain(at, request)
+        if not at.amending:
+            return RedirectResponse(at.base, status_code=303)
+        values = rf.as_values(at.state.answers, rf.standards_of(at.profile, domain_id))
+        return domain_page(request, at, domain_id, values, {}, str(uuid4()), amend=True)
+
+    async def amend(request: Request) -> Response:
+        at, form = await posted(request)
+        domain_id = known_domain(at, request)
+        if not at.amending or at.cycle is None:
+            return RedirectResponse(at.base, status_code=303)
+        standards = rf.standards_of(at.profile, domain_id)
+        typed = rf.read_answers(form, standards)
+        reason = rf.read_reason(form, typed)
+        request_id = str(form.get("request_id", ""))
+        if typed.errors:
+            return domain_page(request, at, domain_id, typed.values, typed.errors, request_id, amend=True, status=400)
+        answer = await send(request, at, "amend", {
+            "request_id": request_id, "cycle_id": at.cycle.cycle_id, "answers": typed.answers, "reason": reason,
+            "amended_by": SIGNED})
+        if answer.get("status") == "accepted":
+            return done(request, at, "Amendment recorded", next(d.name for d in at.profile.section11.domains if d.id == domain_id))
+        error = answer.get("error", {})
+        errors = {rf.input_of(error.get("field"), standards): rf.sentence(error.get("message"))}
+        return domain_page(request, at, domain_id, typed.values, errors, request_id, amend=True, status=400)
+
+    def guarded(handler: Any) -> Any:
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except _Forbidden:
+                return forbidden()
+        return endpoint
+
+    p = "/p/{partnership}/return/{agency}"
+    return [
+        Route(p, tasks, methods=["GET"]),
+        Route(f"{p}/carry-forward", guarded(carry_forward), methods=["POST"]),
+        Route(p + "/domain/{domain_id}", show_domain, methods=["GET"]),
+        Route(p + "/domain/{domain_id}", guarded(save_domain), methods=["POST"]),
+        Route(f"{p}/check", show_check, methods=["GET"]),
+        Route(f"{p}/check", guarded(submit), methods=["POST"]),
+        Route(p + "/amend/{domain_id}", show_amend, methods=["GET"]),
+        Route(p + "/amend/{domain_id}", guarded(amend), methods=["POST"]),
+    ]
+
+
+class _Forbidden(Exception):
+    """A POST without the session's CSRF token."""
