@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from services.cli.agency import app as agency_app
@@ -15,10 +16,12 @@ from services.cli.common import DataDir, database, settings_for
 from services.cli.deadletters import app as deadletters_app
 from services.cli.evidence import app as evidence_app
 from services.cli.evidence import check_bundle
+from services.cli.people import app as people_app
 from services.cli.profiles import app as profiles_app
 from services.cli.reports import app as reports_app
 from services.cli.security import app as security_app
 from services.platform import demo as demo_scenario
+from services.platform.demo import people as demo_people
 from services.platform.supervisor import Platform, serve_until_interrupted
 from services.reporting.adapters.evidence import discover_stores
 from services.reporting.adapters.pages import BoardPackFiles, write_board_pack
@@ -38,6 +41,7 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(reports_app, name="report")
+app.add_typer(people_app, name="people")
 app.add_typer(security_app)  # scrutiny erase, erasures, db roles
 console = Console()
 
@@ -50,7 +54,13 @@ def up(data_dir: DataDir = None) -> None:
         platform = await Platform(settings_for(data_dir)).start()
         try:
             console.print(f"[bold green]scrutiny is running[/]  NATS {platform.servers.public_nats_url}")
-            console.print(f"Dashboard: {platform.dashboard_url}")
+            console.print(f"Front door: {platform.front_door_url}", soft_wrap=True)
+            option = _data_dir_option(data_dir)
+            console.print(f"Sign in with a one-time link (15 minutes): scrutiny people sign-in-link --email EMAIL{option}", soft_wrap=True)
+            console.print(
+                f"No one can sign in yet? Invite the business unit: scrutiny people invite --email EMAIL --name NAME --role business-unit{option}",
+                soft_wrap=True,
+            )
             console.print("Press Ctrl-C to stop.")
             await serve_until_interrupted(platform)
         finally:
@@ -109,7 +119,11 @@ def demo(
             console.print(f"Played {result.until - timedelta(days=364):%d %B %Y} to {result.until:%d %B %Y}: {result.requests} requests")
             console.print(f"[bold]Board pack:[/] {result.board_pack}")
             console.print(f"[bold]Board pack PDF:[/] {result.board_pack_pdf}")
-            console.print(f"[bold]Dashboard:[/]  {platform.dashboard_url}")
+            console.print(f"[bold]Front door:[/] {platform.front_door_url}", soft_wrap=True)
+            people = await demo_people.enrol(
+                platform.servers.database_url_for("reporting"), framework, clock, platform.front_door_url, links=serve
+            )
+            _print_demo_people(people, serve, data_dir)
             if serve:
                 console.print("Press Ctrl-C to stop.")
                 await serve_until_interrupted(platform)
@@ -117,6 +131,26 @@ def demo(
             platform.stop()
 
     asyncio.run(run())
+
+
+def _data_dir_option(data_dir: Path | None) -> str:
+    return f" --data-dir {data_dir}" if data_dir is not None else ""
+
+
+def _print_demo_people(people: list[demo_people.DemoPerson], links: bool, data_dir: Path | None) -> None:
+    """Each role's person, with a link to sign in as them now and the command for a fresh one."""
+    if links:
+        console.print("[bold]Walk through each role:[/] each link signs in once, within 15 minutes (one role per browser or private window)")
+    else:
+        console.print("[bold]The demo's people:[/] start the platform (scrutiny up), then sign in as one with its command")
+    for person in people:
+        console.print(f"  [bold]{escape(person.role)}[/]: {escape(person.name)} <{person.email}>", soft_wrap=True)
+        if person.link:
+            console.print(f"    {person.link}", soft_wrap=True, highlight=False)
+        console.print(
+            f"    fresh link: scrutiny people sign-in-link --email {person.email}{_data_dir_option(data_dir)}",
+            soft_wrap=True, highlight=False,
+        )
 
 
 @app.command()

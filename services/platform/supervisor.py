@@ -1,10 +1,13 @@
-"""`scrutiny up`: the servers, then each service as its own process, watched until stopped."""
+"""`scrutiny up`: the servers, then each service as its own process, watched until stopped.
+
+The reporting service's process serves the front door (people sign in as themselves) on
+dashboard_host:dashboard_port. Once every service answers, its address is added to
+data_dir/runtime.json (`front_door`), so that `scrutiny people` can print whole links."""
 
 import asyncio
 import json
 import logging
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -17,6 +20,7 @@ import nats
 from services.platform.servers import Servers
 from services.runner import BOOTSTRAPS
 from shared.config import Settings
+from shared.runtime.nats_auth import write_private
 from shared.waiting import eventually
 
 log = logging.getLogger(__name__)
@@ -33,7 +37,6 @@ class Platform:
     settings: Settings
     servers: Servers = field(init=False)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    dashboard_token: str = ""
     dashboard_port: int = 0
 
     @property
@@ -41,19 +44,9 @@ class Platform:
         return self.settings.data_dir.resolve()
 
     @property
-    def dashboard_url(self) -> str:
-        partnership = self.settings.profiles[0]
-        return f"http://{self.settings.dashboard_host}:{self.dashboard_port}/p/{partnership}?token={self.dashboard_token}"
-
-    def _token(self) -> str:
-        # Kept in the data directory so a bookmarked dashboard link survives a restart.
-        path = self.data_dir / "dashboard-token"
-        if self.settings.dashboard_token:
-            return self.settings.dashboard_token
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(24))
-            path.chmod(0o600)
-        return path.read_text().strip()
+    def front_door_url(self) -> str:
+        """Where people reach the front door: settings.base_url, else this machine's address."""
+        return front_door_address(self.settings, self.dashboard_port)
 
     def service_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -63,13 +56,18 @@ class Platform:
             SCRUTINY_NAMESPACE=self.settings.namespace,
             SCRUTINY_DATA_DIR=str(self.data_dir),  # where the agencies' NATS credentials are
             SCRUTINY_PROFILES=json.dumps(self.settings.profiles),
-            SCRUTINY_DASHBOARD_TOKEN=self.dashboard_token,
             SCRUTINY_DASHBOARD_HOST=self.settings.dashboard_host,
             SCRUTINY_DASHBOARD_PORT=str(self.dashboard_port),
             SCRUTINY_DEADLINE_INTERVAL_SECONDS=str(self.settings.deadline_interval_seconds),
             SCRUTINY_STREAM_REPLICAS=str(self.settings.stream_replicas),
             **({"SCRUTINY_TODAY": self.settings.today.isoformat()} if self.settings.today else {}),
         )
+        # The front door's address and certificate as these settings have them (a copy made
+        # in code, as the tests make, has them nowhere in the environment).
+        for name, value in (("BASE_URL", self.settings.base_url), ("TLS_CERTFILE", self.settings.tls_certfile),
+                            ("TLS_KEYFILE", self.settings.tls_keyfile)):
+            if value:
+                env[f"SCRUTINY_{name}"] = str(value)
         return env
 
     def spawn(self, name: str) -> subprocess.Popen[bytes]:
@@ -108,17 +106,23 @@ class Platform:
         self.servers = Servers(self.settings)
         try:
             await self.servers.start()
-            self.dashboard_token = self._token()
             self.dashboard_port = self.settings.dashboard_port or _free_port(self.settings.dashboard_host)
             for name in BOOTSTRAPS:
                 self.spawn(name)
             for name in BOOTSTRAPS:
                 await self.wait_healthy(name)
+            self._record_front_door()
         except BaseException:
             # Half-started (a service failed, or Ctrl-C): leave no servers or services behind.
             self.stop()
             raise
         return self
+
+    def _record_front_door(self) -> None:
+        """Add the front door's address to runtime.json, beside the servers' URLs."""
+        runtime = self.servers.runtime_file
+        state = json.loads(runtime.read_text()) if runtime.exists() else {}
+        write_private(runtime, json.dumps(state | {"front_door": self.front_door_url}))
 
     def kill(self, name: str) -> None:
         """kill -9 one service (crash tests)."""
@@ -137,6 +141,18 @@ class Platform:
                 process.kill()
         self.processes.clear()
         self.servers.stop()
+
+
+def front_door_address(settings: Settings, port: int) -> str:
+    """settings.base_url, else http(s)://host:port as this machine reaches it (a server
+    listening on every interface is reached here on the loopback)."""
+    if settings.base_url:
+        return settings.base_url.rstrip("/")
+    scheme = "https" if settings.tls_certfile else "http"
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(settings.dashboard_host, settings.dashboard_host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port}"
 
 
 async def serve_until_interrupted(platform: Platform) -> None:

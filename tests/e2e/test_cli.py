@@ -6,10 +6,10 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 from uuid import uuid4
 
+import httpx
 import nats
 import pytest
 
@@ -39,8 +39,28 @@ async def _read_until(process: subprocess.Popen[str], marker: str, seen: list[st
             return line
 
 
-async def _get(url: str) -> str:
-    return await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read().decode())
+def _people(*args: str, env: dict[str, str], data_dir: Path) -> str:
+    result = subprocess.run(
+        [*SCRUTINY, "people", *args, "--data-dir", str(data_dir)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+async def _signed_in(front_door: str, env: dict[str, str], data_dir: Path) -> httpx.AsyncClient:
+    """A browser signed in as a business-unit person invited with `scrutiny people` and let
+    in with the one-time link `scrutiny people sign-in-link` prints (the running platform's address)."""
+    email = "business-unit@e2e.example.org"
+    invited = await asyncio.to_thread(
+        _people, "invite", "--email", email, "--name", "Morgan Ellery (invented)", "--role", "business-unit", env=env, data_dir=data_dir
+    )
+    assert f"{front_door}/invitation/" in invited
+    printed = await asyncio.to_thread(_people, "sign-in-link", "--email", email, env=env, data_dir=data_dir)
+    link = next(word for word in printed.split() if word.startswith(f"{front_door}/sign-in/link/"))
+    browser = httpx.AsyncClient(timeout=10)
+    signed_in = await browser.get(link)
+    assert signed_in.status_code == 303, signed_in.text
+    return browser
 
 
 async def test_scrutiny_up_serves_agencies_and_the_dashboard_then_stops_on_ctrl_c(
@@ -50,7 +70,7 @@ async def test_scrutiny_up_serves_agencies_and_the_dashboard_then_stops_on_ctrl_
         SCRUTINY_NATS_URL=nats_url,
         SCRUTINY_DATABASE_URL=database,
         SCRUTINY_NAMESPACE=namespace,
-        SCRUTINY_DASHBOARD_TOKEN="e2e-token",
+        SCRUTINY_DASHBOARD_TOKEN="e2e-token",  # an old environment's token: accepted, and opens nothing
     )
     process = subprocess.Popen(  # noqa: ASYNC220 - read line by line beside the loop
         [*SCRUTINY, "up", "--data-dir", str(tmp_path)],
@@ -58,8 +78,11 @@ async def test_scrutiny_up_serves_agencies_and_the_dashboard_then_stops_on_ctrl_
     )
     seen: list[str] = []
     try:
-        dashboard = (await _read_until(process, "Dashboard:", seen)).split("Dashboard:")[1].strip()
-        assert (tmp_path / "runtime.json").exists()
+        front_door = (await _read_until(process, "Front door:", seen)).split("Front door:")[1].strip()
+        assert json.loads((tmp_path / "runtime.json").read_text())["front_door"] == front_door
+        assert "e2e-token" not in "".join(seen)
+        dashboard = f"{front_door}/p/north-lincolnshire"
+        browser = await _signed_in(front_door, env, tmp_path)
 
         profile = load_builtin("north-lincolnshire")
         agency = profile.agencies[0]
@@ -77,10 +100,15 @@ async def test_scrutiny_up_serves_agencies_and_the_dashboard_then_stops_on_ctrl_
         assert reply["status"] == "accepted"
 
         async def dashboard_shows_it() -> bool:
-            return "1/23" in await _get(dashboard)
+            return "1/23" in (await browser.get(dashboard)).text
 
         await eventually(dashboard_shows_it, timeout=20, what="the dashboard to count the return")
-        assert agency.name in await _get(dashboard)
+        assert agency.name in (await browser.get(dashboard)).text
+        await browser.aclose()
+        # Without signing in, and with the old token, the dashboard is not shown.
+        async with httpx.AsyncClient() as stranger:
+            refused = await stranger.get(f"{dashboard}?token=e2e-token")
+        assert refused.status_code == 303 and refused.headers["location"].startswith("/sign-in")
     finally:
         process.send_signal(signal.SIGINT)
         code = await asyncio.to_thread(process.wait, 60)
@@ -105,7 +133,15 @@ def test_demo_on_embedded_servers_writes_a_board_pack_and_a_rerun_keeps_the_data
     # The year played chapter by chapter: returns, events, reviews and audits, the action plan.
     for line in ("on time", "late return", "held today", "rapid review decided", "signed off"):
         assert line in first, line
-    assert "Dashboard:" in first
+    assert "Front door: http://127.0.0.1:" in first and "?token=" not in first
+    # One person per role, each with the command that gives a fresh one-time link (no links:
+    # the platform stopped with the demo).
+    for role in ("Business unit", "Agency lead: ", "Safeguarding partner: ", "Independent scrutineer", "Board member",
+                 "Inspector until ", "Operator"):
+        assert f"  {role}" in first, role
+    assert f"scrutiny people sign-in-link --email business-unit@north-lincolnshire.example.org --data-dir {tmp_path}" in first
+    people = scrutiny("people", "list")
+    assert "9 people" in people and "Morgan Ellery (invented)" in people
     stored_after_first = scrutiny("verify")
     assert "chain intact" in stored_after_first
 

@@ -68,7 +68,7 @@ async def test_an_agency_submits_updates_its_action_and_hears_the_outcomes(tmp_p
     )
     seen: list[str] = []
     try:
-        await _line_with(platform, "Dashboard:", seen)
+        await _line_with(platform, "Front door:", seen)
         added = await asyncio.to_thread(
             subprocess.run, [*SCRUTINY, "agency", "add", AGENCY, "--data-dir", str(data)],
             env=_env(), capture_output=True, text=True, timeout=120,
