@@ -199,3 +199,22 @@ async def test_a_partner_endorses_as_itself_and_the_recused_partner_is_told_why(
         await client.aclose()
     [row] = await platform.pool.fetch("SELECT actor, payload FROM events.events WHERE event_type = 'EndorsementGiven'")
     assert row["actor"] == f"person:{partner.account_id}" and council in row["payload"]
+
+
+async def test_an_operator_sees_the_services_health_and_no_partnership(platform: RunningPlatform) -> None:
+    operator = await make_person(platform, Role.OPERATOR)
+    client = await client_for(platform, operator)
+    try:
+        page = await client.get("/ops")
+        assert page.status_code == 200
+        assert page.text.count(">ok<") == 4  # the four services answer
+        assert (await client.get(f"/p/{PARTNERSHIP}")).status_code == 404
+        assert (await client.get(f"/p/{PARTNERSHIP}/agency/humberside-police")).status_code == 404
+    finally:
+        await client.aclose()
+    unit = await make_person(platform, Role.BUSINESS_UNIT)
+    client = await client_for(platform, unit)
+    try:
+        assert (await client.get("/ops")).status_code == 404
+    finally:
+        await client.aclose()

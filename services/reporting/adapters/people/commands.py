@@ -30,8 +30,8 @@ class ServiceAway(Exception):
 
 class CommandTables:
     def __init__(self, nc: Client, subjects: Subjects, own: dict[str, Any] | None = None) -> None:
-        self._nc = nc
-        self._subjects = subjects
+        self.nc = self._nc = nc  # the front door's connection (its operations page asks health too)
+        self.subjects = self._subjects = subjects
         self._tables: dict[str, list[Row]] = {}
         if own is not None:
             self._tables[own["service"]] = [Row.of(own["service"], r) for r in own["rows"]]
