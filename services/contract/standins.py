@@ -92,7 +92,7 @@ def _settings() -> Settings:
     # Explicit, so that no SCRUTINY_* variable of the caller's shell changes the document.
     return Settings(
         nats_url="nats://127.0.0.1:1", database_url="postgresql://127.0.0.1:1/none", namespace=NAMESPACE,
-        profiles=["north-lincolnshire"], dashboard_token="contract", dashboard_port=0,
+        profiles=["north-lincolnshire"], dashboard_port=0,
     )
 
 

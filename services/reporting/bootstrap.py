@@ -58,7 +58,7 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     if directory is not None:
         host.on_stop(directory.aclose)
     secure = settings.tls_certfile is not None or base.startswith("https://")
-    pages = build_app(read_models, host.partnerships, host.clock, None)
+    pages = build_app(read_models, host.partnerships, host.clock)
     app = build_front_door(pages, accounts, tables, sender, host.partnerships, lambda: london.today(host.clock),
                            read_models, host.clock, base_url=base, secure=secure, directory=directory)
     server = uvicorn.Server(

@@ -1,6 +1,6 @@
 """Every malformed or unknown URL parameter is a 400 or a 404, never a 500, on every
-route: an unknown partnership, agency or event, a year or date out of range, a token
-that is not ASCII (security review, low findings and finding 10)."""
+route: an unknown partnership, agency or event, a year or date out of range, a session
+cookie or sign-in form that is not ASCII (security review, low findings and finding 10)."""
 
 import pytest
 
@@ -35,7 +35,7 @@ async def test_malformed_parameters_are_400_or_404_and_the_as_of_cache_survives_
     assert (await fetch(platform, f"/p/{P}?as_of={yesterday.isoformat()}")).status == 200  # the as-of cache still works
 
 
-async def test_a_token_that_is_not_ascii_is_refused_not_an_error(platform: RunningPlatform) -> None:
-    assert (await fetch(platform, f"/p/{P}?token=%C3%A9t%C3%A9", token=None)).status == 401
-    assert (await fetch(platform, f"/p/{P}", token=None, cookie="scrutiny_token=%C3%A9")).status == 401
-    assert (await fetch(platform, "/login", token=None, method="POST", form={"token": "été", "next": "/"})).status == 401
+async def test_a_cookie_or_sign_in_that_is_not_ascii_is_refused_not_an_error(platform: RunningPlatform) -> None:
+    assert (await fetch(platform, f"/p/{P}?token=%C3%A9t%C3%A9", signed_in=False)).status == 303
+    assert (await fetch(platform, f"/p/{P}", signed_in=False, cookie="scrutiny_session=%C3%A9")).status == 303
+    assert (await fetch(platform, "/sign-in", signed_in=False, method="POST", form={"csrf": "été", "email": "é@x", "password": "été"})).status == 403

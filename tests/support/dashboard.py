@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from shared.waiting import eventually
-from tests.support.platform import CYCLE, PARTNERSHIP, TOKEN, RunningPlatform
+from tests.support.platform import CYCLE, PARTNERSHIP, RunningPlatform
 
 POLICE = "humberside-police"
 HOSPITALS = "northern-lincolnshire-and-goole-hospitals"
@@ -31,15 +31,37 @@ async def dashboard_port(platform: RunningPlatform) -> int:
     return server.servers[0].sockets[0].getsockname()[1]
 
 
+async def reader_cookie(platform: RunningPlatform) -> str:
+    """A session of a business-unit person of every partnership on the platform (made once per platform)."""
+    cached = getattr(platform, "_reader_cookie", None)
+    if cached is None:
+        from shared.roles import Role
+        from tests.support.people import client_for, make_person
+
+        partnerships = list(platform.hosts["reporting"].partnerships)
+        person = await make_person(platform, Role.BUSINESS_UNIT, partnership=partnerships[0])
+        accounts = platform.wired["reporting"].accounts
+        from services.reporting.domain.people.policy import Grant
+
+        for other in partnerships[1:]:
+            await accounts.grant(person.account_id, Grant(other, Role.BUSINESS_UNIT), "business-unit")
+        client = await client_for(platform, person)
+        cached = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        await client.aclose()
+        platform._reader_cookie = cached  # type: ignore[attr-defined]
+    return cached
+
+
 async def fetch(
-    platform: RunningPlatform, path: str, *, token: str | None = TOKEN, method: str = "GET",
+    platform: RunningPlatform, path: str, *, signed_in: bool = True, method: str = "GET",
     form: dict[str, str] | None = None, cookie: str | None = None,
 ) -> Answer:
-    """One request, redirects not followed; the token as a Bearer header unless None."""
+    """One request, redirects not followed; as a business-unit person signed in, unless not."""
     port = await dashboard_port(platform)
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    if cookie:
-        headers["Cookie"] = cookie
+    headers: dict[str, str] = {}
+    cookies = [c for c in (await reader_cookie(platform) if signed_in else None, cookie) if c]
+    if cookies:
+        headers["Cookie"] = "; ".join(cookies)
     body = urlencode(form).encode() if form is not None else None
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"

@@ -21,7 +21,6 @@ from tests.support.returns import answers
 
 PARTNERSHIP = "north-lincolnshire"
 CYCLE = "2026-27"
-TOKEN = "test-dashboard-token"
 
 
 @dataclass
@@ -82,7 +81,6 @@ def test_settings(nats_url: str, database_url: str, namespace: str) -> Settings:
         namespace=namespace,
         profiles=[PARTNERSHIP],
         dashboard_port=0,
-        dashboard_token=TOKEN,
         deadline_interval_seconds=3600,  # tests drive the watcher's ticks themselves
         # Never the checkout's own `.scrutiny` (a demo's agency credentials would judge the
         # tests' senders): a directory of the test's own, never created unless a test does.

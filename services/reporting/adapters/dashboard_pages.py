@@ -103,7 +103,3 @@ def render_agency_page(view: AgencyView, page: Page) -> str:
 
 def render_event_page(event: EventDetail, page: Page) -> str:
     return _env.get_template("event.html").render(e=event, page=page, links=page.links)
-
-
-def render_login(message: str, next_path: str) -> str:
-    return _env.get_template("login.html").render(message=message, next_path=next_path)

@@ -1,28 +1,23 @@
 """The dashboard's pages over HTTP: the partnership's dashboard, agency pages, event
 records, reports, risk register and board packs, live or as of a past day.
 
-On the platform these routes sit behind the front door (entrypoints/web/app.py), which
-signs people in and decides who may read each page; `build_app(token=None)` gives them
-bare for it. With a token (tests of the pages alone) every page but /healthz needs it.
+These routes sit behind the front door (entrypoints/web/app.py), which signs people in
+and decides who may read each page (the shared token they once needed is gone).
 
 Over 300 lines: every route, its middleware and the mapping of errors to 400 and 404
 are kept together, so what each page requires is visible in one place."""
 
 import asyncio
-import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 import asyncpg
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from services.reporting.adapters.as_of import (
@@ -39,7 +34,6 @@ from services.reporting.adapters.dashboard_pages import (
     render_agency_page,
     render_dashboard_page,
     render_event_page,
-    render_login,
 )
 from services.reporting.adapters.pages import (
     board_pack_name,
@@ -64,10 +58,6 @@ from shared import london
 from shared.clock import Clock
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
-
-COOKIE = "scrutiny_token"
-LOGIN = "/login"
-
 
 # On every response: the pages hold safeguarding data. No script, frame or foreign origin
 # is ever needed (the pages work without JavaScript, which only enhances them from this
@@ -105,48 +95,6 @@ class SecurityHeaders:
         await self._app(scope, receive, with_headers)
 
 
-class TokenRequired(BaseHTTPMiddleware):
-    """Bearer header, ?token= (then remembered in a cookie) or the cookie itself."""
-
-    def __init__(self, app: object, token: str) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
-        self._token = token
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.url.path == "/healthz":
-            return await call_next(request)
-        header = request.headers.get("authorization", "")
-        offered = (
-            header.removeprefix("Bearer ").strip()
-            or request.query_params.get("token", "")
-            or request.cookies.get(COOKIE, "")
-        )
-        if request.url.path == LOGIN and request.method == "POST":
-            return await call_next(request)  # checks the posted token itself
-        if not _matches(offered, self._token):
-            return unauthorised(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        response = await call_next(request)
-        if request.query_params.get("token"):
-            response.set_cookie(COOKIE, self._token, httponly=True, samesite="strict")
-        return response
-
-
-def _matches(offered: str, token: str) -> bool:
-    """In constant time, as bytes: an offered token may hold any character (none is an error)."""
-    return bool(offered) and hmac.compare_digest(offered.encode("utf-8", "replace"), token.encode())
-
-
-def unauthorised(next_path: str) -> Response:
-    body = render_login("401 unauthorised: this dashboard needs its token", _safe_next(next_path))
-    return HTMLResponse(body, status_code=401, headers={"WWW-Authenticate": 'Bearer realm="scrutiny dashboard"'})
-
-
-def _safe_next(path: str) -> str:
-    """Only a path on this server (never //elsewhere), and without a token in it."""
-    path = path.split("?token=")[0].split("&token=")[0]
-    return path if path.startswith("/") and not path.startswith("//") else "/"
-
-
 def _built(built: AsOf | None) -> tuple[date | None, int | None]:
     return (built.day, built.events) if built else (None, None)
 
@@ -163,7 +111,6 @@ def build_app(
     read_models: ReadModels,
     partnerships: Partnerships,
     clock: Clock,
-    token: str | None,
     *,
     pool: asyncpg.Pool | None = None,
     schema: str | None = None,
@@ -173,20 +120,6 @@ def build_app(
     pool = pool or read_models._pool
     schema = schema or read_models._schema
     as_of_schemas = AsOfSchemas(pool, clock)
-
-    async def home(request: Request) -> Response:
-        first = next(iter(partnerships))
-        return RedirectResponse(f"/p/{first}", status_code=303)
-
-    async def login(request: Request) -> Response:
-        """POST token=...&next=/p/...: the cookie and back to the page; a wrong token is 401 again."""
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        offered, next_path = (form.get("token") or [""])[0], _safe_next((form.get("next") or ["/"])[0])
-        if token is None or not _matches(offered, token):
-            return unauthorised(next_path)
-        response = RedirectResponse(next_path, status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
-        return response
 
     def profile_of(request: Request) -> FrameworkProfile:
         partnership = request.path_params["partnership"]
@@ -336,11 +269,4 @@ def build_app(
         Route("/metrics", metrics),
         Route("/healthz", healthz),
     ]
-    handlers = {NotFound: not_found, BadRequest: bad_request}
-    if token is None:
-        return Starlette(routes=pages, exception_handlers=handlers)
-    return Starlette(
-        routes=[Route("/", home), Route(LOGIN, login, methods=["POST"]), *pages],
-        middleware=[Middleware(SecurityHeaders), Middleware(TokenRequired, token=token)],
-        exception_handlers=handlers,
-    )
+    return Starlette(routes=pages, exception_handlers={NotFound: not_found, BadRequest: bad_request})
