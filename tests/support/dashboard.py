@@ -31,25 +31,27 @@ async def dashboard_port(platform: RunningPlatform) -> int:
     return server.servers[0].sockets[0].getsockname()[1]
 
 
-async def reader_cookie(platform: RunningPlatform) -> str:
-    """A session of a business-unit person of every partnership on the platform (made once per platform)."""
-    cached = getattr(platform, "_reader_cookie", None)
-    if cached is None:
-        from shared.roles import Role
-        from tests.support.people import client_for, make_person
+async def reader_cookie(platform: RunningPlatform, *, fresh: bool = False) -> str:
+    """A session of a business-unit person of every partnership on the platform: the person
+    made once per platform, a new session when asked (a test that moves the clock a day on
+    outlives the last one, as a person would)."""
+    from services.reporting.domain.people.policy import Grant
+    from shared.roles import Role
+    from tests.support.people import client_for, make_person
 
+    cached = getattr(platform, "_reader", None)
+    if cached is None:
         partnerships = list(platform.hosts["reporting"].partnerships)
         person = await make_person(platform, Role.BUSINESS_UNIT, partnership=partnerships[0])
-        accounts = platform.wired["reporting"].accounts
-        from services.reporting.domain.people.policy import Grant
-
         for other in partnerships[1:]:
-            await accounts.grant(person.account_id, Grant(other, Role.BUSINESS_UNIT), "business-unit")
-        client = await client_for(platform, person)
-        cached = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+            await platform.wired["reporting"].accounts.grant(person.account_id, Grant(other, Role.BUSINESS_UNIT), "business-unit")
+        cached = [person, None]
+        platform._reader = cached  # type: ignore[attr-defined]
+    if cached[1] is None or fresh:
+        client = await client_for(platform, cached[0])
+        cached[1] = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
         await client.aclose()
-        platform._reader_cookie = cached  # type: ignore[attr-defined]
-    return cached
+    return cached[1]
 
 
 async def fetch(
@@ -75,7 +77,11 @@ async def fetch(
         finally:
             conn.close()
 
-    return await asyncio.to_thread(call)
+    answer = await asyncio.to_thread(call)
+    if signed_in and answer.status == 303 and answer.headers.get("location", "").startswith("/sign-in"):
+        headers["Cookie"] = "; ".join(c for c in (await reader_cookie(platform, fresh=True), cookie) if c)
+        answer = await asyncio.to_thread(call)
+    return answer
 
 
 async def page(platform: RunningPlatform, path: str) -> str:

@@ -102,3 +102,40 @@ def tasks(view: Dashboard, today: date) -> list[TaskGroup]:
                 overdue.items.append(Task(f"Information request to {agency(request.agency_id, request.agency_id)}", f"/p/{p}#reviews",
                                           "Overdue", f"Was due {_day(request.due_on)}", "govuk-tag--red"))
     return [overdue, due, decide]
+
+
+def next_for_agency(view: Dashboard, agency_id: str, today: date) -> list[Task]:
+    """An agency lead's next steps: its actions open or overdue, information asked of it."""
+    p = view.partnership_id
+    out = []
+    for action in view.actions:
+        if action.owner_agency_id != agency_id or action.status not in ("open", "overdue"):
+            continue
+        late = action.status == "overdue"
+        out.append(Task(f"Update your action: {action.title}",
+                        _form(p, "reviews", "update-action", action_id=action.action_id),
+                        "Overdue" if late else "Open", f"{'Was due' if late else 'Due'} {_day(action.due_on)}",
+                        "govuk-tag--red" if late else ""))
+    if view.reviews is not None:
+        for request in view.reviews.information_requests:
+            if request.agency_id == agency_id and request.status == "requested":
+                out.append(Task("Answer a rapid review's request for information",
+                                _form(p, "reviews", "provide-information", incident_id=request.incident_id,
+                                      information_request_id=request.information_request_id),
+                                "Late" if request.late else "Asked", f"Due {_day(request.due_on)}",
+                                "govuk-tag--red" if request.late else ""))
+    return out
+
+
+def next_for_partner(view: Dashboard, partner_id: str) -> list[Task]:
+    """A partner's next steps: events awaiting its endorsement."""
+    if view.assurance is None:
+        return []
+    names = view.assurance.activity_names
+    return [
+        Task(f"Endorse: {event.title or names.get(event.activity_type, event.activity_type)}",
+             _form(view.partnership_id, "events", "endorse", assurance_event_id=event.assurance_event_id),
+             "Awaiting you", "", "govuk-tag--blue")
+        for event in view.assurance.in_progress
+        if partner_id in event.outstanding_endorsements
+    ]

@@ -27,7 +27,15 @@ from services.reporting.adapters.people.drafts import AgencyReturns
 from services.reporting.adapters.read_models import ReadModels
 from services.reporting.domain.people.policy import Area, may_read
 from services.reporting.entrypoints.http import SecurityHeaders
-from services.reporting.entrypoints.web import account, evidence, operations, returns, signin, work
+from services.reporting.entrypoints.web import (
+    account,
+    evidence,
+    operations,
+    people,
+    returns,
+    signin,
+    work,
+)
 from services.reporting.entrypoints.web.render import STATIC, Renderer
 from services.reporting.entrypoints.web.session import forbidden, to_sign_in, visitor
 from shared.clock import Clock
@@ -121,6 +129,7 @@ def build_front_door(
         *signin.routes(accounts, render, secure, directory),
         *work.routes(accounts, tables, sender, render, partnerships, base_url, read_models, clock),
         *account.routes(accounts, render, partnerships),
+        *people.routes(accounts, render, partnerships, base_url),
         *operations.routes(accounts, render, tables.nc, tables.subjects),
         *evidence.routes(accounts, render, partnerships, read_models._pool, clock),
         *returns.routes(accounts, tables, sender, render, partnerships, AgencyReturns.over(read_models)),

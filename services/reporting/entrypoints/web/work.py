@@ -16,7 +16,7 @@ from typing import Any
 from uuid import uuid4
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from services.reporting.adapters.people.accounts import Accounts
@@ -24,14 +24,13 @@ from services.reporting.adapters.people.commands import CommandSender, CommandTa
 from services.reporting.adapters.read_models import ReadModels
 from services.reporting.domain.people.policy import (
     Area,
-    Grant,
     Person,
     Row,
     may_read,
     rows_for,
     sending,
 )
-from services.reporting.domain.people.tasks import tasks
+from services.reporting.domain.people.tasks import next_for_agency, next_for_partner, tasks
 from services.reporting.entrypoints.web.forms import (
     Field,
     Filled,
@@ -44,7 +43,7 @@ from services.reporting.entrypoints.web.session import Visitor, check_csrf, forb
 from shared.clock import Clock
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
-from shared.roles import SCOPED, Role
+from shared.roles import Role
 
 
 class NotFound(Exception):
@@ -105,12 +104,13 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
             profile = partnerships[pid] if pid in partnerships else None
             if profile is None:
                 continue
-            parts.append(_home_part(person, profile, rows, day))
+            parts.append(await _home_part(person, profile, rows, day))
         return render.page(request, "home.html", found, page_title="Home", heading=f"Hello, {person.name}",
                            partnerships=parts, operator=person.is_operator(day))
 
-    def _home_part(person: Person, profile: FrameworkProfile, rows: list[Row], day: date) -> dict[str, Any]:
+    async def _home_part(person: Person, profile: FrameworkProfile, rows: list[Row], day: date) -> dict[str, Any]:
         roles = person.roles_in(profile.id, day)
+        view = await read_models.dashboard(profile, clock.now()) if roles & {Role.AGENCY_LEAD, Role.PARTNER} else None
         p = f"/p/{profile.id}"
         next_steps: list[dict[str, str]] = []
         pages: list[dict[str, str]] = []
@@ -120,7 +120,11 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         for agency_id in person.scopes(profile.id, Role.AGENCY_LEAD, day):
             name = next((a.name for a in profile.agencies if a.id == agency_id), agency_id)
             next_steps += [{"href": f"{p}/return/{agency_id}", "text": f"{name}: your Section 11 return"}]
+            next_steps += [{"href": t.href, "text": t.text, "note": f"{t.status}: {t.hint}" if t.hint else t.status}
+                           for t in next_for_agency(view, agency_id, day)] if view else []
             pages.append({"href": f"{p}/agency/{agency_id}", "text": f"{name}: flags, call-ins and actions"})
+        for partner_id in person.scopes(profile.id, Role.PARTNER, day):
+            next_steps += [{"href": t.href, "text": t.text, "note": t.status} for t in next_for_partner(view, partner_id)] if view else []
         if may_read(person, profile.id, Area.PARTNERSHIP, day):
             pages += [{"href": p, "text": "Dashboard"}, {"href": f"{p}/reports/tiered", "text": "Tiered assurance report"},
                       {"href": f"{p}/risks", "text": "Risk register"}, {"href": f"{p}/board-pack", "text": "Board pack"}]
@@ -204,79 +208,11 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         view = await read_models.dashboard(profile, clock.now())
         return render.page(request, "tasks.html", found, page_title="Tasks", groups=tasks(view, today(request)))
 
-    async def people(request: Request) -> Response:
-        found = await visitor(request, accounts)
-        profile = profile_of(request)
-        return await _people_page(request, found, profile, {}, {}, None)
-
-    async def _people_page(request: Request, found: Visitor, profile: FrameworkProfile, values: dict, errors: dict,
-                           link: str | None, status: int = 200) -> Response:
-        listed = []
-        for account, grants in await accounts.people_in(profile.id):
-            listed.append({"account_id": account.account_id, "name": account.name, "grants": [
-                {"role": g.role.value, "scope": g.scope, "until": g.until, "label": _grant_label(profile, g)} for g in grants]})
-        choices = [{"value": "", "text": "Choose a role"}] + [
-            {"value": value, "text": text, "selected": values.get("grant") == value} for value, text in grant_choices(profile)]
-        until = Field("until", "Access until (inspectors)", "date", "The last day an inspector may read the records", False)
-        return render.page(request, "people.html", found, status=status, page_title="People", people=listed, values=values,
-                           errors=errors, grant_choices=choices, until_field=until, invited_link=link,
-                           invite_url=f"/p/{profile.id}/people/invite", remove_url=f"/p/{profile.id}/people/remove")
-
-    async def invite(request: Request) -> Response:
-        found = await visitor(request, accounts)
-        if not await check_csrf(request, found):
-            return forbidden()
-        profile = profile_of(request)
-        form = await request.form()
-        values = {k: str(form.get(k, "")).strip() for k in ("name", "email", "grant")}
-        until_field = Field("until", "Access until", "date", "", False)
-        _, filled = read_form([until_field], form, form.getlist)
-        values["until"] = filled.values.get("until")
-        errors = dict(filled.errors)
-        if not values["name"]:
-            errors["name"] = "Enter the person's name"
-        if "@" not in values["email"] or len(values["email"]) > 254 or " " in values["email"]:
-            errors["email"] = "Enter an email address in the correct format, like name@example.org"
-        grant = _grant_of(profile, values["grant"])
-        if grant is None:
-            errors["grant"] = "Choose the role to invite them to"
-        until = None
-        if not errors.get("until") and any((values["until"] or {}).values()):
-            parts = values["until"]
-            until = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        if grant is not None and grant.role is Role.INSPECTOR and until is None and "until" not in errors:
-            errors["until"] = "Enter the last day the inspector may read the records"
-        if errors:
-            return await _people_page(request, found, profile, values, errors, None, status=400)
-        assert grant is not None and found.person is not None
-        grant = Grant(profile.id, grant.role, grant.scope, until)
-        token = await accounts.invite(profile.id, values["email"], values["name"], grant, f"person:{found.person.account_id}")
-        address = base_url or str(request.base_url).rstrip("/")
-        return await _people_page(request, found, profile, {}, {}, f"{address}/invitation/{token}")
-
-    async def remove(request: Request) -> Response:
-        found = await visitor(request, accounts)
-        if not await check_csrf(request, found):
-            return forbidden()
-        profile = profile_of(request)
-        form = await request.form()
-        try:
-            role = Role(str(form.get("role", "")))
-        except ValueError:
-            raise NotFound("role") from None
-        grant = Grant(profile.id, role, str(form.get("scope", "")) or None)
-        assert found.person is not None
-        await accounts.remove(str(form.get("account_id", "")), grant, f"person:{found.person.account_id}")
-        return RedirectResponse(f"/p/{profile.id}/people", status_code=303)
-
     return [
         Route("/", home, methods=["GET"]),
         Route("/p/{partnership}/do/{service}/{token}", command_form, methods=["GET"]),
         Route("/p/{partnership}/do/{service}/{token}", send_command, methods=["POST"]),
         Route("/p/{partnership}/tasks", task_list, methods=["GET"]),
-        Route("/p/{partnership}/people", people, methods=["GET"]),
-        Route("/p/{partnership}/people/invite", invite, methods=["POST"]),
-        Route("/p/{partnership}/people/remove", remove, methods=["POST"]),
     ]
 
 
@@ -288,26 +224,3 @@ def _services() -> tuple[str, ...]:
 
 def _first_visible(fields: list[Field]) -> str:
     return next((f.name for f in fields if f.kind != "hidden"), "request_id")
-
-
-def grant_choices(profile: FrameworkProfile) -> list[tuple[str, str]]:
-    out = [(Role.BUSINESS_UNIT.value, Role.BUSINESS_UNIT.label)]
-    out += [(f"{Role.AGENCY_LEAD.value}:{a.id}", f"Agency lead: {a.name}") for a in profile.agencies]
-    out += [(f"{Role.PARTNER.value}:{p.id}", f"Safeguarding partner: {p.name}") for p in profile.statutory_partners]
-    out += [(r.value, r.label) for r in (Role.SCRUTINEER, Role.BOARD_MEMBER, Role.INSPECTOR, Role.OPERATOR)]
-    return out
-
-
-def _grant_of(profile: FrameworkProfile, value: str) -> Grant | None:
-    if value not in dict(grant_choices(profile)):
-        return None
-    role_name, _, scope = value.partition(":")
-    role = Role(role_name)
-    if (role in SCOPED) != bool(scope):
-        return None
-    return Grant(profile.id, role, scope or None)
-
-
-def _grant_label(profile: FrameworkProfile, grant: Grant) -> str:
-    key = f"{grant.role.value}:{grant.scope}" if grant.scope else grant.role.value
-    return dict(grant_choices(profile)).get(key, grant.role.label)
