@@ -224,3 +224,42 @@ async def test_each_role_does_its_part_in_chromium(chromium: str, platform: Runn
                 assert answer.status in (403, 404), (path, answer.status)
         finally:
             await browser.close()
+
+
+async def test_the_pages_work_without_javascript(chromium: str, platform: RunningPlatform) -> None:
+    """Enhancement is progressive: with scripts off, signing in, a form refused at its field
+    and the same form accepted all work."""
+    from playwright.async_api import async_playwright
+
+    base = await base_url(platform)
+    unit = await make_person(platform, Role.BUSINESS_UNIT)
+    async with async_playwright() as pw:
+        browser = await launch(pw, chromium)
+        try:
+            context = await browser.new_context(java_script_enabled=False)
+            page = await context.new_page()
+            await page.goto(f"{base}/")
+            await page.fill("#email", unit.email)
+            await page.fill("#password", PASSWORD)
+            async with page.expect_navigation():
+                await page.click('button:has-text("Continue")')
+            await page.fill("#code", unit.code(platform.clock.now().timestamp()))
+            async with page.expect_navigation():
+                await page.click('button:has-text("Continue")')
+            assert page.url == f"{base}/"
+            await page.goto(f"{base}/p/{PARTNERSHIP}/do/section11/open-cycle")
+            await page.fill("#cycle_id", "Not a slug")
+            async with page.expect_navigation():
+                await page.click('button:has-text("Save and continue")')
+            assert await page.locator(".govuk-error-summary").count() == 1
+            assert await page.input_value("#cycle_id") == "Not a slug"
+            await page.fill("#cycle_id", "2026-27")
+            today = london.today(platform.clock)
+            await page.fill("#opened_on-day", str(today.day))
+            await page.fill("#opened_on-month", str(today.month))
+            await page.fill("#opened_on-year", str(today.year))
+            async with page.expect_navigation():
+                await page.click('button:has-text("Save and continue")')
+            assert "Recorded" in await page.inner_text("h1")
+        finally:
+            await browser.close()
