@@ -218,3 +218,18 @@ async def test_an_operator_sees_the_services_health_and_no_partnership(platform:
         assert (await client.get("/ops")).status_code == 404
     finally:
         await client.aclose()
+
+
+async def test_a_person_in_two_partnerships_is_granted_the_second_role_without_a_new_link(platform: RunningPlatform) -> None:
+    lead = await make_person(platform, Role.AGENCY_LEAD, "humberside-police")
+    accounts = platform.wired["reporting"].accounts
+    from services.reporting.domain.people.policy import Grant
+
+    token = await accounts.invite(PARTNERSHIP, lead.email, "Someone", Grant(PARTNERSHIP, Role.AGENCY_LEAD, "nlc-housing"), "business-unit")
+    assert token is None
+    client = await client_for(platform, lead)
+    try:
+        assert (await client.get(f"/p/{PARTNERSHIP}/agency/nlc-housing")).status_code == 200
+        assert (await client.get(f"/p/{PARTNERSHIP}/agency/humberside-police")).status_code == 200
+    finally:
+        await client.aclose()

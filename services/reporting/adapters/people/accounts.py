@@ -193,17 +193,29 @@ class Accounts:
                 out.append((account, grants))
         return out
 
-    async def invite(self, partnership_id: str, email: str, name: str, grant: Grant, actor: str) -> str:
+    async def invite(self, partnership_id: str, email: str, name: str, grant: Grant, actor: str) -> str | None:
         """A person invited to a role: their account (made if new), the grant, and a one-time
-        link (returned, never stored in clear) that lets them set a password and an authenticator."""
+        link (returned, never stored in clear) that lets them set a password and an
+        authenticator. Someone who already signs in (an agency lead of a second partnership)
+        is granted the role and gets no link (None): they sign in as before."""
         from shared.catalogue.people import PersonInvited
 
         email = email.strip().lower()
-        token = new_token()
+        token: str | None = new_token()
         expires = self._clock.now() + INVITATION_LASTS
 
         async def work(conn: asyncpg.Connection) -> None:
+            nonlocal token
             account_id = await conn.fetchval(f"SELECT account_id FROM {SCHEMA}.accounts WHERE email = $1", email)
+            if account_id is not None and await conn.fetchval(
+                f"SELECT totp_secret IS NOT NULL FROM {SCHEMA}.accounts WHERE account_id = $1", account_id
+            ):
+                token = None
+                await _grant(conn, account_id, grant)
+                await self.record(conn, partnership_id, account_id, actor, [
+                    RoleGranted(account_id=account_id, role=grant.role.value, scope=grant.scope, until=grant.until)
+                ])
+                return
             if account_id is None:
                 account_id = f"acct-{uuid4().hex[:20]}"
                 await conn.execute(

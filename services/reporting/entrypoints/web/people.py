@@ -37,7 +37,7 @@ def routes(accounts: Accounts, render: Renderer, partnerships: Partnerships, bas
         return await _people_page(request, found, profile, {}, {}, None)
 
     async def _people_page(request: Request, found: Visitor, profile: FrameworkProfile, values: dict, errors: dict,
-                           link: str | None, status: int = 200) -> Response:
+                           link: str | None, status: int = 200, granted: str | None = None) -> Response:
         listed = []
         for account, grants in await accounts.people_in(profile.id):
             listed.append({"account_id": account.account_id, "name": account.name, "grants": [
@@ -46,7 +46,7 @@ def routes(accounts: Accounts, render: Renderer, partnerships: Partnerships, bas
             {"value": value, "text": text, "selected": values.get("grant") == value} for value, text in grant_choices(profile)]
         until = Field("until", "Access until (inspectors)", "date", "The last day an inspector may read the records", False)
         return render.page(request, "people.html", found, status=status, page_title="People", people=listed, values=values,
-                           errors=errors, grant_choices=choices, until_field=until, invited_link=link,
+                           errors=errors, grant_choices=choices, until_field=until, invited_link=link, granted=granted,
                            invite_url=f"/p/{profile.id}/people/invite", remove_url=f"/p/{profile.id}/people/remove")
 
     async def invite(request: Request) -> Response:
@@ -78,6 +78,8 @@ def routes(accounts: Accounts, render: Renderer, partnerships: Partnerships, bas
         assert grant is not None and found.person is not None
         grant = Grant(profile.id, grant.role, grant.scope, until)
         token = await accounts.invite(profile.id, values["email"], values["name"], grant, f"person:{found.person.account_id}")
+        if token is None:  # they already sign in: the role is theirs now, nothing to send
+            return await _people_page(request, found, profile, {}, {}, None, granted=values["name"])
         address = base_url or str(request.base_url).rstrip("/")
         return await _people_page(request, found, profile, {}, {}, f"{address}/invitation/{token}")
 
