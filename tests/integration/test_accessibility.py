@@ -22,7 +22,6 @@ browser test does).
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +33,7 @@ import pytest
 
 from services.reporting.domain.people.policy import Grant
 from shared.roles import Role
+from tests.support.browser import find_chromium
 from tests.support.dashboard import POLICE, dashboard_port, record_activity
 from tests.support.people import PASSWORD, accounts_of, make_person
 from tests.support.platform import PARTNERSHIP, RunningPlatform
@@ -52,19 +52,11 @@ PARTNER = "north-lincolnshire-council"
 @pytest.fixture
 def chromium() -> str:
     """The browser's executable, found before the platform is started; else the test skips, saying why."""
-    named = os.environ.get("SCRUTINY_CHROMIUM")
-    if named and not shutil.which(named):
-        pytest.skip(f"no chromium on this machine: SCRUTINY_CHROMIUM={named} is not an executable")
-    found = named or next(
-        (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))), None
-    )
-    if found is None:
-        pytest.skip("no chromium on this machine: install Debian's chromium package (apt-get install chromium) or set SCRUTINY_CHROMIUM")
+    found = find_chromium()
     try:
         import axe_playwright_python  # noqa: F401
-        import playwright.async_api  # noqa: F401
     except ImportError:
-        pytest.skip("playwright or axe-playwright-python is not installed: pip install -e '.[test]'")
+        pytest.skip("axe-playwright-python is not installed: pip install -e '.[test]'")
     return found
 
 

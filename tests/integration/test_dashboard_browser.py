@@ -9,7 +9,6 @@ root (ignored by git). The browser is Debian's chromium package (`.ci/run` insta
 the one named by SCRUTINY_CHROMIUM; Playwright downloads no browser of its own. Where no
 Chromium is found the test says so and skips."""
 
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from services.reporting.adapters.dashboard_pages import NAV_REPORTS, NAV_SECTIONS
 from shared.clock import ManualClock
 from shared.roles import Role
+from tests.support.browser import find_chromium
 from tests.support.dashboard import POLICE, dashboard_port, record_activity
 from tests.support.people import PASSWORD, make_person
 from tests.support.platform import PARTNERSHIP, RunningPlatform
@@ -31,19 +31,7 @@ ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "dashboard-
 @pytest.fixture
 def chromium() -> str:
     """The browser's executable, found before the platform is started; else the test skips, saying why."""
-    named = os.environ.get("SCRUTINY_CHROMIUM")
-    if named and not shutil.which(named):
-        pytest.skip(f"no chromium on this machine: SCRUTINY_CHROMIUM={named} is not an executable")
-    found = named or next(
-        (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))), None
-    )
-    if found is None:
-        pytest.skip("no chromium on this machine: install Debian's chromium package (apt-get install chromium) or set SCRUTINY_CHROMIUM")
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        pytest.skip("playwright is not installed: pip install -e '.[test]'")
-    return found
+    return find_chromium()
 
 
 def _shots(folder: Path) -> list[str]:
