@@ -46,3 +46,16 @@ async def database(settings: Settings, acting_as: str | None = None) -> AsyncIte
         await pool.close()
         if embedded:
             embedded.stop()
+
+
+def nats_url(data_dir: Path | None) -> tuple[str, Settings]:
+    """The NATS address of the running platform (SCRUTINY_NATS_URL, else the one `scrutiny up`
+    wrote down), with the settings; exits saying what to do when there is none."""
+    settings = settings_for(data_dir)
+    url = settings.nats_url or (running_platform(settings) or {}).get("nats_url")
+    if not url:
+        from rich.console import Console
+
+        Console(stderr=True).print("[red]No running platform found[/]: start one with `scrutiny up`, or set SCRUTINY_NATS_URL.")
+        raise typer.Exit(2)
+    return url, settings

@@ -14,8 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.platform.servers import running_platform
-from shared.config import Settings
+from services.cli.common import nats_url
 from shared.messaging.deadletter_admin import DeadLetter, DeadLetterAdmin, Filter, ReplayResult
 from shared.messaging.subjects import Subjects
 
@@ -31,19 +30,8 @@ Partnership = Annotated[str | None, typer.Option("--partnership", help="Only thi
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
 
 
-def _nats_url(data_dir: Path | None) -> tuple[str, Settings]:
-    settings = Settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    url = settings.nats_url or (running_platform(settings) or {}).get("nats_url")
-    if not url:
-        console.print("[red]No running platform found[/]: start one with `scrutiny up`, or set SCRUTINY_NATS_URL.")
-        raise typer.Exit(2)
-    return url, settings
-
-
 def _with_admin(data_dir: Path | None, work: Callable[[DeadLetterAdmin], Awaitable[T]]) -> T:
-    url, settings = _nats_url(data_dir)
+    url, settings = nats_url(data_dir)
 
     async def run() -> T:
         admin = await DeadLetterAdmin.connect(url, Subjects(settings.namespace))
