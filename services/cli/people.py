@@ -199,3 +199,24 @@ def remove(
     if not _with_accounts(settings, work):
         raise _fail(f"{address} does not hold {grant_label(framework, grant)} in {framework.id}.")
     console.print(f"Removed {escape(grant_label(framework, grant))} in {framework.id} from {escape(address)}.")
+
+
+@app.command()
+def erase(email: Email, data_dir: DataDir = None,
+          yes: Annotated[bool, typer.Option("--yes", help="Do it without asking")] = False) -> None:
+    """Erase a person: their name, address and credentials are deleted, every role and
+    session ends; the history keeps only their account id."""
+    settings = settings_for(data_dir)
+    address = _email(email)
+    if not yes:
+        typer.confirm(f"Erase {address}? Their name, address and sign-in are deleted for good", abort=True)
+
+    async def work(accounts: Accounts) -> str:
+        account = await accounts.by_email(address)
+        if account is None:
+            raise _fail(f"No one signs in as {address}.")
+        await accounts.erase(account, CLI_ACTOR)
+        return account.account_id
+
+    account_id = _with_accounts(settings, work)
+    console.print(f"Erased {escape(address)}: account {account_id} now names no one.")

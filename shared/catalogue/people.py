@@ -91,3 +91,12 @@ class AccountLocked(DomainEvent):
 class SignedOutEverywhere(DomainEvent):
     event_type: ClassVar[str] = "SignedOutEverywhere"
     account_id: str
+
+
+@registered
+class AccountErased(DomainEvent):
+    """The person's name, email address and credentials were deleted (a data subject's
+    request, or they left): the account id stays in the history, naming no one."""
+
+    event_type: ClassVar[str] = "AccountErased"
+    account_id: str

@@ -157,3 +157,22 @@ async def test_people_invited_before_the_platform_ran_stay_the_reporting_roles_t
     finally:
         await conn.close()
     assert [r["owner"] for r in owners] == ["scrutiny_reporting"]
+
+
+async def test_erasing_a_person_leaves_their_account_id_naming_no_one(database: str, tmp_path: Path) -> None:
+    invited = await cli("people", "invite", "--profile", PARTNERSHIP, "--email", "gone@example.org", "--name", "Robin Leaving (invented)",
+                        "--role", "board-member", database=database, data_dir=tmp_path)
+    assert invited.exit_code == 0, invited.output
+    erased = await cli("people", "erase", "--email", "gone@example.org", "--yes", database=database, data_dir=tmp_path)
+    assert erased.exit_code == 0, erased.output
+    pool = await asyncpg.create_pool(database, min_size=1, max_size=2)
+    try:
+        assert await pool.fetchval("SELECT count(*) FROM reporting_people.accounts WHERE email = 'gone@example.org'") == 0
+        rows = await pool.fetch("SELECT event_type, payload::text AS payload FROM reporting_records.events WHERE stream_id LIKE 'person:%' ORDER BY position")
+        erased_rows = [r for r in rows if r["event_type"] == "AccountErased"]
+        assert len(erased_rows) == 1
+        assert not any("Robin" in r["payload"] or "gone@example.org" in r["payload"] for r in rows)
+    finally:
+        await pool.close()
+    again = await cli("people", "erase", "--email", "gone@example.org", "--yes", database=database, data_dir=tmp_path)
+    assert again.exit_code == 1

@@ -419,6 +419,18 @@ class Accounts:
 
         await self._write(work)
 
+    async def erase(self, account: Account, actor: str) -> None:
+        """Delete the person: name, email address, password hash, authenticator, directory
+        link, grants, sessions and links go (the row is deleted, the rest cascades); the
+        history keeps the account id and an AccountErased event, and names no one."""
+        from shared.catalogue.people import AccountErased
+
+        async def work(conn: asyncpg.Connection) -> None:
+            await conn.execute(f"DELETE FROM {SCHEMA}.accounts WHERE account_id = $1", account.account_id)
+            await self.record(conn, account.home_partnership, account.account_id, actor, [AccountErased(account_id=account.account_id)])
+
+        await self._write(work)
+
     async def write(self, work) -> None:  # type: ignore[no-untyped-def]
         """`work(conn)` in one transaction (credentials, a link used, the events)."""
         await self._write(work)
