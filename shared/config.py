@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
     oidc_name: str | None = None
+    # Email of the notices people are sent (docs/operations.md, "Notifications and email"):
+    # smtp://user:password@host:587?from=noreply@example.org&starttls=1 (or smtps://…:465);
+    # unset: nothing is emailed, each person reads their messages in the front door's inbox.
+    smtp_url: str | None = None
     # Deprecated: the shared dashboard token is gone from the platform (people sign in);
     # kept so an old environment that sets it does not fail to start.
     dashboard_token: str | None = None

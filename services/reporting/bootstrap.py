@@ -7,6 +7,7 @@ import uvicorn
 
 from services.reporting.adapters.people.accounts import Accounts
 from services.reporting.adapters.people.commands import CommandSender, CommandTables
+from services.reporting.adapters.people.notifications import Notifications, notifications
 from services.reporting.adapters.people.oidc import OidcClient, providers_from_env
 from services.reporting.adapters.read_models import ReadModels
 from services.reporting.adapters.records_store import RecordsStore, records_relay
@@ -30,6 +31,7 @@ class Reporting:
     read_models: ReadModels
     server: uvicorn.Server
     accounts: Accounts
+    notifications: Notifications
 
 
 async def bootstrap(host: ServiceHost) -> Reporting:
@@ -40,10 +42,11 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     runner = projection_runner(host.pool)
     await runner.setup()
     handlers, store = await _command_side(host)
-    host.include_router(build_router(host.subjects, runner, DeadLetters(host.js, host.subjects, SCHEMA)))
     read_models = ReadModels(host.pool, SCHEMA)
     accounts = Accounts(host.pool, store, host.clock)
     await accounts.setup()
+    told = await notifications(host, runner)  # the live consumers feed the notifier too
+    host.include_router(build_router(host.subjects, told.live, DeadLetters(host.js, host.subjects, SCHEMA)))  # type: ignore[arg-type]
     settings = host.settings
     nc = host.broker.connection
     tables = CommandTables(nc, host.subjects, own=describe(handlers.commands()))
@@ -60,7 +63,7 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     secure = settings.tls_certfile is not None or base.startswith("https://")
     pages = build_app(read_models, host.partnerships, host.clock)
     app = build_front_door(pages, accounts, tables, sender, host.partnerships, lambda: london.today(host.clock),
-                           read_models, host.clock, base_url=base, secure=secure, directory=directory)
+                           read_models, host.clock, base_url=base, secure=secure, directory=directory, messages=told)
     server = uvicorn.Server(
         uvicorn.Config(
             app, host=settings.dashboard_host, port=settings.dashboard_port, log_level="warning", lifespan="off",
@@ -70,7 +73,7 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     )
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the host owns signals
     host.run_in_background(server.serve)
-    return Reporting(runner, read_models, server, accounts)
+    return Reporting(runner, read_models, server, accounts, told)
 
 
 async def _command_side(host: ServiceHost) -> tuple[ReportingHandlers, RecordsStore]:

@@ -47,6 +47,7 @@ from .governance import (
     PartnerRole,
     StatutoryPartner,
 )
+from .notifications import Notifications
 from .reporting import Reporting
 from .reviews import ActionRules, ReviewTimescales
 from .section11 import Domain, RatingLevel, RatingScale, Section11Rules, Standard
@@ -65,6 +66,7 @@ __all__ = [
     "IndependentScrutiny",
     "Loc",
     "Milestone",
+    "Notifications",
     "PartnerRole",
     "PlannerEntry",
     "ProfileConsistencyError",
@@ -99,6 +101,8 @@ class FrameworkProfile(Model):
     independent_scrutiny: IndependentScrutiny
     reporting: Reporting = Field(default_factory=Reporting)
     """Tiers, indicators, evidence, rolling reports, templates, yearly report (reporting.py)."""
+    notifications: Notifications = Field(default_factory=Notifications)
+    """Who is told of what, where the platform's defaults do not fit (notifications.py)."""
 
     @model_validator(mode="after")
     def _check_references(self) -> FrameworkProfile:

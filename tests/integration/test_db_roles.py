@@ -207,7 +207,7 @@ async def test_the_supervisors_platform_runs_each_service_as_its_role(
         )}
         assert owners == {
             ("section11", "scrutiny_section11"), ("events", "scrutiny_events"), ("reviews", "scrutiny_reviews"),
-            ("reporting", "scrutiny_reporting"),
+            ("reporting", "scrutiny_reporting"), ("reporting_notices", "scrutiny_reporting"),  # the notifier's own
         }
         # `scrutiny erase` rebuilds the read models as the reporting role: they stay the service's own.
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCRUTINY_")} | {"SCRUTINY_DATABASE_URL": database}

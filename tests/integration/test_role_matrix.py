@@ -91,6 +91,10 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     # every signed-in person has a home page (an ended inspector's and the operator's have no partnership on it)
     ("/", "GET", "/",                                                 (200, 200, 200, 200, 200, 200, 200, 200, 303)),
     ("/account", "GET", "/account",                                   (200, 200, 200, 200, 200, 200, 200, 200, 303)),
+    ("/account/notifications", "POST", "/account/notifications",      (303, 303, 303, 303, 303, 303, 303, 303, 403)),
+    # each person's own messages; another's, as an unknown one, is not found
+    ("/inbox", "GET", "/inbox",                                       (200, 200, 200, 200, 200, 200, 200, 200, 303)),
+    ("/inbox/{message_id}", "GET", f"/inbox/{uuid4()}",               (404, 404, 404, 404, 404, 404, 404, 404, 303)),
     # the operator's page: services' health and dead letters, the operator's alone
     ("/ops", "GET", "/ops",                                           (404, 404, 404, 404, 404, 404, 404, 200, 303)),
     # the dashboard, reports, risks, board packs, event records: every reader of the partnership;
@@ -129,9 +133,10 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("/p/{partnership}/return/{agency}/amend/{domain_id}", "POST", f"{P}/return/{OWN}/amend/{{DOMAIN}}",  (404, 303, 404, 404, 404, 404, 404, 404, 403)),
     # the evidence bundle: the business unit, the scrutineer and an inspector in their period
     ("/p/{partnership}/evidence", "GET", f"{P}/evidence",             (200, 404, 404, 200, 404, 200, 404, 404, 303)),
-    # the task list and people: the business unit's alone
+    # the task list, people and the outbox (what the partnership's people are told): the business unit's alone
     ("/p/{partnership}/tasks", "GET", f"{P}/tasks",                   (200, 404, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/people", "GET", f"{P}/people",                 (200, 404, 404, 404, 404, 404, 404, 404, 303)),
+    ("/p/{partnership}/outbox", "GET", f"{P}/outbox",                 (200, 404, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/people/invite", "POST", f"{P}/people/invite",  (200, 404, 404, 404, 404, 404, 404, 404, 403)),
     ("/p/{partnership}/people/remove", "POST", f"{P}/people/remove",  (303, 404, 404, 404, 404, 404, 404, 404, 403)),
     # a form: who may send each row is the command matrix below; no row is no form for anyone
@@ -265,6 +270,8 @@ def _post_data(route: str, s: Signed, signed: dict[str, Signed]) -> dict[str, st
         data |= {"request_id": str(uuid4()), "from_cycle_id": "2025-26"}
     elif route.endswith("/people/invite"):
         data |= {"name": "Invited Person", "email": f"invited-{uuid4().hex[:8]}@example.org", "grant": Role.BOARD_MEMBER.value}
+    elif route == "/account/notifications":
+        data |= {"delivery": "digest"}
     elif route.endswith("/people/remove"):
         data |= {"account_id": signed["inspector-ended"].account_id or "", "role": Role.INSPECTOR.value, "scope": ""}
     elif "/do/" in route:

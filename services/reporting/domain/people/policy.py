@@ -28,7 +28,7 @@ class Area(StrEnum):
     AGENCY = "agency"  # one agency's page (its return, flags, call-ins, actions)
     EVIDENCE = "evidence"  # the evidence bundle export
     TASKS = "tasks"  # the business unit's task list
-    PEOPLE = "people"  # invitations and roles
+    PEOPLE = "people"  # invitations and roles, and the outbox (what the partnership's people are told)
     OPERATIONS = "operations"  # health, dead letters: no child-level records
 
 

@@ -24,12 +24,14 @@ from starlette.staticfiles import StaticFiles
 from services.reporting.adapters.people.accounts import Accounts
 from services.reporting.adapters.people.commands import CommandSender, CommandTables, ServiceAway
 from services.reporting.adapters.people.drafts import AgencyReturns
+from services.reporting.adapters.people.notifications import Notifications
 from services.reporting.adapters.read_models import ReadModels
 from services.reporting.domain.people.policy import Area, may_read
 from services.reporting.entrypoints.http import SecurityHeaders
 from services.reporting.entrypoints.web import (
     account,
     evidence,
+    inbox,
     operations,
     people,
     returns,
@@ -50,7 +52,8 @@ def area_of(parts: list[str]) -> tuple[Area, str | None]:
     head = rest[0] if rest else ""
     if head in ("agency", "return") and len(rest) > 1:
         return Area.AGENCY, rest[1]
-    return {"people": Area.PEOPLE, "tasks": Area.TASKS, "evidence": Area.EVIDENCE}.get(head, Area.PARTNERSHIP), None
+    areas = {"people": Area.PEOPLE, "outbox": Area.PEOPLE, "tasks": Area.TASKS, "evidence": Area.EVIDENCE}
+    return areas.get(head, Area.PARTNERSHIP), None
 
 
 class Guard(BaseHTTPMiddleware):
@@ -103,6 +106,7 @@ def build_front_door(
     base_url: str,
     secure: bool = False,
     directory: Any = None,
+    messages: Notifications,
 ) -> Starlette:
     render = Renderer({pid: p.name for pid, p in partnerships.items()})
 
@@ -128,7 +132,8 @@ def build_front_door(
     routes = [
         *signin.routes(accounts, render, secure, directory),
         *work.routes(accounts, tables, sender, render, partnerships, base_url, read_models, clock),
-        *account.routes(accounts, render, partnerships),
+        *account.routes(accounts, render, partnerships, messages),
+        *inbox.routes(accounts, render, partnerships, messages),
         *people.routes(accounts, render, partnerships, base_url),
         *operations.routes(accounts, render, tables.nc, tables.subjects),
         *evidence.routes(accounts, render, partnerships, read_models._pool, clock),

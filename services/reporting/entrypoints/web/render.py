@@ -20,6 +20,8 @@ from jinja2 import (
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from shared.roles import Role
+
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
@@ -66,5 +68,8 @@ def navigation(request: Request, person: Any) -> list[dict[str, Any]]:
     partnership = request.path_params.get("partnership")
     if partnership:
         items.append({"href": f"/p/{partnership}", "text": "Dashboard", "active": path == f"/p/{partnership}"})
+        if Role.BUSINESS_UNIT in person.roles_in(partnership, request.app.state.today()):
+            items.append({"href": f"/p/{partnership}/outbox", "text": "Outbox", "active": path == f"/p/{partnership}/outbox"})
+    items.append({"href": "/inbox", "text": "Messages", "active": path.startswith("/inbox")})
     items.append({"href": "/account", "text": "Your account", "active": path == "/account"})
     return items
