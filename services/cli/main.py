@@ -96,6 +96,8 @@ def demo(
         platform = await Platform(settings).start()
         try:
             console.print(f"[bold green]scrutiny is running[/]  (data in {platform.data_dir})")
+            # The demo's people first, so that what the year asks of them reaches their inboxes.
+            await demo_people.enrol(platform.servers.database_url_for("reporting"), framework, clock, None, links=False)
             console.print(f"Playing a year of {framework.name} (seed {seed}) through NATS")
             columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
             with Progress(*columns, console=console, transient=True) as bar:
