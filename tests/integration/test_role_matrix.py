@@ -109,6 +109,13 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("/p/{partnership}/reports/thematic", "GET", f"{P}/reports/thematic",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/reports/yearly/{year}", "GET", f"{P}/reports/yearly/2026",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/risks", "GET", f"{P}/risks",                   (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/reports/tiered", "GET", f"{P}/reports/tiered?format=docx",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    # the pages' tables as files: as the pages (an agency lead downloads no partnership-wide table);
+    # a table no page shows, or a format there is none of, is not found
+    ("/p/{partnership}/export/{table}.{format}", "GET", f"{P}/export/heatmap.csv",         (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/export/{table}.{format}", "GET", f"{P}/export/risk-register.xlsx",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/export/{table}.{format}", "GET", f"{P}/export/no-such-table.csv",   (404, 404, 404, 404, 404, 404, 404, 404, 303)),
+    ("/p/{partnership}/export/{table}.{format}", "GET", f"{P}/export/heatmap.pdf",         (404, 404, 404, 404, 404, 404, 404, 404, 303)),
     # an agency's page: the readers, and the lead of that agency only; another agency is as unknown
     ("/p/{partnership}/agency/{agency_id}", "GET", f"{P}/agency/{OWN}",      (200, 200, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/agency/{agency_id}", "GET", f"{P}/agency/{OTHER}",    (200, 404, 200, 200, 200, 200, 404, 404, 303)),

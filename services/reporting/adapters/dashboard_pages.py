@@ -7,7 +7,7 @@ there `links` is absent and the same partials print plain text (see `_links.html
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -69,6 +69,15 @@ class Links:
 
     def report(self, path: str) -> str:
         return f"{self.base}/{path}"
+
+    def export(self, table: str, fmt: str) -> str:
+        """A table of the page as a file (csv or xlsx), of the page's as-of date."""
+        return f"{self.base}/export/{quote(table, safe='')}.{fmt}{self._q()}"
+
+    def word(self, path: str, **query: str | None) -> str:
+        """A report of the page as a Word document, with the page's query and as-of date."""
+        pairs = [(k, v) for k, v in query.items() if v] + ([("as_of", self.as_of.isoformat())] if self.as_of else [])
+        return f"{self.base}/{path}?" + urlencode([*pairs, ("format", "docx")])
 
 
 @dataclass(frozen=True)

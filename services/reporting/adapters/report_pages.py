@@ -1,11 +1,16 @@
 """Renders the tiered, thematic and yearly reports and the risk register (jinja2
-templates `report_*.html`), and writes them to files for `scrutiny report`."""
+templates `report_*.html`), and writes them to files for `scrutiny report`.
+
+Each page links its tables as files and the report as a Word document, of the day the
+page shows (`as_of`: None for the live records)."""
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from services.reporting.adapters.dashboard_pages import Links
 from services.reporting.domain.views.risks import RiskRegister
 from services.reporting.domain.views.thematic import ThematicReport, slug
 from services.reporting.domain.views.tiered import TieredReport
@@ -24,24 +29,29 @@ class ThemesIndex:
     themes: list[tuple[str, str, int]]
 
 
-def render_tiered(report: TieredReport) -> str:
-    return _env.get_template("report_tiered.html").render(r=report)
+def render_tiered(report: TieredReport, as_of: date | None = None) -> str:
+    links = Links(report.partnership_id, as_of)
+    return _env.get_template("report_tiered.html").render(r=report, links=links, word=links.word("reports/tiered"))
 
 
-def render_thematic(report: ThematicReport) -> str:
-    return _env.get_template("report_thematic.html").render(r=report)
+def render_thematic(report: ThematicReport, as_of: date | None = None, template: str | None = None) -> str:
+    links = Links(report.partnership_id, as_of)
+    word = links.word("reports/thematic", theme=report.theme, template=template)
+    return _env.get_template("report_thematic.html").render(r=report, links=links, word=word)
 
 
 def render_themes(index: ThemesIndex) -> str:
     return _env.get_template("report_themes.html").render(r=index)
 
 
-def render_yearly(report: YearlyView) -> str:
-    return _env.get_template("report_yearly.html").render(r=report)
+def render_yearly(report: YearlyView, as_of: date | None = None) -> str:
+    links = Links(report.partnership_id, as_of)
+    word = links.word(f"reports/yearly/{report.year}")
+    return _env.get_template("report_yearly.html").render(r=report, links=links, word=word)
 
 
-def render_risks(register: RiskRegister) -> str:
-    return _env.get_template("report_risks.html").render(r=register)
+def render_risks(register: RiskRegister, as_of: date | None = None) -> str:
+    return _env.get_template("report_risks.html").render(r=register, links=Links(register.partnership_id, as_of))
 
 
 def file_name(report: TieredReport | ThematicReport | YearlyView | RiskRegister) -> str:

@@ -1,5 +1,7 @@
 """The dashboard's pages over HTTP: the partnership's dashboard, agency pages, event
-records, reports, risk register and board packs, live or as of a past day.
+records, reports, risk register and board packs, live or as of a past day; each page's
+tables as CSV or Excel (`/p/{p}/export/{table}.csv|xlsx`) and the reports and board pack
+as Word (`?format=docx`), from the same views (docs/reporting.md, "Downloads").
 
 These routes sit behind the front door (entrypoints/web/app.py), which signs people in
 and decides who may read each page (the shared token they once needed is gone).
@@ -35,6 +37,14 @@ from services.reporting.adapters.dashboard_pages import (
     render_dashboard_page,
     render_event_page,
 )
+from services.reporting.adapters.docx_board_pack import board_pack_docx
+from services.reporting.adapters.docx_reports import (
+    docx_name,
+    thematic_docx,
+    tiered_docx,
+    yearly_docx,
+)
+from services.reporting.adapters.docx_writer import MEDIA_TYPE as DOCX
 from services.reporting.adapters.pages import (
     board_pack_name,
     render_board_pack,
@@ -53,6 +63,8 @@ from services.reporting.adapters.report_pages import (
     render_tiered,
     render_yearly,
 )
+from services.reporting.adapters.spreadsheets import FORMATS, Stamp, file_name, render
+from services.reporting.domain.tables import UnknownTable, spec
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, default_group
 from shared import london
 from shared.clock import Clock
@@ -105,6 +117,18 @@ class NotFound(Exception):
 
 class BadRequest(Exception):
     pass
+
+
+def download(body: bytes, media_type: str, name: str) -> Response:
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def wants(request: Request, *formats: str) -> str:
+    """?format=: "html" when absent; one of `formats`, else refused."""
+    fmt = request.query_params.get("format", "").strip() or "html"
+    if fmt not in ("html", *formats):
+        raise BadRequest(f"format is one of {', '.join(('html', *formats))}, not {fmt!r}")
+    return fmt
 
 
 def build_app(
@@ -187,9 +211,10 @@ def build_app(
         return HTMLResponse(render_event_page(detail, page(request, profile, day_of(request))))
 
     async def board_pack(request: Request) -> Response:
-        """?meeting=YYYY-MM-DD (default today) &group= (default the board) &since= &format=pdf"""
+        """?meeting=YYYY-MM-DD (default today) &group= (default the board) &since= &format=pdf|docx"""
         profile = profile_of(request)
         query = request.query_params
+        fmt = wants(request, "pdf", "docx")
         try:
             meeting = parse_day(query["meeting"]) if query.get("meeting") else london.today(clock)
             since = parse_day(query["since"]) if query.get("since") else None
@@ -201,7 +226,9 @@ def build_app(
             )
         except UnknownGroup as unknown:
             return PlainTextResponse(f"404 not found: {unknown}\n", status_code=404)
-        if query.get("format") == "pdf":
+        if fmt == "docx":
+            return download(await asyncio.to_thread(board_pack_docx, pack), DOCX, f"{board_pack_name(pack)}.docx")
+        if fmt == "pdf":
             pdf = await asyncio.to_thread(render_board_pack_pdf, pack)
             name = f"{board_pack_name(pack)}.pdf"
             return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
@@ -210,23 +237,29 @@ def build_app(
     async def tiered_report(request: Request) -> Response:
         """The profile's tiers, tools and where each is reported, each indicator's rating and its evidence."""
         profile = profile_of(request)
-        async with records(request) as (where, moment, _):
+        fmt = wants(request, "docx")
+        async with records(request) as (where, moment, built):
             report = await ReportReadModels(pool, where).tiered(profile, moment)
-        return HTMLResponse(render_tiered(report))
+        if fmt == "docx":
+            return download(await asyncio.to_thread(tiered_docx, report), DOCX, docx_name(report))
+        return HTMLResponse(render_tiered(report, _built(built)[0]))
 
     async def thematic_report(request: Request) -> Response:
         """?theme= (and ?template=): the report on a theme; without a theme, the themes to choose from."""
         profile = profile_of(request)
         theme = request.query_params.get("theme", "").strip()
         template = request.query_params.get("template") or None
+        fmt = wants(request, "docx")
         if template and template not in {t.id for t in profile.reporting.templates}:
             raise NotFound(f"{template!r} is not a report template of {profile.name}")
-        async with records(request) as (where, moment, _):
+        async with records(request) as (where, moment, built):
             reports = ReportReadModels(pool, where)
             if not theme:
                 return HTMLResponse(render_themes(ThemesIndex(profile.id, profile.name, await reports.themes(profile))))
             report = await reports.thematic(profile, theme, moment, template)
-        return HTMLResponse(render_thematic(report))
+        if fmt == "docx":
+            return download(await asyncio.to_thread(thematic_docx, report), DOCX, docx_name(report))
+        return HTMLResponse(render_thematic(report, _built(built)[0], template))
 
     async def yearly_report(request: Request) -> Response:
         """The yearly report of the year starting in {year}, and where it is in its sign-off."""
@@ -235,15 +268,40 @@ def build_app(
         if not (text.isascii() and text.isdigit() and FIRST_DAY.year <= int(text) < LAST_DAY.year):
             raise BadRequest(f"the year is a number from {FIRST_DAY.year} (2026 for 2026/27), not {text!r}")
         year = int(text)
-        async with records(request) as (where, moment, _):
+        fmt = wants(request, "docx")
+        async with records(request) as (where, moment, built):
             report = await ReportReadModels(pool, where).yearly(profile, year, moment)
-        return HTMLResponse(render_yearly(report))
+        if fmt == "docx":
+            return download(await asyncio.to_thread(yearly_docx, report), DOCX, docx_name(report))
+        return HTMLResponse(render_yearly(report, _built(built)[0]))
 
     async def risk_register(request: Request) -> Response:
         profile = profile_of(request)
-        async with records(request) as (where, moment, _):
+        async with records(request) as (where, moment, built):
             register = await ReportReadModels(pool, where).risks(profile, moment)
-        return HTMLResponse(render_risks(register))
+        return HTMLResponse(render_risks(register, _built(built)[0]))
+
+    async def export(request: Request) -> Response:
+        """A table of a page as CSV or Excel (domain/tables), of ?as_of= as the page is."""
+        profile = profile_of(request)
+        fmt, name = request.path_params["format"], request.path_params["table"]
+        if fmt not in FORMATS:
+            raise NotFound(f"a table downloads as {' or '.join(FORMATS)}, not {fmt!r}")
+        try:
+            table_spec = spec(name)
+        except UnknownTable:
+            raise NotFound(f"{name!r} is not a table of the pages") from None
+        async with records(request) as (where, moment, built):
+            match table_spec.page:
+                case "dashboard":
+                    view: Any = await (read_models if built is None else ReadModels(pool, where)).dashboard(profile, moment)
+                case "risks":
+                    view = await ReportReadModels(pool, where).risks(profile, moment)
+                case _:
+                    view = await ReportReadModels(pool, where).tiered(profile, moment)
+        table = table_spec.build(view)
+        stamp = Stamp(profile.id, profile.name, built.day if built else london.today(clock), moment, built is None)
+        return download(await asyncio.to_thread(render, table, stamp, fmt), FORMATS[fmt], file_name(table, stamp, fmt))
 
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
@@ -266,6 +324,7 @@ def build_app(
         Route("/p/{partnership}/reports/thematic", thematic_report),
         Route("/p/{partnership}/reports/yearly/{year}", yearly_report),
         Route("/p/{partnership}/risks", risk_register),
+        Route("/p/{partnership}/export/{table}.{format}", export),
         Route("/metrics", metrics),
         Route("/healthz", healthz),
     ]

@@ -1,0 +1,151 @@
+"""The board pack as a Word document (python-docx), from the same `BoardPack` view as its
+page and PDF, with the page's headings, paragraphs and tables (`boardpack.html` and its
+`_boardpack_*.html` partials, cell for cell), the charts as PNG pictures, and the
+appendix of every area's detail (`docx_dashboard.py`), so the business unit can edit
+its Board paper. A change to a partial wants the same change here:
+tests/unit/test_downloads_docx.py compares the two."""
+
+from services.reporting.domain.views.board_pack import BoardPack, Decision
+from services.reporting.domain.views.board_pack_exceptions import ExceptionLine
+
+from .docx_dashboard import areas, heatmap
+from .docx_writer import Line, WordDocument, day
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _summary(doc: WordDocument, p: BoardPack) -> None:
+    doc.heading(f"Board pack: {p.partnership_name}", 1)
+    doc.para(f"{p.group.name} · meeting of {p.meeting:%d %B %Y} · since the last meeting on {p.since.day:%d %B %Y} "
+             f"({p.since.reason}) · prepared from the records as of {p.as_of:%d %B %Y %H:%M} UTC · every line names the event behind it",
+             meta=True)
+    doc.heading("Summary", 2)
+    exceptions = str(len(p.exceptions))
+    if p.exceptions:
+        exceptions += ": " + ", ".join(_plural(p.count(kind), kind.lower()) for kind in p.exception_kinds)
+    if p.outstanding:
+        exceptions += f"; {len(p.outstanding)} still outstanding from before"
+    decisions = str(len(p.decisions_here)) + (f"; {len(p.decisions_elsewhere)} awaited elsewhere" if p.decisions_elsewhere else "")
+    o = p.overview
+    events = f"{o.concluded_events} concluded" + (f"; {p.planner.planned} planned in {p.planner.title}" if p.planner else "")
+    doc.table(None, [
+        ["Exceptions since the last meeting", exceptions],
+        ["Decisions for this meeting", decisions],
+        ["Reports due at this meeting", f"{len(p.reports_due)} of the {len(p.reports)} the profile sends to this group"],
+        ["Section 11", f"{o.agencies_submitted} of {o.agencies_total} agencies have returned ({o.submissions} returns); "
+                       f"{_plural(o.open_risk_flags, 'risk flag')} open"],
+        ["Actions", f"{o.open_actions} open, {o.overdue_actions} overdue"],
+        ["Assurance events", events],
+    ], header_column=True)
+
+
+def _trace(event_id: str | None, position: int | None) -> Line:
+    return Line(trace=f"event {event_id}" + (f" · position {position}" if position is not None else ""))
+
+
+def _exceptions(doc: WordDocument, p: BoardPack) -> None:
+    def rows(lines: list[ExceptionLine]) -> list[list]:
+        return [[day(x.on), x.kind, x.subject, [Line(x.detail), _trace(x.event_id, x.position)]] for x in lines]
+
+    heads = ["When", "Exception", "What", "Detail and evidence"]
+    doc.heading("Exceptions since the last meeting", 2)
+    doc.para("New risk flags and confidence gaps, overdue actions, late returns and information, slipping reviews and missed event "
+             f"milestones from {p.since.day:%d %b %Y} to {p.until:%d %b %Y}.", meta=True)
+    if p.exceptions:
+        doc.table(heads, rows(p.exceptions))
+    else:
+        doc.para("No exceptions since the last meeting.")
+    if p.outstanding:
+        doc.heading("Still outstanding from before the last meeting", 3)
+        doc.table(heads, rows(p.outstanding))
+
+
+def _decisions(doc: WordDocument, p: BoardPack) -> None:
+    def rows(items: list[Decision]) -> list[list]:
+        return [[x.kind, x.subject, [Line(x.detail), _trace(x.event_id, x.position)], x.decided_by] for x in items]
+
+    heads = ["Decision", "On", "Detail and evidence", "Decided by"]
+    doc.heading("Decisions needed", 2)
+    if p.decisions_here:
+        doc.table(heads, rows(p.decisions_here))
+    else:
+        elsewhere = f" Action plans are signed off by {p.signed_off_by}." if p.signed_off_by != p.group.name else ""
+        doc.para(f"No sign-off is waiting for {p.group.name}.{elsewhere}")
+    if p.decisions_elsewhere:
+        doc.heading("Awaited elsewhere (for information)", 3)
+        doc.table(heads, rows(p.decisions_elsewhere))
+
+
+def _reports(doc: WordDocument, p: BoardPack) -> None:
+    doc.heading(f"Reports due to {p.group.name}", 2)
+    if p.reports:
+        rows = []
+        for r in p.reports:
+            name = [Line(r.name, f"({r.kind})" if r.kind != "rolling" else "")]
+            why = [Line(r.why)] + ([Line(trace=f"also to {', '.join(r.also_to)}")] if r.also_to else []) \
+                + ([Line(trace=f"event {r.event_id}")] if r.event_id else [])
+            rows.append([name, r.presented_by, r.cadence, r.status, why])
+        doc.table(["Report", "Presented by", "Cadence", "This meeting", "Why"], rows)
+    else:
+        doc.para("The profile sends no rolling report to this group.")
+    if p.tools:
+        doc.heading("Assurance tools reported to this group, by line of defence", 3)
+        doc.table(["Tier", "Tool", "Also reported to"], [
+            [f"{t.level}. {t.tier}", t.tool, [Line(", ".join(t.also_to))] + ([Line(trace=t.note)] if t.note else [])] for t in p.tools
+        ])
+
+
+def _planner(doc: WordDocument, p: BoardPack) -> None:
+    q = p.planner
+    doc.heading("Planner for the next quarter" + (f": {q.title}" if q else ""), 2)
+    if q:
+        doc.para(f"{q.planned} planned, {q.held} held, {q.slipped} slipped in the quarter. {q.planner.note}", meta=True)
+        rows = []
+        for m in q.months:
+            planned = []
+            for s in m.planned:
+                planned.append(Line(f"{s.activity_name}{f' ({s.note})' if s.note else ''}: {s.status}" + (f", {s.detail}" if s.detail else "")))
+                if s.event and s.event.event_id:
+                    planned.append(Line(trace=f"event {s.event.event_id} · position {s.event.position}"))
+            held = [Line(f"{h.activity_name}{f': {h.event.title}' if h.event else ''} {h.held_on:%d %b}") for h in m.held]
+            rows.append([q.name(m.month), planned or "nothing planned", held])
+        doc.table(["Month", "Planned (status)", "Held"], rows)
+    else:
+        doc.para("No planner.")
+    if p.coming:
+        doc.heading("Assurance events scheduled in the quarter", 3)
+        rows = []
+        for e in p.coming:
+            when = day(e.scheduled_on) if e.scheduled_on else (f"planned {q.name(e.planned_for)}" if q else e.planned_for)
+            where = p.dashboard.agency_names.get(e.agency_id, e.agency_id) if e.agency_id else (e.theme or "")
+            rows.append([when, e.title, [Line(e.status)] + ([Line("awaiting endorsement")] if e.outstanding_endorsements else []),
+                         [Line(where), _trace(e.event_id, e.position)]])
+        doc.table(["Date", "Event", "Status", "Agency or theme, and evidence"], rows)
+
+
+def _charts(doc: WordDocument, p: BoardPack) -> None:
+    from services.reporting.adapters.charts import board_pack_charts
+
+    doc.heading("Charts", 2)
+    for chart in board_pack_charts(p):
+        doc.heading(chart.title, 3)
+        doc.picture(chart.png)
+        doc.para(chart.caption, meta=True)
+
+
+def board_pack_docx(p: BoardPack) -> bytes:
+    doc = WordDocument(f"Board pack: {p.partnership_name}: {p.group.name}: {p.meeting:%d %B %Y}", p.partnership_name)
+    _summary(doc, p)
+    _exceptions(doc, p)
+    _decisions(doc, p)
+    _reports(doc, p)
+    _planner(doc, p)
+    _charts(doc, p)
+    doc.heading("Appendix: detail by area", 2)
+    doc.para(f"Each area as the dashboard shows it, as of {p.as_of:%d %B %Y %H:%M} UTC.", meta=True)
+    doc.heading("Section 11 heat map", 2)
+    heatmap(doc, p.heatmap)
+    areas(doc, p.dashboard)
+    return doc.bytes()
