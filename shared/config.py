@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     # smtp://user:password@host:587?from=noreply@example.org&starttls=1 (or smtps://…:465);
     # unset: nothing is emailed, each person reads their messages in the front door's inbox.
     smtp_url: str | None = None
+    # Each agency's fair share of a service process (shared/messaging/limits.py): requests
+    # being handled at once, and its rate (sustained per second, and the burst allowed).
+    agency_in_flight: int = 64
+    agency_rate_per_second: float = 200.0
+    agency_burst: int = 400
     # Deprecated: the shared dashboard token is gone from the platform (people sign in);
     # kept so an old environment that sets it does not fail to start.
     dashboard_token: str | None = None

@@ -25,6 +25,7 @@ from shared.eventstore import ConcurrencyError, DuplicateEventIdError
 from shared.eventstore.postgres import UNREACHABLE
 from shared.messaging.commands import CommandRow, CommandTable, Handler, Sender
 from shared.messaging.deadletters import REPLAY_OF_HEADER, DeadLetters
+from shared.messaging.limits import AgencyLimits
 from shared.messaging.on_behalf import person_actor, person_header, verify
 from shared.messaging.permissions import Permissions
 from shared.messaging.subjects import Subjects
@@ -74,6 +75,7 @@ class RequestGateway:
         table: CommandTable,
         permissions: Permissions | None = None,
         person_secret: bytes | None = None,
+        limits: AgencyLimits | None = None,
     ) -> None:
         self._service = service
         self._dead_letters = dead_letters
@@ -81,6 +83,8 @@ class RequestGateway:
         self._permissions = permissions
         # Without it (a stand-in host) every request naming a person is refused.
         self._person_secret = person_secret
+        # Each agency's fair share of this service (shared/messaging/limits.py).
+        self.limits = limits
 
     def person(self, msg: NatsMessage) -> str | None | Refusal:
         """The person a `Scrutiny-Person` header names, verified for this subject and body;
@@ -114,11 +118,20 @@ class RequestGateway:
             for partnership, field in row.touched(command):
                 permissions.check(row.sender, agency, partnership, field)  # type: ignore[union-attr]
 
-        return await self.run(
-            msg, row.command, row.handler, partnership_id=Subjects.token(subject, 1), actor=person or row.actor(agency),
-            fields={row.pinned: agency} if row.pinned else None,
-            check=touched if row.partnerships and permissions is not None else None,
-        )
+        def run() -> Any:
+            return self.run(
+                msg, row.command, row.handler, partnership_id=Subjects.token(subject, 1), actor=person or row.actor(agency),
+                fields={row.pinned: agency} if row.pinned else None,
+                check=touched if row.partnerships and permissions is not None else None,
+            )
+
+        if agency is None or self.limits is None:
+            return await run()
+        try:
+            with self.limits.admit(agency):
+                return await run()
+        except Refusal as over:  # not bad input: answered, not parked; the same request may be sent again
+            return refused(over)
 
     async def run(
         self,

@@ -15,6 +15,7 @@ from shared.eventstore.postgres import PostgresEventStore
 from shared.messaging.commands import CommandTable
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.gateway import RequestGateway
+from shared.messaging.limits import AgencyLimits
 from shared.messaging.on_behalf import person_secret
 from shared.messaging.permissions import Permissions
 from shared.messaging.routing import service_broker, service_router
@@ -98,6 +99,7 @@ class ServiceHost:
         return RequestGateway(
             self.service, DeadLetters(self.js, self.subjects, self.service), table,
             Permissions(self.partnerships, self.settings.data_dir), person_secret=self.person_secret,
+            limits=AgencyLimits(self.settings.agency_in_flight, self.settings.agency_rate_per_second, self.settings.agency_burst),
         )
 
     async def event_store(self) -> PostgresEventStore:

@@ -45,7 +45,11 @@ SERVICE_USER = "scrutiny-services"
 INBOX = "_INBOX"
 CONFIG_NAME = "auth.conf"
 # Included by the config file EmbeddedNats writes beside it (paths are relative to that file).
-SERVER_INCLUDE = f'include "{CONFIG_NAME}"\n'
+# max_payload: the services refuse a command over 256 KiB with a clear answer
+# (shared/messaging/gateway.py); the server refuses anything over twice that before it
+# reaches a service, so a flood of huge messages cannot make a service a slow consumer.
+MAX_PAYLOAD = 512 * 1024
+SERVER_INCLUDE = f'include "{CONFIG_NAME}"\nmax_payload: {MAX_PAYLOAD}\n'
 _TOKEN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
