@@ -28,7 +28,11 @@ from services.reporting.adapters.evidence import discover_stores
 from services.reporting.adapters.pages import BoardPackFiles, write_board_pack
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.adapters.sources import projection_runner
-from services.reporting.domain.views.board_pack_schedule import UnknownGroup, group_of
+from services.reporting.domain.views.board_pack_schedule import (
+    UnknownGroup,
+    default_group,
+    group_of,
+)
 from services.runner import BOOTSTRAPS
 from services.runner import main as run_service
 from shared import london
@@ -182,11 +186,13 @@ def verify(
         async with database(settings_for(data_dir)) as pool, pool.acquire() as conn:
             for store in await discover_stores(pool):  # every store, including ones added later
                 report = await verify_store(conn, store)
-                if report.intact:
-                    console.print(f"[green]✓[/] {store}: {report.events_checked} events, chain intact")
+                if report.intact and report.events_checked == 0:
+                    console.print(f"[green]✓[/] {STORE_NAMES.get(store, store)}: no events recorded yet")
+                elif report.intact:
+                    console.print(f"[green]✓[/] {STORE_NAMES.get(store, store)}: {report.events_checked} events, chain intact")
                 else:
                     intact = False
-                    console.print(f"[red]✗[/] {store}: chain broken")
+                    console.print(f"[red]✗[/] {STORE_NAMES.get(store, store)}: chain broken")
                     for problem in report.breaks:
                         console.print(f"    {problem}")
         return intact
@@ -222,8 +228,8 @@ def replay(
 
 @app.command()
 def boardpack(
-    meeting: Annotated[str, typer.Option(help="Date of the meeting, YYYY-MM-DD")],
-    group: Annotated[str, typer.Option(help="Id of the profile's group that meets (e.g. childrens-mars-board)")],
+    meeting: Annotated[str | None, typer.Option(help="Date of the meeting, YYYY-MM-DD (default: today)")] = None,
+    group: Annotated[str | None, typer.Option(help="Id of the profile's group that meets (default: its Board; an unknown one lists them)")] = None,
     since: Annotated[str | None, typer.Option(help="The group's last meeting, YYYY-MM-DD (default: from the profile's schedule, else three months before)")] = None,
     profile: Annotated[str, typer.Option(help="Framework profile id")] = "north-lincolnshire",
     data_dir: DataDir = None,
@@ -232,13 +238,15 @@ def boardpack(
 ) -> None:
     """Write the board pack of a group's meeting, as HTML and PDF, from the reporting read models."""
     framework = load_builtin(profile)
-    meeting_day, since_day = _date(meeting, "--meeting"), _date(since, "--since") if since else None
+    settings = settings_for(data_dir)
+    meeting_day = _date(meeting, "--meeting") if meeting else london.today(settings.clock())
+    since_day = _date(since, "--since") if since else None
+    group = group or default_group(framework)
     try:
         group_of(framework, group)
     except UnknownGroup as unknown:
         typer.echo(f"Error: {unknown}", err=True)
         raise typer.Exit(2) from None
-    settings = settings_for(data_dir)
 
     async def run() -> BoardPackFiles:
         async with database(settings, acting_as="reporting") as pool:
@@ -253,6 +261,15 @@ def boardpack(
     files = asyncio.run(run())
     typer.echo(f"Board pack: {files.html}")
     typer.echo(f"Board pack PDF: {files.pdf}")
+
+
+# What each store holds, in the words of `verify`'s report (a store it does not know keeps its schema name).
+STORE_NAMES = {
+    "section11": "section11 (Section 11 cycles and returns)",
+    "events": "events (assurance events)",
+    "reviews": "reviews (reviews, audits and actions)",
+    "reporting_records": "reporting_records (indicator ratings, yearly reports, risks, people's sign-ins and roles)",
+}
 
 
 def _date(value: str, option: str) -> date:
