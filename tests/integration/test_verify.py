@@ -38,7 +38,7 @@ async def test_intact_chain_verifies(pool: asyncpg.Pool, database: str) -> None:
     assert report.intact and report.events_checked == 6
     result = _scrutiny_verify(database)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "section11: 6 events, chain intact" in result.stdout
+    assert "section11 (Section 11 cycles and returns): 6 events, chain intact" in result.stdout
 
 
 async def test_an_update_by_hand_is_named(pool: asyncpg.Pool, database: str) -> None:
