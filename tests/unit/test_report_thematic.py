@@ -140,3 +140,21 @@ def test_the_page_shows_present_and_missing_elements_with_their_records() -> Non
     assert "7. Next steps / Actions for the CSCP Partners" in html
     assert "event ev-maca-neglect" in html and "event ev-act-1" in html
     assert "Nothing recorded on Neglect." in html  # section 1: no data on the theme
+
+
+def test_each_finding_once_however_many_case_gradings_repeat_it() -> None:
+    # Every case graded in a round adds its strengths and areas; the same words from many gradings are one finding.
+    graded = record(
+        "audit-round", "maca-neglect", None, "Neglect", 1, strengths=["Chronologies up to date"] * 16,
+        areas=["Supervision notes thin", "Supervision notes thin", "No shared neglect screening tool"] * 16,
+        findings=["Neglect toolkit seldom used"] * 2,
+    )
+    assert graded.strengths == ["Chronologies up to date"]
+    assert graded.areas == ["Supervision notes thin", "No shared neglect screening tool"]
+    assert graded.findings == ["Neglect toolkit seldom used"]
+    r = build_thematic(CALDERDALE, "Neglect", [graded], [], [], [], AS_OF)
+    development = next(s for s in r.sections if s.role == "development")
+    assert [x.text for x in development.lines] == ["Supervision notes thin", "No shared neglect screening tool"]
+    [line] = r.sections[1].lines  # qualitative evidence: the round, its findings beneath it
+    assert line.sub.count("Strength: Chronologies up to date") == 1
+    assert line.sub.count("Area for development: Supervision notes thin") == 1

@@ -48,6 +48,12 @@ class RecordRow:
     findings: list[str] = field(default_factory=list)
     figures: dict[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Every case graded in an audit round adds its strengths and areas to the round's;
+        # the same words from many gradings are one finding, listed once (first seen first).
+        for name in ("strengths", "areas", "findings"):
+            object.__setattr__(self, name, list(dict.fromkeys(getattr(self, name))))
+
     @property
     def label(self) -> str:
         return f"{KIND_NAMES.get(self.kind, self.kind)} {self.record_id}"
