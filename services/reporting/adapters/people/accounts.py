@@ -6,19 +6,24 @@ Every fact worth a history (invited, accepted, granted, removed, signed in, fail
 locked, signed out everywhere) is also appended, in the same transaction, to the
 reporting service's store as a `person:{partnership}:{account_id}` event naming only
 the account id, so the history outlives an erasure and names no one.
+
+Over 300 lines by a little: every write of a person's record (an invitation, a grant, a
+removal, a failure, a lock-out, an erasure) is here, each with the event it appends in the
+same transaction, so what changes a person's record and what history it leaves are read
+together. Sessions are sessions.py; the tables and how secrets are kept, tables.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 import asyncpg
 
+from services.reporting.adapters.people.sessions import SessionRecords
+from services.reporting.adapters.people.tables import DDL, SCHEMA, STREAM, digest, new_token
 from services.reporting.domain.people.policy import Grant, Person
 from shared.catalogue import DomainEvent
 from shared.catalogue.people import RoleGranted
@@ -30,63 +35,11 @@ from shared.eventstore.postgres import PostgresEventStore
 from shared.mapper import new_envelopes
 from shared.roles import Role
 
-SCHEMA = "reporting_people"
-STREAM = "person"
-
-DDL = f"""
-CREATE SCHEMA IF NOT EXISTS {SCHEMA};
-CREATE TABLE IF NOT EXISTS {SCHEMA}.accounts (
-    account_id text PRIMARY KEY,
-    email text NOT NULL UNIQUE,
-    name text NOT NULL,
-    home_partnership text NOT NULL,
-    password_hash text,
-    totp_secret text,
-    totp_last_step bigint NOT NULL DEFAULT 0,
-    oidc_issuer text,
-    oidc_subject text,
-    failures integer NOT NULL DEFAULT 0,
-    locked_until timestamptz,
-    created_at timestamptz NOT NULL,
-    UNIQUE (oidc_issuer, oidc_subject));
-CREATE TABLE IF NOT EXISTS {SCHEMA}.grants (
-    account_id text NOT NULL REFERENCES {SCHEMA}.accounts ON DELETE CASCADE,
-    partnership_id text NOT NULL,
-    role text NOT NULL,
-    scope text NOT NULL DEFAULT '',
-    until date,
-    PRIMARY KEY (account_id, partnership_id, role, scope));
-CREATE TABLE IF NOT EXISTS {SCHEMA}.links (
-    token_hash bytea PRIMARY KEY,
-    account_id text NOT NULL REFERENCES {SCHEMA}.accounts ON DELETE CASCADE,
-    purpose text NOT NULL CHECK (purpose IN ('invitation', 'sign-in')),
-    expires_at timestamptz NOT NULL,
-    used_at timestamptz);
-CREATE TABLE IF NOT EXISTS {SCHEMA}.sessions (
-    token_hash bytea PRIMARY KEY,
-    account_id text REFERENCES {SCHEMA}.accounts ON DELETE CASCADE,
-    csrf text NOT NULL,
-    signed_in boolean NOT NULL DEFAULT false,
-    created_at timestamptz NOT NULL,
-    seen_at timestamptz NOT NULL,
-    pending jsonb);
-CREATE INDEX IF NOT EXISTS sessions_account ON {SCHEMA}.sessions (account_id);
-"""
-
 # Sign-in failures in a row before an account is locked, and for how long.
 LOCK_AFTER = 5
 LOCKED_FOR = timedelta(minutes=15)
 INVITATION_LASTS = timedelta(days=7)
 SIGN_IN_LINK_LASTS = timedelta(minutes=15)
-
-
-def digest(token: str) -> bytes:
-    """Links and session cookies are kept as their SHA-256: a copy of the table opens nothing."""
-    return hashlib.sha256(token.encode()).digest()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True)
@@ -106,18 +59,7 @@ class Account:
         return self.totp_secret is not None
 
 
-@dataclass(frozen=True)
-class Session:
-    token_hash: bytes
-    account_id: str | None
-    csrf: str
-    signed_in: bool
-    created_at: datetime
-    seen_at: datetime
-    pending: dict | None
-
-
-class Accounts:
+class Accounts(SessionRecords):
     def __init__(self, pool: asyncpg.Pool, store: PostgresEventStore, clock: Clock) -> None:
         self._pool = pool
         self._store = store
@@ -291,9 +233,6 @@ class Accounts:
         )
         return status.endswith(" 1")
 
-    async def _in_transaction(self, work) -> None:  # type: ignore[no-untyped-def]
-        await self._write(work)
-
     # -- credentials ------------------------------------------------------------------------
 
     async def set_credentials(self, conn: asyncpg.Connection, account_id: str, *, password_hash: str | None = None,
@@ -345,80 +284,6 @@ class Accounts:
     def locked(self, account: Account) -> bool:
         return account.locked_until is not None and account.locked_until > self._clock.now()
 
-    # -- sessions ---------------------------------------------------------------------------
-
-    async def new_session(self, account_id: str | None = None, pending: dict | None = None) -> str:
-        import json
-
-        token = new_token()
-        now = self._clock.now()
-        await self._pool.execute(
-            f"INSERT INTO {SCHEMA}.sessions VALUES ($1, $2, $3, false, $4, $4, $5::jsonb)",
-            digest(token), account_id, secrets.token_urlsafe(24), now, json.dumps(pending) if pending else None,
-        )
-        return token
-
-    async def session(self, token: str, idle: timedelta, absolute: timedelta) -> Session | None:
-        """The session of a cookie, still within its time-outs (touched); None otherwise."""
-        now = self._clock.now()
-        row = await self._pool.fetchrow(
-            f"UPDATE {SCHEMA}.sessions SET seen_at = $2 WHERE token_hash = $1 AND seen_at > $3 AND created_at > $4 RETURNING *",
-            digest(token), now, now - idle, now - absolute,
-        )
-        if row is None:
-            return None
-        import json
-
-        pending = json.loads(row["pending"]) if row["pending"] else None
-        return Session(row["token_hash"], row["account_id"], row["csrf"], row["signed_in"], row["created_at"], row["seen_at"], pending)
-
-    async def set_pending(self, token: str, account_id: str | None, pending: dict | None) -> None:
-        import json
-
-        await self._pool.execute(
-            f"UPDATE {SCHEMA}.sessions SET account_id = $2, pending = $3::jsonb WHERE token_hash = $1",
-            digest(token), account_id, json.dumps(pending) if pending else None,
-        )
-
-    async def signed_in(self, old_token: str, account: Account, method: str, conn: asyncpg.Connection | None = None) -> str:
-        """Both factors passed: a new session (a new cookie: the one used before sign-in is
-        dropped, so a planted cookie never becomes a signed-in one) and the event."""
-        from shared.catalogue.people import SignedIn
-
-        token = new_token()
-        now = self._clock.now()
-
-        async def work(conn: asyncpg.Connection) -> None:
-            await conn.execute(f"DELETE FROM {SCHEMA}.sessions WHERE token_hash = $1", digest(old_token))
-            await conn.execute(
-                f"INSERT INTO {SCHEMA}.sessions VALUES ($1, $2, $3, true, $4, $4, NULL)",
-                digest(token), account.account_id, secrets.token_urlsafe(24), now,
-            )
-            await conn.execute(
-                f"UPDATE {SCHEMA}.accounts SET failures = 0, locked_until = NULL WHERE account_id = $1", account.account_id
-            )
-            await self.record(conn, account.home_partnership, account.account_id, f"person:{account.account_id}",
-                              [SignedIn(account_id=account.account_id, method=method)])
-
-        if conn is not None:
-            await work(conn)
-        else:
-            await self._write(work)
-        return token
-
-    async def sign_out(self, token: str) -> None:
-        await self._pool.execute(f"DELETE FROM {SCHEMA}.sessions WHERE token_hash = $1", digest(token))
-
-    async def sign_out_everywhere(self, account: Account) -> None:
-        from shared.catalogue.people import SignedOutEverywhere
-
-        async def work(conn: asyncpg.Connection) -> None:
-            await conn.execute(f"DELETE FROM {SCHEMA}.sessions WHERE account_id = $1", account.account_id)
-            await self.record(conn, account.home_partnership, account.account_id, f"person:{account.account_id}",
-                              [SignedOutEverywhere(account_id=account.account_id)])
-
-        await self._write(work)
-
     async def erase(self, account: Account, actor: str) -> None:
         """Delete the person: name, email address, password hash, authenticator, directory
         link, grants, sessions and links go (the row is deleted, the rest cascades); the
@@ -451,9 +316,3 @@ def _account(row: asyncpg.Record | None) -> Account | None:
         row["account_id"], row["email"], row["name"], row["home_partnership"], row["password_hash"],
         row["totp_secret"], row["totp_last_step"], row["failures"], row["locked_until"],
     )
-
-
-def today_of(clock: Clock) -> date:
-    from shared import london
-
-    return london.today(clock)

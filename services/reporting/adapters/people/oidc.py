@@ -22,6 +22,10 @@ while the email address may change or be reused and is only shown, never trusted
 the state does not match, the directory refused, the token does not verify, the provider
 does not answer -- raises `OidcError`, whose message is fit to show the person and whose
 `reason` is a short code for the logs. Tokens and email addresses are never logged.
+
+Over 300 lines: one conversation with one directory, each step checked where it happens
+(discovery, the authorization request, the code exchange, the ID token's signature and
+claims), so that a reviewer reads the whole of what is trusted in one place.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from services.reporting.adapters.people.accounts import Accounts, Session
+from services.reporting.adapters.people.accounts import Accounts
+from services.reporting.adapters.people.sessions import Session
 from services.reporting.domain.people.policy import Person
 
 COOKIE = "scrutiny_session"
