@@ -116,6 +116,8 @@ class EventsHandlers:
             causation_id=envelope.event_id, trace_context=envelope.trace_context,
         )
         profile = self.partnerships.profile(envelope.partnership_id)
+        if not call_ins.calls_in(profile):
+            return []  # proposed before the profile dropped its call-ins: nothing to open, nothing to park
         for number in range(1, MAX_CALL_INS_PER_CYCLE + 1):
             event_id = call_ins.call_in_id(proposed.cycle_id, proposed.agency_id, number)
             history = await self.runner.read(ASSURANCE_EVENT, envelope.partnership_id, event_id)

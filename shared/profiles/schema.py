@@ -158,6 +158,15 @@ class FrameworkProfile(Model):
 
         check_activity_references(self, problems)
 
+        highest = self.section11.highest_risk
+        if highest is not None and not any(a.kind == "call_in" for a in self.activities):
+            problems.add(
+                ("section11", "highest_risk"),
+                f"a call-in is proposed at or below {highest}, but the profile has no activity of kind call_in "
+                "to propose; remove highest_risk (the worst-rated domains are then risks like the others) "
+                "or add a call-in activity",
+            )
+
         for field in ("signed_off_by", "monitored_by"):
             group = getattr(self.actions, field)
             if group is not None and group not in group_ids:

@@ -102,8 +102,10 @@ class Section11Rules(Model):
     rating_scale: RatingScale
     risk_threshold: int
     """A domain whose rolled-up rating is at or below this value is a risk."""
-    highest_risk: int
-    """The rolled-up rating at (or below) which a call-in is proposed."""
+    highest_risk: int | None = None
+    """The rolled-up rating at (or below) which a call-in is proposed (`CallInProposed`).
+    Unset when the framework calls no agency in: its worst-rated domains are risks like
+    any at the threshold. Set only with an activity of kind `call_in`."""
     rollup: Literal["lowest", "mean_rounded_down", "median"]
     submission_window_days: int = Field(ge=1)
     reminder_days_before: list[int] = Field(default_factory=list)
@@ -126,13 +128,14 @@ class Section11Rules(Model):
         scale = self.rating_scale
         for field in ("risk_threshold", "highest_risk"):
             value = getattr(self, field)
-            if value not in scale:
+            if value is not None and value not in scale:
                 problems.add(
                     (field,),
                     f"{value} is not a value on the rating scale ({known(scale.values)})",
                 )
         if (
-            self.highest_risk in scale
+            self.highest_risk is not None
+            and self.highest_risk in scale
             and self.risk_threshold in scale
             and self.highest_risk > self.risk_threshold
         ):
@@ -164,6 +167,6 @@ class Section11Rules(Model):
         return rating <= self.risk_threshold
 
     def proposes_call_in(self, rating: int) -> bool:
-        return rating <= self.highest_risk
+        return self.highest_risk is not None and rating <= self.highest_risk
 
 

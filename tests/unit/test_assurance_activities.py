@@ -14,6 +14,7 @@ from shared.catalogue import events as e
 from shared.catalogue.section11 import CallInProposed
 from shared.envelope import Envelope, Metadata
 from shared.mapper import new_envelopes
+from shared.profiles import load_builtin
 from tests.unit.test_assurance_flow import (
     CCG,
     COUNCIL,
@@ -241,6 +242,16 @@ async def test_a_call_in_from_section11_is_proposed_once_and_gathers_concerns() 
     # a later flag in the same cycle opens the next call-in
     third = await flow.handlers.on_call_in_proposed(call_in_envelope("performance-and-outcomes"))
     assert third[0].stream_id.endswith(":call-in-2019-20-nlc-housing-2")
+
+
+async def test_a_call_in_proposed_where_the_profile_has_no_call_in_activity_is_let_pass() -> None:
+    # An event recorded before the profile dropped its call-ins: nothing to propose, nothing refused (no dead letter).
+    kent = load_builtin("kent")
+    flow = Flow(kent)
+    event = CallInProposed(agency_id="kent-police", cycle_id="2026-27", domain_id=kent.section11.domains[0].id, rating=1, reason="rated Not met")
+    meta = Metadata(partnership_id=kent.id, actor="agency:kent-police", correlation_id=uuid4())
+    [envelope] = new_envelopes(f"s11-return:{kent.id}:kent-police:2026-27", 0, [event], meta, datetime(2026, 11, 20, tzinfo=UTC), [uuid4()])
+    assert await flow.handlers.on_call_in_proposed(envelope) == []
 
 
 def test_long_call_in_ids_stay_short_enough_for_commands() -> None:

@@ -489,3 +489,13 @@ def test_toml_errors_name_file_and_field(tmp_path: Path, nl_data: dict[str, Any]
 
 def test_parse_profile_from_text(nl: FrameworkProfile) -> None:
     assert parse_profile(NL_PATH.read_text(encoding="utf-8"), source=NL_PATH) == nl
+
+
+def test_highest_risk_needs_a_call_in_activity(tmp_path: Path) -> None:
+    # A call-in proposed where the framework has no call-in activity would be refused by the events service.
+    kent = yaml.safe_load(builtin_profiles()["kent"].read_text(encoding="utf-8"))
+    kent["section11"]["highest_risk"] = 1
+    err = load_error(write_yaml(tmp_path, kent))
+    assert "section11.highest_risk: a call-in is proposed at or below 1, but the profile has no activity of kind call_in" in str(err)
+    del kent["section11"]["highest_risk"]
+    assert load_profile(write_yaml(tmp_path, kent, "kent.yaml")).section11.highest_risk is None

@@ -322,3 +322,15 @@ def test_service_rules_stated_by_the_documents(profiles: dict[str, FrameworkProf
     assert len(hub.evaluation_questions) == 4
     review = herts.activity("regional-peer-review").peer_review
     assert review is not None and review.days_on_site == 2
+
+
+def test_only_a_framework_with_call_ins_proposes_one_for_its_worst_rated_domains(profiles: dict[str, FrameworkProfile]) -> None:
+    # North Lincolnshire calls an agency in (its "agency call-ins"); the other four frameworks have no
+    # call-in: a domain rated worst is a risk like any at the threshold (reported to the group that
+    # receives the Section 11 audit, and tested in peer challenge where the framework runs it).
+    for profile_id, profile in profiles.items():
+        rules = profile.section11
+        calls_in = any(a.kind == "call_in" for a in profile.activities)
+        assert calls_in == (profile_id == "north-lincolnshire"), profile_id
+        assert rules.proposes_call_in(rules.rating_scale.worst.value) == calls_in, profile_id
+        assert rules.is_risk(rules.rating_scale.worst.value), profile_id

@@ -29,6 +29,11 @@ def call_in_id(cycle_id: str, agency_id: str, number: int = 1) -> str:
     return base if number == 1 else f"{base}-{number}"
 
 
+def calls_in(profile: FrameworkProfile) -> bool:
+    """Whether the framework has a call-in activity (a profile setting `highest_risk` must)."""
+    return any(activity.kind == KIND for activity in profile.activities)
+
+
 def call_in_activity(profile: FrameworkProfile) -> ActivityType:
     for activity in profile.activities:
         if activity.kind == KIND:

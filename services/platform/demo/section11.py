@@ -77,7 +77,7 @@ async def play(story: Story) -> Section11Facts:
     outstanding = [] if closes or len(main) < 6 else main[-1:]
     domains = [d.id for d in rules.domains]
     risk, worst = rules.risk_threshold, rules.highest_risk
-    has_call_ins = any(a.kind == "call_in" for a in profile.activities)
+    has_call_ins = worst is not None and any(a.kind == "call_in" for a in profile.activities)
 
     # -- the early tranche: asked months ago, returned late (one not at all) -----------
     opened = story.back(150)
@@ -120,7 +120,7 @@ async def play(story: Story) -> Section11Facts:
         flagged_one.id: {domains[0]: risk},
         flagged_two.id: {domains[1]: risk, domains[3 % len(domains)]: risk},
     }
-    if called_in is not None:
+    if called_in is not None and worst is not None:
         design[called_in.id] = {domains[-1]: worst}
     drafted = next((a for a in submitting if a.id not in design), None)
     for agency in submitting:

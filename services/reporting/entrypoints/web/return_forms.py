@@ -59,7 +59,7 @@ def guidance(profile: FrameworkProfile) -> dict[str, Any]:
         "levels": [{"label": lv.label, "rag": lv.rag} for lv in rules.rating_scale.levels],
         "rollup": ROLLUP_WORDS.get(rules.rollup, rules.rollup),
         "risk": words.get(rules.risk_threshold, str(rules.risk_threshold)),
-        "call_in": words.get(rules.highest_risk, str(rules.highest_risk)),
+        "call_in": None if rules.highest_risk is None else words.get(rules.highest_risk, str(rules.highest_risk)),
     }
 
 
