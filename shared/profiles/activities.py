@@ -3,7 +3,7 @@ milestones, who leads and endorses them, where they report; and the planner."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -30,9 +30,12 @@ ActivityKind = Literal[
     "annual_report",
     "scrutineer_report",
     "single_agency_scrutiny",
+    "risk_register",
     "other",
 ]
 ActivityScope = Literal["partnership", "single_agency"]
+ReviewType = Literal["cspr", "learning-review", "thematic-review"]
+"""The reviews the platform records (the reviews service's review types)."""
 
 ParticipantRole = Literal[
     "safeguarding_partner",  # a representative of one of the three statutory partners
@@ -206,6 +209,11 @@ class ActivityType(Model):
     """The agency confirms (or declines) its take-up before the activity is scheduled."""
     learning_hub: LearningHubRules | None = None
     peer_review: PeerReviewRules | None = None
+    review_types: list[ReviewType] | None = None
+    """For a learning_review activity: the platform's reviews that are its work (cspr,
+    learning-review, thematic-review), each type the work of one activity only; [] for
+    reviews the platform does not hold (an agency's own). Unset: every type no other
+    activity names (at most one learning_review activity may leave it unset)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -280,6 +288,7 @@ def check_activity_references(profile: Any, problems: Problems) -> None:
                 ("activities", i, "learning_hub", "strategic_group"),
                 f"unknown group {hub.strategic_group!r}",
             )
+    check_review_types(profile.activities, problems)
     period = profile.planner_period
     if period is not None:
         end = add_months(period.start, period.months - 1)
@@ -289,3 +298,40 @@ def check_activity_references(profile: Any, problems: Problems) -> None:
                     ("planner", i, "month"),
                     f"{entry.month} is outside the planner period {period.start} to {end}",
                 )
+
+
+def check_review_types(activities: list[ActivityType], problems: Problems) -> None:
+    """Each review type is the work of one activity, and only a learning_review activity has any."""
+    claimed: dict[str, str] = {}
+    unset = []
+    for i, activity in enumerate(activities):
+        if activity.review_types is None:
+            if activity.kind == "learning_review":
+                unset.append(activity.id)
+            continue
+        if activity.kind != "learning_review":
+            problems.add(("activities", i, "review_types"), "only a learning_review activity has review types")
+            continue
+        for review_type in activity.review_types:
+            if review_type in claimed:
+                problems.add(
+                    ("activities", i, "review_types"),
+                    f"the {review_type} reviews are already the work of activity {claimed[review_type]!r}",
+                )
+            claimed.setdefault(review_type, activity.id)
+    if len(unset) > 1:
+        problems.add(
+            ("activities",),
+            f"two learning_review activities without review_types ({', '.join(unset)}): "
+            "name the reviews (cspr, learning-review, thematic-review) that are each one's work",
+        )
+
+
+def review_activities(activities: list[ActivityType]) -> dict[str, str]:
+    """Review type -> the id of the activity whose work it is (types no activity takes left out)."""
+    named = {t: a.id for a in activities if a.review_types for t in a.review_types}
+    rest = [a.id for a in activities if a.kind == "learning_review" and a.review_types is None]
+    for review_type in get_args(ReviewType):
+        if review_type not in named and len(rest) == 1:
+            named[review_type] = rest[0]
+    return named

@@ -27,6 +27,7 @@ from .activities import (
     PlannerEntry,
     PlannerPeriod,
     check_activity_references,
+    review_activities,
 )
 from .base import (
     Loc,
@@ -203,6 +204,10 @@ class FrameworkProfile(Model):
 
     def activity(self, activity_id: str) -> ActivityType:
         return by_id(self.activities, activity_id)
+
+    def review_activity(self, review_type: str) -> str | None:
+        """The id of the activity whose work a review of this type is, if any."""
+        return review_activities(self.activities).get(review_type)
 
     def domain(self, domain_id: str) -> Domain:
         return by_id(self.section11.domains, domain_id)

@@ -182,6 +182,7 @@ async def test_the_reports_from_the_records_signed_off_in_order_and_as_of_a_past
 
     assert "Limited assurance" in then["tiered"] and f"event {rated['events'][0]['event_id']}" in then["tiered"]
     assert "Section 11 cycle 2026-27" in then["tiered"] and "Peer review of the partnership" in then["tiered"]
+    assert "Agencies do not share data for the dashboard (open" in then["tiered"] and "Risk data-sharing" in then["tiered"]
     assert "4 of 5 present; missing: <span class=\"missing\">Quantitative data</span>" in then["thematic"]
     for wanted in ("Chronologies missing in two of three agencies", "Caseloads stop home visits", "Adopt one neglect screening tool",
                    "Young Advisors on neglect", "Section 11 returns and cycles carry no theme"):

@@ -499,3 +499,23 @@ def test_highest_risk_needs_a_call_in_activity(tmp_path: Path) -> None:
     assert "section11.highest_risk: a call-in is proposed at or below 1, but the profile has no activity of kind call_in" in str(err)
     del kent["section11"]["highest_risk"]
     assert load_profile(write_yaml(tmp_path, kent, "kent.yaml")).section11.highest_risk is None
+
+
+def test_each_review_type_is_the_work_of_one_activity(tmp_path: Path) -> None:
+    kent = load_builtin("kent")
+    assert kent.review_activity("cspr") == "child-safeguarding-practice-reviews"
+    assert kent.review_activity("thematic-review") is None
+    north_lincolnshire = load_builtin("north-lincolnshire")
+    assert north_lincolnshire.review_activity("learning-review") == "local-learning-review"
+    assert north_lincolnshire.review_activity("cspr") is None  # its local learning review is for cases that are not
+    data = yaml.safe_load(builtin_profiles()["kent"].read_text(encoding="utf-8"))
+    reviews = {a["id"]: a for a in data["activities"]}
+    reviews["single-agency-incident-reviews"]["review_types"] = ["cspr"]
+    reviews["partnership-risk-register"]["review_types"] = ["learning-review"]
+    message = str(load_error(write_yaml(tmp_path, data)))
+    assert "review_types: the cspr reviews are already the work of activity 'single-agency-incident-reviews'" in message
+    assert "review_types: only a learning_review activity has review types" in message
+    del reviews["single-agency-incident-reviews"]["review_types"], reviews["partnership-risk-register"]["review_types"]
+    del reviews["child-safeguarding-practice-reviews"]["review_types"]
+    message = str(load_error(write_yaml(tmp_path, data)))
+    assert "two learning_review activities without review_types" in message

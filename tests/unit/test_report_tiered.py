@@ -3,7 +3,13 @@
 from datetime import UTC, date, datetime
 
 from services.reporting.adapters.report_pages import render_tiered
-from services.reporting.domain.views.report_rows import CitedRow, IndicatorRatingRow, RecordRow
+from services.reporting.domain.views.report_rows import (
+    CitedRow,
+    IndicatorRatingRow,
+    RecordRow,
+    RiskRow,
+    YearlyReportRow,
+)
 from services.reporting.domain.views.tiered import build_tiered
 from shared.profiles import load_builtin
 
@@ -73,3 +79,39 @@ def test_the_page_names_each_rating_and_the_events_it_cites() -> None:
     assert "KSCMP Executive, Lead Safeguarding Partners (LSPs)" in html
     assert "Limited assurance" in html and "event ev-rating-5" in html and "event ev-s11-5" in html
     assert "No rating and no evidence recorded" in html
+
+
+def test_kent_s_risk_register_and_annual_report_are_linked_to_what_the_platform_records() -> None:
+    risks = [
+        RiskRow("r-1", "Funding gap", "d", "kscmp-executive", "", (5, 5), (4, 4), (2, 2), [], date(2026, 5, 1), date(2027, 5, 1),
+                date(2026, 5, 1), "open", None, None, "ev-r1", 11, "ev-r1-last", 12),
+        RiskRow("r-2", "Data sharing", "d", "kscmp-executive", "", (4, 4), (3, 3), (2, 2), [], date(2026, 6, 1), date(2027, 6, 1),
+                date(2027, 2, 1), "open", None, None, "ev-r2", 13, "ev-r2-last", 21),
+    ]
+    annual = YearlyReportRow(
+        2026, "KSCMP Annual Report", date(2026, 4, 1), date(2027, 3, 31), 1, "drafted", "A year", "KSCMP Business Team", "none",
+        False, None, ["lead-safeguarding-partners"], [], True, "", None, None, "ev-yr", 30,
+    )
+    report = build_tiered(KENT, [], [], AS_OF, risks=risks, yearly=[annual])
+    tools = {t.id: t for tier in report.tiers for t in tier.tools}
+    register = tools["partnership-risk-register"]
+    assert register.records == 2 and register.latest is not None
+    assert (register.latest.label, register.latest.event_id, register.latest.status) == ("Risk r-2", "ev-r2-last", "open")
+    yearly = tools["kscmp-annual-report"]
+    assert yearly.records == 1 and yearly.latest is not None and yearly.latest.event_id == "ev-yr"
+    assert yearly.latest.title == "KSCMP Annual Report 2026" and yearly.latest.status == "drafted"
+    assert tools["scrutiny-assurance-audit-report"].records == 0  # another of Kent's yearly reports
+    html = render_tiered(report)
+    assert "Risk r-2 · event ev-r2-last" in html and "event ev-yr" in html
+
+
+def test_each_review_counts_under_the_one_tool_whose_review_types_it_is() -> None:
+    records = [
+        record("review", "cspr-1", "cspr", date(2026, 7, 1), 1),
+        record("review", "tr-1", "thematic-review", date(2026, 8, 1), 2),
+        record("assurance-event", "sa-1", "single-agency-incident-reviews", date(2026, 9, 1), 3),
+    ]
+    tools = {t.id: t for tier in build_tiered(KENT, [], records, AS_OF).tiers for t in tier.tools}
+    cspr, single = tools["child-safeguarding-practice-reviews"], tools["single-agency-incident-reviews"]
+    assert (cspr.records, cspr.latest and cspr.latest.record_id) == (1, "cspr-1")
+    assert (single.records, single.latest and single.latest.record_id) == (1, "sa-1")  # the agency's own, not the partnership's reviews

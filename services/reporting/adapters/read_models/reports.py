@@ -100,12 +100,24 @@ async def yearly_report(conn: asyncpg.Connection, s: str, partnership: str, year
             f"SELECT * FROM {s}.yearly_report_steps WHERE partnership_id = $1 AND year = $2 ORDER BY position", partnership, year
         )
     ]
+    return _yearly_row(r, steps)
+
+
+def _yearly_row(r: asyncpg.Record, steps: list[StepRow]) -> YearlyReportRow:
     return YearlyReportRow(
         r["year"], r["name"], r["period_start"], r["period_end"], r["version"], r["status"], r["summary"], r["compiled_by"],
         r["scrutineer"], r["scrutineer_before_publication"], r["comments_to"], json.loads(r["sign_off_by"]),
         json.loads(r["signed"]), r["publish"], r["publication"], r["published_on"], r["link"], str(r["event_id"]),
         r["position"], steps,
     )
+
+
+async def yearly_reports(conn: asyncpg.Connection, s: str, partnership: str) -> list[YearlyReportRow]:
+    """Every year's report (without its steps), oldest first."""
+    return [
+        _yearly_row(r, [])
+        for r in await conn.fetch(f"SELECT * FROM {s}.yearly_reports WHERE partnership_id = $1 ORDER BY year", partnership)
+    ]
 
 
 async def clocks(conn: asyncpg.Connection, s: str, partnership: str) -> list[ClockRow]:
@@ -156,7 +168,8 @@ class ReportReadModels:
         s, p = self._schema, profile.id
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             rated, recorded = await ratings(conn, s, p), await records(conn, s, p)
-        return build_tiered(profile, rated, recorded, as_of)
+            registered, reported = await risks(conn, s, p), await yearly_reports(conn, s, p)
+        return build_tiered(profile, rated, recorded, as_of, risks=registered, yearly=reported)
 
     async def thematic(self, profile: FrameworkProfile, theme: str, as_of: datetime, template_id: str | None = None) -> ThematicReport:
         s, p = self._schema, profile.id

@@ -20,6 +20,8 @@ KIND_NAMES = {
     "incident": "Serious incident / rapid review",
     "action": "Action",
     "impact": "Impact log entry",
+    "risk": "Risk",
+    "yearly-report": "Yearly report",
 }
 
 

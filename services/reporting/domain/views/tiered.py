@@ -9,12 +9,13 @@ from datetime import date, datetime
 from shared.london import LONDON
 from shared.profiles.schema import FrameworkProfile
 
-from .report_rows import LEVELS, IndicatorRatingRow, RecordRow
+from .report_rows import LEVELS, IndicatorRatingRow, RecordRow, RiskRow, YearlyReportRow
 
 ORDER = list(LEVELS)
 # Records that are the work of an activity of this kind, besides the assurance events
-# recorded against the activity itself.
-KIND_RECORDS = {"section11": "s11-cycle", "multi_agency_audit": "audit-round", "learning_review": "review"}
+# recorded against the activity itself. Reviews are the work of the activity that names
+# their review type (`review_types`); a yearly report, of the activity its rules name.
+KIND_RECORDS = {"section11": "s11-cycle", "multi_agency_audit": "audit-round", "risk_register": "risk"}
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,29 @@ def _latest(rows: Sequence[RecordRow]) -> RecordRow | None:
     return max(rows, key=lambda r: (r.day or date.min, r.position), default=None)
 
 
+def risk_record(risk: RiskRow) -> RecordRow:
+    """A risk on the register as a record of the risk register: assessed (or closed) last."""
+    return RecordRow(
+        "risk", risk.risk_id, None, risk.title, None, [], risk.status, risk.assessed_on, risk.closed_on,
+        risk.last_event_id, risk.last_position, risk.event_id, risk.position,
+    )
+
+
+def yearly_record(report: YearlyReportRow) -> RecordRow:
+    """A yearly report as a record of the activity that produces it: its period, then its publication."""
+    return RecordRow(
+        "yearly-report", str(report.year), None, f"{report.name} {report.year}", None, [], report.status,
+        report.period_end, report.published_on, report.event_id, report.position, link=report.link,
+    )
+
+
 def build_tiered(
-    profile: FrameworkProfile, ratings: Sequence[IndicatorRatingRow], records: Sequence[RecordRow], as_of: datetime
+    profile: FrameworkProfile, ratings: Sequence[IndicatorRatingRow], records: Sequence[RecordRow], as_of: datetime,
+    *, risks: Sequence[RiskRow] = (), yearly: Sequence[YearlyReportRow] = (),
 ) -> TieredReport:
     """`ratings` are every rating recorded (any order); the latest of each indicator counts."""
+    records = [*records, *map(risk_record, risks)]
+    yearly_activity = profile.reporting.yearly_report.activity if profile.reporting.yearly_report else None
     groups = {g.id: g.name for g in profile.groups}
     activities = {a.id: a for a in profile.activities}
     tools = {t.id: t.name for tier in profile.reporting.tiers for t in tier.tools}
@@ -123,6 +143,10 @@ def build_tiered(
             of_tool = [r for r in records if r.kind == "assurance-event" and tool.activity and r.activity_type == tool.activity]
             if activity is not None and activity.kind in KIND_RECORDS:
                 of_tool += [r for r in records if r.kind == KIND_RECORDS[activity.kind]]
+            if activity is not None:
+                of_tool += [r for r in records if r.kind == "review" and profile.review_activity(r.activity_type or "") == activity.id]
+            if activity is not None and activity.id == yearly_activity:
+                of_tool += [yearly_record(y) for y in yearly]
             lines.append(
                 ToolLine(
                     tool.id, tool.name, tool.activity, activity.name if activity else None,
