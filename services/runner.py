@@ -1,16 +1,18 @@
 """Runs one service in this process: `python -m services.runner NAME` (what `scrutiny up` spawns)."""
 
 import asyncio
+import dataclasses
 import importlib
-import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from shared.clock import Clock
 from shared.config import Settings
+from shared.projections import ProjectionRunner
 from shared.runtime.host import ServiceHost
+from shared.telemetry.logs import adopt_handlers, configure_logging
 
 # Module paths, imported only by the process that runs the service: a section11 process
 # that imported reporting's bootstrap would carry matplotlib, xhtml2pdf and uvicorn
@@ -33,8 +35,22 @@ async def start_service(name: str, settings: Settings, clock: Clock | None = Non
     host = ServiceHost(name, settings, clock or settings.clock())
     await host.connect()
     wired = await bootstrap_of(name)(host)
+    for runner in live_projections(wired):
+        host.watch(runner.probe(host.clock))
+    adopt_handlers()  # faststream's and uvicorn's loggers, made by now, write JSON lines when asked
     await host.start()
     return host, wired
+
+
+def live_projections(wired: object, depth: int = 2) -> Iterator[ProjectionRunner]:
+    """The projection runners bootstrap wired to live consumers: those in what it returned,
+    or one level down (reporting's read models, and its notifier's runner). The runners made
+    for a moment (as-of pages, rebuilds, evidence) are never returned, so never sampled."""
+    if isinstance(wired, ProjectionRunner):
+        yield wired
+    elif depth and dataclasses.is_dataclass(wired) and not isinstance(wired, type):
+        for item in dataclasses.fields(wired):
+            yield from live_projections(getattr(wired, item.name), depth - 1)
 
 
 async def serve(name: str, settings: Settings) -> None:
@@ -52,9 +68,7 @@ def main() -> None:
     if name not in BOOTSTRAPS:
         raise SystemExit(f"unknown service {name!r}; one of {sorted(BOOTSTRAPS)}")
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(name, settings.log_level, settings.log_format)
     asyncio.run(serve(name, settings))
 
 

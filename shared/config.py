@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     # (deploy/README.md). Streams that already exist are left as they are.
     stream_replicas: int = 1
     log_level: str = "INFO"
+    # "json": every process logs one JSON object a line (time, level, service, logger,
+    # message, trace_id, span_id); "text": the readable lines (shared/telemetry/logs.py).
+    log_format: str = "text"
+    # Each service process serves /metrics, /healthz and /readyz here (docs/operations.md,
+    # "Metrics, dashboards and alerts"); None: not served (its gauges still sampled), 0: a
+    # free port. `scrutiny up` gives each service its own: metrics_port + its index when
+    # set, else a free one, recorded in data_dir/runtime.json.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
+    # How often each process samples the gauges that need a query (outbox depth, lag, ...).
+    metrics_interval_seconds: float = 5.0
     # Run the platform as if today were this day (London): its clock ticks as the wall clock
     # does, moved by whole days (shared/clock.py ShiftedClock). For trying a date-sensitive run
     # on another day, as the suite does; unset in production.

@@ -15,6 +15,7 @@ ids once silenced them (docs/security.md). Its events are also the watcher's own
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from shared.ddl import apply_ddl
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.postgres import PostgresEventStore
 from shared.personal_data import SCHEMA as KEYS
+from shared.telemetry.sampling import deadline_probe, watched
 from shared.waiting import woken_or_timed_out
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,8 @@ class DeadlineWatcher:
         # from here rather than back from the store (a profile found that reading a
         # twelfth of the section11 process's CPU). Anything missing is read from the store.
         self._recent: dict[int, Envelope] = {}
+        # When its last tick completed (monotonic): what `scrutiny_deadline_watcher_last_tick_age_seconds` counts from.
+        self.last_tick = time.monotonic()
 
     async def setup(self) -> None:
         s = self._schema
@@ -200,11 +204,16 @@ class DeadlineWatcher:
         return raised
 
     async def run(self, interval_seconds: float = 5.0) -> None:
-        while True:
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("deadline watcher tick failed, will retry: %s", error)
-            await woken_or_timed_out(self._wakeup, interval_seconds)
+        """Tick until cancelled; meanwhile its host samples the deadlines past due and the
+        time since its last tick (`shared.telemetry.sampling.deadline_probe`)."""
+        probe = deadline_probe(self._pool, self._schema, self._schema, self._clock, lambda: self.last_tick)
+        with watched(self._pool, probe):
+            while True:
+                try:
+                    await self.tick()
+                    self.last_tick = time.monotonic()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    log.warning("deadline watcher tick failed, will retry: %s", error)
+                await woken_or_timed_out(self._wakeup, interval_seconds)

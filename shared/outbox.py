@@ -21,6 +21,7 @@ from shared.mapper import row_to_wire
 from shared.messaging.outcomes import addressees, outcome_subject
 from shared.messaging.subjects import Subjects
 from shared.telemetry.metrics import EVENTS_RELAYED, OUTBOX_PENDING
+from shared.telemetry.sampling import outbox_probe, watched
 from shared.waiting import woken_or_timed_out
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,12 @@ class OutboxRelay:
         return total
 
     async def run(self) -> None:
-        """Relay until cancelled; after a failure keep the rows and retry with back-off."""
+        """Relay until cancelled; after a failure keep the rows and retry with back-off.
+        Meanwhile its host samples the outbox's depth (`scrutiny_outbox_pending_events`)."""
+        with watched(self._pool, outbox_probe(self._pool, self._schema)):
+            await self._relay_until_cancelled()
+
+    async def _relay_until_cancelled(self) -> None:
         backoff = 0.1
         while True:
             try:

@@ -2,7 +2,10 @@
 
 The reporting service's process serves the front door (people sign in as themselves) on
 dashboard_host:dashboard_port. Once every service answers, its address is added to
-data_dir/runtime.json (`front_door`), so that `scrutiny people` can print whole links."""
+data_dir/runtime.json (`front_door`), so that `scrutiny people` can print whole links.
+Each service also serves /metrics, /healthz and /readyz on a port of its own on
+metrics_host (metrics_port + its index when set, else a free one), recorded there too
+(`metrics`: service -> URL) for a Prometheus to scrape."""
 
 import asyncio
 import json
@@ -38,6 +41,7 @@ class Platform:
     servers: Servers = field(init=False)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     dashboard_port: int = 0
+    metrics_ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -76,13 +80,24 @@ class Platform:
         with open(logs / f"{name}.log", "ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "services.runner", name],
-                env=self.service_env() | {"SCRUTINY_DATABASE_URL": self.servers.database_url_for(name)},
+                env=self.service_env() | {"SCRUTINY_DATABASE_URL": self.servers.database_url_for(name)} | self.metrics_env(name),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C goes to the supervisor, which stops them in order
             )
         self.processes[name] = process
         return process
+
+    def metrics_env(self, name: str) -> dict[str, str]:
+        """The service's own metrics endpoint: metrics_port + its index, else a free port."""
+        host, base = self.settings.metrics_host, self.settings.metrics_port
+        port = self.metrics_ports.setdefault(name, base + list(BOOTSTRAPS).index(name) if base else _free_port(host))
+        return {"SCRUTINY_METRICS_HOST": host, "SCRUTINY_METRICS_PORT": str(port)}
+
+    def metrics_urls(self) -> dict[str, str]:
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(self.settings.metrics_host, self.settings.metrics_host)
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return {name: f"http://{host}:{port}" for name, port in self.metrics_ports.items()}
 
     async def wait_healthy(self, name: str, within: float = 180.0) -> None:
         nc = await nats.connect(self.servers.nats_url)
@@ -122,7 +137,7 @@ class Platform:
         """Add the front door's address to runtime.json, beside the servers' URLs."""
         runtime = self.servers.runtime_file
         state = json.loads(runtime.read_text()) if runtime.exists() else {}
-        write_private(runtime, json.dumps(state | {"front_door": self.front_door_url}))
+        write_private(runtime, json.dumps(state | {"front_door": self.front_door_url, "metrics": self.metrics_urls()}))
 
     def kill(self, name: str) -> None:
         """kill -9 one service (crash tests)."""

@@ -5,7 +5,7 @@ import logging
 from nats.js import JetStreamContext
 
 from shared.messaging.subjects import Subjects
-from shared.telemetry.metrics import DEAD_LETTERED
+from shared.telemetry.metrics import dead_lettered
 
 log = logging.getLogger(__name__)
 
@@ -52,5 +52,5 @@ class DeadLetters:
             stream=self._subjects.deadletter_stream,
             headers=headers,
         )
-        DEAD_LETTERED.labels(service=self._service, code=code).inc()
+        dead_lettered(self._service, code)
         log.warning("dead-lettered a message from %s: %s", original_subject, code)

@@ -2,6 +2,7 @@
 a service's command table."""
 
 import logging
+from time import perf_counter
 from typing import Any
 
 from faststream.message import StreamMessage
@@ -11,6 +12,7 @@ from shared.messaging.commands import CommandRow, Sender
 from shared.messaging.describe import describe, describe_subject
 from shared.messaging.gateway import RequestGateway
 from shared.messaging.subjects import Subjects
+from shared.telemetry.metrics import observe_request
 from shared.telemetry.tracing import broker_middlewares
 
 
@@ -69,7 +71,12 @@ def command_router(subjects: Subjects, gateway: RequestGateway) -> NatsRouter:
 
 def _subscribe(router: NatsRouter, subjects: Subjects, service: str, gateway: RequestGateway, row: CommandRow[Any]) -> None:
     async def handle(msg: NatsMessage) -> dict[str, Any]:
-        return await gateway.handle(msg, row)
+        started, reply = perf_counter(), None
+        try:
+            reply = await gateway.handle(msg, row)
+            return reply
+        finally:  # by the row's token and the answer's outcome class, never by subject or agency
+            observe_request(service, row.token, reply, perf_counter() - started)
 
     agency = row.sender is Sender.AGENCY
     handle.__name__ = handle.__qualname__ = f"{service}_{row.token.replace('-', '_')}" + ("_agency" if agency else "")

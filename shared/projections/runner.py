@@ -19,11 +19,13 @@ from typing import Any
 import asyncpg
 from opentelemetry import trace
 
+from shared.clock import Clock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
 from shared.personal_data import open_envelopes
 from shared.projections.projection import Projection
+from shared.telemetry.sampling import Probe, projection_probe
 from shared.telemetry.tracing import links_to
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,11 @@ class ProjectionRunner:
                 f"INSERT INTO {self.schema}.checkpoints (source) VALUES ($1) ON CONFLICT DO NOTHING",
                 [(source,) for source in self._sources],
             )
+
+    def probe(self, clock: Clock) -> Probe:
+        """What its host samples while it projects live: per source, the positions of the
+        store past its checkpoint and the age of the first of them (`shared.telemetry.sampling`)."""
+        return projection_probe(self._pool, self.schema, {s: store.schema for s, store in self._sources.items()}, clock)
 
     async def checkpoint(self, source: str) -> int:
         return await self._pool.fetchval(

@@ -25,6 +25,8 @@ from shared.outbox import OutboxRelay
 from shared.partnerships import Partnerships
 from shared.personal_data import ensure_schema as ensure_key_tables
 from shared.profiles.loader import load_builtin, load_profile
+from shared.runtime.operations import Operations
+from shared.telemetry.sampling import Probe
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ class ServiceHost:
     _background: list[Task] = field(default_factory=list)
     _on_stop: list[Task] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Its sampled gauges and its /metrics, /healthz and /readyz (made at connect).
+    operations: Operations = field(init=False)
 
     async def connect(self) -> None:
         if not self.settings.nats_url or not self.settings.database_url:
@@ -90,9 +94,11 @@ class ServiceHost:
 
         @health.subscriber(f"{self.subjects.namespace}.health.{self.service}")
         async def answer_health(msg: NatsMessage) -> dict[str, str]:
-            return {"service": self.service, "status": "ok"}
+            metrics = self.operations.url
+            return {"service": self.service, "status": "ok"} | ({"metrics": metrics} if metrics else {})
 
         self.broker.include_router(health)
+        self.operations = Operations(self)
 
     def gateway(self, table: CommandTable) -> RequestGateway:
         """The request gateway for this service's command table."""
@@ -121,12 +127,19 @@ class ServiceHost:
     def on_stop(self, task: Task) -> None:
         self._on_stop.append(task)
 
+    def watch(self, probe: Probe) -> None:
+        """Sample `probe` with this process's gauges (`shared.telemetry.sampling`)."""
+        self.operations.watch(probe)
+
     async def start(self) -> None:
+        await self.operations.start()  # listening before it answers health: /readyz says when it is ready
         await self.broker.start()
         self._tasks = [asyncio.create_task(task()) for task in self._background]
+        self.operations.started = True
         log.info("%s started", self.service)
 
     async def stop(self) -> None:
+        await self.operations.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
