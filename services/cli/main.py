@@ -39,6 +39,7 @@ from shared import london
 from shared.eventstore.verify import verify_store
 from shared.messaging.subjects import Subjects
 from shared.profiles.loader import ProfileError, load_builtin
+from shared.runtime.private_files import use_private_umask
 
 app = typer.Typer(help="scrutiny: the scrutiny and assurance platform of a safeguarding children partnership", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
@@ -292,6 +293,7 @@ def _end_of_day(day: str) -> datetime:
 
 
 def main() -> None:
+    use_private_umask()  # board packs, reports, evidence, logs: readable by their owner only
     logging.basicConfig(level=logging.WARNING)
     app()
 

@@ -12,6 +12,7 @@ from shared.runtime import db_roles
 from shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres
 from shared.runtime.host import load_partnerships
 from shared.runtime.nats_auth import SERVER_INCLUDE, NatsAuth, without_credentials, write_private
+from shared.runtime.private_files import private_dir
 
 DATABASE = "scrutiny"
 
@@ -43,7 +44,9 @@ class Servers:
         return self.data_dir / "runtime.json"
 
     async def start(self) -> "Servers":
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # One made before (0755) too: credentials, logs and outputs are in it.
+        private_dir(self.data_dir, strict=False)
         if self.settings.nats_url:
             self.nats_url = self.settings.nats_url
         else:

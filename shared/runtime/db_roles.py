@@ -16,9 +16,11 @@ created in it as their owners, so that reporting finds them and can be granted S
 on them before any service has started.
 
 Authentication is the server's: the roles get no password here. The embedded server
-trusts connections on its loopback port and its socket (as it does its superuser's); on
-an external server give each role a password (or a client certificate) and put it in
-`~/.pgpass` or the file `PGPASSFILE` names, which asyncpg reads.
+listens on no TCP port, only on a Unix socket in a directory only its own account may
+enter, and lets the platform's operating-system account in as any role by peer
+authentication (`shared.runtime.postgres_cluster`), as it does its superuser; no other
+local account can connect. On an external server give each role a password (or a client
+certificate) and put it in `~/.pgpass` or the file `PGPASSFILE` names, which asyncpg reads.
 """
 
 from __future__ import annotations

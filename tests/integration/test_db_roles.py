@@ -138,7 +138,8 @@ async def test_a_user_who_may_not_make_roles_is_told_what_to_run(database: str) 
 
 
 async def test_the_command_line_sets_the_roles_up_and_prints_the_sql(database: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRUTINY_")} | {"SCRUTINY_DATABASE_URL": database}
+    # Wide: the embedded server's URLs name its socket's folder, longer than 80 columns.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRUTINY_")} | {"SCRUTINY_DATABASE_URL": database, "COLUMNS": "300"}
     scrutiny = [sys.executable, "-m", "services.cli.main", "db", "roles"]
     applied = await asyncio.to_thread(subprocess.run, scrutiny, env=env, capture_output=True, text=True, timeout=120)
     assert applied.returncode == 0, applied.stderr

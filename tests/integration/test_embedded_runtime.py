@@ -101,8 +101,8 @@ async def test_postgres_keeps_data_across_stop_start_leftover_and_crash(tmp_path
     first = EmbeddedPostgres(tmp_path, durable=False)
     url = first.start()
     try:
-        assert first.port not in RESERVED
-        assert url == f"postgresql://postgres@127.0.0.1:{first.port}/postgres"
+        # No TCP port: the socket in the data directory's private pg-run (see test_embedded_postgres_private.py).
+        assert url == "postgresql://postgres@" + str(tmp_path / "pg-run").replace("/", "%2F") + "/postgres"
         assert await _scalar(url, "select 1") == 1
         assert await _scalar(url, "show fsync") == "off"
         assert await _scalar(url, "show max_connections") == "300"

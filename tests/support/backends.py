@@ -77,8 +77,9 @@ def postgres_server(tmp: Path) -> Iterator[str]:
     elif docker_wanted():
         from testcontainers.community.postgres import PostgresContainer
 
-        # Trust, as the embedded server: the services' roles connect without a password
-        # (shared/runtime/db_roles.py), which a password-checking server would refuse.
+        # Trust (a throwaway container): the services' roles connect without a password
+        # (shared/runtime/db_roles.py), which a password-checking server would refuse; the
+        # embedded server lets them in by peer authentication on its private socket instead.
         container = (
             PostgresContainer("postgres:16", username="postgres", password="postgres", dbname="postgres", driver=None)
             .with_env("POSTGRES_HOST_AUTH_METHOD", "trust")
