@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
@@ -78,8 +78,10 @@ def _eventsourcing_append(url: str, events: int, writers: int) -> float:
     from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
     parts = urlsplit(url)
+    # The embedded server's URL names its socket folder, percent-encoded, as the host.
+    host = unquote(parts.netloc.rsplit("@", 1)[-1].rsplit(":", 1)[0]) if "%2F" in parts.netloc else parts.hostname
     datastore = PostgresDatastore(
-        dbname=parts.path.lstrip("/"), host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
+        dbname=parts.path.lstrip("/"), host=host or "127.0.0.1", port=parts.port or 5432,
         user=parts.username or "postgres", password=parts.password or "", pool_size=writers,
     )
     try:
