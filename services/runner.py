@@ -1,6 +1,7 @@
 """Runs one service in this process: `python -m services.runner NAME` (what `scrutiny up` spawns)."""
 
 import asyncio
+import os
 import dataclasses
 import importlib
 import signal
@@ -67,6 +68,7 @@ def main() -> None:
     name = sys.argv[1]
     if name not in BOOTSTRAPS:
         raise SystemExit(f"unknown service {name!r}; one of {sorted(BOOTSTRAPS)}")
+    os.umask(0o077)  # whatever a service writes (logs, board packs, bundles) is its owner's only
     settings = Settings()
     configure_logging(name, settings.log_level, settings.log_format)
     asyncio.run(serve(name, settings))
