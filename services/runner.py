@@ -1,9 +1,9 @@
 """Runs one service in this process: `python -m services.runner NAME` (what `scrutiny up` spawns)."""
 
 import asyncio
-import os
 import dataclasses
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
