@@ -108,9 +108,16 @@ def yearly(
     out: Out = None,
     as_of: AsOf = None,
     data_dir: DataDir = None,
+    report: Annotated[str | None, typer.Option(help="Which of the profile's yearly reports (its id); default its first")] = None,
 ) -> None:
-    """The yearly (twelve-monthly) report of a year, and where it is in its sign-off."""
-    _write(profile, out, as_of, data_dir, lambda r, p, moment: r.yearly(p, year, moment))
+    """A yearly report of a year, and where it is in its sign-off."""
+
+    def check(framework: FrameworkProfile) -> None:
+        if report and framework.reporting.yearly(report) is None:
+            known = ", ".join(y.id for y in framework.reporting.yearly_reports) or "none"
+            raise typer.BadParameter(f"{report!r} is not a yearly report of {framework.id} (known: {known})", param_hint="--report")
+
+    _write(profile, out, as_of, data_dir, lambda r, p, moment: r.yearly(p, year, moment, report), check)
 
 
 @app.command("risks")

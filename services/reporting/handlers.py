@@ -21,6 +21,7 @@ from services.reporting.domain.records.commands import (
     ReassessRisk,
     RecordRisk,
     ScrutineerSignOffYearlyReport,
+    YearlyReportCommand,
 )
 from services.reporting.domain.records.evidence import Newest, where
 from shared.catalogue import DomainEvent
@@ -71,28 +72,39 @@ class ReportingHandlers:
 
     # -- the yearly report --------------------------------------------------------------
 
-    async def _yearly(self, year: int, m: Metadata, request_id: UUID, decide: Callable[[yearly.YearlyState, date], Sequence[DomainEvent]]) -> list[Envelope]:
-        return await self.runner.run(yearly.YEARLY_REPORT, str(year), m, request_id, decide)
+    async def _yearly(
+        self, c: YearlyReportCommand, m: Metadata, decide: Callable[[yearly.YearlyState, str, date], Sequence[DomainEvent]]
+    ) -> list[Envelope]:
+        """Decide on the report's year in its own stream, or (the profile's first report, begun
+        when a profile had one yearly report) in the old stream of the year it was begun in."""
+        profile = self.partnerships.profile(m.partnership_id)
+        found = yearly.keys(profile, c.report_id, c.year)
+        (key, report_id), history = found[0], None
+        for candidate, carried in found:
+            if recorded := await self.runner.read(yearly.YEARLY_REPORT, m.partnership_id, candidate):
+                (key, report_id), history = (candidate, carried), recorded
+                break
+        return await self.runner.run(
+            yearly.YEARLY_REPORT, key, m, c.request_id, lambda s, today: decide(s, report_id, today), history=history
+        )
 
     async def draft_yearly_report(self, c: DraftYearlyReport, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_draft(s, c, profile, today))
+        return await self._yearly(c, m, lambda s, report_id, today: yearly.decide_draft(s, c, profile, today, report_id))
 
     async def comment_on_yearly_report(self, c: CommentOnYearlyReport, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_comment(s, c, profile, today))
+        return await self._yearly(c, m, lambda s, _, today: yearly.decide_comment(s, c, profile, today))
 
     async def scrutineer_sign_off(self, c: ScrutineerSignOffYearlyReport, m: Metadata) -> list[Envelope]:
-        self.partnerships.profile(m.partnership_id)
-        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_scrutineer_sign_off(s, c, today))
+        return await self._yearly(c, m, lambda s, _, today: yearly.decide_scrutineer_sign_off(s, c, today))
 
     async def partners_sign_off(self, c: PartnersSignOffYearlyReport, m: Metadata) -> list[Envelope]:
-        self.partnerships.profile(m.partnership_id)
-        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_partners_sign_off(s, c, today))
+        return await self._yearly(c, m, lambda s, _, today: yearly.decide_partners_sign_off(s, c, today))
 
     async def publish_yearly_report(self, c: PublishYearlyReport, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self._yearly(c.year, m, c.request_id, lambda s, today: yearly.decide_publish(s, c, profile, today))
+        return await self._yearly(c, m, lambda s, _, today: yearly.decide_publish(s, c, profile, today))
 
     # -- the risk register --------------------------------------------------------------
 

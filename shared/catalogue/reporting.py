@@ -3,8 +3,9 @@ yearly report's lifecycle (draft, the independent scrutineer's comments and
 sign-off, the partners' sign-off, publication) and the risk register.
 
 Streams (store schema `reporting_records`, published as the `reporting` service):
-`indicator:{partnership}:{indicator_id}`, `yearly-report:{partnership}:{year}`,
-`risk:{partnership}:{risk_id}`.
+`indicator:{partnership}:{indicator_id}`, `yearly-report:{partnership}:{report_id}:{year}`
+(`yearly-report:{partnership}:{year}` for a report begun when a profile had one yearly
+report: the profile's first), `risk:{partnership}:{risk_id}`.
 
 The rules that applied when a fact was recorded (the indicator's tier and words,
 who must sign the yearly report off, the evidence cited down to its event) are
@@ -12,12 +13,12 @@ carried in the events, so history reads the same whatever the profile says later
 """
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
-from shared.catalogue.registry import registered
+from shared.catalogue.registry import registered, upcaster
 
 AssuranceLevel = Literal["substantial", "moderate", "limited", "unsatisfactory"]
 """How far an indicator is met, best first (the four levels of assurance of HM
@@ -73,7 +74,22 @@ class IndicatorRated(DomainEvent):
     previous_rating: AssuranceLevel | None = None
 
 
-# -- the yearly report (stream yearly-report:{partnership}:{year}) -------------------------
+# -- the yearly reports (stream yearly-report:{partnership}:{report_id}:{year}) ----------------
+#
+# v2 of each names the report (`report_id`: one of the profile's yearly reports). A v1 event
+# was recorded when a profile had one yearly report: it is upcast with report_id "", which
+# means the profile's first (its own yearly report), and a report begun then goes on in its
+# stream `yearly-report:{partnership}:{year}` with report_id "".
+
+YEARLY_EVENTS = ("YearlyReportDrafted", "ScrutineerCommented", "ScrutineerSignedOff", "PartnersSignedOff", "YearlyReportPublished")
+
+
+def _report_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"report_id": ""} | payload
+
+
+for _event_type in YEARLY_EVENTS:
+    upcaster(_event_type, from_version=1)(_report_v1_to_v2)
 
 
 @registered
@@ -81,6 +97,9 @@ class YearlyReportDrafted(DomainEvent):
     """A draft (or a new version) of the yearly report, with the sign-off rules that apply to it."""
 
     event_type = "YearlyReportDrafted"
+    schema_version = 2
+    report_id: str = ""
+    """The profile's yearly report ("": its first, as recorded before it could name several)."""
     year: int
     """The year its period starts in (2026 for April 2026 to March 2027)."""
     name: str
@@ -105,6 +124,9 @@ class ScrutineerCommented(DomainEvent):
     """The independent scrutineer's written comments on a version of the yearly report."""
 
     event_type = "ScrutineerCommented"
+    schema_version = 2
+    report_id: str = ""
+    """The profile's yearly report ("": its first, as recorded before it could name several)."""
     year: int
     version: int
     comments: str
@@ -117,6 +139,9 @@ class ScrutineerCommented(DomainEvent):
 @registered
 class ScrutineerSignedOff(DomainEvent):
     event_type = "ScrutineerSignedOff"
+    schema_version = 2
+    report_id: str = ""
+    """The profile's yearly report ("": its first, as recorded before it could name several)."""
     year: int
     version: int
     signed_off_by: str
@@ -130,6 +155,9 @@ class PartnersSignedOff(DomainEvent):
     """A group the profile names (the lead safeguarding partners, say) signed the yearly report off."""
 
     event_type = "PartnersSignedOff"
+    schema_version = 2
+    report_id: str = ""
+    """The profile's yearly report ("": its first, as recorded before it could name several)."""
     year: int
     version: int
     group_id: str
@@ -141,6 +169,9 @@ class PartnersSignedOff(DomainEvent):
 @registered
 class YearlyReportPublished(DomainEvent):
     event_type = "YearlyReportPublished"
+    schema_version = 2
+    report_id: str = ""
+    """The profile's yearly report ("": its first, as recorded before it could name several)."""
     year: int
     version: int
     published_on: date

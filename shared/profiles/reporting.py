@@ -218,8 +218,11 @@ class ReportTemplate(Model):
 
 
 class YearlyReport(Model):
-    """The report the safeguarding partners publish at least once a year, and who signs it off."""
+    """A report published (or presented) once a year, and who signs it off; each of a
+    profile's yearly reports has its own drafts, sign-offs and publication."""
 
+    id: Slug
+    """The report's id (the yearly reports' streams and pages are named by it)."""
     name: NonEmptyStr
     activity: str | None = None
     """Id of the activity that produces it."""
@@ -345,8 +348,10 @@ class Reporting(Model):
     """The schedule of reports and the groups that receive them."""
     templates: list[ReportTemplate] = Field(default_factory=list)
     """Report templates and their sections."""
-    yearly_report: YearlyReport | None = None
-    """The rules of the report published at least once a year."""
+    yearly_reports: list[YearlyReport] = Field(default_factory=list)
+    """The reports published (or presented) once a year, each with its rules; the first is
+    the partnership's own yearly report (the one a profile's `yearly_report:` named when a
+    profile could have only one, which it still may)."""
     early_warnings: list[EarlyWarning] = Field(default_factory=list)
     """Routes that raise declining or weak performance early."""
     processes: list[Process] = Field(default_factory=list)
@@ -359,6 +364,19 @@ class Reporting(Model):
     """The impact log, planned or in use."""
     information_requests: InformationRequests | None = None
     """The duty to comply with the partners' information requests."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_yearly_report(cls, data: object) -> object:
+        """`yearly_report: {...}` (one report, as profiles were first written) is the first of `yearly_reports`."""
+        if isinstance(data, dict) and "yearly_report" in data:
+            data = dict(data)
+            one = data.pop("yearly_report")
+            if isinstance(one, dict):
+                if data.get("yearly_reports"):
+                    raise ValueError("name the yearly reports in yearly_reports or the one in yearly_report, not both")
+                data["yearly_reports"] = [{"id": one.get("activity") or "yearly-report", **one}]
+        return data
 
     @model_validator(mode="after")
     def _check_inside(self) -> Reporting:
@@ -388,6 +406,18 @@ class Reporting(Model):
 
     def tier(self, tier_id: str) -> Tier:
         return by_id(self.tiers, tier_id)
+
+    @property
+    def yearly_report(self) -> YearlyReport | None:
+        """The partnership's own yearly report: the first the profile names."""
+        return self.yearly_reports[0] if self.yearly_reports else None
+
+    def yearly(self, report_id: str | None = None) -> YearlyReport | None:
+        """The yearly report with this id (none given, or "" as recorded before a profile
+        could name several: the first); None if the profile names no such report."""
+        if not report_id:
+            return self.yearly_report
+        return next((r for r in self.yearly_reports if r.id == report_id), None)
 
     def template(self, template_id: str) -> ReportTemplate:
         return by_id(self.templates, template_id)

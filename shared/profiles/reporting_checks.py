@@ -105,6 +105,7 @@ def check_inside(reporting: Reporting, problems: Problems) -> None:
                 element(("templates", t, "sections", s, "evidence", j), ref)
     for p, process in enumerate(reporting.processes):
         _unique(problems, ("processes", p, "steps"), process.steps)
+    _unique(problems, ("yearly_reports",), reporting.yearly_reports)
 
 
 def check_references(
@@ -134,12 +135,11 @@ def check_references(
     for i, template in enumerate(reporting.templates):
         check("activity", ("templates", i, "used_by"), template.used_by)
         check("group", ("templates", i, "received_by"), template.received_by)
-    yearly = reporting.yearly_report
-    if yearly is not None:
-        check("activity", ("yearly_report", "activity"), yearly.activity)
+    for i, yearly in enumerate(reporting.yearly_reports):
+        check("activity", ("yearly_reports", i, "activity"), yearly.activity)
         for field in ("contributors", "signed_off_by", "received_by"):
-            check("group", ("yearly_report", field), getattr(yearly, field))
-        check("group", ("yearly_report", "scrutineer_comments_to"), yearly.scrutineer_comments_to)
+            check("group", ("yearly_reports", i, field), getattr(yearly, field))
+        check("group", ("yearly_reports", i, "scrutineer_comments_to"), yearly.scrutineer_comments_to)
     for i, warning in enumerate(reporting.early_warnings):
         check("group", ("early_warnings", i, "raised_by"), warning.raised_by)
         check("group", ("early_warnings", i, "raised_to"), warning.raised_to)

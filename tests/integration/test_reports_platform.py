@@ -48,10 +48,10 @@ def somerset_with_the_executives_sign_off(folder: Path) -> Path:
     """Somerset's profile, its Executive also signing the twelve-monthly report off, so that
     one report passes every step: the scrutineer's comments and sign-off, then a group's."""
     text = (Path(__file__).parents[2] / "shared/profiles/data/somerset.yaml").read_text()
-    old = "    scrutineer_comments_to: sscp-executive\n    signed_off_by: []\n"
+    old = "      scrutineer_comments_to: sscp-executive\n      signed_off_by: []\n"
     assert old in text
     path = folder / "somerset.yaml"
-    path.write_text(text.replace(old, "    scrutineer_comments_to: sscp-executive\n    signed_off_by: [sscp-executive]\n"))
+    path.write_text(text.replace(old, "      scrutineer_comments_to: sscp-executive\n      signed_off_by: [sscp-executive]\n"))
     return path
 
 

@@ -108,6 +108,8 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("/p/{partnership}/reports/tiered", "GET", f"{P}/reports/tiered", (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/reports/thematic", "GET", f"{P}/reports/thematic",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/reports/yearly/{year}", "GET", f"{P}/reports/yearly/2026",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/reports/yearly/{report}/{year}", "GET", f"{P}/reports/yearly/annual-report/2026",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/reports/yearly/{report}/{year}", "GET", f"{P}/reports/yearly/no-such-report/2026",  (404, 404, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/risks", "GET", f"{P}/risks",                   (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/reports/tiered", "GET", f"{P}/reports/tiered?format=docx",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     # the pages' tables as files: as the pages (an agency lead downloads no partnership-wide table);

@@ -184,6 +184,10 @@ def test_kent_early_warning_duty(profiles: dict[str, FrameworkProfile]) -> None:
     assert len(kent.reporting.principles) == 8
     assert kent.reporting.yearly_report is not None
     assert kent.reporting.yearly_report.signed_off_by == ["lead-safeguarding-partners"]
+    # Two yearly reports (overview table): the KSCMP Annual Report and the Sub-group's own.
+    assert [(r.id, r.activity) for r in kent.reporting.yearly_reports] == [
+        ("kscmp-annual-report", "kscmp-annual-report"), ("scrutiny-assurance-audit-report", "scrutiny-assurance-audit-report"),
+    ]
 
 
 # ---------------------------------------------------------------------------

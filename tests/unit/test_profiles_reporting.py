@@ -114,13 +114,26 @@ def test_unknown_activity_agency_and_single_references(
 
 
 def test_yearly_report_groups(tmp_path: Path, kent: dict[str, Any]) -> None:
-    kent["reporting"]["yearly_report"]["signed_off_by"] = ["the-mayor"]
-    kent["reporting"]["yearly_report"]["scrutineer_comments_to"] = "the-press"
+    kent["reporting"]["yearly_reports"][1]["signed_off_by"] = ["the-mayor"]
+    kent["reporting"]["yearly_reports"][1]["scrutineer_comments_to"] = "the-press"
     error = refused(write(tmp_path, kent))
     assert {p.field for p in error.problems} == {
-        "reporting.yearly_report.signed_off_by[0]",
-        "reporting.yearly_report.scrutineer_comments_to",
+        "reporting.yearly_reports[1].signed_off_by[0]",
+        "reporting.yearly_reports[1].scrutineer_comments_to",
     }
+    kent["reporting"]["yearly_reports"][0]["id"] = kent["reporting"]["yearly_reports"][1]["id"]
+    assert "reporting.yearly_reports[1].id" in {p.field for p in refused(write(tmp_path, kent)).problems}
+
+
+def test_a_profile_naming_one_yearly_report_the_first_way_still_loads(tmp_path: Path, kent: dict[str, Any]) -> None:
+    # `yearly_report: {...}`, as profiles were written when a profile could name only one.
+    first = kent["reporting"].pop("yearly_reports")[0]
+    del first["id"]
+    kent["reporting"]["yearly_report"] = first
+    reporting = load_profile(write(tmp_path, kent)).reporting
+    assert [r.id for r in reporting.yearly_reports] == ["kscmp-annual-report"]  # named by its activity
+    assert reporting.yearly_report is reporting.yearly("") is reporting.yearly(None) is reporting.yearly_reports[0]
+    assert reporting.yearly("nope") is None
 
 
 # ---------------------------------------------------------------------------

@@ -22,10 +22,12 @@ from shared.catalogue.reporting import (
     PartnersSignedOff,
     RiskReassessed,
     ScrutineerSignedOff,
+    YearlyReportDrafted,
 )
 from shared.clock import ManualClock
 from shared.envelope import Metadata
 from shared.eventstore.memory import InMemoryEventStore
+from shared.mapper import new_envelopes, parse_event
 from shared.partnerships import Partnerships
 from shared.profiles import load_builtin
 from shared.refusals import Refusal, parse_message
@@ -188,6 +190,44 @@ async def test_a_profile_with_no_yearly_report_refuses_a_draft(handlers: Reporti
     handlers.partnerships["calderdale"] = load_builtin("calderdale")
     refusal = await refused(handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, summary="s", drafted_on="2027-04-02"), meta("calderdale")))
     assert refusal.code == "no_yearly_report"
+
+
+async def test_kent_s_two_yearly_reports_each_have_their_own_lifecycle(handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore]) -> None:
+    m = meta("kent")
+    annual = {"year": 2026}  # no report named: the profile's first, the KSCMP Annual Report
+    saa = {"year": 2026, "report_id": "scrutiny-assurance-audit-report"}
+    [one] = await handlers.draft_yearly_report(command(c.DraftYearlyReport, **annual, summary="The year", drafted_on="2027-04-02"), m)
+    [two] = await handlers.draft_yearly_report(command(c.DraftYearlyReport, **saa, summary="Audits", drafted_on="2027-04-03"), m)
+    assert (one.stream_id, one.event.report_id, one.event.name) == ("yearly-report:kent:kscmp-annual-report:2026", "kscmp-annual-report", "KSCMP Annual Report")
+    assert (two.stream_id, two.event.report_id, two.event.version) == ("yearly-report:kent:scrutiny-assurance-audit-report:2026", "scrutiny-assurance-audit-report", 1)
+    assert two.event.sign_off_by == ["kscmp-executive"] and not two.event.publish
+    # Each its own signatories: the Executive signs the sub-group's report, not the annual report.
+    executive = {"group_id": "kscmp-executive", "signatories": ["Chair (invented)"], "signed_off_on": "2027-04-05"}
+    assert (await refused(handlers.partners_sign_off(command(c.PartnersSignOffYearlyReport, **annual, **executive), m))).code == "not_a_signatory"
+    [signed] = await handlers.partners_sign_off(command(c.PartnersSignOffYearlyReport, **saa, **executive), m)
+    assert isinstance(signed.event, PartnersSignedOff) and signed.event.outstanding == []
+    assert (await refused(handlers.publish_yearly_report(command(c.PublishYearlyReport, **saa, published_on="2027-04-06"), m))).code == "not_published"
+    unknown = await refused(handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, report_id="nope", summary="s", drafted_on="2027-04-02"), m))
+    assert (unknown.code, unknown.field) == ("unknown_yearly_report", "report_id")
+
+
+async def test_a_yearly_report_begun_in_the_old_stream_goes_on_there(handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore]) -> None:
+    # Recorded (v1, no report id) when a profile had one yearly report: `yearly-report:{partnership}:{year}`.
+    v1 = parse_event("YearlyReportDrafted", 1, {
+        "year": 2026, "name": "Children's MARS arrangements annual report", "period_start": "2026-04-01", "period_end": "2027-03-31",
+        "version": 1, "summary": "s", "compiled_by": "Safeguarding partners", "drafted_on": "2027-04-02", "scrutineer": "reviews",
+        "scrutineer_before_publication": True, "sign_off_by": ["safeguarding-partners"], "publish": True, "publication": "",
+    })
+    assert isinstance(v1, YearlyReportDrafted) and v1.report_id == ""  # upcast: the profile's first
+    store, m = stores["reporting_records"], meta("north-lincolnshire")
+    await store.append("yearly-report:north-lincolnshire:2026", 0, new_envelopes("yearly-report:north-lincolnshire:2026", 0, [v1], m, NOW))
+    [comment] = await handlers.comment_on_yearly_report(
+        command(c.CommentOnYearlyReport, year=2026, comments="c", commented_by="ISO", commented_on="2027-04-10"), m)
+    assert (comment.stream_id, comment.event.report_id, comment.event.version) == ("yearly-report:north-lincolnshire:2026", "", 1)
+    named = command(c.CommentOnYearlyReport, year=2026, report_id="annual-report", comments="again", commented_by="ISO", commented_on="2027-04-11")
+    [again] = await handlers.comment_on_yearly_report(named, m)
+    assert again.stream_id == "yearly-report:north-lincolnshire:2026"
+    assert await store.read_stream("yearly-report:north-lincolnshire:annual-report:2026") == []
 
 
 # -- the risk register --------------------------------------------------------------------

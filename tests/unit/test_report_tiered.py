@@ -1,5 +1,6 @@
 """The tiered assurance report from Kent's profile and indicator ratings (pure view, and its page)."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from services.reporting.adapters.report_pages import render_tiered
@@ -101,6 +102,11 @@ def test_kent_s_risk_register_and_annual_report_are_linked_to_what_the_platform_
     assert yearly.records == 1 and yearly.latest is not None and yearly.latest.event_id == "ev-yr"
     assert yearly.latest.title == "KSCMP Annual Report 2026" and yearly.latest.status == "drafted"
     assert tools["scrutiny-assurance-audit-report"].records == 0  # another of Kent's yearly reports
+    saa = replace(annual, name="Scrutiny, Assurance and Audit Report", event_id="ev-saa", report_id="scrutiny-assurance-audit-report")
+    tools = {t.id: t for tier in build_tiered(KENT, [], [], AS_OF, yearly=[annual, saa]).tiers for t in tier.tools}
+    assert tools["kscmp-annual-report"].records == 1 and tools["scrutiny-assurance-audit-report"].records == 1
+    latest = tools["scrutiny-assurance-audit-report"].latest
+    assert latest is not None and (latest.event_id, latest.label) == ("ev-saa", "Yearly report scrutiny-assurance-audit-report:2026")
     html = render_tiered(report)
     assert "Risk r-2 · event ev-r2-last" in html and "event ev-yr" in html
 

@@ -181,5 +181,5 @@ def docx_name(report: TieredReport | ThematicReport | YearlyView) -> str:
         case ThematicReport():
             return f"thematic-report-{report.partnership_id}-{slug(report.theme)}.docx"
         case YearlyView():
-            return f"yearly-report-{report.partnership_id}-{report.year}.docx"
+            return f"{report.stem}.docx"
     raise TypeError(type(report).__name__)

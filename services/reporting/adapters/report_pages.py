@@ -46,7 +46,7 @@ def render_themes(index: ThemesIndex) -> str:
 
 def render_yearly(report: YearlyView, as_of: date | None = None) -> str:
     links = Links(report.partnership_id, as_of)
-    word = links.word(f"reports/yearly/{report.year}")
+    word = links.word(report.path)
     return _env.get_template("report_yearly.html").render(r=report, links=links, word=word)
 
 
@@ -61,7 +61,7 @@ def file_name(report: TieredReport | ThematicReport | YearlyView | RiskRegister)
         case ThematicReport():
             return f"thematic-report-{report.partnership_id}-{slug(report.theme)}.html"
         case YearlyView():
-            return f"yearly-report-{report.partnership_id}-{report.year}.html"
+            return f"{report.stem}.html"
         case RiskRegister():
             return f"risk-register-{report.partnership_id}.html"
     raise TypeError(type(report).__name__)

@@ -262,15 +262,19 @@ def build_app(
         return HTMLResponse(render_thematic(report, _built(built)[0], template))
 
     async def yearly_report(request: Request) -> Response:
-        """The yearly report of the year starting in {year}, and where it is in its sign-off."""
+        """A yearly report of the year starting in {year}, and where it is in its sign-off: the
+        profile's first (the partnership's own), or the one named by {report}."""
         profile = profile_of(request)
+        report_id = request.path_params.get("report")
+        if report_id is not None and profile.reporting.yearly(report_id) is None:
+            raise NotFound(f"{profile.name} names no yearly report {report_id!r}")
         text = request.path_params["year"]
         if not (text.isascii() and text.isdigit() and FIRST_DAY.year <= int(text) < LAST_DAY.year):
             raise BadRequest(f"the year is a number from {FIRST_DAY.year} (2026 for 2026/27), not {text!r}")
         year = int(text)
         fmt = wants(request, "docx")
         async with records(request) as (where, moment, built):
-            report = await ReportReadModels(pool, where).yearly(profile, year, moment)
+            report = await ReportReadModels(pool, where).yearly(profile, year, moment, report_id)
         if fmt == "docx":
             return download(await asyncio.to_thread(yearly_docx, report), DOCX, docx_name(report))
         return HTMLResponse(render_yearly(report, _built(built)[0]))
@@ -323,6 +327,7 @@ def build_app(
         Route("/p/{partnership}/reports/tiered", tiered_report),
         Route("/p/{partnership}/reports/thematic", thematic_report),
         Route("/p/{partnership}/reports/yearly/{year}", yearly_report),
+        Route("/p/{partnership}/reports/yearly/{report}/{year}", yearly_report),
         Route("/p/{partnership}/risks", risk_register),
         Route("/p/{partnership}/export/{table}.{format}", export),
         Route("/metrics", metrics),

@@ -1,6 +1,9 @@
 """The reporting service's own records as read models: every indicator rating with the
-evidence it cites, each year's report with the steps of its sign-off, and the risk
-register with each risk's history. Every row names the event behind it."""
+evidence it cites, each yearly report's year with the steps of its sign-off, and the risk
+register with each risk's history. Every row names the event behind it.
+
+A yearly report's rows are keyed by its report id as its events carry it: "" for one
+begun when a profile had one yearly report (its first; the read models say which)."""
 
 import json
 
@@ -37,18 +40,29 @@ class ReportingRecordsProjection(Projection):
             evidence jsonb NOT NULL, rated_on date NOT NULL, rated_by text NOT NULL, position bigint NOT NULL);
         CREATE INDEX IF NOT EXISTS indicator_ratings_indicator ON {schema}.indicator_ratings (partnership_id, indicator_id, position);
         CREATE TABLE IF NOT EXISTS {schema}.yearly_reports (
-            partnership_id text NOT NULL, year integer NOT NULL, name text NOT NULL,
+            partnership_id text NOT NULL, report_id text NOT NULL DEFAULT '', year integer NOT NULL, name text NOT NULL,
             period_start date NOT NULL, period_end date NOT NULL, version integer NOT NULL, status text NOT NULL,
             summary text NOT NULL, compiled_by text NOT NULL, drafted_on date NOT NULL,
             scrutineer text NOT NULL, scrutineer_before_publication boolean NOT NULL, comments_to text,
             sign_off_by jsonb NOT NULL, signed jsonb NOT NULL DEFAULT '[]', publish boolean NOT NULL,
             publication text NOT NULL, published_on date, link text,
             first_event_id uuid NOT NULL, first_position bigint NOT NULL, event_id uuid NOT NULL, position bigint NOT NULL,
-            PRIMARY KEY (partnership_id, year));
+            PRIMARY KEY (partnership_id, report_id, year));
         CREATE TABLE IF NOT EXISTS {schema}.yearly_report_steps (
             event_id uuid PRIMARY KEY, partnership_id text NOT NULL, year integer NOT NULL, step text NOT NULL,
             version integer NOT NULL, by_whom text NOT NULL, on_date date NOT NULL, text text NOT NULL DEFAULT '',
-            group_id text, position bigint NOT NULL);
+            group_id text, position bigint NOT NULL, report_id text NOT NULL DEFAULT '');
+        ALTER TABLE {schema}.yearly_reports ADD COLUMN IF NOT EXISTS report_id text NOT NULL DEFAULT '';
+        ALTER TABLE {schema}.yearly_report_steps ADD COLUMN IF NOT EXISTS report_id text NOT NULL DEFAULT '';
+        DO $$ BEGIN
+            IF NOT EXISTS (
+                SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                WHERE i.indrelid = '{schema}.yearly_reports'::regclass AND i.indisprimary AND a.attname = 'report_id'
+            ) THEN
+                ALTER TABLE {schema}.yearly_reports DROP CONSTRAINT yearly_reports_pkey,
+                    ADD PRIMARY KEY (partnership_id, report_id, year);
+            END IF;
+        END $$;
         CREATE TABLE IF NOT EXISTS {schema}.risks (
             partnership_id text NOT NULL, risk_id text NOT NULL, title text NOT NULL, description text NOT NULL,
             owner text NOT NULL, owner_role text NOT NULL, inherent jsonb NOT NULL, current jsonb NOT NULL,
@@ -77,17 +91,17 @@ class ReportingRecordsProjection(Projection):
 
     async def _yearly(self, conn: asyncpg.Connection, s: str, envelope: Envelope) -> None:
         e, p = envelope.event, envelope.partnership_id
-        key = (p, e.year, envelope.event_id, envelope.position)  # type: ignore[attr-defined]
-        where = " WHERE partnership_id = $1 AND year = $2"
-        latest = f"UPDATE {s}.yearly_reports SET event_id = $3, position = $4"
+        key = (p, e.year, e.report_id, envelope.event_id, envelope.position)  # type: ignore[attr-defined]
+        where = " WHERE partnership_id = $1 AND year = $2 AND report_id = $3"
+        latest = f"UPDATE {s}.yearly_reports SET event_id = $4, position = $5"
         match e:
             case r.YearlyReportDrafted() as d:
                 await conn.execute(
-                    f"INSERT INTO {s}.yearly_reports (partnership_id, year, name, period_start, period_end, version, status,"
-                    " summary, compiled_by, drafted_on, scrutineer, scrutineer_before_publication, comments_to, sign_off_by,"
-                    " publish, publication, first_event_id, first_position, event_id, position)"
-                    " VALUES ($1,$2,$5,$6,$7,$8,'drafted',$9,$10,$11,$12,$13,$14,$15,$16,$17,$3,$4,$3,$4)"
-                    " ON CONFLICT (partnership_id, year) DO UPDATE SET name = excluded.name, version = excluded.version,"
+                    f"INSERT INTO {s}.yearly_reports (partnership_id, year, report_id, name, period_start, period_end, version,"
+                    " status, summary, compiled_by, drafted_on, scrutineer, scrutineer_before_publication, comments_to,"
+                    " sign_off_by, publish, publication, first_event_id, first_position, event_id, position)"
+                    " VALUES ($1,$2,$3,$6,$7,$8,$9,'drafted',$10,$11,$12,$13,$14,$15,$16,$17,$18,$4,$5,$4,$5)"
+                    " ON CONFLICT (partnership_id, report_id, year) DO UPDATE SET name = excluded.name, version = excluded.version,"
                     " status = 'drafted', summary = excluded.summary, compiled_by = excluded.compiled_by,"
                     " drafted_on = excluded.drafted_on, scrutineer = excluded.scrutineer,"
                     " scrutineer_before_publication = excluded.scrutineer_before_publication,"
@@ -106,13 +120,13 @@ class ReportingRecordsProjection(Projection):
                 await self._step(conn, s, envelope, o.version, o.signed_off_by, o.signed_off_on)
             case r.PartnersSignedOff() as o:
                 await conn.execute(
-                    f"{latest}, status = CASE WHEN $6 THEN 'signed-off' ELSE 'partners-signing-off' END,"
-                    f" signed = signed || $5::jsonb{where}",
+                    f"{latest}, status = CASE WHEN $7 THEN 'signed-off' ELSE 'partners-signing-off' END,"
+                    f" signed = signed || $6::jsonb{where}",
                     *key, json.dumps([o.group_id]), not o.outstanding,
                 )
                 await self._step(conn, s, envelope, o.version, ", ".join(o.signatories), o.signed_off_on, "", o.group_id)
             case r.YearlyReportPublished() as pub:
-                await conn.execute(f"{latest}, status = 'published', published_on = $5, link = $6{where}", *key, pub.published_on, pub.link)
+                await conn.execute(f"{latest}, status = 'published', published_on = $6, link = $7{where}", *key, pub.published_on, pub.link)
                 await self._step(conn, s, envelope, pub.version, pub.publication or "", pub.published_on, pub.link or "")
 
     async def _step(
@@ -120,9 +134,10 @@ class ReportingRecordsProjection(Projection):
         text: str = "", group_id: str | None = None,
     ) -> None:
         await conn.execute(
-            f"INSERT INTO {s}.yearly_report_steps VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING",
+            f"INSERT INTO {s}.yearly_report_steps (event_id, partnership_id, year, step, version, by_whom, on_date, text,"
+            " group_id, position, report_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT DO NOTHING",
             envelope.event_id, envelope.partnership_id, envelope.event.year, _STEPS[type(envelope.event)],  # type: ignore[attr-defined]
-            version, by_whom, on, text, group_id, envelope.position,
+            version, by_whom, on, text, group_id, envelope.position, envelope.event.report_id,  # type: ignore[attr-defined]
         )
 
     async def _risk(self, conn: asyncpg.Connection, s: str, envelope: Envelope) -> None:

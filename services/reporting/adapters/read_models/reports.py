@@ -90,33 +90,50 @@ async def ratings(conn: asyncpg.Connection, s: str, partnership: str) -> list[In
     ]
 
 
-async def yearly_report(conn: asyncpg.Connection, s: str, partnership: str, year: int) -> YearlyReportRow | None:
-    r = await conn.fetchrow(f"SELECT * FROM {s}.yearly_reports WHERE partnership_id = $1 AND year = $2", partnership, year)
+def _ids(profile: FrameworkProfile, report_id: str) -> list[str]:
+    """The ids a report's rows may carry: its own, and "" for the profile's first (begun when a
+    profile had one yearly report)."""
+    first = profile.reporting.yearly_report
+    return [report_id, ""] if first is not None and first.id == report_id else [report_id]
+
+
+async def yearly_report(
+    conn: asyncpg.Connection, s: str, profile: FrameworkProfile, report_id: str, year: int
+) -> YearlyReportRow | None:
+    r = await conn.fetchrow(
+        f"SELECT * FROM {s}.yearly_reports WHERE partnership_id = $1 AND year = $2 AND report_id = ANY($3::text[])"
+        " ORDER BY report_id DESC LIMIT 1",
+        profile.id, year, _ids(profile, report_id),
+    )
     if r is None:
         return None
     steps = [
         StepRow(x["step"], x["version"], x["by_whom"], x["on_date"], x["text"], x["group_id"], str(x["event_id"]), x["position"])
         for x in await conn.fetch(
-            f"SELECT * FROM {s}.yearly_report_steps WHERE partnership_id = $1 AND year = $2 ORDER BY position", partnership, year
+            f"SELECT * FROM {s}.yearly_report_steps WHERE partnership_id = $1 AND year = $2 AND report_id = $3 ORDER BY position",
+            profile.id, year, r["report_id"],
         )
     ]
-    return _yearly_row(r, steps)
+    return _yearly_row(r, steps, report_id)
 
 
-def _yearly_row(r: asyncpg.Record, steps: list[StepRow]) -> YearlyReportRow:
+def _yearly_row(r: asyncpg.Record, steps: list[StepRow], report_id: str) -> YearlyReportRow:
     return YearlyReportRow(
         r["year"], r["name"], r["period_start"], r["period_end"], r["version"], r["status"], r["summary"], r["compiled_by"],
         r["scrutineer"], r["scrutineer_before_publication"], r["comments_to"], json.loads(r["sign_off_by"]),
         json.loads(r["signed"]), r["publish"], r["publication"], r["published_on"], r["link"], str(r["event_id"]),
-        r["position"], steps,
+        r["position"], steps, report_id,
     )
 
 
-async def yearly_reports(conn: asyncpg.Connection, s: str, partnership: str) -> list[YearlyReportRow]:
-    """Every year's report (without its steps), oldest first."""
+async def yearly_reports(conn: asyncpg.Connection, s: str, profile: FrameworkProfile) -> list[YearlyReportRow]:
+    """Every yearly report's every year (without its steps), oldest first, each naming its report."""
+    first = profile.reporting.yearly_report
     return [
-        _yearly_row(r, [])
-        for r in await conn.fetch(f"SELECT * FROM {s}.yearly_reports WHERE partnership_id = $1 ORDER BY year", partnership)
+        _yearly_row(r, [], r["report_id"] or (first.id if first else ""))
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.yearly_reports WHERE partnership_id = $1 ORDER BY year, report_id", profile.id
+        )
     ]
 
 
@@ -168,7 +185,7 @@ class ReportReadModels:
         s, p = self._schema, profile.id
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             rated, recorded = await ratings(conn, s, p), await records(conn, s, p)
-            registered, reported = await risks(conn, s, p), await yearly_reports(conn, s, p)
+            registered, reported = await risks(conn, s, p), await yearly_reports(conn, s, profile)
         return build_tiered(profile, rated, recorded, as_of, risks=registered, yearly=reported)
 
     async def thematic(self, profile: FrameworkProfile, theme: str, as_of: datetime, template_id: str | None = None) -> ThematicReport:
@@ -182,14 +199,16 @@ class ReportReadModels:
         async with self._pool.acquire() as conn:
             return themes_index(profile, await records(conn, self._schema, profile.id))
 
-    async def yearly(self, profile: FrameworkProfile, year: int, as_of: datetime) -> YearlyView:
+    async def yearly(self, profile: FrameworkProfile, year: int, as_of: datetime, report_id: str | None = None) -> YearlyView:
+        """A yearly report's year (none named: the profile's first, the partnership's own)."""
         s, p = self._schema, profile.id
+        rules = profile.reporting.yearly(report_id)
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            report = await yearly_report(conn, s, p, year)
+            report = await yearly_report(conn, s, profile, rules.id, year) if rules else None
             recorded, found = await records(conn, s, p), await facts(conn, s, p)
             raised, logged = await actions(conn, s, p), await impact(conn, s, p)
             rated, timed = await ratings(conn, s, p), await clocks(conn, s, p)
-        return build_yearly(profile, year, report, recorded, found, raised, logged, rated, timed, as_of)
+        return build_yearly(profile, year, report, recorded, found, raised, logged, rated, timed, as_of, report_id=rules.id if rules else None)
 
     async def risks(self, profile: FrameworkProfile, as_of: datetime) -> RiskRegister:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):

@@ -182,7 +182,7 @@ def _yearly_drafted(e: rp.YearlyReportDrafted, w: Words, _: Proposal | None) -> 
     return Draft(f"Yearly report {e.year} to {e.year + 1} awaits your comments and sign-off",
                  (f"Version {e.version} of the yearly report for {e.year} to {e.year + 1} was drafted on {day(e.drafted_on)}.",
                   "Your comments and sign-off are awaited before it is published."),
-                 f"/p/{w.partnership_id}/reports/yearly/{e.year}")
+                 f"/p/{w.partnership_id}/reports/yearly/{e.report_id + '/' if e.report_id else ''}{e.year}")
 
 
 def _milestone_missed(e: ev.PreparationMilestoneMissed, w: Words, _: Proposal | None) -> Draft:

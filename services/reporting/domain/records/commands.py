@@ -53,7 +53,13 @@ class RateIndicator(Command):
 Year = Annotated[int, Field(ge=2000, le=2100)]
 
 
-class DraftYearlyReport(Command):
+class YearlyReportCommand(Command):
+    report_id: SlugStr | None = Field(
+        default=None, description="Which of the profile's yearly reports (its id); none: the first, the partnership's own"
+    )
+
+
+class DraftYearlyReport(YearlyReportCommand):
     """Record a draft (or a new version, until it is signed off) of the year's report."""
 
     year: Year
@@ -62,7 +68,7 @@ class DraftYearlyReport(Command):
     compiled_by: Person | None = None
 
 
-class CommentOnYearlyReport(Command):
+class CommentOnYearlyReport(YearlyReportCommand):
     """The independent scrutineer's written comments on the current draft."""
 
     year: Year
@@ -71,7 +77,7 @@ class CommentOnYearlyReport(Command):
     commented_on: date
 
 
-class ScrutineerSignOffYearlyReport(Command):
+class ScrutineerSignOffYearlyReport(YearlyReportCommand):
     """The independent scrutineer signs the current draft off (where the profile says so)."""
 
     year: Year
@@ -79,7 +85,7 @@ class ScrutineerSignOffYearlyReport(Command):
     signed_off_on: date
 
 
-class PartnersSignOffYearlyReport(Command):
+class PartnersSignOffYearlyReport(YearlyReportCommand):
     """A group the profile names signs the yearly report off."""
 
     year: Year
@@ -88,7 +94,7 @@ class PartnersSignOffYearlyReport(Command):
     signed_off_on: date
 
 
-class PublishYearlyReport(Command):
+class PublishYearlyReport(YearlyReportCommand):
     year: Year
     published_on: date
     link: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=500)

@@ -1,7 +1,10 @@
-"""The yearly (twelve-monthly) report's lifecycle: drafted, the independent scrutineer's
-written comments and sign-off, each signing group's sign-off, published. Who takes
-part comes from the profile's `reporting.yearly_report` and is recorded in the draft;
-a step out of order is refused. One stream per year: `yearly-report:{partnership}:{year}`."""
+"""A yearly report's lifecycle: drafted, the independent scrutineer's written comments
+and sign-off, each signing group's sign-off, published. A profile names its yearly
+reports (`reporting.yearly_reports`, Kent two); who takes part in each comes from its
+rules and is recorded in the draft; a step out of order is refused. One stream per
+report and year: `yearly-report:{partnership}:{report_id}:{year}`. The first report of a
+profile, begun when a profile had one yearly report, goes on in its old stream
+`yearly-report:{partnership}:{year}`, its events naming the report "" (see `keys`)."""
 
 from dataclasses import dataclass, replace
 from datetime import date
@@ -28,8 +31,32 @@ from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 
 
-def stream_id(partnership_id: str, year: int) -> str:
-    return f"yearly-report:{partnership_id}:{year}"
+def key(report_id: str, year: int) -> str:
+    """The stream key of a report's year; "" (the first report, as recorded before a profile could name several): the year alone."""
+    return f"{report_id}:{year}" if report_id else str(year)
+
+
+def stream_id(partnership_id: str, report_id: str, year: int) -> str:
+    return f"yearly-report:{partnership_id}:{key(report_id, year)}"
+
+
+def rules_for(profile: FrameworkProfile, report_id: str | None) -> YearlyReport:
+    """The rules of the yearly report a command names (none: the profile's first)."""
+    rules = profile.reporting.yearly(report_id)
+    if rules is not None:
+        return rules
+    if not report_id:
+        raise Refusal("no_yearly_report", f"the {profile.id} profile sets out no yearly report", "year")
+    named = ", ".join(r.id for r in profile.reporting.yearly_reports) or "none"
+    raise Refusal("unknown_yearly_report", f"the {profile.id} profile names no yearly report {report_id!r} (it names: {named})", "report_id")
+
+
+def keys(profile: FrameworkProfile, report_id: str | None, year: int) -> list[tuple[str, str]]:
+    """(stream key, report id its events carry) where the report's year may be, in order:
+    its own stream, then for the profile's first report the old stream of the year."""
+    rules = rules_for(profile, report_id)
+    first = profile.reporting.yearly_report
+    return [(key(rules.id, year), rules.id)] + ([(key("", year), "")] if first is not None and rules.id == first.id else [])
 
 
 def period_of(rules: YearlyReport, year: int) -> tuple[date, date]:
@@ -47,6 +74,7 @@ def period_label(start: date, end: date) -> str:
 
 @dataclass(frozen=True)
 class YearlyState:
+    report_id: str = ""
     year: int = 0
     version: int = 0
     name: str = ""
@@ -76,7 +104,7 @@ def evolve(state: YearlyState, event: DomainEvent) -> YearlyState:
     match event:
         case YearlyReportDrafted() as e:
             return replace(
-                state, year=e.year, version=e.version, name=e.name, scrutineer=e.scrutineer,
+                state, report_id=e.report_id, year=e.year, version=e.version, name=e.name, scrutineer=e.scrutineer,
                 before_publication=e.scrutineer_before_publication, signers=tuple(e.sign_off_by), publish=e.publish,
                 publication=e.publication, comments_to=e.scrutineer_comments_to, last_on=e.drafted_on,
             )
@@ -115,10 +143,11 @@ def _scrutineer_missing(state: YearlyState) -> str | None:
     return None
 
 
-def decide_draft(state: YearlyState, command: DraftYearlyReport, profile: FrameworkProfile, today: date) -> list[DomainEvent]:
-    rules = profile.reporting.yearly_report
-    if rules is None:
-        raise Refusal("no_yearly_report", f"the {profile.id} profile sets out no yearly report", "year")
+def decide_draft(
+    state: YearlyState, command: DraftYearlyReport, profile: FrameworkProfile, today: date, report_id: str | None = None,
+) -> list[DomainEvent]:
+    """`report_id`: the id its events carry (its stream's: "" in the old stream of the first report)."""
+    rules = rules_for(profile, command.report_id)
     if state.published:
         raise Refusal("published", f"the {command.year} {state.name} is published", "year")
     if state.scrutineer_signed or state.signed:
@@ -130,6 +159,7 @@ def decide_draft(state: YearlyState, command: DraftYearlyReport, profile: Framew
         not_before(command.drafted_on, state.last_on, "drafted_on", "the previous draft")
     return [
         YearlyReportDrafted(
+            report_id=rules.id if report_id is None else report_id,
             year=command.year,
             name=rules.name,
             period_start=start,
@@ -157,7 +187,7 @@ def decide_comment(state: YearlyState, command: CommentOnYearlyReport, profile: 
     _on(command.commented_on, state, today, "commented_on")
     return [
         ScrutineerCommented(
-            year=command.year,
+            report_id=state.report_id, year=command.year,
             version=state.version,
             comments=command.comments,
             comments_to=state.comments_to,
@@ -179,7 +209,7 @@ def decide_scrutineer_sign_off(state: YearlyState, command: ScrutineerSignOffYea
     _on(command.signed_off_on, state, today, "signed_off_on")
     return [
         ScrutineerSignedOff(
-            year=command.year, version=state.version, signed_off_by=command.signed_off_by,
+            report_id=state.report_id, year=command.year, version=state.version, signed_off_by=command.signed_off_by,
             signed_off_on=command.signed_off_on, outstanding=state.outstanding,
         )
     ]
@@ -197,7 +227,7 @@ def decide_partners_sign_off(state: YearlyState, command: PartnersSignOffYearlyR
     _on(command.signed_off_on, state, today, "signed_off_on")
     return [
         PartnersSignedOff(
-            year=command.year, version=state.version, group_id=command.group_id, signatories=list(command.signatories),
+            report_id=state.report_id, year=command.year, version=state.version, group_id=command.group_id, signatories=list(command.signatories),
             signed_off_on=command.signed_off_on, outstanding=[g for g in state.outstanding if g != command.group_id],
         )
     ]
@@ -213,11 +243,11 @@ def decide_publish(state: YearlyState, command: PublishYearlyReport, profile: Fr
     _on(command.published_on, state, today, "published_on")
     return [
         YearlyReportPublished(
-            year=command.year, version=state.version, published_on=command.published_on,
+            report_id=state.report_id, year=command.year, version=state.version, published_on=command.published_on,
             publication=state.publication, link=command.link,
         )
     ]
 
 
-# The yearly report of one year, through its sign-off (`yearly-report:{partnership}:{key}`).
+# A yearly report of one year, through its sign-off (`yearly-report:{partnership}:{key}`).
 YEARLY_REPORT = Aggregate("yearly-report", YearlyState(), evolve)

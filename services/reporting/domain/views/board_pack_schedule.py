@@ -178,22 +178,23 @@ def report_status(
 def reports_due(
     profile: FrameworkProfile, group_id: str, period: list[str], concluded: Sequence[Concluded] = ()
 ) -> list[ReportLine]:
-    """Every report the group receives (and the yearly report, if it receives or signs it
-    off), with whether it is due at this meeting; due first, then in profile order."""
+    """Every report the group receives (and each yearly report it receives or signs off),
+    with whether it is due at this meeting; due first, then in profile order."""
     names = {g.id: g.name for g in profile.groups}
     activity_names = {a.id: a.name for a in profile.activities}
     reports = list(profile.reporting.reports_for(group_id))
-    yearly = profile.reporting.yearly_report
-    if yearly and group_id in (*yearly.received_by, *yearly.signed_off_by) and not any(
-        yearly.activity and r.activity == yearly.activity for r in reports
-    ):
-        reports.append(
-            RollingReport(
-                id="yearly-report", name=yearly.name, kind="annual", received_by=yearly.received_by or [group_id],
-                cadence={"count": 1, "per_months": 12}, due_months=[yearly.due_month] if yearly.due_month else [],
-                presented_by=yearly.compiled_by, activity=yearly.activity,
+    for number, yearly in enumerate(profile.reporting.yearly_reports):
+        if group_id in (*yearly.received_by, *yearly.signed_off_by) and not any(
+            yearly.activity and r.activity == yearly.activity for r in reports
+        ):
+            reports.append(
+                RollingReport(
+                    id="yearly-report" if number == 0 else yearly.id, name=yearly.name, kind="annual",
+                    received_by=yearly.received_by or [group_id], cadence={"count": 1, "per_months": 12},
+                    due_months=[yearly.due_month] if yearly.due_month else [], presented_by=yearly.compiled_by,
+                    activity=yearly.activity,
+                )
             )
-        )
     lines = []
     for report in reports:
         status, why, event_id = report_status(report, period, concluded, activity_names)

@@ -170,6 +170,8 @@ class YearlyReportRow:
     event_id: str
     position: int
     steps: list[StepRow] = field(default_factory=list)
+    report_id: str = ""
+    """Which of the profile's yearly reports ("" as recorded before a profile could name several: its first)."""
 
 
 @dataclass(frozen=True)

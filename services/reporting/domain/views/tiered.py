@@ -114,7 +114,7 @@ def risk_record(risk: RiskRow) -> RecordRow:
 def yearly_record(report: YearlyReportRow) -> RecordRow:
     """A yearly report as a record of the activity that produces it: its period, then its publication."""
     return RecordRow(
-        "yearly-report", str(report.year), None, f"{report.name} {report.year}", None, [], report.status,
+        "yearly-report", f"{report.report_id}:{report.year}" if report.report_id else str(report.year), None, f"{report.name} {report.year}", None, [], report.status,
         report.period_end, report.published_on, report.event_id, report.position, link=report.link,
     )
 
@@ -125,7 +125,11 @@ def build_tiered(
 ) -> TieredReport:
     """`ratings` are every rating recorded (any order); the latest of each indicator counts."""
     records = [*records, *map(risk_record, risks)]
-    yearly_activity = profile.reporting.yearly_report.activity if profile.reporting.yearly_report else None
+    yearly_of: dict[str, list[YearlyReportRow]] = {}
+    for report in yearly:
+        rules = profile.reporting.yearly(report.report_id)
+        if rules is not None and rules.activity:
+            yearly_of.setdefault(rules.activity, []).append(report)
     groups = {g.id: g.name for g in profile.groups}
     activities = {a.id: a for a in profile.activities}
     tools = {t.id: t.name for tier in profile.reporting.tiers for t in tier.tools}
@@ -145,8 +149,8 @@ def build_tiered(
                 of_tool += [r for r in records if r.kind == KIND_RECORDS[activity.kind]]
             if activity is not None:
                 of_tool += [r for r in records if r.kind == "review" and profile.review_activity(r.activity_type or "") == activity.id]
-            if activity is not None and activity.id == yearly_activity:
-                of_tool += [yearly_record(y) for y in yearly]
+            if activity is not None:
+                of_tool += [yearly_record(y) for y in yearly_of.get(activity.id, [])]
             lines.append(
                 ToolLine(
                     tool.id, tool.name, tool.activity, activity.name if activity else None,

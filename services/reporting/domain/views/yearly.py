@@ -99,6 +99,20 @@ class YearlyView:
     learning: list[Entry]
     includes: list[str] = field(default_factory=list)
     group_names: dict[str, str] = field(default_factory=dict)
+    report_id: str = ""
+    """Which of the profile's yearly reports ("": the profile names none)."""
+    first: bool = True
+    """It is the profile's first yearly report (its page is at the year alone)."""
+
+    @property
+    def path(self) -> str:
+        """Its page below the partnership's: `reports/yearly/{year}`, another report's `reports/yearly/{report_id}/{year}`."""
+        return f"reports/yearly/{self.year}" if self.first else f"reports/yearly/{self.report_id}/{self.year}"
+
+    @property
+    def stem(self) -> str:
+        """Its files' name, without the extension."""
+        return f"yearly-report-{self.partnership_id}-{self.year}" if self.first else f"yearly-report-{self.partnership_id}-{self.report_id}-{self.year}"
 
 
 def _in(day: date | None, start: date, end: date) -> bool:
@@ -138,8 +152,12 @@ def build_yearly(
     ratings: Sequence[IndicatorRatingRow],
     clocks: Sequence[ClockRow],
     as_of: datetime,
+    *,
+    report_id: str | None = None,
 ) -> YearlyView:
-    rules = profile.reporting.yearly_report
+    """The year of one of the profile's yearly reports (none named: its first)."""
+    rules = profile.reporting.yearly(report_id)
+    first = profile.reporting.yearly_report
     names = {g.id: g.name for g in profile.groups}
     activities = {a.id: a.name for a in profile.activities}
     if report is not None:
@@ -225,4 +243,5 @@ def build_yearly(
         profile.id, profile.name, name, year, period_label(start, end), start, end, as_of, lifecycle, figures, done,
         [Entry(f"{i.recorded_on:%d %b %Y}: {i.difference}", f"Impact log entry {i.impact_id}", i.event_id, i.position) for i in year_impact],
         priorities, themes, action_lines, review_lines, learning, list(rules.includes) if rules else [], names,
+        rules.id if rules else "", rules is None or first is None or rules.id == first.id,
     )
