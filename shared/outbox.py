@@ -124,3 +124,23 @@ class OutboxRelay:
 
     async def _pause(self, seconds: float) -> None:
         await woken_or_timed_out(self._wakeup, seconds)
+
+
+async def republish(pool: asyncpg.Pool, schema: str, js: JetStreamContext, subjects: Subjects, batch: int = 500) -> int:
+    """Publish every event of a store to JetStream again, in position order, as the relay
+    does (the same wire form, the event id as Nats-Msg-Id): what refills a stream lost with
+    the NATS data directory (`scrutiny streams refill`). The copies addressed to agencies
+    are not sent again (they had them), and the projections skip what they applied before
+    (their checkpoints are in PostgreSQL), so no consumer takes an event twice."""
+    after, total = 0, 0
+    while True:
+        rows = await pool.fetch(f"SELECT * FROM {schema}.events WHERE position > $1 ORDER BY position LIMIT $2", after, batch)
+        if not rows:
+            return total
+        acks = []
+        for row in rows:
+            body, headers = row_to_wire(row, schema)
+            subject = subjects.event(row["partnership_id"], schema, row["event_type"])
+            acks.append(await js.publish_async(subject, body, headers=headers, stream=subjects.stream(schema)))
+        await asyncio.gather(*acks)
+        after, total = rows[-1]["position"], total + len(rows)

@@ -26,27 +26,36 @@ def settings_for(data_dir: Path | None) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def database(settings: Settings, acting_as: str | None = None) -> AsyncIterator[asyncpg.Pool]:
-    """The platform's database: by URL, of a running platform, or the embedded one started for this command.
-
-    `acting_as` a service (where the database runs on roles): a command that builds the
-    service's schemas (`replay`, an as-of board pack) builds them as the service's role,
-    so that they stay the service's own."""
+async def database_url(settings: Settings) -> AsyncIterator[str]:
+    """The platform's database URL: given, of a running platform, or of the embedded server
+    started for this command (and stopped after it)."""
     url = settings.database_url or (running_platform(settings) or {}).get("database_url")
     embedded = None
     if not url:
         embedded = EmbeddedPostgres(settings.data_dir)
         embedded.start()
         url = await embedded.ensure_database(DATABASE)
-    acting = await db_roles.acting_as(url, acting_as) if acting_as else {}
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=10, server_settings=acting)
     try:
-        yield pool
+        yield url
     finally:
-        await pool.close()
         if embedded:
             embedded.stop()
 
+
+@contextlib.asynccontextmanager
+async def database(settings: Settings, acting_as: str | None = None) -> AsyncIterator[asyncpg.Pool]:
+    """The platform's database: by URL, of a running platform, or the embedded one started for this command.
+
+    `acting_as` a service (where the database runs on roles): a command that builds the
+    service's schemas (`replay`, an as-of board pack) builds them as the service's role,
+    so that they stay the service's own."""
+    async with database_url(settings) as url:
+        acting = await db_roles.acting_as(url, acting_as) if acting_as else {}
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=10, server_settings=acting)
+        try:
+            yield pool
+        finally:
+            await pool.close()
 
 def nats_url(data_dir: Path | None) -> tuple[str, Settings]:
     """The NATS address of the running platform (SCRUTINY_NATS_URL, else the one `scrutiny up`

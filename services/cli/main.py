@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from services.cli.agency import app as agency_app
+from services.cli.backup import backup, restore, streams_app
 from services.cli.commands import app as commands_app
 from services.cli.common import DataDir, database, settings_for
 from services.cli.deadletters import app as deadletters_app
@@ -49,6 +50,9 @@ app.add_typer(evidence_app, name="evidence")
 app.add_typer(reports_app, name="report")
 app.add_typer(people_app, name="people")
 app.add_typer(commands_app, name="commands")
+app.add_typer(streams_app, name="streams")
+app.command()(backup)
+app.command()(restore)
 app.add_typer(security_app)  # scrutiny erase, erasures, db roles
 console = Console()
 

@@ -49,6 +49,11 @@ class _PublishedAsReporting(Subjects):
         return super().stream(SERVICE if service == SCHEMA else service)
 
 
+def published_as_reporting(subjects: Subjects) -> Subjects:
+    """The subjects the records store's events go out on (the `reporting` service's)."""
+    return _PublishedAsReporting(subjects.namespace)
+
+
 def records_relay(pool: asyncpg.Pool, js: object, subjects: Subjects) -> OutboxRelay:
     """The outbox relay of the records store, publishing on the reporting service's subjects."""
-    return OutboxRelay(pool, SCHEMA, js, _PublishedAsReporting(subjects.namespace))  # type: ignore[arg-type]
+    return OutboxRelay(pool, SCHEMA, js, published_as_reporting(subjects))  # type: ignore[arg-type]
