@@ -11,8 +11,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
+import asyncpg
 import pytest
 
+from services.reporting.adapters.projections import ReportingRecordsProjection
 from services.reporting.adapters.read_models.reports import ReportReadModels
 from services.reporting.adapters.records_store import RecordsStore
 from services.reporting.adapters.report_pages import render_tiered, render_yearly
@@ -126,3 +128,25 @@ async def test_each_yearly_report_of_a_profile_has_its_own_lifecycle_and_an_old_
     with pytest.raises(urllib.error.HTTPError) as missing:
         await get_page(f"{base}/nope/2026", headers)
     assert missing.value.code == 404
+
+
+async def test_the_yearly_report_tables_of_an_older_read_model_are_keyed_by_report_in_place(database: str) -> None:
+    pool = await asyncpg.create_pool(database, min_size=1, max_size=2)
+    try:
+        await pool.execute(  # the tables as they were, with a row
+            "CREATE SCHEMA old; CREATE TABLE old.yearly_reports (partnership_id text NOT NULL, year integer NOT NULL,"
+            " name text NOT NULL, PRIMARY KEY (partnership_id, year));"
+            " CREATE TABLE old.yearly_report_steps (event_id uuid PRIMARY KEY, partnership_id text NOT NULL, year integer NOT NULL);"
+            " INSERT INTO old.yearly_reports VALUES ('kent', 2026, 'KSCMP Annual Report')"
+        )
+        for _ in range(2):  # as every start-up does
+            await pool.execute(ReportingRecordsProjection().ddl("old"))
+        key = await pool.fetchval(
+            "SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_index i JOIN pg_attribute a"
+            " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'old.yearly_reports'::regclass AND i.indisprimary"
+        )
+        assert key == ["partnership_id", "report_id", "year"]
+        assert await pool.fetchval("SELECT report_id FROM old.yearly_reports") == ""  # the first report's, as it was recorded
+        await pool.execute("INSERT INTO old.yearly_reports VALUES ('kent', 2026, 'Scrutiny, Assurance and Audit Report', 'saa')")
+    finally:
+        await pool.close()
