@@ -224,7 +224,12 @@ def test_calderdale_five_elements_of_evidence(profiles: dict[str, FrameworkProfi
     per_element = {e: 0 for e in by_id}
     for evidence_type in reporting.evidence_types:
         per_element[evidence_type.element] += 1
-    assert per_element["learning-and-improvement"] == 0
+    # Learning and Improvement draws on the others; the holistic self-assessment (s.4, App. 1's tool) is its one type.
+    assert [(t.id, t.activity) for t in reporting.evidence_types if t.element == "learning-and-improvement"] == [
+        ("holistic-self-assessments", "thematic-assurance"),
+    ]
+    placed = {t.activity for t in reporting.evidence_types}
+    assert {a.id for a in profiles["calderdale"].activities if a.kind == "thematic_assurance_event"} <= placed
     assert all(per_element[e] >= 4 for e in list(by_id)[:4])
 
 

@@ -91,8 +91,8 @@ def test_which_elements_of_evidence_are_present_and_which_are_missing() -> None:
     assert "Single and multi-agency performance management data (Single and multi-agency performance management data)" in missing.to_fill
     gaps = r.sections[4]
     assert gaps.lines[0].text.startswith("No quantitative data on the theme; it could come from: Single and multi-agency")
-    # The holistic self-assessment names no evidence type: said, not guessed.
-    assert any(line.source == "Assurance event ta-1" and "under no element of evidence" in line.text for line in gaps.lines)
+    # Nothing on the theme is left under no element of evidence.
+    assert not any("under no element of evidence" in line.text for line in gaps.lines)
     service_users = next(e for e in r.elements if e.id == "service-users")
     assert service_users.triangulates == [("Quantitative data", False), ("Qualitative evidence", True)]
     assert [x.source for x in service_users.sources] == ["Assurance event ya-1"]
@@ -158,3 +158,14 @@ def test_each_finding_once_however_many_case_gradings_repeat_it() -> None:
     [line] = r.sections[1].lines  # qualitative evidence: the round, its findings beneath it
     assert line.sub.count("Strength: Chronologies up to date") == 1
     assert line.sub.count("Area for development: Supervision notes thin") == 1
+
+
+def test_the_holistic_self_assessment_is_evidence_of_learning_and_improvement() -> None:
+    # s.4 CSCP Holistic Assurance Programme: self-assessments "based on all aspects of this framework"
+    # (App. 1's tool) produce the critical reflection that drives improvement.
+    holistic = record("assurance-event", "ta-1", "thematic-assurance", "neglect", 4, strengths=["Shared screening"])
+    r = build_thematic(CALDERDALE, "Neglect", [holistic], [], [], [], AS_OF)
+    learning = next(e for e in r.elements if e.id == "learning-and-improvement")
+    assert learning.present and [x.source for x in learning.sources] == ["Assurance event ta-1"]
+    gaps = next(s for s in r.sections if s.role == "gaps")
+    assert not any("under no element of evidence" in line.text for line in gaps.lines)
