@@ -52,6 +52,19 @@ def already_done(history: Sequence[Envelope], key: UUID) -> list[Envelope]:
     return []
 
 
+def done_before(history: Sequence[Envelope], request_id: UUID, metadata: Metadata) -> list[Envelope]:
+    """The events this sender's request appended before: under today's ids (its
+    `request_key`), or under the ids of a release before they were scoped to the sender
+    (uuid5 of the bare request id; data carried over from it), then only where those
+    events are this sender's in this partnership, so no one is answered with another's."""
+    if earlier := already_done(history, request_key(request_id, metadata)):
+        return earlier
+    legacy = already_done(history, request_id)
+    if legacy and all(e.actor == metadata.actor and e.partnership_id == metadata.partnership_id for e in legacy):
+        return legacy
+    return []
+
+
 async def decide_and_append(
     store: EventStore,
     stream_id: str,
@@ -69,7 +82,7 @@ async def decide_and_append(
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if history is None or attempt > 1:
             history = await store.read_stream(stream_id)
-        if key and (earlier := already_done(history, key)):
+        if request_id and (earlier := done_before(history, request_id, metadata)):
             return earlier
         state = fold(initial, evolve, (e.event for e in history))
         events = decide(state)

@@ -34,7 +34,7 @@ from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import CallInProposed
 from shared.clock import Clock
 from shared.deadlines import Deadline
-from shared.decisions import already_done, request_key
+from shared.decisions import done_before
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.london import local_day
@@ -121,7 +121,7 @@ class EventsHandlers:
         for number in range(1, MAX_CALL_INS_PER_CYCLE + 1):
             event_id = call_ins.call_in_id(proposed.cycle_id, proposed.agency_id, number)
             history = await self.runner.read(ASSURANCE_EVENT, envelope.partnership_id, event_id)
-            if earlier := already_done(history, request_key(request_id, metadata)):
+            if earlier := done_before(history, request_id, metadata):
                 return earlier
             if call_ins.closed(ASSURANCE_EVENT.fold(h.event for h in history)):
                 continue

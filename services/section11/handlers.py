@@ -29,7 +29,7 @@ from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import AuditCycleOpened, SubmissionReceived
 from shared.clock import Clock
 from shared.deadlines import Deadline, Settled
-from shared.decisions import already_done, request_key
+from shared.decisions import done_before
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.messaging.commands import CommandTable, agency, business_unit, table
@@ -157,7 +157,7 @@ class Section11Handlers:
         cycle, history = await self._cycle_and_return(partnership, command.agency_id, cycle_id)
         if alone:
             return submissions.Target(partnership, cycle_id, self.partnerships[partnership], cycle, RETURN.initial, False), history, request_id
-        done = bool(already_done(history, request_key(request_id, metadata.model_copy(update={"partnership_id": partnership}))))
+        done = bool(done_before(history, request_id, metadata.model_copy(update={"partnership_id": partnership})))
         state = RETURN.fold(e.event for e in history)
         return submissions.Target(partnership, cycle_id, self.partnerships[partnership], cycle, state, done), history, request_id
 
