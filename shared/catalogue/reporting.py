@@ -20,9 +20,10 @@ from pydantic import BaseModel, ConfigDict
 from shared.catalogue.base import DomainEvent
 from shared.catalogue.registry import registered, upcaster
 
-AssuranceLevel = Literal["substantial", "moderate", "limited", "unsatisfactory"]
-"""How far an indicator is met, best first (the four levels of assurance of HM
-Treasury's Assurance Frameworks and the Government Internal Audit Agency)."""
+AssuranceLevel = str
+"""How far an indicator is met: the id of one of the profile's levels of assurance
+(`reporting.assurance_levels`; by default HM Treasury's four: substantial, moderate,
+limited, unsatisfactory)."""
 ScrutineerPart = Literal["none", "reviews", "signs_off"]
 
 

@@ -28,6 +28,7 @@ from .base import (
     by_id,
 )
 from .reporting_checks import check_inside, check_references
+from .scales import AssuranceLevel, RiskMatrix, default_assurance_levels
 
 __all__ = [
     "EarlyWarning",
@@ -364,6 +365,11 @@ class Reporting(Model):
     """The impact log, planned or in use."""
     information_requests: InformationRequests | None = None
     """The duty to comply with the partners' information requests."""
+    assurance_levels: list[AssuranceLevel] = Field(default_factory=default_assurance_levels, min_length=2)
+    """The levels of assurance the key indicators are rated on, best first (default: HM
+    Treasury's four, substantial, moderate, limited, unsatisfactory)."""
+    risk_matrix: RiskMatrix = Field(default_factory=RiskMatrix)
+    """How the risk register's risks are scored (default: 5 x 5, banded low, moderate, high, extreme)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -406,6 +412,9 @@ class Reporting(Model):
 
     def tier(self, tier_id: str) -> Tier:
         return by_id(self.tiers, tier_id)
+
+    def assurance_level(self, level_id: str) -> AssuranceLevel | None:
+        return next((level for level in self.assurance_levels if level.id == level_id), None)
 
     @property
     def yearly_report(self) -> YearlyReport | None:

@@ -106,6 +106,8 @@ def check_inside(reporting: Reporting, problems: Problems) -> None:
     for p, process in enumerate(reporting.processes):
         _unique(problems, ("processes", p, "steps"), process.steps)
     _unique(problems, ("yearly_reports",), reporting.yearly_reports)
+    _unique(problems, ("assurance_levels",), reporting.assurance_levels)
+    _unique(problems, ("assurance_levels",), reporting.assurance_levels, "name")
 
 
 def check_references(

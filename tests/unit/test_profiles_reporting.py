@@ -275,3 +275,21 @@ def test_receiving_group_required() -> None:
         RollingReport.model_validate(_report(received_by=[]))
     with pytest.raises(ValidationError, match="a tool must be reported"):
         TierTool.model_validate({"id": "t", "name": "T"})
+
+
+def test_the_scales_default_to_the_platform_s_and_a_profile_may_set_its_own(tmp_path: Path, kent: dict[str, Any]) -> None:
+    reporting = load_builtin("kent").reporting
+    assert [(level.id, level.name) for level in reporting.assurance_levels] == [
+        ("substantial", "Substantial assurance"), ("moderate", "Moderate assurance"), ("limited", "Limited assurance"), ("unsatisfactory", "Unsatisfactory"),
+    ]
+    matrix = reporting.risk_matrix
+    assert (matrix.likelihood, matrix.impact, [b.name for b in matrix.bands]) == (5, 5, ["Low", "Moderate", "High", "Extreme"])
+    assert [matrix.band(s).name for s in (3, 4, 6, 8, 12, 15, 25)] == ["Low", "Moderate", "Moderate", "High", "High", "Extreme", "Extreme"]
+    kent["reporting"]["assurance_levels"] = [{"id": "good", "name": "Good"}, {"id": "good", "name": "Poor"}]
+    kent["reporting"]["risk_matrix"] = {"likelihood": 3, "impact": 3, "bands": [
+        {"name": "Low", "from_score": 2, "colour": "green"}, {"name": "High", "from_score": 12, "colour": "red"},
+    ]}
+    fields = {p.field for p in refused(write(tmp_path, kent)).problems}
+    assert {"reporting.risk_matrix.bands[0].from_score", "reporting.risk_matrix.bands[1].from_score"} <= fields
+    kent["reporting"]["risk_matrix"]["bands"] = [{"name": "Low", "from_score": 1, "colour": "green"}]
+    assert "reporting.assurance_levels[1].id" in {p.field for p in refused(write(tmp_path, kent)).problems}

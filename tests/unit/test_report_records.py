@@ -10,10 +10,12 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.reporting.domain.records import commands as c
+from services.reporting.domain.records import risks as risk_domain
 from services.reporting.handlers import ReportingHandlers
 from services.section11.domain.commands import OpenAuditCycle
 from services.section11.handlers import Section11Handlers
@@ -29,7 +31,7 @@ from shared.envelope import Metadata
 from shared.eventstore.memory import InMemoryEventStore
 from shared.mapper import new_envelopes, parse_event
 from shared.partnerships import Partnerships
-from shared.profiles import load_builtin
+from shared.profiles import FrameworkProfile, builtin_profiles, load_builtin
 from shared.refusals import Refusal, parse_message
 
 PROFILES = {p: load_builtin(p) for p in ("kent", "somerset", "north-lincolnshire")}
@@ -111,7 +113,7 @@ async def test_a_rating_without_its_evidence_on_record_is_refused_naming_the_ref
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"rating": "great"}, "rating"), ({"evidence": []}, "evidence"), ({"evidence": [{"kind": "rumour", "id": "x"}]}, "evidence[0].kind"),
+    [({"rating": "Great!"}, "rating"), ({"evidence": []}, "evidence"), ({"evidence": [{"kind": "rumour", "id": "x"}]}, "evidence[0].kind"),
      ({"rated_on": "soon"}, "rated_on"), ({"colour": "red"}, "colour")],
 )
 def test_bad_input_is_refused_naming_the_field(change: dict[str, Any], field: str) -> None:
@@ -270,15 +272,46 @@ async def test_a_risk_is_refused_naming_the_field(handlers: ReportingHandlers, c
     assert (refusal.code, refusal.field) == (code, field)
 
 
-@given(likelihood=st.integers(-3, 9), impact=st.integers(-3, 9))
+@given(likelihood=st.integers(-3, 12), impact=st.integers(-3, 12))
 def test_a_rating_off_the_five_by_five_matrix_is_refused_naming_its_field(likelihood: int, impact: int) -> None:
-    body = RISK | {"request_id": str(uuid4()), "current": {"likelihood": likelihood, "impact": impact}}
-    if 1 <= likelihood <= 5 and 1 <= impact <= 5:
-        assert parse_message(c.RecordRisk, json.dumps(body).encode()).current.likelihood == likelihood
+    # The command takes 1 to 10; the profile's matrix (Kent's: 5 x 5, the default) says how high.
+    body = RISK | {"request_id": str(uuid4()), "inherent": {"likelihood": 5, "impact": 5}, "current": {"likelihood": likelihood, "impact": impact}}
+    on_the_matrix = 1 <= likelihood <= 5 and 1 <= impact <= 5
+    try:
+        events = risk_domain.decide_record(risk_domain.Risk(), parse_message(c.RecordRisk, json.dumps(body).encode()), PROFILES["kent"], date(2027, 5, 10))
+    except Refusal as refusal:
+        assert not on_the_matrix and refusal.field in ("current.likelihood", "current.impact")
         return
-    with pytest.raises(Refusal) as caught:
-        parse_message(c.RecordRisk, json.dumps(body).encode())
-    assert caught.value.field in ("current.likelihood", "current.impact")
+    assert on_the_matrix and events[0].current.likelihood == likelihood  # type: ignore[attr-defined]
+
+
+def own_scales() -> Any:
+    """Kent's profile with three levels of assurance of its own and a 4 x 4 risk matrix."""
+    data = yaml.safe_load(builtin_profiles()["kent"].read_text(encoding="utf-8"))
+    data["reporting"]["assurance_levels"] = [
+        {"id": "assured", "name": "Assured"}, {"id": "partly-assured", "name": "Partly assured"}, {"id": "not-assured", "name": "Not assured"},
+    ]
+    data["reporting"]["risk_matrix"] = {"likelihood": 4, "impact": 4, "bands": [
+        {"name": "Tolerable", "from_score": 1, "colour": "green"}, {"name": "Intolerable", "from_score": 9, "colour": "red"},
+    ]}
+    return FrameworkProfile.model_validate(data)
+
+
+async def test_ratings_and_risks_are_on_the_profile_s_own_scales(handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore], clock: ManualClock) -> None:
+    handlers.partnerships["kent"] = own_scales()
+    s11 = Section11Handlers(stores["section11"], Partnerships(PROFILES), clock)
+    await s11.open_cycle(OpenAuditCycle(request_id=uuid4(), cycle_id="2026-27", opened_on=date(2027, 5, 1)), meta("kent"))
+    rate = {"indicator_id": "audits-lead-to-change", "rationale": "r", "evidence": [{"kind": "s11-cycle", "id": "2026-27"}],
+            "rated_on": "2027-05-09", "rated_by": "BU"}
+    [rated] = await handlers.rate_indicator(command(c.RateIndicator, **rate, rating="partly-assured"), meta("kent"))
+    assert rated.event.rating == "partly-assured"  # type: ignore[union-attr]
+    off = await refused(handlers.rate_indicator(command(c.RateIndicator, **rate, rating="substantial"), meta("kent")))
+    assert (off.code, off.field) == ("unknown_level", "rating") and "assured, partly-assured, not-assured" in off.message
+    four = RISK | {"inherent": {"likelihood": 4, "impact": 4}, "current": {"likelihood": 3, "impact": 4}, "target": {"likelihood": 2, "impact": 2}}
+    await handlers.record_risk(command(c.RecordRisk, **four), meta("kent"))
+    five = RISK | {"risk_id": "other", "inherent": {"likelihood": 5, "impact": 4}}
+    off = await refused(handlers.record_risk(command(c.RecordRisk, **five), meta("kent")))
+    assert (off.code, off.field) == ("off_the_matrix", "inherent.likelihood") and "1 to 4" in off.message
 
 
 def test_the_command_side_domain_imports_no_infrastructure() -> None:

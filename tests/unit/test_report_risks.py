@@ -36,3 +36,14 @@ def test_open_risks_highest_current_score_first_and_reviews_past_due() -> None:
     assert register.in_band("Extreme") == 1
     html = render_risks(register)
     assert "1 past their review date" in html and "20 · Extreme" in html and "event ev-b-last" in html
+
+
+def test_the_bands_are_the_profile_s() -> None:
+    from tests.unit.test_report_records import own_scales
+
+    register = build_risk_register(own_scales(), [risk("a", (2, 4), date(2027, 6, 1)), risk("b", (3, 3), date(2027, 6, 1))],
+                                   datetime(2027, 4, 1, 9, tzinfo=UTC))
+    assert [(x.row.risk_id, x.current.score, x.current.band, x.current.css) for x in register.open] == [
+        ("b", 9, "Intolerable", "red"), ("a", 8, "Tolerable", "green"),
+    ]
+    assert "9 · Intolerable" in render_risks(register)

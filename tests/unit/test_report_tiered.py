@@ -121,3 +121,14 @@ def test_each_review_counts_under_the_one_tool_whose_review_types_it_is() -> Non
     cspr, single = tools["child-safeguarding-practice-reviews"], tools["single-agency-incident-reviews"]
     assert (cspr.records, cspr.latest and cspr.latest.record_id) == (1, "cspr-1")
     assert (single.records, single.latest and single.latest.record_id) == (1, "sa-1")  # the agency's own, not the partnership's reviews
+
+
+def test_indicators_are_rated_on_the_profile_s_levels() -> None:
+    from tests.unit.test_report_records import own_scales
+
+    report = build_tiered(own_scales(), [rating("audits-lead-to-change", "partly-assured", 2, previous="not-assured")], [], AS_OF)
+    assert list(report.levels) == ["assured", "partly-assured", "not-assured"]
+    audits = next(i for i in report.tiers[1].indicators if i.id == "audits-lead-to-change")
+    assert (audits.level, audits.trend) == ("Partly assured", "improved") and audits.css in {"a-moderate", "a-limited"}
+    html = render_tiered(report)
+    assert ">Assured</th>" in html and ">Not assured</th>" in html and "Substantial assurance" not in html

@@ -7,8 +7,6 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.catalogue.reporting import AssuranceLevel
-
 SlugStr = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -41,7 +39,7 @@ class RateIndicator(Command):
     """Rate one of the profile's key indicators, citing at least one record as evidence."""
 
     indicator_id: SlugStr
-    rating: AssuranceLevel
+    rating: SlugStr = Field(description="One of the profile's levels of assurance (by default substantial, moderate, limited, unsatisfactory)")
     rationale: Text
     evidence: list[EvidenceRef] = Field(min_length=1, max_length=30)
     rated_on: date
@@ -102,11 +100,11 @@ class PublishYearlyReport(YearlyReportCommand):
 
 # -- the risk register --------------------------------------------------------------------
 
-Score = Annotated[int, Field(ge=1, le=5)]
+Score = Annotated[int, Field(ge=1, le=10)]
 
 
 class Rating(BaseModel):
-    """Likelihood and impact, each 1 (lowest) to 5 (highest)."""
+    """Likelihood and impact, each 1 (lowest) to the highest of the profile's risk matrix (5 by default)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -53,6 +53,9 @@ def decide_rate(
 ) -> list[DomainEvent]:
     """`newest[(kind, id)]` is each cited record's newest event (None: no such record)."""
     tier, indicator = indicator_of(profile, command.indicator_id)
+    if profile.reporting.assurance_level(command.rating) is None:
+        levels = ", ".join(level.id for level in profile.reporting.assurance_levels)
+        raise Refusal("unknown_level", f"{command.rating!r} is not a level of assurance of {profile.id} (levels: {levels})", "rating")
     evidence = cite(command.evidence, profile.id, newest)
     not_after_today(command.rated_on, today, "rated_on")
     if state.rated_on is not None:

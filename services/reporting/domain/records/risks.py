@@ -49,7 +49,13 @@ def owners(profile: FrameworkProfile) -> dict[str, str]:
     return named
 
 
-def _rating(rating: Rating) -> RiskRating:
+def _rating(profile: FrameworkProfile, rating: Rating, field: str) -> RiskRating:
+    """A rating on the profile's risk matrix (5 x 5 by default), refused naming its field if off it."""
+    matrix = profile.reporting.risk_matrix
+    for part, highest in (("likelihood", matrix.likelihood), ("impact", matrix.impact)):
+        value = getattr(rating, part)
+        if value > highest:
+            raise Refusal("off_the_matrix", f"{part} is scored 1 to {highest} on {profile.id}'s risk matrix, not {value}", f"{field}.{part}")
     return RiskRating(likelihood=rating.likelihood, impact=rating.impact)
 
 
@@ -75,7 +81,8 @@ def decide_record(state: Risk, command: RecordRisk, profile: FrameworkProfile, t
     if state.recorded:
         raise Refusal("already_recorded", f"risk {command.risk_id!r} is already on the register", "risk_id")
     owner = _owner(profile, command.owner)
-    inherent, current, target = _rating(command.inherent), _rating(command.current), _rating(command.target)
+    inherent = _rating(profile, command.inherent, "inherent")
+    current, target = _rating(profile, command.current, "current"), _rating(profile, command.target, "target")
     _not_above_inherent(inherent, current, "current", "current")
     _not_above_inherent(inherent, target, "target", "target")
     not_after_today(command.recorded_on, today, "recorded_on")
@@ -100,8 +107,8 @@ def decide_reassess(state: Risk, command: ReassessRisk, profile: FrameworkProfil
     _open(state, command.risk_id)
     assert state.inherent is not None and state.current is not None and state.target is not None and state.last_on is not None
     owner = _owner(profile, command.owner) if command.owner else state.owner
-    current = _rating(command.current)
-    target = _rating(command.target) if command.target else state.target
+    current = _rating(profile, command.current, "current")
+    target = _rating(profile, command.target, "target") if command.target else state.target
     _not_above_inherent(state.inherent, current, "current", "current")
     _not_above_inherent(state.inherent, target, "target", "target")
     not_after_today(command.reassessed_on, today, "reassessed_on")

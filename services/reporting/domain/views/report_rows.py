@@ -4,13 +4,24 @@ built from (pure). Every row names the event (id and store position) behind it."
 from dataclasses import dataclass, field
 from datetime import date
 
+from shared.profiles.schema import FrameworkProfile
+
 LEVELS = {
     "substantial": ("Substantial assurance", "a-substantial"),
     "moderate": ("Moderate assurance", "a-moderate"),
     "limited": ("Limited assurance", "a-limited"),
     "unsatisfactory": ("Unsatisfactory", "a-unsatisfactory"),
 }
-"""The assurance levels an indicator is rated on, best first: label and style."""
+"""The assurance levels an indicator is rated on unless the profile sets its own, best first: label and style."""
+STYLES = ("a-substantial", "a-moderate", "a-limited", "a-unsatisfactory")
+
+
+def levels_of(profile: FrameworkProfile) -> dict[str, tuple[str, str]]:
+    """The profile's levels of assurance, best first: label and style (the four styles spread
+    over its levels, best to worst)."""
+    levels = profile.reporting.assurance_levels
+    last = max(len(levels) - 1, 1)
+    return {level.id: (level.name, STYLES[round(i * (len(STYLES) - 1) / last)]) for i, level in enumerate(levels)}
 
 KIND_NAMES = {
     "assurance-event": "Assurance event",

@@ -1,29 +1,33 @@
 """The partnership's risk register (pure): each open risk with its inherent, current and
-target ratings on the 5 x 5 matrix, its owner and review date (flagged once past), then
-the risks closed; highest current score first. Every figure names its event."""
+target ratings on the profile's risk matrix (5 x 5 by default), its owner and review date
+(flagged once past), then the risks closed; highest current score first. Every figure
+names its event."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from shared.london import LONDON
+from shared.profiles.scales import RiskMatrix
 from shared.profiles.schema import FrameworkProfile
 
 from .report_rows import RiskRow
 
-# The bands of a score (likelihood x impact), as the NHS's 5 x 5 risk matrix draws them.
-BANDS = ((15, "Extreme", "red"), (8, "High", "amber"), (4, "Moderate", "yellow"), (1, "Low", "green"))
+FIVE_BY_FIVE = RiskMatrix()
+"""The matrix unless the profile sets its own: the NHS's 5 x 5, banded low, moderate, high, extreme."""
 
 
-def band(score: int) -> tuple[str, str]:
+def band(score: int, matrix: RiskMatrix = FIVE_BY_FIVE) -> tuple[str, str]:
     """(name, style) of a score's band."""
-    return next((name, css) for floor, name, css in BANDS if score >= floor)
+    found = matrix.band(score)
+    return found.name, found.colour
 
 
 @dataclass(frozen=True)
 class Score:
     likelihood: int
     impact: int
+    matrix: RiskMatrix = field(default=FIVE_BY_FIVE, compare=False, repr=False)
 
     @property
     def score(self) -> int:
@@ -31,11 +35,11 @@ class Score:
 
     @property
     def band(self) -> str:
-        return band(self.score)[0]
+        return band(self.score, self.matrix)[0]
 
     @property
     def css(self) -> str:
-        return band(self.score)[1]
+        return band(self.score, self.matrix)[1]
 
 
 @dataclass(frozen=True)
@@ -69,12 +73,13 @@ def build_risk_register(profile: FrameworkProfile, risks: Sequence[RiskRow], as_
     today: date = as_of.astimezone(LONDON).date()
     owners = {g.id: g.name for g in profile.groups} | {p.id: p.name for p in profile.statutory_partners}
     owners |= {a.id: a.name for a in profile.agencies}
+    matrix = profile.reporting.risk_matrix
     lines = []
     for r in risks:
-        current, target = Score(*r.current), Score(*r.target)
+        current, target = Score(*r.current, matrix), Score(*r.target, matrix)
         lines.append(
             RiskLine(
-                r, owners.get(r.owner, r.owner), Score(*r.inherent), current, target,
+                r, owners.get(r.owner, r.owner), Score(*r.inherent, matrix), current, target,
                 r.status == "open" and r.review_on < today, current.score <= target.score,
             )
         )

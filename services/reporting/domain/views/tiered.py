@@ -9,9 +9,8 @@ from datetime import date, datetime
 from shared.london import LONDON
 from shared.profiles.schema import FrameworkProfile
 
-from .report_rows import LEVELS, IndicatorRatingRow, RecordRow, RiskRow, YearlyReportRow
+from .report_rows import LEVELS, IndicatorRatingRow, RecordRow, RiskRow, YearlyReportRow, levels_of
 
-ORDER = list(LEVELS)
 # Records that are the work of an activity of this kind, besides the assurance events
 # recorded against the activity itself. Reviews are the work of the activity that names
 # their review type (`review_types`); a yearly report, of the activity its rules name.
@@ -42,21 +41,24 @@ class IndicatorLine:
     rating: IndicatorRatingRow | None
     ratings: int
     """How many times it has been rated."""
+    levels: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(LEVELS))
+    """The profile's levels of assurance, best first: label and style."""
 
     @property
     def level(self) -> str:
-        return LEVELS[self.rating.rating][0] if self.rating else "Not rated"
+        return self.levels.get(self.rating.rating, (self.rating.rating, ""))[0] if self.rating else "Not rated"
 
     @property
     def css(self) -> str:
-        return LEVELS[self.rating.rating][1] if self.rating else "none"
+        return self.levels.get(self.rating.rating, ("", "none"))[1] if self.rating else "none"
 
     @property
     def trend(self) -> str | None:
         """"improved", "declined" or "unchanged" since the previous rating."""
-        if self.rating is None or self.rating.previous_rating is None:
+        order = list(self.levels)
+        if self.rating is None or self.rating.previous_rating is None or not {self.rating.rating, self.rating.previous_rating} <= set(order):
             return None
-        now, before = ORDER.index(self.rating.rating), ORDER.index(self.rating.previous_rating)
+        now, before = order.index(self.rating.rating), order.index(self.rating.previous_rating)
         return "improved" if now < before else "declined" if now > before else "unchanged"
 
 
@@ -125,6 +127,7 @@ def build_tiered(
 ) -> TieredReport:
     """`ratings` are every rating recorded (any order); the latest of each indicator counts."""
     records = [*records, *map(risk_record, risks)]
+    levels = levels_of(profile)
     yearly_of: dict[str, list[YearlyReportRow]] = {}
     for report in yearly:
         rules = profile.reporting.yearly(report.report_id)
@@ -160,9 +163,9 @@ def build_tiered(
             )
         indicators = [
             IndicatorLine(
-                i.id, i.text, [objectives.get(o, o) for o in i.objectives], latest.get(i.id), counts.get(i.id, 0)
+                i.id, i.text, [objectives.get(o, o) for o in i.objectives], latest.get(i.id), counts.get(i.id, 0), levels,
             )
             for i in tier.indicators
         ]
         sections.append(TierSection(tier.id, tier.level, tier.name, tier.description, lines, indicators))
-    return TieredReport(profile.id, profile.name, as_of, profile.reporting.tier_model, sections)
+    return TieredReport(profile.id, profile.name, as_of, profile.reporting.tier_model, sections, levels)

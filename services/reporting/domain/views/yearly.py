@@ -20,6 +20,7 @@ from .report_rows import (
     RecordRow,
     StepRow,
     YearlyReportRow,
+    levels_of,
 )
 from .thematic import on_theme, theme_keys
 
@@ -49,18 +50,20 @@ class Priority:
     text: str
     rating: IndicatorRatingRow | None
     before: IndicatorRatingRow | None
+    levels: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(LEVELS))
+    """The profile's levels of assurance, best first: label and style."""
 
     @property
     def level(self) -> str:
-        return LEVELS[self.rating.rating][0] if self.rating else "Not rated"
+        return self.levels.get(self.rating.rating, (self.rating.rating, ""))[0] if self.rating else "Not rated"
 
     @property
     def css(self) -> str:
-        return LEVELS[self.rating.rating][1] if self.rating else "none"
+        return self.levels.get(self.rating.rating, ("", "none"))[1] if self.rating else "none"
 
     @property
     def was(self) -> str:
-        return LEVELS[self.before.rating][0] if self.before else "not rated"
+        return self.levels.get(self.before.rating, (self.before.rating, ""))[0] if self.before else "not rated"
 
 
 @dataclass(frozen=True)
@@ -216,7 +219,9 @@ def build_yearly(
             history = by_indicator.get(indicator.id, [])
             latest = [x for x in history if x.rated_on <= end]
             before = [x for x in history if x.rated_on < start]
-            priorities.append(Priority(indicator.id, indicator.text, latest[-1] if latest else None, before[-1] if before else None))
+            priorities.append(
+                Priority(indicator.id, indicator.text, latest[-1] if latest else None, before[-1] if before else None, levels_of(profile))
+            )
     in_year = [r for r in ordered if _in(r.day, start, end)]
     themes = [
         (t.name, sum(1 for r in in_year if on_theme(r, theme_keys(profile, t.id)[0])))
