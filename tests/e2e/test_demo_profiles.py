@@ -14,6 +14,7 @@ import pytest
 from services.platform import demo
 from shared.clock import ManualClock
 from shared.profiles import load_builtin
+from shared.waiting import eventually
 from tests.support import backends
 from tests.support.platform import RunningPlatform, running_platform
 from tests.support.platform import test_settings as settings_for
@@ -120,3 +121,22 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     # The board pack, as HTML and PDF.
     assert f"Board pack: {profile.name}" in html.unescape(result.board_pack.read_text())
     assert result.board_pack_pdf.read_bytes().startswith(b"%PDF")
+
+
+async def test_no_demo_year_leaves_a_dead_letter(shared: Shared) -> None:
+    """Once every service has consumed every event of the five years above (the events
+    service's reactions to Section 11 among them), the dead-letter stream holds nothing."""
+    platform = shared.platform
+    js = platform.nc.jetstream()
+    streams = [platform.subjects.stream(s) for s in ("section11", "events", "reviews", "reporting")]
+
+    async def consumed() -> bool:
+        for stream in streams:
+            for consumer in await js.consumers_info(stream):
+                if consumer.num_pending or consumer.num_ack_pending:
+                    return False
+        return True
+
+    await eventually(consumed, timeout=120, what="every consumer to have taken every event")
+    parked = await js.stream_info(platform.subjects.deadletter_stream)
+    assert parked.state.messages == 0, (await js.stream_info(platform.subjects.deadletter_stream, subjects_filter=">")).state.subjects

@@ -116,9 +116,11 @@ async def play(story: Story) -> Section11Facts:
     roles = submitting * 3
     flagged_one, flagged_two, moderated_down, surveyed = roles[0], roles[1], roles[2], roles[3]
     called_in = next((a for a in submitting[5:] if a.statutory_partner is None), None) if has_call_ins else None
+    # Where the framework calls no agency in, one domain is rated the worst on the scale: a risk like the others.
+    lowest = risk if has_call_ins else rules.rating_scale.worst.value
     design: dict[str, dict[str, int]] = {
         flagged_one.id: {domains[0]: risk},
-        flagged_two.id: {domains[1]: risk, domains[3 % len(domains)]: risk},
+        flagged_two.id: {domains[1]: risk, domains[3 % len(domains)]: lowest},
     }
     if called_in is not None and worst is not None:
         design[called_in.id] = {domains[-1]: worst}
