@@ -39,6 +39,7 @@ from services.reviews.domain.commands import (
     RaiseAction,
     RecordImpact,
     RecordIncidentNotification,
+    RecordNationalPanelResponse,
     RecordReviewStage,
     RecordSeriousIncident,
     RejectActionEvidence,
@@ -176,6 +177,9 @@ class ReviewsHandlers:
     async def sign_off_rapid_review_decision(self, c: SignOffRapidReviewDecision, m: Metadata) -> list[Envelope]:
         return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_sign_off(s, c, today))
 
+    async def record_national_panel_response(self, c: RecordNationalPanelResponse, m: Metadata) -> list[Envelope]:
+        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_panel_response(s, c, today))
+
     # -- practice, learning and thematic reviews --------------------------------------------
 
     async def commission_review(self, c: CommissionReview, m: Metadata) -> list[Envelope]:
@@ -258,6 +262,7 @@ class ReviewsHandlers:
             business_unit("request-information", RequestAgencyInformation, "Request information from an agency for a rapid review", self.request_information),
             business_unit("decide-rapid-review", DecideRapidReview, "Record the rapid review's decision and rationale", self.decide_rapid_review),
             business_unit("sign-off-rapid-review-decision", SignOffRapidReviewDecision, "The independent scrutineer signs off the decision", self.sign_off_rapid_review_decision, people=SCRUTINEER),
+            business_unit("record-national-panel-response", RecordNationalPanelResponse, "Record the National Panel's response to the rapid review's decision", self.record_national_panel_response),
             business_unit("commission-review", CommissionReview, "Commission a CSPR, learning review or thematic review", self.commission_review),
             business_unit("record-review-stage", RecordReviewStage, "Record a review stage completed", self.record_review_stage),
             business_unit("change-review-due-date", ChangeReviewDueDate, "Extend or override a review's due date, with a reason", self.change_review_due_date),

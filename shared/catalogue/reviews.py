@@ -22,7 +22,9 @@ DueUnit = Literal["working_days", "calendar_days"]
 Outcome = Literal["local-cspr", "national-review-referral", "learning-review", "no-further-review"]
 ReviewType = Literal["cspr", "learning-review", "thematic-review"]
 SignOff = Literal["executive", "scrutineer", "subgroup"]
-Grade = Literal["outstanding", "good", "requires-improvement", "inadequate"]
+Grade = str
+"""The id of one of the profile's audit grades (`reviews.audit_grades`; by default outstanding,
+good, requires-improvement, inadequate)."""
 DueDateChange = Literal["extension", "override"]
 
 
@@ -149,6 +151,9 @@ class RapidReviewDecided(DomainEvent):
     due_on: date
     within_timescale: bool
     scrutineer_sign_off_required: bool
+    national_panel_endorsement_required: bool = False
+    """A local CSPR may be commissioned only once the National Panel has endorsed it (the profile's
+    rule when decided; false in events recorded before a profile could say so)."""
 
 
 @registered
@@ -161,6 +166,20 @@ class RapidReviewDecisionSignedOff(DomainEvent):
     signed_off_by: str
     signed_off_on: date
     comments: str = ""
+
+
+@registered
+class NationalPanelResponded(DomainEvent):
+    """The Child Safeguarding Practice Review Panel's response to the rapid review's decision:
+    whether it endorsed it (a local CSPR recommended: whether one may be commissioned)."""
+
+    event_type = "NationalPanelResponded"
+    incident_id: str
+    outcome: Outcome
+    """The decision the Panel responded to."""
+    endorsed: bool
+    responded_on: date
+    note: str = ""
 
 
 # -- Practice, learning and thematic reviews (stream review:{partnership}:{review_id}) ---
@@ -183,6 +202,9 @@ class ReviewCommissioned(DomainEvent):
     due_on: date
     warn_on: date | None
     sign_off_by: SignOff
+    signatories: list[SignOff] = []
+    """Who may sign the final report off, any one of them (Somerset's CSPR: the executive or the
+    scrutineer); empty in events recorded before a profile could name more than one: sign_off_by."""
 
 
 @registered

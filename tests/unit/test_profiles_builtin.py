@@ -82,7 +82,8 @@ def test_somerset_reviews(profiles: dict[str, FrameworkProfile]) -> None:
     assert (reviews.rapid_review_days, reviews.rapid_review_unit) == (15, "calendar_days")
     assert reviews.cspr_months == 6
     assert reviews.rapid_review_decision_signed_off_by_scrutineer
-    assert reviews.cspr_signed_off_by == "executive"
+    assert reviews.cspr_signed_off_by == ["executive", "scrutineer"] and reviews.signatories("cspr") == ["executive", "scrutineer"]
+    assert reviews.cspr_endorsed_by_national_panel
 
 
 def test_somerset_activity_table(profiles: dict[str, FrameworkProfile]) -> None:

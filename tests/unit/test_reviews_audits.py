@@ -80,7 +80,8 @@ async def test_gradings_and_an_immediate_concern_escalated_at_once() -> None:
 
     refusals = [
         ({"agency_id": "humberside-police", "grade": "good"}, "already_graded", "case_ref"),
-        ({"agency_id": "humberside-police", "grade": "excellent"}, "invalid_field", "grade"),
+        ({"agency_id": "northern-lincolnshire-and-goole-hospitals", "grade": "excellent"}, "unknown_grade", "grade"),
+        ({"agency_id": "humberside-police", "grade": "Excellent!"}, "invalid_field", "grade"),
         ({"agency_id": "nlc-housing", "grade": "good"}, "agency_not_auditing", "agency_id"),
         ({"agency_id": "humberside-police", "grade": "good", "case_ref": "case-0000"}, "case_not_sampled", "case_ref"),
     ]
@@ -93,6 +94,20 @@ async def test_gradings_and_an_immediate_concern_escalated_at_once() -> None:
     assert isinstance(concluded.event, AuditRoundConcluded)
     assert concluded.event.grades == {"good": 1, "inadequate": 1}
     assert await h.pending() == {}
+
+
+async def test_cases_are_graded_on_the_profile_s_own_grades() -> None:
+    from shared.profiles.scales import AuditGrade
+
+    three = [AuditGrade(id="good", name="Good"), AuditGrade(id="adequate", name="Adequate"), AuditGrade(id="poor", name="Poor")]
+    h = Harness(utc(2026, 11, 2), variant(reviews={"audit_grades": three}))
+    await h.send(OpenAuditRound, **ROUND)
+    grade = {"audit_id": "maag-2026-11", "case_ref": "case-7f3a"}
+    [graded] = await h.send(GradeAuditCase, **grade, agency_id="humberside-police", grade="adequate")
+    assert graded.event.grade == "adequate"  # type: ignore[attr-defined]
+    with pytest.raises(Refusal) as refused:
+        await h.send(GradeAuditCase, **grade, agency_id="nlc-childrens-social-care", grade="outstanding")
+    assert (refused.value.code, refused.value.field) == ("unknown_grade", "grade") and "good, adequate, poor" in refused.value.message
 
 
 async def test_a_round_not_concluded_by_its_end_is_overdue() -> None:

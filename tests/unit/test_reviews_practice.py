@@ -12,19 +12,27 @@ from services.reviews.domain.commands import (
     CommissionReview,
     DecideRapidReview,
     PublishReview,
+    RecordNationalPanelResponse,
     RecordReviewStage,
     RecordSeriousIncident,
     SignOffRapidReviewDecision,
     SignOffReview,
 )
-from shared.catalogue.reviews import ReviewCommissioned
+from shared.catalogue.reviews import NationalPanelResponded, ReviewCommissioned
+from shared.profiles import load_builtin
 from shared.refusals import Refusal
-from tests.unit.test_reviews_support import Harness, london, types, utc, variant
+from tests.unit.test_reviews_support import NL, Harness, london, types, utc, variant
 
 CSPR = {
     "review_id": "cspr-1", "review_type": "cspr", "incident_id": "si-1", "author": "Independent reviewer (invented)",
     "terms_of_reference": "How agencies shared information about neglect", "commissioned_on": "2027-01-20",
 }
+
+
+async def refusal(h: Harness, command: type, **body: object) -> Refusal:
+    with pytest.raises(Refusal) as refused:
+        await h.send(command, **body)
+    return refused.value
 
 
 async def decided(h: Harness, outcome: str = "local-cspr") -> None:
@@ -91,6 +99,39 @@ async def test_where_the_scrutineer_signs_off_decisions_a_cspr_waits_for_it() ->
     with pytest.raises(Refusal) as refused:
         await h.send(SignOffReview, review_id="cspr-1", signed_off_as="executive", signatory="x", signed_off_on="2027-01-20")
     assert (refused.value.code, refused.value.field) == ("wrong_signatory", "signed_off_as")
+
+
+async def test_somerset_a_cspr_waits_for_the_national_panel_and_the_executive_or_the_scrutineer_signs_it_off() -> None:
+    # "Commissioned by SSCP following recommendation to Executive following rapid review ... which must be
+    # endorsed by National Panel"; "Executive (or Independent Scrutineer) to sign off final report".
+    somerset = load_builtin("somerset")
+    h = Harness(utc(2026, 12, 18), somerset.model_copy(update={"id": NL}))
+    early = await refusal(h, RecordNationalPanelResponse, incident_id="si-1", endorsed=True, responded_on="2027-01-12")
+    assert early.code == "not_decided"
+    await decided(h)
+    await h.send(SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="Independent Scrutineer (invented)", signed_off_on="2027-01-12")
+    waiting = await refusal(h, CommissionReview, **CSPR)
+    assert (waiting.code, waiting.field) == ("panel_endorsement_needed", "incident_id")
+    [responded] = await h.send(RecordNationalPanelResponse, incident_id="si-1", endorsed=True, responded_on="2027-01-15", note="Local review agreed")
+    assert isinstance(responded.event, NationalPanelResponded) and responded.event.outcome == "local-cspr"
+    assert (await refusal(h, RecordNationalPanelResponse, incident_id="si-1", endorsed=True, responded_on="2027-01-16")).code == "already_responded"
+    [commissioned] = await h.send(CommissionReview, **CSPR)
+    assert commissioned.event.signatories == ["executive", "scrutineer"]  # type: ignore[attr-defined]
+    [signed] = await h.send(SignOffReview, review_id="cspr-1", signed_off_as="scrutineer", signatory="Independent Scrutineer (invented)", signed_off_on="2027-01-20")
+    assert signed.event.signed_off_as == "scrutineer"  # type: ignore[attr-defined]
+    await h.send(CommissionReview, **(CSPR | {"review_id": "cspr-2"}))
+    await h.send(SignOffReview, review_id="cspr-2", signed_off_as="executive", signatory="SSCP Executive", signed_off_on="2027-01-20")
+    await h.send(CommissionReview, **(CSPR | {"review_id": "cspr-3"}))
+    wrong = await refusal(h, SignOffReview, review_id="cspr-3", signed_off_as="subgroup", signatory="x", signed_off_on="2027-01-20")
+    assert (wrong.code, wrong.field) == ("wrong_signatory", "signed_off_as") and "the executive or the scrutineer" in wrong.message
+
+
+async def test_a_cspr_the_national_panel_did_not_endorse_is_not_commissioned() -> None:
+    h = Harness(utc(2026, 12, 18), variant(reviews={"cspr_endorsed_by_national_panel": True}))
+    await decided(h)
+    await h.send(RecordNationalPanelResponse, incident_id="si-1", endorsed=False, responded_on="2027-01-15", note="A national review instead")
+    refused = await refusal(h, CommissionReview, **CSPR)
+    assert refused.code == "panel_endorsement_needed" and "has not endorsed it" in refused.message
 
 
 async def test_learning_and_thematic_reviews_are_lighter() -> None:

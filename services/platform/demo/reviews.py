@@ -84,6 +84,11 @@ async def incidents(story: Story, rng: random.Random, facts: ReviewFacts) -> Non
         "The case meets the criteria for a local review: agencies did not share information about risk",
     )
     cspr = f"cspr-{first}"
+    if rules.cspr_endorsed_by_national_panel:  # the Panel endorses the local review before it is commissioned
+        commissioned_from = story.calendar.add_working_days(commissioned_from, 2)
+        await ask("reviews", "record-national-panel-response", f"reviews/{first}/national-panel", {
+            "incident_id": first, "endorsed": True, "responded_on": commissioned_from, "note": "The Panel agreed a local review",
+        })
     commissioned = story.working_on_or_after(commissioned_from + timedelta(days=5))
     await ask("reviews", "commission-review", f"reviews/{cspr}/commission", {
         "review_id": cspr, "review_type": "cspr", "incident_id": first, "author": "Independent reviewer (invented)",

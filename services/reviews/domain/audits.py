@@ -120,6 +120,9 @@ def decide_grade(state: AuditRound, command: GradeAuditCase, profile: FrameworkP
         raise Refusal("agency_not_auditing", f"{command.agency_id!r} is not auditing in this round", "agency_id")
     if any(case == command.case_ref and agency == command.agency_id for case, agency, _ in state.grades):
         raise Refusal("already_graded", f"{command.agency_id!r} has graded {command.case_ref}", "case_ref")
+    grades = [g.id for g in profile.reviews.audit_grades]
+    if command.grade not in grades:
+        raise Refusal("unknown_grade", f"{command.grade!r} is not an audit grade of {profile.id} (grades: {', '.join(grades)})", "grade")
     events: list[DomainEvent] = [
         AuditCaseGraded(
             audit_id=command.audit_id,

@@ -23,6 +23,7 @@ from shared.catalogue.reviews import (
     AgencyInformationOverdue,
     AgencyInformationProvided,
     AgencyInformationRequested,
+    NationalPanelResponded,
     Outcome,
     RapidReviewDecided,
     RapidReviewDecisionSignedOff,
@@ -75,6 +76,9 @@ class Incident:
     decided_on: date | None = None
     sign_off_required: bool = False
     signed_off: bool = False
+    panel_endorsement_required: bool = False
+    panel_endorsed: bool | None = None
+    """The National Panel's response to the decision: endorsed or not (None: none recorded)."""
 
     @property
     def outstanding(self) -> list[Recipient]:
@@ -106,10 +110,15 @@ def evolve(state: Incident, event: DomainEvent) -> Incident:
             return replace(state, requests=state.requests | {rid: replace(state.requests[rid], provided=True)})
         case AgencyInformationOverdue(information_request_id=rid):
             return replace(state, requests=state.requests | {rid: replace(state.requests[rid], overdue=True)})
-        case RapidReviewDecided(outcome=outcome, decided_on=decided, scrutineer_sign_off_required=required):
-            return replace(state, outcome=outcome, decided_on=decided, sign_off_required=required)
+        case RapidReviewDecided() as e:
+            return replace(
+                state, outcome=e.outcome, decided_on=e.decided_on, sign_off_required=e.scrutineer_sign_off_required,
+                panel_endorsement_required=e.national_panel_endorsement_required,
+            )
         case RapidReviewDecisionSignedOff():
             return replace(state, signed_off=True)
+        case NationalPanelResponded(endorsed=endorsed):
+            return replace(state, panel_endorsed=endorsed)
     return state
 
 

@@ -61,6 +61,8 @@ class Review:
     due_on: date | None = None
     warn_on: date | None = None
     sign_off_by: SignOff = "executive"
+    signatories: tuple[SignOff, ...] = ()
+    """Who may sign it off, any one of them (empty, as recorded before there could be several: sign_off_by)."""
     stages: tuple[str, ...] = ()
     warned: bool = False
     slipped: bool = False
@@ -73,7 +75,7 @@ def evolve(state: Review, event: DomainEvent) -> Review:
         case ReviewCommissioned() as e:
             return replace(
                 state, commissioned=True, review_type=e.review_type, starts_on=e.starts_on,
-                due_on=e.due_on, warn_on=e.warn_on, sign_off_by=e.sign_off_by,
+                due_on=e.due_on, warn_on=e.warn_on, sign_off_by=e.sign_off_by, signatories=tuple(e.signatories),
             )
         case ReviewStageCompleted(stage=stage):
             return replace(state, stages=(*state.stages, stage))
@@ -100,14 +102,11 @@ def timers(event: DomainEvent) -> list[Timer]:
     return []
 
 
-def rules_for(review_type: ReviewType, profile: FrameworkProfile) -> tuple[int, SignOff]:
-    """Months allowed and who signs the final report off, for a review of this type."""
+def rules_for(review_type: ReviewType, profile: FrameworkProfile) -> tuple[int, list[SignOff]]:
+    """Months allowed and who may sign the final report off (any one of them), for a review of this type."""
     r = profile.reviews
-    return {
-        "cspr": (r.cspr_months, r.cspr_signed_off_by),
-        "learning-review": (r.learning_review_months, r.learning_review_signed_off_by),
-        "thematic-review": (r.thematic_review_months, r.thematic_review_signed_off_by),
-    }[review_type]
+    months = {"cspr": r.cspr_months, "learning-review": r.learning_review_months, "thematic-review": r.thematic_review_months}
+    return months[review_type], r.signatories(review_type)
 
 
 def warn_on(due_on: date, profile: FrameworkProfile, today: date) -> date | None:
@@ -134,11 +133,14 @@ def decide_commission(
             raise Refusal("not_the_decision", f"the rapid review decided {incident.outcome or 'nothing yet'}, not a {command.review_type}", "incident_id")
         if not incident.decision_stands:
             raise Refusal("decision_not_signed_off", "the independent scrutineer has not signed off the rapid review decision", "incident_id")
+        if command.review_type == "cspr" and incident.panel_endorsement_required and not incident.panel_endorsed:
+            said = "has not endorsed it" if incident.panel_endorsed is False else "has not yet endorsed it (record its response)"
+            raise Refusal("panel_endorsement_needed", f"a local CSPR is commissioned once the National Panel endorses it; the Panel {said}", "incident_id")
         assert incident.decided_on is not None
         starts_on, case_ref = incident.decided_on, incident.case_ref
         not_before(command.commissioned_on, starts_on, "commissioned_on", "the rapid review decision")
     not_after_today(command.commissioned_on, today, "commissioned_on")
-    months, sign_off_by = rules_for(command.review_type, profile)
+    months, signatories = rules_for(command.review_type, profile)
     due_on = add_months(starts_on, months)
     return [
         ReviewCommissioned(
@@ -154,7 +156,8 @@ def decide_commission(
             months=months,
             due_on=due_on,
             warn_on=warn_on(due_on, profile, today),
-            sign_off_by=sign_off_by,
+            sign_off_by=signatories[0],
+            signatories=signatories,
         )
     ]
 
@@ -197,8 +200,10 @@ def decide_change_due_date(state: Review, command: ChangeReviewDueDate, profile:
 
 def decide_sign_off(state: Review, command: SignOffReview, today: date) -> list[DomainEvent]:
     starts_on, due_on = _in_progress(state, command.review_id)
-    if command.signed_off_as != state.sign_off_by:
-        raise Refusal("wrong_signatory", f"this {state.review_type}'s final report is signed off by the {state.sign_off_by}", "signed_off_as")
+    signatories = state.signatories or (state.sign_off_by,)
+    if command.signed_off_as not in signatories:
+        who = " or the ".join(signatories)
+        raise Refusal("wrong_signatory", f"this {state.review_type}'s final report is signed off by the {who}", "signed_off_as")
     not_before(command.signed_off_on, starts_on, "signed_off_on", "the start of the review")
     not_after_today(command.signed_off_on, today, "signed_off_on")
     return [

@@ -9,6 +9,7 @@ from services.reviews.domain.commands import (
     ChangeRapidReviewDueDate,
     DecideRapidReview,
     ProvideAgencyInformation,
+    RecordNationalPanelResponse,
     RequestAgencyInformation,
     SignOffRapidReviewDecision,
 )
@@ -20,6 +21,7 @@ from shared.catalogue.reviews import (
     AgencyInformationOverdue,
     AgencyInformationProvided,
     AgencyInformationRequested,
+    NationalPanelResponded,
     RapidReviewDecided,
     RapidReviewDecisionSignedOff,
     RapidReviewDueDateChanged,
@@ -117,6 +119,25 @@ def decide_decision(state: Incident, command: DecideRapidReview, profile: Framew
             due_on=due_on,
             within_timescale=command.decided_on <= due_on,
             scrutineer_sign_off_required=profile.reviews.rapid_review_decision_signed_off_by_scrutineer,
+            national_panel_endorsement_required=command.outcome == "local-cspr" and profile.reviews.cspr_endorsed_by_national_panel,
+        )
+    ]
+
+
+def decide_panel_response(state: Incident, command: RecordNationalPanelResponse, today: date) -> list[DomainEvent]:
+    """The National Panel's response to a decision that stands (signed off where it must be)."""
+    if state.outcome is None or state.decided_on is None:
+        raise Refusal("not_decided", f"the rapid review of {command.incident_id!r} has no decision for the Panel to respond to", "incident_id")
+    if not state.decision_stands:
+        raise Refusal("decision_not_signed_off", "the independent scrutineer signs the decision off before it goes to the Panel", "incident_id")
+    if state.panel_endorsed is not None:
+        raise Refusal("already_responded", "the National Panel's response is already recorded", "incident_id")
+    not_before(command.responded_on, state.decided_on, "responded_on", "the decision")
+    not_after_today(command.responded_on, today, "responded_on")
+    return [
+        NationalPanelResponded(
+            incident_id=command.incident_id, outcome=state.outcome, endorsed=command.endorsed,
+            responded_on=command.responded_on, note=command.note,
         )
     ]
 

@@ -17,6 +17,7 @@ from shared.catalogue.reviews import (
     AuditRoundOpened,
     AuditRoundOverdue,
     ImpactRecorded,
+    NationalPanelResponded,
     RapidReviewDecided,
     RapidReviewDecisionSignedOff,
     RapidReviewDueDateChanged,
@@ -67,6 +68,9 @@ def detail(event: DomainEvent) -> str:
             return f"decided {_d(e.decided_on)}: {e.outcome}: {e.rationale}"
         case RapidReviewDecisionSignedOff() as e:
             return f"decision signed off by {e.signed_off_by} on {_d(e.signed_off_on)}"
+        case NationalPanelResponded() as e:
+            said = "endorsed" if e.endorsed else "did not endorse"
+            return f"the National Panel {said} the decision ({e.outcome}) on {_d(e.responded_on)}" + (f": {e.note}" if e.note else "")
         case ReviewCommissioned() as e:
             return f"commissioned {_d(e.commissioned_on)}, author {e.author}; due {_d(e.due_on)} ({e.months} months from {_d(e.starts_on)})"
         case ReviewStageCompleted() as e:

@@ -83,11 +83,7 @@ def decisions(
                          a.completed_event_id or a.last_event_id or a.event_id, a.last_position)
             )
     executive = [g for g in profile.groups if g.kind == "executive"] or [g for g in profile.groups if g.kind == "board"]
-    signs = {
-        "cspr": profile.reviews.cspr_signed_off_by,
-        "learning-review": profile.reviews.learning_review_signed_off_by,
-        "thematic-review": profile.reviews.thematic_review_signed_off_by,
-    }
+    signs = {kind: profile.reviews.signatories(kind) for kind in ("cspr", "learning-review", "thematic-review")}
     final = profile.reviews.review_stages[-1]
     for c in reviews.clocks if reviews else []:
         row = c.row
@@ -96,14 +92,18 @@ def decisions(
             found.append(Decision("Rapid review decision", subject, f"decided: {row.outcome or ''}", scrutineer, False,
                                   row.last_event_id, row.last_position))
         elif row.kind in signs and row.status not in CLOSED and _final_report_done(row.history, final):
-            by = signs[row.kind]
-            if by == "scrutineer":
-                who, here = scrutineer, False
-            elif by == "executive":
-                who, here = ", ".join(g.name for g in executive) or "the executive", group in executive
-            else:
-                who, here = "the subgroup overseeing the review", group.kind == "subgroup"
-            found.append(Decision("Review sign-off", subject, "final report ready for sign-off", who, here, row.last_event_id, row.last_position))
+            whom, here = [], False
+            for by in signs[row.kind]:  # any one of them signs it off
+                if by == "scrutineer":
+                    whom.append(scrutineer)
+                elif by == "executive":
+                    whom.append(", ".join(g.name for g in executive) or "the executive")
+                    here = here or group in executive
+                else:
+                    whom.append("the subgroup overseeing the review")
+                    here = here or group.kind == "subgroup"
+            found.append(Decision("Review sign-off", subject, "final report ready for sign-off", " or ".join(whom), here,
+                                  row.last_event_id, row.last_position))
     activities = {a.id: a for a in profile.activities}
     for r in assurance.in_progress if assurance else []:
         activity = activities.get(r.activity_type)

@@ -6,7 +6,6 @@ from uuid import UUID
 from pydantic import Field
 
 from services.reviews.domain.commands.base import CaseRef, Command, ShortText, SlugStr, Text
-from shared.catalogue.reviews import Grade
 
 
 class SampledCase(Command):
@@ -31,7 +30,7 @@ class GradeAuditCase(Command):
     audit_id: SlugStr
     case_ref: CaseRef
     agency_id: SlugStr
-    grade: Grade
+    grade: SlugStr = Field(description="One of the profile's audit grades (by default outstanding, good, requires-improvement, inadequate)")
     strengths: list[ShortText] = Field(default_factory=list, max_length=20)
     areas_for_improvement: list[ShortText] = Field(default_factory=list, max_length=20)
     immediate_concern: Text | None = None

@@ -71,6 +71,17 @@ class DecideRapidReview(Command):
     decided_by: ShortText
 
 
+class RecordNationalPanelResponse(Command):
+    """The Child Safeguarding Practice Review Panel's response to the rapid review's decision:
+    whether it endorsed it (where the profile asks, a local CSPR waits for its endorsement)."""
+
+    request_id: UUID
+    incident_id: SlugStr
+    endorsed: bool
+    responded_on: date
+    note: str = ""
+
+
 class SignOffRapidReviewDecision(Command):
     """The independent scrutineer signs off the decision (where the profile asks for it)."""
 
