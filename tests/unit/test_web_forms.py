@@ -75,3 +75,22 @@ def test_a_refusal_lands_on_the_field_it_starts_with() -> None:
     assert error_field("tags[1]", fields) == "tags"
     assert error_field("nowhere", fields) is None
     assert error_field(None, fields) is None
+
+
+def test_the_profile_s_levels_grades_and_yearly_reports_are_offered_as_its_own_choices() -> None:
+    from services.reporting.domain.people.policy import Row
+    from services.reporting.domain.records.commands import DraftYearlyReport, RateIndicator
+    from services.reporting.entrypoints.web.work import form_fields
+    from services.reviews.domain.commands import GradeAuditCase
+    from shared.profiles import load_builtin
+
+    kent = load_builtin("kent")
+
+    def field(command: type[BaseModel], name: str) -> tuple[str, tuple[str, ...]]:
+        row = Row("s", "t", "business_unit", "title", "help", None, {}, command.model_json_schema())
+        found = next(f for f in form_fields(row, kent, None) if f.name == name)
+        return found.kind, found.choices
+
+    assert field(RateIndicator, "rating") == ("radios", ("substantial", "moderate", "limited", "unsatisfactory"))
+    assert field(GradeAuditCase, "grade") == ("radios", ("outstanding", "good", "requires-improvement", "inadequate"))
+    assert field(DraftYearlyReport, "report_id") == ("radios", ("kscmp-annual-report", "scrutiny-assurance-audit-report"))

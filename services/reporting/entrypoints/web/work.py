@@ -61,6 +61,9 @@ def choices_of(profile: FrameworkProfile) -> dict[str, tuple[str, str, list[tupl
         "activity_type": ("Activity", "select", [(a.id, a.name) for a in profile.activities]),
         "domain_id": ("Section 11 domain", "select", [(d.id, d.name) for d in profile.section11.domains]),
         "moderated_rating": ("Moderated rating", "radios", scale),
+        "rating": ("Level of assurance", "radios", [(level.id, level.name) for level in profile.reporting.assurance_levels]),
+        "grade": ("Grade", "radios", [(g.id, g.name) for g in profile.reviews.audit_grades]),
+        "report_id": ("Yearly report", "radios", [(r.id, r.name) for r in profile.reporting.yearly_reports]),
     }
 
 
