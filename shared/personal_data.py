@@ -258,7 +258,8 @@ def subjects(envelope: Envelope, payload: dict[str, Any] | None = None) -> set[t
     p = envelope.partnership_id
 
     def note(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
-        found.add((p, subject_of(p, value, marker, context)))
+        if parse_sealed(value) is None:  # one already sealed needs no key (see sealed_payload)
+            found.add((p, subject_of(p, value, marker, context)))
         return value
 
     if _plan_of(envelope.event_type):
@@ -274,6 +275,10 @@ def sealed_payload(envelope: Envelope, keys: Keys, payload: dict[str, Any] | Non
     payload = envelope.payload() if payload is None else payload
 
     def seal(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
+        # A value carried over from an earlier event (a document's name in a draft saved
+        # again) is sealed already, with its subject's key: kept as it is, never sealed twice.
+        if parse_sealed(value) is not None:
+            return value
         return seal_value(value, *keys[(p, subject_of(p, value, marker, context))])
 
     _rewrite(event_class(envelope.event_type), payload, dict(payload), seal)

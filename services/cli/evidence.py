@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from services.cli.common import database, settings_for
 from services.reporting.adapters.evidence import Exported, Period, export_evidence
+from shared.documents.checks import DocumentsReport
 from shared.eventstore.bundle_check import BundleReport, verify_bundle
 from shared.runtime.host import load_partnerships
 
@@ -120,9 +121,31 @@ def _print(report: BundleReport) -> None:
             )
         else:
             console.print(f"[red]✗[/] {check.store}: chain broken ({span})")
+    documents = report.documents
+    if (documents.included or documents.erased) and not any(p.file.startswith("documents") for p in report.problems):
+        console.print(
+            f"[green]✓[/] documents: {documents.included} in the bundle, each hashing to the SHA-256 its events recorded"
+            + (f"; {documents.erased} erased before the export" if documents.erased else "")
+        )
     for problem in report.problems:
         console.print(f"[red]✗[/] {escape(str(problem))}")
     if report.intact:
         console.print("[bold green]bundle intact[/]")
     else:
         console.print(f"[bold red]bundle NOT intact[/]: {len(report.problems)} problem(s)")
+
+
+def print_documents(report: DocumentsReport) -> bool:
+    """`scrutiny verify`'s lines for the live documents; True when every one matches its hash."""
+    numbers = ", ".join(str(n) for n in sorted(set(report.erased.values())))
+    erased = f"; {len(report.erased)} erased (erasure {numbers})" if report.erased else ""
+    if report.intact:
+        console.print(
+            f"[green]✓[/] documents: {report.blobs_checked} stored, each matching its SHA-256;"
+            f" {report.references} attachments in events, each to a stored document{' or an erased one' if erased else ''}{erased}"
+        )
+    else:
+        console.print(f"[red]✗[/] documents: {len(report.problems)} problem(s) in {report.blobs_checked} stored{erased}")
+        for problem in report.problems:
+            console.print(f"    {escape(problem)}")
+    return report.intact

@@ -17,7 +17,7 @@ from services.cli.commands import app as commands_app
 from services.cli.common import DataDir, database, settings_for
 from services.cli.deadletters import app as deadletters_app
 from services.cli.evidence import app as evidence_app
-from services.cli.evidence import check_bundle
+from services.cli.evidence import check_bundle, print_documents
 from services.cli.people import app as people_app
 from services.cli.profiles import app as profiles_app
 from services.cli.reports import app as reports_app
@@ -37,6 +37,7 @@ from services.reporting.domain.views.board_pack_schedule import (
 from services.runner import BOOTSTRAPS
 from services.runner import main as run_service
 from shared import london
+from shared.documents.checks import check_documents
 from shared.eventstore.verify import verify_store
 from shared.messaging.subjects import Subjects
 from shared.profiles.loader import ProfileError, load_builtin
@@ -180,7 +181,8 @@ def verify(
     bundle: Annotated[Path | None, typer.Argument(help="An evidence bundle (directory or .zip) to check on its own, with no database")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Check the hash chain of every event store, or an evidence bundle; name the event that breaks it."""
+    """Check the hash chain of every event store and every stored document against its SHA-256,
+    or an evidence bundle; name the event or the document that breaks it."""
     if bundle is not None:
         if not check_bundle(bundle):
             raise typer.Exit(1)
@@ -189,7 +191,8 @@ def verify(
     async def run() -> bool:
         intact = True
         async with database(settings_for(data_dir)) as pool, pool.acquire() as conn:
-            for store in await discover_stores(pool):  # every store, including ones added later
+            stores = await discover_stores(pool)  # every store, including ones added later
+            for store in stores:
                 report = await verify_store(conn, store)
                 if report.intact and report.events_checked == 0:
                     console.print(f"[green]✓[/] {STORE_NAMES.get(store, store)}: no events recorded yet")
@@ -200,6 +203,8 @@ def verify(
                     console.print(f"[red]✗[/] {STORE_NAMES.get(store, store)}: chain broken")
                     for problem in report.breaks:
                         console.print(f"    {problem}")
+            # every stored document against its hash, every attached one against the store
+            intact = print_documents(await check_documents(conn, stores)) and intact
         return intact
 
     if not asyncio.run(run()):

@@ -13,6 +13,8 @@ from rich.console import Console
 from services.cli.common import DataDir, settings_for
 from services.platform.servers import DATABASE, running_platform
 from shared.config import Settings
+from shared.documents.checks import erase_document
+from shared.documents.refs import is_sha256
 from shared.personal_data import SCHEMA as KEYS
 from shared.personal_data import ensure_schema, person_subject
 from shared.personal_data import erase as erase_subject
@@ -76,6 +78,7 @@ async def _rebuild_read_models(url: str) -> int:
 def erase(
     subject: Annotated[str, typer.Argument(help="The case reference (e.g. case-7f3a) whose personal data is erased, or with --person a person's name as it was recorded")],
     person: Annotated[bool, typer.Option("--person", help="SUBJECT is a person's name (a practitioner's), not a case reference")] = False,
+    document: Annotated[bool, typer.Option("--document", help="SUBJECT is a document's SHA-256: its bytes and its file name are erased")] = False,
     partnership: Annotated[str | None, typer.Option(help="The partnership that holds the data (default: the first of SCRUTINY_PROFILES)")] = None,
     requested_by: Annotated[str, typer.Option(help="Who asked for it, as a role (recorded; no names)")] = "data protection officer",
     reason: Annotated[str, typer.Option(help="Why, without personal data (recorded)")] = "erasure requested under UK GDPR article 17",
@@ -85,17 +88,21 @@ def erase(
     """Erase a data subject's personal data: delete its key and record the erasure.
 
     The events, their hash chain and every replay stay as they were; the data sealed with
-    the key reads as "erased" from now on (docs/security.md)."""
+    the key reads as "erased" from now on (docs/security.md). With --document, a document
+    that holds personal data: its bytes go too, and `scrutiny verify` reports it as erased."""
     settings = settings_for(data_dir)
     partnership_id = partnership or settings.profiles[0]
     key = person_subject(partnership_id, subject) if person else subject
+    if document and (person or not is_sha256(subject)):
+        raise typer.BadParameter("with --document, SUBJECT is the document's SHA-256 (64 hexadecimal digits)", param_hint="SUBJECT")
 
     async def run() -> bool:
         async with _admin(settings) as url:
             conn = await asyncpg.connect(url)
             try:
                 await ensure_schema(conn)
-                done = await erase_subject(
+                erasing = erase_document if document else erase_subject
+                done = await erasing(
                     conn, partnership_id, key, requested_by=requested_by, reason=reason, at=settings.clock().now(), stores=STORES
                 )
             finally:
@@ -104,6 +111,8 @@ def erase(
                 console.print(f"No personal data of that subject is held for {partnership_id} (never recorded, or erased already).")
                 return False
             held = ", ".join(f"{n} in {store}" for store, n in done.events.items()) or "none"
+            if document:
+                console.print(f"[green]✓[/] document {subject}: its bytes deleted from the document store")
             console.print(f"[green]✓[/] erased: key {done.key_id} deleted (events holding data sealed with it: {held}); erasure {done.position} recorded")
             if rebuild:
                 applied = await _rebuild_read_models(url)

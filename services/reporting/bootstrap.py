@@ -18,6 +18,7 @@ from services.reporting.entrypoints.nats_commands import build_command_router
 from services.reporting.entrypoints.web.app import build_front_door
 from services.reporting.handlers import ReportingHandlers
 from shared import london
+from shared.documents.store import DocumentStore, document_store
 from shared.eventstore.postgres import PostgresEventStore
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.describe import describe
@@ -32,6 +33,7 @@ class Reporting:
     server: uvicorn.Server
     accounts: Accounts
     notifications: Notifications
+    documents: DocumentStore
 
 
 async def bootstrap(host: ServiceHost) -> Reporting:
@@ -61,9 +63,12 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     if directory is not None:
         host.on_stop(directory.aclose)
     secure = settings.tls_certfile is not None or base.startswith("https://")
+    documents = document_store(host.pool)  # SCRUTINY_DOCUMENTS_URL: refused here when it names no store
+    await documents.create_schema()
     pages = build_app(read_models, host.partnerships, host.clock)
     app = build_front_door(pages, accounts, tables, sender, host.partnerships, lambda: london.today(host.clock),
-                           read_models, host.clock, base_url=base, secure=secure, directory=directory, messages=told)
+                           read_models, host.clock, base_url=base, secure=secure, directory=directory, messages=told,
+                           documents=documents)
     server = uvicorn.Server(
         uvicorn.Config(
             app, host=settings.dashboard_host, port=settings.dashboard_port, log_level="warning", lifespan="off",
@@ -73,7 +78,7 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     )
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the host owns signals
     host.run_in_background(server.serve)
-    return Reporting(runner, read_models, server, accounts, told)
+    return Reporting(runner, read_models, server, accounts, told, documents)
 
 
 async def _command_side(host: ServiceHost) -> tuple[ReportingHandlers, RecordsStore]:

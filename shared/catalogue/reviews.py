@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
+from shared.catalogue.documents import DocumentRef
 from shared.catalogue.personal import Personal
 from shared.catalogue.registry import registered
 
@@ -394,6 +395,8 @@ class ActionCompleted(DomainEvent):
     completed_by: Annotated[str, Personal()]  # a practitioner's name, sealed
     due_on: date
     on_time: bool
+    documents: list[DocumentRef] = []
+    """The documents uploaded as evidence, by hash (none in events recorded before they could be)."""
 
 
 @registered

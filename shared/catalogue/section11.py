@@ -11,18 +11,22 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
+from shared.catalogue.documents import DocumentRef
 from shared.catalogue.personal import Personal
 from shared.catalogue.registry import registered, upcaster
 
 
 class Answer(BaseModel):
-    """An agency's answer to one standard: a rating on the profile's scale, its narrative and evidence."""
+    """An agency's answer to one standard: a rating on the profile's scale, its narrative and evidence
+    (references in words, and documents uploaded, by hash)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     rating: int
     narrative: str = ""
     evidence: list[str] = []
+    # An answer stored before documents could be attached reads with none: no new schema version.
+    documents: list[DocumentRef] = []
 
 
 @registered

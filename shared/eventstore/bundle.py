@@ -11,6 +11,8 @@ A bundle is a directory an inspector can check with nothing but this code
     events/<store>.jsonl     the period's events of each store, one JSON object a line,
                              in position order, with every column the chain hashes
     reports/<partnership>/   the dashboard and board pack as of the end of the period
+    documents/<sha256>       every document the slice's events attach, named by its hash
+    documents.json           each of those documents: included, or erased (bundle_documents.py)
 
 Each partnership's events form their own chain inside a store (an event records
 the hash of its partnership's previous event), so an anchor names a hash per
@@ -29,6 +31,8 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 from typing import IO, Any
+
+from shared.documents.refs import Ref, refs_in
 
 FORMAT = "scrutiny-evidence-bundle/1"
 MANIFEST = "manifest.json"
@@ -146,6 +150,7 @@ class SliceWriter:
         self._out = out
         self._partnerships = partnerships
         self.slice = StoreSlice(store, after_position, dict(anchor), after_position, dict(anchor), 0)
+        self.documents: dict[str, Ref] = {}  # the documents the slice's events attach, by hash
 
     def add(self, row: Mapping[str, Any]) -> None:
         position = row["position"]
@@ -160,7 +165,10 @@ class SliceWriter:
             else:
                 others.append((position, position))
             return
-        self._out.write(event_line(row))
+        record = event_record(row)
+        self._out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+        for ref in refs_in(record["payload"]):
+            self.documents.setdefault(ref.sha256, ref)
         self.slice.head[partnership] = Link(position, _hex(row["hash"]))
         self.slice.events += 1
 
@@ -188,6 +196,7 @@ class BundleWriter:
         root.mkdir(parents=True, exist_ok=True)
         self.root = root
         self.slices: list[StoreSlice] = []
+        self.documents: dict[str, Ref] = {}  # every document the bundle's events attach, by hash
 
     def write(self, name: str, data: bytes) -> Path:
         path = self.root / name
@@ -209,6 +218,8 @@ class BundleWriter:
             writer = SliceWriter(store, out, after_position, anchor, partnerships)
             yield writer
         self.slices.append(writer.slice)
+        for sha, ref in writer.documents.items():
+            self.documents.setdefault(sha, ref)
 
     def files(self) -> list[dict[str, Any]]:
         """Every file but the manifest, by bundle path, with its SHA-256 and size."""

@@ -5,6 +5,8 @@
 2. Each store's events, read from its JSON Lines file, must form an unbroken
    slice of the hash chain from the anchor in anchors.json to the head recorded
    there (the same ChainChecker as `scrutiny verify` runs on the live database).
+3. Every document those events attach is in the bundle and hashes to the SHA-256
+   they recorded, or is listed as erased (bundle_documents.py).
 
 Every problem names the file, and for an event its line, store, position and id.
 Over 300 lines because both checks report into one list of problems, in one pass over
@@ -23,6 +25,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from shared.documents.refs import refs_in
+from shared.eventstore import bundle_documents
 from shared.eventstore.bundle import ANCHORS, FORMAT, MANIFEST, events_file
 from shared.eventstore.verify import ChainChecker, ChainReport
 
@@ -62,6 +66,8 @@ class BundleReport:
     files_checked: int = 0
     stores: list[StoreCheck] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    attached: bundle_documents.Attached = field(default_factory=bundle_documents.Attached)
+    documents: bundle_documents.DocumentsChecked = field(default_factory=bundle_documents.DocumentsChecked)
 
     @property
     def intact(self) -> bool:
@@ -135,6 +141,7 @@ def verify_bundle(path: Path) -> BundleReport:
         anchors = _document(report, ANCHORS, files.read(ANCHORS))
         if anchors is not None:
             _check_chains(report, files, anchors, manifest)
+        report.documents = bundle_documents.check(report.add, files.names, files.open, report.attached)
     finally:
         files.close()
     return report
@@ -274,6 +281,7 @@ def _check_store(report: BundleReport, files: _Files, store: str, name: str, sli
             before = len(checker.report.breaks)
             checker.feed(row)
             broke(before, number)
+            report.attached.add(refs_in(row["payload"]), f"{store} position {row['position']} (event {row['event_id']})")
     before = len(checker.report.breaks)
     chain = checker.finish(slice_.head, end_position=slice_.last_position)
     broke(before, None)

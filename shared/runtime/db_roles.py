@@ -6,7 +6,7 @@ can write nowhere else; reporting may also read the other stores' events tables.
 | `scrutiny_section11`   | `section11` (events, outbox, chain heads, deadlines) | make and read subject keys   |
 | `scrutiny_events`      | `events`                                           | make and read subject keys     |
 | `scrutiny_reviews`     | `reviews`                                          | make and read subject keys     |
-| `scrutiny_reporting`   | `reporting`, `reporting_records`, `reporting_*`    | SELECT the three `*.events`; create schemas (the as-of records); make and read subject keys |
+| `scrutiny_reporting`   | `reporting`, `reporting_records`, `reporting_*`, `documents` | SELECT the three `*.events`; create schemas (the as-of records); make and read subject keys |
 
 Nobody but the database's administrator may delete a key (`scrutiny erase`) or read the
 erasure record. `statements()` is the SQL, idempotent, that `scrutiny up` applies when its
@@ -42,7 +42,9 @@ SERVICES = ("section11", "events", "reviews", "reporting")
 # The event store each service appends to (created here as its owner).
 STORES = {"section11": "section11", "events": "events", "reviews": "reviews", "reporting": "reporting_records"}
 # Schemas made here for each service; it owns every schema named after it (`reporting_asof_d…` too).
-SCHEMAS = {"section11": ["section11"], "events": ["events"], "reviews": ["reviews"], "reporting": ["reporting", "reporting_records"]}
+# Reporting's front door keeps the documents uploaded as evidence (shared/documents/store.py).
+SCHEMAS = {"section11": ["section11"], "events": ["events"], "reviews": ["reviews"],
+           "reporting": ["reporting", "reporting_records", "documents"]}
 # Whose events tables a service reads (reporting: projections, gap-fill, rebuilds, the event page).
 READS = {"reporting": ("section11", "events", "reviews")}
 # Who creates schemas of its own at run time (reporting: the dashboard's as-of records).

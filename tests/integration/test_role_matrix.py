@@ -140,6 +140,10 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("/p/{partnership}/return/{agency}/domain/{domain_id}", "POST", f"{P}/return/{OTHER}/domain/{{DOMAIN}}",  (404, 404, 404, 404, 404, 404, 404, 404, 403)),
     ("/p/{partnership}/return/{agency}/check", "POST", f"{P}/return/{OWN}/check",  (404, 400, 404, 404, 404, 404, 404, 404, 403)),
     ("/p/{partnership}/return/{agency}/amend/{domain_id}", "POST", f"{P}/return/{OWN}/amend/{{DOMAIN}}",  (404, 303, 404, 404, 404, 404, 404, 404, 403)),
+    # a document kept as evidence: whoever may read a record attaching it (test_documents.py goes
+    # through who); one no record attaches, or no document at all, is not found for everyone
+    ("/p/{partnership}/documents/{sha256}", "GET", f"{P}/documents/{'0' * 64}",  (404, 404, 404, 404, 404, 404, 404, 404, 303)),
+    ("/p/{partnership}/documents/{sha256}", "GET", f"{P}/documents/not-a-hash",  (404, 404, 404, 404, 404, 404, 404, 404, 303)),
     # the evidence bundle: the business unit, the scrutineer and an inspector in their period
     ("/p/{partnership}/evidence", "GET", f"{P}/evidence",             (200, 404, 404, 200, 404, 200, 404, 404, 303)),
     # the task list, people and the outbox (what the partnership's people are told): the business unit's alone

@@ -23,6 +23,9 @@ from services.reporting.adapters.read_models.board_pack import BoardPackReadMode
 from services.reporting.adapters.sources import SOURCES, projection_runner
 from services.reporting.domain.views.board_pack_schedule import default_group
 from shared.clock import Clock, SystemClock
+from shared.documents.checks import erased_documents
+from shared.documents.store import document_store
+from shared.eventstore import bundle_documents
 from shared.eventstore.bundle import BundleWriter, Link, StoreSlice, platform_version
 from shared.eventstore.postgres import PostgresEventStore
 from shared.london import LONDON
@@ -43,10 +46,14 @@ anchors.json           for each store, where its slice of the hash chain starts
                        period) and where it ends (each partnership's head)
 events/<store>.jsonl   the period's events, one JSON object a line, in position order
 reports/<partnership>/ the dashboard and board pack as of the end of the period
+documents/<sha256>     each document the events attach, named by its SHA-256
+documents.json         each of those documents: included, or erased before the export
 
 To check it (no database or network needed):  scrutiny verify <this directory or .zip>
 Each event's hash is SHA-256 of the previous hash of its partnership's chain
-followed by the event's canonical JSON (shared/hashchain.py).
+followed by the event's canonical JSON (shared/hashchain.py). An event that
+attaches a document records the document's SHA-256 in its payload, so the chain
+covers the document: `sha256sum documents/*` shows each file hashes to its name.
 """
 
 
@@ -117,6 +124,7 @@ async def export_evidence(
     chosen = frozenset({partnership}) if partnership else None
     for store in stores:
         await _write_store(pool, bundle, store, period, built.get(store), chosen)
+    await _write_documents(pool, bundle)
     chains = {p for s in bundle.slices for p in s.head}
     partnerships = [partnership] if partnership else sorted(chains | {p.id for p in profiles})
     bundle.write("README.txt", README.encode())
@@ -172,6 +180,23 @@ async def _write_reports(
     finally:
         await runner.drop()
     return built
+
+
+async def _write_documents(pool: asyncpg.Pool, bundle: BundleWriter) -> None:
+    """Each document the slices' events attach, as stored (a changed one too: the bundle's
+    check then names it), and documents.json saying which were erased before now."""
+    if not bundle.documents:
+        return
+    store = document_store(pool)
+    included: set[str] = set()
+    for sha in sorted(bundle.documents):
+        blob = await store.get(sha)
+        if blob is not None:
+            bundle.write(bundle_documents.document_file(sha), blob.content)
+            included.add(sha)
+    missing = [ref for sha, ref in bundle.documents.items() if sha not in included]
+    erased = await erased_documents(pool, missing)
+    bundle.write(bundle_documents.INDEX, bundle_documents.index(bundle.documents, included, erased))
 
 
 async def _write_store(

@@ -163,6 +163,7 @@ def decide_complete(state: Action, command: CompleteAction, today: date) -> list
             completed_by=command.completed_by,
             due_on=state.due_on,
             on_time=command.completed_on <= state.due_on,
+            documents=list(command.documents),
         )
     ]
 

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from shared.catalogue.documents import DocumentRef
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Person = Annotated[str, Field(min_length=1, max_length=120, description="A role, never a child's name")]
 
@@ -19,13 +21,16 @@ class Command(BaseModel):
 
 
 class AnswerGiven(BaseModel):
-    """An answer to one standard: a rating on the profile's scale, a narrative and evidence references."""
+    """An answer to one standard: a rating on the profile's scale, a narrative, evidence references and documents."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     rating: StrictInt
     narrative: str = Field(default="", max_length=4000)
     evidence: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(default_factory=list, max_length=30)
+    documents: list[DocumentRef] = Field(
+        default_factory=list, max_length=20, description="Documents uploaded as evidence (the front door stores them and fills this)"
+    )
 
 
 Answers = Annotated[dict[Slug, AnswerGiven], Field(max_length=200)]

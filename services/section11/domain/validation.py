@@ -36,7 +36,10 @@ def checked_answers(profile: FrameworkProfile, answers: Mapping[str, AnswerGiven
                 f"answers.{standard_id}",
             )
         require_on_scale(profile, answer.rating, f"answers.{standard_id}.rating")
-    return {s: Answer(rating=a.rating, narrative=a.narrative, evidence=list(a.evidence)) for s, a in answers.items()}
+    return {
+        s: Answer(rating=a.rating, narrative=a.narrative, evidence=list(a.evidence), documents=list(a.documents))
+        for s, a in answers.items()
+    }
 
 
 def require_complete(profile: FrameworkProfile, answers: Mapping[str, Answer]) -> None:

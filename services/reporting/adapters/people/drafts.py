@@ -30,6 +30,7 @@ from shared.catalogue.section11 import (
 from shared.envelope import Envelope
 from shared.london import local_day
 from shared.mapper import from_row
+from shared.personal_data import open_envelopes
 
 SOURCE = "section11"
 RETURN_PREFIX = "s11-return"  # the section11 service's return stream (shared/catalogue/section11.py)
@@ -126,7 +127,8 @@ class AgencyReturns:
             f"SELECT * FROM {self._source}.events WHERE stream_id = $1 ORDER BY stream_version",
             stream_id(partnership_id, agency_id, cycle_id),
         )
-        return fold(from_row(row, self._source) for row in rows)
+        # Opened: the documents' file names are sealed (shared/catalogue/documents.py).
+        return fold(await open_envelopes(self._pool, [from_row(row, self._source) for row in rows]))
 
 
 def current_cycle(cycles: list[CycleAsked]) -> CycleAsked | None:

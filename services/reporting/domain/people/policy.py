@@ -30,6 +30,7 @@ class Area(StrEnum):
     TASKS = "tasks"  # the business unit's task list
     PEOPLE = "people"  # invitations and roles, and the outbox (what the partnership's people are told)
     OPERATIONS = "operations"  # health, dead letters: no child-level records
+    DOCUMENTS = "documents"  # a document kept as evidence: judged again by what attaches it (may_read_document)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,28 @@ def may_read(person: Person, partnership_id: str, area: Area, today: date, agenc
             return bool(roles & READERS) or agency_id in person.scopes(partnership_id, Role.AGENCY_LEAD, today)
         case Area.PARTNERSHIP:
             return bool(roles & READERS)
+        case Area.DOCUMENTS:  # who may read some document; which one is may_read_document's
+            return bool(roles & READERS) or bool(person.scopes(partnership_id, Role.AGENCY_LEAD, today))
+    return False
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A record that attaches a document, as far as who may read it goes."""
+
+    agencies: frozenset[str]  # the agencies the record is about (its own, or shared with them)
+    draft: bool  # a Section 11 draft: never reported, so its agency and the business unit only
+
+
+def may_read_document(person: Person, partnership_id: str, today: date, attached: list[Attached]) -> bool:
+    """A document may be read by whoever may read a record that attaches it: the business unit
+    any; the partnership's other readers any but a draft's; an agency lead only those its own
+    agency's records attach, or records shared with it. Attached by nothing: no one."""
+    roles = person.roles_in(partnership_id, today)
+    leads = set(person.scopes(partnership_id, Role.AGENCY_LEAD, today))
+    for record in attached:
+        if Role.BUSINESS_UNIT in roles or (roles & READERS and not record.draft) or record.agencies & leads:
+            return True
     return False
 
 

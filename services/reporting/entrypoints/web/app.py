@@ -31,6 +31,7 @@ from services.reporting.entrypoints.http import SecurityHeaders
 from services.reporting.entrypoints.web import (
     account,
     evidence,
+    evidence_files,
     inbox,
     operations,
     people,
@@ -41,6 +42,7 @@ from services.reporting.entrypoints.web import (
 from services.reporting.entrypoints.web.render import STATIC, Renderer
 from services.reporting.entrypoints.web.session import forbidden, to_sign_in, visitor
 from shared.clock import Clock
+from shared.documents.store import DocumentStore
 from shared.partnerships import Partnerships
 
 PUBLIC = ("/sign-in", "/invitation/", "/static/", "/healthz", "/metrics", "/accessibility")
@@ -52,7 +54,8 @@ def area_of(parts: list[str]) -> tuple[Area, str | None]:
     head = rest[0] if rest else ""
     if head in ("agency", "return") and len(rest) > 1:
         return Area.AGENCY, rest[1]
-    areas = {"people": Area.PEOPLE, "outbox": Area.PEOPLE, "tasks": Area.TASKS, "evidence": Area.EVIDENCE}
+    areas = {"people": Area.PEOPLE, "outbox": Area.PEOPLE, "tasks": Area.TASKS, "evidence": Area.EVIDENCE,
+             "documents": Area.DOCUMENTS}
     return areas.get(head, Area.PARTNERSHIP), None
 
 
@@ -107,6 +110,7 @@ def build_front_door(
     secure: bool = False,
     directory: Any = None,
     messages: Notifications,
+    documents: DocumentStore,
 ) -> Starlette:
     render = Renderer({pid: p.name for pid, p in partnerships.items()})
 
@@ -131,13 +135,14 @@ def build_front_door(
 
     routes = [
         *signin.routes(accounts, render, secure, directory),
-        *work.routes(accounts, tables, sender, render, partnerships, base_url, read_models, clock),
+        *work.routes(accounts, tables, sender, render, partnerships, base_url, read_models, clock, documents),
         *account.routes(accounts, render, partnerships, messages),
         *inbox.routes(accounts, render, partnerships, messages),
         *people.routes(accounts, render, partnerships, base_url),
         *operations.routes(accounts, render, tables.nc, tables.subjects),
         *evidence.routes(accounts, render, partnerships, read_models._pool, clock),
-        *returns.routes(accounts, tables, sender, render, partnerships, AgencyReturns.over(read_models)),
+        *returns.routes(accounts, tables, sender, render, partnerships, AgencyReturns.over(read_models), documents),
+        *evidence_files.routes(accounts, partnerships, read_models._pool, documents),
         Route("/accessibility", accessibility),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         Mount("/", app=dashboard),

@@ -4,10 +4,11 @@ Each property of the command becomes a GOV.UK field: a choice of a few values is
 radios, of many a select; a date is a date input (day, month, year); a number a
 numeric input; a list of texts a textarea, one per line; a long text a textarea;
 an object or a list of objects (a return's answers, a panel) a textarea of JSON
-with its shape in the hint. The request id travels as a hidden field chosen when the
-form is first shown, so a double click or a resubmission is the same request. What
-the person typed is kept as typed, and a refusal's field (`answers.safe-recruitment.rating`)
-lands on the field it starts with.
+with its shape in the hint; a list of documents (`DocumentRef`) a file input, its files
+stored and their references filled in by the route (work.py, uploads.py). The request
+id travels as a hidden field chosen when the form is first shown, so a double click or
+a resubmission is the same request. What the person typed is kept as typed, and a
+refusal's field (`answers.safe-recruitment.rating`) lands on the field it starts with.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from shared.documents import kinds
+
 HIDDEN = {"request_id"}
+DOCUMENT_KEYS = {"sha256", "name", "media_type", "size"}  # shared/catalogue/documents.py
 LONG_TEXT = 300
 
 
@@ -27,7 +31,7 @@ LONG_TEXT = 300
 class Field:
     name: str
     label: str
-    kind: str  # text, textarea, number, date, radios, select, checkbox, lines, json, hidden
+    kind: str  # text, textarea, number, date, radios, select, checkbox, lines, json, documents, hidden
     hint: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -79,6 +83,8 @@ def fields_of(schema: Mapping[str, Any], skip: frozenset[str] = frozenset()) -> 
         kind, choices = _kind(schema, name, node)
         if kind == "json":
             hint = (hint + " " if hint else "") + "Enter as JSON: " + _shape(schema, node)
+        if kind == "documents":
+            hint = f"Optional. {kinds.HINT}"
         out.append(Field(name, _label(name, node), kind, hint, is_required, choices, node.get("default")))
     return out
 
@@ -100,6 +106,8 @@ def _kind(schema: Mapping[str, Any], name: str, node: Mapping[str, Any]) -> tupl
         return "checkbox", ()
     if kind == "array":
         items = _resolve(schema, node.get("items", {}))
+        if DOCUMENT_KEYS <= set(items.get("properties", {})):
+            return "documents", ()
         if items.get("type") == "string" and "enum" not in items:
             return "lines", ()
         if "enum" in items:
@@ -148,6 +156,8 @@ def read_form(fields: list[Field], form: Mapping[str, Any], getlist: Any) -> tup
 
 
 def _read(f: Field, form: Mapping[str, Any], getlist: Any, filled: Filled) -> Any:
+    if f.kind == "documents":  # files: taken, stored and referenced by the route
+        return None
     if f.kind == "date":
         parts = {p: str(form.get(f"{f.name}-{p}", "")).strip() for p in ("day", "month", "year")}
         filled.values[f.name] = parts

@@ -4,8 +4,10 @@ holds, what it reads back, where a refusal lands, and how far each domain has go
 Each standard on a page has three inputs, `<standard_id>-rating` (radios on the profile's
 scale, labelled in the profile's words), `<standard_id>-narrative` and
 `<standard_id>-evidence` (one reference per line), so a refusal naming
-`answers.<standard_id>.rating` lands on that standard's radios. What the person typed is
-kept as typed, whether the page or the service refused it.
+`answers.<standard_id>.rating` lands on that standard's radios; and its documents:
+`<standard_id>-upload` (files to attach) and `<standard_id>-remove` (the hashes of saved
+ones to take off). What the person typed is kept as typed, whether the page or the service
+refused it (a file cannot be: it is chosen again).
 """
 
 from __future__ import annotations
@@ -74,13 +76,22 @@ def as_values(answers: Mapping[str, Answer], standards: list[Standard]) -> dict[
     return out
 
 
-def read_answers(form: Mapping[str, Any], standards: list[Standard]) -> Typed:
-    """The answers a domain page's form makes; a standard left wholly blank is not sent."""
+def read_answers(form: Any, standards: list[Standard], saved: Mapping[str, Answer] | None = None,
+                 uploads: Any = None) -> Typed:
+    """The answers a domain page's form makes; a standard left wholly blank is not sent.
+
+    `saved`: the answers as they stand (their documents are kept unless ticked for removal);
+    `uploads`: the page's files, taken or refused (entrypoints/web/uploads.py)."""
     typed = Typed()
     for number, s in enumerate(standards, start=1):
         raw = {part: str(form.get(f"{s.id}-{part}", "")) for part in PARTS}
         typed.values |= {f"{s.id}-{part}": value for part, value in raw.items()}
-        if not any(v.strip() for v in raw.values()):
+        removed = [str(v) for v in form.getlist(f"{s.id}-remove")] if hasattr(form, "getlist") else []
+        typed.values[f"{s.id}-remove"] = removed  # type: ignore[assignment]
+        added = uploads.refs(f"{s.id}-upload") if uploads is not None else []
+        if uploads is not None and f"{s.id}-upload" in uploads.errors:
+            typed.errors[f"{s.id}-upload"] = uploads.errors[f"{s.id}-upload"]
+        if not any(v.strip() for v in raw.values()) and not added and not removed:
             continue
         rating = raw["rating"].strip()
         if not rating:
@@ -90,7 +101,10 @@ def read_answers(form: Mapping[str, Any], standards: list[Standard]) -> Typed:
             typed.errors[f"{s.id}-rating"] = f"Select a rating for standard {number} from the scale"
             continue
         evidence = [line.strip() for line in raw["evidence"].splitlines() if line.strip()]
-        typed.answers[s.id] = {"rating": int(rating), "narrative": raw["narrative"].strip(), "evidence": evidence}
+        kept = [d.model_dump() for d in (saved or {}).get(s.id, Answer(rating=0)).documents if d.sha256 not in removed]
+        documents = list({d["sha256"]: d for d in [*kept, *added]}.values())  # a file sent twice is attached once
+        typed.answers[s.id] = {"rating": int(rating), "narrative": raw["narrative"].strip(), "evidence": evidence,
+                               "documents": documents}
     return typed
 
 
@@ -108,6 +122,7 @@ def input_of(refused: str | None, standards: list[Standard]) -> str:
     ids = [s.id for s in standards]
     if parts[0] == "answers" and len(parts) > 1 and parts[1] in ids:
         part = parts[2] if len(parts) > 2 and parts[2] in PARTS else "rating"
+        part = "upload" if len(parts) > 2 and parts[2] == "documents" else part
         return f"{parts[1]}-{part}"
     if parts[0] == "answers" and ids:
         return f"{ids[0]}-rating"
@@ -148,3 +163,21 @@ def complete(profile: FrameworkProfile, answers: Mapping[str, Answer]) -> bool:
 
 def long_date(day: Any) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
+
+
+KIND_WORDS = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel workbook",
+    "image/png": "PNG image",
+    "image/jpeg": "JPEG image",
+    "text/plain": "text",
+    "text/csv": "CSV",
+}
+
+
+def document_words(document: Any) -> str:
+    """A document's type and size in words: "PDF, 240 KB"."""
+    size = document.size
+    amount = f"{size} bytes" if size < 1024 else f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1048576:.1f} MB"
+    return f"{KIND_WORDS.get(document.media_type, document.media_type)}, {amount}"

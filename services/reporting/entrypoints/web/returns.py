@@ -11,6 +11,8 @@ projected, so only the agency's lead and the business unit may open these pages 
 guard lets any reader of the partnership read an agency's pages; here a draft is
 narrower). The business unit reads; only the lead sends. Each form carries the session's
 CSRF token and a request id chosen when it was shown, so a double click is one request.
+A domain page's form also takes documents for each standard's evidence (uploads.py): kept
+in the document store only once the page is taken, their hashes sent in the answers.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from uuid import uuid4
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from services.reporting.adapters.people.accounts import Accounts
@@ -36,7 +38,15 @@ from services.reporting.domain.people.policy import Person, sending
 from services.reporting.entrypoints.web import return_forms as rf
 from services.reporting.entrypoints.web.render import Renderer
 from services.reporting.entrypoints.web.session import Visitor, check_csrf, forbidden, visitor
+from services.reporting.entrypoints.web.uploads import (
+    UPLOAD_HINT,
+    TooLarge,
+    form_within,
+    keep,
+    take_files,
+)
 from services.reporting.entrypoints.web.work import NotFound
+from shared.documents.store import DocumentStore
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
 from shared.roles import Role
@@ -75,7 +85,7 @@ class Sitting:
 
 
 def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, render: Renderer,
-           partnerships: Partnerships, read: AgencyReturns) -> list[Route]:
+           partnerships: Partnerships, read: AgencyReturns, documents: DocumentStore) -> list[Route]:
     async def sitting(request: Request) -> Sitting:
         found = await visitor(request, accounts)
         person = found.person
@@ -110,7 +120,8 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
     def common(at: Sitting) -> dict[str, Any]:
         return {"agency_name": at.agency_name, "base": at.base, "cycle": at.cycle, "state": at.state,
                 "lead": at.lead, "long_date": rf.long_date, "words": rf.scale_words(at.profile),
-                "guidance": rf.guidance(at.profile)}
+                "guidance": rf.guidance(at.profile), "document_words": rf.document_words,
+                "documents_href": f"/p/{at.profile.id}/documents", "upload_hint": UPLOAD_HINT}
 
     def task_list(request: Request, at: Sitting, errors: dict[str, str] | None = None, status: int = 200) -> Response:
         working = at.state.working
@@ -129,8 +140,11 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         assert domain is not None
         return render.page(request, "return_domain.html", found=at.found, status=status, page_title=domain.name,
                            domain=domain, standards=rf.standards_of(at.profile, domain_id),
-                           levels=at.profile.section11.rating_scale.levels,
+                           levels=at.profile.section11.rating_scale.levels, saved=saved_of(at, amend=amend),
                            values=values, errors=errors, request_id=request_id, amend=amend, **common(at))
+
+    def saved_of(at: Sitting, *, amend: bool) -> dict[str, Any]:
+        return at.state.answers if amend else at.state.working
 
     def check_page(request: Request, at: Sitting, errors: dict[str, str] | None = None, request_id: str = "",
                    status: int = 200) -> Response:
@@ -150,6 +164,7 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
 
     async def posted(request: Request) -> tuple[Sitting, Any]:
         found = await visitor(request, accounts)
+        await form_within(request)  # capped: TooLarge is answered by `guarded`
         if not await check_csrf(request, found):
             raise _Forbidden()
         at = await sitting(request)
@@ -193,11 +208,13 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         if not at.drafting or at.cycle is None:
             return RedirectResponse(at.base, status_code=303)
         standards = rf.standards_of(at.profile, domain_id)
-        typed = rf.read_answers(form, standards)
+        uploads = await take_files(form, [f"{s.id}-upload" for s in standards])
+        typed = rf.read_answers(form, standards, saved_of(at, amend=False), uploads)
         request_id = str(form.get("request_id", ""))
         if typed.errors:
             return domain_page(request, at, domain_id, typed.values, typed.errors, request_id, amend=False, status=400)
         if typed.answers:
+            await keep(documents, uploads)
             answer = await send(request, at, "save-draft", {
                 "request_id": request_id, "cycle_id": at.cycle.cycle_id, "answers": typed.answers, "saved_by": SIGNED})
             if answer.get("status") != "accepted":
@@ -239,11 +256,13 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         if not at.amending or at.cycle is None:
             return RedirectResponse(at.base, status_code=303)
         standards = rf.standards_of(at.profile, domain_id)
-        typed = rf.read_answers(form, standards)
+        uploads = await take_files(form, [f"{s.id}-upload" for s in standards])
+        typed = rf.read_answers(form, standards, saved_of(at, amend=True), uploads)
         reason = rf.read_reason(form, typed)
         request_id = str(form.get("request_id", ""))
         if typed.errors:
             return domain_page(request, at, domain_id, typed.values, typed.errors, request_id, amend=True, status=400)
+        await keep(documents, uploads)
         answer = await send(request, at, "amend", {
             "request_id": request_id, "cycle_id": at.cycle.cycle_id, "answers": typed.answers, "reason": reason,
             "amended_by": SIGNED})
@@ -253,12 +272,27 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         errors = {rf.input_of(error.get("field"), standards): rf.sentence(error.get("message"))}
         return domain_page(request, at, domain_id, typed.values, errors, request_id, amend=True, status=400)
 
+    async def too_large(request: Request, message: str) -> Response:
+        """A body over the limit: nothing was read into the form, nothing kept; the page again."""
+        at = await sitting(request)
+        domain_id = request.path_params.get("domain_id")
+        if not at.lead or domain_id is None or rf.domain_of(at.profile, domain_id) is None or not (at.drafting or at.amending):
+            return PlainTextResponse(f"{message}\n", status_code=413)
+        standards = rf.standards_of(at.profile, domain_id)
+        values = rf.as_values(saved_of(at, amend=at.amending), standards)
+        return domain_page(request, at, domain_id, values, {f"{standards[0].id}-upload": message}, str(uuid4()),
+                           amend=at.amending, status=413)
+
     def guarded(handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:
             try:
                 return await handler(request)
             except _Forbidden:
                 return forbidden()
+            except TooLarge as refused:
+                return await too_large(request, str(refused))
+            finally:
+                await request.close()  # the form's spooled files, deleted
         return endpoint
 
     p = "/p/{partnership}/return/{agency}"

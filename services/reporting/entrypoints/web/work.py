@@ -6,7 +6,9 @@ laid out by forms.py, with the profile's own words for agencies and partners. Th
 field pinned to the person (their agency, their partner) is filled here from their
 grant and never shown as an input. The answer of the service decides: accepted, the
 person sees what was recorded; refused, the form comes back with the refusal at its
-field and everything typed kept.
+field and everything typed kept. A command that takes documents (an action's completion)
+has a file input: the files are typed and kept as uploads.py says, and their references
+sent in the command.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ from services.reporting.entrypoints.web.forms import (
 )
 from services.reporting.entrypoints.web.render import Renderer
 from services.reporting.entrypoints.web.session import Visitor, check_csrf, forbidden, visitor
+from services.reporting.entrypoints.web.uploads import TooLarge, form_within, keep, take_files
 from shared.clock import Clock
+from shared.documents.store import DocumentStore
 from shared.partnerships import Partnerships
 from shared.profiles.schema import FrameworkProfile
 from shared.roles import Role
@@ -86,7 +90,8 @@ def form_fields(row: Row, profile: FrameworkProfile, pinned: str | None) -> list
 
 
 def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, render: Renderer,
-           partnerships: Partnerships, base_url: str, read_models: ReadModels, clock: Clock) -> list[Route]:
+           partnerships: Partnerships, base_url: str, read_models: ReadModels, clock: Clock,
+           documents: DocumentStore) -> list[Route]:
     def profile_of(request: Request) -> FrameworkProfile:
         partnership = request.path_params["partnership"]
         if partnership not in partnerships:
@@ -171,17 +176,36 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
                            words=words, pinned=pinned)
 
     async def send_command(request: Request) -> Response:
+        try:
+            return await _send_command(request)
+        finally:
+            await request.close()  # the form's spooled files, deleted
+
+    async def _send_command(request: Request) -> Response:
         found = await visitor(request, accounts)
         assert found.person is not None
+        try:
+            form = await form_within(request)
+        except TooLarge as too_large:  # nothing read into the form, nothing kept: the form again
+            profile = profile_of(request)
+            row, how = await _row_for(request, found.person)
+            fields = form_fields(row, profile, how.field)
+            where = next((f.name for f in fields if f.kind == "documents"), _first_visible(fields))
+            return _form_page(request, found, profile, row, how, fields,
+                              Filled({"request_id": str(uuid4())}, {where: str(too_large)}), status=413)
         if not await check_csrf(request, found):
             return forbidden()
         profile = profile_of(request)
         row, how = await _row_for(request, found.person)
         fields = form_fields(row, profile, how.field)
-        form = await request.form()
         payload, filled = read_form(fields, form, form.getlist)
+        files = [f.name for f in fields if f.kind == "documents"]
+        uploads = await take_files(form, files)
+        filled.errors |= uploads.errors
         if filled.errors:
             return _form_page(request, found, profile, row, how, fields, filled, status=400)
+        payload |= {name: uploads.refs(name) for name in files if uploads.refs(name)}
+        await keep(documents, uploads)
         if how.field:
             payload[how.field] = how.value
         agency = how.value if row.by_agency else None

@@ -6,6 +6,7 @@ from uuid import UUID
 from pydantic import Field
 
 from services.reviews.domain.commands.base import Command, Reason, ShortText, Slug, SlugStr, Text
+from shared.catalogue.documents import DocumentRef
 
 
 class RaiseAction(Command):
@@ -46,6 +47,9 @@ class CompleteAction(Command):
     completed_on: date
     evidence: list[EvidenceItem] = Field(min_length=1, max_length=50)
     completed_by: ShortText
+    documents: list[DocumentRef] = Field(
+        default_factory=list, max_length=20, description="Documents uploaded as evidence (the front door stores them and fills this)"
+    )
 
 
 class SignOffAction(Command):
