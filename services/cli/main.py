@@ -1,4 +1,9 @@
-"""The `scrutiny` command."""
+"""The `scrutiny` command.
+
+Over 300 lines: the top-level commands (up, demo, service, verify, replay, boardpack,
+bench) and the registration of every sub-command group live here, so `scrutiny --help`
+and this file list the same things; each group of sub-commands has its own module.
+"""
 
 import asyncio
 import logging

@@ -1,5 +1,9 @@
 """Scrutiny and assurance activities: their kinds, cadence, preparation
-milestones, who leads and endorses them, where they report; and the planner."""
+milestones, who leads and endorses them, where they report; and the planner.
+
+Over 300 lines: an activity's parts (kind, cadence, milestones, who leads and endorses it,
+where it reports, its planner entry) are one schema, validated against each other.
+"""
 
 from __future__ import annotations
 

@@ -13,6 +13,11 @@ narrower). The business unit reads; only the lead sends. Each form carries the s
 CSRF token and a request id chosen when it was shown, so a double click is one request.
 A domain page's form also takes documents for each standard's evidence (uploads.py): kept
 in the document store only once the page is taken, their hashes sent in the answers.
+
+Over 300 lines by a little: the return's pages (task list, a domain, check and submit,
+amend, carry forward) share one way of reading the draft and of putting a refusal back at
+its standard, kept together so the journey is read in one place; the pure parts are
+return_forms.py.
 """
 
 from __future__ import annotations

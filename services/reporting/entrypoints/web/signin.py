@@ -4,6 +4,9 @@ Connect) then a code, an invitation accepted, a one-time link, signing out.
 Both factors are asked of every role. Wrong answers are counted per account and lock
 it for a while (accounts.LOCK_AFTER); an unknown address gets the same answer as a wrong
 password, after the same work, so the form does not tell who has an account.
+
+Over 300 lines by a little: every way in (password, directory, invitation, one-time
+link) ends in the same second factor and the same new session, so they are read together.
 """
 
 from __future__ import annotations
