@@ -208,9 +208,11 @@ async def cut_off_upload(platform: RunningPlatform, lead: httpx.AsyncClient, dom
     writer.write((f"POST {BASE}/domain/{domain} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
                   f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(head) + 50_000}\r\n\r\n").encode() + head)
     await writer.drain()
+    writer.write_eof()  # the browser goes away: no more of the body will come
+    async with asyncio.timeout(30):  # the fact waited on: the server has dealt with it and closed
+        await reader.read()
     writer.close()
     await writer.wait_closed()
-    await asyncio.sleep(0.5)
 
 
 async def test_an_action_is_completed_with_a_document_through_its_form(platform: RunningPlatform) -> None:
