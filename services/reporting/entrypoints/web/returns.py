@@ -148,6 +148,14 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
                            levels=at.profile.section11.rating_scale.levels, saved=saved_of(at, amend=amend),
                            values=values, errors=errors, request_id=request_id, amend=amend, **common(at))
 
+    def refused(request: Request, at: Sitting, domain_id: str, values: dict[str, str], answer: dict[str, Any],
+                request_id: str, *, amend: bool) -> Response:
+        """The domain page again, the service's refusal at the field it names and the input kept."""
+        error = answer.get("error", {})
+        standards = rf.standards_of(at.profile, domain_id)
+        errors = {rf.input_of(error.get("field"), standards): rf.sentence(error.get("message"))}
+        return domain_page(request, at, domain_id, values, errors, request_id, amend=amend, status=400)
+
     def saved_of(at: Sitting, *, amend: bool) -> dict[str, Any]:
         return at.state.answers if amend else at.state.working
 
@@ -223,9 +231,7 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
             answer = await send(request, at, "save-draft", {
                 "request_id": request_id, "cycle_id": at.cycle.cycle_id, "answers": typed.answers, "saved_by": SIGNED})
             if answer.get("status") != "accepted":
-                error = answer.get("error", {})
-                errors = {rf.input_of(error.get("field"), standards): rf.sentence(error.get("message"))}
-                return domain_page(request, at, domain_id, typed.values, errors, request_id, amend=False, status=400)
+                return refused(request, at, domain_id, typed.values, answer, request_id, amend=False)
         return RedirectResponse(at.base, status_code=303)
 
     async def show_check(request: Request) -> Response:
@@ -273,9 +279,7 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
             "amended_by": SIGNED})
         if answer.get("status") == "accepted":
             return done(request, at, "Amendment recorded", next(d.name for d in at.profile.section11.domains if d.id == domain_id))
-        error = answer.get("error", {})
-        errors = {rf.input_of(error.get("field"), standards): rf.sentence(error.get("message"))}
-        return domain_page(request, at, domain_id, typed.values, errors, request_id, amend=True, status=400)
+        return refused(request, at, domain_id, typed.values, answer, request_id, amend=True)
 
     async def too_large(request: Request, message: str) -> Response:
         """A body over the limit: nothing was read into the form, nothing kept; the page again."""

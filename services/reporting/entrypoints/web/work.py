@@ -143,10 +143,7 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
     async def _row_for(request: Request, person: Person) -> tuple[Row, Any]:
         profile = profile_of(request)
         service, token = request.path_params["service"], request.path_params["token"]
-        try:
-            candidates = [r for r in await tables.rows(service) if r.token == token] if service in _services() else []
-        except ServiceAway:
-            raise
+        candidates = [r for r in await tables.rows(service) if r.token == token] if service in _services() else []
         day = today(request)
         scope = request.query_params.get("as") or None
         for row in sorted(candidates, key=lambda r: r.sender != "agency"):
