@@ -30,6 +30,7 @@ from services.cli.security import app as security_app
 from services.platform import demo as demo_scenario
 from services.platform.demo import people as demo_people
 from services.platform.supervisor import Platform, serve_until_interrupted
+from services.reporting.adapters.as_of import SETTLE, AsOfSchemas
 from services.reporting.adapters.evidence import discover_stores
 from services.reporting.adapters.pages import BoardPackFiles, write_board_pack
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
@@ -219,14 +220,17 @@ def verify(
 @app.command()
 def replay(
     data_dir: DataDir = None,
-    as_of: Annotated[str | None, typer.Option(help="Rebuild as of this date (YYYY-MM-DD, end of day, London) into schema reporting_asof")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Rebuild as of the end of this past day (YYYY-MM-DD, London) into that day's schema reporting_asof_dYYYYMMDD, the one the dashboard's as-of pages read")] = None,
 ) -> None:
     """Drop and rebuild the reporting projections from the event stores, with progress."""
+    settings = settings_for(data_dir)
     until = _end_of_day(as_of) if as_of else None
+    if until is not None and settings.clock().now() < until + SETTLE:
+        typer.echo(f"Error: {as_of} has not ended yet (London): `scrutiny replay` without --as-of rebuilds the live records", err=True)
+        raise typer.Exit(2)
 
     async def run() -> None:
-        async with database(settings_for(data_dir), acting_as="reporting") as pool:
-            runner = projection_runner(pool, "reporting_asof" if until else "reporting")
+        async with database(settings, acting_as="reporting") as pool:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
                 tasks: dict[str, int] = {}
 
@@ -235,8 +239,13 @@ def replay(
                         tasks[source] = bar.add_task(f"replaying {source}", total=head)
                     bar.update(tasks[source], completed=position)
 
-                applied = await runner.rebuild(recorded_until=until, progress=progress)
-            console.print(f"rebuilt {runner.schema} from {applied} events")
+                if until is None:
+                    runner = projection_runner(pool)
+                    schema, applied = runner.schema, await runner.rebuild(progress=progress)
+                else:
+                    async with AsOfSchemas(pool, settings.clock()).until(until, fresh=True, progress=progress) as then:
+                        schema, applied = then.schema, then.events
+            console.print(f"rebuilt {schema} from {applied} events")
 
     asyncio.run(run())
 
@@ -249,7 +258,7 @@ def boardpack(
     profile: Annotated[str, typer.Option(help="Framework profile id")] = "north-lincolnshire",
     data_dir: DataDir = None,
     out: Annotated[Path | None, typer.Option(help="Folder to write into (default DATA_DIR/reports)")] = None,
-    as_of: Annotated[str | None, typer.Option(help="Prepare it from the records as of this date (YYYY-MM-DD, end of day, London); rebuilds schema reporting_asof")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Prepare it from the records as of this date (YYYY-MM-DD, end of day, London); read from that day's as-of records, as the dashboard's as-of pages are")] = None,
 ) -> None:
     """Write the board pack of a group's meeting, as HTML and PDF, from the reporting read models."""
     framework = load_builtin(profile)
@@ -265,13 +274,13 @@ def boardpack(
 
     async def run() -> BoardPackFiles:
         async with database(settings, acting_as="reporting") as pool:
-            schema, moment = "reporting", settings.clock().now()
-            if as_of:
-                schema, moment = "reporting_asof", _end_of_day(as_of)
-                applied = await projection_runner(pool, schema).rebuild(recorded_until=moment)
-                typer.echo(f"rebuilt {schema} from the {applied} events recorded by {moment:%d %B %Y %H:%M %Z}")
-            pack = await BoardPackReadModels(pool, schema).board_pack(framework, group, meeting_day, moment, since_day)
-            return await asyncio.to_thread(write_board_pack, pack, out or settings.data_dir / "reports")
+            if not as_of:
+                pack = await BoardPackReadModels(pool).board_pack(framework, group, meeting_day, settings.clock().now(), since_day)
+                return await asyncio.to_thread(write_board_pack, pack, out or settings.data_dir / "reports")
+            async with AsOfSchemas(pool, settings.clock()).until(_end_of_day(as_of)) as then:
+                typer.echo(f"from {then.schema}, built from the {then.events} events recorded by {then.moment:%d %B %Y %H:%M %Z}")
+                pack = await BoardPackReadModels(pool, then.schema).board_pack(framework, group, meeting_day, then.moment, since_day)
+                return await asyncio.to_thread(write_board_pack, pack, out or settings.data_dir / "reports")
 
     files = asyncio.run(run())
     typer.echo(f"Board pack: {files.html}")

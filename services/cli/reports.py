@@ -1,5 +1,5 @@
 """`scrutiny report tiered|thematic|yearly|risks`: a report written as HTML from the
-reporting read models (live, or rebuilt as of a date into schema `reporting_asof`)."""
+reporting read models (live, or or as of a date, from the one as-of service the pages use: `AsOfSchemas`)."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from services.cli.common import database, settings_for
+from services.reporting.adapters.as_of import AsOfSchemas
 from services.reporting.adapters.read_models.reports import ReportReadModels
 from services.reporting.adapters.report_pages import write_report
-from services.reporting.adapters.sources import projection_runner
 from shared import london
 from shared.profiles.errors import ProfileError
 from shared.profiles.schema import FrameworkProfile
@@ -29,7 +29,7 @@ Profile = Annotated[str | None, typer.Option(help="Framework profile (built-in i
 Out = Annotated[Path | None, typer.Option(help="Folder to write into (default DATA_DIR/reports)")]
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="From the records as of the end of this day (YYYY-MM-DD, London); rebuilds schema reporting_asof"),
+    typer.Option("--as-of", help="From the records as of the end of this day (YYYY-MM-DD, London); read from that day's as-of records (built if need be)"),
 ]
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]
 
@@ -65,13 +65,13 @@ def _write(
 
     async def run() -> Path:
         async with database(settings) as pool:
-            schema, moment = "reporting", settings.clock().now()
-            if until is not None:
-                schema, moment = "reporting_asof", until
-                applied = await projection_runner(pool, schema).rebuild(recorded_until=until)
-                console.print(f"rebuilt {schema} from the {applied} events recorded by {until:%d %B %Y %H:%M %Z}")
-            report = await build(ReportReadModels(pool, schema), framework, moment)
-            return await asyncio.to_thread(write_report, report, out or settings.data_dir / "reports")
+            if until is None:
+                report = await build(ReportReadModels(pool), framework, settings.clock().now())
+                return await asyncio.to_thread(write_report, report, out or settings.data_dir / "reports")
+            async with AsOfSchemas(pool, settings.clock()).until(until) as then:
+                console.print(f"from {then.schema}, built from the {then.events} events recorded by {until:%d %B %Y %H:%M %Z}")
+                report = await build(ReportReadModels(pool, then.schema), framework, until)
+                return await asyncio.to_thread(write_report, report, out or settings.data_dir / "reports")
 
     console.print(f"[bold]Report:[/] {escape(str(asyncio.run(run())))}")
 

@@ -67,6 +67,10 @@ class ProjectionRunner:
         store past its checkpoint and the age of the first of them (`shared.telemetry.sampling`)."""
         return projection_probe(self._pool, self.schema, {s: store.schema for s, store in self._sources.items()}, clock)
 
+    @property
+    def source_names(self) -> list[str]:
+        return list(self._sources)
+
     async def checkpoint(self, source: str) -> int:
         return await self._pool.fetchval(
             f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1", source

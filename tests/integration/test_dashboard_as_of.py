@@ -5,10 +5,14 @@ then the clock moves to the Wednesday and more is recorded (an amendment clears 
 risk flag, another agency returns, another action is raised); the pages as of 2 November
 must then show exactly what the live ones showed, save the line saying when they stand."""
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from services.cli.main import app
 from services.reporting.adapters.as_of import AsOfSchemas, FutureDate
 from shared.clock import ManualClock
 from tests.support.dashboard import (
@@ -115,3 +119,34 @@ async def test_the_least_read_days_are_dropped_and_a_day_just_ended_is_built_for
         scratch = records.schema
     assert await platform.count("SELECT count(*) FROM pg_namespace WHERE nspname = $1", scratch) == 0
     assert date(2026, 11, 10) not in await schemas.cached_days()
+
+
+async def test_the_command_line_and_the_pages_read_one_as_of_day(
+    platform: RunningPlatform, clock: ManualClock, tmp_path: Path
+) -> None:
+    """`scrutiny replay --as-of` rebuilds the very schema the pages of that day read (fresh,
+    from the same prefix of the stores), and `scrutiny boardpack --as-of` reads it: one as-of
+    service for the pages, the command line and the evidence export."""
+    await record_activity(platform)
+    clock.set(datetime(2026, 11, 4, 10, 0, tzinfo=UTC))
+    await record_more(platform)
+    schema = AsOfSchemas.schema_name(date(2026, 11, 2))
+    page_then = main_of(await page(platform, f"/p/{PARTNERSHIP}?as_of={MONDAY}"))
+    built = await platform.pool.fetchrow(f"SELECT * FROM {schema}.as_of_built")
+
+    env = {"SCRUTINY_DATABASE_URL": platform.settings.database_url or "", "COLUMNS": "200"}
+    replayed = await asyncio.to_thread(CliRunner().invoke, app, ["replay", "--as-of", MONDAY], env=env)
+    assert replayed.exit_code == 0, replayed.output
+    assert f"rebuilt {schema} from {built['events']} events" in replayed.output
+    rebuilt = await platform.pool.fetchrow(f"SELECT * FROM {schema}.as_of_built")
+    assert rebuilt["built_at"] > built["built_at"] and rebuilt["events"] == built["events"]  # fresh, same prefix
+    assert main_of(await page(platform, f"/p/{PARTNERSHIP}?as_of={MONDAY}")) == page_then
+
+    packed = await asyncio.to_thread(
+        CliRunner().invoke, app, ["boardpack", "--as-of", MONDAY, "--meeting", MONDAY, "--out", str(tmp_path)], env=env
+    )
+    assert packed.exit_code == 0, packed.output
+    assert f"from {schema}, built from the {built['events']} events" in packed.output
+
+    unfinished = await asyncio.to_thread(CliRunner().invoke, app, ["replay", "--as-of", "9998-12-31"], env=env)
+    assert unfinished.exit_code == 2 and "has not ended yet" in unfinished.output

@@ -31,6 +31,7 @@ from shared.clock import Clock
 from shared.ddl import apply_ddl
 from shared.london import end_of_day
 from shared.projections import ProjectionRunner
+from shared.projections.runner import Progress
 
 log = logging.getLogger(__name__)
 
@@ -100,33 +101,51 @@ class AsOfSchemas:
 
     @asynccontextmanager
     async def reading(self, day: date) -> AsyncIterator[AsOf]:
-        """The schema holding the records as of the end of `day`, built if need be."""
+        """The schema holding the records as of the end of `day`, built if need be (the pages)."""
         if day >= london.today(self._clock):
             raise FutureDate(f"{day.isoformat()} has not ended yet: the records of today are the live dashboard's")
-        moment = end_of_day(day)
-        if self._clock.now() < moment + SETTLE:
-            async with self._scratch(moment) as scratch:
-                yield scratch
-            return
-        yield await self._cached(day, moment)
+        async with self.until(end_of_day(day)) as as_of:
+            yield as_of
 
     @asynccontextmanager
-    async def _scratch(self, moment: datetime) -> AsyncIterator[AsOf]:
+    async def until(
+        self, moment: datetime, *, fresh: bool = False, progress: Progress | None = None
+    ) -> AsyncIterator[AsOf]:
+        """The records as of `moment`, for every reader (the pages, the command line's replay,
+        board pack and reports, the evidence export): the end of a day that has ended and
+        settled is the day's kept schema (`fresh` drops and rebuilds it); any other moment is
+        built into a scratch schema for this reading alone."""
+        day = london.local_day(moment)
+        if moment == end_of_day(day) and self._clock.now() >= moment + SETTLE:
+            yield await self._cached(day, moment, fresh=fresh, progress=progress)
+            return
+        async with self._scratch(moment, progress) as scratch:
+            yield scratch
+
+    async def positions(self, as_of: AsOf) -> dict[str, int]:
+        """The position in each store that the records of `as_of` were built to."""
+        runner = self._runner(as_of.schema)
+        return {source: await runner.checkpoint(source) for source in runner.source_names}
+
+    @asynccontextmanager
+    async def _scratch(self, moment: datetime, progress: Progress | None = None) -> AsyncIterator[AsOf]:
         schema = f"{SCRATCH}{uuid.uuid4().hex[:12]}"
         runner = self._runner(schema)
         try:
             async with self._builds:
-                events = await runner.rebuild(recorded_until=moment)
+                events = await runner.rebuild(recorded_until=moment, progress=progress)
             yield AsOf(moment.date(), moment, schema, events, self._clock.now())
         finally:
             await runner.drop()
 
-    async def _cached(self, day: date, moment: datetime) -> AsOf:
+    async def _cached(
+        self, day: date, moment: datetime, *, fresh: bool = False, progress: Progress | None = None
+    ) -> AsOf:
         schema = self.schema_name(day)
-        marker = await self._read(schema)  # built already: no lock needed, a finished day never changes
+        marker = None if fresh else await self._read(schema)  # a finished day never changes: no lock
         if marker is None:
             async with self._building.setdefault(day, asyncio.Lock()), self._builds:
-                marker = await self._build(day, moment, schema)
+                marker = await self._build(day, moment, schema, fresh=fresh, progress=progress)
             await self._evict(keep=schema)
         return AsOf(day, moment, schema, marker["events"], marker["built_at"])
 
@@ -139,26 +158,33 @@ class AsOfSchemas:
             await conn.execute(f"UPDATE {schema}.as_of_built SET used_at = $1", self._clock.now())
             return marker
 
-    async def _build(self, day: date, moment: datetime, schema: str) -> asyncpg.Record:
-        async with self._pool.acquire() as conn, conn.transaction():
+    async def _build(
+        self, day: date, moment: datetime, schema: str, *, fresh: bool, progress: Progress | None
+    ) -> asyncpg.Record:
+        async with self._pool.acquire() as conn:
             # Another process may be building the same day: the second waits, then finds it built.
-            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", _LOCK, day.toordinal())
-            marker = await self._marker(conn, schema)
-            if marker is not None and marker["fingerprint"] == self._fingerprint:
-                return marker
-            events = await self._runner(schema).rebuild(recorded_until=moment)
-            await apply_ddl(
-                self._pool,
-                f"CREATE TABLE IF NOT EXISTS {schema}.as_of_built (day date PRIMARY KEY, moment timestamptz NOT NULL,"
-                " events integer NOT NULL, fingerprint text NOT NULL, built_at timestamptz NOT NULL,"
-                " used_at timestamptz NOT NULL)",
-            )
-            await conn.execute(
-                f"INSERT INTO {schema}.as_of_built VALUES ($1, $2, $3, $4, $5, $5)", day, moment, events,
-                self._fingerprint, self._clock.now(),
-            )
-            log.info("built %s from %d events recorded by %s", schema, events, moment.isoformat())
-            marker = await self._marker(conn, schema)
+            # A session lock, not a transaction: reading the old marker inside a transaction would
+            # hold a lock on it that the rebuild's DROP SCHEMA (on another connection) waits for.
+            await conn.execute("SELECT pg_advisory_lock($1, $2)", _LOCK, day.toordinal())
+            try:
+                marker = await self._marker(conn, schema)
+                if not fresh and marker is not None and marker["fingerprint"] == self._fingerprint:
+                    return marker
+                events = await self._runner(schema).rebuild(recorded_until=moment, progress=progress)
+                await apply_ddl(
+                    self._pool,
+                    f"CREATE TABLE IF NOT EXISTS {schema}.as_of_built (day date PRIMARY KEY, moment timestamptz"
+                    " NOT NULL, events integer NOT NULL, fingerprint text NOT NULL, built_at timestamptz NOT NULL,"
+                    " used_at timestamptz NOT NULL)",
+                )
+                await conn.execute(
+                    f"INSERT INTO {schema}.as_of_built VALUES ($1, $2, $3, $4, $5, $5)", day, moment, events,
+                    self._fingerprint, self._clock.now(),
+                )
+                log.info("built %s from %d events recorded by %s", schema, events, moment.isoformat())
+                marker = await self._marker(conn, schema)
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1, $2)", _LOCK, day.toordinal())
         assert marker is not None
         return marker
 

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from uuid import uuid4
 
 import asyncpg
 
+from services.reporting.adapters.as_of import AsOfSchemas
 from services.reporting.adapters.pages import render_board_pack, render_dashboard
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
-from services.reporting.adapters.sources import SOURCES, projection_runner
+from services.reporting.adapters.sources import SOURCES
 from services.reporting.domain.views.board_pack_schedule import default_group
 from shared.clock import Clock, SystemClock
 from shared.documents.checks import erased_documents
@@ -120,7 +120,7 @@ async def export_evidence(
         profiles = [p for p in profiles if p.id == partnership]
     stores = await discover_stores(pool)
     bundle = BundleWriter(out_dir / bundle_name(period, partnership))
-    built = await _write_reports(pool, bundle, period, profiles)
+    built = await _write_reports(pool, bundle, period, profiles, clock)
     chosen = frozenset({partnership}) if partnership else None
     for store in stores:
         await _write_store(pool, bundle, store, period, built.get(store), chosen)
@@ -157,17 +157,17 @@ async def export_evidence(
 
 
 async def _write_reports(
-    pool: asyncpg.Pool, bundle: BundleWriter, period: Period, profiles: Sequence[FrameworkProfile]
+    pool: asyncpg.Pool, bundle: BundleWriter, period: Period, profiles: Sequence[FrameworkProfile], clock: Clock
 ) -> dict[str, int]:
-    """Render each profile's dashboard and board pack as of the period's end from read
-    models rebuilt into a temporary schema; returns the position each source was built to."""
+    """Render each profile's dashboard and board pack as of the period's end, from the one
+    as-of service the pages and the command line use; returns the position each source
+    was built to."""
     for source in SOURCES:  # as the reporting service does: a store never written to may not exist yet
         await PostgresEventStore(pool, source).create_schema()
-    runner = projection_runner(pool, f"evidence_{uuid4().hex[:12]}")
-    try:
-        await runner.rebuild(recorded_until=period.end)
-        built = {source: await runner.checkpoint(source) for source in SOURCES}
-        read_models = BoardPackReadModels(pool, runner.schema)
+    schemas = AsOfSchemas(pool, clock)
+    async with schemas.until(period.end) as then:
+        built = await schemas.positions(then)
+        read_models = BoardPackReadModels(pool, then.schema)
         as_of = period.end.astimezone(UTC)  # the pages print their moment in UTC
         for profile in profiles:
             view = await read_models.dashboard(profile, as_of)
@@ -177,8 +177,6 @@ async def _write_reports(
                 profile, default_group(profile), period.last_day, as_of, period.first_day - timedelta(days=1)
             )
             bundle.write(f"reports/{profile.id}/board-pack.html", render_board_pack(pack).encode())
-    finally:
-        await runner.drop()
     return built
 
 
