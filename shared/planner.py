@@ -27,6 +27,13 @@ RUN_HERE = frozenset({
     "agency_assurance_event", "thematic_assurance_event", "line_of_sight", "pop_up_case_discussion",
     "young_inspectors", "peer_review", "call_in", "learning_hub", "learning_event",
 })
+# The kinds another service runs with its own rules, and which service: the planner shows
+# them from that service's facts. Every other kind runs the events service's lifecycle for
+# activities (`shared.catalogue.activities`).
+RUN_ELSEWHERE = {
+    "section11": "section11", "multi_agency_audit": "reviews", "learning_review": "reviews",
+    "annual_report": "reporting", "risk_register": "reporting",
+}
 
 
 def month_of(day: date) -> str:
@@ -69,7 +76,7 @@ class Slot:
     activity_name: str
     source: str  # "planner" (the profile's planner) or "cadence"
     note: str = ""
-    status: str = "planned"  # planned, in-preparation, scheduled, held, slipped, elsewhere
+    status: str = "planned"  # planned, in-preparation, scheduled, due, held, slipped, missed, elsewhere
     detail: str = ""
     event: EventFacts | None = None
 
@@ -227,6 +234,8 @@ def _status(slot: Slot, event: EventFacts | None, current: str, run_here: bool, 
                            detail="" if held else "recorded by the service that runs it")
         return replace(slot, status="slipped" if ended else "planned", detail="not held" if ended else "")
     slot = replace(slot, event=event)
+    if event.status == "missed":
+        return replace(slot, status="missed", detail="recorded as missed")
     if event.held_on is not None:
         held = month_of(event.held_on)
         if held > slot.month:

@@ -102,8 +102,9 @@ def _doc(cls: type) -> str:
 
 CATALOGUE = "shared.catalogue."
 # Catalogue modules of a service's events that are not named after it: the front door's
-# records of people are the reporting service's (its store, its stream).
-PUBLISHED_AS = {"people": "reporting"}
+# records of people are the reporting service's (its store, its stream); the lifecycle of
+# every other activity is the events service's.
+PUBLISHED_AS = {"people": "reporting", "activities": "events"}
 
 
 def _service_of(event: type[DomainEvent]) -> str:

@@ -10,6 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from services.events.deadlines import milestone_of
 from services.events.domain import (
+    activities,
     call_ins,
     held,
     learning_hub,
@@ -201,5 +202,12 @@ class EventsHandlers:
             business_unit("present-strategic-feedback", c.PresentStrategicFeedback, "Record feedback presented to the strategic group", on(lambda s, command, p, t: learning_hub.decide_strategic_feedback(s, command, p, t))),
             business_unit("feed-back-to-practitioners", c.FeedBackToPractitioners, "Record the strategic group's feedback to practitioners", on(lambda s, command, p, t: learning_hub.decide_feed_back(s, command, p, t))),
             business_unit("agree-terms", c.AgreeTermsOfReference, "Record a peer review's agreed terms of reference", on(lambda s, command, p, t: peer_review.decide_terms(s, command, p))),
+            business_unit("plan-activity", c.PlanActivity, "Plan an occurrence of an activity (its due day; owner and group from the profile)", on(lambda s, command, p, t: activities.decide_plan(s, command, p))),
+            business_unit("hold-activity", c.HoldActivity, "Record that a planned activity took place", on(lambda s, command, p, t: activities.decide_hold(s, command, t))),
+            business_unit("slip-activity", c.SlipActivity, "Record that a planned activity slipped to a later day, and why", on(lambda s, command, p, t: activities.decide_slip(s, command))),
+            business_unit("miss-activity", c.MissActivity, "Record that a planned activity was missed, and why", on(lambda s, command, p, t: activities.decide_miss(s, command))),
+            business_unit("receive-activity-output", c.ReceiveActivityOutput, "Record an activity's output received (a report, figures, a document)", on(lambda s, command, p, t: activities.decide_output(s, command, t))),
+            business_unit("present-activity", c.PresentActivity, "Record an activity presented to its group (key messages, assurance, actions)", on(activities.decide_present)),
+            business_unit("disseminate-activity", c.DisseminateActivity, "Record an activity's learning disseminated (how, to whom, reach, feedback)", on(lambda s, command, p, t: activities.decide_disseminate(s, command, t))),
             agency("answer-inspection-offer", c.AnswerInspectionOffer, "agency_id", "An agency takes up or declines a young inspectors visit", on(lambda s, command, p, t: young_inspectors.decide_answer_offer(s, command))),
         )

@@ -4,7 +4,8 @@ Importing this package registers every event class with the registry, so the
 mapper can turn a stored or wire payload back into its typed event.
 """
 
-from shared.catalogue import events as _events  # noqa: F401  (registers the events)
+from shared.catalogue import activities as _activities  # noqa: F401  (registers the events)
+from shared.catalogue import events as _events  # noqa: F401
 from shared.catalogue import people as _people  # noqa: F401
 from shared.catalogue import reporting as _reporting  # noqa: F401
 from shared.catalogue import reviews as _reviews  # noqa: F401

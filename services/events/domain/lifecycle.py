@@ -31,7 +31,7 @@ from services.events.domain.rules import (
 from services.events.domain.state import AssuranceEvent
 from shared.catalogue import DomainEvent
 from shared.catalogue import events as e
-from shared.planner import RUN_HERE
+from shared.planner import RUN_ELSEWHERE, RUN_HERE
 from shared.profiles.schema import FrameworkProfile
 from shared.refusals import Refusal
 
@@ -40,10 +40,16 @@ def decide_propose(state: AssuranceEvent, command: ProposeAssuranceEvent, profil
     if state.proposed or state.concluded:
         raise Refusal("already_exists", f"{command.assurance_event_id!r} already exists", FIELD)
     activity = activity_of(profile, command.activity_type)
-    if activity.kind not in RUN_HERE:
+    if activity.kind in RUN_ELSEWHERE:
         raise Refusal(
             "not_an_assurance_event",
-            f"{activity.name} ({activity.kind}) is not run by the assurance events service",
+            f"{activity.name} ({activity.kind}) is run by the {RUN_ELSEWHERE[activity.kind]} service",
+            "activity_type",
+        )
+    if activity.kind not in RUN_HERE:
+        raise Refusal(
+            "plan_instead",
+            f"{activity.name} ({activity.kind}) runs the lifecycle of every other activity: plan it (plan-activity)",
             "activity_type",
         )
     if command.partner_id is not None:

@@ -5,6 +5,7 @@ from datetime import date
 
 from shared.aggregate import Aggregate
 from shared.catalogue import DomainEvent
+from shared.catalogue import activities as a
 from shared.catalogue import events as e
 from shared.planner import EventFacts
 
@@ -104,10 +105,20 @@ class AssuranceEvent:
     strategic_feedback: bool = False
     practitioners_told: bool = False
     terms: PeerTerms | None = None
+    # -- the lifecycle every other activity runs (shared.catalogue.activities) -----------
+    planned: bool = False
+    audiences: tuple[str, ...] = ()
+    slips: int = 0
+    missed: bool = False
+    output: str | None = None
+    figures: tuple[tuple[str, float], ...] = ()
+    presented_on: date | None = None
+    presented_to: str | None = None
+    disseminated: tuple[str, ...] = ()
 
     @property
     def open(self) -> bool:
-        return self.proposed and not self.cancelled and not self.concluded
+        return self.proposed and not self.cancelled and not self.concluded and not self.missed
 
     @property
     def status(self) -> str:
@@ -116,7 +127,11 @@ class AssuranceEvent:
             return "concluded"
         if self.cancelled:
             return "cancelled"
+        if self.missed:
+            return "missed"
         for reached, name in (
+            (self.presented_on is not None, "presented"),
+            (self.output is not None, "output-received"),
             (self.report_version > 0, "report-drafted"),
             (self.findings_recorded, "findings-recorded"),
             (self.held_on is not None, "held"),
@@ -265,6 +280,32 @@ def evolve(state: AssuranceEvent, event: DomainEvent) -> AssuranceEvent:
             return replace(state, practitioners_told=True)
         case e.PeerReviewTermsAgreed() as t:
             return replace(state, terms=PeerTerms(t.scope, t.reciprocal, t.direction, t.peer_area, t.days_on_site))
+    return _evolve_activity(state, event)
+
+
+def _evolve_activity(state: AssuranceEvent, event: DomainEvent) -> AssuranceEvent:
+    """The lifecycle every other activity runs: planned, slipped or missed, held, its output
+    received, presented, disseminated."""
+    match event:
+        case a.ActivityPlanned() as p:
+            return replace(
+                state, proposed=True, planned=True, fully_endorsed=True, assurance_event_id=p.assurance_event_id,
+                activity_type=p.activity_type, kind=p.kind, title=p.title, agency_id=p.agency_id, theme=p.theme,
+                planned_for=f"{p.due_on.year:04d}-{p.due_on.month:02d}", lead_role=p.owner, reports_to=p.reports_to,
+                scheduled_on=p.due_on, first_scheduled_on=p.due_on, audiences=tuple(p.audiences),
+            )
+        case a.ActivitySlipped(to_date=day):
+            return replace(state, scheduled_on=day, slips=state.slips + 1)
+        case a.ActivityMissed():
+            return replace(state, missed=True)
+        case a.ActivityHeld(held_on=day):
+            return replace(state, held_on=day)
+        case a.ActivityOutputReceived() as o:
+            return replace(state, output=o.output, figures=tuple(sorted(o.figures.items())))
+        case a.ActivityPresented() as p:
+            return replace(state, presented_on=p.presented_on, presented_to=p.group_id)
+        case a.ActivityDisseminated(method=method):
+            return replace(state, disseminated=(*state.disseminated, method))
     return state
 
 

@@ -19,6 +19,15 @@ from services.events.domain.commands.activities import (
     SelectCase,
     SendPractitionerSurvey,
 )
+from services.events.domain.commands.activity_lifecycle import (
+    DisseminateActivity,
+    HoldActivity,
+    MissActivity,
+    PlanActivity,
+    PresentActivity,
+    ReceiveActivityOutput,
+    SlipActivity,
+)
 from services.events.domain.commands.base import ActionSpec, ConcludeAssuranceEvent, PanelMemberSpec
 from services.events.domain.commands.lifecycle import (
     AgreeActions,
@@ -39,6 +48,13 @@ from services.events.domain.commands.lifecycle import (
 )
 
 __all__ = [
+    "SlipActivity",
+    "ReceiveActivityOutput",
+    "PresentActivity",
+    "PlanActivity",
+    "MissActivity",
+    "HoldActivity",
+    "DisseminateActivity",
     "ActionSpec",
     "AgreeActions",
     "AgreeReport",

@@ -6,6 +6,7 @@ import json
 
 import asyncpg
 
+from shared.catalogue import activities as a
 from shared.catalogue import events as e
 from shared.envelope import Envelope
 from shared.projections import Projection
@@ -20,6 +21,11 @@ _STATUS = {
     e.AssuranceReportDrafted: "report-drafted",
     e.AssuranceReportAgreed: "report-agreed",
     e.AssuranceEventCancelled: "cancelled",
+    a.ActivitySlipped: "slipped",
+    a.ActivityMissed: "missed",
+    a.ActivityHeld: "held",
+    a.ActivityOutputReceived: "output-received",
+    a.ActivityPresented: "presented",
 }
 
 
@@ -70,6 +76,9 @@ class AssuranceEventsProjection(Projection):
         if isinstance(ev, e.AssuranceEventConcluded):
             await self._concluded(conn, schema, envelope, ev)
             return
+        if isinstance(ev, a.ActivityPlanned):
+            await self._planned(conn, schema, envelope, ev)
+            return
         event_id = getattr(ev, "assurance_event_id", None)
         if event_id is None:
             return
@@ -87,8 +96,10 @@ class AssuranceEventsProjection(Projection):
                     f"{lifecycle}, scheduled_on = $6, first_scheduled_on = coalesce(first_scheduled_on, $6){where}", *key, day
                 )
                 await self._milestones_due(conn, schema, envelope, ev.milestones)
-            case e.AssuranceEventHeld(held_on=day):
+            case e.AssuranceEventHeld(held_on=day) | a.ActivityHeld(held_on=day):
                 await conn.execute(f"{lifecycle}, held_on = $6{where}", *key, day)
+            case a.ActivitySlipped(to_date=day):
+                await conn.execute(f"{lifecycle}, scheduled_on = $6{where}", *key, day)
             case e.CaseSelected():
                 await conn.execute(f"{lifecycle}, cases = cases + 1{where}", *key)
             case e.StarRatingAwarded(stars=stars, out_of=out_of):
@@ -122,6 +133,18 @@ class AssuranceEventsProjection(Projection):
             envelope.partnership_id, ev.assurance_event_id, ev.activity_type, ev.title, ev.agency_id, ev.theme,
             ev.planned_for, "endorsed" if not ev.endorsers else "proposed", ev.lead_role, ev.reports_to,
             json.dumps(ev.endorsers), envelope.event_id, envelope.position, envelope.occurred_at,
+        )
+
+    async def _planned(self, conn: asyncpg.Connection, schema: str, envelope: Envelope, ev: a.ActivityPlanned) -> None:
+        """An occurrence of an activity planned: due (scheduled) on its day, in its month."""
+        await conn.execute(
+            f"INSERT INTO {schema}.assurance_lifecycle (partnership_id, assurance_event_id, activity_type, title,"
+            " agency_id, theme, planned_for, status, lead_role, reports_to, first_scheduled_on, scheduled_on,"
+            " proposed_event_id, proposed_position, event_id, position, changed_at)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,'scheduled',$8,$9,$10,$10,$11,$12,$11,$12,$13)",
+            envelope.partnership_id, ev.assurance_event_id, ev.activity_type, ev.title, ev.agency_id, ev.theme,
+            f"{ev.due_on.year:04d}-{ev.due_on.month:02d}", ev.owner, ev.reports_to, ev.due_on,
+            envelope.event_id, envelope.position, envelope.occurred_at,
         )
 
     async def _concluded(self, conn: asyncpg.Connection, schema: str, envelope: Envelope, ev: e.AssuranceEventConcluded) -> None:
