@@ -277,7 +277,7 @@ def boardpack(
             if not as_of:
                 pack = await BoardPackReadModels(pool).board_pack(framework, group, meeting_day, settings.clock().now(), since_day)
                 return await asyncio.to_thread(write_board_pack, pack, out or settings.data_dir / "reports")
-            async with AsOfSchemas(pool, settings.clock()).until(_end_of_day(as_of)) as then:
+            async with AsOfSchemas(pool, settings.clock()).until(_end_of_day(as_of), partnership=framework.id) as then:
                 typer.echo(f"from {then.schema}, built from the {then.events} events recorded by {then.moment:%d %B %Y %H:%M %Z}")
                 pack = await BoardPackReadModels(pool, then.schema).board_pack(framework, group, meeting_day, then.moment, since_day)
                 return await asyncio.to_thread(write_board_pack, pack, out or settings.data_dir / "reports")

@@ -68,7 +68,7 @@ def _write(
             if until is None:
                 report = await build(ReportReadModels(pool), framework, settings.clock().now())
                 return await asyncio.to_thread(write_report, report, out or settings.data_dir / "reports")
-            async with AsOfSchemas(pool, settings.clock()).until(until) as then:
+            async with AsOfSchemas(pool, settings.clock()).until(until, partnership=framework.id) as then:
                 console.print(f"from {then.schema}, built from the {then.events} events recorded by {until:%d %B %Y %H:%M %Z}")
                 report = await build(ReportReadModels(pool, then.schema), framework, until)
                 return await asyncio.to_thread(write_report, report, out or settings.data_dir / "reports")

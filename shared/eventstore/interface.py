@@ -67,12 +67,17 @@ class EventStore(ABC):
 
     @abstractmethod
     async def read_all(
-        self, after: int = 0, limit: int = 1000, recorded_until: datetime | None = None
+        self,
+        after: int = 0,
+        limit: int = 1000,
+        recorded_until: datetime | None = None,
+        partnership: str | None = None,
     ) -> list[Envelope]:
         """Events with position > after, in position order, optionally only those
-        recorded by a moment (what was known then)."""
+        recorded by a moment (what was known then), and only one partnership's."""
 
     @abstractmethod
-    async def head(self, recorded_until: datetime | None = None) -> int:
+    async def head(self, recorded_until: datetime | None = None, partnership: str | None = None) -> int:
         """The position of the last committed event (0 when empty), or of the last one
-        recorded by a moment: what the store held then is exactly the prefix up to it."""
+        recorded by a moment: what the store held then is exactly the prefix up to it
+        (with `partnership`, the last of that partnership's)."""

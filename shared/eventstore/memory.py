@@ -57,18 +57,21 @@ class InMemoryEventStore(EventStore):
         return [e for e in self._log if e.stream_id == stream_id]
 
     async def read_all(
-        self, after: int = 0, limit: int = 1000, recorded_until: datetime | None = None
+        self,
+        after: int = 0,
+        limit: int = 1000,
+        recorded_until: datetime | None = None,
+        partnership: str | None = None,
     ) -> list[Envelope]:
-        chosen = [
-            e
-            for e in self._log[after:]
-            if recorded_until is None or (e.recorded_at and e.recorded_at <= recorded_until)
-        ]
+        chosen = [e for e in self._log[after:] if _known(e, recorded_until, partnership)]
         return chosen[:limit]
 
-    async def head(self, recorded_until: datetime | None = None) -> int:
-        known = [
-            e for e in self._log
-            if recorded_until is None or (e.recorded_at and e.recorded_at <= recorded_until)
-        ]
-        return len(known)
+    async def head(self, recorded_until: datetime | None = None, partnership: str | None = None) -> int:
+        return max((e.position or 0 for e in self._log if _known(e, recorded_until, partnership)), default=0)
+
+
+def _known(event: Envelope, recorded_until: datetime | None, partnership: str | None) -> bool:
+    """Recorded by the moment (if one is given) and the partnership's (if one is given)."""
+    if recorded_until is not None and not (event.recorded_at and event.recorded_at <= recorded_until):
+        return False
+    return partnership is None or event.partnership_id == partnership

@@ -320,23 +320,45 @@ class PostgresEventStore(EventStore):
                             future.set_result(list(streams.get(stream_id, [])))
 
     async def read_all(
-        self, after: int = 0, limit: int = 1000, recorded_until: datetime | None = None
+        self,
+        after: int = 0,
+        limit: int = 1000,
+        recorded_until: datetime | None = None,
+        partnership: str | None = None,
     ) -> list[Envelope]:
-        rows = await self._pool.fetch(
-            f"SELECT * FROM {self._schema}.events WHERE position > $1"
-            " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
-            " ORDER BY position LIMIT $2",
-            after,
-            limit,
-            recorded_until,
-        )
+        if partnership is None:
+            rows = await self._pool.fetch(
+                f"SELECT * FROM {self._schema}.events WHERE position > $1"
+                " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
+                " ORDER BY position LIMIT $2",
+                after,
+                limit,
+                recorded_until,
+            )
+        else:  # a statement of its own, so its plan walks (partnership_id, position)
+            rows = await self._pool.fetch(
+                f"SELECT * FROM {self._schema}.events WHERE partnership_id = $4 AND position > $1"
+                " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
+                " ORDER BY position LIMIT $2",
+                after,
+                limit,
+                recorded_until,
+                partnership,
+            )
         return [from_row(row, self._schema) for row in rows]
 
-    async def head(self, recorded_until: datetime | None = None) -> int:
+    async def head(self, recorded_until: datetime | None = None, partnership: str | None = None) -> int:
+        if partnership is None:
+            return await self._pool.fetchval(
+                f"SELECT coalesce(max(position), 0) FROM {self._schema}.events"
+                " WHERE $1::timestamptz IS NULL OR recorded_at <= $1",
+                recorded_until,
+            )
         return await self._pool.fetchval(
             f"SELECT coalesce(max(position), 0) FROM {self._schema}.events"
-            " WHERE $1::timestamptz IS NULL OR recorded_at <= $1",
+            " WHERE partnership_id = $2 AND ($1::timestamptz IS NULL OR recorded_at <= $1)",
             recorded_until,
+            partnership,
         )
 
 

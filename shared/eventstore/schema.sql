@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS {schema}.events (
 );
 
 CREATE INDEX IF NOT EXISTS events_recorded_at ON {schema}.events (recorded_at);
+-- One partnership's events in order: what its records as of a past day are rebuilt from.
+CREATE INDEX IF NOT EXISTS events_partnership_position ON {schema}.events (partnership_id, position);
 
 -- Events not yet relayed to JetStream; written in the same transaction as the events.
 CREATE TABLE IF NOT EXISTS {schema}.outbox (

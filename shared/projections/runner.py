@@ -76,23 +76,27 @@ class ProjectionRunner:
             f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1", source
         ) or 0
 
-    async def apply(self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True) -> int:
+    async def apply(
+        self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True, partnership: str | None = None
+    ) -> int:
         """Apply a batch from one source in position order; returns how many were new.
 
         A live batch's span links to the trace of each request behind its events; a
-        rebuild (`traced=False`) was caused by no request and skips the links."""
+        rebuild (`traced=False`) was caused by no request and skips the links. With
+        `partnership`, the records are that partnership's alone: the positions between its
+        events are other partnerships' and are not gaps."""
         if not traced:
-            return await self._apply(source, envelopes)
+            return await self._apply(source, envelopes, partnership)
         links = links_to([e.trace_context for e in envelopes])
         with _tracer.start_as_current_span(
             f"project {source}", links=links, attributes={"scrutiny.events": len(envelopes)}
         ):
-            return await self._apply(source, envelopes)
+            return await self._apply(source, envelopes, partnership)
 
-    async def _apply(self, source: str, envelopes: Sequence[Envelope]) -> int:
+    async def _apply(self, source: str, envelopes: Sequence[Envelope], partnership: str | None) -> int:
         for attempt in range(1, DEADLOCK_RETRIES + 1):
             try:
-                return await self._apply_once(source, envelopes)
+                return await self._apply_once(source, envelopes, partnership)
             except asyncpg.exceptions.DeadlockDetectedError:
                 # Two sources' batches locked rows in opposite orders: PostgreSQL rolled this
                 # one back (its checkpoint with it), so it is applied again from the start.
@@ -101,7 +105,7 @@ class ProjectionRunner:
                 log.info("projection batch of %s deadlocked with another source's; applying it again", source)
         raise AssertionError("unreachable")
 
-    async def _apply_once(self, source: str, envelopes: Sequence[Envelope]) -> int:
+    async def _apply_once(self, source: str, envelopes: Sequence[Envelope], partnership: str | None) -> int:
         applied = 0
         async with self._pool.acquire() as conn, conn.transaction():
             # FOR UPDATE: two runner instances sharing the durable consumer take turns here.
@@ -116,10 +120,12 @@ class ProjectionRunner:
                 position = envelope.position or 0
                 if position <= checkpoint:
                     continue
-                if position > checkpoint + 1:
-                    missing = await open_envelopes(conn, await self._sources[source].read_all(
-                        after=checkpoint, limit=position - checkpoint - 1
-                    ))
+                if position > checkpoint + 1:  # a gap: what lies between is read from the store
+                    # (for one partnership's records, only its own events lie between)
+                    between = await self._sources[source].read_all(
+                        after=checkpoint, limit=position - checkpoint - 1, partnership=partnership
+                    )
+                    missing = await open_envelopes(conn, [e for e in between if (e.position or 0) < position])
                     for earlier in missing:
                         await self._apply_one(statements, earlier)  # type: ignore[arg-type]
                         applied += 1
@@ -148,16 +154,19 @@ class ProjectionRunner:
         recorded_until: datetime | None = None,
         batch_size: int = 2000,
         progress: Progress | None = None,
+        partnership: str | None = None,
     ) -> int:
         """Apply everything the stores hold past the checkpoints, or only what they held
-        at a past moment (each store's prefix up to its last event recorded by then).
+        at a past moment (each store's prefix up to its last event recorded by then), and
+        with `partnership` only that partnership's events (its records as of a past day
+        need none of the other partnerships' events).
 
         The sources are caught up side by side, each on its own connection, as the live
         consumers apply them: a rebuild is bound by round trips, not by either core, so
         the reviews and events stores overlap (no projection relies on an order between
         sources, which live delivery never gave)."""
         sources = [
-            asyncio.create_task(self._catch_up_source(source, store, recorded_until, batch_size, progress))
+            asyncio.create_task(self._catch_up_source(source, store, recorded_until, batch_size, progress, partnership))
             for source, store in self._sources.items()
         ]
         try:
@@ -168,23 +177,31 @@ class ProjectionRunner:
             await asyncio.gather(*sources, return_exceptions=True)
 
     async def _catch_up_source(
-        self, source: str, store: PostgresEventStore, recorded_until: datetime | None, batch_size: int, progress: Progress | None
+        self,
+        source: str,
+        store: PostgresEventStore,
+        recorded_until: datetime | None,
+        batch_size: int,
+        progress: Progress | None,
+        partnership: str | None = None,
     ) -> int:
         total = 0
-        head = await store.head(recorded_until)
+        head = await store.head(recorded_until, partnership)
         after = await self.checkpoint(source)
         # The next batch is read (and parsed) while this one is applied.
-        reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after))) if after < head else None
+        reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after), partnership=partnership)) if after < head else None
         try:
             while reading is not None:
-                batch = await reading
+                # The prefix ends at head: one partnership's events are sparse, so a batch may
+                # run past it into events recorded after the moment.
+                batch = [e for e in await reading if (e.position or 0) <= head]
                 reading = None
                 if not batch:
                     break
                 after = batch[-1].position or 0
                 if after < head:
-                    reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after)))
-                total += await self.apply(source, batch, traced=False)
+                    reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after), partnership=partnership))
+                total += await self.apply(source, batch, traced=False, partnership=partnership)
                 if progress:
                     progress(source, after, head)
         finally:
@@ -204,12 +221,20 @@ class ProjectionRunner:
         await self._pool.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
 
     async def rebuild(
-        self, *, recorded_until: datetime | None = None, progress: Progress | None = None
+        self,
+        *,
+        recorded_until: datetime | None = None,
+        progress: Progress | None = None,
+        partnership: str | None = None,
+        batch_size: int = 2000,
     ) -> int:
-        """Drop and rebuild every projection from the stores (not from NATS)."""
+        """Drop and rebuild every projection from the stores (not from NATS): every
+        partnership's events, or only `partnership`'s."""
         await self.drop()
         await self.setup()
-        return await self.catch_up(recorded_until=recorded_until, progress=progress)
+        return await self.catch_up(
+            recorded_until=recorded_until, progress=progress, partnership=partnership, batch_size=batch_size
+        )
 
 
 @lru_cache(maxsize=1024)

@@ -79,7 +79,7 @@ async def test_as_of_days_are_built_once_today_is_live_and_the_future_is_refused
 ) -> None:
     await record_activity(platform)
     clock.set(datetime(2026, 11, 4, 10, 0, tzinfo=UTC))
-    schema = AsOfSchemas.schema_name(date(2026, 11, 2))
+    schema = AsOfSchemas.schema_name(date(2026, 11, 2), PARTNERSHIP)  # a page reads its partnership's alone
     first = await page(platform, f"/p/{PARTNERSHIP}?as_of={MONDAY}")
     built = await platform.pool.fetchrow(f"SELECT * FROM {schema}.as_of_built")
     assert built["events"] > 0 and f"rebuilt from the {built['events']} events recorded by then" in first
@@ -124,29 +124,34 @@ async def test_the_least_read_days_are_dropped_and_a_day_just_ended_is_built_for
 async def test_the_command_line_and_the_pages_read_one_as_of_day(
     platform: RunningPlatform, clock: ManualClock, tmp_path: Path
 ) -> None:
-    """`scrutiny replay --as-of` rebuilds the very schema the pages of that day read (fresh,
-    from the same prefix of the stores), and `scrutiny boardpack --as-of` reads it: one as-of
-    service for the pages, the command line and the evidence export."""
+    """One as-of service for the pages, the command line and the evidence export: a page reads
+    the day's records of its partnership alone, built from that partnership's events;
+    `scrutiny replay --as-of` rebuilds the day for the whole platform, fresh from the same
+    prefix of the stores, and drops the day's single-partnership records so the pages build
+    them again; `scrutiny boardpack --as-of` reads the partnership's day as the pages do."""
     await record_activity(platform)
     clock.set(datetime(2026, 11, 4, 10, 0, tzinfo=UTC))
     await record_more(platform)
-    schema = AsOfSchemas.schema_name(date(2026, 11, 2))
+    monday = date(2026, 11, 2)
+    mine, everyone = AsOfSchemas.schema_name(monday, PARTNERSHIP), AsOfSchemas.schema_name(monday)
     page_then = main_of(await page(platform, f"/p/{PARTNERSHIP}?as_of={MONDAY}"))
-    built = await platform.pool.fetchrow(f"SELECT * FROM {schema}.as_of_built")
+    built = await platform.pool.fetchrow(f"SELECT * FROM {mine}.as_of_built")
+    assert built["events"] > 0
 
     env = {"SCRUTINY_DATABASE_URL": platform.settings.database_url or "", "COLUMNS": "200"}
     replayed = await asyncio.to_thread(CliRunner().invoke, app, ["replay", "--as-of", MONDAY], env=env)
     assert replayed.exit_code == 0, replayed.output
-    assert f"rebuilt {schema} from {built['events']} events" in replayed.output
-    rebuilt = await platform.pool.fetchrow(f"SELECT * FROM {schema}.as_of_built")
-    assert rebuilt["built_at"] > built["built_at"] and rebuilt["events"] == built["events"]  # fresh, same prefix
+    assert f"rebuilt {everyone} from " in replayed.output
+    assert await platform.pool.fetchval("SELECT to_regnamespace($1)", mine) is None  # dropped, to be built again
     assert main_of(await page(platform, f"/p/{PARTNERSHIP}?as_of={MONDAY}")) == page_then
+    rebuilt = await platform.pool.fetchrow(f"SELECT * FROM {mine}.as_of_built")
+    assert rebuilt["built_at"] >= built["built_at"] and rebuilt["events"] == built["events"]
 
     packed = await asyncio.to_thread(
         CliRunner().invoke, app, ["boardpack", "--as-of", MONDAY, "--meeting", MONDAY, "--out", str(tmp_path)], env=env
     )
     assert packed.exit_code == 0, packed.output
-    assert f"from {schema}, built from the {built['events']} events" in packed.output
+    assert f"from {mine}, built from the {built['events']} events" in packed.output
 
     unfinished = await asyncio.to_thread(CliRunner().invoke, app, ["replay", "--as-of", "9998-12-31"], env=env)
     assert unfinished.exit_code == 2 and "has not ended yet" in unfinished.output

@@ -217,6 +217,25 @@ async def test_reading_what_was_known_at_a_moment(store: EventStore, clock: Manu
     assert await store.head() == 3
 
 
+async def test_reading_one_partnerships_events_as_they_stood(store: EventStore, clock: ManualClock) -> None:
+    """What an as-of page of one partnership is rebuilt from: its events alone, in order,
+    and its head the last of its own recorded by the moment."""
+    other = Metadata(partnership_id="elsewhere", actor="business-unit", correlation_id=uuid4())
+    await store.append("a", 0, wrap("a", 0, 2))
+    await store.append("b", 0, new_envelopes("b", 0, [event(9)], other, T0))
+    cut = clock.advance(timedelta(hours=1))
+    clock.advance(timedelta(hours=1))
+    await store.append("a", 2, wrap("a", 2))
+    await store.append("b", 1, new_envelopes("b", 1, [event(10)], other, T0))
+    mine = META.partnership_id
+    assert [e.position for e in await store.read_all(partnership=mine)] == [1, 2, 4]
+    assert [e.position for e in await store.read_all(partnership="elsewhere")] == [3, 5]
+    assert [e.position for e in await store.read_all(after=2, limit=1, partnership="elsewhere")] == [3]
+    assert await store.head(recorded_until=cut, partnership=mine) == 2
+    assert await store.head(recorded_until=cut, partnership="elsewhere") == 3
+    assert await store.head(partnership="nowhere") == 0
+
+
 async def test_listeners_hear_every_commit_but_not_a_repeat(store: EventStore) -> None:
     heard: list[int] = []
     store.on_committed(lambda: heard.append(1))

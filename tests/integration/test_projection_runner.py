@@ -74,3 +74,30 @@ async def test_built_as_of_a_past_moment_shows_only_what_was_recorded_by_then(po
     await as_of.rebuild(recorded_until=datetime(2027, 3, 31, 23, 59, tzinfo=UTC))
     assert await _submissions(pool, "reporting_asof") == 3
     await store.close()
+
+
+async def test_one_partnerships_records_as_of_a_moment_are_built_from_its_events_alone(pool: asyncpg.Pool) -> None:
+    """Interleaved with another partnership's, and followed by its own later events (which a
+    batch read by partnership would otherwise run on into): only its events recorded by the
+    moment are applied, and the rows equal the whole platform's rows of that partnership."""
+    clock = ManualClock(datetime(2027, 3, 30, 12, tzinfo=UTC))
+    store, _ = await _setup(pool, clock)
+    for partnership in ["kent", "somerset", "kent", "somerset", "kent"]:
+        stream = f"s-{uuid4()}"
+        await store.append(stream, 0, envelopes(stream, 0, 1, partnership=partnership))
+    clock.advance(timedelta(days=3))
+    for partnership in ["somerset", "kent"]:
+        stream = f"s-{uuid4()}"
+        await store.append(stream, 0, envelopes(stream, 0, 1, partnership=partnership))
+
+    moment = datetime(2027, 3, 31, 23, 59, tzinfo=UTC)
+    kent = ProjectionRunner(pool, "asof_kent", all_projections(), {"section11": store})
+    assert await kent.rebuild(recorded_until=moment, partnership="kent", batch_size=2) == 3
+    everyone = ProjectionRunner(pool, "asof_everyone", all_projections(), {"section11": store})
+    assert await everyone.rebuild(recorded_until=moment) == 5
+    query = "SELECT * FROM {}.s11_submissions WHERE partnership_id = 'kent' ORDER BY position"
+    assert [dict(r) for r in await pool.fetch(query.format("asof_kent"))] == [
+        dict(r) for r in await pool.fetch(query.format("asof_everyone"))
+    ]
+    assert await kent.checkpoint("section11") == 5  # its last event by then, not its later one
+    await store.close()

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -39,7 +40,15 @@ PREFIX = "reporting_asof_d"
 SCRATCH = "reporting_asof_tmp_"
 SETTLE = timedelta(minutes=5)
 KEEP = 31
-_LOCK = 7_340_017  # advisory lock namespace for building as-of schemas (with the day as the second key)
+"""Schemas kept: a day of the whole platform, or of one partnership, is one each."""
+_LOCK = 7_340_017  # advisory lock namespace for building as-of schemas (with the schema as the second key)
+_DIGEST = 10
+_NAME = re.compile(rf"{PREFIX}(\d{{8}})(?:_[0-9a-f]{{{_DIGEST}}})?")
+
+
+def _lock_key(schema: str) -> int:
+    """A 32-bit key for the schema being built (advisory locks take two int4s)."""
+    return int.from_bytes(hashlib.sha256(schema.encode()).digest()[:4], "big", signed=True)
 
 RunnerFactory = Callable[[str], ProjectionRunner]
 
@@ -96,30 +105,46 @@ class AsOfSchemas:
         self._builds = asyncio.Semaphore(2)  # a build holds two pool connections: keep the pool free
 
     @staticmethod
-    def schema_name(day: date) -> str:
-        return f"{PREFIX}{day.year:04d}{day.month:02d}{day.day:02d}"
+    def schema_name(day: date, partnership: str | None = None) -> str:
+        """`reporting_asof_dYYYYMMDD` for every partnership's records of the day; one
+        partnership's carry a digest of its id (ids have characters a schema name may not)."""
+        name = f"{PREFIX}{day.year:04d}{day.month:02d}{day.day:02d}"
+        if partnership is None:
+            return name
+        return f"{name}_{hashlib.sha256(partnership.encode()).hexdigest()[:_DIGEST]}"
 
     @asynccontextmanager
-    async def reading(self, day: date) -> AsyncIterator[AsOf]:
-        """The schema holding the records as of the end of `day`, built if need be (the pages)."""
+    async def reading(self, day: date, partnership: str | None = None) -> AsyncIterator[AsOf]:
+        """The schema holding the records as of the end of `day`, built if need be (the pages):
+        with `partnership`, built from that partnership's events alone."""
         if day >= london.today(self._clock):
             raise FutureDate(f"{day.isoformat()} has not ended yet: the records of today are the live dashboard's")
-        async with self.until(end_of_day(day)) as as_of:
+        async with self.until(end_of_day(day), partnership=partnership) as as_of:
             yield as_of
 
     @asynccontextmanager
     async def until(
-        self, moment: datetime, *, fresh: bool = False, progress: Progress | None = None
+        self,
+        moment: datetime,
+        *,
+        partnership: str | None = None,
+        fresh: bool = False,
+        progress: Progress | None = None,
     ) -> AsyncIterator[AsOf]:
         """The records as of `moment`, for every reader (the pages, the command line's replay,
         board pack and reports, the evidence export): the end of a day that has ended and
-        settled is the day's kept schema (`fresh` drops and rebuilds it); any other moment is
-        built into a scratch schema for this reading alone."""
+        settled is the day's kept schema (`fresh` drops and rebuilds it, and drops the day's
+        single-partnership schemas so they are rebuilt too); any other moment is built into a
+        scratch schema for this reading alone. With `partnership`, only its events are read:
+        a past day of one partnership costs its own events, not the whole platform's."""
         day = london.local_day(moment)
         if moment == end_of_day(day) and self._clock.now() >= moment + SETTLE:
-            yield await self._cached(day, moment, fresh=fresh, progress=progress)
+            if fresh and partnership is None:
+                for schema in await self._schemas(day):
+                    await self._pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            yield await self._cached(day, moment, partnership, fresh=fresh, progress=progress)
             return
-        async with self._scratch(moment, progress) as scratch:
+        async with self._scratch(moment, partnership, progress) as scratch:
             yield scratch
 
     async def positions(self, as_of: AsOf) -> dict[str, int]:
@@ -128,24 +153,27 @@ class AsOfSchemas:
         return {source: await runner.checkpoint(source) for source in runner.source_names}
 
     @asynccontextmanager
-    async def _scratch(self, moment: datetime, progress: Progress | None = None) -> AsyncIterator[AsOf]:
+    async def _scratch(
+        self, moment: datetime, partnership: str | None, progress: Progress | None = None
+    ) -> AsyncIterator[AsOf]:
         schema = f"{SCRATCH}{uuid.uuid4().hex[:12]}"
         runner = self._runner(schema)
         try:
             async with self._builds:
-                events = await runner.rebuild(recorded_until=moment, progress=progress)
+                events = await runner.rebuild(recorded_until=moment, progress=progress, partnership=partnership)
             yield AsOf(moment.date(), moment, schema, events, self._clock.now())
         finally:
             await runner.drop()
 
     async def _cached(
-        self, day: date, moment: datetime, *, fresh: bool = False, progress: Progress | None = None
+        self, day: date, moment: datetime, partnership: str | None, *, fresh: bool = False,
+        progress: Progress | None = None,
     ) -> AsOf:
-        schema = self.schema_name(day)
+        schema = self.schema_name(day, partnership)
         marker = None if fresh else await self._read(schema)  # a finished day never changes: no lock
         if marker is None:
-            async with self._building.setdefault(day, asyncio.Lock()), self._builds:
-                marker = await self._build(day, moment, schema, fresh=fresh, progress=progress)
+            async with self._building.setdefault(schema, asyncio.Lock()), self._builds:
+                marker = await self._build(day, moment, schema, partnership, fresh=fresh, progress=progress)
             await self._evict(keep=schema)
         return AsOf(day, moment, schema, marker["events"], marker["built_at"])
 
@@ -159,18 +187,21 @@ class AsOfSchemas:
             return marker
 
     async def _build(
-        self, day: date, moment: datetime, schema: str, *, fresh: bool, progress: Progress | None
+        self, day: date, moment: datetime, schema: str, partnership: str | None, *, fresh: bool,
+        progress: Progress | None,
     ) -> asyncpg.Record:
         async with self._pool.acquire() as conn:
             # Another process may be building the same day: the second waits, then finds it built.
             # A session lock, not a transaction: reading the old marker inside a transaction would
             # hold a lock on it that the rebuild's DROP SCHEMA (on another connection) waits for.
-            await conn.execute("SELECT pg_advisory_lock($1, $2)", _LOCK, day.toordinal())
+            await conn.execute("SELECT pg_advisory_lock($1, $2)", _LOCK, _lock_key(schema))
             try:
                 marker = await self._marker(conn, schema)
                 if not fresh and marker is not None and marker["fingerprint"] == self._fingerprint:
                     return marker
-                events = await self._runner(schema).rebuild(recorded_until=moment, progress=progress)
+                events = await self._runner(schema).rebuild(
+                    recorded_until=moment, progress=progress, partnership=partnership
+                )
                 await apply_ddl(
                     self._pool,
                     f"CREATE TABLE IF NOT EXISTS {schema}.as_of_built (day date PRIMARY KEY, moment timestamptz"
@@ -184,7 +215,7 @@ class AsOfSchemas:
                 log.info("built %s from %d events recorded by %s", schema, events, moment.isoformat())
                 marker = await self._marker(conn, schema)
             finally:
-                await conn.execute("SELECT pg_advisory_unlock($1, $2)", _LOCK, day.toordinal())
+                await conn.execute("SELECT pg_advisory_unlock($1, $2)", _LOCK, _lock_key(schema))
         assert marker is not None
         return marker
 
@@ -193,21 +224,29 @@ class AsOfSchemas:
             return None
         return await conn.fetchrow(f"SELECT * FROM {schema}.as_of_built")
 
-    async def cached_days(self) -> list[date]:
+    async def _schemas(self, day: date | None = None) -> list[str]:
+        """The as-of schemas kept (of `day`, if given), by name; a schema of the prefix whose
+        name is not one of ours (no day, or a day that is not a date) is left alone."""
         rows = await self._pool.fetch(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", f"{PREFIX}%"
         )
-        days = []
-        for row in rows:  # a schema of this prefix whose name is not a day is none of ours
+        kept = []
+        for row in rows:
+            named = _NAME.fullmatch(row["nspname"])
             with contextlib.suppress(ValueError):
-                days.append(datetime.strptime(row["nspname"].removeprefix(PREFIX), "%Y%m%d").date())
-        return days
+                if named and (day is None or datetime.strptime(named[1], "%Y%m%d").date() == day):
+                    kept.append(row["nspname"])
+        return kept
+
+    async def cached_days(self) -> list[date]:
+        """The days whose records are kept (for the platform or for one partnership)."""
+        days = {datetime.strptime(_NAME.fullmatch(s)[1], "%Y%m%d").date() for s in await self._schemas()}  # type: ignore[index]
+        return sorted(days)
 
     async def _evict(self, keep: str) -> None:
-        """Drop the least recently read days beyond `self._keep` (never the one just asked for)."""
+        """Drop the least recently read schemas beyond `self._keep` (never the one just asked for)."""
         used = []
-        for day in await self.cached_days():
-            schema = self.schema_name(day)
+        for schema in await self._schemas():
             if schema == keep:
                 continue
             async with self._pool.acquire() as conn:

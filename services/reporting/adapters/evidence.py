@@ -120,7 +120,7 @@ async def export_evidence(
         profiles = [p for p in profiles if p.id == partnership]
     stores = await discover_stores(pool)
     bundle = BundleWriter(out_dir / bundle_name(period, partnership))
-    built = await _write_reports(pool, bundle, period, profiles, clock)
+    built = await _write_reports(pool, bundle, period, profiles, clock, partnership)
     chosen = frozenset({partnership}) if partnership else None
     for store in stores:
         await _write_store(pool, bundle, store, period, built.get(store), chosen)
@@ -157,7 +157,8 @@ async def export_evidence(
 
 
 async def _write_reports(
-    pool: asyncpg.Pool, bundle: BundleWriter, period: Period, profiles: Sequence[FrameworkProfile], clock: Clock
+    pool: asyncpg.Pool, bundle: BundleWriter, period: Period, profiles: Sequence[FrameworkProfile], clock: Clock,
+    partnership: str | None,
 ) -> dict[str, int]:
     """Render each profile's dashboard and board pack as of the period's end, from the one
     as-of service the pages and the command line use; returns the position each source
@@ -165,7 +166,7 @@ async def _write_reports(
     for source in SOURCES:  # as the reporting service does: a store never written to may not exist yet
         await PostgresEventStore(pool, source).create_schema()
     schemas = AsOfSchemas(pool, clock)
-    async with schemas.until(period.end) as then:
+    async with schemas.until(period.end, partnership=partnership) as then:
         built = await schemas.positions(then)
         read_models = BoardPackReadModels(pool, then.schema)
         as_of = period.end.astimezone(UTC)  # the pages print their moment in UTC

@@ -26,15 +26,17 @@ class RecordsStore(PostgresEventStore):
     def __init__(self, pool: asyncpg.Pool, clock: Clock | None = None) -> None:
         super().__init__(pool, SCHEMA, clock)
 
-    async def read_all(self, after: int = 0, limit: int = 1000, recorded_until: datetime | None = None) -> list[Envelope]:
+    async def read_all(
+        self, after: int = 0, limit: int = 1000, recorded_until: datetime | None = None, partnership: str | None = None
+    ) -> list[Envelope]:
         try:
-            return await super().read_all(after, limit, recorded_until)
+            return await super().read_all(after, limit, recorded_until, partnership)
         except asyncpg.UndefinedTableError:
             return []
 
-    async def head(self, recorded_until: datetime | None = None) -> int:
+    async def head(self, recorded_until: datetime | None = None, partnership: str | None = None) -> int:
         try:
-            return await super().head(recorded_until)
+            return await super().head(recorded_until, partnership)
         except asyncpg.UndefinedTableError:
             return 0
 

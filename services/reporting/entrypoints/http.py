@@ -173,7 +173,7 @@ def build_app(
             yield schema, clock.now(), None
             return
         try:
-            async with as_of_schemas.reading(day) as built:
+            async with as_of_schemas.reading(day, request.path_params.get("partnership")) as built:
                 yield built.schema, built.moment, built
         except FutureDate as future:
             raise BadRequest(str(future)) from None
