@@ -3,7 +3,7 @@ the board pack's unit tests and its rendering tests."""
 
 from datetime import UTC, date, datetime
 
-from services.reporting.domain.views import Overview, build_heatmap, build_tracker
+from services.reporting.domain.views import build_heatmap, build_tracker
 from services.reporting.domain.views.actions import ActionRow, HistoryEntry
 from services.reporting.domain.views.assurance_events import (
     AssuranceView,
@@ -15,6 +15,7 @@ from services.reporting.domain.views.board_pack import BoardPack, build_board_pa
 from services.reporting.domain.views.board_pack_exceptions import FlagRaised, GapFlagged
 from services.reporting.domain.views.board_pack_schedule import next_quarter, previous_meeting
 from services.reporting.domain.views.dashboard import Dashboard
+from services.reporting.domain.views.figures import build_overview
 from services.reporting.domain.views.planner import build_planner_view
 from services.reporting.domain.views.reviews import (
     InformationRequestRow,
@@ -131,7 +132,7 @@ def dashboard(as_of: datetime = AS_OF) -> Dashboard:
     action_rows = actions()
     return Dashboard(
         partnership_id=PROFILE.id, partnership_name=PROFILE.name, as_of=as_of,
-        overview=Overview(len(PROFILE.agencies), 2, 2, 2, 1, 2, 1),
+        overview=build_overview(len(PROFILE.agencies), 2, 2, 2, action_rows, 1),
         heatmap=build_heatmap(PROFILE, ratings, returns()),
         actions=action_rows,
         concluded_events=concluded(),

@@ -22,6 +22,8 @@ from services.reporting.domain.views.section11 import HeatMap  # noqa: E402
 RAG = {"red": "#e8a3a3", "amber": "#f5d48f", "green": "#a9d8a9", "none": "#eeeeee"}
 INK = "#1d2733"
 GREY = "#8a8f98"
+SYMBOLS = {"red": "✗", "amber": "▲", "green": "✓", "none": "–"}
+"""Each rating's mark beside its figure, so the heat map reads without colour (pages.py shows the same)."""
 ON_TIME, LATE, OVERDUE, PENDING = "#6fb36f", "#f0b94d", "#c94c4c", "#c8ced6"
 STYLE = {
     "font.size": 8, "axes.edgecolor": "#b8c0ca", "axes.labelcolor": INK, "xtick.color": INK, "ytick.color": INK,
@@ -56,10 +58,6 @@ def _figure(width: float, height: float) -> Figure:
         return Figure(figsize=(width, height), layout="constrained")
 
 
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def heatmap_chart(heatmap: HeatMap) -> Chart:
     rows, domains = heatmap.rows, heatmap.domains
     with matplotlib.rc_context(STYLE):
@@ -69,28 +67,30 @@ def heatmap_chart(heatmap: HeatMap) -> Chart:
             for x, cell in enumerate(row.cells):
                 ax.add_patch(Rectangle((x, y), 1, 1, facecolor=RAG.get(cell.rag, RAG["none"]), edgecolor="white", lw=1.5))
                 if cell.rating is None:
-                    label = "–"
+                    label = SYMBOLS["none"]
                 elif cell.moderated_rating is not None and cell.moderated_rating != cell.self_rating:
-                    label = f"{cell.self_rating}→{cell.moderated_rating}"
+                    label = f"{SYMBOLS[cell.rag]} {cell.self_rating}→{cell.moderated_rating}"
                 else:
-                    label = str(cell.rating)
+                    label = f"{SYMBOLS[cell.rag]} {cell.rating}"
                 ax.text(x + 0.5, y + 0.5, label, ha="center", va="center", fontsize=7, color=INK if cell.rating else GREY)
         ax.set_xlim(0, len(domains))
         ax.set_ylim(len(rows), 0)
         ax.set_xticks([i + 0.5 for i in range(len(domains))], ["\n".join(textwrap.wrap(name, 16)) for _, name in domains], fontsize=6.5)
         ax.xaxis.tick_top()
-        ax.set_yticks([i + 0.5 for i in range(len(rows))], [_short(r.agency_name, 50) for r in rows], fontsize=6.5)
+        ax.set_yticks([i + 0.5 for i in range(len(rows))], ["\n".join(textwrap.wrap(r.agency_name, 44)) for r in rows], fontsize=6.5)
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
+        keys = [(level.rag, f"{SYMBOLS[level.rag]} {level.value} {level.label}") for level in heatmap.levels]
         fig.legend(
-            handles=[Patch(color=RAG[k], label=v) for k, v in (("green", "green"), ("amber", "amber"), ("red", "red"), ("none", "no return"))],
-            loc="outside lower center", ncols=4, frameon=False, fontsize=6.5,
+            handles=[Patch(color=RAG[rag], label=label) for rag, label in [*keys, ("none", f"{SYMBOLS['none']} no return")]],
+            loc="outside lower center", ncols=min(len(keys) + 1, 5), frameon=False, fontsize=6.5,
         )
     return _render(
         fig, "Section 11 heat map",
         "Agencies × domains: the rating the partnership goes by (moderated where the panel moderated; "
-        "“self→moderated” where they differ). Colours follow the profile's rating scale.",
+        "“self→moderated” where they differ). The key names each rating of the profile's scale; the mark "
+        "beside each figure reads without colour.",
     )
 
 
@@ -145,5 +145,7 @@ def timeliness_chart(rows: Sequence[Timeliness]) -> Chart:
     )
 
 
-def board_pack_charts(pack: BoardPack) -> list[Chart]:
-    return [heatmap_chart(pack.heatmap), actions_chart(pack.action_trend), timeliness_chart(pack.timeliness)]
+def board_pack_charts(pack: BoardPack, heatmap: bool = True) -> list[Chart]:
+    """The pack's charts; the HTML and PDF show the heat map as a table instead (`heatmap=False`),
+    where names wrap, ratings read as words and a screen reader can follow it."""
+    return [*([heatmap_chart(pack.heatmap)] if heatmap else []), actions_chart(pack.action_trend), timeliness_chart(pack.timeliness)]

@@ -7,6 +7,7 @@ tests/unit/test_downloads_docx.py compares the two."""
 
 from services.reporting.domain.views.board_pack import BoardPack, Decision
 from services.reporting.domain.views.board_pack_exceptions import ExceptionLine
+from services.reporting.domain.views.figures import counts
 
 from .docx_dashboard import areas, heatmap
 from .docx_writer import Line, WordDocument, day
@@ -36,9 +37,10 @@ def _summary(doc: WordDocument, p: BoardPack) -> None:
         ["Reports due at this meeting", f"{len(p.reports_due)} of the {len(p.reports)} the profile sends to this group"],
         ["Section 11", f"{o.agencies_submitted} of {o.agencies_total} agencies have returned ({o.submissions} returns); "
                        f"{_plural(o.open_risk_flags, 'risk flag')} open"],
-        ["Actions", f"{o.open_actions} open, {o.overdue_actions} overdue"],
+        ["Actions", f"{o.open_actions} open, of which {o.overdue_actions} overdue; {o.awaiting_sign_off} awaiting sign-off"],
         ["Assurance events", events],
     ], header_column=True)
+    doc.para(counts("open-risk-flags"), meta=True)
 
 
 def _trace(event_id: str | None, position: int | None) -> Line:
@@ -125,11 +127,62 @@ def _planner(doc: WordDocument, p: BoardPack) -> None:
         doc.table(["Date", "Event", "Status", "Agency or theme, and evidence"], rows)
 
 
+def _actions(doc: WordDocument, p: BoardPack) -> None:
+    """`_boardpack_actions.html`: every action not yet signed off, overdue first."""
+    t, o = p.dashboard.action_tracker, p.overview
+    doc.heading("Action plan", 2)
+    if t is None:
+        doc.para("No actions.")
+        return
+    doc.para(f"As of {t.as_of:%d %B %Y}: {o.open_actions} open ({o.overdue_actions} overdue, {t.count('due soon')} due within "
+             f"{t.lead_days} days or reminded), {o.awaiting_sign_off} awaiting sign-off by {p.signed_off_by}, "
+             f"{t.count('signed off')} signed off.", meta=True)
+    items = t.buckets["overdue"] + t.buckets["due soon"] + t.buckets["open"] + t.buckets["awaiting sign-off"]
+    if not items:
+        doc.para("No action is open or awaiting sign-off.")
+        return
+    rows = []
+    for item in items:
+        a = item.row
+        status = {"overdue": f"overdue by {_plural(-item.days_to_due, 'day')}", "open": "on track"}.get(item.bucket, item.bucket)
+        progress = _plural(a.progress_updates, "update") + (f", {a.percent_complete}% complete" if a.percent_complete is not None else "")
+        if a.rejections:
+            progress += f"; evidence rejected {_plural(a.rejections, 'time')}"
+        rows.append([a.title, p.dashboard.agency_names.get(a.owner_agency_id, a.owner_agency_id), day(a.due_on), status, progress])
+    doc.table(["Action", "Owner", "Due", "Status", "Progress"], rows)
+
+
+def _heatmap(doc: WordDocument, p: BoardPack) -> None:
+    """`_boardpack_heatmap.html`: each rating's word and mark, a key naming every rating."""
+    from services.reporting.adapters.charts import SYMBOLS
+
+    hm = p.heatmap
+    doc.heading("Section 11 heat map", 2)
+    doc.para("The rating the partnership goes by for each agency and domain: the panel's moderated rating where it moderated, "
+             "else the agency's own. Where the two differ, the agency's own rating is shown after it.", meta=True)
+    if hm.levels:
+        keys = [f"{SYMBOLS[level.rag]} {level.value} {level.label}" for level in hm.levels]
+        doc.para(" ".join(["Key:", *keys, f"{SYMBOLS['none']} no return"]))
+    rows, fills = [], []
+    for row in hm.rows:
+        cells: list = [row.agency_name]
+        for c in row.cells:
+            if c.rating is None:
+                cells.append(f"{SYMBOLS['none']} no return")
+            elif c.moderated_rating is not None and c.moderated_rating != c.self_rating:
+                cells.append([Line(f"{SYMBOLS[c.rag]} {c.rating} {c.label}"), Line(f"agency's own: {c.self_rating}")])
+            else:
+                cells.append(f"{SYMBOLS[c.rag]} {c.rating} {c.label}")
+        rows.append(cells)
+        fills.append([None, *(c.rag for c in row.cells)])
+    doc.table(["Agency", *(name for _, name in hm.domains)], rows, fills=fills)
+
+
 def _charts(doc: WordDocument, p: BoardPack) -> None:
     from services.reporting.adapters.charts import board_pack_charts
 
     doc.heading("Charts", 2)
-    for chart in board_pack_charts(p):
+    for chart in board_pack_charts(p, heatmap=False):
         doc.heading(chart.title, 3)
         doc.picture(chart.png)
         doc.para(chart.caption, meta=True)
@@ -140,12 +193,14 @@ def board_pack_docx(p: BoardPack) -> bytes:
     _summary(doc, p)
     _exceptions(doc, p)
     _decisions(doc, p)
+    _actions(doc, p)
     _reports(doc, p)
     _planner(doc, p)
+    _heatmap(doc, p)
     _charts(doc, p)
     doc.heading("Appendix: detail by area", 2)
     doc.para(f"Each area as the dashboard shows it, as of {p.as_of:%d %B %Y %H:%M} UTC.", meta=True)
-    doc.heading("Section 11 heat map", 2)
+    doc.heading("Section 11 heat map in detail", 2)
     heatmap(doc, p.heatmap)
     areas(doc, p.dashboard)
     return doc.bytes()

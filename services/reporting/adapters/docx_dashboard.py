@@ -4,6 +4,7 @@ and the partials it includes), cell for cell, from the same `Dashboard` view. Th
 and the ratings keep their colours; the small grey trace is a small grey run."""
 
 from services.reporting.domain.views import Dashboard, HeatMap
+from services.reporting.domain.views.figures import counts
 
 from .docx_writer import Cell, Line, WordDocument, day
 
@@ -46,9 +47,14 @@ def areas(doc: WordDocument, d: Dashboard) -> None:
     """Every area in the order of `_sections.html`."""
     a = d.agency_names.get
     dom = d.domain_names.get
-    _section(doc, "Open risk flags (signatures of risk)", ["Agency", "Domain", "Rating", "Reason", "Raised", "Evidence"], [
-        [a(f.agency_id, f.agency_id), dom(f.domain_id, f.domain_id), f.rating, f.reason, day(f.raised_at),
-         f"event {f.event_id} · position {f.position}"] for f in d.risk_flags], "No open risk flags.")
+    doc.heading("Open risk flags (signatures of risk)", 2)
+    doc.para(f"{len(d.risk_flags)} open. {counts('open-risk-flags')}", meta=True)
+    rows = [[a(f.agency_id, f.agency_id), dom(f.domain_id, f.domain_id), f.rating, f.reason, day(f.raised_at),
+             f"event {f.event_id} · position {f.position}"] for f in d.risk_flags]
+    if rows:
+        doc.table(["Agency", "Domain", "Rating", "Reason", "Raised", "Evidence"], rows)
+    else:
+        doc.para("No open risk flags.")
     s = d.section11
     _section(doc, "Late and overdue Section 11 returns", ["Agency", "Cycle", "Due", "Status", "Submitted", "Reminders", "Evidence"], [
         [a(r.agency_id, r.agency_id), r.cycle_id, day(r.due_on) or "—", r.status, day(r.submitted_at) or "not yet", r.reminders,
@@ -116,6 +122,8 @@ def _actions(doc: WordDocument, d: Dashboard) -> None:
     if t:
         doc.para(f"As of {t.as_of:%d %B %Y} · due soon means reminded, or due within {t.lead_days} days · "
                  "every row names the events behind it", meta=True)
+        doc.para(f"{d.overview.open_actions} open actions: {t.count('overdue')} overdue, {t.count('due soon')} due soon and "
+                 f"{t.count('open')} on track. {counts('open-actions')}")
         for bucket in BUCKETS:
             items = t.buckets.get(bucket, [])
             if not items:
@@ -133,7 +141,7 @@ def _actions(doc: WordDocument, d: Dashboard) -> None:
                 history = [T(f"{h.occurred_at:%d %b %Y} {h.event_type}: {h.detail} ({h.event_id} · {h.position})") for h in x.history] \
                     or [T(f"raised {x.event_id} · {x.position}")]
                 rows.append([[Line(x.title), T(x.action_id)], a(x.owner_agency_id, x.owner_agency_id), due, progress, x.source, history])
-            _section(doc, f"{bucket.capitalize()} ({len(items)})",
+            _section(doc, f"{('on track' if bucket == 'open' else bucket).capitalize()} ({len(items)})",
                      ["Action", "Owner", "Due", "Progress", "Source", "History (event · position)"], rows, level=3)
     elif d.actions:
         doc.table(["Action", "Owner", "Due", "Status", "Source", "Evidence"], [

@@ -4,7 +4,12 @@ from datetime import date, datetime
 
 import asyncpg
 
-from services.reporting.domain.views import Dashboard, Overview, build_heatmap, build_tracker
+from services.reporting.domain.views import (
+    Dashboard,
+    build_heatmap,
+    build_tracker,
+    figures,
+)
 from services.reporting.domain.views.planner import PlannerView
 from shared.profiles.schema import FrameworkProfile
 
@@ -28,14 +33,8 @@ class ReadModels:
             concluded = await assurance_events.concluded(conn, s, p)
             assurance = await assurance_events.view(conn, s, profile)
             planner_view = await planner.view(conn, s, profile, as_of.date())
-        overview = Overview(
-            agencies_total=len(profile.agencies),
-            agencies_submitted=submitted,
-            submissions=submissions,
-            open_risk_flags=len(flags),
-            open_actions=sum(1 for a in action_rows if a.status == "open"),
-            overdue_actions=sum(1 for a in action_rows if a.status == "overdue"),
-            concluded_events=len(concluded),
+        overview = figures.build_overview(
+            len(profile.agencies), submitted, submissions, len(flags), action_rows, len(concluded)
         )
         return Dashboard(
             partnership_id=p,

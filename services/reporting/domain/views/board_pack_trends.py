@@ -12,6 +12,7 @@ from shared.london import LONDON
 from shared.profiles.activities import add_months
 
 from .actions import ActionRow
+from .figures import overdue_actions
 from .reviews import ReviewsView
 from .section11 import ReturnRow
 
@@ -40,16 +41,19 @@ def _month_end(month: str) -> date:
 
 
 def _overdue_on(row: ActionRow, day: date) -> bool:
+    """Overdue at the end of `day`: its last overdue-or-ending event by then, in the order the
+    events happened (a history lists them as recorded, and a watcher's overdue carries the
+    due moment, which may be earlier than facts recorded before it)."""
+    if not row.history:  # no history recorded: go by the row as it stands
+        return row.status == "overdue" and row.due_on <= day
     overdue = False
-    for h in row.history:
+    for h in sorted(row.history, key=lambda h: h.occurred_at):
         if local_day(h.occurred_at) > day:
             break
         if h.event_type == OVERDUE:
             overdue = True
         elif h.event_type in ENDS_OVERDUE:
             overdue = False
-    if not row.history:  # no history recorded: go by the row as it stands
-        return row.status == "overdue" and row.due_on <= day
     return overdue
 
 
@@ -69,7 +73,10 @@ def action_trend(actions: Sequence[ActionRow], until: date, months: int = 12, at
             1 for a in actions for h in a.history
             if h.event_type in CLOSES and f"{local_day(h.occurred_at):%Y-%m}" == month and local_day(h.occurred_at) <= until
         )
-        trend.append(ActionMonth(month, opened, closed, sum(1 for a in actions if _overdue_on(a, end))))
+        # The pack's own day counts as the headline figure does (figures.overdue_actions), so the
+        # chart's last point and the pack's "overdue" agree.
+        overdue = overdue_actions(actions) if end == until else sum(1 for a in actions if _overdue_on(a, end))
+        trend.append(ActionMonth(month, opened, closed, overdue))
         month = add_months(month, 1)
     return trend
 

@@ -19,6 +19,8 @@ class Overview:
     open_actions: int
     overdue_actions: int
     concluded_events: int
+    awaiting_sign_off: int = 0
+    """The headline figures, each counted by its function in `figures.py` (see its definitions)."""
 
 
 @dataclass(frozen=True)

@@ -65,9 +65,18 @@ class HeatMapRow:
 
 
 @dataclass(frozen=True)
+class ScaleLevel:
+    value: int
+    label: str
+    rag: str
+
+
+@dataclass(frozen=True)
 class HeatMap:
     domains: list[tuple[str, str]]
     rows: list[HeatMapRow]
+    levels: list[ScaleLevel] = field(default_factory=list)
+    """The profile's rating scale, lowest first: the legend names each rating."""
 
 
 @dataclass(frozen=True)
@@ -173,4 +182,5 @@ def build_heatmap(profile: FrameworkProfile, ratings: list[RatingRow], returns: 
             )
         status = status_by.get((agency.id, cycle), "submitted") if cycle else "not asked"
         rows.append(HeatMapRow(agency.id, agency.name, cells, cycle, status))
-    return HeatMap(domains, rows)
+    scale = [ScaleLevel(v, levels[v].label, levels[v].rag) for v in sorted(levels)]
+    return HeatMap(domains, rows, scale)
