@@ -14,8 +14,7 @@ from services.reporting.domain.views.assurance_events import (
 from services.reporting.domain.views.board_pack import BoardPack, build_board_pack
 from services.reporting.domain.views.board_pack_exceptions import FlagRaised, GapFlagged
 from services.reporting.domain.views.board_pack_schedule import next_quarter, previous_meeting
-from services.reporting.domain.views.dashboard import Dashboard
-from services.reporting.domain.views.figures import build_overview
+from services.reporting.domain.views.dashboard import Dashboard, build_overview
 from services.reporting.domain.views.planner import build_planner_view
 from services.reporting.domain.views.reviews import (
     InformationRequestRow,

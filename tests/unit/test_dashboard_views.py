@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from services.reporting.adapters.dashboard_pages import Links
 from services.reporting.domain.views.actions import ActionRow
 from services.reporting.domain.views.agency import AgencyRows, RiskFlagHistoryRow, build_agency_view
+from services.reporting.domain.views.dashboard import Overview
 from services.reporting.domain.views.event_detail import EventDetail
 from services.reporting.domain.views.section11 import RatingRow, ReturnRow, RiskFlagRow
 from services.reporting.entrypoints.web.session import safe_next
@@ -71,7 +72,8 @@ def test_links_keep_the_as_of_date_and_name_only_the_profiles_agencies() -> None
 
 def test_the_shared_partials_link_on_the_dashboard_and_print_plain_text_in_files() -> None:
     flag = RiskFlagRow(POLICE, "culture-and-challenge", 2, "low", AS_OF, EV, 7)
-    d = type("D", (), {"risk_flags": [flag], "agency_names": {POLICE: "Humberside Police"}, "domain_names": {}})()
+    d = type("D", (), {"risk_flags": [flag], "agency_names": {POLICE: "Humberside Police"}, "domain_names": {},
+                       "overview": Overview(23, 1, 1, 1, 0, 0, 0)})()
     plain = _env.get_template("_risk_flags.html").render(d=d)
     assert f"event {EV} · position 7" in plain and "<a " not in plain
     linked = _env.get_template("_risk_flags.html").render(d=d, links=Links("north-lincolnshire", None, frozenset({POLICE})))

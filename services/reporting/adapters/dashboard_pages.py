@@ -15,13 +15,11 @@ from services.reporting.adapters.as_of import end_of_day
 from services.reporting.domain.views import Dashboard
 from services.reporting.domain.views.agency import AgencyView
 from services.reporting.domain.views.event_detail import EventDetail
-from services.reporting.domain.views.figures import counts
 
 _env = Environment(
     loader=PackageLoader("services.reporting.adapters", "templates"),
     autoescape=select_autoescape(["html"]),
 )
-_env.globals["counts"] = counts  # what a figure counts, in one sentence (domain/views/figures.py)
 
 # The nav bar: the dashboard's sections (anchors on its one page) ...
 NAV_SECTIONS: list[tuple[str, str]] = [

@@ -14,7 +14,6 @@ from markupsafe import Markup
 
 from services.reporting.domain.views import Dashboard
 from services.reporting.domain.views.board_pack import BoardPack
-from services.reporting.domain.views.figures import counts
 
 if TYPE_CHECKING:
     from services.reporting.adapters.charts import Chart
@@ -34,7 +33,6 @@ _env = Environment(
     loader=PackageLoader("services.reporting.adapters", "templates"),
     autoescape=select_autoescape(["html"]),
 )
-_env.globals["counts"] = counts  # what a figure counts, in one sentence (domain/views/figures.py)
 _env.filters["css_string"] = css_string
 PRINT_CHART_WIDTH = 500  # points: A4 less the print template's margins
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from services.reporting.adapters.dashboard_pages import Links
-from services.reporting.domain.views.figures import counts
 from services.reporting.domain.views.risks import RiskRegister
 from services.reporting.domain.views.thematic import ThematicReport, slug
 from services.reporting.domain.views.tiered import TieredReport
@@ -21,7 +20,6 @@ _env = Environment(
     loader=PackageLoader("services.reporting.adapters", "templates"),
     autoescape=select_autoescape(["html"]),
 )
-_env.globals["counts"] = counts  # what a figure counts, in one sentence (domain/views/figures.py)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from services.reporting.domain.views import (
     Dashboard,
     build_heatmap,
     build_tracker,
-    figures,
 )
+from services.reporting.domain.views.dashboard import build_overview
 from services.reporting.domain.views.planner import PlannerView
 from shared.profiles.schema import FrameworkProfile
 
@@ -33,7 +33,7 @@ class ReadModels:
             concluded = await assurance_events.concluded(conn, s, p)
             assurance = await assurance_events.view(conn, s, profile)
             planner_view = await planner.view(conn, s, profile, as_of.date())
-        overview = figures.build_overview(
+        overview = build_overview(
             len(profile.agencies), submitted, submissions, len(flags), action_rows, len(concluded)
         )
         return Dashboard(

@@ -1,8 +1,10 @@
 """The whole dashboard: the overview tiles and every area's view (pure)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import figures
 from .actions import ActionRow, ActionTracker
 from .assurance_events import AssuranceView, ConcludedEventRow
 from .planner import PlannerView
@@ -22,6 +24,9 @@ class Overview:
     awaiting_sign_off: int = 0
     """The headline figures, each counted by its function in `figures.py` (see its definitions)."""
 
+    counts = staticmethod(figures.counts)
+    """What a figure counts, in one sentence, for the pages: `d.overview.counts("open-risk-flags")`."""
+
 
 @dataclass(frozen=True)
 class Dashboard:
@@ -40,3 +45,20 @@ class Dashboard:
     reviews: ReviewsView | None = None
     assurance: AssuranceView | None = None
     planner: PlannerView | None = None
+
+
+def build_overview(
+    agencies_total: int, agencies_submitted: int, submissions: int, open_risk_flags: int,
+    actions: Sequence[ActionRow], concluded_events: int,
+) -> Overview:
+    """The headline figures, counted as `figures.py` defines them."""
+    return Overview(
+        agencies_total=agencies_total,
+        agencies_submitted=agencies_submitted,
+        submissions=submissions,
+        open_risk_flags=open_risk_flags,
+        open_actions=figures.open_actions(actions),
+        overdue_actions=figures.overdue_actions(actions),
+        concluded_events=concluded_events,
+        awaiting_sign_off=figures.awaiting_sign_off(actions),
+    )

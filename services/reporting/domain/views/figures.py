@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .actions import ActionRow
-from .dashboard import Overview
 
 OPEN_STATUSES = ("open", "overdue")
 """An action is open from being raised until its owner completes it, overdue or not."""
@@ -64,19 +63,3 @@ def overdue_actions(actions: Sequence[ActionRow]) -> int:
 def awaiting_sign_off(actions: Sequence[ActionRow]) -> int:
     return sum(1 for a in actions if a.status == "awaiting-sign-off")
 
-
-def build_overview(
-    agencies_total: int, agencies_submitted: int, submissions: int, open_risk_flags: int,
-    actions: Sequence[ActionRow], concluded_events: int,
-) -> Overview:
-    """The headline figures, counted as defined above."""
-    return Overview(
-        agencies_total=agencies_total,
-        agencies_submitted=agencies_submitted,
-        submissions=submissions,
-        open_risk_flags=open_risk_flags,
-        open_actions=open_actions(actions),
-        overdue_actions=overdue_actions(actions),
-        concluded_events=concluded_events,
-        awaiting_sign_off=awaiting_sign_off(actions),
-    )

@@ -11,6 +11,7 @@ from shared.london import LONDON
 from shared.profiles.scales import RiskMatrix
 from shared.profiles.schema import FrameworkProfile
 
+from .figures import counts
 from .report_rows import RiskRow
 
 FIVE_BY_FIVE = RiskMatrix()
@@ -60,6 +61,9 @@ class RiskRegister:
     as_of: datetime
     open: list[RiskLine]
     closed: list[RiskLine]
+
+    counts = staticmethod(counts)
+    """What a figure counts, in one sentence (the register is not the Section 11 risk flags)."""
 
     @property
     def reviews_overdue(self) -> int:
