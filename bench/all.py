@@ -34,7 +34,7 @@ from bench.pipeline import LOG_COUNTS, percentile
 from bench.results import FullPipelineStats, Result
 from bench.servers import Servers
 
-STEPS = ("pipeline", "requests", "append", "national", "rebuild", "boardpack", "memory")
+STEPS = ("pipeline", "requests", "append", "national", "asof", "rebuild", "boardpack", "memory")
 
 
 @dataclass
@@ -62,6 +62,7 @@ def latency(stats: FullPipelineStats) -> tuple[float, float, float]:
 
 async def run(args: argparse.Namespace) -> list[Target]:
     from bench.append_vs_eventsourcing import bench_append
+    from bench.as_of import bench_as_of
     from bench.board_pack import bench_board_pack
     from bench.ceilings import bench_naive
     from bench.dataset import load as load_dataset
@@ -122,7 +123,7 @@ async def run(args: argparse.Namespace) -> list[Target]:
             targets.append(Target(f"append vs eventsourcing ({args.writers} writers)", ">= 3x", f"{ours.rate / es.rate:.2f}x ({ours.rate:.0f} vs {es.rate:.0f}/s)",
                                   ours.rate / es.rate >= 3, f"one writer: {ours1.rate / es1.rate:.2f}x", f"{before} -> {load()}"))
         national_url = ""
-        if steps & {"national", "rebuild", "boardpack", "memory"}:
+        if steps & {"national", "asof", "rebuild", "boardpack", "memory"}:
             before = begin(f"national: loading about {args.events} events")
             national_url = await servers.database(f"bench{tag}_national")
             pool = await asyncpg.create_pool(national_url, min_size=2, max_size=20)
@@ -134,6 +135,15 @@ async def run(args: argparse.Namespace) -> list[Target]:
             await servers.checkpoint()
             async with pool.acquire() as conn:
                 await conn.execute("VACUUM ANALYZE")
+        if "asof" in steps:
+            before = begin("asof")
+            assert pool is not None
+            times = await bench_as_of(pool, whole=args.whole_as_of)
+            print("  " + times.describe())
+            targets.append(Target("as-of dashboard of a past day, one partnership: first view", "< 2 s", f"{times.first:.2f} s",
+                                  times.first < 2, times.describe(), f"{before} -> {load()}"))
+            targets.append(Target("the same, a later view of that day", "< 0.2 s", f"{times.later * 1000:.0f} ms",
+                                  times.later < 0.2, "", f"{before} -> {load()}"))
         if "rebuild" in steps or "boardpack" in steps:
             before = begin("rebuild")
             assert pool is not None
@@ -193,6 +203,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000, help="durable requests (default 10,000)")
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight (default 64)")
     parser.add_argument("--append-events", type=int, default=20_000, help="appends per store (default 20,000)")
+    parser.add_argument("--whole-as-of", action="store_true", help="asof: also build the whole platform's day (the comparison; minutes at national scale)")
     parser.add_argument("--reproject", action="store_true", help="memory: drop the read models first, so the reporting service projects every event live")
     parser.add_argument("--writers", type=int, default=32, help="concurrent appenders (default 32)")
     args = parser.parse_args()
