@@ -148,6 +148,12 @@ async def test_the_board_pack_of_a_meeting_as_html_and_pdf_and_from_the_dashboar
     assert served.decode() == html
     pdf, content_type = await _get(page + "&format=pdf", headers)
     assert content_type == "application/pdf" and pdf.startswith(b"%PDF")
+    # Every dashboard page's navigation links to the pack's PDF (of today's meeting).
+    dashboard, _ = await _get(f"http://127.0.0.1:{port}/p/{PARTNERSHIP}", headers)
+    link = f"/p/{PARTNERSHIP}/board-pack?format=pdf"
+    assert f'href="{link}">Board pack (PDF)</a>' in dashboard.decode()
+    linked, content_type = await _get(f"http://127.0.0.1:{port}{link}", headers)
+    assert content_type == "application/pdf" and linked.startswith(b"%PDF")
     with pytest.raises(urllib.error.HTTPError) as unknown:
         await _get(page.replace(BOARD, "the-board"), headers)
     assert unknown.value.code == 404

@@ -34,6 +34,7 @@ NAV_SECTIONS: list[tuple[str, str]] = [
 # report route adds its entry here and appears on every page's nav bar.
 NAV_REPORTS: list[tuple[str, str]] = [
     ("Board pack", "board-pack"),
+    ("Board pack (PDF)", "board-pack?format=pdf"),
     ("Tiered assurance", "reports/tiered"),
     ("Thematic reports", "reports/thematic"),
     ("Risk register", "risks"),
