@@ -68,3 +68,6 @@ async def namespace(nats_url: str) -> AsyncIterator[str]:
         yield ns
     finally:
         await backends.delete_streams(nats_url, ns)
+        # the platform's data directory of the namespace (tests.support.platform.test_settings),
+        # where the services keep the key that signs the chain heads
+        shutil.rmtree(Path(tempfile.gettempdir()) / f"scrutiny-{ns}", ignore_errors=True)

@@ -10,9 +10,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from services.cli.common import database, settings_for
+from services.cli.witness import jetstream
 from services.reporting.adapters.evidence import Exported, Period, export_evidence
 from shared.documents.checks import DocumentsReport
+from shared.eventstore import bundle_heads
 from shared.eventstore.bundle_check import BundleReport, verify_bundle
+from shared.eventstore.heads import SignedHeads
+from shared.eventstore.signing import PublicKey
+from shared.messaging.subjects import Subjects
 from shared.runtime.host import load_partnerships
 
 app = typer.Typer(
@@ -55,10 +60,13 @@ def export(
     async def run() -> Exported:
         # Reporting's role where there is one: it reads the stores' events and builds the
         # dashboard as of the period's end in a schema of reporting's.
-        async with database(settings, acting_as="reporting") as pool:
+        async with database(settings, acting_as="reporting") as pool, jetstream(settings) as (js, why_not):
+            if js is None:
+                console.print(f"[yellow]No signed chain heads in the bundle[/]: {escape(why_not)}")
+            signed = SignedHeads(js, Subjects(settings.namespace), PublicKey.of_platform(settings.data_dir)) if js else None
             return await export_evidence(
                 pool, period, out or settings.data_dir / "evidence", profiles,
-                partnership=partnership, zip_bundle=zip_bundle,
+                partnership=partnership, zip_bundle=zip_bundle, signed_heads=signed,
             )
 
     try:
@@ -120,7 +128,15 @@ def _print(report: BundleReport) -> None:
                 f" chain intact from its anchor after position {check.after_position} to its recorded heads"
             )
         else:
-            console.print(f"[red]✗[/] {check.store}: chain broken ({span})")
+            console.print(f"[red]✗[/] {check.store}: {'chain broken' if not check.chain.intact else 'differs from its signed heads'} ({span})")
+    signed = report.signed
+    if not signed.present:
+        console.print("  no signed chain heads in the bundle (exported without JetStream, or before heads were signed)")
+    elif not any(p.file == bundle_heads.FILE for p in report.problems):
+        console.print(
+            f"[green]✓[/] signed heads: {signed.checked}, each verifying with public key {signed.key_id}"
+            " and matching the event at its position (compare the key id with the platform's)"
+        )
     documents = report.documents
     if (documents.included or documents.erased) and not any(p.file.startswith("documents") for p in report.problems):
         console.print(

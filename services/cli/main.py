@@ -27,6 +27,7 @@ from services.cli.people import app as people_app
 from services.cli.profiles import app as profiles_app
 from services.cli.reports import app as reports_app
 from services.cli.security import app as security_app
+from services.cli.witness import SecondPlace, jetstream
 from services.platform import demo as demo_scenario
 from services.platform.demo import people as demo_people
 from services.platform.supervisor import Platform, serve_until_interrupted
@@ -187,8 +188,9 @@ def verify(
     bundle: Annotated[Path | None, typer.Argument(help="An evidence bundle (directory or .zip) to check on its own, with no database")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Check the hash chain of every event store and every stored document against its SHA-256,
-    or an evidence bundle; name the event or the document that breaks it."""
+    """Check the hash chain of every event store, against itself, its signed heads and JetStream's
+    copies, and every stored document against its SHA-256, or an evidence bundle; name the event
+    or the document that breaks it."""
     if bundle is not None:
         if not check_bundle(bundle):
             raise typer.Exit(1)
@@ -196,21 +198,17 @@ def verify(
 
     async def run() -> bool:
         intact = True
-        async with database(settings_for(data_dir)) as pool, pool.acquire() as conn:
+        settings = settings_for(data_dir)
+        async with database(settings) as pool, pool.acquire() as conn, jetstream(settings) as (js, why_not):
+            second = SecondPlace(console, settings, js, why_not)
             stores = await discover_stores(pool)  # every store, including ones added later
             for store in stores:
+                # the chain against itself, then against its signed heads and JetStream's copies
                 report = await verify_store(conn, store)
-                if report.intact and report.events_checked == 0:
-                    console.print(f"[green]✓[/] {STORE_NAMES.get(store, store)}: no events recorded yet")
-                elif report.intact:
-                    console.print(f"[green]✓[/] {STORE_NAMES.get(store, store)}: {report.events_checked} events, chain intact")
-                else:
-                    intact = False
-                    console.print(f"[red]✗[/] {STORE_NAMES.get(store, store)}: chain broken")
-                    for problem in report.breaks:
-                        console.print(f"    {problem}")
+                intact = second.report(STORE_NAMES.get(store, store), report, await second.check(conn, store)) and intact
             # every stored document against its hash, every attached one against the store
             intact = print_documents(await check_documents(conn, stores)) and intact
+            second.closing_note()
         return intact
 
     if not asyncio.run(run()):

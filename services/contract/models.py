@@ -24,6 +24,26 @@ class RecordedEvent(BaseModel):
     position: int | None = Field(description="The event's position in its service's store")
 
 
+class ReceiptEvent(BaseModel):
+    store: str = Field(description="The service's store holding the event")
+    partnership_id: str
+    event_id: UUID
+    position: int
+    hash: str = Field(description="The event's link in its partnership's hash chain (SHA-256, hex)")
+
+
+class Receipt(BaseModel):
+    """The platform's signed receipt of what the command recorded (docs/integrating.md, "Receipts")."""
+
+    kind: Literal["scrutiny-receipt/1"]
+    events: list[ReceiptEvent]
+    signed_at: str
+    key_id: str = Field(description="First 16 hex digits of the SHA-256 of the platform's Ed25519 public key")
+    signature: str = Field(
+        description="Ed25519, base64, over the receipt without `signature` as sorted compact JSON in UTF-8"
+    )
+
+
 class Accepted(BaseModel):
     """The command was recorded; `events` are the events it appended (a resent request gets the same)."""
 
@@ -31,6 +51,9 @@ class Accepted(BaseModel):
 
     status: Literal["accepted"]
     events: list[RecordedEvent]
+    receipt: Receipt | None = Field(
+        default=None, description="Signed with the platform's key: keep it as proof of what was recorded"
+    )
 
 
 class RefusalDetail(BaseModel):

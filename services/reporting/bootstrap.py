@@ -19,6 +19,7 @@ from services.reporting.entrypoints.web.app import build_front_door
 from services.reporting.handlers import ReportingHandlers
 from shared import london
 from shared.documents.store import DocumentStore, document_store
+from shared.eventstore.heads import SignedHeads
 from shared.eventstore.postgres import PostgresEventStore
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.describe import describe
@@ -68,7 +69,7 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     pages = build_app(read_models, host.partnerships, host.clock)
     app = build_front_door(pages, accounts, tables, sender, host.partnerships, lambda: london.today(host.clock),
                            read_models, host.clock, base_url=base, secure=secure, directory=directory, messages=told,
-                           documents=documents)
+                           documents=documents, signed_heads=SignedHeads(host.js, host.subjects, host.chain_key.public if host.chain_key else None))
     server = uvicorn.Server(
         uvicorn.Config(
             app, host=settings.dashboard_host, port=settings.dashboard_port, log_level="warning", lifespan="off",
@@ -89,6 +90,7 @@ async def _command_side(host: ServiceHost) -> tuple[ReportingHandlers, RecordsSt
     relay = records_relay(host.pool, host.js, host.subjects)
     store.on_committed(relay.wake)
     host.run_in_background(relay.run)
+    host.sign_heads(store)
     sources = {name: PostgresEventStore(host.pool, name) for name in SOURCES}
     for opened in (store, *sources.values()):
         host.on_stop(opened.close)

@@ -7,6 +7,8 @@
    there (the same ChainChecker as `scrutiny verify` runs on the live database).
 3. Every document those events attach is in the bundle and hashes to the SHA-256
    they recorded, or is listed as erased (bundle_documents.py).
+4. Each signed chain head the bundle carries verifies with its public key, and the event
+   at its position has the signed hash (bundle_heads.py).
 
 Every problem names the file, and for an event its line, store, position and id.
 Over 300 lines because both checks report into one list of problems, in one pass over
@@ -26,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from shared.documents.refs import refs_in
-from shared.eventstore import bundle_documents
+from shared.eventstore import bundle_documents, bundle_heads
 from shared.eventstore.bundle import ANCHORS, FORMAT, MANIFEST, events_file
 from shared.eventstore.verify import ChainChecker, ChainReport
 
@@ -68,6 +70,7 @@ class BundleReport:
     problems: list[Problem] = field(default_factory=list)
     attached: bundle_documents.Attached = field(default_factory=bundle_documents.Attached)
     documents: bundle_documents.DocumentsChecked = field(default_factory=bundle_documents.DocumentsChecked)
+    signed: bundle_heads.SignedHeadsChecked = field(default_factory=bundle_heads.SignedHeadsChecked)
 
     @property
     def intact(self) -> bool:
@@ -139,8 +142,11 @@ def verify_bundle(path: Path) -> BundleReport:
                 report.add(ANCHORS, "is missing: the chains cannot be checked")
             return report
         anchors = _document(report, ANCHORS, files.read(ANCHORS))
+        report.signed = bundle_heads.load(report.add, files.names, files.read)
         if anchors is not None:
             _check_chains(report, files, anchors, manifest)
+            slices = {s.store: (s.after_position, s.last_position) for s in report.stores}
+            bundle_heads.check(report.add, report.signed, slices)
         report.documents = bundle_documents.check(report.add, files.names, files.open, report.attached)
     finally:
         files.close()
@@ -281,6 +287,7 @@ def _check_store(report: BundleReport, files: _Files, store: str, name: str, sli
             before = len(checker.report.breaks)
             checker.feed(row)
             broke(before, number)
+            report.signed.saw(store, row)
             report.attached.add(refs_in(row["payload"]), f"{store} position {row['position']} (event {row['event_id']})")
     before = len(checker.report.breaks)
     chain = checker.finish(slice_.head, end_position=slice_.last_position)

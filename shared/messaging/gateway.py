@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import ConcurrencyError, DuplicateEventIdError
 from shared.eventstore.postgres import UNREACHABLE
+from shared.eventstore.signing import ChainKey
 from shared.messaging.commands import CommandRow, CommandTable, Handler, Sender
 from shared.messaging.deadletters import REPLAY_OF_HEADER, DeadLetters
 from shared.messaging.limits import AgencyLimits
@@ -42,8 +43,10 @@ MAX_PAYLOAD_BYTES = 256 * 1024
 UNAVAILABLE = UNREACHABLE
 
 
-def accepted(envelopes: Sequence[Envelope]) -> dict[str, Any]:
-    return {
+def accepted(envelopes: Sequence[Envelope], chain_key: ChainKey | None = None) -> dict[str, Any]:
+    """The answer to an accepted command; with the platform's key, its receipt too: the
+    events' positions and hashes, signed (docs/integrating.md, "Receipts")."""
+    answer: dict[str, Any] = {
         "status": "accepted",
         "events": [
             {"event_id": str(e.event_id), "event_type": e.event_type, "stream_id": e.stream_id,
@@ -51,6 +54,9 @@ def accepted(envelopes: Sequence[Envelope]) -> dict[str, Any]:
             for e in envelopes
         ],
     }
+    if chain_key is not None and (receipt := chain_key.receipt(envelopes)) is not None:
+        answer["receipt"] = receipt
+    return answer
 
 
 def refused(refusal: Refusal) -> dict[str, Any]:
@@ -76,6 +82,7 @@ class RequestGateway:
         permissions: Permissions | None = None,
         person_secret: bytes | None = None,
         limits: AgencyLimits | None = None,
+        chain_key: ChainKey | None = None,
     ) -> None:
         self._service = service
         self._dead_letters = dead_letters
@@ -85,6 +92,8 @@ class RequestGateway:
         self._person_secret = person_secret
         # Each agency's fair share of this service (shared/messaging/limits.py).
         self.limits = limits
+        # Signs each accepted command's receipt; None (a stand-in host): answers carry none.
+        self._chain_key = chain_key
 
     def person(self, msg: NatsMessage) -> str | None | Refusal:
         """The person a `Scrutiny-Person` header names, verified for this subject and body;
@@ -167,7 +176,7 @@ class RequestGateway:
                 correlation_id=_correlation_id(msg),
                 trace_context=current_trace_context(),
             )
-            return accepted(await handler(command, metadata))
+            return accepted(await handler(command, metadata), self._chain_key)
         except DuplicateEventIdError:
             # The sender used this request id before for another record: its first answer
             # stands, and this one is refused rather than answered with that record's events.

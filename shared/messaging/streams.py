@@ -6,6 +6,7 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
+from shared.eventstore.heads import heads_stream_config
 from shared.messaging.subjects import SERVICES, Subjects
 
 # Long enough that a relay retrying after an outage still has its message ids
@@ -41,6 +42,7 @@ def stream_configs(subjects: Subjects, replicas: int = 1) -> list[StreamConfig]:
             discard=DiscardPolicy.OLD,
         )
     )
+    configs.append(heads_stream_config(subjects, replicas))  # the signed chain heads (tamper evidence)
     return configs
 
 

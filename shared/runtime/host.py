@@ -11,7 +11,9 @@ from nats.js import JetStreamContext
 
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
+from shared.eventstore.heads import HeadSigner
 from shared.eventstore.postgres import PostgresEventStore
+from shared.eventstore.signing import ChainKey
 from shared.messaging.commands import CommandTable
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.gateway import RequestGateway
@@ -59,6 +61,9 @@ class ServiceHost:
     # What verifies the `Scrutiny-Person` header of a request sent for a person (loaded at
     # connect); None (a stand-in host never connected) refuses every such request.
     person_secret: bytes | None = None
+    # The platform's Ed25519 key (a file in the data directory, never in PostgreSQL): signs
+    # the chain heads published to JetStream and the receipts in replies (loaded at connect).
+    chain_key: ChainKey | None = None
     _background: list[Task] = field(default_factory=list)
     _on_stop: list[Task] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -79,6 +84,7 @@ class ServiceHost:
         # secret every gateway of this process verifies person headers with.
         await ensure_key_tables(self.pool)
         self.person_secret = await person_secret(self.pool)
+        self.chain_key = ChainKey.of_platform(self.settings.data_dir, self.clock)
         self.broker = service_broker(
             self.service,
             # Several seed URLs, comma-separated, for a cluster whose first node may be down at
@@ -106,6 +112,7 @@ class ServiceHost:
             self.service, DeadLetters(self.js, self.subjects, self.service), table,
             Permissions(self.partnerships, self.settings.data_dir), person_secret=self.person_secret,
             limits=AgencyLimits(self.settings.agency_in_flight, self.settings.agency_rate_per_second, self.settings.agency_burst),
+            chain_key=self.chain_key,
         )
 
     async def event_store(self) -> PostgresEventStore:
@@ -115,8 +122,17 @@ class ServiceHost:
         relay = OutboxRelay(self.pool, self.service, self.js, self.subjects, nc=self.broker.connection)
         store.on_committed(relay.wake)
         self.run_in_background(relay.run)
+        self.sign_heads(store)
         self.on_stop(store.close)
         return store
+
+    def sign_heads(self, store: PostgresEventStore) -> None:
+        """Sign the heads of the store's chains into JetStream, after its appends and on a
+        timer (`shared.eventstore.heads`): the tamper evidence PostgreSQL cannot rewrite."""
+        if self.chain_key is not None:
+            signer = HeadSigner(self.pool, store.schema, self.js, self.subjects, self.chain_key)
+            store.on_committed(signer.wake)
+            self.run_in_background(signer.run)
 
     def include_router(self, router: NatsRouter) -> None:
         self.broker.include_router(router)

@@ -25,9 +25,11 @@ from services.reporting.domain.views.board_pack_schedule import default_group
 from shared.clock import Clock, SystemClock
 from shared.documents.checks import erased_documents
 from shared.documents.store import document_store
-from shared.eventstore import bundle_documents
+from shared.eventstore import bundle_documents, bundle_heads
 from shared.eventstore.bundle import BundleWriter, Link, StoreSlice, platform_version
+from shared.eventstore.heads import SignedHeads
 from shared.eventstore.postgres import PostgresEventStore
+from shared.eventstore.signing import SignedHead
 from shared.london import LONDON
 from shared.profiles.schema import FrameworkProfile
 
@@ -48,6 +50,9 @@ events/<store>.jsonl   the period's events, one JSON object a line, in position 
 reports/<partnership>/ the dashboard and board pack as of the end of the period
 documents/<sha256>     each document the events attach, named by its SHA-256
 documents.json         each of those documents: included, or erased before the export
+chain_heads.json       the platform's public key and, for each store's chains, the
+                       newest head signed inside the period (Ed25519, key outside the
+                       database): the events are the history signed when recorded
 
 To check it (no database or network needed):  scrutiny verify <this directory or .zip>
 Each event's hash is SHA-256 of the previous hash of its partnership's chain
@@ -112,9 +117,11 @@ async def export_evidence(
     partnership: str | None = None,
     clock: Clock | None = None,
     zip_bundle: bool = False,
+    signed_heads: SignedHeads | None = None,
 ) -> Exported:
     """Write the bundle of `period` under `out_dir`: every partnership's events, or with
-    `partnership` only that one's; reports for each of `profiles`."""
+    `partnership` only that one's; reports for each of `profiles`; with `signed_heads`
+    (JetStream's), the heads signed inside the period, in chain_heads.json."""
     clock = clock or SystemClock()
     if partnership is not None:
         profiles = [p for p in profiles if p.id == partnership]
@@ -125,6 +132,11 @@ async def export_evidence(
     for store in stores:
         await _write_store(pool, bundle, store, period, built.get(store), chosen)
     await _write_documents(pool, bundle)
+    if signed_heads is not None:
+        heads: dict[str, list[SignedHead]] = {}
+        for s in bundle.slices:
+            heads[s.store] = await signed_heads.covering(s.store, s.after_position, s.last_position, chosen)
+        bundle.write(bundle_heads.FILE, bundle_heads.document(signed_heads.key, heads))
     chains = {p for s in bundle.slices for p in s.head}
     partnerships = [partnership] if partnership else sorted(chains | {p.id for p in profiles})
     bundle.write("README.txt", README.encode())

@@ -43,6 +43,7 @@ from services.reporting.entrypoints.web.render import STATIC, Renderer
 from services.reporting.entrypoints.web.session import forbidden, to_sign_in, visitor
 from shared.clock import Clock
 from shared.documents.store import DocumentStore
+from shared.eventstore.heads import SignedHeads
 from shared.partnerships import Partnerships
 
 PUBLIC = ("/sign-in", "/invitation/", "/static/", "/healthz", "/metrics", "/accessibility")
@@ -111,6 +112,7 @@ def build_front_door(
     directory: Any = None,
     messages: Notifications,
     documents: DocumentStore,
+    signed_heads: SignedHeads | None = None,
 ) -> Starlette:
     render = Renderer({pid: p.name for pid, p in partnerships.items()})
 
@@ -140,7 +142,7 @@ def build_front_door(
         *inbox.routes(accounts, render, partnerships, messages),
         *people.routes(accounts, render, partnerships, base_url),
         *operations.routes(accounts, render, tables.nc, tables.subjects),
-        *evidence.routes(accounts, render, partnerships, read_models._pool, clock),
+        *evidence.routes(accounts, render, partnerships, read_models._pool, clock, signed_heads),
         *returns.routes(accounts, tables, sender, render, partnerships, AgencyReturns.over(read_models), documents),
         *evidence_files.routes(accounts, partnerships, read_models._pool, documents),
         Route("/accessibility", accessibility),

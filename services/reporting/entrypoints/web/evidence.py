@@ -25,6 +25,7 @@ from services.reporting.entrypoints.web.forms import Field, read_form
 from services.reporting.entrypoints.web.render import Renderer
 from services.reporting.entrypoints.web.session import visitor
 from shared.clock import Clock
+from shared.eventstore.heads import SignedHeads
 from shared.partnerships import Partnerships
 
 FIELDS = [
@@ -33,7 +34,10 @@ FIELDS = [
 ]
 
 
-def routes(accounts: Accounts, render: Renderer, partnerships: Partnerships, pool: asyncpg.Pool, clock: Clock) -> list[Route]:
+def routes(
+    accounts: Accounts, render: Renderer, partnerships: Partnerships, pool: asyncpg.Pool, clock: Clock,
+    signed_heads: SignedHeads | None = None,
+) -> list[Route]:
     async def evidence(request: Request) -> Response:
         found = await visitor(request, accounts)
         profile = partnerships[request.path_params["partnership"]]
@@ -56,7 +60,8 @@ def routes(accounts: Accounts, render: Renderer, partnerships: Partnerships, poo
                                values=filled.values, errors=filled.errors)
         folder = Path(tempfile.mkdtemp(prefix="scrutiny-evidence-"))
         exported = await export_evidence(pool, Period(days["from"], days["to"]), folder, [profile],
-                                         partnership=profile.id, clock=clock, zip_bundle=True)
+                                         partnership=profile.id, clock=clock, zip_bundle=True,
+                                         signed_heads=signed_heads)
         assert exported.zip is not None
         return FileResponse(exported.zip, media_type="application/zip", filename=exported.zip.name,
                             background=BackgroundTask(_remove, folder))
