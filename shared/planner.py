@@ -113,6 +113,8 @@ class Commitment:
     slipped: int
     agencies_covered: list[str] | None = None
     agencies_due: list[str] | None = None
+    missed: int = 0
+    due: int = 0
 
 
 @dataclass(frozen=True)
@@ -154,13 +156,8 @@ def _covered_by_profile(profile: FrameworkProfile) -> tuple[str, str] | None:
 
 
 def _planner_activities(profile: FrameworkProfile) -> list[ActivityType]:
-    named = list(dict.fromkeys(entry.activity for entry in profile.planner))
-    if named:
-        return [profile.activity(a) for a in named]
-    return [
-        a for a in profile.activities
-        if (a.kind in RUN_HERE or a.kind == "section11") and not a.cadence.as_required and a.cadence.count
-    ]
+    """Every activity with a cadence (those held as required have no slots)."""
+    return [a for a in profile.activities if not a.cadence.as_required and a.cadence.count]
 
 
 def _top_level_agencies(profile: FrameworkProfile) -> list[str]:
@@ -171,28 +168,41 @@ def _index(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:]) - 1
 
 
-def _cadence_months(profile: FrameworkProfile, activity: ActivityType, months: Sequence[str]) -> list[str]:
+EPOCH = "2000-01"
+"""Where the cycles of a profile without a planner period are counted from, so a cycle
+longer than a year (every two years) falls in the same years whatever window is shown."""
+
+
+def _cadence_months(profile: FrameworkProfile, activity: ActivityType, months: Sequence[str]) -> list[tuple[str, str]]:
+    """(month, note) of each slot the cadence lays out in `months`: spread evenly through
+    each cycle (its end), moved `offset_months` into the cycle; an activity more frequent
+    than monthly has one slot a month, noting how often."""
     cadence = activity.cadence
     if cadence.as_required or cadence.count == 0 or not months:
         return []
     per_cycle = cadence.count * (len(_top_level_agencies(profile)) if cadence.per_agency else 1)
-    anchor = profile.planner_period.start if profile.planner_period else months[0]
+    if per_cycle > cadence.per_months and not cadence.per_agency:
+        return [(month, f"{cadence.count} every {cadence.per_months} months") for month in months]
+    anchor = profile.planner_period.start if profile.planner_period else EPOCH
     first, last = _index(months[0]), _index(months[-1])
     cycle = _index(anchor) + ((first - _index(anchor)) // cadence.per_months) * cadence.per_months
-    wanted: list[str] = []
+    wanted: list[tuple[str, str]] = []
     while cycle <= last:
         for i in range(per_cycle):
-            index = cycle + max(((i + 1) * cadence.per_months) // per_cycle - 1, 0)
+            within = (max(((i + 1) * cadence.per_months) // per_cycle - 1, 0) + cadence.offset_months) % cadence.per_months
+            index = cycle + within
             if first <= index <= last:
-                wanted.append(add_months(months[0], index - first))
+                wanted.append((add_months(months[0], index - first), ""))
         cycle += cadence.per_months
-    return wanted
+    return sorted(wanted)
 
 
 def _slots(profile: FrameworkProfile, months: Sequence[str]) -> list[Slot]:
+    """The profile's planner entries inside its planner period; elsewhere, and for every
+    activity its planner does not name, the cadence's slots."""
     covered = _covered_by_profile(profile)
     inside = [m for m in months if covered and covered[0] <= m <= covered[1]]
-    outside = [m for m in months if m not in inside]
+    named = {entry.activity for entry in profile.planner}
     names = {a.id: a.name for a in profile.activities}
     slots = [
         Slot(entry.month, entry.activity, names[entry.activity], "planner", entry.note)
@@ -200,9 +210,9 @@ def _slots(profile: FrameworkProfile, months: Sequence[str]) -> list[Slot]:
         if entry.month in inside
     ]
     for activity in _planner_activities(profile):
-        for month in _cadence_months(profile, activity, months):
-            if month in outside:
-                slots.append(Slot(month, activity.id, activity.name, "cadence"))
+        for month, note in _cadence_months(profile, activity, months):
+            if month not in inside or activity.id not in named:
+                slots.append(Slot(month, activity.id, activity.name, "cadence", note))
     return sorted(slots, key=lambda s: (s.month, s.activity_type))
 
 
@@ -225,14 +235,18 @@ def _match(slots: list[Slot], events: list[EventFacts], months: Sequence[str]) -
     return bound
 
 
-def _status(slot: Slot, event: EventFacts | None, current: str, run_here: bool, other: set[str]) -> Slot:
+def _status(slot: Slot, event: EventFacts | None, current: str, known: bool, other: set[str]) -> Slot:
+    """A slot's status: held, slipped, missed, scheduled, in preparation, due (this month),
+    planned; or "elsewhere" for an activity another service runs whose facts are not known here."""
     ended = slot.month < current
     if event is None:
-        if not run_here:
-            held = slot.month in other
-            return replace(slot, status="held" if held else "elsewhere",
-                           detail="" if held else "recorded by the service that runs it")
-        return replace(slot, status="slipped" if ended else "planned", detail="not held" if ended else "")
+        if slot.month in other:
+            return replace(slot, status="held")
+        if not known:
+            return replace(slot, status="elsewhere", detail="recorded by the service that runs it")
+        if ended:
+            return replace(slot, status="slipped", detail="not held")
+        return replace(slot, status="due" if slot.month == current else "planned")
     slot = replace(slot, event=event)
     if event.status == "missed":
         return replace(slot, status="missed", detail="recorded as missed")
@@ -259,30 +273,33 @@ def build_planner(
     months: int,
     events: Iterable[EventFacts],
     as_of: date,
-    other_held: Iterable[tuple[str, date]] = (),
+    other_held: Iterable[tuple[str, date]] | None = None,
 ) -> Planner:
     """The planner of `months` months from `start` (YYYY-MM) as it stood on `as_of`.
 
-    `other_held` are (activity id, day) facts of activities other services run (e.g. a
-    Section 11 cycle's returns), shown as held."""
+    `other_held` are (activity id, day) facts of activities other services run (a Section
+    11 cycle closed, an audit round concluded, a review signed off, a yearly report
+    published), shown as held; given (reporting projects every service's events), the
+    slots of those activities are held, due, planned or slipped like the rest; None (the
+    events service knows only its own), they are shown as done "elsewhere"."""
     period = period_months(start, months)
     current = month_of(as_of)
     names = {a.id: a.name for a in profile.activities}
     live = [ev for ev in events if not ev.cancelled and ev.activity_type in names]
-    others = [(activity, day) for activity, day in other_held if activity in names]
+    others = [(activity, day) for activity, day in other_held or () if activity in names]
     slots = _slots(profile, period)
     filled: list[Slot] = []
     used: set[str] = set()
     for activity_type in dict.fromkeys(s.activity_type for s in slots):
         own = [s for s in slots if s.activity_type == activity_type]
-        run_here = profile.activity(activity_type).kind in RUN_HERE
+        known = other_held is not None or profile.activity(activity_type).kind not in RUN_ELSEWHERE
         bound = _match(own, [ev for ev in live if ev.activity_type == activity_type], period)
         other = {month_of(day) for activity, day in others if activity == activity_type}
         for index, slot in enumerate(own):
             event = bound.get(index)
             if event is not None:
                 used.add(event.assurance_event_id)
-            filled.append(_status(slot, event, current, run_here, other))
+            filled.append(_status(slot, event, current, known, other))
     held = [
         Held(month_of(ev.held_on), ev.activity_type, names[ev.activity_type], ev.held_on, ev,
              ev.assurance_event_id in used)
@@ -301,14 +318,17 @@ def build_planner(
         )
         for month in period
     ]
-    return Planner(start, period[-1], as_of, profile.planner_note, rows, _commitments(profile, period, filled, live))
+    return Planner(start, period[-1], as_of, profile.planner_note, rows, _commitments(profile, period, filled, live, as_of))
 
 
 def _commitments(
-    profile: FrameworkProfile, period: Sequence[str], slots: Sequence[Slot], events: Sequence[EventFacts]
+    profile: FrameworkProfile, period: Sequence[str], slots: Sequence[Slot], events: Sequence[EventFacts], as_of: date
 ) -> list[Commitment]:
     held_in_period = [ev for ev in events if ev.held_on is not None and month_of(ev.held_on) in period]
-    activity_ids = list(dict.fromkeys([s.activity_type for s in slots] + [ev.activity_type for ev in held_in_period]))
+    # Every activity of the profile, those held as required too: the planner answers for each.
+    activity_ids = list(dict.fromkeys(
+        [s.activity_type for s in slots] + [ev.activity_type for ev in held_in_period] + [a.id for a in profile.activities]
+    ))
     agencies = _top_level_agencies(profile)
     result = []
     for activity_id in activity_ids:
@@ -331,6 +351,8 @@ def _commitments(
                 activity_id, activity.name, text, committed, len(own_slots),
                 len(held) + sum(1 for s in own_slots if s.status == "held" and s.event is None),
                 sum(1 for s in own_slots if s.status == "slipped"), covered, due,
+                missed=sum(1 for s in own_slots if s.status == "missed"),
+                due=sum(1 for s in own_slots if s.status in ("due", "scheduled", "in-preparation") and s.month == month_of(as_of)),
             )
         )
     return result

@@ -96,12 +96,19 @@ class Cadence(Model):
     per_months: int = Field(ge=1)
     per_agency: bool = False
     as_required: bool = False
+    offset_months: int = Field(default=0, ge=0)
+    """How many months into each cycle its occurrences fall, later than the even spread
+    (an activity held "in the year after" another of the same two-year cadence: 12)."""
 
     @model_validator(mode="after")
     def _check(self) -> Cadence:
         if self.count == 0 and not self.as_required:
             raise ProfileConsistencyError(
                 [(("count",), "count must be at least 1 unless as_required is true")]
+            )
+        if self.offset_months >= self.per_months:
+            raise ProfileConsistencyError(
+                [(("offset_months",), f"offset_months must be less than per_months ({self.per_months})")]
             )
         return self
 

@@ -13,6 +13,7 @@ import pytest
 
 from services.platform import demo
 from shared.clock import ManualClock
+from shared.planner import RUN_ELSEWHERE, RUN_HERE
 from shared.profiles import load_builtin
 from shared.waiting import eventually
 from tests.support import backends
@@ -80,7 +81,7 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
 
     # Assurance events: those of the planner held and concluded, one held today through its whole lifecycle.
     concluded = {r["assurance_event_id"] for r in await _rows(pool, "SELECT assurance_event_id FROM reporting.assurance_events WHERE partnership_id = $1", p)}
-    assert concluded == {*result.assurance.held, result.assurance.held_today}
+    assert concluded == {*result.assurance.held, result.assurance.held_today, *result.activities.presented}
     assert result.assurance.held_today is not None and len(result.assurance.agreed_actions) == 2
     lifecycle = {r["assurance_event_id"]: r["status"] for r in await _rows(pool, "SELECT assurance_event_id, status FROM reporting.assurance_lifecycle WHERE partnership_id = $1", p)}
     assert all(lifecycle[e] == "scheduled" for e in result.assurance.scheduled), lifecycle
@@ -90,8 +91,18 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
         platform.subjects.operator_command("events", "planner", p), {"start": "2025-12", "months": 12, "as_of": str(UNTIL)},
     ))["planner"]
     past = [slot for month in planner["months"] if month["month"] < "2026-11" for slot in month["planned"] if slot["status"] != "elsewhere"]
-    assert {slot["status"] for slot in past} <= {"held", "slipped"}, past
-    assert sum(slot["status"] == "slipped" for slot in past) == len(result.assurance.slipped) + len(result.assurance.cancelled)
+    assert {slot["status"] for slot in past} <= {"held", "slipped", "missed"}, past
+    assert sum(slot["status"] == "slipped" for slot in past) == (
+        len(result.assurance.slipped) + len(result.assurance.cancelled) + len(result.activities.slipped)
+    )
+    assert sum(slot["status"] == "missed" for slot in past) == len(result.activities.missed)
+    # Every other activity (issue 16) occurred: each at its cadence (one every two years when its
+    # year is this one), or once where held as required; the planner answers for every activity.
+    slotted = {slot["activity_type"] for month in planner["months"] for slot in month["planned"]}
+    own = {a.id for a in profile.activities if a.kind not in RUN_HERE and a.kind not in RUN_ELSEWHERE}
+    assert result.activities.activities == {a.id for a in profile.activities if a.id in own and (a.id in slotted or a.cadence.as_required)}
+    assert {c["activity_type"] for c in planner["commitments"]} == {a.id for a in profile.activities}
+    assert all(lifecycle[e] in ("scheduled", "slipped") for e in result.activities.due), lifecycle
     if profile_id == "north-lincolnshire":  # its planner: agency-specific and thematic events, line of sight, peer review
         assert len(result.assurance.held) >= 8 and result.assurance.planned >= 10
         assert result.section11.call_in in lifecycle  # proposed by the events service from Section 11, then scheduled
@@ -110,7 +121,7 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     # Actions: raised from every source, some signed off, some overdue, some open; the impact log.
     actions = {r["status"]: r["n"] for r in await _rows(pool, "SELECT status, count(*) AS n FROM reporting.actions WHERE partnership_id = $1 GROUP BY status", p)}
     assert actions.get("signed-off", 0) >= 1 and actions.get("overdue", 0) >= 1 and actions.get("open", 0) >= 1, actions
-    assert sum(actions.values()) == len(result.actions.fates) + len(result.assurance.agreed_actions)
+    assert sum(actions.values()) == len(result.actions.fates) + len(result.assurance.agreed_actions) + len(result.activities.actions)
     assert await pool.fetchval("SELECT count(*) FROM reporting.impact_log WHERE partnership_id = $1", p) == 1
 
     # Nothing the demo sent was refused, nothing a service reacted to was parked.

@@ -117,3 +117,13 @@ async def test_every_activity_of_every_shipped_profile_runs_somewhere(profile_id
         [planned] = await f.send(c.PlanActivity, assurance_event_id=f"act-{index}", activity_type=activity.id, due_on="2025-04-01")
         assert planned.event_type == "ActivityPlanned"
         await f.send(c.HoldActivity, assurance_event_id=f"act-{index}", held_on="2025-04-01")
+
+
+def test_the_guide_shows_every_activity_of_every_profile_and_is_current() -> None:
+    from shared.profiles import activity_docs
+
+    assert activity_docs.main(["--check"]) == 0
+    text = activity_docs.GUIDE.read_text(encoding="utf-8")
+    for profile_id in builtin_profiles():
+        for activity in load_builtin(profile_id).activities:
+            assert f"(`{activity.id}`)" in text, (profile_id, activity.id)

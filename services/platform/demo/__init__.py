@@ -7,7 +7,7 @@ the same seed, profile and end date play the same year, and every request id is 
 from them and the step, so playing it again on the same platform stores nothing twice.
 
 The chapters: Section 11 (`section11`), the assurance events of the planner
-(`assurance`, `lifecycle`), serious incidents, reviews and audits (`reviews`), the action
+(`assurance`, `lifecycle`) and every other activity at its cadence (`activities`), serious incidents, reviews and audits (`reviews`), the action
 plan and the impact log (`actions`). `story` holds the year's dates and seeded choices,
 `client` the conversation with the platform."""
 
@@ -20,8 +20,9 @@ from pathlib import Path
 import asyncpg
 import nats
 
-from services.platform.demo import actions, assurance, reviews, section11
+from services.platform.demo import actions, activities, assurance, reviews, section11
 from services.platform.demo.actions import ActionFacts
+from services.platform.demo.activities import ActivityFacts
 from services.platform.demo.assurance import AssuranceFacts
 from services.platform.demo.client import DemoRefused, Platform
 from services.platform.demo.reviews import ReviewFacts
@@ -54,6 +55,7 @@ class DemoResult:
     assurance: AssuranceFacts
     reviews: ReviewFacts
     actions: ActionFacts
+    activities: ActivityFacts
 
 
 def today(clock: Clock) -> date:
@@ -89,6 +91,7 @@ async def play(
         s11 = await section11.play(story)
         chapter(1, CHAPTERS[1])
         events = await assurance.play(story, s11)
+        others = await activities.play(story)
         chapter(2, CHAPTERS[2])
         reviewed = await reviews.play(story)
         chapter(3, CHAPTERS[3])
@@ -100,7 +103,7 @@ async def play(
         pack = await BoardPackReadModels(pool, "reporting").board_pack(profile, group, until, clock.now())
         files = await asyncio.to_thread(write_board_pack, pack, out_dir)
         return DemoResult(
-            profile.id, until, files.html, files.pdf, group, platform.sent, s11, events, reviewed, acted,
+            profile.id, until, files.html, files.pdf, group, platform.sent, s11, events, reviewed, acted, others,
         )
     finally:
         await pool.close()

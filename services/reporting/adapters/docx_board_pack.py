@@ -103,7 +103,7 @@ def _planner(doc: WordDocument, p: BoardPack) -> None:
     q = p.planner
     doc.heading("Planner for the next quarter" + (f": {q.title}" if q else ""), 2)
     if q:
-        doc.para(f"{q.planned} planned, {q.held} held, {q.slipped} slipped in the quarter. {q.planner.note}", meta=True)
+        doc.para(f"{q.planned} planned, {q.held} held, {q.slipped} slipped, {q.missed} missed in the quarter. {q.planner.note}", meta=True)
         rows = []
         for m in q.months:
             planned = []
@@ -114,6 +114,10 @@ def _planner(doc: WordDocument, p: BoardPack) -> None:
             held = [Line(f"{h.activity_name}{f': {h.event.title}' if h.event else ''} {h.held_on:%d %b}") for h in m.held]
             rows.append([q.name(m.month), planned or "nothing planned", held])
         doc.table(["Month", "Planned (status)", "Held"], rows)
+        doc.heading("Every activity in the quarter", 3)
+        doc.table(["Activity", "Cadence", "Planned", "Held", "Slipped", "Missed", "Due this month"], [
+            [c.activity_name, c.cadence, c.planned, c.held, c.slipped, c.missed, c.due] for c in q.commitments
+        ])
     else:
         doc.para("No planner.")
     if p.coming:

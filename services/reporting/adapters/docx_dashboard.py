@@ -200,7 +200,7 @@ def _planner(doc: WordDocument, d: Dashboard) -> None:
     if not p:
         return
     doc.heading(f"Scrutiny and assurance planner: {p.title}", 2)
-    doc.para(f"As of {p.planner.as_of:%d %B %Y}: {p.planned} planned, {p.held} held, {p.slipped} slipped. {p.planner.note}", meta=True)
+    doc.para(f"As of {p.planner.as_of:%d %B %Y}: {p.planned} planned, {p.held} held, {p.slipped} slipped, {p.missed} missed, {p.due} due this month. {p.planner.note}", meta=True)
     rows: list[list[Cell]] = []
     for m in p.months:
         planned = [Line(f"{s.activity_name}{f' ({s.note})' if s.note else ''} — {s.status}"
@@ -211,8 +211,9 @@ def _planner(doc: WordDocument, d: Dashboard) -> None:
                      f" {h.held_on:%d %b}", f"event {h.event.event_id}" if h.event and h.event.event_id else "") for h in m.held]
         rows.append([p.name(m.month), planned, held, [Line(f"{s.activity_name}: {s.detail}") for s in m.slipped]])
     doc.table(["Month", "Planned", "Held", "Slipped"], rows)
-    doc.table(["Activity", "Cadence", "Committed in the period", "Planned", "Held", "Slipped", "Agencies still to visit"], [
+    doc.table(["Activity", "Cadence", "Committed in the period", "Planned", "Held", "Slipped", "Missed", "Due this month", "Agencies still to visit"], [
         [c.activity_name, c.cadence, str(c.committed) if c.committed is not None else "as required", c.planned, c.held, c.slipped,
+         c.missed, c.due,
          "" if c.agencies_due is None else f"{len(c.agencies_due)}"
          + (": " + ", ".join(p.agency_names.get(x, x) for x in c.agencies_due) if c.agencies_due else "")]
         for c in p.commitments])

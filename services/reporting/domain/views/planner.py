@@ -53,6 +53,14 @@ class PlannerView:
         return sum(len(m.held) for m in self.planner.months)
 
     @property
+    def missed(self) -> int:
+        return sum(1 for m in self.planner.months for s in m.planned if s.status == "missed")
+
+    @property
+    def due(self) -> int:
+        return sum(1 for m in self.planner.months for s in m.planned if s.status == "due")
+
+    @property
     def planned(self) -> int:
         return sum(len(m.planned) for m in self.planner.months)
 
@@ -66,9 +74,11 @@ def build_planner_view(
     as_of: date,
     start: str | None = None,
     months: int | None = None,
+    other_held: Sequence[tuple[str, date]] | None = None,
 ) -> PlannerView:
-    """The planner of a period (by default the planner year `as_of` falls in)."""
+    """The planner of a period (by default the planner year `as_of` falls in); `other_held`:
+    what the services other than the events service did (`shared.planner.build_planner`)."""
     if start is None or months is None:
         start, months = planner_year(profile, as_of)
-    planner = build_planner(profile, start, months, facts, as_of)
+    planner = build_planner(profile, start, months, facts, as_of, other_held)
     return PlannerView(planner, {a.id: a.name for a in profile.agencies})
