@@ -102,6 +102,7 @@ async def test_an_inspector_reads_but_may_not_write(platform: RunningPlatform) -
         assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
         with zipfile.ZipFile(io.BytesIO(bundle.content)) as opened:
             assert any(name.endswith("manifest.json") for name in opened.namelist())
+            assert any(name.endswith("chain_heads.json") for name in opened.namelist())  # the signed heads
         late = await client.get(f"/p/{PARTNERSHIP}/evidence", params=query | {"to-year": str(today.year + 1)})
         assert late.status_code == 400 and "to today" in late.text
     finally:

@@ -21,7 +21,7 @@ import pytest
 from services.reporting.adapters.evidence import Period, export_evidence
 from shared.eventstore.bundle import ANCHORS, events_file
 from shared.eventstore.bundle_check import verify_bundle
-from shared.eventstore.heads import SignedHeads, latest_heads
+from shared.eventstore.heads import HeadSigner, SignedHeads, latest_heads
 from shared.eventstore.signing import PublicKey
 from shared.hashchain import link_hash
 from shared.waiting import eventually
@@ -200,3 +200,22 @@ async def test_the_evidence_bundle_carries_the_signed_heads_and_its_check_catche
     assert not tampered.intact
     assert [p.file for p in tampered.problems] == ["chain_heads.json"], [str(p) for p in tampered.problems]
     assert f"section11 position {records[-1]['position']}: its hash differs from the one signed at" in str(tampered.problems[0])
+
+
+async def test_the_platform_never_signs_a_head_that_went_back_or_was_rewritten(platform: RunningPlatform) -> None:
+    await _recorded(platform)
+    js = platform.nc.jetstream()
+    before = (await latest_heads(js, platform.subjects, "section11"))[PARTNERSHIP]
+    newest = await _newest(platform)
+    await _delete(platform, newest["position"])
+    await platform.pool.execute(
+        "UPDATE section11.chain_heads SET position = e.position, hash = e.hash FROM section11.events e"
+        " WHERE e.position = $1 AND chain_heads.partnership_id = e.partnership_id", newest["position"] - 1,
+    )
+    # A signer as a service starts with (its last heads read back from JetStream), after the change.
+    signer = HeadSigner(platform.pool, "section11", js, platform.subjects, platform.hosts["section11"].chain_key)
+    assert await signer.sign_once() == 0
+    # Nor once a new event follows the truncated chain: the signed position now holds another hash.
+    assert (await platform.submit("nlc-housing"))["status"] == "accepted"
+    assert await signer.sign_once() == 0
+    assert (await latest_heads(js, platform.subjects, "section11"))[PARTNERSHIP] == before
