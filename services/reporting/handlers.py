@@ -1,5 +1,12 @@
 """The reporting service's command handlers (its own records: indicator ratings, the
-yearly report's lifecycle, the risk register) and the table that names them.
+values of the performance indicators, the yearly report's lifecycle, the risk register)
+and the table that names them.
+
+The performance indicators' values are reporting's own records, beside the key
+indicators' ratings, because reporting owns the partnership's assurance of performance
+(tiers, indicators, levels of assurance, the dashboard and the board pack's exceptions)
+and the early warnings are read there; the events service runs assurance *activities*,
+of which a value is none. Agencies send them as themselves (pinned to `agency_id`).
 
 Its events are kept in their own store (schema `reporting_records`); an indicator's
 evidence is looked up in the other services' stores, read-only."""
@@ -10,15 +17,18 @@ from datetime import date
 from typing import TypeVar
 from uuid import UUID
 
-from services.reporting.domain.records import indicators, risks, yearly
+from services.reporting.domain.records import indicators, performance, risks, yearly
 from services.reporting.domain.records.commands import (
     CloseRisk,
     CommentOnYearlyReport,
     DraftYearlyReport,
+    IndicatorValue,
     PartnersSignOffYearlyReport,
     PublishYearlyReport,
     RateIndicator,
     ReassessRisk,
+    RecordIndicatorValue,
+    RecordIndicatorValues,
     RecordRisk,
     ScrutineerSignOffYearlyReport,
     YearlyReportCommand,
@@ -28,7 +38,7 @@ from shared.catalogue import DomainEvent
 from shared.clock import Clock
 from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
-from shared.messaging.commands import CommandTable, business_unit, table
+from shared.messaging.commands import CommandTable, agency, business_unit, table
 from shared.partnerships import Partnerships
 from shared.roles import Role
 from shared.runner import Runner
@@ -68,6 +78,23 @@ class ReportingHandlers:
         newest = {(r.kind, r.id): await self._newest(r.kind, m.partnership_id, r.id) for r in c.evidence}
         return await self.runner.run(
             indicators.INDICATOR, c.indicator_id, m, c.request_id, lambda s, today: indicators.decide_rate(s, c, profile, newest, today)
+        )
+
+    # -- performance data ---------------------------------------------------------------
+
+    async def record_indicator_value(self, c: RecordIndicatorValue, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        row = IndicatorValue(indicator_id=c.indicator_id, period=c.period, value=c.value)
+        return await self.runner.run(
+            performance.PERFORMANCE, performance.KEY, m, c.request_id,
+            lambda s, today: performance.decide_values(s, c.agency_id, [row], profile, today, lambda _, name: name),
+        )
+
+    async def record_indicator_values(self, c: RecordIndicatorValues, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self.runner.run(
+            performance.PERFORMANCE, performance.KEY, m, c.request_id,
+            lambda s, today: performance.decide_values(s, c.agency_id, c.values, profile, today),
         )
 
     # -- the yearly report --------------------------------------------------------------
@@ -124,9 +151,14 @@ class ReportingHandlers:
         return await self._risk(c.risk_id, m, c.request_id, lambda s, today: risks.decide_close(s, c, today))
 
     def commands(self) -> CommandTable:
-        """Every command this service accepts (the business unit's): its subject token, title and handler."""
+        """Every command this service accepts (the business unit's, and an agency's performance
+        data as itself): its subject token, title and handler."""
         return table(
             SERVICE,
+            agency("record-indicator-value", RecordIndicatorValue, "agency_id", "Supply a period's value of one of your agency's performance indicators", self.record_indicator_value),
+            business_unit("record-indicator-value", RecordIndicatorValue, "Record a period's value of a performance indicator for the agency that supplies it", self.record_indicator_value),
+            agency("record-indicator-values", RecordIndicatorValues, "agency_id", "Supply several values of your agency's performance indicators, all or none", self.record_indicator_values),
+            business_unit("record-indicator-values", RecordIndicatorValues, "Record several values of performance indicators, all or none", self.record_indicator_values),
             business_unit("rate-indicator", RateIndicator, "Rate a key indicator of the profile's tiers, citing its evidence", self.rate_indicator),
             business_unit("draft-yearly-report", DraftYearlyReport, "Record a draft (or a new version) of the yearly report", self.draft_yearly_report),
             business_unit("comment-on-yearly-report", CommentOnYearlyReport, "The independent scrutineer's written comments on the draft", self.comment_on_yearly_report, people=SCRUTINEER),

@@ -3,7 +3,8 @@ yearly report's lifecycle (draft, the independent scrutineer's comments and
 sign-off, the partners' sign-off, publication) and the risk register.
 
 Streams (store schema `reporting_records`, published as the `reporting` service):
-`indicator:{partnership}:{indicator_id}`, `yearly-report:{partnership}:{report_id}:{year}`
+`indicator:{partnership}:{indicator_id}`, `performance:{partnership}:data` (every
+performance indicator's values and early warnings), `yearly-report:{partnership}:{report_id}:{year}`
 (`yearly-report:{partnership}:{year}` for a report begun when a profile had one yearly
 report: the profile's first), `risk:{partnership}:{risk_id}`.
 
@@ -73,6 +74,49 @@ class IndicatorRated(DomainEvent):
     rated_on: date
     rated_by: str
     previous_rating: AssuranceLevel | None = None
+
+
+# -- performance data (stream performance:{partnership}:data) ----------------------------------
+
+
+@registered
+class IndicatorValueRecorded(DomainEvent):
+    """An agency (or the business unit for it) supplied one period's value of one of the
+    profile's performance indicators; the indicator's rules as they stood are carried."""
+
+    event_type = "IndicatorValueRecorded"
+    indicator_id: str
+    indicator_name: str
+    supplied_by: str
+    """The agency whose figure it is."""
+    period: str
+    """YYYY-MM (monthly), YYYY-Qn (quarterly) or YYYY-YY (yearly, April to March)."""
+    period_start: date
+    value: float
+    unit: str
+    polarity: str
+    previous_value: float | None = None
+    """The value this one corrects, when the period already had one."""
+
+
+@registered
+class IndicatorEarlyWarningRaised(DomainEvent):
+    """A value recorded crossed its indicator's threshold, or made a run of declining
+    periods as long as the profile says raises a warning."""
+
+    event_type = "IndicatorEarlyWarningRaised"
+    indicator_id: str
+    indicator_name: str
+    supplied_by: str
+    period: str
+    value: float
+    reason: Literal["threshold", "declining"]
+    threshold: float | None = None
+    declining_periods: int | None = None
+    series: list[tuple[str, float]] = []
+    """The periods behind the warning, oldest first (the run of decline, or the crossing)."""
+    raised_to: str | None = None
+    """The group the profile raises early warnings to, if it names one."""
 
 
 # -- the yearly reports (stream yearly-report:{partnership}:{report_id}:{year}) ----------------

@@ -23,6 +23,7 @@ NotifiedEvent = Literal[
     "RapidReviewDecided", "YearlyReportDrafted",
     "PreparationMilestoneMissed", "ReviewSlippageWarned", "ReviewSlipped",
     "RapidReviewOverdue", "SeriousIncidentNotificationOverdue", "AuditRoundOverdue",
+    "IndicatorEarlyWarningRaised",
 ]
 Audience = Literal["business-unit", "agency-lead", "partner", "scrutineer", "board-member"]
 

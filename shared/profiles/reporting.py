@@ -27,6 +27,7 @@ from .base import (
     Slug,
     by_id,
 )
+from .performance import Performance, check_performance
 from .reporting_checks import check_inside, check_references
 from .scales import AssuranceLevel, RiskMatrix, default_assurance_levels
 
@@ -370,6 +371,8 @@ class Reporting(Model):
     Treasury's four, substantial, moderate, limited, unsatisfactory)."""
     risk_matrix: RiskMatrix = Field(default_factory=RiskMatrix)
     """How the risk register's risks are scored (default: 5 x 5, banded low, moderate, high, extreme)."""
+    performance: Performance = Field(default_factory=Performance)
+    """The performance data agencies supply period by period, its comparators and early warnings (performance.py)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -401,12 +404,9 @@ class Reporting(Model):
         loc: Loc = ("reporting",),
     ) -> None:
         """Add a problem for each group, activity or agency id that the profile lacks."""
-        check_references(
-            self,
-            problems,
-            {"group": set(groups), "activity": set(activities), "agency": set(agencies)},
-            loc,
-        )
+        refs = {"group": set(groups), "activity": set(activities), "agency": set(agencies)}
+        check_references(self, problems, refs, loc)
+        check_performance(self, problems, refs["agency"], refs["group"], loc)
 
     # -- convenience lookups ------------------------------------------------
 

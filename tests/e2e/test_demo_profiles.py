@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 
 from services.platform import demo
+from services.reporting.adapters.read_models.reports import ReportReadModels
 from shared.clock import ManualClock
 from shared.planner import RUN_ELSEWHERE, RUN_HERE
 from shared.profiles import load_builtin
@@ -123,6 +124,26 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     assert actions.get("signed-off", 0) >= 1 and actions.get("overdue", 0) >= 1 and actions.get("open", 0) >= 1, actions
     assert sum(actions.values()) == len(result.actions.fates) + len(result.assurance.agreed_actions) + len(result.activities.actions)
     assert await pool.fetchval("SELECT count(*) FROM reporting.impact_log WHERE partnership_id = $1", p) == 1
+
+    # Performance data: a year of values of each indicator the profile declares, one crossing
+    # its threshold, the early warning among the board pack's exceptions (issue 17 item 1).
+    indicators = profile.reporting.performance.indicators
+    recorded = await pool.fetchval("SELECT count(*) FROM reporting.indicator_values WHERE partnership_id = $1", p)
+    assert recorded == result.indicators.values and set(result.indicators.periods) == {i.id for i in indicators}
+    if indicators:
+        warned = await _rows(pool, "SELECT indicator_id, reason FROM reporting.indicator_warnings WHERE partnership_id = $1", p)
+        assert (result.indicators.crossing, "threshold") in {(w["indicator_id"], w["reason"]) for w in warned}
+        assert all(len(periods) >= 1 for periods in result.indicators.periods.values())
+        assert "Early warning" in html.unescape(result.board_pack.read_text())
+    if profile_id == "calderdale":  # section 1 of the thematic report, "What do we know", from the indicators
+        report = await ReportReadModels(pool).thematic(profile, "neglect", platform.clock.now())
+        first = report.sections[0]
+        assert first.id == "what-do-we-know" and not first.empty
+        assert any(line.text.startswith("Re-referrals to children's social care within 12 months (%): ") for line in first.lines)
+        assert "Quantitative data" in [e.name for e in report.present]
+    if profile_id == "kent":  # tiers one and two's Partnership Data Dashboard
+        tiered = await ReportReadModels(pool).tiered(profile, platform.clock.now())
+        assert {t.id: len(t.figures) for t in tiered.tiers} == {"operational": 3, "strategic": 2, "independent-and-oversight": 0}
 
     # Nothing the demo sent was refused, nothing a service reacted to was parked.
     js = platform.nc.jetstream()

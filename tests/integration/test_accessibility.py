@@ -227,6 +227,10 @@ async def test_every_page_has_no_serious_violation_and_reflows(
             await check(page, findings, role, "return-amend")
             await submit(page, 400)  # no reason given
             await check(page, findings, role, "return-amend-errors")
+            await visit(page, f"{base}{P}/do/reporting/record-indicator-values/upload")
+            await check(page, findings, role, "indicator-upload")
+            await submit(page, 400)  # no file chosen
+            await check(page, findings, role, "indicator-upload-errors")
             await visit(page, f"{base}{P}/agency/{POLICE}")
             await check(page, findings, role, "agency", own=False)
             await visit(page, f"{base}{P}/agency/nlc-housing", 404)

@@ -156,6 +156,10 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("/p/{partnership}/do/{service}/{token}", "GET", f"{P}/do/section11/no-such-command",  (404, 404, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/do/{service}/{token}", "GET", f"{P}/do/no-such-service/open-cycle", (404, 404, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/do/{service}/{token}", "POST", f"{P}/do/section11/open-cycle",      (200, 404, 404, 404, 404, 404, 404, 404, 403)),
+    # an upload of performance data: who may send record-indicator-values (the business unit, an
+    # agency lead as its own agency); a POST without a file is the form again with its error
+    ("/p/{partnership}/do/reporting/record-indicator-values/upload", "GET", f"{P}/do/reporting/record-indicator-values/upload",   (200, 200, 404, 404, 404, 404, 404, 404, 303)),
+    ("/p/{partnership}/do/reporting/record-indicator-values/upload", "POST", f"{P}/do/reporting/record-indicator-values/upload",  (400, 400, 404, 404, 404, 404, 404, 404, 403)),
 ]
 
 # Issue 14's table, command by command: who sends what from the front door. The business unit

@@ -8,23 +8,24 @@ from them and the step, so playing it again on the same platform stores nothing 
 
 The chapters: Section 11 (`section11`), the assurance events of the planner
 (`assurance`, `lifecycle`) and every other activity at its cadence (`activities`), serious incidents, reviews and audits (`reviews`), the action
-plan and the impact log (`actions`). `story` holds the year's dates and seeded choices,
+plan and the impact log (`actions`), the agencies' performance data (`indicators`). `story` holds the year's dates and seeded choices,
 `client` the conversation with the platform."""
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import asyncpg
 import nats
 
-from services.platform.demo import actions, activities, assurance, reviews, section11
+from services.platform.demo import actions, activities, assurance, indicators, reviews, section11
 from services.platform.demo.actions import ActionFacts
 from services.platform.demo.activities import ActivityFacts
 from services.platform.demo.assurance import AssuranceFacts
 from services.platform.demo.client import DemoRefused, Platform
+from services.platform.demo.indicators import IndicatorFacts
 from services.platform.demo.reviews import ReviewFacts
 from services.platform.demo.section11 import Section11Facts
 from services.platform.demo.story import Progress, Story
@@ -38,7 +39,7 @@ from shared.profiles.schema import FrameworkProfile
 
 __all__ = ["CHAPTERS", "DemoRefused", "DemoResult", "play", "today"]
 
-CHAPTERS = ("Section 11", "Assurance events", "Reviews and audits", "Action plan", "Board pack")
+CHAPTERS = ("Section 11", "Assurance events", "Reviews and audits", "Action plan", "Performance data", "Board pack")
 Chapter = Callable[[int, str], None]
 """Called as each chapter starts: its index in CHAPTERS and its name."""
 
@@ -56,6 +57,7 @@ class DemoResult:
     reviews: ReviewFacts
     actions: ActionFacts
     activities: ActivityFacts
+    indicators: IndicatorFacts = field(default_factory=IndicatorFacts)
 
 
 def today(clock: Clock) -> date:
@@ -97,13 +99,15 @@ async def play(
         chapter(3, CHAPTERS[3])
         acted = await actions.play(story, reviewed)
         chapter(4, CHAPTERS[4])
+        figures = await indicators.play(story)
+        chapter(5, CHAPTERS[5])
         await platform.projected()
         progress(f"Reporting has projected every record ({platform.sent} requests sent)")
         group = default_group(profile)
         pack = await BoardPackReadModels(pool, "reporting").board_pack(profile, group, until, clock.now())
         files = await asyncio.to_thread(write_board_pack, pack, out_dir)
         return DemoResult(
-            profile.id, until, files.html, files.pdf, group, platform.sent, s11, events, reviewed, acted, others,
+            profile.id, until, files.html, files.pdf, group, platform.sent, s11, events, reviewed, acted, others, figures,
         )
     finally:
         await pool.close()

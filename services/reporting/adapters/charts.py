@@ -1,7 +1,13 @@
 """The board pack's charts, drawn with matplotlib (Agg, no pyplot state): SVG for the HTML
-page, PNG for the PDF. Each chart is drawn from the pack's figures, never from SQL."""
+page, PNG for the PDF. Each chart is drawn from the pack's figures, never from SQL.
+
+Each performance indicator's series is a chart too (the dashboard's and the pack's): its
+values period by period, the early-warning threshold dashed, the comparators dotted,
+values beyond the threshold marked. A series is a frozen value, so the same series is
+drawn once (cached) however often the dashboard is read."""
 
 import base64
+import functools
 import io
 import textwrap
 from collections.abc import Sequence
@@ -12,10 +18,12 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
 from services.reporting.domain.views.board_pack import BoardPack  # noqa: E402
 from services.reporting.domain.views.board_pack_trends import ActionMonth, Timeliness  # noqa: E402
+from services.reporting.domain.views.performance import IndicatorSeries, PerformanceView  # noqa: E402
 from services.reporting.domain.views.planner import month_name  # noqa: E402
 from services.reporting.domain.views.section11 import HeatMap  # noqa: E402
 
@@ -145,7 +153,65 @@ def timeliness_chart(rows: Sequence[Timeliness]) -> Chart:
     )
 
 
+LINE = "#2b5fa8"
+COMPARATOR_COLOURS = ("#6f7d8c", "#9a6fb0", "#4c9a8a", "#b07d3c")
+
+
+@functools.lru_cache(maxsize=256)
+def indicator_chart(series: IndicatorSeries) -> Chart:
+    points = series.points
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(6.4, 2.3)
+        ax = fig.add_subplot()
+        xs = list(range(len(points)))
+        ys = [p.value for p in points]
+        handles = []
+        if points:
+            ax.plot(xs, ys, color=LINE, marker="o", lw=2, markersize=4)
+            handles.append(Line2D([], [], color=LINE, marker="o", label=series.name if len(series.name) < 40 else "value"))
+            beyond = [(x, p.value) for x, p in zip(xs, points, strict=True) if p.beyond]
+            if beyond:
+                ax.scatter([x for x, _ in beyond], [y for _, y in beyond], color=OVERDUE, zorder=3, s=36)
+                handles.append(Line2D([], [], color=OVERDUE, marker="o", lw=0, label="beyond threshold"))
+            step = max(1, len(points) // 12)
+            ax.set_xticks(xs[::step], [p.period for p in points][::step], rotation=45, ha="right")
+        else:
+            ax.text(0.5, 0.5, "no value supplied yet", transform=ax.transAxes, ha="center", color=GREY)
+            ax.set_xticks([])
+        if series.threshold is not None:
+            ax.axhline(series.threshold, color=OVERDUE, ls="--", lw=1)
+            handles.append(Line2D([], [], color=OVERDUE, ls="--", label=f"threshold {series.show(series.threshold)}"))
+        for (name, value), colour in zip(series.comparators, COMPARATOR_COLOURS, strict=False):
+            ax.axhline(value, color=colour, ls=":", lw=1.2)
+            handles.append(Line2D([], [], color=colour, ls=":", label=f"{name} {series.show(value)}"))
+        if series.unit == "percent":
+            every = [*ys, *(v for _, v in series.comparators), *([series.threshold] if series.threshold is not None else [])]
+            low, high = (min(every), max(every)) if every else (0.0, 100.0)
+            ax.set_ylim(max(0.0, low - 5), min(100.0, high + 5))
+        ax.set_ylabel({"percent": "%", "count": "count", "rate": "rate", "days": "days"}[series.unit], color=INK)
+        ax.spines[["top", "right"]].set_visible(False)
+        if handles:
+            fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), frameon=False, fontsize=6.5)
+    return _render(
+        fig, series.name,
+        f"{series.supplier}, {series.frequency}; {series.better}. Latest {series.show(series.latest.value) if series.latest else 'none'}"
+        + (f", {series.trend}" if series.trend else "") + ".",
+    )
+
+
+def performance_charts(view: PerformanceView | None) -> dict[str, Chart]:
+    """Indicator id -> its chart (none for an indicator without values)."""
+    if view is None:
+        return {}
+    return {s.id: indicator_chart(s) for s in view.series if s.points}
+
+
 def board_pack_charts(pack: BoardPack, heatmap: bool = True) -> list[Chart]:
-    """The pack's charts; the HTML and PDF show the heat map as a table instead (`heatmap=False`),
-    where names wrap, ratings read as words and a screen reader can follow it."""
-    return [*([heatmap_chart(pack.heatmap)] if heatmap else []), actions_chart(pack.action_trend), timeliness_chart(pack.timeliness)]
+    """The pack's charts, then each performance indicator with an early warning among its exceptions; the HTML
+    and PDF show the heat map as a table instead (`heatmap=False`), where names wrap, ratings read as words and
+    a screen reader can follow it."""
+    warned = {x.event_id for x in [*pack.exceptions, *pack.outstanding] if x.kind == "Early warning"}
+    perf = pack.dashboard.performance
+    flagged = [s for s in perf.series if any(w.event_id in warned for w in s.warnings)] if perf else []
+    return [*([heatmap_chart(pack.heatmap)] if heatmap else []), actions_chart(pack.action_trend), timeliness_chart(pack.timeliness),
+            *map(indicator_chart, flagged)]

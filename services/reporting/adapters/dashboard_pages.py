@@ -29,6 +29,7 @@ NAV_SECTIONS: list[tuple[str, str]] = [
     ("Reviews", "reviews"),
     ("Actions", "actions"),
     ("Assurance and planner", "assurance"),
+    ("Performance data", "performance"),
 ]
 # ... and the reports served beside it: (label, path under /p/{partnership}/). A new
 # report route adds its entry here and appears on every page's nav bar.
@@ -104,7 +105,12 @@ class Page:
 
 
 def render_dashboard_page(dashboard: Dashboard, page: Page) -> str:
-    return _env.get_template("dashboard.html").render(d=dashboard, page=page, links=page.links)
+    from services.reporting.adapters.charts import (
+        performance_charts,  # matplotlib, loaded when first drawn
+    )
+
+    charts = performance_charts(dashboard.performance)
+    return _env.get_template("dashboard.html").render(d=dashboard, page=page, links=page.links, perf_charts=charts)
 
 
 def render_agency_page(view: AgencyView, page: Page) -> str:

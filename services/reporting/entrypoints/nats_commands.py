@@ -1,5 +1,6 @@
-"""NATS subscribers of the reporting service's own commands (business unit only):
-`{ns}.{partnership}.cmd.reporting.{command}`. One per row of the command table; the
+"""NATS subscribers of the reporting service's own commands:
+`{ns}.{partnership}.cmd.reporting.{command}` (the business unit) and
+`{ns}.{partnership}.cmd.reporting.{command}.{agency}` (an agency's performance data). One per row of the command table; the
 gateway answers a refusal naming the field and parks it in the dead letters.
 (`nats.py` beside this feeds the projections; it takes no commands.)"""
 

@@ -106,6 +106,7 @@ class Notifier(Projection):
             profile = self._partnerships.get(partnership_id)
             names = dict(CALLED)
             if profile is not None:
+                names |= {g.id: g.name for g in profile.groups}  # where an early warning is raised to
                 names |= {a.id: a.name for a in profile.activities}
                 names |= {a.id: a.name for a in profile.agencies}
                 names |= {p.id: p.name for p in profile.statutory_partners}

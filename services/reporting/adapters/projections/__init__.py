@@ -1,6 +1,7 @@
 """The reporting read models, one module per area; each row names the event
 (id and store position) behind it."""
 
+from services.reporting.adapters.read_models.performance import PerformanceProjection
 from shared.projections import Projection
 
 from .actions import ActionsProjection
@@ -13,6 +14,7 @@ from .section11 import Section11Projection
 __all__ = [
     "ActionsProjection",
     "AssuranceEventsProjection",
+    "PerformanceProjection",
     "ReportingRecordsProjection",
     "ReportsProjection",
     "ReviewsProjection",
@@ -24,5 +26,5 @@ __all__ = [
 def all_projections() -> list[Projection]:
     return [
         Section11Projection(), AssuranceEventsProjection(), ActionsProjection(), ReviewsProjection(),
-        ReportsProjection(), ReportingRecordsProjection(),
+        ReportsProjection(), ReportingRecordsProjection(), PerformanceProjection(),
     ]

@@ -13,7 +13,7 @@ from services.reporting.domain.views.dashboard import build_overview
 from services.reporting.domain.views.planner import PlannerView
 from shared.profiles.schema import FrameworkProfile
 
-from . import actions, assurance_events, planner, reviews, section11
+from . import actions, assurance_events, performance, planner, reviews, section11
 
 
 class ReadModels:
@@ -33,6 +33,7 @@ class ReadModels:
             concluded = await assurance_events.concluded(conn, s, p)
             assurance = await assurance_events.view(conn, s, profile)
             planner_view = await planner.view(conn, s, profile, as_of.date())
+            performance_view = await performance.view(conn, s, profile)
         overview = build_overview(
             len(profile.agencies), submitted, submissions, len(flags), action_rows, len(concluded)
         )
@@ -50,6 +51,7 @@ class ReadModels:
             concluded_events=concluded,
             assurance=assurance,
             planner=planner_view,
+            performance=performance_view,
             agency_names={a.id: a.name for a in profile.agencies},
             domain_names={d.id: d.name for d in profile.section11.domains},
         )

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
+from services.reporting.adapters.read_models import performance
 from services.reporting.domain.views.report_rows import (
     ActionLinkRow,
     CitedRow,
@@ -186,14 +187,16 @@ class ReportReadModels:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             rated, recorded = await ratings(conn, s, p), await records(conn, s, p)
             registered, reported = await risks(conn, s, p), await yearly_reports(conn, s, profile)
-        return build_tiered(profile, rated, recorded, as_of, risks=registered, yearly=reported)
+            figures = await performance.view(conn, s, profile)
+        return build_tiered(profile, rated, recorded, as_of, risks=registered, yearly=reported, performance=figures)
 
     async def thematic(self, profile: FrameworkProfile, theme: str, as_of: datetime, template_id: str | None = None) -> ThematicReport:
         s, p = self._schema, profile.id
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             recorded, found = await records(conn, s, p), await facts(conn, s, p)
             raised, logged = await actions(conn, s, p), await impact(conn, s, p)
-        return build_thematic(profile, theme, recorded, found, raised, logged, as_of, template_id)
+            figures = await performance.view(conn, s, profile)
+        return build_thematic(profile, theme, recorded, found, raised, logged, as_of, template_id, figures)
 
     async def themes(self, profile: FrameworkProfile) -> list[tuple[str, str, int]]:
         async with self._pool.acquire() as conn:

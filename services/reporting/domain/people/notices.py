@@ -220,6 +220,16 @@ def _audit_overdue(e: rv.AuditRoundOverdue, w: Words, _: Proposal | None) -> Dra
                  f"/p/{w.partnership_id}")
 
 
+def _early_warning(e: rp.IndicatorEarlyWarningRaised, w: Words, _: Proposal | None) -> Draft:
+    why = (f"its value for {e.period} crossed the early-warning threshold" if e.reason == "threshold"
+           else f"it has declined {e.declining_periods} periods running, to {e.period}")
+    to = f" It is raised to {w.of(e.raised_to)}." if e.raised_to else ""
+    return Draft(f"Early warning: {e.indicator_name} ({w.of(e.supplied_by)})",
+                 (f"The performance indicator \u201c{e.indicator_name}\u201d, supplied by {w.of(e.supplied_by)}: {why}.{to}",
+                  "The series, its threshold and the comparators are on the dashboard."),
+                 f"/p/{w.partnership_id}#indicator-{e.indicator_id}", agencies=(e.supplied_by,))
+
+
 RULES: dict[str, Rule] = {
     "SubmissionReminderSent": Rule((AGENCY_LEAD,), _s11_reminder),
     "SubmissionOverdue": Rule((AGENCY_LEAD,), _s11_overdue),
@@ -237,6 +247,7 @@ RULES: dict[str, Rule] = {
     "RapidReviewOverdue": Rule((BUSINESS_UNIT,), _rapid_review_overdue),
     "SeriousIncidentNotificationOverdue": Rule((BUSINESS_UNIT,), _notification_overdue),
     "AuditRoundOverdue": Rule((BUSINESS_UNIT,), _audit_overdue),
+    "IndicatorEarlyWarningRaised": Rule((BUSINESS_UNIT, AGENCY_LEAD), _early_warning),
 }
 
 

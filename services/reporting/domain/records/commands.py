@@ -1,5 +1,6 @@
-"""Commands the reporting service accepts from the business unit: rate an indicator,
-take the yearly report from draft to publication, keep the risk register."""
+"""Commands the reporting service accepts: from the business unit, rate an indicator,
+take the yearly report from draft to publication, keep the risk register; from an agency
+(or the business unit for it), the values of the profile's performance indicators."""
 
 from datetime import date
 from typing import Annotated, Literal
@@ -44,6 +45,43 @@ class RateIndicator(Command):
     evidence: list[EvidenceRef] = Field(min_length=1, max_length=30)
     rated_on: date
     rated_by: Person
+
+
+# -- performance data -------------------------------------------------------------------
+
+PeriodStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=10)]
+Figure = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class IndicatorValue(BaseModel):
+    """One period's value of one performance indicator."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    indicator_id: SlugStr
+    period: PeriodStr = Field(description="YYYY-MM (monthly), YYYY-Qn (quarterly, calendar quarters) or YYYY-YY (yearly, April to March)")
+    value: Figure
+
+
+class RecordIndicatorValue(Command):
+    """Supply one period's value of one of the profile's performance indicators, as the
+    agency the profile says supplies it. A value beyond the indicator's threshold, or the
+    last of a run of declining periods, raises an early warning to the people told of it.
+    Sending a value for a period again corrects it."""
+
+    agency_id: SlugStr = Field(description="The agency supplying the value (the profile's supplier of the indicator)")
+    indicator_id: SlugStr
+    period: PeriodStr = Field(description="YYYY-MM (monthly), YYYY-Qn (quarterly, calendar quarters) or YYYY-YY (yearly, April to March)")
+    value: Figure
+
+
+class RecordIndicatorValues(Command):
+    """Supply several values at once (an upload, an agency's own system): every value is
+    checked, and all are recorded or, if any is refused, none. An agency sends only its own
+    indicators' values; the business unit may send any agency's (agency_id left empty)."""
+
+    agency_id: SlugStr | None = Field(default=None, description="The agency supplying every value (none: the business unit, for the suppliers the profile names)")
+    values: list[IndicatorValue] = Field(min_length=1, max_length=2000)
 
 
 # -- the yearly report ------------------------------------------------------------------

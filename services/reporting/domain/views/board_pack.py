@@ -23,6 +23,7 @@ from .board_pack_exceptions import (
     Window,
     action_exceptions,
     milestone_exceptions,
+    performance_exceptions,
     review_exceptions,
     review_subject,
     section11_exceptions,
@@ -200,6 +201,7 @@ def build_board_pack(
         *action_exceptions(dashboard.actions, window, names),
         *review_exceptions(dashboard.reviews, window, names),
         *milestone_exceptions(dashboard.assurance, window, names),
+        *performance_exceptions(dashboard.performance, window, names),
     ]
     period = months_between(since.day, meeting)
     quarter = [m.month for m in planner.months] if planner else quarter_months(meeting)

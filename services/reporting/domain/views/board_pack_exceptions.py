@@ -1,7 +1,7 @@
 """The exceptions of a board pack (pure): what arose since the group's last meeting, or is
 still outstanding from before it: risk flags, confidence gaps and late returns, overdue
-actions, slipping reviews and late information requests, missed milestones. Each line
-names the event behind it."""
+actions, slipping reviews and late information requests, missed milestones, early
+warnings of the performance data. Each line names the event behind it."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from shared.profiles.schema import FrameworkProfile
 from .actions import ActionRow
 from .assurance_events import AssuranceView
 from .board_pack_trends import local_day
+from .performance import PerformanceView
 from .reviews import ReviewsView
 from .section11 import Section11View
 
@@ -202,4 +203,33 @@ def milestone_exceptions(assurance: AssuranceView | None, window: Window, names:
                           f"{m.name} ({m.responsible or 'no one named'}) was due {m.due_on:%d %b %Y}", m.event_id, m.position,
                           new=window.holds(day))
         )
+    return lines
+
+
+def performance_exceptions(performance: PerformanceView | None, window: Window, names: Names) -> list[ExceptionLine]:
+    """Early warnings raised since the last meeting; from before it, those whose indicator is
+    still beyond its threshold (a crossing) or has not improved since (a decline)."""
+    if performance is None:
+        return []
+    series = {s.id: s for s in performance.series}
+    lines = []
+    for w in performance.warnings:
+        day = w.raised_on
+        if day > window.until:
+            continue
+        s = series.get(w.indicator_id)
+        show = s.show if s else (lambda v: f"{v:g}")
+        subject = f"{w.indicator_name} ({names.agency(w.supplied_by)})"
+        if w.reason == "threshold":
+            detail = f"{w.period}: {show(w.value)}, beyond the early-warning threshold of {show(w.threshold)}"
+        else:
+            run = ", ".join(f"{p} {show(v)}" for p, v in w.series)
+            detail = f"declined {w.declining_periods} periods running: {run}"
+        if window.holds(day):
+            lines.append(ExceptionLine("Early warning", day, subject, detail, w.event_id, w.position))
+        elif s is not None and s.latest is not None and (
+            (w.reason == "threshold" and s.latest.beyond) or (w.reason == "declining" and s.trend == "declining")
+        ):
+            lines.append(ExceptionLine("Early warning", day, subject, f"still: {detail}; latest {s.latest.period} {show(s.latest.value)}",
+                                       w.event_id, w.position, new=False))
     return lines

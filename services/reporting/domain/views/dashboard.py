@@ -7,6 +7,7 @@ from datetime import datetime
 from . import figures
 from .actions import ActionRow, ActionTracker
 from .assurance_events import AssuranceView, ConcludedEventRow
+from .performance import PerformanceView
 from .planner import PlannerView
 from .reviews import ReviewsView
 from .section11 import HeatMap, RiskFlagRow, Section11View
@@ -45,6 +46,7 @@ class Dashboard:
     reviews: ReviewsView | None = None
     assurance: AssuranceView | None = None
     planner: PlannerView | None = None
+    performance: PerformanceView | None = None
 
 
 def build_overview(

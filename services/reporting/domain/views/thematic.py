@@ -29,6 +29,7 @@ from datetime import datetime
 from shared.profiles.reporting import ReportTemplate, TemplateSection
 from shared.profiles.schema import FrameworkProfile
 
+from .performance import PerformanceView
 from .report_rows import KIND_NAMES, ActionLinkRow, FactRow, ImpactLinkRow, RecordRow
 
 # What kind of activity a record (by its kind) or a fact (by what it records) is the work of.
@@ -262,7 +263,10 @@ def build_thematic(
     impact: Sequence[ImpactLinkRow],
     as_of: datetime,
     template_id: str | None = None,
+    performance: PerformanceView | None = None,
 ) -> ThematicReport:
+    """`performance`: the performance indicators' series; each with values, on the theme (or
+    on none, a headline figure), is evidence of its element (the quantitative section)."""
     keys, theme_name = theme_keys(profile, theme)
     names = {a.id: a.name for a in profile.activities}
     themed = sorted((r for r in records if on_theme(r, keys)), key=lambda r: (r.day is None, r.day, r.kind, r.record_id))
@@ -285,6 +289,12 @@ def build_thematic(
     for fact, found in fact_elements:
         for element in found:
             evidence.setdefault(element, []).append(_fact_line(fact))
+    figures: dict[str, list[Line]] = {}
+    for series in performance.of_element(set(), keys) if performance else []:
+        if series.element and series.latest:
+            line = Line(series.headline(), f"Indicator {series.reference or series.id}", series.latest.event_id, series.latest.position)
+            figures.setdefault(series.element, []).append(line)
+            evidence.setdefault(series.element, []).append(line)
     development = [Line(a, r.label, r.event_id, r.position) for r in themed for a in r.areas]
     next_steps = [
         Line(f"{a.title}: {a.owner_agency_id}, due {a.due_on:%d %b %Y} ({a.status})", f"Action {a.action_id}", a.event_id, a.position)
@@ -330,6 +340,7 @@ def build_thematic(
             chosen = [r for key, r in by_key.items() if not wanted or wanted & set(record_elements[key])]
             lines = [_record_line(r, names, with_findings=not section.headings) for r in chosen]
             lines += [_fact_line(f) for f, found in fact_elements if not wanted or wanted & set(found)]
+            lines += [line for element, found_lines in figures.items() if element in wanted for line in found_lines]
             headings = [Heading(h, _under(h, chosen)) for h in section.headings]
         sections.append(
             Section(number, section.id, section.title, section.prompt, role,

@@ -1,6 +1,7 @@
 """The tiered assurance report (pure): the profile's tiers (lines of defence), each tool
 with where it is reported and the latest record of the activity behind it, and each key
-indicator with its latest rating and the evidence that rating cites."""
+indicator with its latest rating and the evidence that rating cites, and the tier's
+performance indicators (its data dashboard) with their latest values and trends."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from datetime import date, datetime
 from shared.london import LONDON
 from shared.profiles.schema import FrameworkProfile
 
+from .performance import IndicatorSeries, PerformanceView
 from .report_rows import LEVELS, IndicatorRatingRow, RecordRow, RiskRow, YearlyReportRow, levels_of
 
 # Records that are the work of an activity of this kind, besides the assurance events
@@ -70,6 +72,8 @@ class TierSection:
     description: str
     tools: list[ToolLine]
     indicators: list[IndicatorLine]
+    figures: list[IndicatorSeries] = field(default_factory=list)
+    """The tier's performance indicators (its data dashboard), each with its series."""
 
     @property
     def rated(self) -> int:
@@ -123,7 +127,7 @@ def yearly_record(report: YearlyReportRow) -> RecordRow:
 
 def build_tiered(
     profile: FrameworkProfile, ratings: Sequence[IndicatorRatingRow], records: Sequence[RecordRow], as_of: datetime,
-    *, risks: Sequence[RiskRow] = (), yearly: Sequence[YearlyReportRow] = (),
+    *, risks: Sequence[RiskRow] = (), yearly: Sequence[YearlyReportRow] = (), performance: PerformanceView | None = None,
 ) -> TieredReport:
     """`ratings` are every rating recorded (any order); the latest of each indicator counts."""
     records = [*records, *map(risk_record, risks)]
@@ -167,5 +171,6 @@ def build_tiered(
             )
             for i in tier.indicators
         ]
-        sections.append(TierSection(tier.id, tier.level, tier.name, tier.description, lines, indicators))
+        figures = performance.of_tier(tier.id) if performance else []
+        sections.append(TierSection(tier.id, tier.level, tier.name, tier.description, lines, indicators, figures))
     return TieredReport(profile.id, profile.name, as_of, profile.reporting.tier_model, sections, levels)

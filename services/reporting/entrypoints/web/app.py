@@ -33,6 +33,7 @@ from services.reporting.entrypoints.web import (
     evidence,
     evidence_files,
     inbox,
+    indicator_upload,
     operations,
     people,
     returns,
@@ -137,6 +138,7 @@ def build_front_door(
 
     routes = [
         *signin.routes(accounts, render, secure, directory),
+        *indicator_upload.routes(accounts, tables, sender, render, partnerships),
         *work.routes(accounts, tables, sender, render, partnerships, base_url, read_models, clock, documents),
         *account.routes(accounts, render, partnerships, messages),
         *inbox.routes(accounts, render, partnerships, messages),

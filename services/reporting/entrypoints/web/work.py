@@ -137,6 +137,8 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
             pages += [{"href": p, "text": "Dashboard"}, {"href": f"{p}/reports/tiered", "text": "Tiered assurance report"},
                       {"href": f"{p}/risks", "text": "Risk register"}, {"href": f"{p}/board-pack", "text": "Board pack"}]
         forms = [{"href": f"{p}/do/{row.service}/{row.token}", "text": row.title} for row, _ in rows_for(person, profile.id, rows, day)]
+        if profile.reporting.performance.indicators and any(f["href"].endswith("/do/reporting/record-indicator-values") for f in forms):
+            forms.append({"href": f"{p}/do/reporting/record-indicator-values/upload", "text": "Upload performance data (CSV or Excel)"})
         return {"name": profile.name, "roles": sorted(r.label for r in roles), "next": next_steps, "pages": pages,
                 "forms": sorted(forms, key=lambda f: f["text"])}
 

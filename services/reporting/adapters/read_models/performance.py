@@ -1,0 +1,96 @@
+"""Performance data, one vertical slice of the read models: its tables, the projection that
+fills them from reporting's own records (`IndicatorValueRecorded`,
+`IndicatorEarlyWarningRaised`), and the queries that read them back as the view's rows
+(`ValueRow`, `WarningRow`, declared with the view in domain/views/performance.py, which
+must not import an adapter). Every row names the event behind it."""
+
+import json
+from datetime import datetime
+
+import asyncpg
+
+from services.reporting.domain.views.performance import (
+    PerformanceView,
+    ValueRow,
+    WarningRow,
+    build_performance,
+)
+from shared.catalogue import reporting as r
+from shared.envelope import Envelope
+from shared.profiles.schema import FrameworkProfile
+from shared.projections import Projection
+
+
+class PerformanceProjection(Projection):
+    name = "performance"
+
+    def tables(self) -> list[str]:
+        return ["indicator_values", "indicator_warnings"]
+
+    def ddl(self, schema: str) -> str:
+        return f"""
+        CREATE TABLE IF NOT EXISTS {schema}.indicator_values (
+            partnership_id text NOT NULL, indicator_id text NOT NULL, period text NOT NULL, period_start date NOT NULL,
+            value double precision NOT NULL, previous_value double precision, supplied_by text NOT NULL,
+            recorded_at timestamptz NOT NULL, event_id uuid NOT NULL, position bigint NOT NULL,
+            PRIMARY KEY (partnership_id, indicator_id, period));
+        CREATE TABLE IF NOT EXISTS {schema}.indicator_warnings (
+            event_id uuid PRIMARY KEY, partnership_id text NOT NULL, indicator_id text NOT NULL, indicator_name text NOT NULL,
+            supplied_by text NOT NULL, period text NOT NULL, value double precision NOT NULL, reason text NOT NULL,
+            threshold double precision, declining_periods integer, series jsonb NOT NULL, raised_to text,
+            raised_at timestamptz NOT NULL, position bigint NOT NULL);
+        CREATE INDEX IF NOT EXISTS indicator_warnings_partnership ON {schema}.indicator_warnings (partnership_id, position);
+        """
+
+    async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
+        e, s, p = envelope.event, schema, envelope.partnership_id
+        match e:
+            case r.IndicatorValueRecorded():
+                await conn.execute(
+                    f"INSERT INTO {s}.indicator_values VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"
+                    " ON CONFLICT (partnership_id, indicator_id, period) DO UPDATE SET value = excluded.value,"
+                    " previous_value = excluded.previous_value, recorded_at = excluded.recorded_at,"
+                    " event_id = excluded.event_id, position = excluded.position"
+                    f" WHERE {s}.indicator_values.position < excluded.position",
+                    p, e.indicator_id, e.period, e.period_start, e.value, e.previous_value, e.supplied_by,
+                    envelope.occurred_at, envelope.event_id, envelope.position,
+                )
+            case r.IndicatorEarlyWarningRaised():
+                await conn.execute(
+                    f"INSERT INTO {s}.indicator_warnings VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)"
+                    " ON CONFLICT DO NOTHING",
+                    envelope.event_id, p, e.indicator_id, e.indicator_name, e.supplied_by, e.period, e.value, e.reason,
+                    e.threshold, e.declining_periods, json.dumps(e.series), e.raised_to, envelope.occurred_at, envelope.position,
+                )
+
+
+async def values(conn: asyncpg.Connection, s: str, partnership: str) -> list[ValueRow]:
+    return [
+        ValueRow(
+            x["indicator_id"], x["period"], x["period_start"], x["value"], x["previous_value"], x["supplied_by"],
+            x["recorded_at"], str(x["event_id"]), x["position"],
+        )
+        for x in await conn.fetch(
+            f"SELECT * FROM {s}.indicator_values WHERE partnership_id = $1 ORDER BY indicator_id, period_start", partnership
+        )
+    ]
+
+
+async def warnings(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime | None = None) -> list[WarningRow]:
+    return [
+        WarningRow(
+            x["indicator_id"], x["indicator_name"], x["supplied_by"], x["period"], x["value"], x["reason"], x["threshold"],
+            x["declining_periods"], tuple((period, value) for period, value in json.loads(x["series"])), x["raised_to"],
+            x["raised_at"], str(x["event_id"]), x["position"],
+        )
+        for x in await conn.fetch(
+            f"SELECT * FROM {s}.indicator_warnings WHERE partnership_id = $1 AND ($2::timestamptz IS NULL OR raised_at <= $2)"
+            " ORDER BY position",
+            partnership, as_of,
+        )
+    ]
+
+
+async def view(conn: asyncpg.Connection, s: str, profile: FrameworkProfile) -> PerformanceView:
+    """Every indicator's series and every warning, of the profile's partnership."""
+    return build_performance(profile, await values(conn, s, profile.id), await warnings(conn, s, profile.id))

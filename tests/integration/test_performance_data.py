@@ -1,0 +1,160 @@
+"""Performance data through the real platform (NATS and PostgreSQL; issue 17 item 1):
+Calderdale's children's social care supplies six months of re-referrals over NATS, one
+crossing the early-warning threshold; the warning is decided when the value is recorded,
+reaches the business unit and the supplying agency's lead, and is among the board
+pack's exceptions; the dashboard shows the series (chart and table) against the
+comparators. An agency cannot supply another agency's indicator (refused over NATS and
+over HTTP, parked in the dead letters, nothing recorded). A file upload with a bad row is
+refused with the row's line and records nothing; a good one records every value."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import pytest
+from openpyxl import Workbook
+
+from services.reporting.adapters.read_models import ReadModels
+from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
+from shared.clock import ManualClock
+from shared.messaging.deadletters import CODE_HEADER
+from shared.roles import Role
+from shared.waiting import eventually
+from tests.support import platform as support
+from tests.support.people import client_for, csrf_of, make_person
+from tests.support.platform import RunningPlatform, running_platform
+
+pytestmark = pytest.mark.integration
+
+CALDERDALE = "calderdale"
+CSC, POLICE = "cmbc-childrens-social-care", "west-yorkshire-police"
+NOW = datetime(2027, 5, 10, 9, tzinfo=UTC)
+SERIES = [("2026-11", 21.0), ("2026-12", 22.5), ("2027-01", 20.5), ("2027-02", 23.0), ("2027-03", 26.4), ("2027-04", 24.0)]
+UPLOAD = f"/p/{CALDERDALE}/do/reporting/record-indicator-values/upload"
+
+
+@pytest.fixture
+async def perf_platform(nats_url: str, database: str, namespace: str, clock: ManualClock) -> AsyncIterator[RunningPlatform]:
+    clock.set(NOW)
+    settings = support.test_settings(nats_url, database, namespace).model_copy(update={"profiles": [CALDERDALE, "kent"]})
+    async with running_platform(settings, clock) as running:
+        yield running
+
+
+async def values_recorded(platform: RunningPlatform) -> int:
+    return await platform.count("SELECT count(*) FROM reporting_records.events WHERE event_type = 'IndicatorValueRecorded'")
+
+
+async def caught_up(platform: RunningPlatform) -> bool:
+    head = await platform.count("SELECT coalesce(max(position), 0) FROM reporting_records.events")
+    return await platform.wired["reporting"].runner.checkpoint("reporting") >= head
+
+
+async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(perf_platform: RunningPlatform) -> None:
+    platform = perf_platform
+    business_unit = await make_person(platform, Role.BUSINESS_UNIT, partnership=CALDERDALE)
+    csc_lead = await make_person(platform, Role.AGENCY_LEAD, CSC, partnership=CALDERDALE)
+    police_lead = await make_person(platform, Role.AGENCY_LEAD, POLICE, partnership=CALDERDALE)
+
+    # The agency supplies its series over NATS, as itself: one value crosses 25%.
+    reply = await platform.command("reporting", "record-indicator-values", {
+        "agency_id": CSC, "values": [{"indicator_id": "re-referrals-12-months", "period": p, "value": v} for p, v in SERIES],
+    }, agency=CSC, partnership=CALDERDALE)
+    assert reply["status"] == "accepted", reply
+    types = [e["event_type"] for e in reply["events"]]
+    assert types.count("IndicatorValueRecorded") == 6 and types.count("IndicatorEarlyWarningRaised") == 1
+
+    # Another agency cannot supply it: neither as itself nor in the supplier's name.
+    before = await values_recorded(platform)
+    refused = await platform.command("reporting", "record-indicator-value", {
+        "agency_id": POLICE, "indicator_id": "re-referrals-12-months", "period": "2027-04", "value": 10.0,
+    }, agency=POLICE, partnership=CALDERDALE)
+    assert refused["status"] == "refused" and refused["error"]["code"] == "not_supplier"
+    assert refused["error"]["field"] == "indicator_id"
+    js = platform.nc.jetstream()
+    parked = await js.get_last_msg(platform.subjects.deadletter_stream, platform.subjects.deadletter("reporting", CALDERDALE))
+    assert parked.headers is not None and parked.headers[CODE_HEADER] == "not_supplier"
+    posing = await platform.command("reporting", "record-indicator-value", {
+        "agency_id": CSC, "indicator_id": "re-referrals-12-months", "period": "2027-04", "value": 10.0,
+    }, agency=POLICE, partnership=CALDERDALE)
+    assert posing["status"] == "refused" and posing["error"]["code"] == "identity_mismatch"
+    assert await values_recorded(platform) == before
+
+    # The read model, the dashboard's view and the board pack's exceptions.
+    await eventually(lambda: caught_up(platform), timeout=30, what="reporting to project its own records")
+    profile = platform.hosts["reporting"].partnerships.profile(CALDERDALE)
+    dashboard = await ReadModels(platform.pool).dashboard(profile, NOW)
+    assert dashboard.performance is not None
+    series = next(s for s in dashboard.performance.series if s.id == "re-referrals-12-months")
+    assert [(p.period, p.value) for p in series.points] == SERIES
+    assert series.trend == "improving" and series.status == "within threshold"
+    assert [(w.reason, w.period) for w in dashboard.performance.warnings] == [("threshold", "2027-03")]
+    pack = await BoardPackReadModels(platform.pool, "reporting").board_pack(profile, "cscp-executive", date(2027, 5, 10), NOW,
+                                                                              since=date(2027, 1, 1))
+    warned = [x for x in pack.exceptions if x.kind == "Early warning"]
+    assert warned and "26.4%" in warned[0].detail and "Re-referrals" in warned[0].subject
+
+    # Who is told: the business unit and the supplier's leads, not another agency's.
+    told = platform.wired["reporting"].notifications
+    await eventually(lambda: _notified(told), timeout=30, what="the notifier to catch up")
+    kinds = {r["account_id"]: r["kind"] for r in await platform.pool.fetch(
+        "SELECT account_id, kind FROM reporting_people.messages WHERE kind = 'IndicatorEarlyWarningRaised'")}
+    assert business_unit.account_id in kinds and csc_lead.account_id in kinds and police_lead.account_id not in kinds
+
+    # Over HTTP: the dashboard shows the series; the police lead's form refuses CSC's indicator.
+    bu = await client_for(platform, business_unit)
+    police = await client_for(platform, police_lead)
+    csc = await client_for(platform, csc_lead)
+    try:
+        page = (await bu.get(f"/p/{CALDERDALE}")).text
+        assert "Performance data" in page and 'id="indicator-re-referrals-12-months"' in page and "<svg" in page
+        assert "England" in page and "22.4%" in page and "26.4% (beyond threshold)" in page
+        for client in (bu, police, csc):
+            assert (await client.get(f"/p/{CALDERDALE}/do/reporting/record-indicator-value")).status_code == 200
+            assert (await client.get(UPLOAD)).status_code == 200
+        form = await police.get(f"/p/{CALDERDALE}/do/reporting/record-indicator-value")
+        sent = await police.post(f"/p/{CALDERDALE}/do/reporting/record-indicator-value", data={
+            "csrf": csrf_of(form.text), "request_id": "6b1e6d3c-9d7e-4c55-8d0a-2a1b3c4d5e6f",
+            "indicator_id": "re-referrals-12-months", "period": "2027-04", "value": "10",
+        })
+        assert sent.status_code == 400 and "supplied by cmbc-childrens-social-care" in sent.text
+        assert await values_recorded(platform) == before
+
+        # An upload with a row that cannot be read, and one the service refuses: nothing recorded.
+        bad = "indicator_id,period,value\nassessments-within-45-days,2027-03,abc\nre-referrals-12-months,2027-04,24\n"
+        answer = await bu.post(UPLOAD, data={"csrf": csrf_of((await bu.get(UPLOAD)).text)},
+                               files={"file": ("values.csv", bad.encode(), "text/csv")})
+        assert answer.status_code == 400 and "Line 2: the value &#39;abc&#39; is not a number" in answer.text
+        refused_row = "indicator_id,period,value\nassessments-within-45-days,2027-03,85\nassessments-within-45-days,2027-04,130\n"
+        answer = await bu.post(UPLOAD, data={"csrf": csrf_of((await bu.get(UPLOAD)).text)},
+                               files={"file": ("values.csv", refused_row.encode(), "text/csv")})
+        assert answer.status_code == 400 and "Line 3: 130 is not a percent" in answer.text
+        mine = "indicator_id,period,value\nmissing-episodes,2027-03,40\n"
+        answer = await csc.post(UPLOAD, data={"csrf": csrf_of((await csc.get(UPLOAD)).text)},
+                                files={"file": ("values.csv", mine.encode(), "text/csv")})
+        assert answer.status_code == 400 and "Line 2:" in answer.text and "supplied by west-yorkshire-police" in answer.text
+        assert await values_recorded(platform) == before
+
+        # A good Excel workbook from the agency lead: every row recorded.
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["Indicator", "Period", "Value"])
+        for period, value in (("2027-02", 81.0), ("2027-03", 78.5), ("2027-04", 83.0)):
+            sheet.append(["assessments-within-45-days", period, value])
+        sheet.append(["repeat-child-protection-plans", "2027-Q1", 21.5])
+        data = io.BytesIO()
+        book.save(data)
+        answer = await csc.post(UPLOAD, data={"csrf": csrf_of((await csc.get(UPLOAD)).text)},
+                                files={"file": ("values.xlsx", data.getvalue(), "application/octet-stream")})
+        assert answer.status_code == 200, answer.text
+        assert "4 values read; 4 recorded, 1 early warning raised" in answer.text
+        assert await values_recorded(platform) == before + 4
+    finally:
+        for client in (bu, police, csc):
+            await client.aclose()
+
+
+async def _notified(told: object) -> bool:
+    return not any((await told.notifier.behind()).values())  # type: ignore[attr-defined]
