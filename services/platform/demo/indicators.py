@@ -2,8 +2,8 @@
 indicators sends the year's values of its indicators at once (`record-indicator-values`,
 as itself, all or none), one value for every period that ended within the year.
 
-Each series sits on the good side of its threshold, near the comparators, with a seeded
-wobble; the first indicator with a threshold crosses it in its last period, so the board
+Each series sits on the good side of its threshold, near the comparators, going up and
+down by seeded amounts; the first indicator with a threshold crosses it in its last period, so the board
 pack of the end date shows an early warning. Values are sent as the steps of a dated
 list (`steps`), each the day after its period ended; the demo plays them all at once
 today (the platform's clock), and a demo on a moving clock may play each on its day.
@@ -69,7 +69,9 @@ def _series(indicator: PerformanceIndicator, count: int, cross: bool, rng: rando
     if indicator.unit == "percent":
         good = min(97.0, max(3.0, good))
     wobble = 1.5 if indicator.unit == "percent" else max(1.0, good * 0.08)
-    values = [good + rng.uniform(-wobble, wobble) for _ in range(count)]
+    # Up and down in turn, by seeded amounts: no run of decline longer than one period, so
+    # the early warnings are the crossing the story means (and what it brings about).
+    values = [good + (-1) ** k * rng.uniform(0.1, wobble) for k in range(count)]
     if cross and values and indicator.threshold is not None:
         values[-1] = indicator.threshold + 2.4 if lower else indicator.threshold - 2.4
     if indicator.unit == "count":
