@@ -130,3 +130,50 @@ def send(
     console.print_json(json.dumps(answer))
     if answer.get("status") != "accepted":
         raise typer.Exit(1)
+
+
+@app.command("upload-values")
+def upload_values(
+    file: Annotated[Path, typer.Argument(help="CSV or Excel (.xlsx) file: columns indicator_id, period, value")],
+    partnership: Annotated[str, typer.Option("--partnership", help="The partnership's id")],
+    agency: Annotated[str | None, typer.Option("--agency", help="Send as this agency (its own indicators only)")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Send a file of performance indicator values as one record-indicator-values: every row
+    checked, a refused row named with its line, and then nothing recorded (exit 1)."""
+    from services.reporting.adapters.indicator_files import Unreadable, read_values
+
+    try:
+        read = read_values(file.read_bytes(), file.name)
+    except (OSError, Unreadable) as why:
+        raise typer.BadParameter(str(why), param_hint="FILE") from None
+    if read.problems:
+        for problem in read.problems:
+            console.print(f"[red]{problem}[/]")
+        console.print("nothing was recorded")
+        raise typer.Exit(1)
+    body = {"request_id": str(uuid4()), "values": read.values} | ({"agency_id": agency} if agency else {})
+    url, settings = nats_url(data_dir)
+    subjects = Subjects(settings.namespace)
+    token = "record-indicator-values"
+    subject = subjects.agency_command("reporting", token, partnership, agency) if agency else subjects.operator_command("reporting", token, partnership)
+
+    async def request() -> dict[str, Any]:
+        nc = await nats.connect(url)
+        try:
+            return json.loads((await nc.request(subject, json.dumps(body).encode(), timeout=30)).data)
+        finally:
+            await nc.close()
+
+    answer = asyncio.run(request())
+    if answer.get("status") != "accepted":
+        error = answer.get("error", {})
+        field = error.get("field") or ""
+        index = field.split(".")[1] if field.startswith("values.") else ""
+        line = read.line_of(int(index)) if index.isdigit() else None
+        console.print(f"[red]{f'Line {line}: ' if line else ''}{error.get('message', 'refused')} ({error.get('code')})[/]")
+        console.print("nothing was recorded")
+        raise typer.Exit(1)
+    events = [e["event_type"] for e in answer.get("events", [])]
+    console.print(f"{len(read.values)} values read; {events.count('IndicatorValueRecorded')} recorded, "
+                  f"{events.count('IndicatorEarlyWarningRaised')} early warnings raised")

@@ -5,20 +5,29 @@ reaches the business unit and the supplying agency's lead, and is among the boar
 pack's exceptions; the dashboard shows the series (chart and table) against the
 comparators. An agency cannot supply another agency's indicator (refused over NATS and
 over HTTP, parked in the dead letters, nothing recorded). A file upload with a bad row is
-refused with the row's line and records nothing; a good one records every value."""
+refused with the row's line and records nothing; a good one records every value. All of it
+is in the evidence bundle. The command line uploads a file too."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from typer.testing import CliRunner
 
+from services.cli.main import app
+from services.reporting.adapters.evidence import Period, export_evidence
 from services.reporting.adapters.read_models import ReadModels
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from shared.clock import ManualClock
+from shared.eventstore.bundle_check import verify_bundle
 from shared.messaging.deadletters import CODE_HEADER
 from shared.roles import Role
 from shared.waiting import eventually
@@ -52,7 +61,7 @@ async def caught_up(platform: RunningPlatform) -> bool:
     return await platform.wired["reporting"].runner.checkpoint("reporting") >= head
 
 
-async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(perf_platform: RunningPlatform) -> None:
+async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(perf_platform: RunningPlatform, tmp_path: Path) -> None:
     platform = perf_platform
     business_unit = await make_person(platform, Role.BUSINESS_UNIT, partnership=CALDERDALE)
     csc_lead = await make_person(platform, Role.AGENCY_LEAD, CSC, partnership=CALDERDALE)
@@ -154,6 +163,32 @@ async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(p
     finally:
         for client in (bu, police, csc):
             await client.aclose()
+
+    # In the evidence bundle: the values and the warning among reporting's own events, the
+    # dashboard as of the period's end showing them; and the bundle verifies on its own.
+    await eventually(lambda: caught_up(platform), timeout=30, what="reporting to project the upload")
+    exported = await export_evidence(platform.pool, Period(date(2027, 5, 1), date(2027, 5, 10)), tmp_path, [profile],
+                                     clock=platform.clock, partnership=CALDERDALE)
+    root = exported.directory
+    kinds = [json.loads(line)["event_type"] for line in (root / "events/reporting_records.jsonl").read_text().splitlines()]
+    assert kinds.count("IndicatorValueRecorded") == 10 and kinds.count("IndicatorEarlyWarningRaised") == 2
+    dashboard = next(root.glob("reports/*/dashboard.html")).read_text()
+    assert "Performance data" in dashboard and "26.4% (beyond threshold)" in dashboard
+    assert verify_bundle(root).intact
+
+    # The same from the command line: a refused row named with its line, then a good file.
+    refused_file, good_file = tmp_path / "refused.csv", tmp_path / "good.csv"
+    refused_file.write_text("indicator_id,period,value\nmissing-episodes,2027-04,12.5\n")
+    good_file.write_text("indicator_id,period,value\nmissing-episodes,2027-04,12\n")
+    told_off = await cli(platform, "upload-values", str(refused_file), "--partnership", CALDERDALE, "--agency", POLICE)
+    assert told_off.exit_code == 1 and "Line 2: 12.5 is not a whole count" in told_off.output, told_off.output
+    done = await cli(platform, "upload-values", str(good_file), "--partnership", CALDERDALE, "--agency", POLICE)
+    assert done.exit_code == 0 and "1 values read; 1 recorded" in done.output, done.output
+
+
+async def cli(platform: RunningPlatform, *args: str) -> Any:
+    env = {"SCRUTINY_NATS_URL": platform.settings.nats_url or "", "SCRUTINY_NAMESPACE": platform.settings.namespace, "COLUMNS": "250"}
+    return await asyncio.to_thread(CliRunner().invoke, app, ["commands", *args], env=env)
 
 
 async def _notified(told: object) -> bool:
