@@ -140,6 +140,8 @@ def demo(
             console.print(f"Played {result.until - timedelta(days=364):%d %B %Y} to {result.until:%d %B %Y}: {result.requests} requests")
             console.print(f"[bold]Board pack:[/] {result.board_pack}")
             console.print(f"[bold]Board pack PDF:[/] {result.board_pack_pdf}")
+            if result.pdf_note:
+                console.print(f"  [yellow]{result.pdf_note}[/]", soft_wrap=True)
             console.print(f"[bold]Front door:[/] {platform.front_door_url}", soft_wrap=True)
             people = await demo_people.enrol(
                 platform.servers.database_url_for("reporting"), framework, clock, platform.front_door_url, links=serve
@@ -283,6 +285,8 @@ def boardpack(
     files = asyncio.run(run())
     typer.echo(f"Board pack: {files.html}")
     typer.echo(f"Board pack PDF: {files.pdf}")
+    if files.pdf_note:
+        typer.echo(f"Note: {files.pdf_note}", err=True)
 
 
 # What each store holds, in the words of `verify`'s report (a store it does not know keeps its schema name).

@@ -12,12 +12,20 @@ import asyncpg
 import pytest
 
 from services.platform import demo
+from services.reporting.adapters.pdf import CHROMIUM, renderer
+from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.adapters.read_models.reports import ReportReadModels
+from services.reporting.domain.views.figures import counts
 from shared.clock import ManualClock
 from shared.planner import RUN_ELSEWHERE, RUN_HERE
 from shared.profiles import load_builtin
+from shared.profiles.schema import FrameworkProfile
+from shared.roles import Role
 from shared.waiting import eventually
 from tests.support import backends
+from tests.support.figures import Seen, add_narration, add_pdf, walk_pages
+from tests.support.pdf_pages import assert_readable_pack, pdf_text, tags
+from tests.support.people import client_for, make_person
 from tests.support.platform import RunningPlatform, running_platform
 from tests.support.platform import test_settings as settings_for
 
@@ -61,9 +69,10 @@ async def _rows(pool: asyncpg.Pool, sql: str, partnership: str) -> list[asyncpg.
 async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared, profile_id: str) -> None:
     profile = load_builtin(profile_id)
     platform = shared.platform
+    narration: list[str] = []
     result = await demo.play(
         platform.settings.nats_url or "", shared.database_url, platform.subjects, profile, platform.clock,
-        shared.out / profile_id, seed=SEED, until=UNTIL,
+        shared.out / profile_id, seed=SEED, until=UNTIL, progress=narration.append,
     )
     pool, p = platform.pool, profile_id
 
@@ -153,6 +162,48 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     # The board pack, as HTML and PDF.
     assert f"Board pack: {profile.name}" in html.unescape(result.board_pack.read_text())
     assert result.board_pack_pdf.read_bytes().startswith(b"%PDF")
+    # The PDF a Board member reads: no page under a fifth full, every agency's name whole, tagged when Chromium printed it.
+    assert_readable_pack(result.board_pack_pdf, [a.name for a in profile.agencies], result.board_pack_pdf.parent)
+    found = tags(result.board_pack_pdf)
+    assert found.title and found.title.startswith(f"Board pack — {profile.name}")
+    if renderer() == CHROMIUM:
+        assert found.marked and found.struct_tree and found.lang == "en-GB", found
+    else:
+        assert "not tagged" in result.pdf_note and result.pdf_note in narration
+
+    await _every_figure_has_one_value(platform, profile, result, narration)
+
+
+async def _every_figure_has_one_value(platform: RunningPlatform, profile: FrameworkProfile, result: demo.DemoResult,
+                                      narration: list[str]) -> None:
+    """Each headline figure reads the same on every page reached from the dashboard's navigation, in
+    the board pack (its page, the HTML and PDF files, its action chart's last point) and in the
+    narration; the pages that show Section 11 risk flags or the risk register say what each counts."""
+    seen = Seen()
+    person = await make_person(platform, Role.BUSINESS_UNIT, partnership=profile.id)
+    client = await client_for(platform, person)
+    try:
+        pages = await walk_pages(client, profile.id, seen)
+    finally:
+        await client.aclose()
+    dashboard = f"/p/{profile.id}"
+    assert {"open-actions", "overdue-actions", "open-risk-flags", "agencies-returned"} <= seen.keys_on(dashboard)
+    assert {f"{dashboard}/board-pack", f"{dashboard}/risks"} <= set(pages), pages
+    assert {"open-actions", "overdue-actions", "open-risk-flags"} <= seen.keys_on(f"{dashboard}/board-pack")
+    seen.add_page("board pack file", result.board_pack.read_text())
+    add_pdf(seen, " ".join(pdf_text(result.board_pack_pdf)))
+    add_narration(seen, narration)
+    pack = await BoardPackReadModels(platform.pool).board_pack(
+        profile, result.group_id, result.until, platform.clock.now()
+    )
+    seen.add("board pack action chart (last month)", "overdue-actions", pack.action_trend[-1].overdue)
+    for key, value in vars(result.headline).items():
+        seen.add("demo result", key.replace("_", "-").replace("submitted", "returned"), value)
+    seen.assert_one_value()
+    # Two registers that differ by design each say what they count.
+    assert seen.keys_on(f"{dashboard}/risks") >= {"open-risks"}
+    assert counts("open-risks") in seen.text[f"{dashboard}/risks"]
+    assert counts("open-risk-flags") in seen.text[dashboard] and counts("open-risk-flags") in seen.text[f"{dashboard}/board-pack"]
 
 
 async def test_no_demo_year_leaves_a_dead_letter(shared: Shared) -> None:

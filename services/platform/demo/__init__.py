@@ -28,10 +28,11 @@ from services.platform.demo.client import DemoRefused, Platform
 from services.platform.demo.indicators import IndicatorFacts
 from services.platform.demo.reviews import ReviewFacts
 from services.platform.demo.section11 import Section11Facts
-from services.platform.demo.story import Progress, Story
+from services.platform.demo.story import Progress, Story, plural
 from services.reporting.adapters.pages import write_board_pack
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.domain.views.board_pack_schedule import default_group
+from services.reporting.domain.views.dashboard import Overview
 from shared import london
 from shared.clock import Clock
 from shared.messaging.subjects import Subjects
@@ -58,6 +59,19 @@ class DemoResult:
     actions: ActionFacts
     activities: ActivityFacts
     indicators: IndicatorFacts = field(default_factory=IndicatorFacts)
+    headline: Overview | None = None
+    """The headline figures as reporting counts them (the pages', the pack's and the narration's)."""
+    pdf_note: str = ""
+    """Why the board pack PDF is not tagged for screen readers, if it is not."""
+
+
+def figures_line(o: Overview) -> str:
+    """The narration's figures: read from reporting (domain/views/figures.py), never counted by the story."""
+    return (
+        f"The records now show {plural(o.open_actions, 'open action')} ({o.overdue_actions} overdue, "
+        f"{o.awaiting_sign_off} awaiting sign-off), {plural(o.open_risk_flags, 'open risk flag')} and "
+        f"{o.agencies_submitted} of {plural(o.agencies_total, 'agency', 'agencies')} returned"
+    )
 
 
 def today(clock: Clock) -> date:
@@ -105,9 +119,13 @@ async def play(
         progress(f"Reporting has projected every record ({platform.sent} requests sent)")
         group = default_group(profile)
         pack = await BoardPackReadModels(pool, "reporting").board_pack(profile, group, until, clock.now())
+        progress(figures_line(pack.overview))
         files = await asyncio.to_thread(write_board_pack, pack, out_dir)
+        if files.pdf_note:
+            progress(files.pdf_note)
         return DemoResult(
             profile.id, until, files.html, files.pdf, group, platform.sent, s11, events, reviewed, acted, others, figures,
+            headline=pack.overview, pdf_note=files.pdf_note,
         )
     finally:
         await pool.close()

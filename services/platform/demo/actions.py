@@ -127,10 +127,12 @@ async def play(story: Story, reviews: ReviewFacts) -> ActionFacts:
     sources = sorted(story.action_sources, key=lambda s: (s.agreed_on, s.key))
     for number, (source, fate) in enumerate(zip(sources, _fates(story, sources), strict=True), start=1):
         facts.fates[f"act-{number:02d}"] = await _play_one(story, rng, number, source, fate)
+    # Only what the story did: the figures (open, overdue, awaiting sign-off) are reporting's,
+    # narrated once the records are projected (demo.figures_line), so they match the pages.
     story.progress(
-        f"Actions: {plural(len(sources), 'action')} raised — {facts.count('signed-off') + facts.count('late-done')} signed off, "
-        f"{facts.count('overdue')} overdue, {facts.count('awaiting')} awaiting sign-off, "
-        f"{facts.count('open') + facts.count('due-soon') + facts.count('rejected')} open"
+        f"Actions: {plural(len(sources), 'action')} raised from the year's findings, reviews, audits and risk flags; "
+        f"{facts.count('signed-off') + facts.count('late-done')} completed and signed off, "
+        f"{facts.count('rejected')} sent back at a meeting for better evidence"
     )
     signed = [a for a, fate in facts.fates.items() if fate in ("signed-off", "late-done")]
     if signed and reviews.concluded_audit:
