@@ -1,10 +1,12 @@
-"""The request gateway, driven through faststream's in-memory NATS test broker and the
-Section 11 subscribers; refused messages go to the real DeadLetters over a fake JetStream."""
+"""The request gateway and the Section 11 subscribers, driven on both brokers: faststream's
+in-memory NATS test broker and a real nats-server (the session's embedded one); refused
+messages go to the real DeadLetters over a fake JetStream."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +45,7 @@ SUBJECTS = Subjects("t")
 SUBJECT = SUBJECTS.agency_command("section11", "submit", NL, AGENCY)
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 RETURN = f"s11-return:{NL}:{AGENCY}:{CYCLE}"
+WAIT = 30.0  # seconds a reply may take on a real server on a loaded machine (a deadline, not a sleep)
 
 
 class FakeJetStream(JetStreamContext):
@@ -81,7 +84,7 @@ class Rig:
     seen: list[tuple[Any, Metadata]]
 
     async def request(self, data: bytes, subject: str = SUBJECT, **kwargs: Any) -> dict[str, Any]:
-        reply = await self.broker.request(data, subject, **kwargs)
+        reply = await self.broker.request(data, subject, **({"timeout": WAIT} | kwargs))
         return json.loads(reply.body)
 
     @property
@@ -89,7 +92,9 @@ class Rig:
         return [Parked(m["subject"], m["payload"], m["headers"]) for m in self.js.published]
 
 
-def build(handler: Handler | None = None) -> tuple[NatsBroker, FakeJetStream, InMemoryEventStore, list[Any]]:
+def build(
+    handler: Handler | None = None, servers: str = "nats://localhost:4222"
+) -> tuple[NatsBroker, FakeJetStream, InMemoryEventStore, list[Any]]:
     clock = ManualClock(T0)
     store = InMemoryEventStore("section11", clock=clock)
     handlers = Section11Handlers(store, Partnerships({NL: PROFILE}), clock)
@@ -102,20 +107,48 @@ def build(handler: Handler | None = None) -> tuple[NatsBroker, FakeJetStream, In
     js = FakeJetStream()
     table = handlers.commands().with_handler(SubmitReturn, handler or recording)
     gateway = RequestGateway("section11", DeadLetters(js, SUBJECTS, "section11"), table)
-    broker = service_broker("section11")
+    broker = service_broker("section11", servers)
     broker.include_router(build_router(SUBJECTS, gateway))
     return broker, js, store, seen
 
 
 async def open_cycle(broker: NatsBroker) -> dict[str, Any]:
     data = json.dumps({"request_id": str(uuid4()), "cycle_id": CYCLE, "opened_on": "2026-09-01"}).encode()
-    return json.loads((await broker.request(data, SUBJECTS.operator_command("section11", "open-cycle", NL))).body)
+    return json.loads((await broker.request(data, SUBJECTS.operator_command("section11", "open-cycle", NL), timeout=WAIT)).body)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The in-memory test broker, or the real nats-server a broker connects to."""
+
+    servers: str | None
+
+    def build(self, handler: Handler | None = None) -> tuple[NatsBroker, FakeJetStream, InMemoryEventStore, list[Any]]:
+        return build(handler, self.servers or "nats://localhost:4222")
+
+    @asynccontextmanager
+    async def running(self, broker: NatsBroker) -> AsyncIterator[NatsBroker]:
+        if self.servers is None:
+            async with TestNatsBroker(broker) as br:
+                yield br
+            return
+        await broker.connect()
+        try:
+            await broker.start()
+            yield broker
+        finally:
+            await broker.stop()
+
+
+@pytest.fixture(params=["memory", "nats"])
+def on(request: pytest.FixtureRequest) -> Backend:
+    return Backend(None if request.param == "memory" else request.getfixturevalue("nats_url"))
 
 
 @pytest.fixture
-async def rig() -> AsyncIterator[Rig]:
-    broker, js, store, seen = build()
-    async with TestNatsBroker(broker) as br:
+async def rig(on: Backend) -> AsyncIterator[Rig]:
+    broker, js, store, seen = on.build()
+    async with on.running(broker) as br:
         assert (await open_cycle(br))["status"] == "accepted"
         yield Rig(br, js, store, seen)
 
@@ -270,15 +303,15 @@ async def test_an_oversized_payload_is_refused_and_one_at_the_limit_is_not(rig: 
     assert (await rig.request(at_limit))["status"] == "accepted"
 
 
-async def test_a_failing_handler_is_an_internal_error_and_parked() -> None:
+async def test_a_failing_handler_is_an_internal_error_and_parked(on: Backend) -> None:
     async def broken(command: SubmitReturn, metadata: Metadata) -> list[Envelope]:
         raise RuntimeError("database on fire at 10.0.0.7")
 
-    broker, js, store, _ = build(broken)
+    broker, js, store, _ = on.build(broken)
     data = body()
-    async with TestNatsBroker(broker) as br:
+    async with on.running(broker) as br:
         await open_cycle(br)
-        reply = json.loads((await br.request(data, SUBJECT)).body)
+        reply = json.loads((await br.request(data, SUBJECT, timeout=WAIT)).body)
     assert reply["status"] == "refused"
     assert reply["error"]["code"] == "internal_error"
     assert reply["error"]["field"] is None
@@ -290,7 +323,7 @@ async def test_a_failing_handler_is_an_internal_error_and_parked() -> None:
     assert await store.head() == 1
 
 
-async def test_a_conflict_is_refused_as_retryable_and_not_parked() -> None:
+async def test_a_conflict_is_refused_as_retryable_and_not_parked(on: Backend) -> None:
     conflicts = [ConcurrencyError(RETURN, 0, 1)]
     real: list[Any] = []
 
@@ -299,18 +332,18 @@ async def test_a_conflict_is_refused_as_retryable_and_not_parked() -> None:
             raise conflicts.pop()
         return await real[0].submit(command, metadata)
 
-    broker, js, store, _ = build(contended)
+    broker, js, store, _ = on.build(contended)
     real.append(Section11Handlers(store, Partnerships({NL: PROFILE}), ManualClock(T0)))
     data = body()
-    async with TestNatsBroker(broker) as br:
+    async with on.running(broker) as br:
         await open_cycle(br)
-        first = json.loads((await br.request(data, SUBJECT)).body)
+        first = json.loads((await br.request(data, SUBJECT, timeout=WAIT)).body)
         assert first["status"] == "refused"
         assert (first["error"]["code"], first["error"]["field"]) == ("conflict", None)
         assert "send the same request again" in first["error"]["message"]
         assert js.published == []  # not bad input: nothing for an operator to replay
         assert await store.head() == 1
-        again = json.loads((await br.request(data, SUBJECT)).body)
+        again = json.loads((await br.request(data, SUBJECT, timeout=WAIT)).body)
     assert again["status"] == "accepted"
     assert [e["event_type"] for e in again["events"]] == ["SubmissionReceived", "RiskFlagged"]
 
