@@ -21,7 +21,8 @@ from shared.eventstore.signing import PublicKey
 from shared.eventstore.verify import ChainReport
 from shared.eventstore.verify_signed import WitnessReport, check_second_place
 from shared.messaging.subjects import Subjects
-from shared.runtime.nats_auth import without_credentials
+from shared.runtime.nats_auth import CONFIG_NAME, SERVER_INCLUDE, NatsAuth, without_credentials
+from shared.runtime.nats_server import EmbeddedNats
 
 TRACE_CONTEXT_NOTE = (
     "trace_context (each event's tracing ids) is outside the hashed evidence: it is checked only"
@@ -33,18 +34,27 @@ TRACE_CONTEXT_NOTE = (
 async def jetstream(settings: Settings) -> AsyncIterator[tuple[JetStreamContext | None, str]]:
     """JetStream of the platform, or None and why it cannot be reached."""
     url = settings.nats_url or (running_platform(settings) or {}).get("nats_url")
+    embedded = None
+    if not url and (settings.data_dir / "nats" / CONFIG_NAME).exists():
+        # A stopped platform's own NATS, started for this command (as `database` starts its PostgreSQL).
+        embedded = EmbeddedNats(settings.data_dir, extra_config=SERVER_INCLUDE)
+        url = NatsAuth(settings.data_dir).service_url(embedded.start())
     if not url:
         yield None, "no NATS server (set SCRUTINY_NATS_URL, or run it beside `scrutiny up`)"
         return
     try:
-        nc = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0, allow_reconnect=False)
-    except Exception as error:
-        yield None, f"NATS at {without_credentials(url.split(',')[0])} cannot be reached ({type(error).__name__})"
-        return
-    try:
-        yield nc.jetstream(timeout=10), ""
+        try:
+            nc = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0, allow_reconnect=False)
+        except Exception as error:
+            yield None, f"NATS at {without_credentials(url.split(',')[0])} cannot be reached ({type(error).__name__})"
+            return
+        try:
+            yield nc.jetstream(timeout=10), ""
+        finally:
+            await nc.close()
     finally:
-        await nc.close()
+        if embedded is not None:
+            embedded.stop()
 
 
 class SecondPlace:

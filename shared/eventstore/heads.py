@@ -185,6 +185,14 @@ class HeadSigner:
             signed += 1
         return signed
 
+    async def sign_last(self, seconds: float = 5.0) -> None:
+        """Sign once more as the service stops (within `seconds`; failing is only logged)."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self.sign_once()
+        except Exception as error:  # stopping goes on: the next start signs what this missed
+            log.warning("could not sign the chain heads of %s on stopping: %s", self._store, error)
+
     async def run(self) -> None:
         """Sign until cancelled: after appends (at most once every `spacing` seconds) and on the timer."""
         while True:

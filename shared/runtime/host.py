@@ -65,6 +65,7 @@ class ServiceHost:
     # the chain heads published to JetStream and the receipts in replies (loaded at connect).
     chain_key: ChainKey | None = None
     _background: list[Task] = field(default_factory=list)
+    _signers: list[HeadSigner] = field(default_factory=list)
     _on_stop: list[Task] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     # Its sampled gauges and its /metrics, /healthz and /readyz (made at connect).
@@ -133,6 +134,7 @@ class ServiceHost:
             signer = HeadSigner(self.pool, store.schema, self.js, self.subjects, self.chain_key)
             store.on_committed(signer.wake)
             self.run_in_background(signer.run)
+            self._signers.append(signer)
 
     def include_router(self, router: NatsRouter) -> None:
         self.broker.include_router(router)
@@ -159,6 +161,8 @@ class ServiceHost:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        for signer in self._signers:  # a last signature, so a stopped platform's heads cover all it recorded
+            await signer.sign_last()
         await self.broker.stop()
         for task in reversed(self._on_stop):
             await task()
