@@ -32,7 +32,9 @@ from shared.messaging.deadletters import CODE_HEADER
 from shared.roles import Role
 from shared.waiting import eventually
 from tests.support import platform as support
-from tests.support.people import client_for, csrf_of, make_person
+from tests.support.browser import find_chromium
+from tests.support.outlines import docx_outline, html_outline
+from tests.support.people import accounts_of, base_url, client_for, csrf_of, make_person
 from tests.support.platform import RunningPlatform, running_platform
 
 pytestmark = pytest.mark.integration
@@ -120,6 +122,14 @@ async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(p
         page = (await bu.get(f"/p/{CALDERDALE}")).text
         assert "Performance data" in page and 'id="indicator-re-referrals-12-months"' in page and "<svg" in page
         assert "England" in page and "22.4%" in page and "26.4% (beyond threshold)" in page
+        # The board pack and the thematic report in Word: the page's content, the performance data's too.
+        for path in (f"/p/{CALDERDALE}/board-pack?meeting=2027-05-10&since=2027-01-01", f"/p/{CALDERDALE}/reports/thematic?theme=neglect"):
+            html = (await bu.get(path)).text
+            assert "Re-referrals to children" in html, path
+            word = await bu.get(f"{path}&format=docx")
+            assert word.status_code == 200, path
+            outline, doc = html_outline(html), docx_outline(word.content)
+            assert (doc.headings, doc.tables, doc.paragraphs, doc.items) == (outline.headings, outline.tables, outline.paragraphs, outline.items), path
         for client in (bu, police, csc):
             assert (await client.get(f"/p/{CALDERDALE}/do/reporting/record-indicator-value")).status_code == 200
             assert (await client.get(UPLOAD)).status_code == 200
@@ -193,3 +203,53 @@ async def cli(platform: RunningPlatform, *args: str) -> Any:
 
 async def _notified(told: object) -> bool:
     return not any((await told.notifier.behind()).values())  # type: ignore[attr-defined]
+
+
+async def test_the_pages_showing_performance_data_pass_axe(perf_platform: RunningPlatform, tmp_path: Path) -> None:
+    """The dashboard with its charts and tables, the thematic report's quantitative section, the
+    board pack's early warning, and the upload page with a refused row: no serious or critical
+    violation (WCAG 2.2 AA tags), as the front door's other pages (test_accessibility.py)."""
+    chromium = find_chromium()
+    try:
+        from axe_playwright_python.async_playwright import Axe
+    except ImportError:
+        pytest.skip("axe-playwright-python is not installed: pip install -e '.[test]'")
+    from playwright.async_api import async_playwright
+
+    platform = perf_platform
+    reply = await platform.command("reporting", "record-indicator-values", {
+        "agency_id": CSC, "values": [{"indicator_id": "re-referrals-12-months", "period": p, "value": v} for p, v in SERIES],
+    }, agency=CSC, partnership=CALDERDALE)
+    assert reply["status"] == "accepted", reply
+    await eventually(lambda: caught_up(platform), timeout=30, what="reporting to project its own records")
+    person = await make_person(platform, Role.BUSINESS_UNIT, partnership=CALDERDALE)
+    token = await accounts_of(platform).sign_in_link(person.account_id)
+    base = await base_url(platform)
+    bad = tmp_path / "values.csv"
+    bad.write_text("indicator_id,period,value\nre-referrals-12-months,2027-Q1,20\n")
+    found: list[str] = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            await page.goto(f"{base}/sign-in/link/{token}")
+            for path in (f"/p/{CALDERDALE}", f"/p/{CALDERDALE}/reports/thematic?theme=neglect", f"/p/{CALDERDALE}/board-pack", UPLOAD):
+                response = await page.goto(base + path)
+                assert response is not None and response.status == 200, path
+                found += await _violations(Axe, page, path)
+            await page.set_input_files("#file", str(bad))
+            async with page.expect_navigation() as sent:
+                await page.click("main form button[type=submit]")
+            response = await sent.value
+            assert response is not None and response.status == 400
+            assert "Line 2:" in await page.content()
+            found += await _violations(Axe, page, "upload refused")
+        finally:
+            await browser.close()
+    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
+
+
+async def _violations(axe: Any, page: Any, name: str) -> list[str]:
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+    results = await axe().run(page, options={"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]})
+    return [f"  {name}: {v['id']} [{v['impact']}] {v['help']}" for v in results.response["violations"] if v["impact"] in ("serious", "critical")]

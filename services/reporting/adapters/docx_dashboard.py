@@ -76,6 +76,7 @@ def areas(doc: WordDocument, d: Dashboard) -> None:
     _actions(doc, d)
     _assurance(doc, d)
     _planner(doc, d)
+    _performance(doc, d)
 
 
 def _reviews(doc: WordDocument, d: Dashboard) -> None:
@@ -217,3 +218,37 @@ def _planner(doc: WordDocument, d: Dashboard) -> None:
          "" if c.agencies_due is None else f"{len(c.agencies_due)}"
          + (": " + ", ".join(p.agency_names.get(x, x) for x in c.agencies_due) if c.agencies_due else "")]
         for c in p.commitments])
+
+
+def _performance(doc: WordDocument, d: Dashboard) -> None:
+    """As `_performance.html`: each indicator's latest value against its threshold and comparators, the
+    warnings raised, then each series (the page's charts are its tables here)."""
+    pv = d.performance
+    if pv is None or not pv.series:
+        return
+    doc.heading("Performance data", 2)
+    doc.para(f"{len(pv.series)} indicators supplied by the agencies" + (f" · compared with {', '.join(pv.comparators)}" if pv.comparators else "")
+             + (f" · early warnings raised to {pv.raised_to}" if pv.raised_to else "") + " · every value names the event behind it", meta=True)
+    rows: list[list[Cell]] = []
+    for s in pv.series:
+        found = dict(s.comparators)
+        threshold: Cell = (([Line(f"{s.show(s.threshold)} ({s.better})")] + ([Line(trace=s.status)] if s.latest else []))
+                           if s.threshold is not None else f"– ({s.better})")
+        rows.append([[Line(s.name)] + ([Line(trace=s.reference)] if s.reference else []), s.supplier,
+                     f"{s.show(s.latest.value)} ({s.latest.period})" if s.latest else "none supplied", s.trend or "–", threshold,
+                     *(s.show(found[c]) if c in found else "–" for c in pv.comparators)])
+    doc.table(["Indicator", "Supplied by", "Latest", "Trend", "Threshold", *pv.comparators], rows)
+    _section(doc, "Early warnings raised", ["Raised", "Indicator", "Supplied by", "Why", "Series", "Event"], [
+        [w.raised_on.strftime("%d %b %Y"), w.indicator_name, d.agency_names.get(w.supplied_by, w.supplied_by),
+         f"{w.period} crossed the threshold {w.threshold}" if w.reason == "threshold" else f"declined {w.declining_periods} periods running to {w.period}",
+         "; ".join(f"{p}: {round(v, 1)}" for p, v in w.series), f"{w.event_id} · {w.position}"] for w in pv.warnings], level=3)
+    for s in pv.series:
+        doc.heading(s.name, 3)
+        doc.para(f"{s.supplier} · {s.frequency} · {s.better}" + (f" · early warning beyond {s.show(s.threshold)}" if s.threshold is not None else "")
+                 + (f" · {s.trend}" if s.trend else ""), meta=True)
+        if s.points:
+            doc.table(["Period", "Value", "Event"], [
+                [p.period, s.show(p.value) + (" (beyond threshold)" if p.beyond else ""), f"{p.event_id} · {p.position}"]
+                for p in reversed(s.points)])
+        else:
+            doc.para("No value supplied yet.")

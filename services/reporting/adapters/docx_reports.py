@@ -63,6 +63,17 @@ def tiered_docx(r: TieredReport) -> bytes:
             rows.append([text, rating, evidence])
             fills.append([None, i.css, None])
         doc.table(["Indicator", "Rating", "Evidence"], rows, fills=fills)
+        if t.figures:
+            doc.heading("Performance data", 3)
+            doc.table(["Indicator", "Supplied by", "Latest", "Trend", "Threshold", "Comparators", "Early warnings"], [
+                [s.name, s.supplier,
+                 [Line(f"{s.show(s.latest.value)} ({s.latest.period})"), Line(trace=f"event {s.latest.event_id} · position {s.latest.position}")]
+                 if s.latest else "none supplied", s.trend or "–",
+                 f"{s.show(s.threshold)} ({s.better}); {s.status}" if s.threshold is not None else f"– ({s.better})",
+                 "; ".join(f"{name} {s.show(value)}" for name, value in s.comparators),
+                 "; ".join(f"{w.period}: " + ("crossed the threshold" if w.reason == "threshold" else f"declined {w.declining_periods} periods")
+                           for w in s.warnings) or "none"]
+                for s in t.figures])
     return doc.bytes()
 
 
