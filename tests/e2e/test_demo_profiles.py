@@ -153,6 +153,8 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     if profile_id == "kent":  # tiers one and two's Partnership Data Dashboard
         tiered = await ReportReadModels(pool).tiered(profile, platform.clock.now())
         assert {t.id: len(t.figures) for t in tiered.tiers} == {"operational": 3, "strategic": 2, "independent-and-oversight": 0}
+        dashboards = {tool.id: tool for t in tiered.tiers for tool in t.tools if tool.id in ("single-agency-data", "partnership-data-dashboard")}
+        assert dashboards["single-agency-data"].records >= 3 and dashboards["partnership-data-dashboard"].records >= 2
 
     # Nothing the demo sent was refused, nothing a service reacted to was parked.
     js = platform.nc.jetstream()

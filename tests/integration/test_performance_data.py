@@ -130,7 +130,9 @@ async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(p
             assert word.status_code == 200, path
             outline, doc = html_outline(html), docx_outline(word.content)
             assert (doc.headings, doc.tables, doc.paragraphs, doc.items) == (outline.headings, outline.tables, outline.paragraphs, outline.items), path
-        for client in (bu, police, csc):
+        for client in (bu, police, csc):  # each has the form and the upload, offered on their home page
+            home = (await client.get("/")).text
+            assert f'href="/p/{CALDERDALE}/do/reporting/record-indicator-value"' in home and f'href="{UPLOAD}"' in home
             assert (await client.get(f"/p/{CALDERDALE}/do/reporting/record-indicator-value")).status_code == 200
             assert (await client.get(UPLOAD)).status_code == 200
         form = await police.get(f"/p/{CALDERDALE}/do/reporting/record-indicator-value")

@@ -33,6 +33,7 @@ KIND_NAMES = {
     "impact": "Impact log entry",
     "risk": "Risk",
     "yearly-report": "Yearly report",
+    "indicator-value": "Performance indicator",
 }
 
 

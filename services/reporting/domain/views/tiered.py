@@ -125,6 +125,16 @@ def yearly_record(report: YearlyReportRow) -> RecordRow:
     )
 
 
+def value_record(series: IndicatorSeries) -> RecordRow:
+    """A performance indicator's latest value as a record of the tier's data dashboard."""
+    latest = series.latest
+    assert latest is not None
+    return RecordRow(
+        "indicator-value", series.id, None, f"{series.name}: {series.show(latest.value)} in {latest.period}", None, [],
+        series.status, latest.period_start, None, latest.event_id, latest.position,
+    )
+
+
 def build_tiered(
     profile: FrameworkProfile, ratings: Sequence[IndicatorRatingRow], records: Sequence[RecordRow], as_of: datetime,
     *, risks: Sequence[RiskRow] = (), yearly: Sequence[YearlyReportRow] = (), performance: PerformanceView | None = None,
@@ -158,6 +168,8 @@ def build_tiered(
                 of_tool += [r for r in records if r.kind == "review" and profile.review_activity(r.activity_type or "") == activity.id]
             if activity is not None:
                 of_tool += [yearly_record(y) for y in yearly_of.get(activity.id, [])]
+            if activity is not None and activity.kind == "data_dashboard" and performance is not None:
+                of_tool += [value_record(s) for s in performance.of_tier(tier.id) if s.latest]
             lines.append(
                 ToolLine(
                     tool.id, tool.name, tool.activity, activity.name if activity else None,
