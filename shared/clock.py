@@ -7,7 +7,9 @@ so that history replays the same way every time. Production code is given a
 move time forward explicitly. ``SCRUTINY_TODAY`` runs a whole platform on a
 :class:`ShiftedClock`: the wall clock ticking as usual, on another day, so
 the suite's end-to-end tests can be run as if it were a 29 February, a year
-end or ten years ahead (docs/development.md).
+end or ten years ahead (docs/development.md). ``SCRUTINY_CLOCK=demo`` runs every
+service on a :class:`SharedClock` that the demo moves through the year it plays
+(``shared/runtime/demo_clock.py``), then hands back to the wall clock.
 
 All clocks return timezone-aware datetimes in UTC.
 """
@@ -16,13 +18,12 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from shared.london import local_day
 
-__all__ = ["Clock", "ManualClock", "ShiftedClock", "SystemClock", "platform_clock"]
-
-
+__all__ = ["Clock", "ManualClock", "SharedClock", "ShiftedClock", "SystemClock", "platform_clock"]
 
 def _require_aware(moment: datetime, what: str) -> datetime:
     if not isinstance(moment, datetime):
@@ -112,3 +113,70 @@ class ManualClock(Clock):
 
     def __repr__(self) -> str:
         return f"ManualClock({self._now.isoformat()})"
+
+
+class SharedClock(Clock):
+    """The clock of a platform whose demo plays a year: the moment the demo last set (the
+    same in every service process, which each learn it from NATS), else its base clock
+    (the wall clock, or SCRUTINY_TODAY's).
+
+    It never goes backwards: a moment earlier than now is ignored, and when the demo hands
+    back (``move_to(None)``) it reads its base clock again, held at the last moment set
+    until the base clock passes it. Whoever waits on time (the deadline watchers) is woken
+    by :meth:`on_moved` each time it moves.
+    """
+
+    def __init__(self, base: Clock) -> None:
+        self._base = base
+        self._moment: datetime | None = None
+        self._floor: datetime | None = None
+        self._listeners: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            moment, floor = self._moment, self._floor
+        if moment is not None:
+            return moment
+        base = self._base.now()
+        return base if floor is None or base >= floor else floor
+
+    def start_at(self, moment: datetime) -> None:
+        """Where a process that starts while a demo plays begins: the demo's moment, even
+        if its base clock is later (allowed once, before the clock has moved)."""
+        with self._lock:
+            if self._moment is not None or self._floor is not None:
+                raise ValueError("a shared clock starts once, before it moves")
+            self._moment = _require_aware(moment, "moment")
+
+    @property
+    def following(self) -> bool:
+        """Whether the demo holds it at a moment (rather than its base clock)."""
+        return self._moment is not None
+
+    def move_to(self, moment: datetime | None) -> bool:
+        """Hold the clock at `moment` (aware), or hand it back to its base clock (None);
+        False, and nothing changes, for a moment earlier than now."""
+        target = None if moment is None else _require_aware(moment, "moment")
+        current = self.now()
+        with self._lock:
+            if target is None:
+                if self._moment is None:
+                    return True
+                self._moment, self._floor = None, current
+            elif target < current:
+                return False
+            else:
+                self._moment = target
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+        return True
+
+    def on_moved(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (no arguments, on the mover's thread) each time the clock moves."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def __repr__(self) -> str:
+        return f"SharedClock({self._moment.isoformat() if self._moment else repr(self._base)})"

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # does, moved by whole days (shared/clock.py ShiftedClock). For trying a date-sensitive run
     # on another day, as the suite does; unset in production.
     today: date | None = None
+    # Run on the clock a demo moves through the year it plays (shared/runtime/demo_clock.py):
+    # set by `scrutiny demo` for the services it starts; never in production.
+    demo_clock: bool = False
 
     def clock(self) -> Clock:
         return platform_clock(self.today)

@@ -97,8 +97,9 @@ def demo(
     until: Annotated[str | None, typer.Option(help="Last day of the year played, YYYY-MM-DD (default today)")] = None,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Keep the platform running for the dashboard")] = True,
 ) -> None:
-    """Start the platform, play a year of the partnership through NATS as its business unit
-    and agencies would, and write the board pack (HTML and PDF)."""
+    """Start the platform on the demo's clock, play a year of the partnership through NATS
+    day by day as its business unit and agencies would (each fact recorded on its day of
+    the year), hand the platform back to the wall clock, and write the board pack (HTML and PDF)."""
     try:
         framework = load_builtin(profile)
     except ProfileError as error:
@@ -110,12 +111,12 @@ def demo(
     settings = settings_for(data_dir).model_copy(update={"profiles": [profile]})
 
     async def run() -> None:
-        platform = await Platform(settings).start()
+        platform = await Platform(settings, demo_from=demo_scenario.year_starts(end or demo_scenario.today(clock))).start()
         try:
-            console.print(f"[bold green]scrutiny is running[/]  (data in {platform.data_dir})")
+            console.print(f"[bold green]scrutiny is running[/] on the demo's clock (data in {platform.data_dir})")
             # The demo's people first, so that what the year asks of them reaches their inboxes.
             await demo_people.enrol(platform.servers.database_url_for("reporting"), framework, clock, None, links=False)
-            console.print(f"Playing a year of {framework.name} (seed {seed}) through NATS")
+            console.print(f"Playing a year of {framework.name} (seed {seed}) through NATS, day by day on the platform's clock")
             columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
             with Progress(*columns, console=console, transient=True) as bar:
                 task = bar.add_task("starting", total=len(demo_scenario.CHAPTERS))
@@ -138,6 +139,7 @@ def demo(
                 )
                 bar.update(task, completed=len(demo_scenario.CHAPTERS))
             console.print(f"Played {result.until - timedelta(days=364):%d %B %Y} to {result.until:%d %B %Y}: {result.requests} requests")
+            console.print("The platform is back on today's clock; the dashboard shows any past day of the year as it stood then")
             console.print(f"[bold]Board pack:[/] {result.board_pack}")
             console.print(f"[bold]Board pack PDF:[/] {result.board_pack_pdf}")
             if result.pdf_note:

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import nats
@@ -23,6 +24,8 @@ import nats
 from services.platform.servers import Servers
 from services.runner import BOOTSTRAPS
 from shared.config import Settings
+from shared.messaging.subjects import Subjects
+from shared.runtime.demo_clock import clock_bucket, write_moment
 from shared.runtime.nats_auth import write_private
 from shared.waiting import eventually
 
@@ -42,6 +45,9 @@ class Platform:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     dashboard_port: int = 0
     metrics_ports: dict[str, int] = field(default_factory=dict)
+    # A demo's platform: its services start on this moment and follow the clock the demo
+    # moves (shared/runtime/demo_clock.py); None: their own clock.
+    demo_from: datetime | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -65,6 +71,7 @@ class Platform:
             SCRUTINY_DEADLINE_INTERVAL_SECONDS=str(self.settings.deadline_interval_seconds),
             SCRUTINY_STREAM_REPLICAS=str(self.settings.stream_replicas),
             **({"SCRUTINY_TODAY": self.settings.today.isoformat()} if self.settings.today else {}),
+            SCRUTINY_DEMO_CLOCK="true" if self.demo_from is not None else "false",
         )
         # The front door's address and certificate as these settings have them (a copy made
         # in code, as the tests make, has them nowhere in the environment).
@@ -122,6 +129,8 @@ class Platform:
         try:
             await self.servers.start()
             self.dashboard_port = self.settings.dashboard_port or _free_port(self.settings.dashboard_host)
+            if self.demo_from is not None:
+                await self._hold_clock_at(self.demo_from)
             for name in BOOTSTRAPS:
                 self.spawn(name)
             for name in BOOTSTRAPS:
@@ -132,6 +141,15 @@ class Platform:
             self.stop()
             raise
         return self
+
+    async def _hold_clock_at(self, moment: datetime) -> None:
+        """Where the demo's year starts: the moment every service reads when it starts."""
+        nc = await nats.connect(self.servers.nats_url)
+        try:
+            kv = await clock_bucket(nc.jetstream(), Subjects(self.settings.namespace), self.settings.stream_replicas)
+            await write_moment(kv, moment)
+        finally:
+            await nc.close()
 
     def _record_front_door(self) -> None:
         """Add the front door's address to runtime.json, beside the servers' URLs."""

@@ -27,6 +27,7 @@ from shared.outbox import OutboxRelay
 from shared.partnerships import Partnerships
 from shared.personal_data import ensure_schema as ensure_key_tables
 from shared.profiles.loader import load_builtin, load_profile
+from shared.runtime.demo_clock import catch_up, clock_bucket, clock_subject, shared_clock
 from shared.runtime.operations import Operations
 from shared.telemetry.sampling import Probe
 
@@ -104,8 +105,20 @@ class ServiceHost:
             metrics = self.operations.url
             return {"service": self.service, "status": "ok"} | ({"metrics": metrics} if metrics else {})
 
+        if self.settings.demo_clock:
+            await self._follow_demo_clock(health)
         self.broker.include_router(health)
         self.operations = Operations(self)
+
+    async def _follow_demo_clock(self, router: NatsRouter) -> None:
+        """Run on the moment the demo holds the platform at, and move when it says (shared/runtime/demo_clock.py)."""
+        kv = await clock_bucket(self.js, self.subjects, self.settings.stream_replicas)
+        clock = await shared_clock(kv, self.clock)
+        self.clock = clock
+
+        @router.subscriber(clock_subject(self.subjects, self.service))
+        async def answer_clock(msg: NatsMessage) -> dict[str, str]:
+            return {"service": self.service, "now": (await catch_up(kv, clock)).isoformat()}
 
     def gateway(self, table: CommandTable) -> RequestGateway:
         """The request gateway for this service's command table."""

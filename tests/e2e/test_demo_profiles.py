@@ -1,6 +1,7 @@
 """Every shipped profile plays its demo year without error, on one platform serving all
-five partnerships (the four services in this process, a clock fixed on the end date),
-and the year shows in the read models as the story tells it."""
+five partnerships (the four services in this process, on the demo's clock: the five years
+played side by side, day by day, then handed back to a clock fixed at noon on the end
+date), and the year shows in the read models as the story tells it."""
 
 import html
 from collections.abc import AsyncIterator
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
+import nats
 import pytest
 
 from services.platform import demo
@@ -17,10 +19,12 @@ from services.reporting.adapters.read_models.board_pack import BoardPackReadMode
 from services.reporting.adapters.read_models.reports import ReportReadModels
 from services.reporting.domain.views.figures import counts
 from shared.clock import ManualClock
+from shared.messaging.subjects import Subjects
 from shared.planner import RUN_ELSEWHERE, RUN_HERE
 from shared.profiles import load_builtin
 from shared.profiles.schema import FrameworkProfile
 from shared.roles import Role
+from shared.runtime.demo_clock import clock_bucket, write_moment
 from shared.waiting import eventually
 from tests.support import backends
 from tests.support.figures import Seen, add_narration, add_pdf, walk_pages
@@ -41,21 +45,41 @@ class Shared:
     platform: RunningPlatform
     database_url: str
     out: Path
+    results: dict[str, demo.DemoResult]
+    narration: dict[str, list[str]]
 
 
 @pytest.fixture(scope="module")
 async def shared(nats_url: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Shared]:
-    """One platform for the five partnerships, its clock at noon on the end date."""
+    """One platform for the five partnerships, started on the demo's clock at the start of
+    the year, its own clock at noon on the end date; the five years played."""
     name = backends.new_database_name()
     url = await backends.create_database(database_url, name)
     namespace = backends.new_namespace()
     settings = settings_for(nats_url, url, namespace).model_copy(
-        update={"profiles": list(PROFILES), "deadline_interval_seconds": 0.5}
+        update={"profiles": list(PROFILES), "deadline_interval_seconds": 0.5, "demo_clock": True}
     )
     clock = ManualClock(datetime(UNTIL.year, UNTIL.month, UNTIL.day, 12, 0, tzinfo=UTC))
+    out = tmp_path_factory.mktemp("demo-packs")
     try:
+        nc = await nats.connect(nats_url)
+        try:
+            await write_moment(await clock_bucket(nc.jetstream(), Subjects(namespace)), demo.year_starts(UNTIL))
+        finally:
+            await nc.close()
+        narration: dict[str, list[str]] = {p: [] for p in PROFILES}
+
+        def narrate(line: str) -> None:  # "<partnership>: <line>", or a month's heading shared by all
+            partnership, _, said = line.partition(": ")
+            if partnership in narration:
+                narration[partnership].append(said)
+
         async with running_platform(settings, clock) as platform:
-            yield Shared(platform, url, tmp_path_factory.mktemp("demo-packs"))
+            played = await demo.play_years(
+                nats_url, url, platform.subjects, [load_builtin(p) for p in PROFILES], clock, out, seed=SEED, until=UNTIL,
+                progress=narrate,
+            )
+            yield Shared(platform, url, out, {r.partnership_id: r for r in played}, narration)
     finally:
         await backends.delete_streams(nats_url, namespace)
         await backends.drop_database(database_url, name)
@@ -69,11 +93,8 @@ async def _rows(pool: asyncpg.Pool, sql: str, partnership: str) -> list[asyncpg.
 async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared, profile_id: str) -> None:
     profile = load_builtin(profile_id)
     platform = shared.platform
-    narration: list[str] = []
-    result = await demo.play(
-        platform.settings.nats_url or "", shared.database_url, platform.subjects, profile, platform.clock,
-        shared.out / profile_id, seed=SEED, until=UNTIL, progress=narration.append,
-    )
+    result = shared.results[profile_id]
+    narration = shared.narration[profile_id]
     pool, p = platform.pool, profile_id
 
     # Section 11: returns received, most on time, some late (and, on a larger partnership, overdue); risks flagged.
@@ -122,8 +143,9 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     first, second = result.reviews.incidents
     assert clocks[("rapid-review", first)]["outcome"] == "local-cspr" and clocks[("rapid-review", first)]["late"] is True
     assert clocks[("rapid-review", second)]["late"] is False
-    assert clocks[("cspr", result.reviews.cspr)]["status"] == "open"
-    assert clocks[("thematic-review", result.reviews.reviews[-1])]["change_reason"]
+    # Under way: open, or warned at risk where its due date is under four weeks off.
+    assert clocks[("cspr", result.reviews.cspr)]["status"] in ("open", "at-risk")
+    assert clocks[("thematic-review", result.reviews.thematic)]["change_reason"]
     assert clocks[("audit-round", result.reviews.concluded_audit)]["status"] == "concluded"
     assert clocks[("audit-round", result.reviews.audits[-1])]["status"] == "open"
     assert await pool.fetchval("SELECT count(*) FROM reporting.safeguarding_concerns WHERE partnership_id = $1", p) == 1

@@ -110,7 +110,7 @@ async def drop_database(server_url: str, name: str) -> None:
 
 
 async def delete_streams(nats_url: str, namespace: str) -> list[str]:
-    """Delete the JetStream streams of a test namespace; return their names."""
+    """Delete the JetStream streams of a test namespace (its key-value buckets' too); return their names."""
     prefix = namespace.upper() + "_"
     nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=2)
     try:
@@ -119,7 +119,7 @@ async def delete_streams(nats_url: str, namespace: str) -> list[str]:
         offset = 0
         while page := await js.streams_info(offset=offset):  # the server pages the list
             offset += len(page)
-            names += [s.config.name for s in page if (s.config.name or "").startswith(prefix)]
+            names += [s.config.name for s in page if (s.config.name or "").startswith((prefix, "KV_" + prefix))]
         for name in names:
             await js.delete_stream(name)
     finally:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from shared.clock import Clock, ManualClock, SystemClock
+from shared.clock import Clock, ManualClock, SharedClock, SystemClock
 
 START = datetime(2026, 12, 18, 9, 30, tzinfo=UTC)
 
@@ -101,3 +101,38 @@ def test_code_written_against_clock_is_deterministic() -> None:
     for clock in (a, b):
         clock.advance(timedelta(hours=1))
     assert stamp(a) == stamp(b) == "2026-12-18T10:30:00+00:00"
+
+
+def test_shared_clock_reads_its_base_until_held_then_the_moment_held() -> None:
+    base = ManualClock(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))
+    clock = SharedClock(base)
+    assert clock.now() == base.now() and not clock.following
+    clock.start_at(datetime(2025, 12, 7, 0, 0, tzinfo=UTC))  # a process starting while a demo plays: back in the year
+    assert clock.now() == datetime(2025, 12, 7, 0, 0, tzinfo=UTC) and clock.following
+    moved: list[datetime] = []
+    clock.on_moved(lambda: moved.append(clock.now()))
+    assert clock.move_to(datetime(2026, 3, 1, 10, 0, tzinfo=UTC))
+    assert moved == [datetime(2026, 3, 1, 10, 0, tzinfo=UTC)]
+    with pytest.raises(ValueError):
+        clock.start_at(datetime(2026, 1, 1, tzinfo=UTC))  # starts once
+
+
+def test_shared_clock_never_goes_backwards() -> None:
+    clock = SharedClock(ManualClock(datetime(2026, 12, 6, 12, 0, tzinfo=UTC)))
+    assert clock.move_to(datetime(2026, 6, 1, tzinfo=UTC)) is False  # before its base clock's now
+    clock.start_at(datetime(2026, 6, 1, tzinfo=UTC))
+    assert clock.move_to(datetime(2026, 5, 1, tzinfo=UTC)) is False
+    assert clock.now() == datetime(2026, 6, 1, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        clock.move_to(datetime(2026, 7, 1))  # naive
+
+
+def test_shared_clock_handed_back_holds_at_the_last_moment_until_its_base_passes_it() -> None:
+    base = ManualClock(datetime(2026, 12, 6, 9, 0, tzinfo=UTC))
+    clock = SharedClock(base)
+    clock.start_at(datetime(2025, 12, 7, tzinfo=UTC))
+    clock.move_to(datetime(2026, 12, 6, 9, 30, tzinfo=UTC))  # the demo's last moment, a little ahead of the base
+    assert clock.move_to(None) and not clock.following
+    assert clock.now() == datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
+    base.set(datetime(2026, 12, 6, 10, 0, tzinfo=UTC))
+    assert clock.now() == base.now()

@@ -165,15 +165,16 @@ async def steps(story: Story) -> tuple[list[Step], ActivityFacts]:
     return sorted(found, key=lambda s: (s.on, order[s.key])), facts
 
 
-async def play(story: Story) -> ActivityFacts:
-    """Send every step in date order (an occurrence's steps keep theirs on one day)."""
+async def play(story: Story, into: ActivityFacts) -> None:
+    """Send every step on its day, in date order (an occurrence's steps keep theirs on one day)."""
     found, facts = await steps(story)
+    for name, value in vars(facts).items():
+        setattr(into, name, value)
     for step in found:
-        await story.platform.ask("events", step.command, step.key, step.body)
+        await story.platform.ask("events", step.command, step.key, step.body, on=step.on)
     if facts.planned:
         story.progress(
             f"Activities: {plural(len(facts.activities), 'activity', 'activities')} at their cadence, "
             f"{plural(len(facts.presented), 'occurrence')} held and presented, {len(facts.slipped)} slipped, "
             f"{len(facts.missed)} missed, {len(facts.due)} due this month"
         )
-    return facts

@@ -1,25 +1,23 @@
 """How the demo talks to the platform: NATS requests as the business unit or as an agency,
 on the same subjects every partnership's agencies use, with request ids derived from the
-seed, the profile and the step; and waits on the platform's own progress (its deadline
-watchers, its reactions and its projections), read from PostgreSQL, so that what the
-services decide by the clock comes out the same on every run."""
+seed, the profile and the step, each on its day of the year (`services.platform.demo.clock`);
+and waits on the platform's own progress (its deadline watchers, its reactions and its
+projections), read from PostgreSQL, so that what the services decide by the clock comes
+out the same on every run."""
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 import asyncpg
 import nats
 
-from shared.clock import Clock
+from services.platform.demo.clock import STORES, DemoClock, Quiet, Timeline
 from shared.messaging.subjects import Subjects
 from shared.profiles.schema import FrameworkProfile
 from shared.waiting import eventually
-
-STORES = ("section11", "events", "reviews")
-"""The services' event stores, each in its own schema, each with a deadline watcher."""
 
 
 class DemoRefused(RuntimeError):
@@ -34,8 +32,10 @@ class Platform:
     pool: asyncpg.Pool
     subjects: Subjects
     profile: FrameworkProfile
-    clock: Clock
+    clock: DemoClock
     seed: int
+    timeline: Timeline
+    quiet: Quiet
     sent: int = 0
 
     def request_id(self, key: str) -> str:
@@ -43,8 +43,12 @@ class Platform:
         so a second run is answered from the first one's events and stores nothing."""
         return str(uuid5(NAMESPACE_URL, f"scrutiny-demo/{self.seed}/{self.profile.id}/{key}"))
 
-    async def ask(self, service: str, command: str, key: str, body: dict[str, Any], *, agency: str | None = None) -> dict:
-        """Send a command as the business unit, or as `agency` on its own subject."""
+    async def ask(
+        self, service: str, command: str, key: str, body: dict[str, Any], *, on: date, agency: str | None = None,
+    ) -> dict:
+        """Send a command on day `on` of the year (once the platform's clock is on it), as
+        the business unit, or as `agency` on its own subject."""
+        await self.timeline.on(on)
         subject = (
             self.subjects.agency_command(service, command, self.profile.id, agency)
             if agency
@@ -81,28 +85,6 @@ class Platform:
 
         await eventually(found, timeout=60, interval=0.02, what=what)
 
-    async def _watchers_idle(self, now: datetime) -> bool:
-        for store in STORES:
-            row = await self.pool.fetchrow(
-                f"SELECT (SELECT position FROM {store}.deadline_checkpoint) AS seen,"
-                f" (SELECT coalesce(max(position), 0) FROM {store}.events) AS head,"
-                f" EXISTS (SELECT 1 FROM {store}.deadlines WHERE NOT raised AND due_at <= $1) AS due",
-                now,
-            )
-            if row["seen"] < row["head"] or row["due"]:
-                return False
-        return True
-
-    async def settle(self) -> None:
-        """Wait until every deadline watcher has learnt of every event and raised every
-        deadline already past (a back-dated fact sets deadlines in the past: the reminder,
-        the overdue return or action, the missed milestone are raised before the story
-        goes on, so they come out the same way every time)."""
-        await eventually(
-            lambda: self._watchers_idle(self.clock.now()), timeout=60, interval=0.01,
-            what="the deadline watchers to raise the deadlines already past",
-        )
-
     async def _projected(self) -> bool:
         for store in STORES:
             row = await self.pool.fetchrow(
@@ -112,7 +94,7 @@ class Platform:
             )
             if (row["projected"] or 0) < row["head"]:
                 return False
-        return await self._watchers_idle(self.clock.now())
+        return await self.quiet.watchers_idle(self.clock.now())
 
     async def projected(self) -> None:
         """Wait until reporting has projected every event of every store, the watchers' too."""

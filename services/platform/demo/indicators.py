@@ -5,9 +5,8 @@ as itself, all or none), one value for every period that ended within the year.
 Each series sits on the good side of its threshold, near the comparators, going up and
 down by seeded amounts; the first indicator with a threshold crosses it in its last period, so the board
 pack of the end date shows an early warning. Values are sent as the steps of a dated
-list (`steps`), each the day after its period ended; the demo plays them all at once
-today (the platform's clock), and a demo on a moving clock may play each on its day.
-A profile without performance indicators plays nothing."""
+list (`steps`), each agency's values of a period on the day after the period ended, on
+the demo's clock. A profile without performance indicators plays nothing."""
 
 import random
 from dataclasses import dataclass, field
@@ -93,28 +92,24 @@ def steps(story: Story) -> tuple[list[Step], str | None]:
     return [Step(on, agency, period, tuple(values)) for (on, agency, period), values in sorted(by_day.items())], crossing
 
 
-async def play(story: Story) -> IndicatorFacts:
-    facts = IndicatorFacts()
+async def play(story: Story, facts: IndicatorFacts) -> None:
+    """Each agency's values of each period, on the day after the period ended."""
     planned, facts.crossing = steps(story)
     if not planned:
-        return facts
-    by_agency: dict[str, list[Step]] = {}
+        return
     for step in planned:
-        by_agency.setdefault(step.agency_id, []).append(step)
-    for agency, mine in by_agency.items():
-        values = [{"indicator_id": i, "period": s.period, "value": v} for s in mine for i, v in s.values]
-        answer = await story.platform.ask("reporting", "record-indicator-values", f"indicators/{agency}",
-                                          {"agency_id": agency, "values": values}, agency=agency)
+        values = [{"indicator_id": i, "period": step.period, "value": v} for i, v in step.values]
+        answer = await story.platform.ask("reporting", "record-indicator-values", f"indicators/{step.agency_id}/{step.period}",
+                                          {"agency_id": step.agency_id, "values": values}, agency=step.agency_id, on=step.on)
         types = [e["event_type"] for e in answer.get("events", [])]
         facts.values += types.count("IndicatorValueRecorded")
         facts.warnings += types.count("IndicatorEarlyWarningRaised")
-        for s in mine:
-            for i, _ in s.values:
-                facts.periods.setdefault(i, []).append(s.period)
+        for i, _ in step.values:
+            facts.periods.setdefault(i, []).append(step.period)
     await projected(story)
+    agencies = {step.agency_id for step in planned}
     story.progress(f"Performance data: {plural(facts.values, 'value')} of {plural(len(facts.periods), 'indicator')} supplied by "
-                   f"{plural(len(by_agency), 'agency', 'agencies')}; {plural(facts.warnings, 'early warning')} raised")
-    return facts
+                   f"{plural(len(agencies), 'agency', 'agencies')}; {plural(facts.warnings, 'early warning')} raised")
 
 
 async def projected(story: Story) -> None:

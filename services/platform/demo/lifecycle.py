@@ -48,7 +48,7 @@ def key(event: Planned, step: str) -> str:
     return f"events/{event.assurance_event_id}/{step}"
 
 
-async def propose_and_endorse(story: Story, event: Planned) -> None:
+async def propose_and_endorse(story: Story, event: Planned, on: date) -> None:
     endorsers = event.endorsers(story)
     body: dict = {
         "assurance_event_id": event.assurance_event_id, "activity_type": event.activity.id, "title": event.title,
@@ -60,19 +60,19 @@ async def propose_and_endorse(story: Story, event: Planned) -> None:
         body["theme"] = event.theme
     if endorsers:
         body |= {"partner_id": endorsers[0], "role": "safeguarding_partner"}
-    await story.platform.ask("events", "propose", key(event, "propose"), body)
-    await endorse(story, event.assurance_event_id, endorsers)
+    await story.platform.ask("events", "propose", key(event, "propose"), body, on=on)
+    await endorse(story, event.assurance_event_id, endorsers, on)
 
 
-async def endorse(story: Story, assurance_event_id: str, endorsers: list[str]) -> None:
+async def endorse(story: Story, assurance_event_id: str, endorsers: list[str], on: date) -> None:
     for partner in endorsers:
         await story.platform.ask("events", "endorse", f"events/{assurance_event_id}/endorse/{partner}", {
             "assurance_event_id": assurance_event_id, "partner_id": partner, "role": "safeguarding_partner",
             "representative": story.partner_title(partner),
-        })
+        }, on=on)
 
 
-async def agree_terms(story: Story, event: Planned) -> None:
+async def agree_terms(story: Story, event: Planned, on: date) -> None:
     rules = event.activity.peer_review
     reciprocal = rules.reciprocal if rules is not None and rules.reciprocal is not None else False
     await story.platform.ask("events", "agree-terms", key(event, "terms"), {
@@ -81,25 +81,32 @@ async def agree_terms(story: Story, event: Planned) -> None:
         "reciprocal": reciprocal, "direction": "received", "peer_area": "A neighbouring partnership (invented)",
         "days_on_site": (rules.days_on_site if rules and rules.days_on_site else 2),
         "team_roles": ["Independent scrutineer", "Detective inspector", "Designated nurse"],
-    })
+    }, on=on)
 
 
-async def schedule(story: Story, event: Planned, on: date) -> None:
-    """Schedule it; milestones whose day has already gone are missed (the watcher says
-    so), and the business unit then records each of those as met, late, before today."""
+async def schedule(story: Story, event: Planned, on: date, scheduled: date) -> None:
+    """Schedule it for `on` (on the day `scheduled`); milestones whose day had already
+    gone are missed (the watcher says so on their day) and recorded as met, late, a few
+    days after it; those falling due by the end of the year are met on their last day."""
     await story.platform.ask("events", "schedule", key(event, "schedule"), {
         "assurance_event_id": event.assurance_event_id, "scheduled_on": on,
-    })
-    await story.platform.settle()
+    }, on=scheduled)
+    meetings = []
     for milestone in milestones_due(event.activity, on):
-        if milestone.due_on < story.today:
-            await story.platform.ask("events", "meet-milestone", key(event, f"milestone/{milestone.milestone_id}"), {
-                "assurance_event_id": event.assurance_event_id, "milestone_id": milestone.milestone_id,
-                "met_on": min(story.today, milestone.due_on + timedelta(days=3)),
-            })
+        if milestone.due_on < scheduled:
+            met = milestone.due_on + timedelta(days=3)
+        elif milestone.due_on <= story.until:
+            met = milestone.due_on
+        else:
+            continue
+        meetings.append((story.at_most_until(max(met, scheduled)), milestone.milestone_id))
+    for met, milestone_id in sorted(meetings):
+        await story.platform.ask("events", "meet-milestone", key(event, f"milestone/{milestone_id}"), {
+            "assurance_event_id": event.assurance_event_id, "milestone_id": milestone_id, "met_on": met,
+        }, on=met)
 
 
-async def select_cases(story: Story, event: Planned, rng: random.Random) -> list[str]:
+async def select_cases(story: Story, event: Planned, rng: random.Random, on: date) -> list[str]:
     """The cases of a line of sight event, each audited by one agency first where the profile says so."""
     cases = []
     leads = story.lead_agencies()
@@ -109,14 +116,14 @@ async def select_cases(story: Story, event: Planned, rng: random.Random) -> list
         await story.platform.ask("events", "select-case", key(event, f"case/{index}"), {
             "assurance_event_id": event.assurance_event_id, "case_ref": case_ref,
             "agencies_involved": [a.id for a in leads],
-        })
+        }, on=on)
         if event.activity.case_audits_before_panel:
             auditor = leads[index % len(leads)]
             await story.platform.ask("events", "record-case-audit", key(event, f"case/{index}/audit"), {
                 "assurance_event_id": event.assurance_event_id, "case_ref": case_ref, "agency_id": auditor.id,
                 "auditor_role": "Practice manager (invented)",
                 "summary": "Single-agency audit before the panel: planning was timely; the child's views were recorded.",
-            })
+            }, on=on)
     return cases
 
 
@@ -140,9 +147,13 @@ def panel(story: Story, event: Planned) -> list[dict]:
 async def hold_and_report(story: Story, event: Planned, rng: random.Random) -> list[str]:
     """Held today: panel, feedback, findings with two actions (the reviews service raises
     them), the report drafted by the profile's author and agreed for distribution."""
-    ask, eid = story.platform.ask, event.assurance_event_id
-    cases = await select_cases(story, event, rng) if event.activity.kind == "line_of_sight" else []
-    await ask("events", "hold", key(event, "hold"), {"assurance_event_id": eid, "held_on": story.today, "panel": panel(story, event)})
+    eid, day = event.assurance_event_id, story.until
+
+    async def ask(service: str, command: str, step: str, body: dict) -> None:
+        await story.platform.ask(service, command, step, body, on=day)
+
+    cases = await select_cases(story, event, rng, day) if event.activity.kind == "line_of_sight" else []
+    await ask("events", "hold", key(event, "hold"), {"assurance_event_id": eid, "held_on": day, "panel": panel(story, event)})
     for index, case_ref in enumerate(cases):
         await ask("events", "meet-practitioners", key(event, f"case/{index}/practitioners"), {
             "assurance_event_id": eid, "case_ref": case_ref, "practitioner_roles": PRACTITIONERS[: 2 + index % 3],
@@ -187,21 +198,29 @@ async def hold_and_report(story: Story, event: Planned, rng: random.Random) -> l
     return action_ids
 
 
+def hub_scheduled(story: Story) -> date:
+    """The day a learning hub under way at the end of the year was scheduled."""
+    return max(story.starts, story.working_on_or_before(story.until - timedelta(days=28)))
+
+
 async def learning_hub_under_way(story: Story, event: Planned) -> None:
-    """A learning hub's cycle under way: newsletter out, the first forum held today,
-    children's views gathered, the practitioner survey sent; the rest still to come."""
-    ask, eid = story.platform.ask, event.assurance_event_id
-    await ask("events", "schedule", key(event, "schedule"), {"assurance_event_id": eid, "scheduled_on": story.today})
+    """A learning hub's cycle under way: newsletter out three weeks ago, children's views
+    gathered last week, the first forum held today and the practitioner survey sent; the
+    rest still to come."""
+    ask, eid, today = story.platform.ask, event.assurance_event_id, story.until
+    await ask("events", "schedule", key(event, "schedule"), {"assurance_event_id": eid, "scheduled_on": today},
+              on=hub_scheduled(story))
+    issued = max(hub_scheduled(story), story.working_on_or_before(today - timedelta(days=21)))
     await ask("events", "issue-newsletter", key(event, "newsletter"), {
-        "assurance_event_id": eid, "issued_on": story.working_on_or_before(story.today - timedelta(days=21)), "pages": 6,
+        "assurance_event_id": eid, "issued_on": issued, "pages": 6,
         "sections": ["What the learning says", "What practitioners can do"],
         "contributors": ["Police", "Health", "Children's services"], "distributed_to": ["All partner agencies"],
-    })
-    await ask("events", "record-forum", key(event, "forum/north"), {
-        "assurance_event_id": eid, "forum": "North", "held_on": story.today, "attendance": 48, "waiting_list": True,
-    })
+    }, on=issued)
+    gathered = max(issued, story.working_on_or_before(today - timedelta(days=7)))
     await ask("events", "record-views", key(event, "views"), {
-        "assurance_event_id": eid, "gathered_on": story.working_on_or_before(story.today - timedelta(days=7)),
-        "young_people": 6, "method": "Focus group with the youth council",
-    })
-    await ask("events", "send-survey", key(event, "survey"), {"assurance_event_id": eid, "sent_on": story.today, "recipients": 395})
+        "assurance_event_id": eid, "gathered_on": gathered, "young_people": 6, "method": "Focus group with the youth council",
+    }, on=gathered)
+    await ask("events", "record-forum", key(event, "forum/north"), {
+        "assurance_event_id": eid, "forum": "North", "held_on": today, "attendance": 48, "waiting_list": True,
+    }, on=today)
+    await ask("events", "send-survey", key(event, "survey"), {"assurance_event_id": eid, "sent_on": today, "recipients": 395}, on=today)

@@ -2,17 +2,19 @@
 for the next (the actions agreed, the facts to report).
 
 The year is the twelve months ending on the end date (`until`, default today). Every
-command carries its own dates inside that year. The services judge some things by
-their clock, not by a date in the command (a Section 11 return is late if it arrives
-after its due date; a deadline already past is raised by the watcher as soon as it is
-learnt), so the story keeps every deadline it means to be met on or after today, and
-lets the ones it means to be missed pass before it goes on (`Platform.settle`)."""
+step is sent on its own day of that year, with the platform's clock on that day
+(`services.platform.demo.clock`): the services judge some things by their clock (a
+Section 11 return is late if it arrives after its due date; an action is overdue once its
+day has gone; a reminder goes out at nine), and the deadline watchers raise each deadline
+the story lets pass on its day. Each chapter says on which day each of its steps happens
+(`Platform.ask(..., on=day)`), its days never going back; a strand of the story with
+days of its own runs as a strand of its own (`Story.strand`)."""
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from services.platform.demo.client import Platform
 from shared.calendar import WorkingDayCalendar, add_months
@@ -61,6 +63,21 @@ class Story:
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
     action_sources: list[ActionSource] = field(default_factory=list)
     used_cases: set[str] = field(default_factory=set)
+    on_agreed: Callable[[ActionSource], None] = lambda _source: None
+    """Called as each action is agreed (the action plan plays it from its day)."""
+
+    def agree(self, source: ActionSource) -> None:
+        """An action agreed on `source.agreed_on` (today on the demo's clock, or later)."""
+        self.action_sources.append(source)
+        self.on_agreed(source)
+
+    def strand(self, day: date, steps: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+        """Play `steps` as a strand of its own from `day`, beside the others, in date order."""
+
+        async def run() -> None:
+            await steps()
+
+        self.platform.timeline.spawn(day, run)
 
     @property
     def profile(self) -> FrameworkProfile:
