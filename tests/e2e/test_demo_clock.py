@@ -19,7 +19,6 @@ from services.platform import demo
 from services.platform.supervisor import Platform
 from services.reporting.adapters.as_of import AsOfSchemas
 from services.reporting.adapters.read_models import ReadModels
-from services.reporting.adapters.sources import projection_runner
 from shared import london
 from shared.messaging.subjects import SERVICES, Subjects
 from shared.profiles import load_builtin
@@ -72,14 +71,13 @@ async def test_three_past_days_as_of_equal_their_replay_and_differ_from_each_oth
     days = [played.today - timedelta(days=n) for n in (240, 120, 20)]
     seen = []
     for day in days:
-        # The dashboard's own path: the day's schema, built once, read by the dashboard's queries.
-        async with AsOfSchemas(pool, clock).reading(day) as built:
+        # The dashboard's own path: the day's schema of this partnership, built once, read by the dashboard's queries.
+        async with AsOfSchemas(pool, clock).reading(day, PROFILE) as built:
             shown = await ReadModels(pool, built.schema).dashboard(profile, built.moment)
-        # `scrutiny replay --as-of DAY`: the read models rebuilt afresh from what was recorded by then.
-        moment = london.end_of_day(day)
-        replayed_events = await projection_runner(pool, "reporting_asof").rebuild(recorded_until=moment)
-        replayed = await ReadModels(pool, "reporting_asof").dashboard(profile, moment)
-        assert replayed_events == built.events > 0, day
+        # `scrutiny replay --as-of DAY`'s path: the whole platform's day rebuilt afresh from what was recorded by then.
+        async with AsOfSchemas(pool, clock).until(london.end_of_day(day), fresh=True) as replayed_day:
+            replayed = await ReadModels(pool, replayed_day.schema).dashboard(profile, replayed_day.moment)
+        assert replayed_day.schema != built.schema and replayed_day.events >= built.events > 0, day
         assert shown == replayed, day
         seen.append((built.events, shown))
     counts = [events for events, _ in seen]
