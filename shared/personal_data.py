@@ -148,13 +148,17 @@ Rewrite = Callable[[str, Personal, Mapping[str, Any]], str]
 
 
 def _rewrite(model: type[BaseModel], data: dict[str, Any], top: dict[str, Any], fn: Rewrite) -> None:
-    """Replace each personal text in the JSON `data` of `model` by `fn(text, marker, context)`."""
+    """Replace each personal text in the JSON `data` of `model` by `fn(text, marker, context)`.
+
+    The context is the payload as it was before any of it was rewritten (the name of the
+    person who typed a text is read in clear, whichever field comes first)."""
+    original = dict(data)
     for field in plan(model):
         value = data.get(field.name)
         if value is None:
             continue
         if field.marker is not None:
-            context = top | data
+            context = top | original
             if isinstance(value, str):
                 data[field.name] = fn(value, field.marker, context)
             elif isinstance(value, list):
@@ -181,6 +185,9 @@ def person_subject(partnership_id: str, name: str) -> str:
     return "person:" + hashlib.sha256(f"{partnership_id}\x00{normal}".encode()).hexdigest()[:32]
 
 
+STREAM = "@stream"  # in a rewrite's context: the envelope's stream, a typed text's record
+
+
 def subject_of(partnership_id: str, value: str, marker: Personal, context: Mapping[str, Any]) -> str:
     if marker.subject is not None:
         reference = context.get(marker.subject)
@@ -189,34 +196,73 @@ def subject_of(partnership_id: str, value: str, marker: Personal, context: Mappi
     return person_subject(partnership_id, value)
 
 
+def subjects_of(partnership_id: str, value: str, marker: Personal, context: Mapping[str, Any]) -> tuple[str, ...]:
+    """The subjects whose keys seal a value: one for a name or a case's words; for a typed
+    text the case (else the record, its stream) and the person who typed it, where named."""
+    if not marker.typed:
+        return (subject_of(partnership_id, value, marker, context),)
+    found: list[str] = []
+    case = context.get(marker.subject) if marker.subject else None
+    record = case if isinstance(case, str) and case else context.get(STREAM)
+    if isinstance(record, str) and record:
+        found.append(record)
+    for field in marker.by:
+        name = context.get(field)
+        if isinstance(name, str) and name.strip() and parse_sealed(name) is None:
+            found.append(person_subject(partnership_id, name))
+            break
+    return tuple(dict.fromkeys(found))
+
+
+def _combined(keys: Sequence[tuple[UUID, bytes]]) -> tuple[bytes, bytes]:
+    """The AES key and associated data of a value sealed under several keys: the key derived
+    from all of them (SHA-256 of their concatenation), so that deleting any one erases it."""
+    if len(keys) == 1:
+        return keys[0][1], keys[0][0].bytes
+    return hashlib.sha256(b"".join(k for _, k in keys)).digest(), b"".join(i.bytes for i, _ in keys)
+
+
 def seal_value(text: str, key_id: UUID, key: bytes, nonce: bytes | None = None) -> str:
+    return seal_with([(key_id, key)], text, nonce)
+
+
+def seal_with(keys: Sequence[tuple[UUID, bytes]], text: str, nonce: bytes | None = None) -> str:
+    """`personal:v1:<key id>[+<key id>...]:<nonce and ciphertext>`, under every key given."""
     nonce = nonce or os.urandom(12)  # random 96-bit nonces: a key seals few values
-    sealed = AESGCM(key).encrypt(nonce, text.encode(), key_id.bytes)
-    return f"{PREFIX}{key_id.hex}:{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
+    key, associated = _combined(keys)
+    sealed = AESGCM(key).encrypt(nonce, text.encode(), associated)
+    ids = "+".join(i.hex for i, _ in keys)
+    return f"{PREFIX}{ids}:{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
 
 
-def parse_sealed(value: str) -> tuple[UUID, bytes] | None:
-    """The key id and the nonce + ciphertext of a sealed value; None for plain text."""
+def parse_sealed_under(value: str) -> tuple[tuple[UUID, ...], bytes] | None:
+    """The key ids and the nonce + ciphertext of a sealed value; None for plain text."""
     if not value.startswith(PREFIX):
         return None
     key_hex, _, body = value[len(PREFIX):].partition(":")
     try:
-        return UUID(hex=key_hex), base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        return tuple(UUID(hex=h) for h in key_hex.split("+")), base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (ValueError, binascii.Error):
         return None
 
 
+def parse_sealed(value: str) -> tuple[UUID, bytes] | None:
+    """The (first) key id and the nonce + ciphertext of a sealed value; None for plain text."""
+    parsed = parse_sealed_under(value)
+    return None if parsed is None else (parsed[0][0], parsed[1])
+
+
 def open_value(value: str, keys: Mapping[UUID, bytes]) -> str:
-    """The text of a sealed value, `[erased]` once its key is gone; plain text as it is."""
-    parsed = parse_sealed(value)
+    """The text of a sealed value, `[erased]` once any of its keys is gone; plain text as it is."""
+    parsed = parse_sealed_under(value)
     if parsed is None:
         return value
-    key_id, blob = parsed
-    key = keys.get(key_id)
-    if key is None:
+    key_ids, blob = parsed
+    if any(k not in keys for k in key_ids):
         return ERASED
+    key, associated = _combined([(k, keys[k]) for k in key_ids])
     try:
-        return AESGCM(key).decrypt(blob[:12], blob[12:], key_id.bytes).decode()
+        return AESGCM(key).decrypt(blob[:12], blob[12:], associated).decode()
     except (InvalidTag, ValueError):
         return UNREADABLE
 
@@ -258,14 +304,18 @@ def subjects(envelope: Envelope, payload: dict[str, Any] | None = None) -> set[t
     p = envelope.partnership_id
 
     def note(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
-        if parse_sealed(value) is None:  # one already sealed needs no key (see sealed_payload)
-            found.add((p, subject_of(p, value, marker, context)))
+        if value and parse_sealed(value) is None:  # one already sealed needs no key (see sealed_payload)
+            found.update((p, s) for s in subjects_of(p, value, marker, context))
         return value
 
     if _plan_of(envelope.event_type):
         payload = envelope.payload() if payload is None else payload
-        _rewrite(event_class(envelope.event_type), payload, dict(payload), note)
+        _rewrite(event_class(envelope.event_type), payload, _context(envelope, payload), note)
     return found
+
+
+def _context(envelope: Envelope, payload: dict[str, Any]) -> dict[str, Any]:
+    return dict(payload) | {STREAM: envelope.stream_id}
 
 
 def sealed_payload(envelope: Envelope, keys: Keys, payload: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -277,11 +327,11 @@ def sealed_payload(envelope: Envelope, keys: Keys, payload: dict[str, Any] | Non
     def seal(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
         # A value carried over from an earlier event (a document's name in a draft saved
         # again) is sealed already, with its subject's key: kept as it is, never sealed twice.
-        if parse_sealed(value) is not None:
+        if not value or parse_sealed(value) is not None:  # nothing to seal in an empty text
             return value
-        return seal_value(value, *keys[(p, subject_of(p, value, marker, context))])
+        return seal_with([keys[(p, s)] for s in subjects_of(p, value, marker, context)], value)
 
-    _rewrite(event_class(envelope.event_type), payload, dict(payload), seal)
+    _rewrite(event_class(envelope.event_type), payload, _context(envelope, payload), seal)
     return payload
 
 
@@ -290,8 +340,8 @@ def key_ids(envelope: Envelope) -> set[UUID]:
     found: set[UUID] = set()
 
     def collect(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
-        if (parsed := parse_sealed(value)) is not None:
-            found.add(parsed[0])
+        if (parsed := parse_sealed_under(value)) is not None:
+            found.update(parsed[0])
         return value
 
     if _plan_of(envelope.event_type):
@@ -378,9 +428,25 @@ async def holding(conn: asyncpg.Connection, key_id: UUID, stores: Sequence[str])
     for store in stores:
         if await conn.fetchval("SELECT to_regclass($1)", f"{store}.events") is None:
             continue
-        n = await conn.fetchval(f"SELECT count(*) FROM {store}.events WHERE payload::text LIKE $1", f"%{PREFIX}{key_id.hex}:%")
+        n = await conn.fetchval(f"SELECT count(*) FROM {store}.events WHERE payload::text LIKE $1", f"%{key_id.hex}%")
         if n:
             counts[store] = n
+    return counts
+
+
+async def sealed_values(conn: asyncpg.Connection, key_id: UUID, stores: Sequence[str]) -> dict[str, int]:
+    """Per store, how many sealed values this key sealed (alone or with others): the values an
+    erasure of the key makes unreadable there, and in every copy (JetStream, outcomes)."""
+    counts: dict[str, int] = {}
+    for store in stores:
+        if await conn.fetchval("SELECT to_regclass($1)", f"{store}.events") is None:
+            continue
+        n = await conn.fetchval(
+            f"SELECT coalesce(sum((length(payload::text) - length(replace(payload::text, $1, ''))) / length($1)), 0)"
+            f" FROM {store}.events WHERE payload::text LIKE $2", key_id.hex, f"%{key_id.hex}%",
+        )
+        if n:
+            counts[store] = int(n)
     return counts
 
 

@@ -16,7 +16,7 @@ from shared.config import Settings
 from shared.documents.checks import erase_document
 from shared.documents.refs import is_sha256
 from shared.personal_data import SCHEMA as KEYS
-from shared.personal_data import ensure_schema, person_subject
+from shared.personal_data import ensure_schema, person_subject, sealed_values
 from shared.personal_data import erase as erase_subject
 from shared.personal_data import erasures as recorded_erasures
 from shared.runtime import db_roles
@@ -74,9 +74,23 @@ async def _rebuild_read_models(url: str) -> int:
         await pool.close()
 
 
+async def _records_about(conn: asyncpg.Connection, partnership_id: str, case_ref: str) -> list[str]:
+    """The records (streams) opened about a case: those whose first event names it."""
+    found: list[str] = []
+    for store in STORES:
+        if await conn.fetchval("SELECT to_regclass($1)", f"{store}.events") is None:
+            continue
+        rows = await conn.fetch(
+            f"SELECT DISTINCT stream_id FROM {store}.events WHERE stream_version = 1 AND partnership_id = $1"
+            " AND payload->>'case_ref' = $2 ORDER BY stream_id", partnership_id, case_ref,
+        )
+        found += [r["stream_id"] for r in rows if r["stream_id"] != case_ref]
+    return found
+
+
 @app.command()
 def erase(
-    subject: Annotated[str, typer.Argument(help="The case reference (e.g. case-7f3a) whose personal data is erased, or with --person a person's name as it was recorded")],
+    subject: Annotated[str, typer.Argument(help="The case reference (e.g. case-7f3a) whose personal data is erased (the records opened about it too), a record (a stream id, e.g. incident:PARTNERSHIP:ID), or with --person a person's name as it was recorded")],
     person: Annotated[bool, typer.Option("--person", help="SUBJECT is a person's name (a practitioner's), not a case reference")] = False,
     document: Annotated[bool, typer.Option("--document", help="SUBJECT is a document's SHA-256: its bytes and its file name are erased")] = False,
     partnership: Annotated[str | None, typer.Option(help="The partnership that holds the data (default: the first of SCRUTINY_PROFILES)")] = None,
@@ -102,18 +116,40 @@ def erase(
             try:
                 await ensure_schema(conn)
                 erasing = erase_document if document else erase_subject
-                done = await erasing(
-                    conn, partnership_id, key, requested_by=requested_by, reason=reason, at=settings.clock().now(), stores=STORES
-                )
+                at = settings.clock().now()
+                done = await erasing(conn, partnership_id, key, requested_by=requested_by, reason=reason, at=at, stores=STORES)
+                # A case's records (an incident, a review opened about it) hold text sealed with
+                # their own key where no event of theirs names the case: erased with the case.
+                records = [] if document or person else await _records_about(conn, partnership_id, subject)
+                reached = [(subject, done)] if done else []
+                for record in records:
+                    if (more := await erase_subject(conn, partnership_id, record, requested_by=requested_by,
+                                                    reason=f"{reason} (a record about {subject})", at=at, stores=STORES)):
+                        reached.append((record, more))
+                values = {e.key_id: await sealed_values(conn, e.key_id, STORES) for _, e in reached}
             finally:
                 await conn.close()
-            if done is None:
+            if not reached:
                 console.print(f"No personal data of that subject is held for {partnership_id} (never recorded, or erased already).")
                 return False
-            held = ", ".join(f"{n} in {store}" for store, n in done.events.items()) or "none"
             if document:
                 console.print(f"[green]✓[/] document {subject}: its bytes deleted from the document store")
-            console.print(f"[green]✓[/] erased: key {done.key_id} deleted (events holding data sealed with it: {held}); erasure {done.position} recorded")
+            total: dict[str, int] = {}
+            for record, e in reached:
+                held = ", ".join(f"{n} in {store}" for store, n in e.events.items()) or "none"
+                made = values[e.key_id]
+                for store, n in made.items():
+                    total[store] = total.get(store, 0) + n
+                what = f" (record {record})" if record and record != subject else ""
+                console.print(
+                    f"[green]✓[/] erased{what}: key {e.key_id} deleted (events holding data sealed with it: {held};"
+                    f" sealed values made unreadable: {sum(made.values())}); erasure {e.position} recorded"
+                )
+            stores = ", ".join(f"{n} in {store}" for store, n in total.items()) or "none"
+            console.print(
+                f"reached: {sum(total.values())} sealed values ({stores}), unreadable there and in every copy of those"
+                " events: the JetStream streams and the agencies' outcome messages hold the same sealed values"
+            )
             if rebuild:
                 applied = await _rebuild_read_models(url)
                 console.print(f"read models rebuilt from {applied} events: the data shows as \\[erased]")

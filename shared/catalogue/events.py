@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
-from shared.catalogue.personal import Personal
+from shared.catalogue.personal import Personal, Typed
 from shared.catalogue.registry import registered
 
 
@@ -56,7 +56,7 @@ class AssuranceEventProposed(DomainEvent):
     agency_id: str | None = None
     theme: str | None = None
     format: str | None = None
-    reason: str | None = None
+    reason: Annotated[str | None, Typed()] = None
     planned_for: str | None = None
     """The planner month (YYYY-MM) this event is meant to fill, if any."""
     proposed_by: str
@@ -80,7 +80,7 @@ class EndorsementGiven(DomainEvent):
     event_type = "EndorsementGiven"
     assurance_event_id: str
     partner_id: str
-    representative: str
+    representative: Annotated[str, Personal()]
     outstanding: list[str] = []
 
 
@@ -109,7 +109,7 @@ class AssuranceEventRescheduled(DomainEvent):
     assurance_event_id: str
     from_date: date
     scheduled_on: date
-    reason: str
+    reason: Annotated[str, Typed()]
     milestones: list[MilestoneDue] = []
 
 
@@ -117,7 +117,7 @@ class AssuranceEventRescheduled(DomainEvent):
 class AssuranceEventCancelled(DomainEvent):
     event_type = "AssuranceEventCancelled"
     assurance_event_id: str
-    reason: str
+    reason: Annotated[str, Typed()]
     cancelled_by: str
     pending_milestones: list[str] = []
 
@@ -161,7 +161,7 @@ class ImmediateFeedbackGiven(DomainEvent):
 
     event_type = "ImmediateFeedbackGiven"
     assurance_event_id: str
-    highlights: list[str]
+    highlights: Annotated[list[str], Typed()]
     given_by_role: str
     given_to: str
 
@@ -170,8 +170,8 @@ class ImmediateFeedbackGiven(DomainEvent):
 class FindingsRecorded(DomainEvent):
     event_type = "FindingsRecorded"
     assurance_event_id: str
-    strengths: list[str] = []
-    areas_for_development: list[str] = []
+    strengths: Annotated[list[str], Typed()] = []
+    areas_for_development: Annotated[list[str], Typed()] = []
     recorded_by_role: str
 
 
@@ -181,8 +181,8 @@ class AssuranceReportDrafted(DomainEvent):
     assurance_event_id: str
     version: int
     drafted_by_role: str
-    author: str
-    summary: str
+    author: Annotated[str, Personal()]
+    summary: Annotated[str, Typed("author")]
 
 
 @registered
@@ -219,13 +219,13 @@ class AssuranceEventConcluded(DomainEvent):
     held_on: date
     agency_id: str | None = None
     theme: str | None = None
-    strengths: list[str] = []
-    areas_for_development: list[str] = []
+    strengths: Annotated[list[str], Typed()] = []
+    areas_for_development: Annotated[list[str], Typed()] = []
     actions: list[str] = []
     """Ids of the actions agreed at the event (each an ActionAgreed in this stream)."""
     reports_to: str | None = None
     distribution: list[str] = []
-    outcome: str | None = None
+    outcome: Annotated[str | None, Typed()] = None
     star_rating: int | None = None
     figures: dict[str, float] = {}
 
@@ -248,7 +248,7 @@ class OutcomeRecorded(DomainEvent):
 
     event_type = "OutcomeRecorded"
     assurance_event_id: str
-    outcome: str
+    outcome: Annotated[str, Typed()]
     assured: bool | None = None
 
 
@@ -265,7 +265,7 @@ class CallInConcernAdded(DomainEvent):
     cycle_id: str
     domain_id: str
     rating: int
-    reason: str
+    reason: Annotated[str, Typed()]
     source_event_id: str
 
 
@@ -317,7 +317,7 @@ class InspectionDeclined(DomainEvent):
     event_type = "InspectionDeclined"
     assurance_event_id: str
     agency_id: str
-    reason: str
+    reason: Annotated[str, Typed()]
 
 
 @registered
@@ -326,7 +326,7 @@ class DesktopReviewCompleted(DomainEvent):
     assurance_event_id: str
     completed_on: date
     covered: list[str]
-    observations: list[str] = []
+    observations: Annotated[list[str], Typed()] = []
 
 
 @registered
@@ -412,7 +412,7 @@ class StrategicFeedbackPresented(DomainEvent):
     assurance_event_id: str
     group_id: str
     presented_on: date
-    summary: str
+    summary: Annotated[str, Typed()]
 
 
 @registered
@@ -422,7 +422,7 @@ class PractitionersToldOfActions(DomainEvent):
     event_type = "PractitionersToldOfActions"
     assurance_event_id: str
     fed_back_on: date
-    actions_taken: list[str]
+    actions_taken: Annotated[list[str], Typed()]
 
 
 # -- peer review --------------------------------------------------------------------------

@@ -14,11 +14,12 @@ carried in the events, so history reads the same whatever the profile says later
 """
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
+from shared.catalogue.personal import Personal, Typed
 from shared.catalogue.registry import registered, upcaster
 
 AssuranceLevel = str
@@ -43,7 +44,7 @@ class EvidenceCited(_Part):
     event_id: str
     event_type: str
     position: int
-    note: str = ""
+    note: Annotated[str, Typed("rated_by")] = ""
 
 
 class RiskRating(_Part):
@@ -69,10 +70,10 @@ class IndicatorRated(DomainEvent):
     tier_id: str
     indicator_text: str
     rating: AssuranceLevel
-    rationale: str
+    rationale: Annotated[str, Typed("rated_by")]
     evidence: list[EvidenceCited]
     rated_on: date
-    rated_by: str
+    rated_by: Annotated[str, Personal()]
     previous_rating: AssuranceLevel | None = None
 
 
@@ -151,8 +152,8 @@ class YearlyReportDrafted(DomainEvent):
     period_start: date
     period_end: date
     version: int
-    summary: str
-    compiled_by: str
+    summary: Annotated[str, Typed("compiled_by")]
+    compiled_by: Annotated[str, Personal()]
     drafted_on: date
     scrutineer: ScrutineerPart
     scrutineer_before_publication: bool
@@ -174,10 +175,10 @@ class ScrutineerCommented(DomainEvent):
     """The profile's yearly report ("": its first, as recorded before it could name several)."""
     year: int
     version: int
-    comments: str
+    comments: Annotated[str, Typed("commented_by")]
     comments_to: str | None = None
     """Id of the group the comments go to, as the profile says."""
-    commented_by: str
+    commented_by: Annotated[str, Personal()]
     commented_on: date
 
 
@@ -189,7 +190,7 @@ class ScrutineerSignedOff(DomainEvent):
     """The profile's yearly report ("": its first, as recorded before it could name several)."""
     year: int
     version: int
-    signed_off_by: str
+    signed_off_by: Annotated[str, Personal()]
     signed_off_on: date
     outstanding: list[str] = []
     """Groups still to sign it off."""
@@ -235,14 +236,14 @@ class RiskRecorded(DomainEvent):
     event_type = "RiskRecorded"
     risk_id: str
     title: str
-    description: str
+    description: Annotated[str, Typed()]
     owner: str
     """Id of the profile's group, statutory partner or agency that owns the risk."""
     owner_role: str = ""
     inherent: RiskRating
     current: RiskRating
     target: RiskRating
-    controls: list[str] = []
+    controls: Annotated[list[str], Typed()] = []
     recorded_on: date
     review_on: date
 
@@ -256,7 +257,7 @@ class RiskReassessed(DomainEvent):
     previous: RiskRating
     reassessed_on: date
     review_on: date
-    note: str
+    note: Annotated[str, Typed()]
     owner: str
 
 
@@ -265,4 +266,4 @@ class RiskClosed(DomainEvent):
     event_type = "RiskClosed"
     risk_id: str
     closed_on: date
-    reason: str
+    reason: Annotated[str, Typed()]

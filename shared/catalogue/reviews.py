@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
 from shared.catalogue.documents import DocumentRef
-from shared.catalogue.personal import Personal
+from shared.catalogue.personal import Personal, Typed
 from shared.catalogue.registry import registered
 
 Recipient = Literal["national-panel", "ofsted", "secretary-of-state"]
@@ -34,8 +34,8 @@ class Evidence(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    description: str
-    link: str | None = None
+    description: Annotated[str, Typed("completed_by")]
+    link: Annotated[str | None, Typed("completed_by")] = None
 
 
 # -- Serious incidents and rapid reviews (stream incident:{partnership}:{incident_id}) ----
@@ -97,8 +97,8 @@ class RapidReviewDueDateChanged(DomainEvent):
     change: DueDateChange
     previous_due_on: date
     due_on: date
-    reason: str
-    agreed_by: str
+    reason: Annotated[str, Typed("agreed_by")]
+    agreed_by: Annotated[str, Personal()]
 
 
 @registered
@@ -114,7 +114,7 @@ class AgencyInformationRequested(DomainEvent):
     incident_id: str
     information_request_id: str
     agency_id: str
-    requested: str
+    requested: Annotated[str, Typed()]
     due_on: date
 
 
@@ -124,7 +124,7 @@ class AgencyInformationProvided(DomainEvent):
     incident_id: str
     information_request_id: str
     agency_id: str
-    summary: str
+    summary: Annotated[str, Typed()]
     provided_on: date
     late: bool
 
@@ -146,9 +146,9 @@ class RapidReviewDecided(DomainEvent):
     incident_id: str
     case_ref: str
     outcome: Outcome
-    rationale: str
+    rationale: Annotated[str, Typed("decided_by", case="case_ref")]
     decided_on: date
-    decided_by: str
+    decided_by: Annotated[str, Personal()]
     due_on: date
     within_timescale: bool
     scrutineer_sign_off_required: bool
@@ -164,9 +164,9 @@ class RapidReviewDecisionSignedOff(DomainEvent):
     event_type = "RapidReviewDecisionSignedOff"
     incident_id: str
     outcome: Outcome
-    signed_off_by: str
+    signed_off_by: Annotated[str, Personal()]
     signed_off_on: date
-    comments: str = ""
+    comments: Annotated[str, Typed("signed_off_by")] = ""
 
 
 @registered
@@ -180,7 +180,7 @@ class NationalPanelResponded(DomainEvent):
     """The decision the Panel responded to."""
     endorsed: bool
     responded_on: date
-    note: str = ""
+    note: Annotated[str, Typed()] = ""
 
 
 # -- Practice, learning and thematic reviews (stream review:{partnership}:{review_id}) ---
@@ -194,8 +194,8 @@ class ReviewCommissioned(DomainEvent):
     incident_id: str | None
     case_ref: str | None
     theme: str | None
-    author: str
-    terms_of_reference: str
+    author: Annotated[str, Personal()]
+    terms_of_reference: Annotated[str, Typed("author", case="case_ref")]
     commissioned_on: date
     starts_on: date
     """The day the clock counts from: the rapid review decision, or the commissioning."""
@@ -214,7 +214,7 @@ class ReviewStageCompleted(DomainEvent):
     review_id: str
     stage: str
     completed_on: date
-    note: str = ""
+    note: Annotated[str, Typed()] = ""
 
 
 @registered
@@ -225,8 +225,8 @@ class ReviewDueDateChanged(DomainEvent):
     previous_due_on: date
     due_on: date
     warn_on: date | None
-    reason: str
-    agreed_by: str
+    reason: Annotated[str, Typed("agreed_by")]
+    agreed_by: Annotated[str, Personal()]
 
 
 @registered
@@ -256,7 +256,7 @@ class ReviewSignedOff(DomainEvent):
     review_id: str
     review_type: ReviewType
     signed_off_as: SignOff
-    signatory: str
+    signatory: Annotated[str, Personal()]
     signed_off_on: date
     due_on: date
     within_timescale: bool
@@ -298,8 +298,8 @@ class AuditCaseGraded(DomainEvent):
     case_ref: str
     agency_id: str
     grade: Grade
-    strengths: list[str] = []
-    areas_for_improvement: list[str] = []
+    strengths: Annotated[list[str], Typed(case="case_ref")] = []
+    areas_for_improvement: Annotated[list[str], Typed(case="case_ref")] = []
 
 
 @registered
@@ -328,7 +328,7 @@ class AuditRoundConcluded(DomainEvent):
     audit_id: str
     concluded_on: date
     grades: dict[Grade, int]
-    findings: list[str]
+    findings: Annotated[list[str], Typed()]
 
 
 # -- Actions (stream action:{partnership}:{action_id}) ------------------------------------
@@ -345,7 +345,7 @@ class ActionRaised(DomainEvent):
     due_on: date
     source_type: str
     source_id: str
-    raised_by: str = ""
+    raised_by: Annotated[str, Personal()] = ""
     remind_on: date | None = None
     """When the owner is reminded; none if that day had already come when the action was raised."""
 
@@ -378,7 +378,7 @@ class ActionProgressUpdated(DomainEvent):
     action_id: str
     owner_agency_id: str
     update_number: int
-    progress: str
+    progress: Annotated[str, Typed("updated_by")]
     percent_complete: int | None = None
     updated_by: Annotated[str, Personal()]  # a practitioner's name, sealed (shared.personal_data)
 
@@ -406,7 +406,7 @@ class ActionEvidenceRejected(DomainEvent):
     owner_agency_id: str
     meeting_on: date
     group_id: str
-    reason: str
+    reason: Annotated[str, Typed()]
 
 
 @registered
@@ -440,8 +440,8 @@ class ImpactRecorded(DomainEvent):
     event_type = "ImpactRecorded"
     impact_id: str
     recorded_on: date
-    difference: str
-    evidence: str
+    difference: Annotated[str, Typed("recorded_by")]
+    evidence: Annotated[str, Typed("recorded_by")]
     action_ids: list[str] = []
     review_ids: list[str] = []
     incident_ids: list[str] = []

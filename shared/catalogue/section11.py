@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
 from shared.catalogue.documents import DocumentRef
-from shared.catalogue.personal import Personal
+from shared.catalogue.personal import Personal, Typed
 from shared.catalogue.registry import registered, upcaster
 
 
@@ -23,8 +23,8 @@ class Answer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     rating: int
-    narrative: str = ""
-    evidence: list[str] = []
+    narrative: Annotated[str, Typed("saved_by", "submitted_by", "amended_by")] = ""
+    evidence: Annotated[list[str], Typed("saved_by", "submitted_by", "amended_by")] = []
     # An answer stored before documents could be attached reads with none: no new schema version.
     documents: list[DocumentRef] = []
 
@@ -100,7 +100,7 @@ class SubmissionAmended(DomainEvent):
     """Only the standards that changed."""
     domain_ratings: dict[str, int]
     """The whole return's roll-up after the amendment."""
-    reason: str
+    reason: Annotated[str, Typed("amended_by")]
     amended_by: Annotated[str, Personal()]  # a practitioner's name, sealed
 
 
@@ -114,8 +114,8 @@ class ScoreModerated(DomainEvent):
     domain_id: str
     self_rating: int
     moderated_rating: int
-    rationale: str
-    moderated_by: str
+    rationale: Annotated[str, Typed("moderated_by")]
+    moderated_by: Annotated[str, Personal()]
 
 
 @registered

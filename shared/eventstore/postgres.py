@@ -23,6 +23,7 @@ from shared.clock import Clock, SystemClock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.interface import ConcurrencyError, DuplicateEventIdError, EventStore
+from shared.eventstore.stream_cache import StreamCache
 from shared.hashchain import GENESIS, canonical_payload, link_hash
 from shared.mapper import from_row
 from shared.personal_data import ensure_schema as ensure_key_tables
@@ -86,6 +87,7 @@ class PostgresEventStore(EventStore):
         self._reads: dict[str, list[asyncio.Future[list[Envelope]]]] = {}
         self._read_wakeup = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
+        self._streams = StreamCache()  # what was read before: only what follows is fetched again
 
     @property
     def schema(self) -> str:
@@ -300,14 +302,7 @@ class PostgresEventStore(EventStore):
             while self._reads:
                 pending, self._reads = self._reads, {}
                 try:
-                    rows = await self._pool.fetch(
-                        f"SELECT * FROM {self._schema}.events WHERE stream_id = ANY($1::text[])"
-                        " ORDER BY stream_id, stream_version",
-                        list(pending),
-                    )
-                    streams: dict[str, list[Envelope]] = {}
-                    for row in rows:
-                        streams.setdefault(row["stream_id"], []).append(from_row(row, self._schema))
+                    streams = await self._fetch_streams(list(pending))
                 except Exception as exc:
                     for futures in pending.values():
                         for future in futures:
@@ -318,6 +313,31 @@ class PostgresEventStore(EventStore):
                     for future in futures:
                         if not future.done():
                             future.set_result(list(streams.get(stream_id, [])))
+
+    async def _fetch_streams(self, wanted: list[str]) -> dict[str, list[Envelope]]:
+        """Each stream whole: the events read before (`StreamCache`) and those appended since."""
+        after = [self._streams.version(s) for s in wanted]
+        rows = await self._pool.fetch(
+            f"SELECT e.* FROM {self._schema}.events e JOIN unnest($1::text[], $2::int[]) AS w(stream_id, after)"
+            " ON e.stream_id = w.stream_id AND e.stream_version > w.after ORDER BY e.stream_id, e.stream_version",
+            wanted, after,
+        )
+        new: dict[str, list[Envelope]] = {}
+        sizes: dict[str, list[int]] = {}
+        for row in rows:
+            new.setdefault(row["stream_id"], []).append(from_row(row, self._schema))
+            sizes.setdefault(row["stream_id"], []).append(len(str(row["payload"])))
+        streams: dict[str, list[Envelope]] = {}
+        again: list[str] = []
+        for stream_id, version in zip(wanted, after, strict=True):
+            whole = self._streams.extend(stream_id, version, new.get(stream_id, []), sizes.get(stream_id, []))
+            if whole is None:
+                again.append(stream_id)
+            elif whole:
+                streams[stream_id] = whole
+        if again:  # what was kept does not lead to what is stored now: read those whole
+            streams |= await self._fetch_streams(again)
+        return streams
 
     async def read_all(
         self,

@@ -149,3 +149,87 @@ async def test_the_names_on_an_actions_progress_and_completion_are_sealed_and_er
 
 async def _has(read: Any, text: str) -> bool:
     return text in await read()
+
+
+NARRATIVE = "Ms Ffion Tallow-Brennan (invented) chairs our escalation panel"
+REASON = "Ffion Tallow-Brennan's audit found the flowchart out of date"
+PROGRESS = "Tallow-Brennan's draft went to partners on Monday"
+TYPED = (NARRATIVE, REASON, PROGRESS, "Tallow-Brennan")
+
+
+async def _stream_bytes(platform: RunningPlatform) -> bytes:
+    """Every message of every JetStream stream of the platform, read as an outsider would."""
+    js = platform.nc.jetstream()
+    held = []
+    for info in await js.streams_info():
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            try:
+                msg = await js.get_msg(info.config.name, seq)
+            except Exception:  # noqa: BLE001 - a deleted message: nothing to read
+                continue
+            held.append((msg.data or b"") + b" " + str(msg.headers or {}).encode())
+    return b"\n".join(held)
+
+
+async def _tables(platform: RunningPlatform, where: str) -> str:
+    """Every row of every table in the schemas `where` names, as text."""
+    tables = await platform.pool.fetch(
+        f"SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND ({where})"
+    )
+    rows = []
+    for t in tables:
+        rows += [r[0] for r in await platform.pool.fetch(f'SELECT t::text FROM "{t[0]}"."{t[1]}" t')]
+    return "\n".join(rows)
+
+
+async def test_free_text_a_person_typed_is_sealed_and_erased_with_them_everywhere(platform: RunningPlatform, database: str) -> None:
+    """Security review, finding 9: a name typed into a narrative, an amendment's reason or an
+    action's progress was stored in clear, in the stores and JetStream, and no erasure reached it."""
+    await platform.open_cycle()
+    profile = platform.hosts["section11"].partnerships.profile(PARTNERSHIP)
+    first = profile.section11.standards[0].id
+    sent = answers(profile)
+    sent[first]["narrative"] = NARRATIVE
+    assert (await platform.submit(POLICE, submitted_by=NAME, answers=sent))["status"] == "accepted"
+    changed = answers(profile, default=2)
+    await _accepted(platform, "section11", "amend", {
+        "agency_id": POLICE, "cycle_id": CYCLE, "answers": changed, "reason": REASON, "amended_by": NAME,
+    }, agency=POLICE)
+    await _accepted(platform, "reviews", "raise-action", {
+        "action_id": "act-typed", "title": "Refresh the escalation flowchart", "owner_agency_id": POLICE, "due_on": "2027-01-29",
+        "source_type": "other", "source_id": "erasure-test", "raised_by": "Business unit",
+    })
+    await _accepted(platform, "reviews", "update-action", {
+        "action_id": "act-typed", "owner_agency_id": POLICE, "progress": PROGRESS, "percent_complete": 50, "updated_by": NAME,
+    }, agency=POLICE)
+
+    read_models = "table_schema LIKE 'reporting%' AND table_schema <> 'reporting_records'"
+    stores = "table_schema IN ('section11', 'events', 'reviews', 'reporting_records')"
+
+    async def shown() -> bool:
+        text = await _tables(platform, read_models)
+        return PROGRESS in text and REASON in text
+
+    await eventually(shown, timeout=60, what="the typed texts in the read models")
+    # Sealed where they are kept: the stores (events, outboxes) and every JetStream stream.
+    stored, wire = await _tables(platform, stores), await _stream_bytes(platform)
+    for text in TYPED:
+        assert text not in stored and text.encode() not in wire, text
+
+    erased = _scrutiny(database, "erase", NAME, "--person")
+    assert erased.returncode == 0, erased.stdout + erased.stderr
+    out = " ".join(erased.stdout.split())
+    assert "in section11" in out and "in reviews" in out and "sealed values made unreadable" in out, out
+    assert "reached:" in out and "JetStream" in out and "read models rebuilt" in out, out
+
+    after = await _tables(platform, read_models)
+    for text in (*TYPED, NAME):
+        assert text not in after, text
+    assert ERASED in after
+    stored, wire = await _tables(platform, stores), await _stream_bytes(platform)
+    for text in (*TYPED, NAME):
+        assert text not in stored and text.encode() not in wire, text
+    async with platform.pool.acquire() as conn:
+        for store in ("section11", "reviews"):
+            report = await verify_store(conn, store)
+            assert report.intact, report.breaks

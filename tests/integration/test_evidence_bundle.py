@@ -150,9 +150,11 @@ async def test_tampering_with_a_bundle_is_named(platform: RunningPlatform, clock
     root = (await export(platform, tmp_path / "export")).directory
 
     event_byte = shutil.copytree(root, tmp_path / "event-byte")
-    # a narrative: stored in clear (the submitter's name is sealed: docs/security.md)
-    flip_byte(event_byte / S11, b"invented for tests")
-    altered = next(e for e in lines(root / S11) if "invented for tests" in json.dumps(e))
+    # a rating in a return's roll-up: stored in clear (its names and narratives are sealed: docs/security.md)
+    data = (event_byte / S11).read_bytes()
+    at = next(i for i in range(data.index(b'"domain_ratings"'), len(data)) if data[i:i + 1].isdigit())
+    (event_byte / S11).write_bytes(data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:])
+    altered = next(e for e in lines(root / S11) if "domain_ratings" in json.dumps(e))
     problems = verify_bundle(event_byte).problems
     assert problems[0].file == S11 and "SHA-256" in problems[0].message
     assert any(

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from shared.catalogue.events import CaseAuditRecorded
-from shared.catalogue.section11 import AuditCycleClosed, SubmissionAmended
+from shared.catalogue.reviews import ActionProgressUpdated, RapidReviewDecided
+from shared.catalogue.section11 import Answer, AuditCycleClosed, DraftSaved, SubmissionAmended
 from shared.envelope import Envelope
 from shared.hashchain import GENESIS
 from shared.mapper import new_envelopes
@@ -105,13 +106,40 @@ def test_a_case_audits_words_are_sealed_with_the_cases_key() -> None:
 
 def test_a_practitioners_name_is_sealed_with_the_persons_key() -> None:
     envelope = _amended()
-    assert subjects(envelope) == {(P, person_subject(P, NAME))}
+    person, record = (P, person_subject(P, NAME)), (P, "stream-1")
+    assert subjects(envelope) == {person, record}  # the name; the reason under the record's key and the person's
     keys = _keys_for(envelope)
     stored = envelope.model_copy(update={"event": SubmissionAmended.model_validate(sealed_payload(envelope, keys))})
-    assert NAME not in stored.model_dump_json()
-    [(key_id, key)] = keys.values()
-    assert opened(stored, {key_id: key}).event.amended_by == NAME  # type: ignore[attr-defined]
-    assert opened(stored, {}).event.reason == "Policy re-issued"  # type: ignore[attr-defined]  # not personal: as it was
+    assert NAME not in stored.model_dump_json() and "re-issued" not in stored.model_dump_json()
+    assert stored.event.amended_by.startswith(f"{PREFIX}{keys[person][0].hex}:")  # type: ignore[attr-defined]
+    assert stored.event.reason.startswith(f"{PREFIX}{keys[record][0].hex}+{keys[person][0].hex}:")  # type: ignore[attr-defined]
+    every = dict(keys.values())
+    assert key_ids(stored) == set(every)
+    assert opened(stored, every).event.amended_by == NAME  # type: ignore[attr-defined]
+    assert opened(stored, every).event.reason == "Policy re-issued"  # type: ignore[attr-defined]
+    # Erasing either the person or the record makes the typed reason unreadable.
+    for gone in (person, record):
+        left = {k: v for k, v in every.items() if k != keys[gone][0]}
+        assert opened(stored, left).event.reason == ERASED  # type: ignore[attr-defined]
+    assert opened(stored, {keys[person][0]: keys[person][1]}).event.amended_by == NAME  # type: ignore[attr-defined]
+
+
+def test_typed_text_about_a_case_is_sealed_under_the_cases_key_and_its_authors() -> None:
+    decided = _envelope(RapidReviewDecided(
+        incident_id="inc-1", case_ref="case-7f3a", outcome="learning-review", rationale="The health visitor, Ann (invented), saw it",
+        decided_on=datetime(2026, 11, 2).date(), decided_by=NAME, due_on=datetime(2026, 11, 30).date(), within_timescale=True,
+        scrutineer_sign_off_required=False,
+    ))
+    assert subjects(decided) == {(P, "case-7f3a"), (P, person_subject(P, NAME))}  # the case, not the record
+    progress = _envelope(ActionProgressUpdated(action_id="a-1", owner_agency_id="humberside-police", update_number=1,
+                                               progress="", updated_by=NAME))
+    keys = _keys_for(progress)
+    assert set(keys) == {(P, person_subject(P, NAME))}  # an empty text: nothing sealed, no key
+    assert sealed_payload(progress, keys)["progress"] == ""
+    draft = _envelope(DraftSaved(agency_id="humberside-police", cycle_id="2026-27", saved_by=NAME,
+                                 answers={"1.1": Answer(rating=2, narrative="Ann said so", evidence=["Policy by Ann"])}))
+    sealed = sealed_payload(draft, _keys_for(draft))
+    assert "Ann" not in str(sealed) and all(v.count("+") == 1 for v in [sealed["answers"]["1.1"]["narrative"], *sealed["answers"]["1.1"]["evidence"]])
 
 
 def test_events_with_nothing_personal_or_stored_before_sealing_read_as_they_are() -> None:

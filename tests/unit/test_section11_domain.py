@@ -252,6 +252,23 @@ def test_draft_refusals(
     assert refusal_of(lambda: decide_draft(state, cycle, draft_command(part, agency), PROFILE)) == (code, field)
 
 
+def test_a_draft_holds_bounded_text_and_a_return_bounded_drafts() -> None:
+    """Security finding 5: the limits name themselves in the refusal."""
+    from services.section11.domain.submissions import MAX_DRAFT_TEXT, MAX_DRAFTS
+
+    others = [s for s in STANDARDS if s != "lg-senior-lead"]
+    stored = {s: Answer(rating=3, narrative="x" * (MAX_DRAFT_TEXT // len(others))) for s in others}
+    full = Return(draft=stored, drafts=1)
+    refused = refusal_of(lambda: decide_draft(full, OPEN, draft_command({"lg-senior-lead": {"rating": 2, "narrative": "y" * 4000}}), PROFILE))
+    assert refused == ("draft_too_large", "answers")
+    many = Return(drafts=MAX_DRAFTS)
+    with pytest.raises(Refusal, match=f"most one return may have in a cycle \\({MAX_DRAFTS}\\)") as raised:
+        decide_draft(many, OPEN, draft_command(FIRST_HALF), PROFILE)
+    assert (raised.value.code, raised.value.field) == ("too_many_drafts", "answers")
+    [saved] = decide_draft(Return(drafts=MAX_DRAFTS - 1), OPEN, draft_command(FIRST_HALF), PROFILE)
+    assert evolve(Return(drafts=MAX_DRAFTS - 1), saved).drafts == MAX_DRAFTS
+
+
 def carry_command() -> CarryForwardReturn:
     return CarryForwardReturn(
         request_id=uuid4(), agency_id=AGENCY, cycle_id=CYCLE, from_cycle_id="2025-26", saved_by="Lead"

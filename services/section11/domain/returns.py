@@ -50,12 +50,13 @@ class Return:
     gaps: frozenset[str] = frozenset()
     reminded: frozenset[int] = frozenset()
     overdue: bool = False
+    drafts: int = 0  # drafts saved (carried forward included): capped, submissions.MAX_DRAFTS
 
 
 def evolve(state: Return, event: DomainEvent) -> Return:
     match event:
         case DraftSaved(answers=answers):
-            return replace(state, draft=dict(answers))
+            return replace(state, draft=dict(answers), drafts=state.drafts + 1)
         case SubmissionReceived(answers=answers, domain_ratings=ratings):
             return replace(state, draft=None, submitted=True, answers=dict(answers), self_ratings=dict(ratings))
         case SubmissionAmended(answers=changed, domain_ratings=ratings):

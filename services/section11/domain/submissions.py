@@ -23,6 +23,7 @@ from services.section11.domain.returns import Return, fold
 from services.section11.domain.rollup import domain_ratings
 from shared.catalogue import DomainEvent
 from shared.catalogue.section11 import (
+    Answer,
     DraftSaved,
     PractitionerSurveyRecorded,
     ScoreModerated,
@@ -67,11 +68,37 @@ def _submitted(state: Return, cycle_id: str) -> None:
         raise Refusal("not_submitted", f"there is no submitted return for cycle {cycle_id!r} yet", "cycle_id")
 
 
+# Drafts are capped (security finding 5): each is kept in the return's stream, so without a
+# cap one agency could make its own return's every command read and fold megabytes. With
+# the event store's stream cache (shared/eventstore/stream_cache.py) a command reads only
+# what was appended since; these bound the stream a cold read starts from.
+MAX_DRAFTS = 100
+"""Drafts one return may have in a cycle (carrying a return forward counts as one)."""
+MAX_DRAFT_TEXT = 512 * 1024
+"""Characters of text (narratives and evidence, as stored) one draft may hold."""
+
+
+def _within_draft_limits(state: Return, answers: dict[str, Answer]) -> None:
+    if state.drafts >= MAX_DRAFTS:
+        raise Refusal(
+            "too_many_drafts",
+            f"this return has {state.drafts} drafts saved, the most one return may have in a cycle ({MAX_DRAFTS}):"
+            " submit it (its draft is kept)", "answers",
+        )
+    text = sum(len(a.narrative) + sum(len(e) for e in a.evidence) for a in answers.values())
+    if text > MAX_DRAFT_TEXT:
+        raise Refusal(
+            "draft_too_large",
+            f"the draft would hold {text} characters of narrative and evidence, over the limit of {MAX_DRAFT_TEXT}", "answers",
+        )
+
+
 def decide_draft(state: Return, cycle: Cycle, command: SaveDraft, profile: FrameworkProfile) -> list[DomainEvent]:
     _open_for(cycle, profile, command.agency_id, command.cycle_id)
     _not_yet_submitted(state, command.cycle_id)
-    answers = validation.checked_answers(profile, command.answers)
-    return [DraftSaved(agency_id=command.agency_id, cycle_id=command.cycle_id, answers=(state.draft or {}) | answers, saved_by=command.saved_by)]
+    answers = (state.draft or {}) | validation.checked_answers(profile, command.answers)
+    _within_draft_limits(state, answers)
+    return [DraftSaved(agency_id=command.agency_id, cycle_id=command.cycle_id, answers=answers, saved_by=command.saved_by)]
 
 
 def decide_carry_forward(
@@ -86,6 +113,7 @@ def decide_carry_forward(
     # Standards the profile has since dropped are left behind; new ones start unanswered.
     standards = {s.id for s in profile.section11.standards}
     carried = {s: a for s, a in previous.answers.items() if s in standards}
+    _within_draft_limits(state, carried)
     return [
         DraftSaved(
             agency_id=command.agency_id,
