@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from shared.profiles.schema import FrameworkProfile
 
+from . import figures
 from .actions import ActionRow, ActionTracker, TrackedAction, build_tracker
 from .assurance_events import ConcludedEventRow, LifecycleRow, MilestoneRow
 from .reviews import ConcernRow, GradingRow, InformationRequestRow
@@ -121,6 +122,15 @@ class AgencyView:
     @property
     def open_risk_flags(self) -> int:
         return sum(1 for f in self.risk_flags if f.open)
+
+    @property
+    def open_actions(self) -> int:
+        """The agency's open actions, counted as the partnership's are (figures.py)."""
+        return figures.open_actions([t.row for t in self.tracked_actions])
+
+    @property
+    def overdue_actions(self) -> int:
+        return figures.overdue_actions([t.row for t in self.tracked_actions])
 
     @property
     def tracked_actions(self) -> list[TrackedAction]:

@@ -10,8 +10,15 @@ partnership itself records and scores."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from .actions import ActionRow
+
+class Action(Protocol):
+    """An action as any read model shows it (the tracker's row, the reports' link row)."""
+
+    @property
+    def status(self) -> str: ...
+
 
 OPEN_STATUSES = ("open", "overdue")
 """An action is open from being raised until its owner completes it, overdue or not."""
@@ -52,14 +59,14 @@ def counts(key: str) -> str:
     return DEFINITIONS[key].counts
 
 
-def open_actions(actions: Sequence[ActionRow]) -> int:
+def open_actions(actions: Sequence[Action]) -> int:
     return sum(1 for a in actions if a.status in OPEN_STATUSES)
 
 
-def overdue_actions(actions: Sequence[ActionRow]) -> int:
+def overdue_actions(actions: Sequence[Action]) -> int:
     return sum(1 for a in actions if a.status == "overdue")
 
 
-def awaiting_sign_off(actions: Sequence[ActionRow]) -> int:
+def awaiting_sign_off(actions: Sequence[Action]) -> int:
     return sum(1 for a in actions if a.status == "awaiting-sign-off")
 

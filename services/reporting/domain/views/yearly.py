@@ -10,6 +10,7 @@ from datetime import date, datetime
 from services.reporting.domain.records.yearly import period_label, period_of
 from shared.profiles.schema import FrameworkProfile
 
+from .figures import overdue_actions
 from .report_rows import (
     LEVELS,
     ActionLinkRow,
@@ -207,7 +208,7 @@ def build_yearly(
         ("reviews published", sum(1 for r in reviews if r.status == "published" and _in(r.ended_on, start, end))),
         ("actions raised", len(year_actions)),
         ("actions signed off", len(signed_off)),
-        ("actions overdue now", sum(1 for a in actions if a.status == "overdue")),
+        ("actions overdue now", overdue_actions(actions)),
         ("impact log entries", len(year_impact)),
     ]
     by_indicator: dict[str, list[IndicatorRatingRow]] = {}
