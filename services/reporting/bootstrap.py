@@ -87,7 +87,7 @@ async def _command_side(host: ServiceHost) -> tuple[ReportingHandlers, RecordsSt
     other services' stores read for evidence, and the business unit's commands."""
     store = RecordsStore(host.pool, host.clock)
     await store.create_schema()
-    relay = records_relay(host.pool, host.js, host.subjects)
+    relay = records_relay(host.pool, host.js, host.subjects, host.broker.connection)
     store.on_committed(relay.wake)
     host.run_in_background(relay.run)
     host.sign_heads(store)

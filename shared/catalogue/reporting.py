@@ -88,8 +88,8 @@ class IndicatorValueRecorded(DomainEvent):
     event_type = "IndicatorValueRecorded"
     indicator_id: str
     indicator_name: str
-    supplied_by: str
-    """The agency whose figure it is."""
+    agency_id: str
+    """The agency whose figure it is (the profile's supplier: it hears this on its outcomes)."""
     period: str
     """YYYY-MM (monthly), YYYY-Qn (quarterly) or YYYY-YY (yearly, April to March)."""
     period_start: date
@@ -108,7 +108,8 @@ class IndicatorEarlyWarningRaised(DomainEvent):
     event_type = "IndicatorEarlyWarningRaised"
     indicator_id: str
     indicator_name: str
-    supplied_by: str
+    agency_id: str
+    """The agency that supplies the indicator (it hears the warning on its outcomes)."""
     period: str
     value: float
     reason: Literal["threshold", "declining"]

@@ -29,6 +29,7 @@ from services.reporting.adapters.read_models.board_pack import BoardPackReadMode
 from shared.clock import ManualClock
 from shared.eventstore.bundle_check import verify_bundle
 from shared.messaging.deadletters import CODE_HEADER
+from shared.messaging.outcomes import outcomes_for
 from shared.roles import Role
 from shared.waiting import eventually
 from tests.support import platform as support
@@ -69,13 +70,24 @@ async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(p
     csc_lead = await make_person(platform, Role.AGENCY_LEAD, CSC, partnership=CALDERDALE)
     police_lead = await make_person(platform, Role.AGENCY_LEAD, POLICE, partnership=CALDERDALE)
 
-    # The agency supplies its series over NATS, as itself: one value crosses 25%.
+    # The agency supplies its series over NATS, as itself: one value crosses 25%; it hears the
+    # values and the warning on its own outcomes.
+    heard: list[str] = []
+
+    async def hear(msg: Any) -> None:
+        heard.append(json.loads(msg.data)["event_type"])
+
+    listening = await platform.nc.subscribe(outcomes_for(platform.subjects.namespace, CSC, CALDERDALE), cb=hear)
     reply = await platform.command("reporting", "record-indicator-values", {
         "agency_id": CSC, "values": [{"indicator_id": "re-referrals-12-months", "period": p, "value": v} for p, v in SERIES],
     }, agency=CSC, partnership=CALDERDALE)
     assert reply["status"] == "accepted", reply
     types = [e["event_type"] for e in reply["events"]]
     assert types.count("IndicatorValueRecorded") == 6 and types.count("IndicatorEarlyWarningRaised") == 1
+
+    await eventually(lambda: _count(heard, "IndicatorEarlyWarningRaised") == 1 and _count(heard, "IndicatorValueRecorded") == 6,
+                     timeout=30, what="the agency to hear its values and its early warning")
+    await listening.unsubscribe()
 
     # Another agency cannot supply it: neither as itself nor in the supplier's name.
     before = await values_recorded(platform)
@@ -201,6 +213,10 @@ async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(p
 async def cli(platform: RunningPlatform, *args: str) -> Any:
     env = {"SCRUTINY_NATS_URL": platform.settings.nats_url or "", "SCRUTINY_NAMESPACE": platform.settings.namespace, "COLUMNS": "250"}
     return await asyncio.to_thread(CliRunner().invoke, app, ["commands", *args], env=env)
+
+
+def _count(heard: list[str], event_type: str) -> int:
+    return heard.count(event_type)
 
 
 async def _notified(told: object) -> bool:

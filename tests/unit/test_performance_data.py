@@ -147,7 +147,7 @@ def test_an_agency_cannot_supply_another_agencys_indicator() -> None:
 
 def test_the_business_unit_supplies_for_any_agency() -> None:
     events = decide(fold([]), [(RE_REFERRALS, "2027-03", 20.0), ("missing-episodes", "2027-03", 40)], agency=None)
-    assert [e.supplied_by for e in events] == [CSC, "west-yorkshire-police"]
+    assert [e.agency_id for e in events] == [CSC, "west-yorkshire-police"]
 
 
 def test_two_values_for_one_period_in_one_request_are_refused() -> None:
@@ -227,9 +227,9 @@ def _rows(events: list) -> tuple[list[ValueRow], list[WarningRow]]:
     values, warnings = [], []
     for n, e in enumerate(events, start=1):
         if isinstance(e, IndicatorValueRecorded):
-            values.append(ValueRow(e.indicator_id, e.period, e.period_start, e.value, e.previous_value, e.supplied_by, at, f"ev{n}", n))
+            values.append(ValueRow(e.indicator_id, e.period, e.period_start, e.value, e.previous_value, e.agency_id, at, f"ev{n}", n))
         else:
-            warnings.append(WarningRow(e.indicator_id, e.indicator_name, e.supplied_by, e.period, e.value, e.reason, e.threshold,
+            warnings.append(WarningRow(e.indicator_id, e.indicator_name, e.agency_id, e.period, e.value, e.reason, e.threshold,
                                        e.declining_periods, tuple(e.series), e.raised_to, at, f"ev{n}", n))
     return values, warnings
 

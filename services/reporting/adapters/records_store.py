@@ -56,6 +56,8 @@ def published_as_reporting(subjects: Subjects) -> Subjects:
     return _PublishedAsReporting(subjects.namespace)
 
 
-def records_relay(pool: asyncpg.Pool, js: object, subjects: Subjects) -> OutboxRelay:
-    """The outbox relay of the records store, publishing on the reporting service's subjects."""
-    return OutboxRelay(pool, SCHEMA, js, published_as_reporting(subjects))  # type: ignore[arg-type]
+def records_relay(pool: asyncpg.Pool, js: object, subjects: Subjects, nc: object = None) -> OutboxRelay:
+    """The outbox relay of the records store, publishing on the reporting service's subjects,
+    and (given the connection) the outcomes of an event naming an agency to that agency: a
+    performance indicator's values and early warnings to the agency that supplies it."""
+    return OutboxRelay(pool, SCHEMA, js, published_as_reporting(subjects), nc=nc)  # type: ignore[arg-type]

@@ -52,14 +52,14 @@ class PerformanceProjection(Projection):
                     " previous_value = excluded.previous_value, recorded_at = excluded.recorded_at,"
                     " event_id = excluded.event_id, position = excluded.position"
                     f" WHERE {s}.indicator_values.position < excluded.position",
-                    p, e.indicator_id, e.period, e.period_start, e.value, e.previous_value, e.supplied_by,
+                    p, e.indicator_id, e.period, e.period_start, e.value, e.previous_value, e.agency_id,
                     envelope.occurred_at, envelope.event_id, envelope.position,
                 )
             case r.IndicatorEarlyWarningRaised():
                 await conn.execute(
                     f"INSERT INTO {s}.indicator_warnings VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)"
                     " ON CONFLICT DO NOTHING",
-                    envelope.event_id, p, e.indicator_id, e.indicator_name, e.supplied_by, e.period, e.value, e.reason,
+                    envelope.event_id, p, e.indicator_id, e.indicator_name, e.agency_id, e.period, e.value, e.reason,
                     e.threshold, e.declining_periods, json.dumps(e.series), e.raised_to, envelope.occurred_at, envelope.position,
                 )
 

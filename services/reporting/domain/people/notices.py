@@ -224,10 +224,10 @@ def _early_warning(e: rp.IndicatorEarlyWarningRaised, w: Words, _: Proposal | No
     why = (f"its value for {e.period} crossed the early-warning threshold" if e.reason == "threshold"
            else f"it has declined {e.declining_periods} periods running, to {e.period}")
     to = f" It is raised to {w.of(e.raised_to)}." if e.raised_to else ""
-    return Draft(f"Early warning: {e.indicator_name} ({w.of(e.supplied_by)})",
-                 (f"The performance indicator \u201c{e.indicator_name}\u201d, supplied by {w.of(e.supplied_by)}: {why}.{to}",
+    return Draft(f"Early warning: {e.indicator_name} ({w.of(e.agency_id)})",
+                 (f"The performance indicator \u201c{e.indicator_name}\u201d, supplied by {w.of(e.agency_id)}: {why}.{to}",
                   "The series, its threshold and the comparators are on the dashboard."),
-                 f"/p/{w.partnership_id}#indicator-{e.indicator_id}", agencies=(e.supplied_by,))
+                 f"/p/{w.partnership_id}#indicator-{e.indicator_id}", agencies=(e.agency_id,))
 
 
 RULES: dict[str, Rule] = {

@@ -110,7 +110,7 @@ def warnings(
     at, value = period_index(period, indicator.frequency)[0], values[period]  # type: ignore[index]
     perf = profile.reporting.performance
     common = dict(
-        indicator_id=indicator.id, indicator_name=indicator.name, supplied_by=indicator.supplied_by, period=period,
+        indicator_id=indicator.id, indicator_name=indicator.name, agency_id=indicator.supplied_by, period=period,
         value=value, raised_to=perf.raised_to,
     )
     raised = []
@@ -193,7 +193,7 @@ def decide_values(
             continue
         series[row.period] = row.value
         events.append(IndicatorValueRecorded(
-            indicator_id=indicator.id, indicator_name=indicator.name, supplied_by=indicator.supplied_by, period=row.period,
+            indicator_id=indicator.id, indicator_name=indicator.name, agency_id=indicator.supplied_by, period=row.period,
             period_start=start, value=row.value, unit=indicator.unit, polarity=indicator.polarity, previous_value=previous,
         ))
         for warning in warnings(indicator, profile, series, row.period, warned):
