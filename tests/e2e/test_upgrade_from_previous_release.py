@@ -2,8 +2,8 @@
 this one. The test makes it with that release's own code (commit c8252f2, taken from this
 repository's history): its demo year on its embedded PostgreSQL 16. This release then
 carries the cluster over to PostgreSQL 18, verifies every store intact with nothing lost,
-rebuilds the read models by today's definitions, and plays its own demo on top (new tables
-made, old events read through the catalogue's upcasters), still intact.
+rebuilds the read models by today's definitions (old events read through the catalogue's
+upcasters), and plays another partnership's demo year on top (new tables made), still intact.
 
 Keep it green: every change to a table or an event must let this release open that data."""
 
@@ -66,7 +66,11 @@ def test_a_data_directory_of_the_previous_release_opens_intact(tmp_path: Path) -
     replayed = _run([*SCRUTINY, "replay", "--data-dir", str(data)], cwd=ROOT, env=env)
     assert "rebuilt" in replayed.lower() or "applied" in replayed.lower(), replayed
 
-    _run([*SCRUTINY, "demo", "--no-serve", "--data-dir", str(data)], cwd=ROOT, env=env)
+    # Another partnership's year on top: this release's demo of the same partnership would
+    # send the previous release's request ids with this release's story (an action owned by
+    # another agency), which the platform rightly refuses; the old events stay in the same
+    # stores, chains and read models beside the new ones.
+    _run([*SCRUTINY, "demo", "--no-serve", "--profile", "calderdale", "--data-dir", str(data)], cwd=ROOT, env=env)
     after = _counts(_run([*SCRUTINY, "verify", "--data-dir", str(data)], cwd=ROOT, env=env))
     for store, count in before.items():
         assert after[store] >= count, (store, before, after)  # nothing lost; this release may add
