@@ -125,18 +125,28 @@ def demo(
                     bar.update(task, completed=index, description=name)
                     bar.console.print(f"[bold]{name}[/]")
 
-                result = await demo_scenario.play(
-                    platform.servers.nats_url,
-                    platform.servers.database_url,
-                    Subjects(settings.namespace),
-                    framework,
-                    clock,
-                    platform.data_dir / "reports",
-                    seed=seed,
-                    until=end,
-                    progress=lambda line: bar.console.print(f"  • {line}"),
-                    chapter=chapter,
-                )
+                try:
+                    result = await demo_scenario.play(
+                        platform.servers.nats_url,
+                        platform.servers.database_url,
+                        Subjects(settings.namespace),
+                        framework,
+                        clock,
+                        platform.data_dir / "reports",
+                        seed=seed,
+                        until=end,
+                        progress=lambda line: bar.console.print(f"  • {line}"),
+                        chapter=chapter,
+                    )
+                except demo_scenario.DemoRefused as refused:
+                    # Replaying a year stores nothing twice only when the same story plays it: a year
+                    # an earlier release played (another story, other dates) cannot be played again.
+                    console.print(f"[red]{escape(str(refused))}[/]", soft_wrap=True)
+                    console.print(
+                        "If this data directory holds a demo year an earlier release played, play into a fresh "
+                        "--data-dir (or another --profile): its story is not this release's.", soft_wrap=True,
+                    )
+                    raise typer.Exit(1) from None
                 bar.update(task, completed=len(demo_scenario.CHAPTERS))
             console.print(f"Played {result.until - timedelta(days=364):%d %B %Y} to {result.until:%d %B %Y}: {result.requests} requests")
             console.print("The platform is back on today's clock; the dashboard shows any past day of the year as it stood then")
