@@ -131,6 +131,12 @@ async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(p
     police = await client_for(platform, police_lead)
     csc = await client_for(platform, csc_lead)
     try:
+        for client in (bu, csc):  # the agency's page: its own indicators, where the notice links to
+            own = (await client.get(f"/p/{CALDERDALE}/agency/{CSC}")).text
+            assert 'id="indicator-re-referrals-12-months"' in own and "<svg" in own and "missing-episodes" not in own
+        notice = await platform.pool.fetchval(
+            "SELECT link FROM reporting_people.messages WHERE kind = 'IndicatorEarlyWarningRaised' AND account_id = $1", csc_lead.account_id)
+        assert notice == f"/p/{CALDERDALE}/agency/{CSC}#indicator-re-referrals-12-months"
         page = (await bu.get(f"/p/{CALDERDALE}")).text
         assert "Performance data" in page and 'id="indicator-re-referrals-12-months"' in page and "<svg" in page
         assert "England" in page and "22.4%" in page and "26.4% (beyond threshold)" in page

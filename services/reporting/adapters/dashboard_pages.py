@@ -114,7 +114,12 @@ def render_dashboard_page(dashboard: Dashboard, page: Page) -> str:
 
 
 def render_agency_page(view: AgencyView, page: Page) -> str:
-    return _env.get_template("agency.html").render(a=view, page=page, links=page.links)
+    from services.reporting.adapters.charts import (
+        performance_charts,  # matplotlib, loaded when first drawn
+    )
+
+    charts = performance_charts(view.performance)
+    return _env.get_template("agency.html").render(a=view, page=page, links=page.links, perf_charts=charts)
 
 
 def render_event_page(event: EventDetail, page: Page) -> str:

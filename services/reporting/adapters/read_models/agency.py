@@ -14,7 +14,7 @@ from services.reporting.domain.views.agency import (
 )
 from shared.profiles.schema import FrameworkProfile
 
-from . import actions, assurance_events, reviews, section11
+from . import actions, assurance_events, performance, reviews, section11
 
 
 def _id(value: object) -> str | None:
@@ -73,5 +73,6 @@ async def agency_view(
             information_requests=review_view.information_requests,
             gradings=review_view.gradings,
             concerns=review_view.concerns,
+            performance=await performance.view(conn, s, profile),
         )
     return build_agency_view(profile, agency_id, rows, as_of)

@@ -226,8 +226,8 @@ def _early_warning(e: rp.IndicatorEarlyWarningRaised, w: Words, _: Proposal | No
     to = f" It is raised to {w.of(e.raised_to)}." if e.raised_to else ""
     return Draft(f"Early warning: {e.indicator_name} ({w.of(e.agency_id)})",
                  (f"The performance indicator \u201c{e.indicator_name}\u201d, supplied by {w.of(e.agency_id)}: {why}.{to}",
-                  "The series, its threshold and the comparators are on the dashboard."),
-                 f"/p/{w.partnership_id}#indicator-{e.indicator_id}", agencies=(e.agency_id,))
+                  "The series, its threshold and the comparators are on the agency's page."),
+                 f"/p/{w.partnership_id}/agency/{e.agency_id}#indicator-{e.indicator_id}", agencies=(e.agency_id,))
 
 
 RULES: dict[str, Rule] = {

@@ -16,6 +16,7 @@ from shared.profiles.schema import FrameworkProfile
 from . import figures
 from .actions import ActionRow, ActionTracker, TrackedAction, build_tracker
 from .assurance_events import ConcludedEventRow, LifecycleRow, MilestoneRow
+from .performance import PerformanceView
 from .reviews import ConcernRow, GradingRow, InformationRequestRow
 from .section11 import (
     AmendmentRow,
@@ -113,6 +114,8 @@ class AgencyView:
     information_requests: list[InformationRequestRow] = field(default_factory=list)
     gradings: list[GradingRow] = field(default_factory=list)
     concerns: list[ConcernRow] = field(default_factory=list)
+    performance: PerformanceView | None = None
+    """The performance indicators this agency supplies, with their series and early warnings."""
     statutory_partner: str | None = None
     part_of: str | None = None
     agency_names: dict[str, str] = field(default_factory=dict)
@@ -160,6 +163,7 @@ class AgencyRows:
     information_requests: list[InformationRequestRow] = field(default_factory=list)
     gradings: list[GradingRow] = field(default_factory=list)
     concerns: list[ConcernRow] = field(default_factory=list)
+    performance: PerformanceView | None = None
 
 
 def _cycles(profile: FrameworkProfile, agency_id: str, rows: AgencyRows) -> list[CycleReturn]:
@@ -226,6 +230,7 @@ def build_agency_view(
         information_requests=[q for q in rows.information_requests if mine(q.agency_id)],
         gradings=[g for g in rows.gradings if mine(g.agency_id)],
         concerns=[c for c in rows.concerns if mine(c.raised_by_agency_id) or mine(c.escalated_to)],
+        performance=rows.performance.of_agency(agency_id) if rows.performance else None,
         agency_names={a.id: a.name for a in profile.agencies},
         domain_names={d.id: d.name for d in profile.section11.domains},
         activity_names={a.id: a.name for a in profile.activities},

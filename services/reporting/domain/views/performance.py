@@ -151,6 +151,13 @@ class PerformanceView:
     raised_to: str | None = None
     """The name of the group early warnings are raised to, if the profile names one."""
 
+    def of_agency(self, agency_id: str) -> "PerformanceView":
+        """The same view, of the indicators this agency supplies only."""
+        return PerformanceView(
+            [s for s in self.series if s.supplied_by == agency_id], [w for w in self.warnings if w.supplied_by == agency_id],
+            self.comparators, self.raised_to,
+        )
+
     def of_tier(self, tier_id: str) -> list[IndicatorSeries]:
         return [s for s in self.series if s.tier == tier_id]
 
