@@ -11,7 +11,10 @@ from uuid import uuid4
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
+from services.reporting.adapters.indicator_files import Unreadable, read_values
 from services.reporting.domain.records import performance as perf
 from services.reporting.domain.records.commands import (
     IndicatorValue,
@@ -290,3 +293,65 @@ async def test_one_value_refused_names_its_own_field(handlers: ReportingHandlers
     ok = RecordIndicatorValue(request_id=uuid4(), agency_id=CSC, indicator_id=RE_REFERRALS, period="2027-04", value=27.0)
     envelopes = await handlers.record_indicator_value(ok, meta(f"agency:{CSC}"))
     assert [e.event_type for e in envelopes] == ["IndicatorValueRecorded", "IndicatorEarlyWarningRaised"]
+
+
+# -- property tests and the file reader ---------------------------------------------------------
+
+
+@given(st.integers(min_value=1900 * 12, max_value=2200 * 12), st.sampled_from(["monthly", "quarterly", "yearly"]))
+def test_every_period_reads_back_as_itself(index: int, frequency: str) -> None:
+    index = index if frequency == "monthly" else index // 12 if frequency == "yearly" else index // 3
+    period = perf.period_of(index, frequency)
+    assert perf.period_index(period, frequency)[0] == index  # type: ignore[index]
+
+
+@given(st.text(max_size=12))
+def test_any_text_is_a_period_or_refused_naming_the_field(period: str) -> None:
+    indicator = CALDERDALE.reporting.performance.indicator(RE_REFERRALS)
+    assert indicator is not None
+    try:
+        perf.check_period(indicator, period, TODAY, "values.0.period")
+    except Refusal as refusal:
+        assert refusal.field == "values.0.period" and refusal.code in ("wrong_period", "period_not_begun")
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e9))
+def test_a_percentage_outside_0_to_100_is_refused_and_inside_recorded(value: float) -> None:
+    rows = [IndicatorValue(indicator_id=RE_REFERRALS, period="2027-01", value=value)]
+    if 0 <= value <= 100:
+        assert perf.decide_values(fold([]), CSC, rows, CALDERDALE, TODAY)[0].value == value
+    else:
+        with pytest.raises(Refusal) as caught:
+            perf.decide_values(fold([]), CSC, rows, CALDERDALE, TODAY)
+        assert caught.value.code == "out_of_range"
+
+
+def test_a_file_is_read_row_by_row_naming_each_bad_line() -> None:
+    text = "\ufeffIndicator ID,Period,Value,Note\nre-referrals-12-months,2027-01,21.5%,x\n\n,2027-02,3\nre-referrals-12-months,,3\nre-referrals-12-months,2027-03,n/a\n"
+    read = read_values(text.encode(), "values.csv")
+    assert read.values == [{"indicator_id": RE_REFERRALS, "period": "2027-01", "value": 21.5}] and read.lines == [2]
+    assert read.problems == ["Line 4: no indicator_id", "Line 5: no period", "Line 6: the value 'n/a' is not a number"]
+
+
+def test_an_excel_month_typed_as_a_date_is_the_month() -> None:
+    import io
+    from datetime import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["indicator_id", "period", "value"])
+    book.active.append([RE_REFERRALS, dt(2027, 2, 1), 22])
+    data = io.BytesIO()
+    book.save(data)
+    assert read_values(data.getvalue(), "values.xlsx").values == [{"indicator_id": RE_REFERRALS, "period": "2027-02", "value": 22.0}]
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    (b"", "empty"), (b"indicator,value\nx,1\n", "missing: period"), (b"indicator_id,period,value\n", "no values"),
+    (b"\xff\xfe\x00bad", "neither an Excel workbook"), (b"PK\x03\x04not really a zip", "not an Excel workbook"),
+])
+def test_a_file_that_cannot_be_read_is_refused_whole(data: bytes, why: str) -> None:
+    with pytest.raises(Unreadable) as caught:
+        read_values(data, "values.csv")
+    assert why in str(caught.value)
