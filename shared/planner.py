@@ -115,6 +115,8 @@ class Commitment:
     agencies_due: list[str] | None = None
     missed: int = 0
     due: int = 0
+    scrutineer: str = ""
+    """The independent scrutineer's title, where the profile says they lead or contribute to it."""
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,8 @@ def _commitments(
             scale = len(agencies) if cadence.per_agency else 1
             committed = round(cadence.count * scale * len(period) / cadence.per_months, 2)
             text = f"{cadence.count} every {cadence.per_months} months" + (" for each Section 11 agency" if cadence.per_agency else "")
+        if activity.condition:
+            text += f" ({activity.condition.strip()})"
         covered = due = None
         if cadence.per_agency:
             covered = sorted({ev.agency_id for ev in held if ev.agency_id})
@@ -351,6 +355,7 @@ def _commitments(
                 activity_id, activity.name, text, committed, len(own_slots),
                 len(held) + sum(1 for s in own_slots if s.status == "held" and s.event is None),
                 sum(1 for s in own_slots if s.status == "slipped"), covered, due,
+                scrutineer=profile.independent_scrutiny.title if activity_id in profile.independent_scrutiny.contributes_to else "",
                 missed=sum(1 for s in own_slots if s.status == "missed"),
                 due=sum(1 for s in own_slots if s.status in ("due", "scheduled", "in-preparation") and s.month == month_of(as_of)),
             )

@@ -143,7 +143,6 @@ FALLBACK: dict[str, str] = {
     "ReviewTimescales.thematic_review_signed_off_by": "Who signs off a thematic review: one, or a list of which any one may.",
     "PlannerPeriod.start": "First month of the planner (YYYY-MM); also starts each planner year.",
     "PlannerPeriod.months": "How many months the planner covers.",
-    "ProcessStep.description": "What happens at this step.",
 }
 
 

@@ -41,8 +41,6 @@ __all__ = [
     "Measure",
     "Objective",
     "Principle",
-    "Process",
-    "ProcessStep",
     "ReportTemplate",
     "Reporting",
     "RollingReport",
@@ -269,25 +267,6 @@ class EarlyWarning(Model):
     """How often it is raised, when on a schedule."""
 
 
-class ProcessStep(Model):
-    id: Slug
-    name: NonEmptyStr
-    description: str = ""
-    reports_to: list[str] = Field(default_factory=list)
-    """Ids of the groups this step reports to."""
-
-
-class Process(Model):
-    """The ordered steps of an activity's cycle (e.g. a learning hub, a peer review)."""
-
-    id: Slug
-    name: NonEmptyStr
-    activity: str
-    """Id of the activity this process runs."""
-    steps: list[ProcessStep] = Field(min_length=1)
-    """The steps, in order."""
-
-
 class Measure(Model):
     """A figure the partnership records for an activity (attendance, response rates, ...)."""
 
@@ -356,8 +335,6 @@ class Reporting(Model):
     profile could have only one, which it still may)."""
     early_warnings: list[EarlyWarning] = Field(default_factory=list)
     """Routes that raise declining or weak performance early."""
-    processes: list[Process] = Field(default_factory=list)
-    """The ordered steps of activities that run as a cycle."""
     measures: list[Measure] = Field(default_factory=list)
     """Figures recorded for activities, with the document's values as baselines."""
     themes: list[Theme] = Field(default_factory=list)

@@ -44,7 +44,6 @@ def check_inside(reporting: Reporting, problems: Problems) -> None:
         "rolling_reports",
         "templates",
         "early_warnings",
-        "processes",
         "measures",
         "themes",
     ):
@@ -103,8 +102,6 @@ def check_inside(reporting: Reporting, problems: Problems) -> None:
         for s, section in enumerate(template.sections):
             for j, ref in enumerate(section.evidence):
                 element(("templates", t, "sections", s, "evidence", j), ref)
-    for p, process in enumerate(reporting.processes):
-        _unique(problems, ("processes", p, "steps"), process.steps)
     _unique(problems, ("yearly_reports",), reporting.yearly_reports)
     _unique(problems, ("assurance_levels",), reporting.assurance_levels)
     _unique(problems, ("assurance_levels",), reporting.assurance_levels, "name")
@@ -145,9 +142,5 @@ def check_references(
     for i, warning in enumerate(reporting.early_warnings):
         check("group", ("early_warnings", i, "raised_by"), warning.raised_by)
         check("group", ("early_warnings", i, "raised_to"), warning.raised_to)
-    for p, process in enumerate(reporting.processes):
-        check("activity", ("processes", p, "activity"), process.activity)
-        for s, step in enumerate(process.steps):
-            check("group", ("processes", p, "steps", s, "reports_to"), step.reports_to)
     for i, measure in enumerate(reporting.measures):
         check("activity", ("measures", i, "activity"), measure.activity)

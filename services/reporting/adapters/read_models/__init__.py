@@ -10,6 +10,7 @@ from services.reporting.domain.views import (
     build_tracker,
 )
 from services.reporting.domain.views.dashboard import build_overview
+from services.reporting.domain.views.framework import framework_view
 from services.reporting.domain.views.planner import PlannerView
 from shared.profiles.schema import FrameworkProfile
 
@@ -52,6 +53,7 @@ class ReadModels:
             assurance=assurance,
             planner=planner_view,
             performance=performance_view,
+            framework=framework_view(profile),
             agency_names={a.id: a.name for a in profile.agencies},
             domain_names={d.id: d.name for d in profile.section11.domains},
         )

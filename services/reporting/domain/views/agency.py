@@ -101,6 +101,8 @@ class AgencyView:
     agency_name: str
     category: str
     as_of: datetime
+    notes: str = ""
+    """What the profile notes about the agency (its `notes`)."""
     cycles: list[CycleReturn] = field(default_factory=list)
     risk_flags: list[RiskFlagHistoryRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
@@ -215,6 +217,7 @@ def build_agency_view(
         agency_name=agency.name,
         category=agency.category,
         as_of=as_of,
+        notes=agency.notes,
         statutory_partner=agency.statutory_partner,
         part_of=agency.part_of,
         cycles=_cycles(profile, agency_id, rows),

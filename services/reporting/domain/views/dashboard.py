@@ -7,6 +7,7 @@ from datetime import datetime
 from . import figures
 from .actions import ActionRow, ActionTracker
 from .assurance_events import AssuranceView, ConcludedEventRow
+from .framework import FrameworkView
 from .performance import PerformanceView
 from .planner import PlannerView
 from .reviews import ReviewsView
@@ -47,6 +48,7 @@ class Dashboard:
     assurance: AssuranceView | None = None
     planner: PlannerView | None = None
     performance: PerformanceView | None = None
+    framework: FrameworkView | None = None
 
 
 def build_overview(
