@@ -17,19 +17,21 @@ from datetime import date
 from typing import TypeVar
 from uuid import UUID
 
-from services.reporting.domain.records import indicators, performance, risks, yearly
+from services.reporting.domain.records import indicators, performance, risks, rolling, yearly
 from services.reporting.domain.records.commands import (
     CloseRisk,
     CommentOnYearlyReport,
     DraftYearlyReport,
     IndicatorValue,
     PartnersSignOffYearlyReport,
+    PresentRollingReport,
     PublishYearlyReport,
     RateIndicator,
     ReassessRisk,
     RecordIndicatorValue,
     RecordIndicatorValues,
     RecordRisk,
+    RecordRollingReportMissed,
     ScrutineerSignOffYearlyReport,
     YearlyReportCommand,
 )
@@ -150,6 +152,20 @@ class ReportingHandlers:
         self.partnerships.profile(m.partnership_id)
         return await self._risk(c.risk_id, m, c.request_id, lambda s, today: risks.decide_close(s, c, today))
 
+    # -- rolling reports ----------------------------------------------------------------
+
+    async def present_rolling_report(self, c: PresentRollingReport, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self.runner.run(
+            rolling.ROLLING_REPORT, c.report_id, m, c.request_id, lambda s, today: rolling.decide_present(s, c, profile, today)
+        )
+
+    async def record_rolling_report_missed(self, c: RecordRollingReportMissed, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self.runner.run(
+            rolling.ROLLING_REPORT, c.report_id, m, c.request_id, lambda s, today: rolling.decide_missed(s, c, profile, today)
+        )
+
     def commands(self) -> CommandTable:
         """Every command this service accepts (the business unit's, and an agency's performance
         data as itself): its subject token, title and handler."""
@@ -168,4 +184,6 @@ class ReportingHandlers:
             business_unit("record-risk", RecordRisk, "Enter a risk on the partnership's risk register", self.record_risk),
             business_unit("reassess-risk", ReassessRisk, "Reassess a risk's current (and target) rating and set its next review", self.reassess_risk),
             business_unit("close-risk", CloseRisk, "Close a risk on the register, with the reason", self.close_risk),
+            business_unit("present-rolling-report", PresentRollingReport, "Record a scheduled report presented to a group (by whom, meeting, assurance, key messages, document)", self.present_rolling_report),
+            business_unit("record-rolling-report-missed", RecordRollingReportMissed, "Record a scheduled report not presented to its group when due, and why", self.record_rolling_report_missed),
         )

@@ -10,13 +10,13 @@ read as the contract.
 """
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
 from shared.catalogue.personal import Personal, Typed
-from shared.catalogue.registry import registered
+from shared.catalogue.registry import registered, upcaster
 
 
 class _Part(BaseModel):
@@ -95,10 +95,16 @@ class AssuranceEventEndorsed(DomainEvent):
 
 @registered
 class AssuranceEventScheduled(DomainEvent):
+    """v2 names the agency under scrutiny (`agency_id`) and the contributing agencies
+    (`agency_ids`), so each hears the date as an outcome (v1: none named)."""
+
     event_type = "AssuranceEventScheduled"
+    schema_version = 2
     assurance_event_id: str
     scheduled_on: date
     milestones: list[MilestoneDue] = []
+    agency_id: str | None = None
+    agency_ids: list[str] = []
 
 
 @registered
@@ -198,13 +204,27 @@ class ReportAgreementGiven(DomainEvent):
 
 @registered
 class AssuranceReportAgreed(DomainEvent):
-    """The report is agreed for distribution."""
+    """The report is agreed for distribution. v2 names the agencies it concerns (`agency_ids`:
+    the agency under scrutiny, the contributing agencies and those on the panel), so the agreed
+    report reaches each as an outcome (v1: none named)."""
 
     event_type = "AssuranceReportAgreed"
+    schema_version = 2
     assurance_event_id: str
     version: int
     distribution: list[str] = []
     reports_to: str
+    agency_ids: list[str] = []
+
+
+@upcaster("AssuranceEventScheduled", from_version=1)
+def _scheduled_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"agency_id": None, "agency_ids": []} | payload
+
+
+@upcaster("AssuranceReportAgreed", from_version=1)
+def _agreed_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"agency_ids": []} | payload
 
 
 @registered

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.catalogue.base import DomainEvent
+from shared.catalogue.documents import DocumentRef
 from shared.catalogue.personal import Personal, Typed
 from shared.catalogue.registry import registered, upcaster
 
@@ -268,3 +269,42 @@ class RiskClosed(DomainEvent):
     risk_id: str
     closed_on: date
     reason: Annotated[str, Typed()]
+
+
+# -- rolling reports (issue 16 item 3) ---------------------------------------------------------
+
+
+@registered
+class RollingReportPresented(DomainEvent):
+    """A report the profile schedules was presented to a group that receives it, for the
+    month it was due: by whom (sealed, a person's name), at which meeting, the assurance it
+    gave and its key messages (sealed under the record's key and its presenter's), and its
+    document."""
+
+    event_type = "RollingReportPresented"
+    report_id: str
+    presentation_id: str
+    """`{report_id}-{due month}-{group}`."""
+    due_month: str
+    group_id: str
+    presented_on: date
+    presented_by: Annotated[str, Personal()]
+    meeting: str = ""
+    assurance_level: str | None = None
+    key_messages: Annotated[list[str], Typed("presented_by")] = []
+    document: DocumentRef | None = None
+    agency_id: str | None = None
+    """The agency whose report it is, when one agency provides it (it hears the outcome)."""
+
+
+@registered
+class RollingReportMissed(DomainEvent):
+    """A report the profile schedules was not presented to the group when due, and why."""
+
+    event_type = "RollingReportMissed"
+    report_id: str
+    presentation_id: str
+    due_month: str
+    group_id: str
+    reason: Annotated[str, Typed()]
+    agency_id: str | None = None

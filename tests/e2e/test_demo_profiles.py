@@ -183,8 +183,22 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     parked = await js.stream_info(platform.subjects.deadletter_stream, subjects_filter=f"{platform.subjects.namespace}.{p}.dlq.>")
     assert not parked.state.subjects, parked.state.subjects
 
-    # The board pack, as HTML and PDF.
-    assert f"Board pack: {profile.name}" in html.unescape(result.board_pack.read_text())
+    # Rolling reports (issue 16 item 3): each scheduled report presented (or one missed) as recorded.
+    async def rolling_projected() -> bool:
+        rows = await pool.fetchval("SELECT count(*) FROM reporting.rolling_report_records WHERE partnership_id = $1", p)
+        return rows == len(result.activities.reports_presented) + len(result.activities.reports_missed)
+
+    await eventually(rolling_projected, timeout=60, what="reporting to project the rolling reports")
+
+    # The board pack, as HTML and PDF; it and the dashboard's planner answer for every activity.
+    pack = html.unescape(result.board_pack.read_text())
+    assert f"Board pack: {profile.name}" in pack
+    assert all(a.name in pack for a in profile.activities), [a.name for a in profile.activities if a.name not in pack]
+    from services.reporting.adapters.read_models import ReadModels
+
+    dashboard = await ReadModels(pool).dashboard(profile, platform.clock.now())
+    assert dashboard.planner is not None
+    assert {c.activity_type for c in dashboard.planner.commitments} == {a.id for a in profile.activities}
     assert result.board_pack_pdf.read_bytes().startswith(b"%PDF")
     # The PDF a Board member reads: no page under a fifth full, every agency's name whole, tagged when Chromium printed it.
     assert_readable_pack(result.board_pack_pdf, [a.name for a in profile.agencies], result.board_pack_pdf.parent)

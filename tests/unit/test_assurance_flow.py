@@ -23,6 +23,7 @@ from shared.deadlines import Deadline, Settled
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.memory import InMemoryEventStore
 from shared.london import local_day
+from shared.messaging.outcomes import addressees
 from shared.partnerships import Partnerships
 from shared.profiles import DATA_DIR, load_builtin
 from shared.profiles.schema import FrameworkProfile
@@ -249,7 +250,9 @@ async def test_a_thematic_event_names_its_theme_and_distributes_to_contributing_
     assert section11.code == "not_an_assurance_event"
     await propose_and_endorse(flow, "t-3", "thematic-assurance-event", endorsers=PARTNERS, theme="neglect",
                               contributing_agencies=["nlc-childrens-social-care", "general-practitioners"])
-    await flow.send(c.ScheduleAssuranceEvent, assurance_event_id="t-3", scheduled_on="2019-02-20")
+    [scheduled] = await flow.send(c.ScheduleAssuranceEvent, assurance_event_id="t-3", scheduled_on="2019-02-20")
+    # the contributing agencies hear the date as outcomes (issue 16 item 5)
+    assert addressees(scheduled.event_type, scheduled.event.model_dump(mode="json")) == ["nlc-childrens-social-care", "general-practitioners"]
     flow.move_to(date(2019, 2, 20))
     await flow.send(c.RecordEventHeld, assurance_event_id="t-3", held_on="2019-02-20", panel=[
         {"role": "independent_scrutineer", "title": "ISO"},
@@ -263,6 +266,17 @@ async def test_a_thematic_event_names_its_theme_and_distributes_to_contributing_
     agreed = done[1].event
     assert isinstance(agreed, e.AssuranceReportAgreed)
     assert agreed.distribution == ["nlc-childrens-social-care", "general-practitioners", "northern-lincolnshire-and-goole-hospitals"]
+    # the agreed report reaches each agency concerned as an outcome
+    assert addressees(done[1].event_type, agreed.model_dump(mode="json")) == agreed.distribution
+
+
+def test_scheduled_and_agreed_events_recorded_before_they_named_agencies_still_read() -> None:
+    from shared.catalogue import upcast
+
+    v1 = upcast("AssuranceEventScheduled", 1, {"assurance_event_id": "x", "scheduled_on": "2019-02-20", "milestones": []})
+    assert (v1["agency_id"], v1["agency_ids"]) == (None, [])
+    agreed = upcast("AssuranceReportAgreed", 1, {"assurance_event_id": "x", "version": 1, "reports_to": "g"})
+    assert e.AssuranceReportAgreed.model_validate(agreed).agency_ids == []
 
 
 def test_the_table_names_every_command_once() -> None:

@@ -158,6 +158,7 @@ def decide_agree_report(state: AssuranceEvent, command: AgreeReport, profile: Fr
     events.append(e.AssuranceReportAgreed(
         assurance_event_id=state.assurance_event_id, version=state.report_version,
         distribution=_distribution(state, activity.report_distribution), reports_to=state.reports_to,
+        agency_ids=[a for a in dict.fromkeys([state.agency_id, *state.contributing_agencies, *state.panel_agencies]) if a],
     ))
     return [*events, concluded(state, events)]
 

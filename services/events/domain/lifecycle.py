@@ -140,6 +140,8 @@ def decide_schedule(
             assurance_event_id=state.assurance_event_id,
             scheduled_on=command.scheduled_on,
             milestones=milestones_due(activity, command.scheduled_on),
+            agency_id=state.agency_id,
+            agency_ids=[a for a in state.contributing_agencies if a != state.agency_id],
         )
     ]
 

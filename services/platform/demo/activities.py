@@ -37,6 +37,7 @@ class Step:
     key: str
     command: str
     body: dict[str, Any]
+    service: str = "events"
 
 
 @dataclass
@@ -48,6 +49,8 @@ class ActivityFacts:
     due: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     activities: set[str] = field(default_factory=set)
+    reports_presented: list[str] = field(default_factory=list)
+    reports_missed: list[str] = field(default_factory=list)
 
 
 def own_lifecycle(activity: ActivityType) -> bool:
@@ -131,6 +134,41 @@ def _occurrence_steps(story: Story, oid: str, month: str, activity: ActivityType
                 "reached": rng.randint(40, 400)})
 
 
+def _rolling_report_steps(story: Story, rng: random.Random, facts: ActivityFacts) -> Iterator[Step]:
+    """Each report the profile schedules, presented to each group that receives it in the
+    months it is due this year (its due months, else its cadence's); the first due in the
+    year's second month is missed instead, with its reason."""
+    levels = [level.id for level in story.profile.reporting.assurance_levels]
+    months = [story.month(-offset) for offset in range(11, 0, -1)]  # the year's months gone by
+    missing = True
+    for report in story.profile.reporting.rolling_reports:
+        cadence = report.cadence
+        if cadence.as_required or not cadence.count:
+            continue
+        if report.due_months:
+            due = [m for m in months if int(m[5:]) in report.due_months]
+        else:
+            every = max(1, cadence.per_months // cadence.count)
+            due = months[every - 1::every] if every <= len(months) else []
+        for month in due:
+            for group in report.received_by:
+                pid = f"{report.id}-{month}-{group}"
+                key = {"report_id": report.id, "due_month": month, "group_id": group}
+                if missing and month == months[1]:
+                    missing = False
+                    facts.reports_missed.append(pid)
+                    yield Step(_month_end(story, month), f"reports/{pid}/missed", "record-rolling-report-missed",
+                               key | {"reason": "The author was on leave; it goes to the next meeting (invented)"}, "reporting")
+                    continue
+                on = story.day_in(month, rng)
+                facts.reports_presented.append(pid)
+                yield Step(on, f"reports/{pid}/present", "present-rolling-report", key | {
+                    "presented_on": on, "presented_by": report.presented_by or PRESENTER,
+                    "meeting": f"{group}, {on:%d %B %Y}", "assurance_level": levels[rng.randint(0, min(2, len(levels) - 1))],
+                    "key_messages": [f"The {report.name} shows steady practice (invented)"],
+                }, "reporting")
+
+
 def _next(month: str) -> str:
     year, mon = int(month[:4]), int(month[5:])
     return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
@@ -161,6 +199,7 @@ async def steps(story: Story) -> tuple[list[Step], ActivityFacts]:
             position = past.index((month, activity))
             fate = "slipped" if position == slipping else "missed" if position == missing else "held"
         found.extend(_occurrence_steps(story, oid, month, activity, rng, fate, facts))
+    found.extend(_rolling_report_steps(story, rng, facts))
     order = {step.key: n for n, step in enumerate(found)}
     return sorted(found, key=lambda s: (s.on, order[s.key])), facts
 
@@ -171,10 +210,15 @@ async def play(story: Story, into: ActivityFacts) -> None:
     for name, value in vars(facts).items():
         setattr(into, name, value)
     for step in found:
-        await story.platform.ask("events", step.command, step.key, step.body, on=step.on)
+        await story.platform.ask(step.service, step.command, step.key, step.body, on=step.on)
     if facts.planned:
         story.progress(
             f"Activities: {plural(len(facts.activities), 'activity', 'activities')} at their cadence, "
             f"{plural(len(facts.presented), 'occurrence')} held and presented, {len(facts.slipped)} slipped, "
             f"{len(facts.missed)} missed, {len(facts.due)} due this month"
+        )
+    if facts.reports_presented or facts.reports_missed:
+        story.progress(
+            f"Rolling reports: {plural(len(facts.reports_presented), 'report')} presented to the groups that receive them, "
+            f"{len(facts.reports_missed)} missed"
         )

@@ -88,8 +88,10 @@ def _reports(doc: WordDocument, p: BoardPack) -> None:
             name = [Line(r.name, f"({r.kind})" if r.kind != "rolling" else "")]
             why = [Line(r.why)] + ([Line(trace=f"also to {', '.join(r.also_to)}")] if r.also_to else []) \
                 + ([Line(trace=f"event {r.event_id}")] if r.event_id else [])
-            rows.append([name, r.presented_by, r.cadence, r.status, why])
-        doc.table(["Report", "Presented by", "Cadence", "This meeting", "Why"], rows)
+            received = [Line(x.said, f"event {x.event_id} · position {x.position}") for x in r.recorded] \
+                or ("not yet received" if r.due else "")
+            rows.append([name, r.presented_by, r.cadence, r.status, why, received])
+        doc.table(["Report", "Presented by", "Cadence", "This meeting", "Why", "Received or missed"], rows)
     else:
         doc.para("The profile sends no rolling report to this group.")
     if p.tools:
@@ -116,7 +118,8 @@ def _planner(doc: WordDocument, p: BoardPack) -> None:
         doc.table(["Month", "Planned (status)", "Held"], rows)
         doc.heading("Every activity in the quarter", 3)
         doc.table(["Activity", "Cadence", "Planned", "Held", "Slipped", "Missed", "Due this month"], [
-            [c.activity_name, c.cadence, c.planned, c.held, c.slipped, c.missed, c.due] for c in q.commitments
+            [c.activity_name + (f" (with the {c.scrutineer})" if c.scrutineer else ""), c.cadence, c.planned, c.held, c.slipped, c.missed, c.due]
+            for c in q.commitments
         ])
     else:
         doc.para("No planner.")

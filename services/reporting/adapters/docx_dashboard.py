@@ -213,7 +213,7 @@ def _planner(doc: WordDocument, d: Dashboard) -> None:
         rows.append([p.name(m.month), planned, held, [Line(f"{s.activity_name}: {s.detail}") for s in m.slipped]])
     doc.table(["Month", "Planned", "Held", "Slipped"], rows)
     doc.table(["Activity", "Cadence", "Committed in the period", "Planned", "Held", "Slipped", "Missed", "Due this month", "Agencies still to visit"], [
-        [c.activity_name, c.cadence, str(c.committed) if c.committed is not None else "as required", c.planned, c.held, c.slipped,
+        [c.activity_name + (f" (with the {c.scrutineer})" if c.scrutineer else ""), c.cadence, str(c.committed) if c.committed is not None else "as required", c.planned, c.held, c.slipped,
          c.missed, c.due,
          "" if c.agencies_due is None else f"{len(c.agencies_due)}"
          + (": " + ", ".join(p.agency_names.get(x, x) for x in c.agencies_due) if c.agencies_due else "")]

@@ -30,7 +30,7 @@ class ReportingRecordsProjection(Projection):
     name = "reporting_records"
 
     def tables(self) -> list[str]:
-        return ["indicator_ratings", "yearly_reports", "yearly_report_steps", "risks", "risk_history"]
+        return ["indicator_ratings", "yearly_reports", "yearly_report_steps", "risks", "risk_history", "rolling_report_records"]
 
     def ddl(self, schema: str) -> str:
         return f"""
@@ -73,6 +73,12 @@ class ReportingRecordsProjection(Projection):
         CREATE TABLE IF NOT EXISTS {schema}.risk_history (
             event_id uuid PRIMARY KEY, partnership_id text NOT NULL, risk_id text NOT NULL, event_type text NOT NULL,
             on_date date NOT NULL, detail text NOT NULL, position bigint NOT NULL);
+        CREATE TABLE IF NOT EXISTS {schema}.rolling_report_records (
+            partnership_id text NOT NULL, report_id text NOT NULL, due_month text NOT NULL, group_id text NOT NULL,
+            status text NOT NULL, presented_on date, presented_by text, meeting text, assurance_level text,
+            key_messages jsonb NOT NULL DEFAULT '[]', reason text, document jsonb,
+            event_id uuid NOT NULL, position bigint NOT NULL,
+            PRIMARY KEY (partnership_id, report_id, due_month, group_id));
         """
 
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
@@ -88,6 +94,25 @@ class ReportingRecordsProjection(Projection):
                 await self._yearly(conn, s, envelope)
             case r.RiskRecorded() | r.RiskReassessed() | r.RiskClosed():
                 await self._risk(conn, s, envelope)
+            case r.RollingReportPresented():
+                await conn.execute(
+                    f"INSERT INTO {s}.rolling_report_records (partnership_id, report_id, due_month, group_id, status,"
+                    " presented_on, presented_by, meeting, assurance_level, key_messages, document, event_id, position)"
+                    " VALUES ($1,$2,$3,$4,'presented',$5,$6,$7,$8,$9,$10,$11,$12)"
+                    " ON CONFLICT (partnership_id, report_id, due_month, group_id) DO UPDATE SET status = 'presented',"
+                    " presented_on = excluded.presented_on, presented_by = excluded.presented_by, meeting = excluded.meeting,"
+                    " assurance_level = excluded.assurance_level, key_messages = excluded.key_messages,"
+                    " document = excluded.document, event_id = excluded.event_id, position = excluded.position",
+                    p, e.report_id, e.due_month, e.group_id, e.presented_on, e.presented_by, e.meeting, e.assurance_level,
+                    json.dumps(e.key_messages), json.dumps(e.document.model_dump()) if e.document else None,
+                    envelope.event_id, envelope.position,
+                )
+            case r.RollingReportMissed():
+                await conn.execute(
+                    f"INSERT INTO {s}.rolling_report_records (partnership_id, report_id, due_month, group_id, status, reason,"
+                    " event_id, position) VALUES ($1,$2,$3,$4,'missed',$5,$6,$7) ON CONFLICT DO NOTHING",
+                    p, e.report_id, e.due_month, e.group_id, e.reason, envelope.event_id, envelope.position,
+                )
 
     async def _yearly(self, conn: asyncpg.Connection, s: str, envelope: Envelope) -> None:
         e, p = envelope.event, envelope.partnership_id

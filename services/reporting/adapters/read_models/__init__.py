@@ -9,6 +9,7 @@ from services.reporting.domain.views import (
     build_heatmap,
     build_tracker,
 )
+from services.reporting.domain.views.board_pack_schedule import RollingRecord
 from services.reporting.domain.views.dashboard import build_overview
 from services.reporting.domain.views.framework import framework_view
 from services.reporting.domain.views.planner import PlannerView
@@ -34,6 +35,7 @@ class ReadModels:
             concluded = await assurance_events.concluded(conn, s, p)
             assurance = await assurance_events.view(conn, s, profile)
             planner_view = await planner.view(conn, s, profile, as_of.date())
+            rolling = await rolling_reports(conn, s, p)
             performance_view = await performance.view(conn, s, profile)
         overview = build_overview(
             len(profile.agencies), submitted, submissions, len(flags), action_rows, len(concluded)
@@ -54,6 +56,8 @@ class ReadModels:
             planner=planner_view,
             performance=performance_view,
             framework=framework_view(profile),
+            rolling_reports=rolling,
+            report_names={r.id: r.name for r in profile.reporting.rolling_reports},
             agency_names={a.id: a.name for a in profile.agencies},
             domain_names={d.id: d.name for d in profile.section11.domains},
         )
@@ -72,3 +76,17 @@ class ReadModels:
             "actions": await self._pool.fetchval(f"SELECT count(*) FROM {s}.actions"),
             "assurance_events": await self._pool.fetchval(f"SELECT count(*) FROM {s}.assurance_events"),
         }
+
+
+async def rolling_reports(conn: asyncpg.Connection, s: str, partnership: str) -> list[RollingRecord]:
+    """Scheduled reports recorded presented or missed, the latest due month first."""
+    return [
+        RollingRecord(
+            r["report_id"], r["due_month"], r["group_id"], r["status"], r["presented_on"], r["presented_by"] or "",
+            r["meeting"] or "", r["assurance_level"], r["reason"] or "", str(r["event_id"]), r["position"],
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.rolling_report_records WHERE partnership_id = $1 ORDER BY due_month DESC, report_id, group_id",
+            partnership,
+        )
+    ]

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.catalogue.documents import DocumentRef
+
 SlugStr = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -178,4 +180,29 @@ class ReassessRisk(Command):
 class CloseRisk(Command):
     risk_id: SlugStr
     closed_on: date
+    reason: Text
+
+
+class PresentRollingReport(Command):
+    """Record a report the profile schedules as presented to a group that receives it: for
+    the month it was due, by whom, at which meeting, its level of assurance, its key
+    messages and its document."""
+
+    report_id: SlugStr
+    due_month: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    group_id: SlugStr
+    presented_on: date
+    presented_by: Person
+    meeting: str = Field(default="", max_length=200)
+    assurance_level: SlugStr | None = None
+    key_messages: list[ShortText] = Field(default_factory=list, max_length=20)
+    document: DocumentRef | None = None
+
+
+class RecordRollingReportMissed(Command):
+    """Record a report the profile schedules as not presented to the group when due, and why."""
+
+    report_id: SlugStr
+    due_month: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    group_id: SlugStr
     reason: Text

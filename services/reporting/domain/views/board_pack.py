@@ -218,7 +218,7 @@ def build_board_pack(
         exceptions=sorted_lines([x for x in found if x.new]),
         outstanding=sorted_lines([x for x in found if not x.new]),
         decisions=decisions(profile, group, dashboard.actions, dashboard.reviews, dashboard.assurance, names),
-        reports=reports_due(profile, group_id, period, concluded_in(dashboard.concluded_events, window)),
+        reports=reports_due(profile, group_id, period, concluded_in(dashboard.concluded_events, window), dashboard.rolling_reports),
         tools=tools_for(profile, group_id),
         planner=planner,
         coming=coming_in(dashboard.assurance, quarter),

@@ -100,6 +100,32 @@ def quarter_months(meeting: date) -> list[str]:
 
 
 @dataclass(frozen=True)
+class RollingRecord:
+    """A scheduled report recorded presented to a group, or missed, for the month it was due."""
+
+    report_id: str
+    due_month: str
+    group_id: str
+    status: str  # presented, missed
+    presented_on: date | None = None
+    presented_by: str = ""
+    meeting: str = ""
+    assurance_level: str | None = None
+    reason: str = ""
+    event_id: str = ""
+    position: int = 0
+
+    @property
+    def said(self) -> str:
+        if self.status == "missed":
+            return f"missed ({self.due_month}): {self.reason}"
+        at = f" at {self.meeting}" if self.meeting else ""
+        level = f"; {self.assurance_level} assurance" if self.assurance_level else ""
+        day = f"{self.presented_on:%d %b %Y}" if self.presented_on else ""
+        return f"presented {day} by {self.presented_by}{at}{level}"
+
+
+@dataclass(frozen=True)
 class Concluded:
     """An assurance event concluded in the period (an as-required report may follow it)."""
 
@@ -121,6 +147,16 @@ class ReportLine:
     why: str
     also_to: list[str] = field(default_factory=list)
     event_id: str | None = None
+    recorded: list[RollingRecord] = field(default_factory=list)
+    """What was recorded for this group in the pack's period: presented or missed."""
+
+    @property
+    def received(self) -> bool:
+        return any(r.status == "presented" for r in self.recorded)
+
+    @property
+    def missed(self) -> bool:
+        return any(r.status == "missed" for r in self.recorded) and not self.received
 
     @property
     def due(self) -> bool:
@@ -176,7 +212,8 @@ def report_status(
 
 
 def reports_due(
-    profile: FrameworkProfile, group_id: str, period: list[str], concluded: Sequence[Concluded] = ()
+    profile: FrameworkProfile, group_id: str, period: list[str], concluded: Sequence[Concluded] = (),
+    records: Sequence[RollingRecord] = (),
 ) -> list[ReportLine]:
     """Every report the group receives (and each yearly report it receives or signs off),
     with whether it is due at this meeting; due first, then in profile order."""
@@ -202,6 +239,7 @@ def reports_due(
             ReportLine(
                 report.id, report.name, report.kind, report.presented_by, cadence_text(report), status, why,
                 [names.get(g, g) for g in report.received_by if g != group_id], event_id,
+                [r for r in records if r.report_id == report.id and r.group_id == group_id and r.due_month in period],
             )
         )
     order = {"due": 0, "as required": 1, "not fixed": 2, "not due": 3}

@@ -7,6 +7,7 @@ from datetime import datetime
 from . import figures
 from .actions import ActionRow, ActionTracker
 from .assurance_events import AssuranceView, ConcludedEventRow
+from .board_pack_schedule import RollingRecord
 from .framework import FrameworkView
 from .performance import PerformanceView
 from .planner import PlannerView
@@ -49,6 +50,9 @@ class Dashboard:
     planner: PlannerView | None = None
     performance: PerformanceView | None = None
     framework: FrameworkView | None = None
+    rolling_reports: list[RollingRecord] = field(default_factory=list)
+    """Scheduled reports recorded presented or missed (issue 16 item 3), latest due month first."""
+    report_names: dict[str, str] = field(default_factory=dict)
 
 
 def build_overview(

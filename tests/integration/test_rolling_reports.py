@@ -1,0 +1,79 @@
+"""Rolling reports (issue 16 item 3) through real NATS and PostgreSQL: Calderdale's
+Private Fostering report (one of its Appendix 2's nineteen) presented to the CSCP
+Executive with its key messages sealed in the store, another recorded missed with the
+reason; reporting's records and the Executive's board pack say which was received and
+which missed; a report to a group that does not receive it is refused at its field and
+parked; the agency whose report it is hears the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
+from shared.clock import ManualClock
+from shared.waiting import eventually
+from tests.support import platform as support
+from tests.support.platform import RunningPlatform, running_platform
+
+pytestmark = pytest.mark.integration
+
+CALDERDALE = "calderdale"
+T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+async def calderdale(nats_url: str, database: str, namespace: str, clock: ManualClock) -> AsyncIterator[RunningPlatform]:
+    clock.set(T0)
+    settings = support.test_settings(nats_url, database, namespace).model_copy(update={"profiles": [CALDERDALE]})
+    async with running_platform(settings, clock) as running:
+        yield running
+
+
+async def send(platform: RunningPlatform, command: str, body: dict[str, Any]) -> dict[str, Any]:
+    return await platform.command("reporting", command, body, partnership=CALDERDALE)
+
+
+async def test_a_scheduled_report_presented_or_missed(calderdale: RunningPlatform) -> None:
+    platform = calderdale
+    presented = await send(platform, "present-rolling-report", {
+        "report_id": "private-fostering", "due_month": "2026-10", "group_id": "cscp-executive",
+        "presented_on": "2026-10-20", "presented_by": "Service lead (invented)", "meeting": "CSCP Executive, 20 October 2026",
+        "assurance_level": "substantial", "key_messages": ["Notifications up a third (invented)"],
+    })
+    assert presented["status"] == "accepted", presented
+    missed = await send(platform, "record-rolling-report-missed", {
+        "report_id": "maplag", "due_month": "2026-10", "group_id": "cscp-executive", "reason": "Author on leave (invented)",
+    })
+    assert missed["status"] == "accepted", missed
+    wrong = await send(platform, "present-rolling-report", {
+        "report_id": "private-fostering", "due_month": "2026-10", "group_id": "quality-assurance-subgroup",
+        "presented_on": "2026-10-20", "presented_by": "Service lead (invented)",
+    })
+    assert wrong["status"] == "refused" and (wrong["error"]["code"], wrong["error"]["field"]) == ("not_a_receiver", "group_id")
+    again = await send(platform, "present-rolling-report", {
+        "report_id": "private-fostering", "due_month": "2026-10", "group_id": "cscp-executive",
+        "presented_on": "2026-10-21", "presented_by": "Service lead (invented)",
+    })
+    assert again["status"] == "refused" and again["error"]["code"] == "already_presented"
+
+    payload = await platform.pool.fetchval(
+        "SELECT payload::text FROM reporting_records.events WHERE event_type = 'RollingReportPresented'"
+    )
+    assert "Notifications up a third" not in payload and '"agency_id": "cmbc-childrens-social-care"' in payload
+
+    async def projected() -> bool:
+        return await platform.count("SELECT count(*) FROM reporting.rolling_report_records WHERE partnership_id = $1", CALDERDALE) == 2
+
+    await eventually(projected, what="reporting to project both records")
+    profile = platform.hosts["reporting"].partnerships.profile(CALDERDALE)
+    pack = await BoardPackReadModels(platform.pool, "reporting").board_pack(
+        profile, "cscp-executive", date(2026, 11, 2), platform.clock.now(), since=date(2026, 9, 30),
+    )
+    lines = {r.report_id: r for r in pack.reports}
+    assert lines["private-fostering"].received and "presented 20 Oct 2026 by Service lead" in lines["private-fostering"].recorded[0].said
+    assert lines["private-fostering"].recorded[0].said.endswith("substantial assurance")
+    assert lines["maplag"].missed and "Author on leave" in lines["maplag"].recorded[0].said
