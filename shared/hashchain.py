@@ -1,8 +1,8 @@
 """The tamper-evident chain: each event records the hash of the previous one.
 
-The hash covers the event's canonical JSON (sorted keys, UTC timestamps) and
-the previous hash, so an UPDATE changes the event's own hash and a DELETE
-breaks the link from the event after it.
+The hash covers the event's canonical JSON (the columns `rows.CHAINED` and the payload,
+sorted keys, UTC timestamps) and the previous hash, so an UPDATE changes the event's own
+hash and a DELETE breaks the link from the event after it.
 """
 
 import hashlib
@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.eventstore.rows import CHAINED, HASHED, KIND, TIMES, decoded, hex_of
+
 GENESIS = "0" * 64
+_UUIDS = tuple(c for c in CHAINED if KIND[c] == "uuid")
+_TIMES = tuple(c for c in CHAINED if c in TIMES)
 
 
 def _utc(moment: datetime) -> str:
@@ -29,20 +33,11 @@ def canonical_bytes(fields: Mapping[str, Any], payload_json: str | None = None) 
     With `payload_json` (`canonical_payload` of the payload, which the store also writes) the
     payload is not serialised again: the document is built around it, byte for byte as
     `json.dumps` of the whole would make it (tests/unit/test_hashchain.py checks that)."""
-    document = {
-        "event_id": str(fields["event_id"]),
-        "event_type": fields["event_type"],
-        "schema_version": fields["schema_version"],
-        "stream_id": fields["stream_id"],
-        "stream_version": fields["stream_version"],
-        "partnership_id": fields["partnership_id"],
-        "actor": fields["actor"],
-        "occurred_at": _utc(fields["occurred_at"]),
-        "recorded_at": _utc(fields["recorded_at"]),
-        "correlation_id": str(fields["correlation_id"]),
-        "causation_id": str(fields["causation_id"]) if fields["causation_id"] else None,
-        "position": fields["position"],
-    }
+    document = {c: fields[c] for c in CHAINED}
+    for c in _UUIDS:
+        document[c] = str(document[c]) if document[c] else None
+    for c in _TIMES:
+        document[c] = _utc(document[c])
     if payload_json is None:
         return canonical_payload(document | {"payload": fields["payload"]}).encode()
     # "payload" sorts after "partnership_id" and before "position": the keys either side of it.
@@ -55,3 +50,10 @@ def link_hash(prev_hash: str, fields: Mapping[str, Any], payload_json: str | Non
     digest = hashlib.sha256(bytes.fromhex(prev_hash))
     digest.update(canonical_bytes(fields, payload_json))
     return digest.hexdigest()
+
+
+def row_hash(row: Mapping[str, Any]) -> str:
+    """The hash a stored row (from the database, or a bundle line read back) should record:
+    its content linked to the hash it records before it. The one check of a stored row's
+    hash: verify, the bundle check (through verify's ChainChecker) and the event page."""
+    return link_hash(hex_of(row["prev_hash"]), decoded(row, HASHED))

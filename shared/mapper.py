@@ -1,4 +1,8 @@
-"""The one mapper between envelopes and their stored rows and wire messages."""
+"""The one mapper between envelopes and their stored rows and wire messages.
+
+The row's shape (its columns, how each is decoded) is `shared.eventstore.rows`; this
+module turns it into envelopes and JetStream messages, and builds every message an
+event is published as (`to_wire`, `row_to_wire`; read back with `from_wire`)."""
 
 import json
 from collections.abc import Mapping, Sequence
@@ -8,6 +12,7 @@ from uuid import UUID, uuid4
 
 from shared.catalogue import DomainEvent, event_class, upcast
 from shared.envelope import Envelope, Metadata
+from shared.eventstore.rows import BUT_PAYLOAD, decoded, json_of, record
 
 # Headers every published event carries; Nats-Msg-Id makes JetStream drop a
 # re-published event inside its duplicate window, so a relay retry is never a duplicate.
@@ -49,43 +54,23 @@ def parse_event(event_type: str, schema_version: int, payload: Mapping[str, Any]
     return event_class(event_type).model_validate(current)
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
 def _stored_event(event_type: str, schema_version: int, payload: Any) -> DomainEvent:
     """A stored payload parsed into its model: straight from the JSON text (in pydantic's
     Rust parser, with no dict in between) when it is at today's version, else upcast."""
     cls = event_class(event_type)
     if schema_version == cls.schema_version and isinstance(payload, str | bytes):
         return cls.model_validate_json(payload)
-    return parse_event(event_type, schema_version, _json(payload))
+    return parse_event(event_type, schema_version, json_of(payload))
 
 
 def from_row(row: Mapping[str, Any], store: str) -> Envelope:
     """A stored row (asyncpg Record or dict) back to its envelope, upcast to today's schema."""
     event = _stored_event(row["event_type"], row["schema_version"], row["payload"])
-    return Envelope(
-        event_id=row["event_id"],
-        event_type=row["event_type"],
-        # The envelope describes the payload it carries, which is now upcast; the
-        # row keeps the version it was recorded with (and the hash covers that).
-        schema_version=event.schema_version,
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        partnership_id=row["partnership_id"],
-        actor=row["actor"],
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-        correlation_id=row["correlation_id"],
-        causation_id=row["causation_id"],
-        trace_context=_json(row["trace_context"]) or {},
-        event=event,
-        store=store,
-        position=row["position"],
-        prev_hash=bytes(row["prev_hash"]).hex(),
-        hash=bytes(row["hash"]).hex(),
-    )
+    fields = decoded(row, BUT_PAYLOAD, text_ids=False)
+    # The envelope describes the payload it carries, which is now upcast; the
+    # row keeps the version it was recorded with (and the hash covers that).
+    fields["schema_version"] = event.schema_version
+    return Envelope(**fields, event=event, store=store)
 
 
 def to_wire(envelope: Envelope) -> tuple[bytes, dict[str, str]]:
@@ -103,34 +88,21 @@ def row_to_wire(row: Mapping[str, Any], store: str) -> tuple[bytes, dict[str, st
     The relay publishes every event, so it skips parsing the payload into its model
     and dumping it again: the stored JSON text is spliced in as it is, labelled with
     the version it was recorded at (the consumer upcasts it as it would from the store)."""
-    trace_context = _json(row["trace_context"]) or {}
-    head = {
-        "event_id": str(row["event_id"]),
-        "event_type": row["event_type"],
-        "schema_version": row["schema_version"],
-        "stream_id": row["stream_id"],
-        "stream_version": row["stream_version"],
-        "partnership_id": row["partnership_id"],
-        "actor": row["actor"],
-        "occurred_at": row["occurred_at"].isoformat(),
-        "correlation_id": str(row["correlation_id"]),
-        "causation_id": str(row["causation_id"]) if row["causation_id"] else None,
-        "trace_context": trace_context,
-        "store": store,
-        "recorded_at": row["recorded_at"].isoformat(),
-        "position": row["position"],
-        "prev_hash": bytes(row["prev_hash"]).hex(),
-        "hash": bytes(row["hash"]).hex(),
-    }
+    head = record(row, BUT_PAYLOAD) | {"store": store}
     payload = row["payload"]
     payload_text = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
     body = json.dumps(head, separators=(",", ":"))[:-1] + ',"payload":' + payload_text + "}"
-    headers = {MSG_ID_HEADER: head["event_id"], EVENT_TYPE_HEADER: row["event_type"]} | trace_context
+    headers = {MSG_ID_HEADER: head["event_id"], EVENT_TYPE_HEADER: row["event_type"]} | head["trace_context"]
     return body.encode(), headers
 
 
 def from_wire(data: bytes) -> Envelope:
-    body = json.loads(data)
+    return from_body(json.loads(data))
+
+
+def from_body(body: dict[str, Any]) -> Envelope:
+    """A wire message's parsed body to its envelope (the body is consumed): for a reader
+    that has parsed the message already, so that no event's JSON is parsed twice."""
     payload = body.pop("payload")
     body["event"] = parse_event(body["event_type"], body["schema_version"], payload)
     body["schema_version"] = body["event"].schema_version  # as from_row: the payload's version now

@@ -14,7 +14,6 @@ one transaction with that record (`shared.personal_data.erase`).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +23,7 @@ import asyncpg
 
 from shared.documents.refs import DRAFTS, Ref, agencies_named, is_sha256, refs_in
 from shared.documents.store import SCHEMA
+from shared.eventstore.rows import json_of
 from shared.personal_data import ERASED, Erasure, erase, erasures, open_value, parse_sealed
 from shared.personal_data import SCHEMA as KEYS
 
@@ -67,7 +67,7 @@ async def attachments(
             pattern, partnership,
         )
         for row in rows:
-            payload = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
+            payload = json_of(row["payload"])
             for ref in refs_in(payload):
                 if sha256 is None or ref.sha256 == sha256:
                     found.append(Attachment(store, row["position"], str(row["event_id"]), row["event_type"],

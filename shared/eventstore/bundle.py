@@ -28,70 +28,27 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 from typing import IO, Any
 
 from shared.documents.refs import Ref, refs_in
+from shared.eventstore import rows
 
 FORMAT = "scrutiny-evidence-bundle/1"
 MANIFEST = "manifest.json"
 ANCHORS = "anchors.json"
 
 # The columns of a store's events table, in table order; all but trace_context are hashed.
-COLUMNS = (
-    "position",
-    "event_id",
-    "stream_id",
-    "stream_version",
-    "event_type",
-    "schema_version",
-    "partnership_id",
-    "actor",
-    "occurred_at",
-    "recorded_at",
-    "correlation_id",
-    "causation_id",
-    "trace_context",
-    "payload",
-    "prev_hash",
-    "hash",
-)
+COLUMNS = rows.COLUMNS
 
 
 def events_file(store: str) -> str:
     return f"events/{store}.jsonl"
 
 
-def _hex(value: Any) -> str:
-    return value if isinstance(value, str) else bytes(value).hex()
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
 def event_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """A stored row (asyncpg Record or dict) as the JSON object of its bundle line."""
-    causation = row["causation_id"]
-    return {
-        "position": row["position"],
-        "event_id": str(row["event_id"]),
-        "stream_id": row["stream_id"],
-        "stream_version": row["stream_version"],
-        "event_type": row["event_type"],
-        "schema_version": row["schema_version"],
-        "partnership_id": row["partnership_id"],
-        "actor": row["actor"],
-        "occurred_at": row["occurred_at"].astimezone(UTC).isoformat(),
-        "recorded_at": row["recorded_at"].astimezone(UTC).isoformat(),
-        "correlation_id": str(row["correlation_id"]),
-        "causation_id": str(causation) if causation else None,
-        "trace_context": _json(row["trace_context"]) or {},
-        "payload": _json(row["payload"]),
-        "prev_hash": _hex(row["prev_hash"]),
-        "hash": _hex(row["hash"]),
-    }
+    return rows.record(row)
 
 
 def event_line(row: Mapping[str, Any]) -> bytes:
@@ -169,7 +126,7 @@ class SliceWriter:
         self._out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
         for ref in refs_in(record["payload"]):
             self.documents.setdefault(ref.sha256, ref)
-        self.slice.head[partnership] = Link(position, _hex(row["hash"]))
+        self.slice.head[partnership] = Link(position, record["hash"])
         self.slice.events += 1
 
     def end_at(self, last_position: int) -> None:

@@ -28,14 +28,11 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from shared.documents.refs import refs_in
-from shared.eventstore import bundle_documents, bundle_heads
+from shared.eventstore import bundle_documents, bundle_heads, rows
 from shared.eventstore.bundle import ANCHORS, FORMAT, MANIFEST, events_file
 from shared.eventstore.verify import ChainChecker, ChainReport
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_TEXT = ("event_id", "stream_id", "event_type", "partnership_id", "actor", "correlation_id")
-_INTS = ("position", "stream_version", "schema_version")
-_HASHED = (*_INTS, *_TEXT, "occurred_at", "recorded_at", "causation_id", "payload", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)
@@ -316,18 +313,18 @@ def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str]:
         return None, f"not valid JSON: {exc.msg} at column {exc.colno}"
     if not isinstance(record, dict):
         return None, "not a JSON object"
-    if missing := [c for c in _HASHED if c not in record]:
+    if missing := [c for c in rows.HASHED if c not in record]:
         return None, f"lacks {', '.join(missing)}"
-    if bad := [c for c in _INTS if not _is_int(record[c])]:
+    if bad := [c for c in rows.INTS if not _is_int(record[c])]:
         return None, f"{', '.join(bad)} must be whole numbers"
-    if bad := [c for c in _TEXT if not isinstance(record[c], str)]:
+    if bad := [c for c in rows.TEXTS if not isinstance(record[c], str)]:
         return None, f"{', '.join(bad)} must be text"
     if record["causation_id"] is not None and not isinstance(record["causation_id"], str):
         return None, "causation_id must be text or null"
-    if bad := [c for c in ("prev_hash", "hash") if not (isinstance(record[c], str) and _HEX64.fullmatch(record[c]))]:
+    if bad := [c for c in rows.HASHES if not (isinstance(record[c], str) and _HEX64.fullmatch(record[c]))]:
         return None, f"{', '.join(bad)} must be 64 hexadecimal digits"
     row = dict(record)
-    for column in ("occurred_at", "recorded_at"):
+    for column in rows.TIMES:
         try:
             row[column] = datetime.fromisoformat(record[column])
         except (TypeError, ValueError):

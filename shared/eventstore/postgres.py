@@ -23,6 +23,8 @@ from shared.clock import Clock, SystemClock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.interface import ConcurrencyError, DuplicateEventIdError, EventStore
+from shared.eventstore.rows import COLUMNS, SQL_TYPES
+from shared.eventstore.rows import values as row_values
 from shared.eventstore.stream_cache import StreamCache
 from shared.hashchain import GENESIS, canonical_payload, link_hash
 from shared.mapper import from_row
@@ -30,15 +32,8 @@ from shared.personal_data import ensure_schema as ensure_key_tables
 from shared.personal_data import seal_payloads
 from shared.telemetry.metrics import EVENTS_APPENDED
 
-_COLUMNS = (
-    "position, event_id, stream_id, stream_version, event_type, schema_version, partnership_id,"
-    " actor, occurred_at, recorded_at, correlation_id, causation_id, trace_context, payload,"
-    " prev_hash, hash"
-)
-_TYPES = (
-    "bigint[], uuid[], text[], int[], text[], int[], text[], text[], timestamptz[],"
-    " timestamptz[], uuid[], uuid[], jsonb[], jsonb[], bytea[], bytea[]"
-)
+_COLUMNS = ", ".join(COLUMNS)  # the table's, in order (rows.py)
+_PARTNERSHIP, _POSITION, _HASH = (COLUMNS.index(c) for c in ("partnership_id", "position", "hash"))
 
 
 # The database is away (down, restarting, failing over, the connection cut mid-query), not
@@ -227,7 +222,7 @@ class PostgresEventStore(EventStore):
         recorded_at = self._clock.now()
 
         outcomes: list[list[Envelope] | Exception] = []
-        rows: list[tuple[Any, ...]] = []
+        inserts: list[tuple[Any, ...]] = []
         for request in batch:
             known = [stored.get(e.event_id) for e in request.envelopes]
             if request.envelopes and all(known) and all(k is not None and k.stream_id == request.stream_id for k in known):
@@ -259,13 +254,13 @@ class PostgresEventStore(EventStore):
                 )
                 committed.append(done)
                 stored[done.event_id] = done
-                rows.append(_row(done, payload_json))
+                inserts.append(row_values(done, payload_json))
             versions[request.stream_id] = actual + len(committed)
             outcomes.append(committed)
 
-        if rows:
-            columns = list(zip(*rows, strict=True))
-            touched = {row[6]: (row[0], row[15]) for row in rows}  # partnership -> last link
+        if inserts:
+            columns = list(zip(*inserts, strict=True))
+            touched = {row[_PARTNERSHIP]: (row[_POSITION], row[_HASH]) for row in inserts}  # partnership -> last link
             n = len(columns)
             # Events, their outbox rows and the chains' new heads in one statement.
             await conn.execute(
@@ -281,7 +276,7 @@ class PostgresEventStore(EventStore):
                 [p for p, _ in touched.values()],
                 [h for _, h in touched.values()],
             )
-        return outcomes, len(rows)
+        return outcomes, len(inserts)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -383,26 +378,4 @@ class PostgresEventStore(EventStore):
 
 
 def _placeholders() -> str:
-    types = [t.strip() for t in _TYPES.split(",")]
-    return ", ".join(f"${i}::{t}" for i, t in enumerate(types, start=1))
-
-
-def _row(envelope: Envelope, payload_json: str) -> tuple[Any, ...]:
-    return (
-        envelope.position,
-        envelope.event_id,
-        envelope.stream_id,
-        envelope.stream_version,
-        envelope.event_type,
-        envelope.schema_version,
-        envelope.partnership_id,
-        envelope.actor,
-        envelope.occurred_at,
-        envelope.recorded_at,
-        envelope.correlation_id,
-        envelope.causation_id,
-        json.dumps(envelope.trace_context),
-        payload_json,
-        bytes.fromhex(envelope.prev_hash or GENESIS),
-        bytes.fromhex(envelope.hash or GENESIS),
-    )
+    return ", ".join(f"${i}::{t}[]" for i, t in enumerate(SQL_TYPES, start=1))

@@ -8,12 +8,12 @@ anchor: the position just before the slice and each partnership's hash there.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from shared.hashchain import GENESIS, link_hash
+from shared.eventstore.rows import hex_of
+from shared.hashchain import GENESIS, row_hash
 
 if TYPE_CHECKING:  # the pure checker runs where no database driver is installed
     import asyncpg
@@ -78,16 +78,13 @@ class ChainChecker:
             self._break(row, f"positions {missing} are missing before it (events deleted)")
         self._last_position = max(self._last_position, position)
         partnership = row["partnership_id"]
-        prev_hash = _hex(row["prev_hash"])
+        prev_hash, digest = hex_of(row["prev_hash"]), hex_of(row["hash"])
         expected_prev = self._heads.get(partnership, GENESIS)
         if prev_hash != expected_prev:
             self._break(row, "does not link to the previous event of its partnership (an event before it was deleted or altered)")
-        payload = row["payload"]
-        fields = dict(row) | {"payload": json.loads(payload) if isinstance(payload, str | bytes) else payload}
-        actual = link_hash(prev_hash, fields)
-        if actual != _hex(row["hash"]):
+        if row_hash(row) != digest:
             self._break(row, "its content does not match its recorded hash (the event was altered)")
-        self._heads[partnership] = _hex(row["hash"])
+        self._heads[partnership] = digest
 
     def _gaps(self, first: int, last: int) -> str:
         """Positions first..last not held by left-out partnerships, as "3", "3..5" or "3, 7..9"."""
@@ -143,10 +140,6 @@ class ChainChecker:
             )
 
 
-def _hex(value: Any) -> str:
-    return value if isinstance(value, str) else bytes(value).hex()
-
-
 def check_chain(
     store: str,
     rows: Iterable[Mapping[str, Any]],
@@ -174,7 +167,7 @@ async def verify_store(conn: asyncpg.Connection, schema: str) -> ChainReport:
         ):
             checker.feed(row)
         heads = {
-            row["partnership_id"]: bytes(row["hash"]).hex()
+            row["partnership_id"]: hex_of(row["hash"])
             for row in await conn.fetch(f"SELECT partnership_id, hash FROM {schema}.chain_heads")
         }
     return checker.finish(heads)

@@ -14,12 +14,12 @@ outside the database can:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from shared.eventstore.heads import event_copies, latest_heads
+from shared.eventstore.rows import json_of
 from shared.eventstore.signing import PublicKey, SignedHead
 from shared.eventstore.verify import ChainBreak
 from shared.messaging.subjects import Subjects
@@ -138,13 +138,9 @@ class CopyChecker:
             report.add(position, str(row["event_id"]), f"the store holds another event here than {copy}, event {event_id}")
         elif row["hash"] != digest:
             report.add(position, event_id, f"its hash differs from {copy}: the event was rewritten and its links recomputed")
-        elif _json(row["trace_context"]) != (body.get("trace_context") or {}):
+        elif (json_of(row["trace_context"]) or {}) != (body.get("trace_context") or {}):
             report.add(position, event_id, f"its trace_context differs from {copy}: edited (trace_context is not hashed)")
 
 
 def _span(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}..{last}"
-
-
-def _json(value: Any) -> Any:
-    return (json.loads(value) if isinstance(value, str | bytes) else value) or {}

@@ -12,14 +12,11 @@ import asyncpg
 
 from services.reporting.adapters.sources import SOURCES as STORES
 from services.reporting.domain.views.event_detail import EventDetail, EventLine
-from shared.hashchain import link_hash
+from shared.eventstore.rows import decoded
+from shared.hashchain import row_hash
 
 NEIGHBOURS = 200  # at most this many lines in each list of neighbours
 _LINE = "position, event_id, stream_id, stream_version, event_type, occurred_at, recorded_at"
-
-
-def _hex(value: bytes | str) -> str:
-    return bytes(value).hex() if isinstance(value, bytes | bytearray | memoryview) else str(value)
 
 
 def _line(store: str, r: Mapping[str, Any]) -> EventLine:
@@ -52,8 +49,7 @@ async def event_detail(pool: asyncpg.Pool, partnership: str, event_id: str) -> E
 
 async def _detail(conn: asyncpg.Connection, stores: list[str], store: str, row: asyncpg.Record) -> EventDetail:
     p = row["partnership_id"]
-    payload = json.loads(row["payload"]) if isinstance(row["payload"], str | bytes) else row["payload"]
-    prev_hash, digest = _hex(row["prev_hash"]), _hex(row["hash"])
+    fields = decoded(row)  # the row's shape and values: shared/eventstore/rows.py
     stream = [
         _line(store, r)
         for r in await conn.fetch(
@@ -87,24 +83,9 @@ async def _detail(conn: asyncpg.Connection, stores: list[str], store: str, row: 
         ]
     return EventDetail(
         store=store,
-        position=row["position"],
-        event_id=str(row["event_id"]),
-        event_type=row["event_type"],
-        schema_version=row["schema_version"],
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        partnership_id=p,
-        actor=row["actor"],
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-        correlation_id=str(row["correlation_id"]),
-        causation_id=str(row["causation_id"]) if row["causation_id"] else None,
-        trace_context=json.loads(row["trace_context"]) if isinstance(row["trace_context"], str) else dict(row["trace_context"] or {}),
-        payload=payload,
-        payload_json=json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False),
-        prev_hash=prev_hash,
-        hash=digest,
-        hash_matches=link_hash(prev_hash, dict(row) | {"payload": payload}) == digest,
+        **fields,
+        payload_json=json.dumps(fields["payload"], indent=2, sort_keys=True, ensure_ascii=False),
+        hash_matches=row_hash(row) == fields["hash"],
         stream=stream,
         cause=cause,
         caused=caused,
