@@ -80,6 +80,19 @@ def parse_message(model: type[M], data: bytes, **overrides: object) -> M:
         raise Refusal("invalid_json", f"the payload is not valid JSON: {error}") from None
     if not isinstance(document, dict):
         raise Refusal("invalid_json", "the payload must be a JSON object")
+    _refuse_unstorable(document)
+    document.update(overrides)
+    return _validated(model, document)
+
+
+def build(model: type[M], fields: dict[str, object]) -> M:
+    """A command built from values in hand (a reaction to an event), never through JSON
+    and back, refused exactly as the same message would be (`parse_message`)."""
+    _refuse_unstorable(fields)
+    return _validated(model, fields)
+
+
+def _refuse_unstorable(document: dict[str, object]) -> None:
     try:
         where = _nul_at(document, ())
     except RecursionError:
@@ -93,7 +106,9 @@ def parse_message(model: type[M], data: bytes, **overrides: object) -> M:
             "a text-direction override or an invisible space (\\u202a-\\u202e, \\u2066-\\u2069, \\u200b, \\u2060, \\ufeff)",
             _field_path(where) or None,
         )
-    document.update(overrides)
+
+
+def _validated(model: type[M], document: dict[str, object]) -> M:
     try:
         return model.model_validate(document)
     except ValidationError as error:

@@ -3,7 +3,6 @@
 Over 300 lines because the service has 24 commands over five aggregates; each handler
 is one call of the shared runner, and the table names them all in one place."""
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID, uuid5
@@ -58,7 +57,7 @@ from shared.envelope import Envelope, Metadata
 from shared.eventstore import EventStore
 from shared.messaging.commands import CommandTable, agency, business_unit, table
 from shared.partnerships import Partnerships
-from shared.refusals import parse_message
+from shared.refusals import build
 from shared.roles import Role
 from shared.runner import Runner
 
@@ -125,19 +124,16 @@ class ReviewsHandlers:
         """An action agreed at an assurance event goes on the action plan (once, however often it is delivered)."""
         agreed = envelope.event
         assert isinstance(agreed, ActionAgreed)
-        command = parse_message(
-            RaiseAction,
-            json.dumps({
-                "request_id": str(uuid5(envelope.event_id, "raise-action")),
-                "action_id": agreed.action_id,
-                "title": agreed.title,
-                "owner_agency_id": agreed.owner_agency_id,
-                "due_on": agreed.due_on.isoformat(),
-                "source_type": "assurance-event",
-                "source_id": agreed.assurance_event_id,
-                "raised_by": envelope.actor,
-            }).encode(),
-        )
+        command = build(RaiseAction, {
+            "request_id": uuid5(envelope.event_id, "raise-action"),
+            "action_id": agreed.action_id,
+            "title": agreed.title,
+            "owner_agency_id": agreed.owner_agency_id,
+            "due_on": agreed.due_on,
+            "source_type": "assurance-event",
+            "source_id": agreed.assurance_event_id,
+            "raised_by": envelope.actor,
+        })
         metadata = Metadata(
             partnership_id=envelope.partnership_id,
             actor=envelope.actor,

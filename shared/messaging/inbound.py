@@ -21,13 +21,14 @@ from nats.aio.msg import Msg
 
 from shared.catalogue import UnknownEventType, event_class
 from shared.envelope import Envelope
-from shared.mapper import from_wire
+from shared.mapper import from_body
 from shared.messaging.deadletters import DeadLetters
 from shared.refusals import Refusal
 
 
 def read_event(data: bytes) -> Envelope:
-    """The envelope in a wire message, or a `Refusal` saying why it cannot be read."""
+    """The envelope in a wire message, or a `Refusal` saying why it cannot be read (the
+    message's JSON parsed once, for the checks and the envelope alike)."""
     try:
         body = json.loads(data)
     except (ValueError, RecursionError) as error:
@@ -48,7 +49,7 @@ def read_event(data: bytes) -> Envelope:
             field="schema_version",
         )
     try:
-        return from_wire(data)
+        return from_body(body)
     except Exception as error:  # no upcaster, payload or envelope not matching its schema
         raise Refusal("invalid_event", f"{type(error).__name__}: {error}") from None
 
