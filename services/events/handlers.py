@@ -208,6 +208,6 @@ class EventsHandlers:
             business_unit("miss-activity", c.MissActivity, "Record that a planned activity was missed, and why", on(lambda s, command, p, t: activities.decide_miss(s, command))),
             business_unit("receive-activity-output", c.ReceiveActivityOutput, "Record an activity's output received (a report, figures, a document)", on(lambda s, command, p, t: activities.decide_output(s, command, t))),
             business_unit("present-activity", c.PresentActivity, "Record an activity presented to its group (key messages, assurance, actions)", on(activities.decide_present)),
-            business_unit("disseminate-activity", c.DisseminateActivity, "Record an activity's learning disseminated (how, to whom, reach, feedback)", on(lambda s, command, p, t: activities.decide_disseminate(s, command, t))),
+            business_unit("disseminate-activity", c.DisseminateActivity, "Record the learning of an activity or concluded assurance event disseminated (how, to whom, reach, feedback)", on(activities.decide_disseminate)),
             agency("answer-inspection-offer", c.AnswerInspectionOffer, "agency_id", "An agency takes up or declines a young inspectors visit", on(lambda s, command, p, t: young_inspectors.decide_answer_offer(s, command))),
         )

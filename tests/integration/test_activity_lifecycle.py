@@ -93,6 +93,22 @@ async def test_an_activity_runs_planned_to_disseminated(platform: RunningPlatfor
     )
     assert "providers-assured" in figures
 
+    # each step is a fact of the record, the reasons and key messages opened for the read model
+    async def facts_projected() -> dict[str, str]:
+        rows = await platform.pool.fetch(
+            "SELECT fact, detail FROM reporting.report_facts WHERE partnership_id = $1 AND record_id = $2", PARTNERSHIP, ID,
+        )
+        return {r["fact"]: r["detail"] for r in rows}
+
+    await eventually(lambda: _has(facts_projected, "dissemination"), what="the dissemination to be a fact of the record")
+    facts = await facts_projected()
+    assert reason in facts["slipped"] and "Seven of eight providers assured" in facts["presented"]
+    assert facts["dissemination"] == "disseminated by briefing to Provider safeguarding leads, reaching 8"
+
+
+async def _has(read: Any, fact: str) -> bool:
+    return fact in await read()
+
 
 async def test_the_front_door_offers_the_form_to_the_business_unit_only(platform: RunningPlatform) -> None:
     unit = await client_for(platform, await make_person(platform, Role.BUSINESS_UNIT))

@@ -127,3 +127,20 @@ def test_the_guide_shows_every_activity_of_every_profile_and_is_current() -> Non
     for profile_id in builtin_profiles():
         for activity in load_builtin(profile_id).activities:
             assert f"(`{activity.id}`)" in text, (profile_id, activity.id)
+
+
+async def test_a_concluded_assurance_events_learning_is_disseminated_to_the_profiles_audiences() -> None:
+    from tests.unit.test_assurance_flow import PROFILE as NL
+
+    f = Flow(NL, datetime(2019, 6, 3, 9, tzinfo=UTC))
+    await f.send(c.ProposeAssuranceEvent, assurance_event_id="los-1", activity_type="line-of-sight", title="Line of sight", theme="neglect")
+    early = await f.refused(c.DisseminateActivity, assurance_event_id="los-1", method="briefing", disseminated_on="2019-06-03")
+    assert early.code == "not_concluded"
+    await f.send(c.ConcludeAssuranceEvent, assurance_event_id="los-2", activity_type="line-of-sight", title="Line of sight: May",
+                 held_on="2019-05-15", theme="neglect", strengths=["Clear plans"], recorded_by="Business unit")
+    before = await f.refused(c.DisseminateActivity, assurance_event_id="los-2", method="briefing", disseminated_on="2019-05-01")
+    assert before.field == "disseminated_on"
+    [out] = await f.send(c.DisseminateActivity, assurance_event_id="los-2", method="training", disseminated_on="2019-06-03", reached=45,
+                         feedback="Practitioners asked for a follow-up session")
+    assert isinstance(out.event, a.ActivityDisseminated)
+    assert out.event.audiences == [NL.activity("line-of-sight").dissemination] and out.event.reached == 45

@@ -164,15 +164,23 @@ def decide_present(state: AssuranceEvent, command: PresentActivity, profile: Fra
     return [*events, concluded(state, events, dict(state.figures))]
 
 
-def decide_disseminate(state: AssuranceEvent, command: DisseminateActivity, today: date) -> list[DomainEvent]:
-    _require_planned(state)
-    if state.presented_on is None:
+def decide_disseminate(state: AssuranceEvent, command: DisseminateActivity, profile: FrameworkProfile, today: date) -> list[DomainEvent]:
+    """Any activity's learning, once presented (this lifecycle) or concluded (an assurance
+    event, its report agreed or its outcome recorded): to the profile's audiences unless named."""
+    if not (state.proposed or state.concluded):
+        raise Refusal("unknown_activity", "no activity or assurance event has this id", FIELD)
+    if state.planned and state.presented_on is None:
         raise Refusal("not_presented", "its learning is disseminated once it has been presented to its group", FIELD)
-    audiences = list(command.audiences) or list(state.audiences)
+    if not state.planned and not state.concluded:
+        raise Refusal("not_concluded", "an assurance event's learning is disseminated once it is concluded", FIELD)
+    since = state.presented_on or state.held_on
+    assert since is not None
+    dissemination = activity_of(profile, state.activity_type).dissemination
+    audiences = list(command.audiences) or list(state.audiences) or ([dissemination] if dissemination else [])
     if not audiences:
         raise Refusal("audiences_required", "the profile names no audience for it: name who it went to", "audiences")
     require_not_after(command.disseminated_on, today, "disseminated_on")
-    require_not_before(command.disseminated_on, state.presented_on, "disseminated_on", "the day it was presented")
+    require_not_before(command.disseminated_on, since, "disseminated_on", "the day it was presented or held")
     return [
         a.ActivityDisseminated(
             assurance_event_id=state.assurance_event_id, method=command.method, audiences=audiences,

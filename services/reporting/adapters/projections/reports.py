@@ -13,6 +13,7 @@ from datetime import date
 
 import asyncpg
 
+from shared.catalogue import activities as act
 from shared.catalogue import events as ev
 from shared.catalogue import reviews as rv
 from shared.catalogue import section11 as s11
@@ -34,6 +35,20 @@ REVIEW_NAMES = {"cspr": "Child safeguarding practice review", "learning-review":
 def facts(event: object) -> list[tuple[str, str, date | None]]:
     """(fact, detail, date) for each fact an event of an assurance activity records."""
     match event:
+        case act.ActivitySlipped() as e:
+            return [("slipped", f"slipped from {e.from_date:%d %b %Y} to {e.to_date:%d %b %Y}: {e.reason}", e.from_date)]
+        case act.ActivityMissed() as e:
+            return [("missed", f"missed (due {e.due_on:%d %b %Y}): {e.reason}", e.due_on)]
+        case act.ActivityOutputReceived() as e:
+            figures = "; ".join(f"{k}: {v:g}" for k, v in sorted(e.figures.items()))
+            return [("output", f"{e.output} received" + (f": {e.summary}" if e.summary else "") + (f" ({figures})" if figures else ""), e.received_on)]
+        case act.ActivityPresented() as e:
+            level = f", {e.assurance_level} assurance" if e.assurance_level else ""
+            return [("presented", f"presented to {e.group_id} by {e.presented_by}{level}: {'; '.join(e.key_messages)}", e.presented_on)]
+        case act.ActivityDisseminated() as e:
+            reach = f", reaching {e.reached}" if e.reached is not None else ""
+            said = f"; feedback: {e.feedback}" if e.feedback else ""
+            return [("dissemination", f"disseminated by {e.method} to {', '.join(e.audiences)}{reach}{said}", e.disseminated_on)]
         case ev.ChildrenAndFamiliesViewsGathered() as e:
             themes = f": {'; '.join(e.themes)}" if e.themes else ""
             return [("views", f"views of {e.young_people} children and young people gathered ({e.method}){themes}", e.gathered_on)]
