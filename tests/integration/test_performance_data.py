@@ -34,7 +34,7 @@ from shared.roles import Role
 from shared.waiting import eventually
 from tests.support import platform as support
 from tests.support.browser import find_chromium
-from tests.support.outlines import docx_outline, html_outline
+from tests.support.outlines import csv_rows, docx_outline, html_outline
 from tests.support.people import accounts_of, base_url, client_for, csrf_of, make_person
 from tests.support.platform import RunningPlatform, running_platform
 
@@ -138,6 +138,10 @@ async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(p
             "SELECT link FROM reporting_people.messages WHERE kind = 'IndicatorEarlyWarningRaised' AND account_id = $1", csc_lead.account_id)
         assert notice == f"/p/{CALDERDALE}/agency/{CSC}#indicator-re-referrals-12-months"
         page = (await bu.get(f"/p/{CALDERDALE}")).text
+        assert f'href="/p/{CALDERDALE}/export/performance.csv"' in page
+        exported_values = csv_rows((await bu.get(f"/p/{CALDERDALE}/export/performance-values.csv")).content)
+        assert [r[4:6] for r in exported_values if r[2:3] == ["Re-referrals to children's social care within 12 months (%)"]] == [
+            [p, f"{v:g}"] for p, v in SERIES]
         assert "Performance data" in page and 'id="indicator-re-referrals-12-months"' in page and "<svg" in page
         assert "England" in page and "22.4%" in page and "26.4% (beyond threshold)" in page
         # The board pack and the thematic report in Word: the page's content, the performance data's too.

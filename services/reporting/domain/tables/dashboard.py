@@ -1,5 +1,6 @@
 """The dashboard's tables, from its `Dashboard` view (pure): the heat map, the Section 11
-tables, the reviews, the action tracker, the assurance events and the planner. Each
+tables, the reviews, the action tracker, the assurance events, the planner and the
+performance data. Each
 title is the table's heading on the page; "Event id" and "Position" name the event
 behind each row, as the page's trace does."""
 
@@ -207,6 +208,30 @@ def commitments(d: Dashboard) -> Table:
     )
 
 
+def performance(d: Dashboard) -> Table:
+    """Each performance indicator's latest value against its threshold and the comparators."""
+    pv = d.performance
+    names = pv.comparators if pv else []
+    rows: list[list[Value]] = []
+    for s in pv.series if pv else []:
+        found = dict(s.comparators)
+        rows.append([s.name, s.id, s.supplier, s.unit, s.better, s.latest.period if s.latest else None,
+                     s.latest.value if s.latest else None, s.trend, s.threshold, s.status, *(found.get(c) for c in names)])
+    return PERFORMANCE.table(
+        ["Indicator", "Indicator id", "Supplied by", "Unit", "Polarity", "Latest period", "Latest value", "Trend", "Threshold",
+         "Status", *names], rows,
+    )
+
+
+def performance_values(d: Dashboard) -> Table:
+    """Every value of every series, oldest first, each with the event behind it."""
+    pv = d.performance
+    return PERFORMANCE_VALUES.table(
+        ["Indicator", "Indicator id", "Period", "Value", "Beyond threshold", *TRACE],
+        [[s.name, s.id, p.period, p.value, yes(p.beyond), p.event_id, p.position] for s in (pv.series if pv else []) for p in s.points],
+    )
+
+
 def _spec(name: str, title: str, build: object) -> TableSpec:
     return TableSpec(name, "dashboard", title, build)  # type: ignore[arg-type]
 
@@ -229,7 +254,9 @@ MILESTONES = _spec("milestones-missed", "Preparation milestones missed", milesto
 CONCLUDED = _spec("concluded-events", "Concluded assurance events", concluded)
 PLANNER = _spec("planner", "Scrutiny and assurance planner", planner)
 COMMITMENTS = _spec("planner-commitments", "Scrutiny and assurance planner: commitments", commitments)
+PERFORMANCE = _spec("performance", "Performance data", performance)
+PERFORMANCE_VALUES = _spec("performance-values", "Performance data: every value", performance_values)
 
 SPECS = [HEATMAP, RISK_FLAGS, LATE_RETURNS, CONFIDENCE_GAPS, CALL_INS, WORKSHOPS, AMENDMENTS, REVIEWS,
          INFORMATION_REQUESTS, GRADINGS, CONCERNS, IMPACT, ACTIONS, IN_PROGRESS, MILESTONES, CONCLUDED, PLANNER,
-         COMMITMENTS]
+         COMMITMENTS, PERFORMANCE, PERFORMANCE_VALUES]
