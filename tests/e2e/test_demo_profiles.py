@@ -207,7 +207,7 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     if renderer() == CHROMIUM:
         assert found.marked and found.struct_tree and found.lang == "en-GB", found
     else:
-        assert "not tagged" in result.pdf_note and result.pdf_note in narration
+        assert "not tagged" in result.pdf_note  # the demo command prints it beside the PDF's path
 
     await _every_figure_has_one_value(platform, profile, result, narration)
 

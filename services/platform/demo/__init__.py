@@ -181,8 +181,6 @@ async def play_years(
             story.progress(figures_line(pack.overview))
             into = out_dir if len(profiles) == 1 else out_dir / profile.id
             files = await asyncio.to_thread(write_board_pack, pack, into)
-            if files.pdf_note:
-                story.progress(files.pdf_note)
             results.append(DemoResult(
                 profile.id, until, files.html, files.pdf, group, story.platform.sent,
                 year.s11, year.events, year.reviewed, year.acted, year.others, year.figures,
