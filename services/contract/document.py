@@ -102,9 +102,9 @@ def _doc(cls: type) -> str:
 
 CATALOGUE = "shared.catalogue."
 # Catalogue modules of a service's events that are not named after it: the front door's
-# records of people are the reporting service's (its store, its stream); the lifecycle of
-# every other activity is the events service's.
-PUBLISHED_AS = {"people": "reporting", "activities": "events"}
+# records of people and the scrutineer's workspace are the reporting service's (its store,
+# its streams); the lifecycle of every other activity is the events service's.
+PUBLISHED_AS = {"people": "reporting", "scrutiny": "reporting", "activities": "events"}
 
 
 def _service_of(event: type[DomainEvent]) -> str:

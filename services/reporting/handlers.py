@@ -1,6 +1,6 @@
 """The reporting service's command handlers (its own records: indicator ratings, the
-values of the performance indicators, the yearly report's lifecycle, the risk register)
-and the table that names them.
+values of the performance indicators, the yearly report's lifecycle, the risk register, and
+the independent scrutineer's workspace in scrutiny_handlers.py) and the table that names them.
 
 The performance indicators' values are reporting's own records, beside the key
 indicators' ratings, because reporting owns the partnership's assurance of performance
@@ -36,6 +36,7 @@ from services.reporting.domain.records.commands import (
     YearlyReportCommand,
 )
 from services.reporting.domain.records.evidence import Newest, where
+from services.reporting.scrutiny_handlers import ScrutinyHandlers
 from shared.catalogue import DomainEvent
 from shared.clock import Clock
 from shared.envelope import Envelope, Metadata
@@ -53,7 +54,7 @@ S = TypeVar("S")
 
 
 @dataclass
-class ReportingHandlers:
+class ReportingHandlers(ScrutinyHandlers):
     store: EventStore
     """This service's own store."""
     sources: Mapping[str, EventStore]
@@ -186,4 +187,5 @@ class ReportingHandlers:
             business_unit("close-risk", CloseRisk, "Close a risk on the register, with the reason", self.close_risk),
             business_unit("present-rolling-report", PresentRollingReport, "Record a scheduled report presented to a group (by whom, meeting, assurance, key messages, document)", self.present_rolling_report),
             business_unit("record-rolling-report-missed", RecordRollingReportMissed, "Record a scheduled report not presented to its group when due, and why", self.record_rolling_report_missed),
+            *self.scrutiny_rows(),
         )

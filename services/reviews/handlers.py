@@ -262,7 +262,7 @@ class ReviewsHandlers:
             business_unit("commission-review", CommissionReview, "Commission a CSPR, learning review or thematic review", self.commission_review),
             business_unit("record-review-stage", RecordReviewStage, "Record a review stage completed", self.record_review_stage),
             business_unit("change-review-due-date", ChangeReviewDueDate, "Extend or override a review's due date, with a reason", self.change_review_due_date),
-            business_unit("sign-off-review", SignOffReview, "Sign off a review's final report", self.sign_off_review),
+            business_unit("sign-off-review", SignOffReview, "Sign off a review's final report", self.sign_off_review, people=SCRUTINEER),
             business_unit("publish-review", PublishReview, "Record a review published", self.publish_review),
             business_unit("open-audit-round", OpenAuditRound, "Open a multi-agency case file audit round", self.open_audit_round),
             business_unit("grade-audit-case", GradeAuditCase, "Record an agency's grading of a sampled case", self.grade_audit_case),

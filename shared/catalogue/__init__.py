@@ -9,6 +9,7 @@ from shared.catalogue import events as _events  # noqa: F401
 from shared.catalogue import people as _people  # noqa: F401
 from shared.catalogue import reporting as _reporting  # noqa: F401
 from shared.catalogue import reviews as _reviews  # noqa: F401
+from shared.catalogue import scrutiny as _scrutiny  # noqa: F401
 from shared.catalogue import section11 as _section11  # noqa: F401
 from shared.catalogue.base import DomainEvent
 from shared.catalogue.registry import (

@@ -54,6 +54,9 @@ class CommandRow(Generic[C]):
     # with the field pinned to their own partner or agency (None: nothing to pin, the
     # event records who they are): a partner endorses as itself, the scrutineer signs.
     people: tuple[tuple[Role, str | None], ...] = ()
+    # True: on the front door only the `people` send it, not the row's own sender (the
+    # business unit's tools still may over NATS): a challenge is the scrutineer's to raise.
+    people_only: bool = False
 
     def __post_init__(self) -> None:
         if (self.sender is Sender.AGENCY) != (self.pinned is not None):
@@ -61,6 +64,8 @@ class CommandRow(Generic[C]):
         if self.pinned is not None and self.pinned not in self.command.model_fields:
             raise ValueError(f"{self.token}: {self.command.__name__} has no field {self.pinned!r} to pin")
 
+        if self.people_only and not self.people:
+            raise ValueError(f"{self.token}: a row sent by its people only names them")
         for _, field in self.people:
             if field is not None and field not in self.command.model_fields:
                 raise ValueError(f"{self.token}: {self.command.__name__} has no field {field!r} to pin")
@@ -68,7 +73,7 @@ class CommandRow(Generic[C]):
     def roles(self) -> dict[Role, str | None]:
         """Each role that may send this row from the front door -> the field pinned to it."""
         own = {Role.AGENCY_LEAD: self.pinned} if self.sender is Sender.AGENCY else {Role.BUSINESS_UNIT: None}
-        return own | dict(self.people)
+        return dict(self.people) if self.people_only else own | dict(self.people)
 
     @property
     def help(self) -> str:

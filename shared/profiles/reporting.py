@@ -77,6 +77,10 @@ class Indicator(Model):
     text: NonEmptyStr
     objectives: list[str] = Field(default_factory=list)
     """Ids of the objectives (``reporting.objectives``) this indicator evidences."""
+    figure: Literal["scrutineer-recommendations-acted-upon"] | None = None
+    """A figure the platform counts that measures it, shown beside its rating:
+    ``scrutineer-recommendations-acted-upon`` (the independent scrutineer's recommendations
+    judged acted upon, of those made)."""
 
 
 class TierTool(Model):

@@ -17,7 +17,14 @@ from services.platform import demo
 from services.reporting.adapters.pdf import CHROMIUM, renderer
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.adapters.read_models.reports import ReportReadModels
+from services.reporting.adapters.read_models.scrutiny import read_workspace
+from services.reporting.adapters.scrutiny_pages import (
+    annual_report_docx,
+    annual_report_pdf,
+    render_annual_report,
+)
 from services.reporting.domain.views.figures import counts
+from services.reporting.domain.views.scrutiny import build_annual_report
 from shared.clock import ManualClock
 from shared.messaging.subjects import Subjects
 from shared.planner import RUN_ELSEWHERE, RUN_HERE
@@ -178,6 +185,26 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
         dashboards = {tool.id: tool for t in tiered.tiers for tool in t.tools if tool.id in ("single-agency-data", "partnership-data-dashboard")}
         assert dashboards["single-agency-data"].records >= 3 and dashboards["partnership-data-dashboard"].records >= 2
 
+    # Independent scrutiny: the register, challenges answered and open, recommendations acted upon or not; the
+    # scrutineer's annual report of the year signed off and published, as HTML, PDF and Word.
+    facts = result.scrutiny
+    assert facts is not None and facts.report_year is not None
+
+    async def scrutiny_projected() -> bool:
+        return await pool.fetchval("SELECT count(*) FROM reporting.scrutineer_reports WHERE partnership_id = $1"
+                                   " AND published_on IS NOT NULL", p) == 1
+
+    await eventually(scrutiny_projected, timeout=60, what="the scrutineer's work to be projected")
+    await eventually(lambda: _all_recommendations(pool, p, len(facts.recommendations)), timeout=60, what="every recommendation")
+    workspace = await read_workspace(pool, "reporting", profile, platform.clock.now())
+    assert {c.challenge_id for c in workspace.challenges} == set(facts.challenges)
+    assert [c.challenge_id for c in workspace.open_challenges] == ["ch-cycle"]
+    assert workspace.acted_upon == (1, 3) and len(workspace.names()) == 2 and len(workspace.conflicts) == 1
+    report = build_annual_report(workspace, facts.report_year)
+    assert report.sign_off is not None and report.sign_off.published_on is not None and report.appointments
+    assert "annual report" in render_annual_report(report) and annual_report_pdf(report).startswith(b"%PDF")
+    assert annual_report_docx(report).startswith(b"PK")
+
     # Nothing the demo sent was refused, nothing a service reacted to was parked.
     js = platform.nc.jetstream()
     parked = await js.stream_info(platform.subjects.deadletter_stream, subjects_filter=f"{platform.subjects.namespace}.{p}.dlq.>")
@@ -242,6 +269,10 @@ async def _every_figure_has_one_value(platform: RunningPlatform, profile: Framew
     assert seen.keys_on(f"{dashboard}/risks") >= {"open-risks"}
     assert counts("open-risks") in seen.text[f"{dashboard}/risks"]
     assert counts("open-risk-flags") in seen.text[dashboard] and counts("open-risk-flags") in seen.text[f"{dashboard}/board-pack"]
+
+
+async def _all_recommendations(pool: asyncpg.Pool, partnership: str, count: int) -> bool:
+    return await pool.fetchval("SELECT count(*) FROM reporting.scrutiny_recommendations WHERE partnership_id = $1", partnership) == count
 
 
 async def test_no_demo_year_leaves_a_dead_letter(shared: Shared) -> None:

@@ -111,6 +111,13 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("/p/{partnership}/reports/yearly/{report}/{year}", "GET", f"{P}/reports/yearly/annual-report/2026",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/reports/yearly/{report}/{year}", "GET", f"{P}/reports/yearly/no-such-report/2026",  (404, 404, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/risks", "GET", f"{P}/risks",                   (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    # the independent scrutineer's workspace and annual report: as every partnership page (an
+    # agency lead sees the challenges put to its agency on its agency page instead)
+    ("/p/{partnership}/scrutiny", "GET", f"{P}/scrutiny",             (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/scrutiny", "GET", f"{P}/scrutiny?record_kind=s11-cycle&record_id=2026-27",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/reports/scrutineer/{year}", "GET", f"{P}/reports/scrutineer/2026",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/reports/scrutineer/{year}", "GET", f"{P}/reports/scrutineer/2026?format=docx",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/reports/scrutineer/{year}", "GET", f"{P}/reports/scrutineer/not-a-year",  (400, 404, 400, 400, 400, 400, 404, 404, 303)),
     ("/p/{partnership}/reports/tiered", "GET", f"{P}/reports/tiered?format=docx",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     # the pages' tables as files: as the pages (an agency lead downloads no partnership-wide table);
     # a table no page shows, or a format there is none of, is not found
@@ -165,13 +172,24 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
 # Issue 14's table, command by command: who sends what from the front door. The business unit
 # sends every business-unit row; an agency lead every agency row, for its own agency only; a
 # partner endorses, agrees reports and proposes as itself; the scrutineer signs off and
-# comments; a board member, an inspector and the operator send nothing.
+# comments, and raises and closes challenges, makes and judges recommendations and signs off
+# their annual report (those are theirs alone: the business unit answers and records
+# responses); a board member, an inspector and the operator send nothing.
 PARTNER_SENDS = {("events", "propose"), ("events", "endorse"), ("events", "agree-report")}
 SCRUTINEER_SENDS = {
     ("reviews", "sign-off-rapid-review-decision"),
     ("reporting", "comment-on-yearly-report"),
     ("reporting", "scrutineer-sign-off-yearly-report"),
+    ("reviews", "sign-off-review"),
 }
+SCRUTINEER_ALONE = {
+    ("reporting", "raise-challenge"),
+    ("reporting", "close-challenge"),
+    ("reporting", "make-recommendation"),
+    ("reporting", "judge-recommendation"),
+    ("reporting", "sign-off-scrutineer-report"),
+}
+SCRUTINEER_SENDS |= SCRUTINEER_ALONE
 
 
 def app_routes(app: Any, prefix: str = "") -> set[tuple[str, str]]:
@@ -311,7 +329,7 @@ async def test_every_command_for_every_role(platform: RunningPlatform) -> None:
                 if persona.role is not None and persona.role.value == role and column != "inspector-ended":
                     named[column].add((row.service, row.token))
     expected = {
-        "business-unit": {(r.service, r.token) for r in rows if r.sender == "business-unit"},
+        "business-unit": {(r.service, r.token) for r in rows if r.sender == "business-unit"} - SCRUTINEER_ALONE,
         "agency-lead": {(r.service, r.token) for r in rows if r.sender == "agency"},
         "partner": PARTNER_SENDS,
         "scrutineer": SCRUTINEER_SENDS,

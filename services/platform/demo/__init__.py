@@ -13,8 +13,8 @@ as of any past day of the year shows the partnership as it stood then. The chapt
 Section 11 (`section11`), the assurance events of the planner (`assurance`,
 `lifecycle`) and every other activity at its cadence (`activities`), serious
 incidents, reviews and audits (`reviews`), the action plan and the impact log
-(`actions`), the agencies' performance data (`indicators`), each say on which day each
-step happens, and their steps are played in date order. `story` holds the year's dates and seeded choices, `client` the
+(`actions`), the agencies' performance data (`indicators`), the independent scrutineer's
+work (`scrutiny`), each say on which day each step happens, and their steps are played in date order. `story` holds the year's dates and seeded choices, `client` the
 conversation with the platform. The year ends by now; the platform's clock is then
 handed back to the wall clock."""
 
@@ -27,7 +27,15 @@ from pathlib import Path
 import asyncpg
 import nats
 
-from services.platform.demo import actions, activities, assurance, indicators, reviews, section11
+from services.platform.demo import (
+    actions,
+    activities,
+    assurance,
+    indicators,
+    reviews,
+    scrutiny,
+    section11,
+)
 from services.platform.demo.actions import ActionFacts
 from services.platform.demo.activities import ActivityFacts
 from services.platform.demo.assurance import AssuranceFacts
@@ -42,6 +50,7 @@ from services.platform.demo.clock import (
 )
 from services.platform.demo.indicators import IndicatorFacts
 from services.platform.demo.reviews import ReviewFacts
+from services.platform.demo.scrutiny import ScrutinyFacts
 from services.platform.demo.section11 import Section11Facts
 from services.platform.demo.story import Progress, Story, plural
 from services.reporting.adapters.pages import write_board_pack
@@ -78,6 +87,7 @@ class DemoResult:
     """The headline figures as reporting counts them (the pages', the pack's and the narration's)."""
     pdf_note: str = ""
     """Why the board pack PDF is not tagged for screen readers, if it is not."""
+    scrutiny: ScrutinyFacts = field(default_factory=ScrutinyFacts)
 
 
 def figures_line(o: Overview) -> str:
@@ -184,7 +194,7 @@ async def play_years(
             results.append(DemoResult(
                 profile.id, until, files.html, files.pdf, group, story.platform.sent,
                 year.s11, year.events, year.reviewed, year.acted, year.others, year.figures,
-                headline=pack.overview, pdf_note=files.pdf_note,
+                headline=pack.overview, pdf_note=files.pdf_note, scrutiny=year.scrutinised,
             ))
         return results
     finally:
@@ -209,6 +219,7 @@ class _Year:
     acted: ActionFacts = field(default_factory=ActionFacts)
     others: ActivityFacts = field(default_factory=ActivityFacts)
     figures: IndicatorFacts = field(default_factory=IndicatorFacts)
+    scrutinised: ScrutinyFacts = field(default_factory=ScrutinyFacts)
 
     def begin(self) -> None:
         """Every chapter's first strand, from the first day of the year."""
@@ -224,3 +235,4 @@ class _Year:
         story.strand(story.starts, lambda: reviews.play(story, self.reviewed))
         story.strand(story.starts, lambda: activities.play(story, self.others))
         story.strand(story.starts, lambda: indicators.play(story, self.figures))
+        scrutiny.play(story, self.scrutinised)

@@ -15,6 +15,7 @@ from services.reporting.adapters.as_of import end_of_day
 from services.reporting.domain.views import Dashboard
 from services.reporting.domain.views.agency import AgencyView
 from services.reporting.domain.views.event_detail import EventDetail
+from services.reporting.domain.views.scrutiny import Workspace
 
 _env = Environment(
     loader=PackageLoader("services.reporting.adapters", "templates"),
@@ -39,6 +40,7 @@ NAV_REPORTS: list[tuple[str, str]] = [
     ("Tiered assurance", "reports/tiered"),
     ("Thematic reports", "reports/thematic"),
     ("Risk register", "risks"),
+    ("Independent scrutiny", "scrutiny"),
 ]
 
 
@@ -113,13 +115,14 @@ def render_dashboard_page(dashboard: Dashboard, page: Page) -> str:
     return _env.get_template("dashboard.html").render(d=dashboard, page=page, links=page.links, perf_charts=charts)
 
 
-def render_agency_page(view: AgencyView, page: Page) -> str:
+def render_agency_page(view: AgencyView, page: Page, scrutiny: Workspace | None = None) -> str:
+    """`scrutiny`: the challenges put to the agency and the recommendations made to it."""
     from services.reporting.adapters.charts import (
         performance_charts,  # matplotlib, loaded when first drawn
     )
 
     charts = performance_charts(view.performance)
-    return _env.get_template("agency.html").render(a=view, page=page, links=page.links, perf_charts=charts)
+    return _env.get_template("agency.html").render(a=view, page=page, links=page.links, perf_charts=charts, scrutiny=scrutiny)
 
 
 def render_event_page(event: EventDetail, page: Page) -> str:

@@ -50,6 +50,7 @@ def tiered_docx(r: TieredReport) -> bytes:
         rows, fills = [], []
         for i in t.indicators:
             text = [Line(i.text)] + ([Line(trace=f"objectives: {'; '.join(i.objectives)}")] if i.objectives else [])
+            text += [Line(i.figure)] if i.figure else []
             rating = [Line(i.level)] + ([Line(trace=f"{i.trend} since the previous rating")] if i.trend else [])
             g = i.rating
             if g:

@@ -55,6 +55,7 @@ from services.reporting.adapters.read_models.agency import agency_view
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.adapters.read_models.event_detail import event_detail
 from services.reporting.adapters.read_models.reports import ReportReadModels
+from services.reporting.adapters.read_models.scrutiny import read_workspace
 from services.reporting.adapters.report_pages import (
     ThemesIndex,
     render_risks,
@@ -66,6 +67,7 @@ from services.reporting.adapters.report_pages import (
 from services.reporting.adapters.spreadsheets import FORMATS, Stamp, file_name, render
 from services.reporting.domain.tables import UnknownTable, spec
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, default_group
+from services.reporting.entrypoints import scrutiny_http
 from shared import london
 from shared.clock import Clock
 from shared.partnerships import Partnerships
@@ -199,7 +201,8 @@ def build_app(
                 view = await agency_view(pool, where, profile, agency_id, moment)
             except KeyError:
                 raise NotFound(f"{agency_id!r} is not an agency of {profile.name}") from None
-        return HTMLResponse(render_agency_page(view, page(request, profile, *_built(built))))
+            scrutiny = (await read_workspace(pool, where, profile, moment)).for_agency(agency_id)
+        return HTMLResponse(render_agency_page(view, page(request, profile, *_built(built)), scrutiny))
 
     async def event(request: Request) -> Response:
         """The stored envelope; an event of another partnership is not found, as an unknown one is."""
@@ -329,6 +332,7 @@ def build_app(
         Route("/p/{partnership}/reports/yearly/{year}", yearly_report),
         Route("/p/{partnership}/reports/yearly/{report}/{year}", yearly_report),
         Route("/p/{partnership}/risks", risk_register),
+        *scrutiny_http.routes(read_models, partnerships, clock),
         Route("/p/{partnership}/export/{table}.{format}", export),
         Route("/metrics", metrics),
         Route("/healthz", healthz),

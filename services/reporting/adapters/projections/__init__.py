@@ -9,6 +9,7 @@ from .assurance_events import AssuranceEventsProjection
 from .reporting_records import ReportingRecordsProjection
 from .reports import ReportsProjection
 from .reviews import ReviewsProjection
+from .scrutiny import ScrutinyProjection
 from .section11 import Section11Projection
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "ReportingRecordsProjection",
     "ReportsProjection",
     "ReviewsProjection",
+    "ScrutinyProjection",
     "Section11Projection",
     "all_projections",
 ]
@@ -26,5 +28,5 @@ __all__ = [
 def all_projections() -> list[Projection]:
     return [
         Section11Projection(), AssuranceEventsProjection(), ActionsProjection(), ReviewsProjection(),
-        ReportsProjection(), ReportingRecordsProjection(), PerformanceProjection(),
+        ReportsProjection(), ReportingRecordsProjection(), PerformanceProjection(), ScrutinyProjection(),
     ]

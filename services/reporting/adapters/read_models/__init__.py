@@ -15,7 +15,7 @@ from services.reporting.domain.views.framework import framework_view
 from services.reporting.domain.views.planner import PlannerView
 from shared.profiles.schema import FrameworkProfile
 
-from . import actions, assurance_events, performance, planner, reviews, section11
+from . import actions, assurance_events, performance, planner, reviews, scrutiny, section11
 
 
 class ReadModels:
@@ -37,6 +37,7 @@ class ReadModels:
             planner_view = await planner.view(conn, s, profile, as_of.date())
             rolling = await rolling_reports(conn, s, p)
             performance_view = await performance.view(conn, s, profile)
+            workspace = await scrutiny.workspace(conn, s, profile, as_of)
         overview = build_overview(
             len(profile.agencies), submitted, submissions, len(flags), action_rows, len(concluded)
         )
@@ -58,6 +59,7 @@ class ReadModels:
             framework=framework_view(profile),
             rolling_reports=rolling,
             report_names={r.id: r.name for r in profile.reporting.rolling_reports},
+            scrutiny=workspace,
             agency_names={a.id: a.name for a in profile.agencies},
             domain_names={d.id: d.name for d in profile.section11.domains},
         )

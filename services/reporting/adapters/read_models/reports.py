@@ -8,7 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
-from services.reporting.adapters.read_models import performance
+from services.reporting.adapters.read_models import performance, scrutiny
 from services.reporting.domain.views.report_rows import (
     ActionLinkRow,
     CitedRow,
@@ -188,7 +188,10 @@ class ReportReadModels:
             rated, recorded = await ratings(conn, s, p), await records(conn, s, p)
             registered, reported = await risks(conn, s, p), await yearly_reports(conn, s, profile)
             figures = await performance.view(conn, s, profile)
-        return build_tiered(profile, rated, recorded, as_of, risks=registered, yearly=reported, performance=figures)
+            acted, made = (await scrutiny.workspace(conn, s, profile, as_of)).acted_upon
+        counted = {"scrutineer-recommendations-acted-upon": f"Recommendations acted upon: {acted} of {made}"}
+        return build_tiered(profile, rated, recorded, as_of, risks=registered, yearly=reported, performance=figures,
+                            counted=counted)
 
     async def thematic(self, profile: FrameworkProfile, theme: str, as_of: datetime, template_id: str | None = None) -> ThematicReport:
         s, p = self._schema, profile.id

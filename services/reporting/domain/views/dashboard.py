@@ -12,6 +12,7 @@ from .framework import FrameworkView
 from .performance import PerformanceView
 from .planner import PlannerView
 from .reviews import ReviewsView
+from .scrutiny import Workspace
 from .section11 import HeatMap, RiskFlagRow, Section11View
 
 
@@ -53,6 +54,8 @@ class Dashboard:
     rolling_reports: list[RollingRecord] = field(default_factory=list)
     """Scheduled reports recorded presented or missed (issue 16 item 3), latest due month first."""
     report_names: dict[str, str] = field(default_factory=dict)
+    scrutiny: Workspace | None = None
+    """The independent scrutineer's workspace: open challenges, recommendations acted upon."""
 
 
 def build_overview(

@@ -3,7 +3,7 @@ with where it is reported and the latest record of the activity behind it, and e
 indicator with its latest rating and the evidence that rating cites, and the tier's
 performance indicators (its data dashboard) with their latest values and trends."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -45,6 +45,8 @@ class IndicatorLine:
     """How many times it has been rated."""
     levels: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(LEVELS))
     """The profile's levels of assurance, best first: label and style."""
+    figure: str | None = None
+    """The figure the profile says measures it, counted (e.g. "Recommendations acted upon: 2 of 3")."""
 
     @property
     def level(self) -> str:
@@ -138,8 +140,10 @@ def value_record(series: IndicatorSeries) -> RecordRow:
 def build_tiered(
     profile: FrameworkProfile, ratings: Sequence[IndicatorRatingRow], records: Sequence[RecordRow], as_of: datetime,
     *, risks: Sequence[RiskRow] = (), yearly: Sequence[YearlyReportRow] = (), performance: PerformanceView | None = None,
+    counted: Mapping[str, str] | None = None,
 ) -> TieredReport:
-    """`ratings` are every rating recorded (any order); the latest of each indicator counts."""
+    """`ratings` are every rating recorded (any order); the latest of each indicator counts.
+    `counted`: each figure an indicator may name (`Indicator.figure`), counted, in words."""
     records = [*records, *map(risk_record, risks)]
     levels = levels_of(profile)
     yearly_of: dict[str, list[YearlyReportRow]] = {}
@@ -180,6 +184,7 @@ def build_tiered(
         indicators = [
             IndicatorLine(
                 i.id, i.text, [objectives.get(o, o) for o in i.objectives], latest.get(i.id), counts.get(i.id, 0), levels,
+                (counted or {}).get(i.figure) if i.figure else None,
             )
             for i in tier.indicators
         ]
