@@ -93,14 +93,18 @@ def add(
     served = load_partnerships(settings.profiles)
     partnerships = _partnerships(name, served, profile or [])
     auth = NatsAuth(settings.data_dir)
+    had_account = name in auth.accounts()
     credentials = auth.add_agency(name, partnerships, namespace=settings.namespace, rotate=rotate)
-    auth.write_config(serving=[*served, *partnerships])
+    auth.write_config(serving=[*served, *partnerships], agencies=[name])
     path = auth.agency_file(name)
     console.print(f"[bold green]Credentials for {name}[/] ({', '.join(credentials.partnerships)}): {path} (mode 600)")
     console.print(f"  user {credentials.user}; the password is in the file: give it to the agency by a secure route")
     console.print(f"  publish:   {'  '.join(credentials.publish_allow())}")
     console.print(f"  subscribe: {'  '.join(credentials.subscribe_allow())}")
     console.print(_reload(settings, credentials))
+    if not had_account and running_platform(settings):
+        console.print("[yellow]The running NATS server made no account for this agency when it started:[/] restart"
+                      " `scrutiny up` before the agency sends commands (docs/operations.md)")
     url = without_credentials((running_platform(settings) or {}).get("nats_url") or "nats://HOST:PORT")
     console.print("Connect with nats-py:")
     console.print(

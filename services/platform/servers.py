@@ -11,7 +11,13 @@ from shared.config import Settings
 from shared.runtime import db_roles
 from shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres
 from shared.runtime.host import load_partnerships
-from shared.runtime.nats_auth import SERVER_INCLUDE, NatsAuth, without_credentials, write_private
+from shared.runtime.nats_auth import (
+    SERVER_INCLUDE,
+    NatsAuth,
+    carry_streams_over,
+    without_credentials,
+    write_private,
+)
 from shared.runtime.private_files import private_dir
 
 DATABASE = "scrutiny"
@@ -51,8 +57,10 @@ class Servers:
             self.nats_url = self.settings.nats_url
         else:
             auth = NatsAuth(self.data_dir)
-            auth.write_config(serving=load_partnerships(self.settings.profiles))
+            partnerships = load_partnerships(self.settings.profiles)
+            auth.write_config(serving=partnerships, agencies=[a.id for p in partnerships.values() for a in p.agencies])
             nats = EmbeddedNats(self.data_dir, extra_config=SERVER_INCLUDE)
+            carry_streams_over(nats.dir)  # a release before the services' account: its streams
             self.nats_url = auth.service_url(nats.start())
             self._embedded.append(nats)
         if self.settings.database_url:

@@ -20,6 +20,8 @@ from shared.partnerships import Partnerships
 from shared.refusals import Refusal
 from shared.runtime.nats_auth import INBOX, AgencyCredentials, NatsAuth
 
+IMPORTED_REPLY = "_R_"  # the prefix of the reply subjects nats-server makes for an imported request
+
 
 class Permissions:
     def __init__(self, partnerships: Partnerships, data_dir: Path | None = None) -> None:
@@ -33,6 +35,10 @@ class Permissions:
         subject of the sender's choosing once delivered fake outcomes to another agency,
         stored junk in an event stream and dead letters under another's name."""
         inbox, _, rest = reply.partition(".")
+        if inbox == IMPORTED_REPLY and rest:
+            # A request from an agency's own account (shared/runtime/nats_auth.py): the server
+            # made this reply subject and routes the answer to that agency's inbox only.
+            return True
         owner = rest.split(".", 1)[0]
         return inbox == INBOX and bool(owner) and (owner == agency or owner not in self._agencies)
 

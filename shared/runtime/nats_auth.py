@@ -19,11 +19,22 @@ crosses the connection, so an agency outside this machine connects over TLS.
     other partnerships this installation serves are denied, so a wildcard
     subscription never hears a partnership the agency was not given.
 
+Each agency is an account of its own on the server (the services' is `SCRUTINY`, which
+holds JetStream): the services' account exports the command subjects (a service) and the
+outcomes (a stream), and each agency's account imports only its own, in its partnerships. An
+account has limits a user cannot have (security finding 5): at most
+`AGENCY_MAX_CONNECTIONS` connections and `AGENCY_MAX_SUBSCRIPTIONS` subscriptions at
+once, and messages of `MAX_PAYLOAD`; the server refuses the next connection ("maximum
+account active connections exceeded") or subscription, and no other agency notices. A
+request imported from an agency's account reaches a service with a reply subject the
+server made (`_R_.…`), which routes the answer back to the agency's own inbox only.
+
 Files, under the data directory:
 
     credentials/scrutiny-services.json      the services' password     0600
     credentials/agencies/{agency}.json      one agency's credentials   0600
     credentials/partnerships.json           every partnership served (for the denials)
+    credentials/agency-accounts.json        every agency of those partnerships (an account each)
     nats/auth.conf                          the `authorization` block, regenerated from them, 0600
 """
 
@@ -49,6 +60,12 @@ CONFIG_NAME = "auth.conf"
 # (shared/messaging/gateway.py); the server refuses anything over twice that before it
 # reaches a service, so a flood of huge messages cannot make a service a slow consumer.
 MAX_PAYLOAD = 512 * 1024
+# Per agency (its account), at once: a client needs one connection (two while it restarts)
+# and a subscription for its inbox and one per kind of outcome it follows.
+AGENCY_MAX_CONNECTIONS = 8
+AGENCY_MAX_SUBSCRIPTIONS = 128
+SERVICES_ACCOUNT = "SCRUTINY"
+GLOBAL_ACCOUNT = "$G"  # the account users of an `authorization` block were in, before accounts
 SERVER_INCLUDE = f'include "{CONFIG_NAME}"\nmax_payload: {MAX_PAYLOAD}\n'
 _TOKEN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -126,6 +143,7 @@ class NatsAuth:
         self.config_file = root / "nats" / CONFIG_NAME
         self._service_file = self.credentials_dir / f"{SERVICE_USER}.json"
         self._served_file = self.credentials_dir / "partnerships.json"
+        self._accounts_file = self.credentials_dir / "agency-accounts.json"
 
     # -- the platform's own user -----------------------------------------------------------
 
@@ -174,25 +192,71 @@ class NatsAuth:
     def served(self) -> set[str]:
         return set(json.loads(self._served_file.read_text())) if self._served_file.exists() else set()
 
-    def write_config(self, serving: Iterable[str] = ()) -> Path:
-        """Regenerate the server's `authorization` block; `serving` joins the partnerships remembered."""
+    def accounts(self) -> set[str]:
+        """The agencies given an account (with or without credentials yet)."""
+        return set(json.loads(self._accounts_file.read_text())) if self._accounts_file.exists() else set()
+
+    def write_config(self, serving: Iterable[str] = (), agencies: Iterable[str] = ()) -> Path:
+        """Regenerate the server's accounts; `serving` joins the partnerships remembered and
+        `agencies` the agencies given an account. Every agency of the partnerships served gets
+        its account when the server starts: nats-server wires no import of an account a
+        reload adds, so `scrutiny agency add` on a running server only fills one in."""
         served = self.served() | set(serving)
         write_private(self._served_file, json.dumps(sorted(served)) + "\n")
-        write_private(self.config_file, self.render(served))
+        known = self.accounts() | set(agencies)
+        write_private(self._accounts_file, json.dumps(sorted(known)) + "\n")
+        write_private(self.config_file, self.render(served, known))
         return self.config_file
 
-    def render(self, served: set[str]) -> str:
-        users: list[dict[str, object]] = [{"user": SERVICE_USER, "password": self.service_password()}]
+    def render(self, served: set[str], known: Iterable[str] = ()) -> str:
+        # Every agency that may be given credentials has its account from the start, empty
+        # until it has (see write_config); the limits apply from the first connection.
+        limits = {"max_connections": AGENCY_MAX_CONNECTIONS, "max_subscriptions": AGENCY_MAX_SUBSCRIPTIONS, "max_payload": MAX_PAYLOAD}
+        accounts: dict[str, dict[str, object]] = {account_of(a): {"limits": limits} for a in sorted(known)}
         for agency in self.agencies():
+            account = account_of(agency.agency_id)
             subscribe: dict[str, list[str]] = {"allow": agency.subscribe_allow()}
             if deny := agency.subscribe_deny(served):
                 subscribe["deny"] = deny
-            users.append({
-                "user": agency.user,
-                "password": agency.password,
-                "permissions": {"publish": {"allow": agency.publish_allow()}, "subscribe": subscribe},
-            })
+            accounts[account] = {
+                "users": [{
+                    "user": agency.user,
+                    "password": agency.password,
+                    "permissions": {"publish": {"allow": agency.publish_allow()}, "subscribe": subscribe},
+                }],
+                "imports": [
+                    *({"service": {"account": SERVICES_ACCOUNT, "subject": subject}} for subject in agency.publish_allow()),
+                    *({"stream": {"account": SERVICES_ACCOUNT, "subject": outcomes_for(agency.namespace, agency.agency_id, p)}}
+                      for p in agency.partnerships),
+                ],
+                "limits": limits,
+            }
+        # Exported to every account (none but these imports), fixed whatever agencies there
+        # are, so a reload never changes the services' account; each agency's account imports
+        # only its own subjects in its own partnerships.
+        services: dict[str, object] = {
+            "jetstream": "enabled",
+            "users": [{"user": SERVICE_USER, "password": self.service_password()}],
+            "exports": [{"service": "*.*.cmd.>"}, {"stream": "*.*.out.>"}],
+        }
         return (
             f"# Written by scrutiny from {self.credentials_dir}: `scrutiny agency add` changes it.\n"
-            f"authorization {{\n  users = {json.dumps(users, indent=2)}\n}}\n"
+            f"accounts = {json.dumps({SERVICES_ACCOUNT: services} | accounts, indent=2)}\n"
         )
+
+
+def account_of(agency_id: str) -> str:
+    """The server account an agency's user is in."""
+    return f"AGENCY_{agency_id}"
+
+
+def carry_streams_over(store_dir: Path) -> bool:
+    """Before the embedded server starts: the JetStream data of an installation made before
+    the services had an account of their own (it was the global account's) becomes the
+    services account's, streams and consumers as they were. True when it moved."""
+    jetstream = Path(store_dir) / "jetstream"
+    old, new = jetstream / GLOBAL_ACCOUNT, jetstream / SERVICES_ACCOUNT
+    if old.is_dir() and not new.exists():
+        old.rename(new)
+        return True
+    return False
