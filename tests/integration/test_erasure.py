@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from services.reporting.adapters.sources import projection_runner
+from shared.envelope import Envelope
 from shared.eventstore.verify import verify_store
-from shared.personal_data import ERASED, erasures
+from shared.mapper import from_row
+from shared.personal_data import ERASED, erasures, open_envelopes
 from shared.waiting import eventually
 from tests.support.platform import CYCLE, PARTNERSHIP, RunningPlatform
 from tests.support.returns import answers
@@ -233,3 +235,40 @@ async def test_free_text_a_person_typed_is_sealed_and_erased_with_them_everywher
         for store in ("section11", "reviews"):
             report = await verify_store(conn, store)
             assert report.intact, report.breaks
+
+
+async def test_erasing_a_case_reaches_the_text_typed_on_the_records_opened_about_it(platform: RunningPlatform, database: str) -> None:
+    """An incident's information request and an agency's answer name no case in their events:
+    their text is sealed with the incident's own key, which erasing the case erases too."""
+    requested, summary = "Chronology of contacts with Ms Tallow-Brennan (invented)", "Tallow-Brennan seen twice in May"
+    await _accepted(platform, "reviews", "record-serious-incident", {
+        "incident_id": "si-erase", "case_ref": CASE, "child_looked_after": False, "recorded_by": "Business unit (invented)",
+        "aware_on": "2026-11-02", "panel_notified_on": "2026-11-02",
+    })
+    await _accepted(platform, "reviews", "request-information", {
+        "incident_id": "si-erase", "information_request_id": "ir-police", "agency_id": POLICE, "requested": requested,
+    })
+    await _accepted(platform, "reviews", "provide-information", {
+        "incident_id": "si-erase", "information_request_id": "ir-police", "agency_id": POLICE, "summary": summary,
+        "provided_on": "2026-11-02",
+    }, agency=POLICE)
+
+    async def opened() -> list[Envelope]:
+        rows = await platform.pool.fetch("SELECT * FROM reviews.events WHERE stream_id LIKE 'incident:%si-erase' ORDER BY position")
+        async with platform.pool.acquire() as conn:
+            return await open_envelopes(conn, [from_row(r, "reviews") for r in rows])
+
+    def texts(envelopes: list[Envelope]) -> list[str]:
+        payloads = [e.payload() for e in envelopes]
+        return [p[field] for p in payloads for field in ("requested", "summary") if field in p]
+
+    stored = " ".join(r["payload"] for r in await platform.pool.fetch("SELECT payload::text FROM reviews.events"))
+    assert "Tallow-Brennan" not in stored
+    assert texts(await opened()) == [requested, summary]
+
+    erased = _scrutiny(database, "erase", CASE, "--no-rebuild")
+    out = " ".join(erased.stdout.split())
+    assert erased.returncode == 0 and "(record incident:" in out and "sealed values made unreadable: 2" in out, out
+    assert texts(await opened()) == [ERASED, ERASED]
+    records, problems = await erasures(platform.pool)
+    assert problems == [] and [r.subject_ref for r in records] == [f"incident:{PARTNERSHIP}:si-erase"]
