@@ -68,8 +68,8 @@ def _reload(settings: Settings, credentials: AgencyCredentials) -> str:
     """Tell the running server, if any; returns what happened, for the operator."""
     if settings.nats_url:
         return (
-            "This installation uses an external NATS server (SCRUTINY_NATS_URL): copy the users of "
-            f"{NatsAuth(settings.data_dir).config_file} into its `authorization` block and reload it."
+            "This installation uses an external NATS server (SCRUTINY_NATS_URL): copy the accounts of "
+            f"{NatsAuth(settings.data_dir).config_file} into its configuration and restart it."
         )
     running = running_platform(settings)
     if not EmbeddedNats(settings.data_dir).reload() or not running:

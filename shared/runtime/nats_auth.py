@@ -35,7 +35,7 @@ Files, under the data directory:
     credentials/agencies/{agency}.json      one agency's credentials   0600
     credentials/partnerships.json           every partnership served (for the denials)
     credentials/agency-accounts.json        every agency of those partnerships (an account each)
-    nats/auth.conf                          the `authorization` block, regenerated from them, 0600
+    nats/auth.conf                          the `accounts` block, regenerated from them, 0600
 """
 
 from __future__ import annotations
