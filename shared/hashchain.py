@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.eventstore.rows import CHAINED, HASHED, KIND, TIMES, decoded, hex_of
+from shared.eventstore.rows import CHAINED, KIND, TIMES, decoded, hex_of
 
 GENESIS = "0" * 64
 _UUIDS = tuple(c for c in CHAINED if KIND[c] == "uuid")
 _TIMES = tuple(c for c in CHAINED if c in TIMES)
+_CONTENT = (*CHAINED, "payload")  # what a row's hash covers besides its link
 
 
 def _utc(moment: datetime) -> str:
@@ -56,4 +57,4 @@ def row_hash(row: Mapping[str, Any]) -> str:
     """The hash a stored row (from the database, or a bundle line read back) should record:
     its content linked to the hash it records before it. The one check of a stored row's
     hash: verify, the bundle check (through verify's ChainChecker) and the event page."""
-    return link_hash(hex_of(row["prev_hash"]), decoded(row, HASHED))
+    return link_hash(hex_of(row["prev_hash"]), decoded(row, _CONTENT, text_ids=False))

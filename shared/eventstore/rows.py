@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -70,18 +71,25 @@ def decoded(row: Mapping[str, Any], columns: tuple[str, ...] = COLUMNS, *, text_
     the chain and the pages take them: ids as text (unless not `text_ids`), hashes as hex,
     JSON parsed (an empty trace context for none), times as they are. Only `columns` are
     read (all by default)."""
+    uuids, jsons, hashes = _plan(columns)
     out = {c: row[c] for c in columns}
-    for c in columns:
-        kind = KIND[c]
-        if kind == "uuid" and text_ids:
-            out[c] = str(out[c]) if out[c] else None
-        elif kind == "json":
-            out[c] = json_of(out[c])
-        elif kind == "hash":
-            out[c] = hex_of(out[c])
+    if text_ids:
+        for c in uuids:
+            value = out[c]
+            out[c] = str(value) if value else None
+    for c in jsons:
+        out[c] = json_of(out[c])
+    for c in hashes:
+        out[c] = hex_of(out[c])
     if "trace_context" in out:
         out["trace_context"] = out["trace_context"] or {}
     return out
+
+
+@cache
+def _plan(columns: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The columns to decode, by kind (worked out once per choice of columns)."""
+    return tuple(tuple(c for c in columns if KIND[c] == kind) for kind in ("uuid", "json", "hash"))
 
 
 def record(row: Mapping[str, Any], columns: tuple[str, ...] = COLUMNS) -> dict[str, Any]:
@@ -89,7 +97,8 @@ def record(row: Mapping[str, Any], columns: tuple[str, ...] = COLUMNS) -> dict[s
     message): `decoded`, times in UTC."""
     out = decoded(row, columns)
     for c in TIMES:
-        out[c] = out[c].astimezone(UTC).isoformat()
+        if c in out:
+            out[c] = out[c].astimezone(UTC).isoformat()
     return out
 
 
