@@ -206,6 +206,8 @@ class ReviewCommissioned(DomainEvent):
     signatories: list[SignOff] = []
     """Who may sign the final report off, any one of them (Somerset's CSPR: the executive or the
     scrutineer); empty in events recorded before a profile could name more than one: sign_off_by."""
+    jointly: bool = False
+    """Every one of `signatories` signs it off (the profile's `signed_off_jointly`), not any one."""
 
 
 @registered
@@ -251,6 +253,20 @@ class ReviewSlipped(DomainEvent):
 
 
 @registered
+class ReviewSignatureRecorded(DomainEvent):
+    """One of the joint signatories of a review's final report signed it; others are still to
+    (the last one's signature is the ReviewSignedOff)."""
+
+    event_type = "ReviewSignatureRecorded"
+    review_id: str
+    review_type: ReviewType
+    signed_as: SignOff
+    signatory: Annotated[str, Personal()]
+    signed_on: date
+    outstanding: list[SignOff]
+
+
+@registered
 class ReviewSignedOff(DomainEvent):
     event_type = "ReviewSignedOff"
     review_id: str
@@ -260,6 +276,8 @@ class ReviewSignedOff(DomainEvent):
     signed_off_on: date
     due_on: date
     within_timescale: bool
+    signed_jointly_by: list[SignOff] = []
+    """For a review signed off jointly: every signatory, in the order they signed (this one last)."""
 
 
 @registered

@@ -43,6 +43,9 @@ class ReviewTimescales(Model):
     learning_review_signed_off_by: SignOff | list[SignOff] = "subgroup"
     thematic_review_months: int = Field(default=6, ge=1)
     thematic_review_signed_off_by: SignOff | list[SignOff] = "subgroup"
+    signed_off_jointly: list[Literal["cspr", "learning-review", "thematic-review"]] = Field(default_factory=list)
+    """Review types whose final report every signatory named (`*_signed_off_by`, a list) signs off,
+    jointly; any other type is signed off by any one of them (alternatives)."""
     review_slippage_warning_days: int = Field(default=28, ge=0)
     """Calendar days before a review's due date when a slippage warning is raised (0: none)."""
     review_stages: list[Slug] = Field(default_factory=lambda: list(DEFAULT_REVIEW_STAGES), min_length=1)
@@ -66,6 +69,9 @@ class ReviewTimescales(Model):
             value = getattr(self, field)
             if isinstance(value, list) and (not value or len(set(value)) != len(value)):
                 problems.add((field,), "name each who may sign it off once, and at least one")
+        for i, review_type in enumerate(self.signed_off_jointly):
+            if len(self.signatories(review_type)) < 2:
+                problems.add(("signed_off_jointly", i), f"a {review_type} signed off jointly names two or more signatories")
         problems.raise_if_any()
         return self
 

@@ -18,7 +18,12 @@ from services.reviews.domain.commands import (
     SignOffRapidReviewDecision,
     SignOffReview,
 )
-from shared.catalogue.reviews import NationalPanelResponded, ReviewCommissioned
+from shared.catalogue.reviews import (
+    NationalPanelResponded,
+    ReviewCommissioned,
+    ReviewSignatureRecorded,
+    ReviewSignedOff,
+)
 from shared.profiles import load_builtin
 from shared.refusals import Refusal
 from tests.unit.test_reviews_support import NL, Harness, london, types, utc, variant
@@ -173,3 +178,25 @@ async def test_a_review_extension_moves_both_clocks_and_needs_a_reason() -> None
     [changed] = await h.send(ChangeReviewDueDate, review_id="cspr-1", change="extension", due_on="2027-09-30", reason="Criminal trial; the National Panel agreed", agreed_by="partners")
     assert changed.event.warn_on == date(2027, 9, 2)  # type: ignore[attr-defined]
     assert types(await h.at(london(2027, 10, 2))) == ["ReviewSlippageWarned", "ReviewSlipped"]
+
+
+async def test_a_profile_may_have_its_signatories_sign_off_jointly() -> None:
+    # The profile names several signatories of a thematic review and says they sign jointly: every
+    # one signs, the last signature is the sign-off, and only then may the review be published.
+    jointly = variant(reviews={"thematic_review_signed_off_by": ["subgroup", "scrutineer"], "signed_off_jointly": ["thematic-review"]})
+    h = Harness(utc(2027, 3, 1), jointly)
+    [commissioned] = await h.send(CommissionReview, review_id="tr-1", review_type="thematic-review", theme="Neglect", author="SPLIG", terms_of_reference="t", commissioned_on="2027-03-01")
+    assert commissioned.event.jointly is True  # type: ignore[attr-defined]
+    [first] = await h.send(SignOffReview, review_id="tr-1", signed_off_as="scrutineer", signatory="Independent Scrutineer (invented)", signed_off_on="2027-03-01")
+    assert isinstance(first.event, ReviewSignatureRecorded) and first.event.outstanding == ["subgroup"]
+    again = await refusal(h, SignOffReview, review_id="tr-1", signed_off_as="scrutineer", signatory="x", signed_off_on="2027-03-01")
+    assert (again.code, again.field) == ("already_signed", "signed_off_as")
+    early = await refusal(h, PublishReview, review_id="tr-1", published_on="2027-03-01", link="https://example.org/tr", themes=["x"])
+    assert early.code == "not_signed_off"
+    wrong = await refusal(h, SignOffReview, review_id="tr-1", signed_off_as="executive", signatory="x", signed_off_on="2027-03-01")
+    assert "the subgroup and the scrutineer" in wrong.message
+    [signed] = await h.send(SignOffReview, review_id="tr-1", signed_off_as="subgroup", signatory="SPLIG chair", signed_off_on="2027-03-01")
+    assert isinstance(signed.event, ReviewSignedOff) and signed.event.signed_jointly_by == ["scrutineer", "subgroup"]
+    with pytest.raises(ValueError, match="two or more signatories"):
+        variant(reviews={"signed_off_jointly": ["learning-review"]}).reviews.model_validate(
+            variant(reviews={"signed_off_jointly": ["learning-review"]}).reviews.model_dump())

@@ -31,6 +31,7 @@ from shared.catalogue.reviews import (
     ReviewCommissioned,
     ReviewDueDateChanged,
     ReviewPublished,
+    ReviewSignatureRecorded,
     ReviewSignedOff,
     ReviewSlippageWarned,
     ReviewSlipped,
@@ -63,6 +64,9 @@ class Review:
     sign_off_by: SignOff = "executive"
     signatories: tuple[SignOff, ...] = ()
     """Who may sign it off, any one of them (empty, as recorded before there could be several: sign_off_by)."""
+    jointly: bool = False
+    """Every one of `signatories` signs it off; those who have so far are `signed_as`."""
+    signed_as: tuple[SignOff, ...] = ()
     stages: tuple[str, ...] = ()
     warned: bool = False
     slipped: bool = False
@@ -76,7 +80,10 @@ def evolve(state: Review, event: DomainEvent) -> Review:
             return replace(
                 state, commissioned=True, review_type=e.review_type, starts_on=e.starts_on,
                 due_on=e.due_on, warn_on=e.warn_on, sign_off_by=e.sign_off_by, signatories=tuple(e.signatories),
+                jointly=e.jointly,
             )
+        case ReviewSignatureRecorded(signed_as=signed_as):
+            return replace(state, signed_as=(*state.signed_as, signed_as))
         case ReviewStageCompleted(stage=stage):
             return replace(state, stages=(*state.stages, stage))
         case ReviewDueDateChanged(due_on=due, warn_on=warn):
@@ -158,6 +165,7 @@ def decide_commission(
             warn_on=warn_on(due_on, profile, today),
             sign_off_by=signatories[0],
             signatories=signatories,
+            jointly=command.review_type in profile.reviews.signed_off_jointly,
         )
     ]
 
@@ -202,10 +210,21 @@ def decide_sign_off(state: Review, command: SignOffReview, today: date) -> list[
     starts_on, due_on = _in_progress(state, command.review_id)
     signatories = state.signatories or (state.sign_off_by,)
     if command.signed_off_as not in signatories:
-        who = " or the ".join(signatories)
+        who = (" and the " if state.jointly else " or the ").join(signatories)
         raise Refusal("wrong_signatory", f"this {state.review_type}'s final report is signed off by the {who}", "signed_off_as")
     not_before(command.signed_off_on, starts_on, "signed_off_on", "the start of the review")
     not_after_today(command.signed_off_on, today, "signed_off_on")
+    jointly: list[SignOff] = []
+    if state.jointly:
+        if command.signed_off_as in state.signed_as:
+            raise Refusal("already_signed", f"the {command.signed_off_as} has signed this {state.review_type}'s final report", "signed_off_as")
+        jointly = [*state.signed_as, command.signed_off_as]
+        outstanding = [s for s in signatories if s not in jointly]
+        if outstanding:
+            return [ReviewSignatureRecorded(
+                review_id=command.review_id, review_type=state.review_type, signed_as=command.signed_off_as,
+                signatory=command.signatory, signed_on=command.signed_off_on, outstanding=outstanding,
+            )]
     return [
         ReviewSignedOff(
             review_id=command.review_id,
@@ -215,6 +234,7 @@ def decide_sign_off(state: Review, command: SignOffReview, today: date) -> list[
             signed_off_on=command.signed_off_on,
             due_on=due_on,
             within_timescale=command.signed_off_on <= due_on,
+            signed_jointly_by=jointly,
         )
     ]
 
