@@ -17,7 +17,14 @@ from datetime import date
 from typing import TypeVar
 from uuid import UUID
 
-from services.reporting.domain.records import indicators, performance, risks, rolling, yearly
+from services.reporting.domain.records import (
+    indicators,
+    meetings,
+    performance,
+    risks,
+    rolling,
+    yearly,
+)
 from services.reporting.domain.records.commands import (
     CloseRisk,
     CommentOnYearlyReport,
@@ -30,8 +37,10 @@ from services.reporting.domain.records.commands import (
     ReassessRisk,
     RecordIndicatorValue,
     RecordIndicatorValues,
+    RecordMeetingHeld,
     RecordRisk,
     RecordRollingReportMissed,
+    ScheduleMeeting,
     ScrutineerSignOffYearlyReport,
     YearlyReportCommand,
 )
@@ -167,6 +176,16 @@ class ReportingHandlers(ScrutinyHandlers):
             rolling.ROLLING_REPORT, c.report_id, m, c.request_id, lambda s, today: rolling.decide_missed(s, c, profile, today)
         )
 
+    # -- meetings -----------------------------------------------------------------------
+
+    async def schedule_meeting(self, c: ScheduleMeeting, m: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(m.partnership_id)
+        return await self.runner.run(meetings.MEETING, c.meeting_id, m, c.request_id, lambda s, today: meetings.decide_schedule(s, c, profile))
+
+    async def record_meeting_held(self, c: RecordMeetingHeld, m: Metadata) -> list[Envelope]:
+        self.partnerships.profile(m.partnership_id)
+        return await self.runner.run(meetings.MEETING, c.meeting_id, m, c.request_id, lambda s, today: meetings.decide_held(s, c, today))
+
     def commands(self) -> CommandTable:
         """Every command this service accepts (the business unit's, and an agency's performance
         data as itself): its subject token, title and handler."""
@@ -185,6 +204,8 @@ class ReportingHandlers(ScrutinyHandlers):
             business_unit("record-risk", RecordRisk, "Enter a risk on the partnership's risk register", self.record_risk),
             business_unit("reassess-risk", ReassessRisk, "Reassess a risk's current (and target) rating and set its next review", self.reassess_risk),
             business_unit("close-risk", CloseRisk, "Close a risk on the register, with the reason", self.close_risk),
+            business_unit("schedule-meeting", ScheduleMeeting, "Put a meeting of one of the partnership's groups on its calendar", self.schedule_meeting),
+            business_unit("record-meeting-held", RecordMeetingHeld, "Record a meeting held, with its minutes and decisions", self.record_meeting_held),
             business_unit("present-rolling-report", PresentRollingReport, "Record a scheduled report presented to a group (by whom, meeting, assurance, key messages, document)", self.present_rolling_report),
             business_unit("record-rolling-report-missed", RecordRollingReportMissed, "Record a scheduled report not presented to its group when due, and why", self.record_rolling_report_missed),
             *self.scrutiny_rows(),

@@ -308,3 +308,28 @@ class RollingReportMissed(DomainEvent):
     group_id: str
     reason: Annotated[str, Typed()]
     agency_id: str | None = None
+
+
+# -- meetings (issue 16 item 4) -------------------------------------------------------------------
+
+
+@registered
+class MeetingScheduled(DomainEvent):
+    """A meeting of one of the profile's groups is on the partnership's calendar."""
+
+    event_type = "MeetingScheduled"
+    meeting_id: str
+    group_id: str
+    meets_on: date
+
+
+@registered
+class MeetingHeld(DomainEvent):
+    """The meeting took place: its minutes (a document) and the decisions it recorded."""
+
+    event_type = "MeetingHeld"
+    meeting_id: str
+    group_id: str
+    held_on: date
+    minutes: DocumentRef | None = None
+    decisions: Annotated[list[str], Typed()] = []

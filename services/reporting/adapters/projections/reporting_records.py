@@ -30,7 +30,7 @@ class ReportingRecordsProjection(Projection):
     name = "reporting_records"
 
     def tables(self) -> list[str]:
-        return ["indicator_ratings", "yearly_reports", "yearly_report_steps", "risks", "risk_history", "rolling_report_records"]
+        return ["indicator_ratings", "yearly_reports", "yearly_report_steps", "risks", "risk_history", "rolling_report_records", "meetings"]
 
     def ddl(self, schema: str) -> str:
         return f"""
@@ -79,6 +79,11 @@ class ReportingRecordsProjection(Projection):
             key_messages jsonb NOT NULL DEFAULT '[]', reason text, document jsonb,
             event_id uuid NOT NULL, position bigint NOT NULL,
             PRIMARY KEY (partnership_id, report_id, due_month, group_id));
+        CREATE TABLE IF NOT EXISTS {schema}.meetings (
+            partnership_id text NOT NULL, meeting_id text NOT NULL, group_id text NOT NULL, meets_on date NOT NULL,
+            status text NOT NULL, held_on date, decisions jsonb NOT NULL DEFAULT '[]', minutes jsonb,
+            event_id uuid NOT NULL, position bigint NOT NULL,
+            PRIMARY KEY (partnership_id, meeting_id));
         """
 
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
@@ -106,6 +111,19 @@ class ReportingRecordsProjection(Projection):
                     p, e.report_id, e.due_month, e.group_id, e.presented_on, e.presented_by, e.meeting, e.assurance_level,
                     json.dumps(e.key_messages), json.dumps(e.document.model_dump()) if e.document else None,
                     envelope.event_id, envelope.position,
+                )
+            case r.MeetingScheduled():
+                await conn.execute(
+                    f"INSERT INTO {s}.meetings (partnership_id, meeting_id, group_id, meets_on, status, event_id, position)"
+                    " VALUES ($1,$2,$3,$4,'scheduled',$5,$6) ON CONFLICT DO NOTHING",
+                    p, e.meeting_id, e.group_id, e.meets_on, envelope.event_id, envelope.position,
+                )
+            case r.MeetingHeld():
+                await conn.execute(
+                    f"UPDATE {s}.meetings SET status = 'held', held_on = $3, decisions = $4, minutes = $5, event_id = $6,"
+                    " position = $7 WHERE partnership_id = $1 AND meeting_id = $2",
+                    p, e.meeting_id, e.held_on, json.dumps(e.decisions),
+                    json.dumps(e.minutes.model_dump()) if e.minutes else None, envelope.event_id, envelope.position,
                 )
             case r.RollingReportMissed():
                 await conn.execute(

@@ -1,5 +1,6 @@
 """Queries over the reporting schema, one module per area, assembled into the views the pages render."""
 
+import json
 from datetime import date, datetime
 
 import asyncpg
@@ -9,7 +10,7 @@ from services.reporting.domain.views import (
     build_heatmap,
     build_tracker,
 )
-from services.reporting.domain.views.board_pack_schedule import RollingRecord
+from services.reporting.domain.views.board_pack_schedule import MeetingRow, RollingRecord
 from services.reporting.domain.views.dashboard import build_overview
 from services.reporting.domain.views.framework import framework_view
 from services.reporting.domain.views.planner import PlannerView
@@ -36,6 +37,7 @@ class ReadModels:
             assurance = await assurance_events.view(conn, s, profile)
             planner_view = await planner.view(conn, s, profile, as_of.date())
             rolling = await rolling_reports(conn, s, p)
+            calendar = await meetings(conn, s, p)
             performance_view = await performance.view(conn, s, profile)
             workspace = await scrutiny.workspace(conn, s, profile, as_of)
         overview = build_overview(
@@ -60,6 +62,8 @@ class ReadModels:
             rolling_reports=rolling,
             report_names={r.id: r.name for r in profile.reporting.rolling_reports},
             scrutiny=workspace,
+            meetings=calendar,
+            group_names={g.id: g.name for g in profile.groups},
             agency_names={a.id: a.name for a in profile.agencies},
             domain_names={d.id: d.name for d in profile.section11.domains},
         )
@@ -90,5 +94,18 @@ async def rolling_reports(conn: asyncpg.Connection, s: str, partnership: str) ->
         for r in await conn.fetch(
             f"SELECT * FROM {s}.rolling_report_records WHERE partnership_id = $1 ORDER BY due_month DESC, report_id, group_id",
             partnership,
+        )
+    ]
+
+
+async def meetings(conn: asyncpg.Connection, s: str, partnership: str) -> list[MeetingRow]:
+    """The partnership's calendar of meetings, the latest first."""
+    return [
+        MeetingRow(
+            r["meeting_id"], r["group_id"], r["meets_on"], r["status"], r["held_on"], json.loads(r["decisions"]),
+            json.loads(r["minutes"])["name"] if r["minutes"] else "", str(r["event_id"]), r["position"],
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.meetings WHERE partnership_id = $1 ORDER BY meets_on DESC, meeting_id", partnership
         )
     ]

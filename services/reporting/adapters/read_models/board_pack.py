@@ -66,6 +66,12 @@ class BoardPackReadModels(ReadModels):
         async with self._pool.acquire() as conn:
             flags = await risk_flags_raised(conn, self._schema, profile.id, as_of)
             gaps = await confidence_gaps_flagged(conn, self._schema, profile.id, as_of)
+            calendar = [
+                r["day"] for r in await conn.fetch(
+                    f"SELECT coalesce(held_on, meets_on) AS day FROM {self._schema}.meetings"
+                    " WHERE partnership_id = $1 AND group_id = $2", profile.id, group_id,
+                )
+            ]
         return build_board_pack(
-            profile, group_id, meeting, previous_meeting(profile, group_id, meeting, since), dashboard, planner, flags, gaps
+            profile, group_id, meeting, previous_meeting(profile, group_id, meeting, since, calendar), dashboard, planner, flags, gaps
         )

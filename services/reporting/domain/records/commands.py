@@ -206,3 +206,21 @@ class RecordRollingReportMissed(Command):
     due_month: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     group_id: SlugStr
     reason: Text
+
+
+class ScheduleMeeting(Command):
+    """Put a meeting of one of the profile's groups on the partnership's calendar (its board
+    pack is then for that meeting, looking back to the group's last one)."""
+
+    meeting_id: SlugStr
+    group_id: SlugStr
+    meets_on: date
+
+
+class RecordMeetingHeld(Command):
+    """Record a scheduled meeting as held: its minutes (a document) and its decisions."""
+
+    meeting_id: SlugStr
+    held_on: date
+    minutes: DocumentRef | None = None
+    decisions: list[Text] = Field(default_factory=list, max_length=50)

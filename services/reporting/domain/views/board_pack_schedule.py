@@ -67,9 +67,16 @@ def meeting_interval(profile: FrameworkProfile, group_id: str) -> int | None:
     return shortest if shortest is not None and shortest <= DEFAULT_INTERVAL_MONTHS else None
 
 
-def previous_meeting(profile: FrameworkProfile, group_id: str, meeting: date, since: date | None = None) -> Since:
+def previous_meeting(
+    profile: FrameworkProfile, group_id: str, meeting: date, since: date | None = None, calendar: Sequence[date] = (),
+) -> Since:
+    """Where the pack looks back to: the date given, else the group's last meeting on the
+    partnership's calendar (`calendar`: the days of its meetings), else what its schedule implies."""
     if since is not None:
         return Since(since, "the date given")
+    earlier = [day for day in calendar if day < meeting]
+    if earlier:
+        return Since(max(earlier), "the group's last meeting on the partnership's calendar")
     interval = meeting_interval(profile, group_id)
     if interval is not None:
         every = "month" if interval == 1 else f"{interval} months"
@@ -97,6 +104,22 @@ def next_quarter(meeting: date) -> tuple[str, int]:
 def quarter_months(meeting: date) -> list[str]:
     start, months = next_quarter(meeting)
     return [add_months(start, i) for i in range(months)]
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting on the partnership's calendar: scheduled, or held with its decisions."""
+
+    meeting_id: str
+    group_id: str
+    meets_on: date
+    status: str
+    held_on: date | None
+    decisions: list[str]
+    minutes: str
+    """The minutes' file name, when attached."""
+    event_id: str
+    position: int
 
 
 @dataclass(frozen=True)

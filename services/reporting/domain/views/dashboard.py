@@ -7,7 +7,7 @@ from datetime import datetime
 from . import figures
 from .actions import ActionRow, ActionTracker
 from .assurance_events import AssuranceView, ConcludedEventRow
-from .board_pack_schedule import RollingRecord
+from .board_pack_schedule import MeetingRow, RollingRecord
 from .framework import FrameworkView
 from .performance import PerformanceView
 from .planner import PlannerView
@@ -56,6 +56,9 @@ class Dashboard:
     report_names: dict[str, str] = field(default_factory=dict)
     scrutiny: Workspace | None = None
     """The independent scrutineer's workspace: open challenges, recommendations acted upon."""
+    meetings: list[MeetingRow] = field(default_factory=list)
+    """The partnership's calendar of meetings, latest first (issue 16 item 4)."""
+    group_names: dict[str, str] = field(default_factory=dict)
 
 
 def build_overview(
