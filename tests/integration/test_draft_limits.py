@@ -59,9 +59,10 @@ async def test_a_return_holds_at_most_its_drafts_and_says_so(platform: RunningPl
 async def test_a_long_stream_of_drafts_costs_what_a_short_one_does(platform: RunningPlatform) -> None:
     await platform.open_cycle()
     big = _big_answers(platform, 100_000)
-    for _ in range(60):
+    for _ in range(MAX_DRAFTS - 10):  # the finding's 100 drafts of 100 KB, less the 7 timed below
         await _timed(platform, LONG, big)
     await _timed(platform, SHORT, big)
     long = statistics.median([await _timed(platform, LONG, big) for _ in range(7)])
     short = statistics.median([await _timed(platform, SHORT, big) for _ in range(7)])
-    assert long < 2 * short + 0.03, (long, short)
+    # Before the store kept what it had read: 3 times the short stream's cost here (and growing with the stream).
+    assert long < 1.5 * short + 0.005, (long, short)
