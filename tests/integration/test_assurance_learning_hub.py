@@ -85,6 +85,6 @@ async def test_a_learning_hub_cycle_with_its_figures(hub_platform: RunningPlatfo
 
     profile = p.hosts["reporting"].partnerships.profile(HUB)
     html = render_dashboard(await ReadModels(p.pool).dashboard(profile, clock.now()))
-    assert "attendance: 225" in html and "met objectives percent: 90" in html
+    assert "Attendance: 225" in html and "Met objectives percent: 90" in html
     planner = await ReadModels(p.pool).planner(profile, "2018-11", 12, date(2019, 3, 1))
     assert [h.event.assurance_event_id for m in planner.months for h in m.held if h.event] == ["hub-knife-crime"]

@@ -1,6 +1,7 @@
-"""The dashboard in a real browser: headless Chromium, driven by Playwright, signs in with
-the token, clicks from the overview's heat map to an agency, from there to the event behind
-its risk flag, back through the nav bar, and to the records as of the day before.
+"""The dashboard in a real browser: headless Chromium, driven by Playwright, signs in, clicks
+from the overview's Section 11 figure to its page, from the heat map to an agency, from there
+to the evidence behind its risk flag, back through the navigation, and to the records as of
+the day before; the overview and an area's page reflow at 320 CSS pixels (no sideways scroll).
 
 Screenshots of each page are kept as test artefacts: in the test's own `tmp_path`
 (under pytest's basetemp: `--basetemp=DIR` puts them in DIR/test_the_dashboard_clicked_thr0/)
@@ -34,6 +35,14 @@ def chromium() -> str:
     return find_chromium()
 
 
+# The innermost elements whose right edge passes the viewport's: what to fix when a page does not reflow.
+PAST_THE_EDGE = """(edge) => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > edge && ![...e.children].some(c => c.getBoundingClientRect().right > edge))
+  .filter(e => !e.closest('.app-table-scroll'))
+  .slice(0, 6).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '')
+                        + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')"""
+
+
 def _shots(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("*.png"))
 
@@ -53,6 +62,14 @@ async def test_the_dashboard_clicked_through_in_headless_chromium(
         await page.screenshot(path=str(shot), full_page=True)  # type: ignore[attr-defined]
         shutil.copyfile(shot, ARTEFACTS / shot.name)
 
+    async def narrow(page: object, name: str) -> None:
+        """At 320 CSS pixels wide the page reflows: nothing scrolls sideways but the tables' own regions."""
+        await page.set_viewport_size({"width": 320, "height": 800})  # type: ignore[attr-defined]
+        width = await page.evaluate("document.scrollingElement.scrollWidth")  # type: ignore[attr-defined]
+        assert width <= 320, (name, width, await page.evaluate(PAST_THE_EDGE, 321))  # type: ignore[attr-defined]
+        await keep(page, f"{name}-320")
+        await page.set_viewport_size({"width": 1280, "height": 900})  # type: ignore[attr-defined]
+
     async def sign_in(page: object) -> None:
         await page.fill("#email", person.email)  # type: ignore[attr-defined]
         await page.fill("#password", PASSWORD)  # type: ignore[attr-defined]
@@ -65,7 +82,7 @@ async def test_the_dashboard_clicked_through_in_headless_chromium(
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         try:
-            page = await browser.new_page(viewport={"width": 1400, "height": 900})
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
 
             # not signed in: the sign-in page, then a password and the authenticator's code
             await page.goto(f"{base}/p/{PARTNERSHIP}")
@@ -74,57 +91,67 @@ async def test_the_dashboard_clicked_through_in_headless_chromium(
             await sign_in(page)
             assert page.url == f"{base}/p/{PARTNERSHIP}"
 
-            # the overview
+            # the overview: the headline figures, each opening its area's page; one navigation on every page
             assert await page.inner_text("h1") == "North Lincolnshire Children's MARS Board"
-            nav = await page.locator("nav.nav a").all_inner_texts()
-            assert nav == [label for label, _ in NAV_SECTIONS + NAV_REPORTS]  # the reports served beside it too
-            assert nav[:6] == ["Overview", "Section 11", "Risk and confidence", "Reviews", "Actions", "Assurance and planner"]
+            nav = [t.strip() for t in await page.locator("nav.govuk-service-navigation__wrapper a").all_inner_texts()]
+            assert nav == ["Home"] + [label for label, _ in NAV_SECTIONS + NAV_REPORTS]  # the reports served beside it too
             assert "Board pack" in nav
             tiles = await page.locator(".tile").all_inner_texts()
             assert "3/23\nagencies returned Section 11" in tiles and "2\nopen risk flags" in tiles
-            heatmap = await page.inner_text("table.heatmap")
-            assert "Humberside Police" in heatmap and "self 3 → moderated 2 (gap +1)" in heatmap
             await keep(page, "1-overview")
+            await narrow(page, "1-overview")
+
+            # the Section 11 tile opens its page: the heat map, each rating in words with its symbol
+            async with page.expect_navigation():
+                await page.click('a.tile:has-text("agencies returned Section 11")')
+            assert page.url == f"{base}/p/{PARTNERSHIP}/section11"
+            heatmap = await page.inner_text("table.heatmap")
+            assert "Humberside Police" in heatmap and "moderated; self-assessed Good (self-assessed one level higher than moderated)" in heatmap
+            await keep(page, "2-section11")
+            await narrow(page, "2-section11")
 
             # the heat map's agency name opens the agency
             async with page.expect_navigation():
                 await page.click('table.heatmap a.agency:has-text("Humberside Police")')
             assert page.url == f"{base}/p/{PARTNERSHIP}/agency/{POLICE}"
             assert await page.inner_text("h1") == "Humberside Police"
-            risk = await page.inner_text("#risk + table")
+            risk = await page.inner_text("#risk + .app-table-scroll table")
             assert "Culture and challenge" in risk and "open" in risk
             assert "Refresh the escalation policy" in await page.inner_text("body")
-            await keep(page, "2-agency")
+            await keep(page, "3-agency")
 
-            # the event behind its risk flag
+            # the evidence behind its risk flag
             async with page.expect_navigation():
-                await page.click(f'#risk + table a.ev[href$="/event/{seen["police-flag"]}"]')
+                await page.click(f'#risk + .app-table-scroll a.ev[href$="/event/{seen["police-flag"]}"]')
             assert page.url == f"{base}/p/{PARTNERSHIP}/event/{seen['police-flag']}"
-            assert await page.inner_text("h1") == "RiskFlagged"
+            assert await page.inner_text("h1") == "Risk flagged"
             body = await page.inner_text("body")
             assert "Its content still matches its hash." in body and '"domain_id": "culture-and-challenge"' in body
-            assert "SubmissionReceived" in await page.inner_text("h2:has-text('Events of the same stream') + table")
-            await keep(page, "3-event")
+            assert "SubmissionReceived" in await page.inner_text("h2:has-text('Events of the same stream') + .app-table-scroll table")
+            # its stored content scrolls in a region reached by the keyboard
+            assert await page.get_attribute("pre.payload", "tabindex") == "0"
+            await keep(page, "4-event")
 
-            # back through the nav bar to the Section 11 heat map
+            # back through the navigation to the Section 11 page
             async with page.expect_navigation():
-                await page.click('nav.nav a:has-text("Section 11")')
-            assert page.url == f"{base}/p/{PARTNERSHIP}#section11"
+                await page.click('nav.govuk-service-navigation__wrapper a:has-text("Section 11")')
+            assert page.url == f"{base}/p/{PARTNERSHIP}/section11"
 
-            # the next day, the as-of form shows the records as they stood at the end of Monday
+            # the next day, the as-of picker shows the records as they stood at the end of Monday
             clock.set(datetime(2026, 11, 3, 10, 0, tzinfo=UTC))
             await page.reload()  # a day idle ends the session: signed in again, back to the page
             await sign_in(page)
-            await page.fill('nav.nav input[name="as_of"]', "2026-11-02")
+            await page.fill("#as_of", "2026-11-02")
             async with page.expect_navigation():
-                await page.click('nav.nav button:has-text("Show")')
-            assert page.url == f"{base}/p/{PARTNERSHIP}?as_of=2026-11-02"
+                await page.click('form.app-as-of button:has-text("Show")')
+            assert page.url == f"{base}/p/{PARTNERSHIP}/section11?as_of=2026-11-02"
             assert "The records as they stood at the end of Monday 02 November 2026" in await page.inner_text(".asof-banner")
             href = await page.get_attribute('table.heatmap a.agency:has-text("Humberside Police")', "href")
             assert href == f"/p/{PARTNERSHIP}/agency/{POLICE}?as_of=2026-11-02"
-            await keep(page, "4-as-of")
+            await keep(page, "5-as-of")
         finally:
             await browser.close()
     assert _shots(tmp_path) == [
-        "0-sign-in.png", "1-overview.png", "2-agency.png", "3-event.png", "4-as-of.png",
+        "0-sign-in.png", "1-overview-320.png", "1-overview.png", "2-section11-320.png", "2-section11.png", "3-agency.png",
+        "4-event.png", "5-as-of.png",
     ]

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 import yaml
 
+from services.reporting.adapters.dashboard_pages import NAV_SECTIONS
 from shared.clock import ManualClock
 from shared.profiles import DATA_DIR
 from shared.waiting import eventually
@@ -72,21 +73,35 @@ async def test_every_page_needs_a_signed_in_person(platform: RunningPlatform) ->
 async def test_the_nav_bar_and_links_from_agency_names_and_event_traces(platform: RunningPlatform) -> None:
     seen = await record_activity(platform)
     html = await page(platform, f"/p/{PARTNERSHIP}")
-    nav = re.search(r'<nav class="nav">(.*?)</nav>', html, flags=re.S)
+    nav = re.search(r'<nav aria-label="Menu" class="govuk-service-navigation__wrapper">(.*?)</nav>', html, flags=re.S)
     assert nav is not None
-    for anchor in ("overview", "section11", "risk", "assurance", "reviews", "actions"):
-        assert f'href="/p/{PARTNERSHIP}#{anchor}"' in nav.group(1) and f'id="{anchor}"' in html
+    for _, path in NAV_SECTIONS:  # the overview links every area's page, and every page has the one navigation
+        href = f"/p/{PARTNERSHIP}" + (f"/{path}" if path else "")
+        assert f'href="{href}"' in nav.group(1)
+        area = await page(platform, href)
+        theirs = re.search(r'<nav aria-label="Menu" class="govuk-service-navigation__wrapper">(.*?)</nav>', area, flags=re.S)
+        assert theirs is not None and hrefs(theirs.group(1)) == hrefs(nav.group(1)), href
+        assert re.search(rf'<a class="govuk-service-navigation__link" href="{re.escape(href)}" aria-current="page">', area), href
+        assert area.count("<main") == 1 and 'href="#main-content"' in area and 'name="viewport"' in area
+        assert '<input class="govuk-input app-as-of__date" id="as_of" type="date" name="as_of" max="2026-11-02"' in area
     assert f'href="/p/{PARTNERSHIP}/board-pack"' in nav.group(1)
-    assert '<input type="date" name="as_of" max="2026-11-02"' in nav.group(1)
-    assert f'<a class="agency" href="/p/{PARTNERSHIP}/agency/{POLICE}">Humberside Police</a>' in html
-    for name in ("police-flag", "gap", "progress", "police-return", "moderated"):
-        assert f'href="/p/{PARTNERSHIP}/event/{seen[name]}"' in html, name
-    assert "self 3 → moderated 2 (gap +1)</a>" in html  # the moderation links to the panel's event
-    # every event link on the page opens that event's page
-    linked = set(re.findall(rf'href="/p/{PARTNERSHIP}/event/([0-9a-f-]+)"', html))
-    assert len(linked) >= 7
+    areas = {path: await page(platform, f"/p/{PARTNERSHIP}/{path}") for _, path in NAV_SECTIONS if path}
+    assert f'<a class="agency" href="/p/{PARTNERSHIP}/agency/{POLICE}">Humberside Police</a>' in areas["section11"]
+    assert f'href="/p/{PARTNERSHIP}/event/{seen["police-flag"]}"' in areas["risk-flags"]
+    assert f'href="/p/{PARTNERSHIP}/event/{seen["gap"]}"' in areas["section11"]
+    assert f'href="/p/{PARTNERSHIP}/event/{seen["action"]}"' in areas["actions"]
+    # a heat-map cell opens the agency's answers on that domain; the moderation's sign said in words
+    assert f'href="/p/{PARTNERSHIP}/agency/{HOSPITALS}#domain-leadership-and-governance"' in areas["section11"]
+    assert "moderated; self-assessed Good (self-assessed one level higher than moderated)" in areas["section11"]
+    # every event link of the pages opens that event's page
+    linked = set(re.findall(rf'href="/p/{PARTNERSHIP}/event/([0-9a-f-]+)"', "".join(areas.values())))
+    assert len(linked) >= 4
     for event_id in linked:
         assert f"<td class=\"hash\">{event_id}</td>" in await page(platform, f"/p/{PARTNERSHIP}/event/{event_id}")
+
+
+def hrefs(html: str) -> list[str]:
+    return re.findall(r'href="([^"]+)"', html)
 
 
 async def test_an_agency_page_holds_everything_about_it(platform: RunningPlatform) -> None:
@@ -97,16 +112,17 @@ async def test_an_agency_page_holds_everything_about_it(platform: RunningPlatfor
         "reason": "Escalation policy re-issued and audited in October", "amended_by": "Detective superintendent, safeguarding",
     }, agency=POLICE))
     html = await _eventually_page(platform, f"/p/{PARTNERSHIP}/agency/{POLICE}", "Escalation policy re-issued and audited")
-    assert "<h1>Humberside Police</h1>" in html and "Cycle 2026-27" in html
+    assert '<h1 class="govuk-heading-l">Humberside Police</h1>' in html and "Cycle 2026-27" in html
     assert "Return <b" in html and "1 amendment" in html
     assert f'href="/p/{PARTNERSHIP}/event/{seen["police-return"]}"' in html
     assert "Culture and challenge" in html and f'href="/p/{PARTNERSHIP}/event/{seen["police-flag"]}"' in html
     assert "Refresh the escalation policy" in html and "Draft policy out to partners" in html
-    assert f'href="/p/{PARTNERSHIP}/event/{seen["progress"]}"' in html
+    assert f'href="/p/{PARTNERSHIP}/event/{seen["action"]}"' in html  # the action's evidence: its stream, progress too
     assert "Board minutes show no safeguarding report" not in html and "41%" not in html  # only this agency's
 
     hospitals = await page(platform, f"/p/{PARTNERSHIP}/agency/{HOSPITALS}")
-    assert "Board minutes show no safeguarding report this year" in hospitals and "+1" in hospitals
+    assert "Board minutes show no safeguarding report this year" in hospitals
+    assert "self-assessed one level higher than moderated" in hospitals and 'id="domain-leadership-and-governance"' in hospitals
     assert f'href="/p/{PARTNERSHIP}/event/{seen["moderated"]}"' in hospitals
     ambulance = await page(platform, f"/p/{PARTNERSHIP}/agency/{AMBULANCE}")
     assert "41%" in ambulance and "I know how to escalate a concern" in ambulance
@@ -127,7 +143,8 @@ async def test_the_event_page_shows_the_stored_envelope_and_never_another_partne
     seen = await record_activity(platform)
     html = await page(platform, f"/p/{PARTNERSHIP}/event/{seen['police-flag']}")
     row = await platform.pool.fetchrow("SELECT * FROM section11.events WHERE event_id = $1", UUID(seen["police-flag"]))
-    assert "<h1>RiskFlagged</h1>" in html and "✓ Its content still matches its hash." in html
+    assert '<h1 class="govuk-heading-l">Risk flagged</h1>' in html and "✓ Its content still matches its hash." in html
+    assert "RiskFlagged (schema version" in html  # the type's own name, on the evidence page
     for value in (row["stream_id"], row["actor"], str(row["correlation_id"]), bytes(row["hash"]).hex(), bytes(row["prev_hash"]).hex()):
         assert value in html, value
     assert f"section11, position {row['position']}" in html

@@ -14,12 +14,13 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
+from services.reporting.adapters.dashboard_pages import AREAS
 from shared.clock import ManualClock
 from shared.roles import Role
 from shared.waiting import eventually
 from tests.support import platform as support
 from tests.support.dashboard import AMBULANCE, HOSPITALS, POLICE, reader_cookie, record_activity
-from tests.support.outlines import csv_rows, docx_outline, html_outline, xlsx_rows
+from tests.support.outlines import csv_rows, html_outline, main_of, same_document, xlsx_rows
 from tests.support.people import base_url, client_for, make_person
 from tests.support.platform import PARTNERSHIP, RunningPlatform, running_platform
 
@@ -46,13 +47,6 @@ def file_of(response: httpx.Response) -> str:
     return unquote(name)
 
 
-def same_document(page: str, data: bytes) -> None:
-    """The Word document has the page's headings, tables (cell for cell), paragraphs and lists."""
-    html, doc = html_outline(page), docx_outline(data)
-    assert doc.headings == html.headings
-    assert doc.tables == html.tables
-    assert doc.paragraphs == html.paragraphs
-    assert doc.items == html.items
 
 
 async def test_every_download_opens_and_matches_its_page(platform: RunningPlatform) -> None:
@@ -77,12 +71,12 @@ async def test_every_download_opens_and_matches_its_page(platform: RunningPlatfo
             return response
 
         async def projected() -> bool:
-            return "Limited assurance" in (await get(f"{K}/reports/tiered")).text and "data-sharing" in (await get(f"{K}/risks")).text
+            return "Limited assurance" in (await get(f"{K}/reports/tiered")).text and "Agencies do not share data for the dashboard" in (await get(f"{K}/risks")).text
 
         await eventually(projected, timeout=60, what="Kent's rating and risk on the reports")
 
-        # The dashboard links each table's files; the heat map in Excel is the page's, agency by agency.
-        dashboard = (await get(P)).text
+        # The dashboard's pages link each table's files; the heat map in Excel is the page's, agency by agency.
+        dashboard = (await get(P)).text + "".join([(await get(f"{P}/{area}")).text for area in AREAS])
         for table in ("heatmap", "risk-flags", "confidence-gaps", "actions", "planner", "planner-commitments"):
             for fmt in ("csv", "xlsx"):
                 assert f'href="{P}/export/{table}.{fmt}"' in dashboard, (table, fmt)
@@ -99,11 +93,13 @@ async def test_every_download_opens_and_matches_its_page(platform: RunningPlatfo
         for page_row in heat[1:]:
             for domain, cell in zip(heat[0][2:], page_row[2:], strict=True):
                 rating, level = body[page_row[0]][headings.index(domain)], body[page_row[0]][headings.index(f"{domain}: level")]
-                assert (cell == "—") if rating is None else cell.startswith(f"{rating} · {level}"), (page_row[0], domain, cell)
+                # the page: the level's word after its symbol; the file: the rating's number and its level
+                assert (cell == "– No return") if rating is None else cell.split(" ", 1)[1].startswith(level), (page_row[0], domain, cell)
                 rated += rating is not None
         assert rated == 18  # three returns of six domains
         moderated = body[agencies[HOSPITALS]][headings.index("Leadership and governance: self → moderated")]
-        assert moderated == "self 3 → moderated 2 (gap +1)" and moderated in dashboard
+        assert moderated == "self 3 → moderated 2 (gap +1)"
+        assert "moderated; self-assessed Good (self-assessed one level higher than moderated)" in dashboard
 
         # CSV: the header first, every row saying where and when; the rows are the page's.
         response = await get(f"{P}/export/risk-flags.csv")
@@ -111,8 +107,9 @@ async def test_every_download_opens_and_matches_its_page(platform: RunningPlatfo
         flags = csv_rows(response.content)
         assert flags[0][:4] == ["Partnership", "As of", "Agency", "Domain"]
         [page_flags] = [t for t in html_outline(dashboard).tables if t[0] == ["Agency", "Domain", "Rating", "Reason", "Raised", "Evidence"]]
-        assert [r[2:6] for r in flags[1:]] == [r[:4] for r in page_flags[1:]]
-        assert [f"event {r[7]} · position {r[8]}" for r in flags[1:]] == [r[5] for r in page_flags[1:]]
+        labels = {level.value: level.label for level in profile.section11.rating_scale.levels}
+        assert [[r[2], r[3], labels[int(r[4])], r[5]] for r in flags[1:]] == [r[:4] for r in page_flags[1:]]
+        assert all(r[5].startswith("View evidence") for r in page_flags[1:])  # the file holds its event, the page links it
         assert {tuple(r[:2]) for r in flags[1:]} == {(name, "2026-11-02")} and seen["police-flag"] in {r[7] for r in flags[1:]}
         gaps = csv_rows((await get(f"{P}/export/confidence-gaps.csv")).content)
         assert [r[2] for r in gaps[1:]] == [agencies[AMBULANCE]] and seen["gap"] in gaps[1]
@@ -128,7 +125,7 @@ async def test_every_download_opens_and_matches_its_page(platform: RunningPlatfo
         before = csv_rows(response.content)
         assert {r[1] for r in before[1:]} == {"2026-11-01"} and len(before) == len(heat)
         assert all(r[headings.index("Leadership and governance") + 2] == "" for r in before[1:])
-        assert f'href="{P}/export/heatmap.csv?as_of=2026-11-01"' in (await get(f"{P}?as_of=2026-11-01")).text
+        assert f'href="{P}/export/heatmap.csv?as_of=2026-11-01"' in (await get(f"{P}/section11?as_of=2026-11-01")).text
 
         # Kent's reports: the tables of the tiered report and the risk register, and the report in Word.
         tiered = (await get(f"{K}/reports/tiered")).text
@@ -136,11 +133,11 @@ async def test_every_download_opens_and_matches_its_page(platform: RunningPlatfo
         _, indicators = xlsx_rows((await get(f"{K}/export/tiered-indicators.xlsx")).content)
         head = list(indicators[3])
         rows_ = [dict(zip(head, row, strict=True)) for row in indicators[4:]]
-        assert len(rows_) == 13 and {r["Tier"] for r in rows_} == {h[1] for h in html_outline(tiered).headings if h[0] == 2}
+        assert len(rows_) == 13 and {r["Tier"] for r in rows_} == {h[1] for h in html_outline(main_of(tiered)).headings if h[0] == 2}
         [limited] = [r for r in rows_ if r["Rating"] == "Limited assurance"]
         assert limited["Indicator id"] == "audits-lead-to-change" and limited["Rating (event id)"] in tiered
         summary = csv_rows((await get(f"{K}/export/tiered-summary.csv")).content)
-        assert [r[2:] for r in summary] == html_outline(tiered).tables[0]
+        assert [r[2:] for r in summary] == html_outline(main_of(tiered)).tables[0]
         response = await get(f"{K}/reports/tiered?format=docx")
         assert file_of(response) == "tiered-report-kent-2026-11-02.docx"
         same_document(tiered, response.content)

@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from services.cli.main import app
+from services.reporting.adapters.dashboard_pages import Page, page_for
 from services.reporting.adapters.read_models.reports import ReportReadModels
 from services.reporting.adapters.report_pages import (
     render_risks,
@@ -28,6 +29,7 @@ from services.reporting.adapters.report_pages import (
     render_yearly,
 )
 from services.reporting.adapters.sources import projection_runner
+from shared import london
 from shared.clock import ManualClock
 from shared.messaging.deadletters import CODE_HEADER
 from shared.waiting import eventually
@@ -129,13 +131,21 @@ async def record_the_year(platform: RunningPlatform) -> None:
     })
 
 
-async def render_all(platform: RunningPlatform, schema: str, as_of: datetime) -> dict[str, str]:
+async def render_all(platform: RunningPlatform, schema: str, as_of: datetime, base_url: str | None = None) -> dict[str, str]:
+    """The four reports as files, or (`base_url` given) as the dashboard serves them today."""
     reports, profiles = ReportReadModels(platform.pool, schema), platform.hosts["reporting"].partnerships
+
+    def web(partnership: str, path: str) -> Page | None:
+        if base_url is None:
+            return None
+        return page_for(profiles.profile(partnership), f"/p/{partnership}/{path}", london.today(platform.clock))
+
     return {
-        "tiered": render_tiered(await reports.tiered(profiles.profile(KENT), as_of)),
-        "thematic": render_thematic(await reports.thematic(profiles.profile(CALDERDALE), "neglect", as_of)),
-        "yearly": render_yearly(await reports.yearly(profiles.profile(SOMERSET), 2026, as_of)),
-        "risks": render_risks(await reports.risks(profiles.profile(KENT), as_of)),
+        "tiered": render_tiered(await reports.tiered(profiles.profile(KENT), as_of), page=web(KENT, "reports/tiered")),
+        "thematic": render_thematic(await reports.thematic(profiles.profile(CALDERDALE), "neglect", as_of),
+                                    page=web(CALDERDALE, "reports/thematic")),
+        "yearly": render_yearly(await reports.yearly(profiles.profile(SOMERSET), 2026, as_of), page=web(SOMERSET, "reports/yearly/2026")),
+        "risks": render_risks(await reports.risks(profiles.profile(KENT), as_of), page=web(KENT, "risks")),
     }
 
 
@@ -231,10 +241,12 @@ async def test_the_reports_from_the_records_signed_off_in_order_and_as_of_a_past
     async def get(url: str) -> str:
         return await get_page(url, headers[url.split("/p/")[1].split("/")[0]])
 
-    assert await get(f"{base}/p/{KENT}/reports/tiered") == now["tiered"]
-    assert await get(f"{base}/p/{CALDERDALE}/reports/thematic?theme=neglect") == now["thematic"]
-    assert await get(f"{base}/p/{SOMERSET}/reports/yearly/2026") == now["yearly"]
-    assert await get(f"{base}/p/{KENT}/risks") == now["risks"]
+    # on the web in the dashboard's frame (its navigation, the as-of picker, evidence one link away)
+    served = await render_all(platform, "reporting", clock.now(), base_url="")
+    assert await get(f"{base}/p/{KENT}/reports/tiered") == served["tiered"]
+    assert await get(f"{base}/p/{CALDERDALE}/reports/thematic?theme=neglect") == served["thematic"]
+    assert await get(f"{base}/p/{SOMERSET}/reports/yearly/2026") == served["yearly"]
+    assert await get(f"{base}/p/{KENT}/risks") == served["risks"]
     assert "Neglect</a> · 5 records" in await get(f"{base}/p/{CALDERDALE}/reports/thematic")
     as_of = await get(f"{base}/p/{SOMERSET}/reports/yearly/2026?as_of=2027-04-06")
     assert "Waiting for: publication (SSCP website)" in as_of

@@ -209,7 +209,7 @@ async def test_a_full_cycle_for_every_agency(platform: RunningPlatform, clock: M
     # Each partnership sees only its own returns.
     assert await platform.count("SELECT count(*) FROM reporting.s11_submissions WHERE partnership_id = $1", OTHER) == 1
     html = await _dashboard(platform, PARTNERSHIP)
-    assert "self 3 → moderated 2 (gap +1)" in html
+    assert "moderated; self-assessed Good (self-assessed one level higher than moderated)" in html
     assert "overdue" in html and "late" in html
     assert "only 41% of practitioners agreed" in html
     other_html = await _dashboard(platform, OTHER)
@@ -289,6 +289,6 @@ async def _dashboard(platform: RunningPlatform, partnership: str) -> str:
     await eventually(lambda: server.started, what="the dashboard to listen")
     port = server.servers[0].sockets[0].getsockname()[1]
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/p/{partnership}", headers=await signed_in_headers(platform, partnership=partnership)
+        f"http://127.0.0.1:{port}/p/{partnership}/section11", headers=await signed_in_headers(platform, partnership=partnership)
     )
     return await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=10).read().decode())

@@ -93,7 +93,7 @@ async def page(platform: RunningPlatform, path: str) -> str:
 def main_of(html: str) -> str:
     """The page's content (its <main>), without the as-of line or the as-of date in its links:
     what must be the same whether the page was rendered live that day or as of it later."""
-    [main] = re.findall(r"<main>(.*)</main>", html, flags=re.S)
+    [main] = re.findall(r"<main[^>]*>(.*)</main>", html, flags=re.S)
     main = re.sub(r'<p class="meta asof">.*?</p>', "", main, flags=re.S)
     return re.sub(r"\?as_of=\d{4}-\d{2}-\d{2}", "", main)
 

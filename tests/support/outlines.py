@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -143,3 +144,43 @@ def xlsx_rows(data: bytes) -> tuple[str, list[list[Any]]]:
 def csv_rows(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf"), "a UTF-8 byte-order mark, for Excel"
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def main_of(page: str) -> str:
+    """The page's own content (its <main>), without the frame every page shares (the board
+    pack's page, drawn for print, is all content)."""
+    found = re.findall(r"<main[^>]*>(.*)</main>", page, flags=re.S)
+    return found[0] if found else page
+
+
+# Where the page links "View evidence", the Word document, a file, names the event (as the
+# report written to a file does): each side's evidence is left out before they are compared.
+WEB_EVIDENCE = re.compile(r'\s*<a class="ev" href="[^"]*">.*?</a>|<span class="trace">recorded [^<]*</span>', re.S)
+FILE_EVIDENCE = re.compile(
+    r"(?<=\))\s+[^()]*? · event [0-9a-f-]{36} · position \d+"  # a tool's latest record's label and event
+    r"|\s*\((?:[^()]|\([^()]*\))*?event [0-9a-f-]{36}[^()]*\)"
+    r"|\s*risk \S+ · recorded [^,]*, event [0-9a-f-]{36} · latest event [0-9a-f-]{36} · position \d+"
+    r"|\s*(?:rating: |· )?event [0-9a-f-]{36}(?: · position \d+)?(?: · )?"
+)
+
+
+def _without(outline: Outline, pattern: re.Pattern[str]) -> Outline:
+    def strip(text: str) -> str:
+        return " ".join(pattern.sub(" ", text).split())
+
+    return Outline(
+        [(level, strip(h)) for level, h in outline.headings],
+        [[[strip(cell) for cell in row] for row in table] for table in outline.tables],
+        [strip(p) for p in outline.paragraphs if strip(p)], [strip(i) for i in outline.items],
+    )
+
+
+def same_document(page: str, data: bytes) -> None:
+    """The Word document has the page's headings, tables (cell for cell), paragraphs and lists,
+    the evidence aside (the page links it, the document names it)."""
+    html = _without(html_outline(WEB_EVIDENCE.sub("", main_of(page))), FILE_EVIDENCE)
+    doc = _without(docx_outline(data), FILE_EVIDENCE)
+    assert doc.headings == html.headings
+    assert doc.tables == html.tables
+    assert doc.paragraphs == html.paragraphs
+    assert doc.items == html.items

@@ -5,9 +5,9 @@ where there are no links (board pack, evidence bundle), and sign-in never redire
 from datetime import UTC, date, datetime
 
 import pytest
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from services.reporting.adapters.dashboard_pages import Links
+from services.reporting.adapters.templating import ENVIRONMENT
 from services.reporting.domain.views.actions import ActionRow
 from services.reporting.domain.views.agency import AgencyRows, RiskFlagHistoryRow, build_agency_view
 from services.reporting.domain.views.dashboard import Overview
@@ -20,7 +20,7 @@ PROFILE = load_builtin("north-lincolnshire")
 POLICE, HOSPITALS = "humberside-police", "northern-lincolnshire-and-goole-hospitals"
 AS_OF = datetime(2026, 11, 2, 9, tzinfo=UTC)
 EV = "11111111-1111-1111-1111-111111111111"
-_env = Environment(loader=PackageLoader("services.reporting.adapters", "templates"), autoescape=select_autoescape(["html"]))
+_env = ENVIRONMENT  # the reporting service's one environment
 
 
 def rows() -> AgencyRows:
@@ -67,17 +67,21 @@ def test_links_keep_the_as_of_date_and_name_only_the_profiles_agencies() -> None
     assert then.agency(POLICE) == "/p/north-lincolnshire/agency/humberside-police?as_of=2026-11-02"
     assert then.event(EV) == f"/p/north-lincolnshire/event/{EV}?as_of=2026-11-02"
     assert then.dashboard("risk") == "/p/north-lincolnshire?as_of=2026-11-02#risk"
+    assert then.area("actions", "overdue") == "/p/north-lincolnshire/actions?as_of=2026-11-02#overdue"
+    assert live.area("") == "/p/north-lincolnshire" and live.area("section11") == "/p/north-lincolnshire/section11"
     assert live.agency("the-lado") is None and live.event(None) is None
 
 
 def test_the_shared_partials_link_on_the_dashboard_and_print_plain_text_in_files() -> None:
     flag = RiskFlagRow(POLICE, "culture-and-challenge", 2, "low", AS_OF, EV, 7)
     d = type("D", (), {"risk_flags": [flag], "agency_names": {POLICE: "Humberside Police"}, "domain_names": {},
-                       "overview": Overview(23, 1, 1, 1, 0, 0, 0)})()
+                       "rating_labels": {2: "Requires improvement"}, "overview": Overview(23, 1, 1, 1, 0, 0, 0)})()
     plain = _env.get_template("_risk_flags.html").render(d=d)
-    assert f"event {EV} · position 7" in plain and "<a " not in plain
+    assert f"event {EV}" in plain and "<a " not in plain and "Requires improvement" in plain  # a file names the event
     linked = _env.get_template("_risk_flags.html").render(d=d, links=Links("north-lincolnshire", None, frozenset({POLICE})))
-    assert f'<a class="ev" href="/p/north-lincolnshire/event/{EV}">event {EV} · position 7</a>' in linked
+    # on the web the evidence is one link away, its id in the link, never in the text
+    assert f'<a class="ev" href="/p/north-lincolnshire/event/{EV}">View evidence' in linked
+    assert linked.count(EV) == 1 and "position" not in linked and "Requires improvement" in linked
     assert '<a class="agency" href="/p/north-lincolnshire/agency/humberside-police">Humberside Police</a>' in linked
 
 

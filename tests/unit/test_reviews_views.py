@@ -87,12 +87,14 @@ def test_the_partials_name_the_events_behind_each_row() -> None:
     d = dashboard(actions=[row], action_tracker=build_tracker([row], AS_OF, 14), reviews=reviews)
     actions_html = _env.get_template("_actions.html").render(d=d)
     assert "Humberside Police" in actions_html and "17 days overdue" in actions_html
-    assert "44444444-4444-4444-4444-444444444444 · 9" in actions_html and "update 1 (50%)" in actions_html
+    # the history in words, the row's evidence named (a file: its event's id; the web: a link to it)
+    assert "progress updated – update 1 (50%)" in actions_html and "ActionProgressUpdated" not in actions_html
+    assert f"event {row.event_id}" in actions_html
     reviews_html = _env.get_template("_reviews.html").render(d=d)
-    assert "15 working days left" in reviews_html and "33333333-3333-3333-3333-333333333333 · 3" in reviews_html
+    assert "15 working days left" in reviews_html and "event 33333333-3333-3333-3333-333333333333" in reviews_html
 
 
 def test_the_partials_render_without_the_new_views() -> None:
     d = dashboard(actions=[action()])
-    assert "review: cspr-1" in _env.get_template("_actions.html").render(d=d)
+    assert "Review: cspr-1" in _env.get_template("_actions.html").render(d=d)
     assert "No serious incidents" in _env.get_template("_reviews.html").render(d=d)

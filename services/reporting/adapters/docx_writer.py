@@ -23,7 +23,7 @@ BULLETS = {1: "List Bullet", 2: "List Bullet 2"}
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 GREY = RGBColor(0x5B, 0x67, 0x76)
 # The pages' cell colours, for the heat map and the assurance levels.
-FILLS = {"red": "E8A3A3", "amber": "F5D48F", "green": "A9D8A9", "yellow": "F3EC9A", "none": "F6F6F6",
+FILLS = {"red": "E8A3A3", "amber": "F5D48F", "green": "A9D8A9", "green-2": "5FA777", "yellow": "F3EC9A", "none": "F6F6F6",
          "a-substantial": "A9D8A9", "a-moderate": "D8E8A4", "a-limited": "F5D48F", "a-unsatisfactory": "E8A3A3"}
 
 

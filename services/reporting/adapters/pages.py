@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from services.reporting.adapters.templating import ENVIRONMENT as _env
 from services.reporting.domain.views import Dashboard
 from services.reporting.domain.views.board_pack import BoardPack
 
@@ -29,11 +29,7 @@ def css_string(text: str) -> Markup:
     return Markup("".join(ch if ch.isalnum() or ch in " .,:;·—-()/" else f"\\{ord(ch):x} " for ch in text))
 
 
-_env = Environment(
-    loader=PackageLoader("services.reporting.adapters", "templates"),
-    autoescape=select_autoescape(["html"]),
-)
-_env.filters["css_string"] = css_string
+_env.filters["css_string"] = css_string  # the reporting service's one environment (templating.py)
 PRINT_CHART_WIDTH = 500  # points: A4 less the print template's margins
 
 

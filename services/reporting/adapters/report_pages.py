@@ -8,18 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
-from services.reporting.adapters.dashboard_pages import Links
+from services.reporting.adapters.dashboard_pages import Links, Page, scrollable
+from services.reporting.adapters.templating import ENVIRONMENT as _env
 from services.reporting.domain.views.risks import RiskRegister
 from services.reporting.domain.views.thematic import ThematicReport, slug
 from services.reporting.domain.views.tiered import TieredReport
 from services.reporting.domain.views.yearly import YearlyView
 
-_env = Environment(
-    loader=PackageLoader("services.reporting.adapters", "templates"),
-    autoescape=select_autoescape(["html"]),
-)
+
+def _render(template: str, title: str, page: Page | None, links: Links, **context: object) -> str:
+    """On the web (a `page`): in the dashboard's frame, its tables scrollable; else a file's."""
+    if page is None:
+        return _env.get_template(template).render(links=links, **context)
+    return scrollable(_env.get_template(template).render(**(page.frame(title) | {"links": links}), **context))
 
 
 @dataclass(frozen=True)
@@ -29,29 +30,35 @@ class ThemesIndex:
     themes: list[tuple[str, str, int]]
 
 
-def render_tiered(report: TieredReport, as_of: date | None = None) -> str:
-    links = Links(report.partnership_id, as_of)
-    return _env.get_template("report_tiered.html").render(r=report, links=links, word=links.word("reports/tiered"))
+def _links(partnership_id: str, as_of: date | None, page: Page | None) -> Links:
+    return page.links if page is not None else Links(partnership_id, as_of)
 
 
-def render_thematic(report: ThematicReport, as_of: date | None = None, template: str | None = None) -> str:
-    links = Links(report.partnership_id, as_of)
+def render_tiered(report: TieredReport, as_of: date | None = None, page: Page | None = None) -> str:
+    links = _links(report.partnership_id, as_of, page)
+    return _render("report_tiered.html", "Tiered assurance report", page, links, r=report, word=links.word("reports/tiered"))
+
+
+def render_thematic(
+    report: ThematicReport, as_of: date | None = None, template: str | None = None, page: Page | None = None
+) -> str:
+    links = _links(report.partnership_id, as_of, page)
     word = links.word("reports/thematic", theme=report.theme, template=template)
-    return _env.get_template("report_thematic.html").render(r=report, links=links, word=word)
+    return _render("report_thematic.html", f"{report.template_name}: {report.theme_name}", page, links, r=report, word=word)
 
 
-def render_themes(index: ThemesIndex) -> str:
-    return _env.get_template("report_themes.html").render(r=index)
+def render_themes(index: ThemesIndex, page: Page | None = None) -> str:
+    return _render("report_themes.html", "Thematic reports", page, _links(index.partnership_id, None, page), r=index)
 
 
-def render_yearly(report: YearlyView, as_of: date | None = None) -> str:
-    links = Links(report.partnership_id, as_of)
-    word = links.word(report.path)
-    return _env.get_template("report_yearly.html").render(r=report, links=links, word=word)
+def render_yearly(report: YearlyView, as_of: date | None = None, page: Page | None = None) -> str:
+    links = _links(report.partnership_id, as_of, page)
+    return _render("report_yearly.html", f"{report.name} {report.label}", page, links, r=report, word=links.word(report.path))
 
 
-def render_risks(register: RiskRegister, as_of: date | None = None) -> str:
-    return _env.get_template("report_risks.html").render(r=register, links=Links(register.partnership_id, as_of))
+def render_risks(register: RiskRegister, as_of: date | None = None, page: Page | None = None) -> str:
+    links = _links(register.partnership_id, as_of, page)
+    return _render("report_risks.html", "Risk register", page, links, r=register)
 
 
 def file_name(report: TieredReport | ThematicReport | YearlyView | RiskRegister) -> str:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
-from services.reporting.adapters.dashboard_pages import Links, Page
+from services.reporting.adapters.dashboard_pages import Links, Page, scrollable
 from services.reporting.adapters.docx_writer import Line, WordDocument, day
+from services.reporting.adapters.templating import ENVIRONMENT as _env
 from services.reporting.domain.views.scrutiny import (
     AnnualReport,
     ChallengeRow,
@@ -18,25 +17,24 @@ from services.reporting.domain.views.scrutiny import (
     Workspace,
 )
 
-_env = Environment(
-    loader=PackageLoader("services.reporting.adapters", "templates"),
-    autoescape=select_autoescape(["html"]),
-)
-
 
 def render_workspace(w: Workspace, page: Page, years: list[int], record: str | None = None) -> str:
-    return _env.get_template("scrutiny.html").render(w=w, page=page, links=page.links, years=years, record=record)
+    return scrollable(_env.get_template("scrutiny.html").render(w=w, years=years, record=record, **page.frame("Independent scrutiny")))
 
 
 def report_path(year: int) -> str:
     return f"reports/scrutineer/{year}"
 
 
-def render_annual_report(r: AnnualReport, as_of: date | None = None) -> str:
-    links = Links(r.partnership_id, as_of)
-    return _env.get_template("report_scrutineer.html").render(
-        r=r, links=links, word=links.word(report_path(r.year)), pdf=links.word(report_path(r.year)).replace("format=docx", "format=pdf"),
-    )
+def render_annual_report(r: AnnualReport, as_of: date | None = None, page: Page | None = None) -> str:
+    """On the web (a `page`) in the dashboard's frame; else a file's."""
+    links = page.links if page is not None else Links(r.partnership_id, as_of)
+    frame = page.frame(f"The independent scrutineer's annual report {r.label}") if page is not None else {}
+    html = _env.get_template("report_scrutineer.html").render(**(frame | {
+        "r": r, "links": links, "word": links.word(report_path(r.year)),
+        "pdf": links.word(report_path(r.year)).replace("format=docx", "format=pdf"),
+    }))
+    return scrollable(html) if page is not None else html
 
 
 def annual_report_pdf(r: AnnualReport) -> bytes:

@@ -31,9 +31,11 @@ from services.reporting.adapters.as_of import (
     parse_day,
 )
 from services.reporting.adapters.dashboard_pages import (
-    Links,
+    AREAS,
     Page,
+    page_for,
     render_agency_page,
+    render_area_page,
     render_dashboard_page,
     render_event_page,
 )
@@ -67,6 +69,7 @@ from services.reporting.adapters.report_pages import (
 from services.reporting.adapters.spreadsheets import FORMATS, Stamp, file_name, render
 from services.reporting.domain.tables import UnknownTable, spec
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, default_group
+from services.reporting.domain.views.event_detail import return_answers
 from services.reporting.entrypoints import scrutiny_http
 from shared import london
 from shared.clock import Clock
@@ -181,17 +184,24 @@ def build_app(
             raise BadRequest(str(future)) from None
 
     def page(request: Request, profile: FrameworkProfile, day: date | None, events: int | None = None) -> Page:
-        links = Links(profile.id, day, frozenset(a.id for a in profile.agencies))
-        return Page(
-            links, profile.name, request.url.path, london.today(clock), day, events, {a.id: a.name for a in profile.agencies}
-        )
+        return page_for(profile, request.url.path, london.today(clock), day, events)
 
     async def dashboard(request: Request) -> Response:
-        """The overview, heat map and every area; ?as_of=YYYY-MM-DD for the records at the end of that day."""
+        """The overview: the headline figures, each opening its area's page; ?as_of=YYYY-MM-DD for the
+        records at the end of that day."""
         profile = profile_of(request)
         async with records(request) as (where, moment, built):
             view = await (read_models if built is None else ReadModels(pool, where)).dashboard(profile, moment)
         return HTMLResponse(render_dashboard_page(view, page(request, profile, *_built(built))))
+
+    async def area(request: Request) -> Response:
+        """One area of the dashboard (AREAS: Section 11, risk flags, reviews, actions, assurance events,
+        the planner) on a page of its own, live or ?as_of= as the overview."""
+        profile = profile_of(request)
+        async with records(request) as (where, moment, built):
+            view = await (read_models if built is None else ReadModels(pool, where)).dashboard(profile, moment)
+        name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return HTMLResponse(render_area_page(view, page(request, profile, *_built(built)), name))
 
     async def agency(request: Request) -> Response:
         profile = profile_of(request)
@@ -211,7 +221,7 @@ def build_app(
         detail = await event_detail(pool, profile.id, event_id)
         if detail is None:
             raise NotFound(f"no event {event_id} in {profile.name}'s records")
-        return HTMLResponse(render_event_page(detail, page(request, profile, day_of(request))))
+        return HTMLResponse(render_event_page(detail, page(request, profile, day_of(request)), return_answers(detail.payload, profile)))
 
     async def board_pack(request: Request) -> Response:
         """?meeting=YYYY-MM-DD (default today) &group= (default the board) &since= &format=pdf|docx"""
@@ -245,7 +255,7 @@ def build_app(
             report = await ReportReadModels(pool, where).tiered(profile, moment)
         if fmt == "docx":
             return download(await asyncio.to_thread(tiered_docx, report), DOCX, docx_name(report))
-        return HTMLResponse(render_tiered(report, _built(built)[0]))
+        return HTMLResponse(render_tiered(report, page=page(request, profile, *_built(built))))
 
     async def thematic_report(request: Request) -> Response:
         """?theme= (and ?template=): the report on a theme; without a theme, the themes to choose from."""
@@ -258,11 +268,12 @@ def build_app(
         async with records(request) as (where, moment, built):
             reports = ReportReadModels(pool, where)
             if not theme:
-                return HTMLResponse(render_themes(ThemesIndex(profile.id, profile.name, await reports.themes(profile))))
+                index = ThemesIndex(profile.id, profile.name, await reports.themes(profile))
+                return HTMLResponse(render_themes(index, page(request, profile, *_built(built))))
             report = await reports.thematic(profile, theme, moment, template)
         if fmt == "docx":
             return download(await asyncio.to_thread(thematic_docx, report), DOCX, docx_name(report))
-        return HTMLResponse(render_thematic(report, _built(built)[0], template))
+        return HTMLResponse(render_thematic(report, template=template, page=page(request, profile, *_built(built))))
 
     async def yearly_report(request: Request) -> Response:
         """A yearly report of the year starting in {year}, and where it is in its sign-off: the
@@ -280,13 +291,13 @@ def build_app(
             report = await ReportReadModels(pool, where).yearly(profile, year, moment, report_id)
         if fmt == "docx":
             return download(await asyncio.to_thread(yearly_docx, report), DOCX, docx_name(report))
-        return HTMLResponse(render_yearly(report, _built(built)[0]))
+        return HTMLResponse(render_yearly(report, page=page(request, profile, *_built(built))))
 
     async def risk_register(request: Request) -> Response:
         profile = profile_of(request)
         async with records(request) as (where, moment, built):
             register = await ReportReadModels(pool, where).risks(profile, moment)
-        return HTMLResponse(render_risks(register, _built(built)[0]))
+        return HTMLResponse(render_risks(register, page=page(request, profile, *_built(built))))
 
     async def export(request: Request) -> Response:
         """A table of a page as CSV or Excel (domain/tables), of ?as_of= as the page is."""
@@ -324,6 +335,7 @@ def build_app(
 
     pages = [
         Route("/p/{partnership}", dashboard),
+        *(Route(f"/p/{{partnership}}/{name}", area) for name in AREAS),
         Route("/p/{partnership}/agency/{agency_id}", agency),
         Route("/p/{partnership}/event/{event_id}", event),
         Route("/p/{partnership}/board-pack", board_pack),

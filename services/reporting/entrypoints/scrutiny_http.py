@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from services.reporting.adapters.dashboard_pages import Links, Page
+from services.reporting.adapters.dashboard_pages import Page, page_for
 from services.reporting.adapters.docx_writer import MEDIA_TYPE as DOCX
 from services.reporting.adapters.read_models import ReadModels
 from services.reporting.adapters.read_models.scrutiny import read_workspace
@@ -50,8 +50,7 @@ def routes(read_models: ReadModels, partnerships: Partnerships, clock: Clock) ->
         return partnerships[partnership] if partnership in partnerships else None
 
     def page(request: Request, profile: FrameworkProfile) -> Page:
-        links = Links(profile.id, None, frozenset(a.id for a in profile.agencies))
-        return Page(links, profile.name, request.url.path, london.today(clock), None, None, {a.id: a.name for a in profile.agencies})
+        return page_for(profile, request.url.path, london.today(clock))
 
     async def workspace(request: Request) -> Response:
         profile = profile_of(request)
@@ -91,7 +90,7 @@ def routes(read_models: ReadModels, partnerships: Partnerships, clock: Clock) ->
         if fmt == "pdf":
             body = await asyncio.to_thread(annual_report_pdf, report)
             return Response(body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{file_stem(report)}.pdf"'})
-        return HTMLResponse(render_annual_report(report))
+        return HTMLResponse(render_annual_report(report, page=page(request, profile)))
 
     return [
         Route("/p/{partnership}/scrutiny", workspace),

@@ -66,6 +66,7 @@ class ReadModels:
             group_names={g.id: g.name for g in profile.groups},
             agency_names={a.id: a.name for a in profile.agencies},
             domain_names={d.id: d.name for d in profile.section11.domains},
+            standard_names={x.id: x.text for x in profile.section11.standards},
         )
 
     async def planner(self, profile: FrameworkProfile, start: str, months: int, as_of: date) -> PlannerView:

@@ -16,6 +16,7 @@ from shared.profiles.schema import FrameworkProfile
 from . import figures
 from .actions import ActionRow, ActionTracker, TrackedAction, build_tracker
 from .assurance_events import ConcludedEventRow, LifecycleRow, MilestoneRow
+from .heat_scale import tones
 from .performance import PerformanceView
 from .reviews import ConcernRow, GradingRow, InformationRequestRow
 from .section11 import (
@@ -25,6 +26,7 @@ from .section11 import (
     RatingRow,
     ReturnRow,
     WorkshopRow,
+    gap_words,
 )
 
 
@@ -71,6 +73,13 @@ class DomainRating:
     rating: RatingRow | None
     label: str = "no rating"
     rag: str = "none"
+
+    @property
+    def gap_words(self) -> str:
+        """Self minus moderated, in words ("self-assessed one level higher than moderated")."""
+        if self.rating is None or self.rating.moderated_rating is None:
+            return ""
+        return gap_words(self.rating.self_rating - self.rating.moderated_rating)
 
     @property
     def effective(self) -> int | None:
@@ -123,6 +132,9 @@ class AgencyView:
     agency_names: dict[str, str] = field(default_factory=dict)
     domain_names: dict[str, str] = field(default_factory=dict)
     activity_names: dict[str, str] = field(default_factory=dict)
+    rating_labels: dict[int, str] = field(default_factory=dict)
+    standard_names: dict[str, str] = field(default_factory=dict)
+    tones: dict[int, str] = field(default_factory=dict)  # each rating's heat-map tone (heat_scale)
 
     @property
     def open_risk_flags(self) -> int:
@@ -237,4 +249,7 @@ def build_agency_view(
         agency_names={a.id: a.name for a in profile.agencies},
         domain_names={d.id: d.name for d in profile.section11.domains},
         activity_names={a.id: a.name for a in profile.activities},
+        rating_labels={lv.value: lv.label for lv in profile.section11.rating_scale.levels},
+        standard_names={x.id: x.text for x in profile.section11.standards},
+        tones={value: tone.name for value, tone in tones(profile).items()},
     )

@@ -59,6 +59,12 @@ class Dashboard:
     meetings: list[MeetingRow] = field(default_factory=list)
     """The partnership's calendar of meetings, latest first (issue 16 item 4)."""
     group_names: dict[str, str] = field(default_factory=dict)
+    standard_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rating_labels(self) -> dict[int, str]:
+        """Each rating's word in the profile's scale (3 -> "Good")."""
+        return {value: label for value, label, _ in self.heatmap.scale}
 
 
 def build_overview(

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from shared.profiles.schema import FrameworkProfile
+
 
 @dataclass(frozen=True)
 class EventLine:
@@ -54,3 +56,43 @@ class EventDetail:
         keys = ("agency_id", "owner_agency_id", "raised_by_agency_id", "escalated_to")
         named = [self.payload.get(k) for k in keys] + list(self.payload.get("agency_ids") or [])
         return list(dict.fromkeys(a for a in named if isinstance(a, str) and a))
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    standard: str  # the standard's text, from the profile
+    rating: str  # the rating's word
+    narrative: str
+    evidence: list[str]
+
+
+@dataclass(frozen=True)
+class DomainAnswers:
+    domain_id: str
+    domain_name: str
+    rating: str | None  # the return's rating of the domain, in words
+    answers: list[AnswerLine]
+
+
+def return_answers(payload: dict[str, Any], profile: FrameworkProfile) -> list[DomainAnswers]:
+    """A Section 11 return's answers (a payload with `answers` or `domain_ratings`), readable: by
+    the profile's domains, each standard's text and its rating's word; empty for any other event."""
+    answers = payload.get("answers")
+    ratings = payload.get("domain_ratings")
+    if not isinstance(answers, dict) and not isinstance(ratings, dict):
+        return []
+    answers = answers if isinstance(answers, dict) else {}
+    ratings = ratings if isinstance(ratings, dict) else {}
+    labels = {level.value: level.label for level in profile.section11.rating_scale.levels}
+    out = []
+    for domain in profile.section11.domains:
+        lines = [
+            AnswerLine(s.text, labels.get(a.get("rating"), str(a.get("rating"))), str(a.get("narrative") or ""),
+                       [str(e) for e in a.get("evidence") or []])
+            for s in profile.section11.standards_for(domain.id)
+            if isinstance(a := answers.get(s.id), dict)
+        ]
+        rating = ratings.get(domain.id)
+        if lines or rating is not None:
+            out.append(DomainAnswers(domain.id, domain.name, labels.get(rating, None if rating is None else str(rating)), lines))
+    return out

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from shared.profiles.schema import FrameworkProfile
 
+from .heat_scale import tones
+
 
 @dataclass(frozen=True)
 class RatingRow:
@@ -18,6 +20,14 @@ class RatingRow:
     event_id: str
     position: int
     moderated_event_id: str | None = None
+
+
+def gap_words(gap: int | None) -> str:
+    """Self minus moderated, said in words: +1 -> "self-assessed one level higher than moderated"."""
+    if not gap:
+        return ""
+    levels = {1: "one level", 2: "two levels", 3: "three levels", 4: "four levels"}.get(abs(gap), f"{abs(gap)} levels")
+    return f"self-assessed {levels} {'higher' if gap > 0 else 'lower'} than moderated"
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,13 @@ class Cell:
     moderated_rating: int | None = None
     rationale: str | None = None
     moderated_event_id: str | None = None
+    tone: str = "none"  # heat_scale.TONES: the cell's fill and symbol
+    self_label: str | None = None
+    moderated_label: str | None = None
+
+    @property
+    def gap_words(self) -> str:
+        return gap_words(self.gap)
 
     @property
     def gap(self) -> int | None:
@@ -77,6 +94,7 @@ class HeatMap:
     rows: list[HeatMapRow]
     levels: list[ScaleLevel] = field(default_factory=list)
     """The profile's rating scale, lowest first: the legend names each rating."""
+    scale: list[tuple[int, str, str]] = field(default_factory=list)  # each level: value, label, tone
 
 
 @dataclass(frozen=True)
@@ -153,6 +171,7 @@ class RiskFlagRow:
 def build_heatmap(profile: FrameworkProfile, ratings: list[RatingRow], returns: list[ReturnRow] | None = None) -> HeatMap:
     """One row per agency of the profile, showing its latest cycle's return (by store position)."""
     levels = {level.value: level for level in profile.section11.rating_scale.levels}
+    tone_of = tones(profile)
     latest_cycle: dict[str, tuple[int, str]] = {}
     for r in ratings:
         if r.agency_id not in latest_cycle or r.position > latest_cycle[r.agency_id][0]:
@@ -178,9 +197,15 @@ def build_heatmap(profile: FrameworkProfile, ratings: list[RatingRow], returns: 
                 Cell(
                     effective, level.label, level.rag, row.event_id, row.position,
                     row.self_rating, row.moderated_rating, row.rationale, row.moderated_event_id,
+                    tone_of[effective].name, _label(levels, row.self_rating), _label(levels, row.moderated_rating),
                 )
             )
         status = status_by.get((agency.id, cycle), "submitted") if cycle else "not asked"
         rows.append(HeatMapRow(agency.id, agency.name, cells, cycle, status))
     scale = [ScaleLevel(v, levels[v].label, levels[v].rag) for v in sorted(levels)]
-    return HeatMap(domains, rows, scale)
+    tone_scale = [(value, levels[value].label, tone.name) for value, tone in tone_of.items()]
+    return HeatMap(domains, rows, scale, tone_scale)
+
+
+def _label(levels: dict, value: int | None) -> str | None:
+    return None if value is None else (levels[value].label if value in levels else str(value))

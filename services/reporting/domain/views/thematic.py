@@ -215,7 +215,7 @@ def choose_template(profile: FrameworkProfile, template_id: str | None = None) -
 
 def _default_template() -> ReportTemplate:
     return ReportTemplate(
-        id="thematic-report", name="Thematic report", subject="a theme",
+        id="thematic-report", name="Thematic report", subject="theme",
         sections=[
             TemplateSection(id="records-on-the-theme", title="What the records on the theme tell us"),
             TemplateSection(id="areas-for-development", title="Areas for development"),
@@ -296,8 +296,9 @@ def build_thematic(
             figures.setdefault(series.element, []).append(line)
             evidence.setdefault(series.element, []).append(line)
     development = [Line(a, r.label, r.event_id, r.position) for r in themed for a in r.areas]
+    agency_names = {a.id: a.name for a in profile.agencies}
     next_steps = [
-        Line(f"{a.title}: {a.owner_agency_id}, due {a.due_on:%d %b %Y} ({a.status})", f"Action {a.action_id}", a.event_id, a.position)
+        Line(f"{a.title}: {agency_names.get(a.owner_agency_id, a.owner_agency_id)}, due {a.due_on:%d %b %Y} ({a.status})", f"Action {a.action_id}", a.event_id, a.position)
         for a in themed_actions
     ]
     next_steps += [Line(f"Impact recorded {i.recorded_on:%d %b %Y}: {i.difference}", f"Impact log entry {i.impact_id}", i.event_id, i.position, [i.evidence]) for i in themed_impact]

@@ -195,6 +195,7 @@ def build_yearly(
         "Multi-agency case file audits": [_entry(r, f"{r.title} ({r.status})") for r in audits],
     }
     year_actions = [a for a in actions if _in(a.raised_on, start, end)]
+    agency_names = {a.id: a.name for a in profile.agencies}
     signed_off = [a for a in actions if _in(a.signed_off_on, start, end)]
     year_impact = [i for i in impact if _in(i.recorded_on, start, end)]
     rapid = [c for c in clocks if c.kind == "rapid-review" and _in(c.closed_on, start, end)]
@@ -242,7 +243,7 @@ def build_yearly(
         for c in rapid if c.closed_on
     ]
     action_lines = [
-        Entry(f"{a.title}: {a.owner_agency_id}, due {a.due_on:%d %b %Y} ({a.status})", f"Action {a.action_id}", a.event_id, a.position)
+        Entry(f"{a.title}: {agency_names.get(a.owner_agency_id, a.owner_agency_id)}, due {a.due_on:%d %b %Y} ({a.status})", f"Action {a.action_id}", a.event_id, a.position)
         for a in sorted(year_actions, key=lambda a: (a.due_on, a.action_id))
     ]
     return YearlyView(

@@ -1,4 +1,5 @@
-"""The front door's one Jinja environment: our pages over GOV.UK Frontend's components.
+"""The front door's pages over GOV.UK Frontend's components, from the reporting service's one
+Jinja environment (adapters/templating.py), which the dashboard's pages share.
 
 Every page gets the partnership's name (never GOV.UK's), the person's navigation, the
 session's CSRF token and who is signed in, so no route repeats them.
@@ -9,21 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    PackageLoader,
-    PrefixLoader,
-    select_autoescape,
-)
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from services.reporting.adapters.templating import ENVIRONMENT, FRONT_DOOR_TEMPLATES
 from shared.roles import Role
 
 HERE = Path(__file__).parent
-TEMPLATES = HERE / "templates"
+TEMPLATES = FRONT_DOOR_TEMPLATES
 STATIC = HERE / "static"
 PLATFORM_NAME = "scrutiny"
 
@@ -31,13 +25,7 @@ PLATFORM_NAME = "scrutiny"
 class Renderer:
     def __init__(self, names: dict[str, str]) -> None:
         self._names = names  # partnership id -> its name
-        self.env = Environment(
-            loader=ChoiceLoader([
-                FileSystemLoader(TEMPLATES),
-                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-            ]),
-            autoescape=select_autoescape(["html"]),
-        )
+        self.env = ENVIRONMENT  # the reporting service's one environment (adapters/templating.py)
 
     def html(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
