@@ -109,6 +109,7 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("/p/{partnership}/actions", "GET", f"{P}/actions?as_of=2026-11-01",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/assurance", "GET", f"{P}/assurance",           (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/planner", "GET", f"{P}/planner",               (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/performance", "GET", f"{P}/performance",       (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/planner", "GET", "/p/no-such-partnership/planner",  (404, 404, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/section11", "POST", f"{P}/section11",          (403, 404, 403, 403, 403, 403, 404, 404, 403)),
     ("/p/{partnership}/event/{event_id}", "GET", f"{P}/event/{{EVENT}}",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
