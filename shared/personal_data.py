@@ -28,7 +28,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Union, get_args, get_origin
+from typing import Any, NamedTuple, Union, get_args, get_origin
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -270,8 +270,12 @@ def open_value(value: str, keys: Mapping[UUID, bytes]) -> str:
 # -- at the store: sealing before the append, opening for the read models -----------------
 
 
-async def ensure_keys(conn: asyncpg.Connection, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[UUID, bytes]]:
-    """The key of each (partnership, subject), made for those that have none yet.
+async def ensure_keys(
+    conn: asyncpg.Connection, subjects: set[tuple[str, str]], *, proposed: list[NewKey] | None = None
+) -> dict[tuple[str, str], tuple[UUID, bytes]]:
+    """The key of each (partnership, subject), made for those that have none yet; with
+    `proposed`, outside an append's transaction, those are not stored but added to it, for
+    the store's one-round-trip append to store with the events (or give up on).
 
     Inside the append's transaction: a key made for an append that rolls back goes with it.
     Made in sorted order, so two stores making the same keys at once cannot deadlock."""
@@ -282,7 +286,12 @@ async def ensure_keys(conn: asyncpg.Connection, subjects: set[tuple[str, str]]) 
     )
     found = {(r["partnership_id"], r["subject"]): (r["key_id"], bytes(r["key"])) for r in await conn.fetch(query, [p for p, _ in wanted], [s for _, s in wanted])}
     missing = [w for w in wanted if w not in found]
-    if missing:
+    if missing and proposed is not None:
+        for partnership, subject in missing:
+            new = NewKey(partnership, subject, uuid4(), AESGCM.generate_key(256))
+            proposed.append(new)
+            found[(partnership, subject)] = (new.key_id, new.key)
+    elif missing:
         await conn.execute(
             f"INSERT INTO {SCHEMA}.subject_keys (partnership_id, subject, key_id, key)"
             " SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::bytea[]) ON CONFLICT DO NOTHING",
@@ -295,6 +304,15 @@ async def ensure_keys(conn: asyncpg.Connection, subjects: set[tuple[str, str]]) 
 
 
 Keys = Mapping[tuple[str, str], tuple[UUID, bytes]]  # (partnership, subject) -> (key id, key)
+
+
+class NewKey(NamedTuple):
+    """A subject's key made for an append and not yet stored (`ensure_keys`' `proposed`)."""
+
+    partnership_id: str
+    subject: str
+    key_id: UUID
+    key: bytes
 
 
 def subjects(envelope: Envelope, payload: dict[str, Any] | None = None) -> set[tuple[str, str]]:
@@ -359,15 +377,18 @@ def opened(envelope: Envelope, keys: Mapping[UUID, bytes]) -> Envelope:
     return envelope.model_copy(update={"event": model.model_validate(payload)})
 
 
-async def seal_payloads(conn: asyncpg.Connection, envelopes: Sequence[Envelope]) -> dict[UUID, dict[str, Any]]:
+async def seal_payloads(
+    conn: asyncpg.Connection, envelopes: Sequence[Envelope], *, proposed: list[NewKey] | None = None
+) -> dict[UUID, dict[str, Any]]:
     """The payload to store for each envelope that carries personal data (by event id), its
-    personal texts sealed; envelopes of types with no personal field cost nothing."""
+    personal texts sealed; envelopes of types with no personal field cost nothing. With
+    `proposed`, the keys a subject has none of yet are made but not stored (`ensure_keys`)."""
     # Each payload dumped once, for finding its subjects and for sealing.
     payloads = {e.event_id: e.payload() for e in envelopes if _plan_of(e.event_type)}
     wanted = {e.event_id: found for e in envelopes if e.event_id in payloads and (found := subjects(e, payloads[e.event_id]))}
     if not wanted:
         return {}
-    keys = await ensure_keys(conn, set().union(*wanted.values()))
+    keys = await ensure_keys(conn, set().union(*wanted.values()), proposed=proposed)
     return {e.event_id: sealed_payload(e, keys, payloads[e.event_id]) for e in envelopes if e.event_id in wanted}
 
 

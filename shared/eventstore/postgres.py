@@ -2,7 +2,10 @@
 
 Appends queue up and one writer per process commits them in batches: each
 batch is one transaction that takes the events table's EXCLUSIVE lock, so
-positions are handed out in commit order (plain SELECTs are not blocked).
+positions are handed out in commit order (plain SELECTs are not blocked). A batch
+linked on what this store saw at its last commit is written in one round trip by
+`{schema}.append_linked`, which checks that under the lock (`_write_linked`); otherwise
+it is checked and written step by step (`_write`).
 Over 300 lines because appending, idempotency, sealing and coalesced reads share that
 transaction and lock discipline, which is clearer read in one place.
 """
@@ -14,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
-from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -22,18 +24,18 @@ import asyncpg
 from shared.clock import Clock, SystemClock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
-from shared.eventstore.interface import ConcurrencyError, DuplicateEventIdError, EventStore
+from shared.eventstore.interface import EventStore
+from shared.eventstore.linking import link
+from shared.eventstore.linking import touched as last_links
 from shared.eventstore.rows import COLUMNS, SQL_TYPES
-from shared.eventstore.rows import values as row_values
 from shared.eventstore.stream_cache import StreamCache
-from shared.hashchain import GENESIS, canonical_payload, link_hash
 from shared.mapper import from_row
+from shared.personal_data import SCHEMA as KEYS_SCHEMA
+from shared.personal_data import NewKey, seal_payloads
 from shared.personal_data import ensure_schema as ensure_key_tables
-from shared.personal_data import seal_payloads
 from shared.telemetry.metrics import EVENTS_APPENDED
 
 _COLUMNS = ", ".join(COLUMNS)  # the table's, in order (rows.py)
-_PARTNERSHIP, _POSITION, _HASH = (COLUMNS.index(c) for c in ("partnership_id", "position", "hash"))
 
 
 # The database is away (down, restarting, failing over, the connection cut mid-query), not
@@ -58,7 +60,7 @@ class _Append:
 
 def schema_ddl(schema: str) -> str:
     template = resources.files("shared.eventstore").joinpath("schema.sql").read_text()
-    return template.format(schema=schema)
+    return template.format(schema=schema, keys=KEYS_SCHEMA)
 
 
 class PostgresEventStore(EventStore):
@@ -83,6 +85,10 @@ class PostgresEventStore(EventStore):
         self._read_wakeup = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
         self._streams = StreamCache()  # what was read before: only what follows is fetched again
+        # The last position and the chains' heads as this store last wrote or read them under
+        # the lock, and whether the store's schema has `append_linked` (`_write_linked`).
+        self._seen: tuple[int, dict[str, str]] | None = None
+        self._linked = True
 
     @property
     def schema(self) -> str:
@@ -150,16 +156,20 @@ class PostgresEventStore(EventStore):
     async def _commit(self, batch: list[_Append]) -> None:
         try:
             async with self._pool.acquire() as conn:
-                # BEGIN and the lock in one round trip (one simple query of two statements).
-                await conn.execute(f"BEGIN; LOCK TABLE {self._schema}.events IN EXCLUSIVE MODE")
-                try:
-                    outcomes, inserted = await self._write(conn, batch, locked=True)
-                    await conn.execute("COMMIT")
-                except BaseException:
-                    if not conn.is_closed():
-                        with contextlib.suppress(Exception):
-                            await conn.execute("ROLLBACK")
-                    raise
+                written = await self._write_linked(conn, batch)
+                if written is not None:
+                    outcomes, inserted = written
+                else:
+                    # BEGIN and the lock in one round trip (one simple query of two statements).
+                    await conn.execute(f"BEGIN; LOCK TABLE {self._schema}.events IN EXCLUSIVE MODE")
+                    try:
+                        outcomes, inserted = await self._write(conn, batch, locked=True)
+                        await conn.execute("COMMIT")
+                    except BaseException:
+                        if not conn.is_closed():
+                            with contextlib.suppress(Exception):
+                                await conn.execute("ROLLBACK")
+                        raise
         except Exception as exc:
             if len(batch) > 1 and not isinstance(exc, UNREACHABLE):
                 # One append the database refuses (a constraint, a trigger, a value it
@@ -219,48 +229,10 @@ class PostgresEventStore(EventStore):
         position: int = state["position"]
         # Personal texts are sealed with their subject's key before they are hashed and stored.
         sealed = await seal_payloads(conn, [e for r in batch for e in r.envelopes if e.event_id not in stored])
-        recorded_at = self._clock.now()
-
-        outcomes: list[list[Envelope] | Exception] = []
-        inserts: list[tuple[Any, ...]] = []
-        for request in batch:
-            known = [stored.get(e.event_id) for e in request.envelopes]
-            if request.envelopes and all(known) and all(k is not None and k.stream_id == request.stream_id for k in known):
-                outcomes.append([k for k in known if k is not None])  # the same request again
-                continue
-            if any(known):
-                outcomes.append(DuplicateEventIdError(f"append to {request.stream_id!r} repeats some stored event ids"))
-                continue
-            actual = versions.get(request.stream_id, 0)
-            if actual != request.expected_version:
-                outcomes.append(ConcurrencyError(request.stream_id, request.expected_version, actual))
-                continue
-            committed = []
-            for envelope in request.envelopes:
-                position += 1
-                prev = heads.get(envelope.partnership_id, GENESIS)
-                payload = sealed.get(envelope.event_id) or envelope.payload()
-                # Serialised once: the hash covers this text and the row stores it (jsonb
-                # keeps its own form of it, so the order of keys does not matter there).
-                payload_json = canonical_payload(payload)
-                fields = envelope.model_dump(exclude={"event"}) | {  # the payload stands for the event
-                    "recorded_at": recorded_at,
-                    "position": position,
-                }
-                digest = link_hash(prev, fields, payload_json)
-                heads[envelope.partnership_id] = digest
-                done = envelope.committed(
-                    store=s, recorded_at=recorded_at, position=position, prev_hash=prev, hash=digest
-                )
-                committed.append(done)
-                stored[done.event_id] = done
-                inserts.append(row_values(done, payload_json))
-            versions[request.stream_id] = actual + len(committed)
-            outcomes.append(committed)
-
+        outcomes, inserts, position = link(s, batch, stored, versions, heads, position, sealed, self._clock.now())
         if inserts:
             columns = list(zip(*inserts, strict=True))
-            touched = {row[_PARTNERSHIP]: (row[_POSITION], row[_HASH]) for row in inserts}  # partnership -> last link
+            touched = last_links(inserts)
             n = len(columns)
             # Events, their outbox rows and the chains' new heads in one statement.
             await conn.execute(
@@ -276,6 +248,68 @@ class PostgresEventStore(EventStore):
                 [p for p, _ in touched.values()],
                 [h for _, h in touched.values()],
             )
+        # What the next batch is linked on (`_write_linked`), merged with what was seen before:
+        # only a hint, as the database checks each part of it under the lock.
+        self._seen = (position, (self._seen[1] if self._seen else {}) | heads)
+        return outcomes, len(inserts)
+
+    async def _write_linked(
+        self, conn: asyncpg.Connection, batch: list[_Append]
+    ) -> tuple[list[list[Envelope] | Exception], int] | None:
+        """The batch in one round trip, or None when it must go the long way.
+
+        Linked on what this store saw at its last commit (the last position and the chains'
+        heads) and on each request's expected version; `{schema}.append_linked` checks all of
+        that and that no event id is stored, under the append lock, and writes nothing when
+        one does not hold (another process appended, a stale version, a request sent again):
+        then `_write` checks and answers the batch as before. A batch with a stream or an
+        event id twice, or an empty request, goes the long way at once."""
+        if self._seen is None or not self._linked:
+            return None
+        position, seen = self._seen
+        envelopes = [e for r in batch for e in r.envelopes]
+        streams = [r.stream_id for r in batch]
+        if (
+            not all(r.envelopes for r in batch)
+            or len(set(streams)) < len(streams)
+            or len({e.event_id for e in envelopes}) < len(envelopes)
+        ):
+            return None
+        # Keys read outside the lock, as the transaction's own read was (erasure does not
+        # take the append lock either); a subject's first key is made here and stored by the
+        # call, with the events, or not at all.
+        proposed: list[NewKey] = []
+        sealed = await seal_payloads(conn, envelopes, proposed=proposed)
+        heads = dict(seen)
+        partnerships = list({e.partnership_id: None for e in envelopes})
+        prevs = [bytes.fromhex(seen[p]) if p in seen else None for p in partnerships]
+        versions = {r.stream_id: r.expected_version for r in batch}
+        outcomes, inserts, last = link(self._schema, batch, {}, versions, heads, position, sealed, self._clock.now())
+        touched = last_links(inserts)
+        try:
+            ok = await conn.fetchval(
+                f"SELECT {self._schema}.append_linked($1::bigint, $2::text[], $3::int[], $4::text[], $5::bytea[],"
+                " $6::text[], $7::text[], $8::uuid[], $9::bytea[],"
+                f" {_placeholders(10)}, ${len(COLUMNS) + 10}::text[], ${len(COLUMNS) + 11}::bigint[],"
+                f" ${len(COLUMNS) + 12}::bytea[])",
+                position, streams, [r.expected_version for r in batch], partnerships, prevs,
+                *([list(c) for c in zip(*proposed, strict=True)] if proposed else [[], [], [], []]),
+                *zip(*inserts, strict=True),
+                list(touched), [p for p, _ in touched.values()], [h for _, h in touched.values()],
+            )
+        except asyncpg.UndefinedFunctionError:  # a store made before the function, by another role
+            self._linked = False
+            return None
+        except asyncpg.PostgresError as exc:
+            # Refused (a key made meanwhile by another process, or a row the database will
+            # not store): nothing was written; the long way answers it, and a real fault
+            # there is reported as before.
+            if isinstance(exc, UNREACHABLE):
+                raise
+            return None
+        if not ok:
+            return None
+        self._seen = (last, heads)
         return outcomes, len(inserts)
 
     # -- reading ---------------------------------------------------------------------------
@@ -377,5 +411,5 @@ class PostgresEventStore(EventStore):
         )
 
 
-def _placeholders() -> str:
-    return ", ".join(f"${i}::{t}[]" for i, t in enumerate(SQL_TYPES, start=1))
+def _placeholders(start: int = 1) -> str:
+    return ", ".join(f"${i}::{t}[]" for i, t in enumerate(SQL_TYPES, start=start))

@@ -42,3 +42,62 @@ CREATE TABLE IF NOT EXISTS {schema}.chain_heads (
     position       bigint NOT NULL,
     hash           bytea  NOT NULL
 );
+
+-- One append of a batch in one round trip (shared/eventstore/postgres.py): the store links
+-- the rows (positions, hash chain) on what it saw at its last commit, and this checks those
+-- assumptions under the append lock (the last position, the streams' versions, the chains'
+-- heads, no event id stored, no key yet for a subject it made one for) before it inserts
+-- the subjects' new keys ({keys}.subject_keys, shared/personal_data.py), the events, their
+-- outbox rows and the new heads. False, with nothing written, when one does not hold: the
+-- store then checks and inserts the batch step by step in a transaction of its own. The
+-- events' parameters are the columns of rows.py's COLUMNS, in order.
+CREATE OR REPLACE FUNCTION {schema}.append_linked(
+    p_after bigint, p_streams text[], p_versions int[], p_partnerships text[], p_prevs bytea[],
+    k_partnership_id text[], k_subject text[], k_key_id uuid[], k_key bytea[],
+    e_position bigint[],
+    e_event_id uuid[],
+    e_stream_id text[],
+    e_stream_version int[],
+    e_event_type text[],
+    e_schema_version int[],
+    e_partnership_id text[],
+    e_actor text[],
+    e_occurred_at timestamptz[],
+    e_recorded_at timestamptz[],
+    e_correlation_id uuid[],
+    e_causation_id uuid[],
+    e_trace_context jsonb[],
+    e_payload jsonb[],
+    e_prev_hash bytea[],
+    e_hash bytea[],
+    h_partnership_id text[], h_position bigint[], h_hash bytea[]
+) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE {schema}.events IN EXCLUSIVE MODE;
+    IF (SELECT coalesce(max(position), 0) FROM {schema}.events) <> p_after
+        OR EXISTS (SELECT 1 FROM {schema}.events WHERE event_id = ANY(e_event_id))
+        OR EXISTS (
+            SELECT 1 FROM unnest(p_streams, p_versions) AS w(stream, version)
+            WHERE coalesce((SELECT max(e.stream_version) FROM {schema}.events e WHERE e.stream_id = w.stream), 0) <> w.version)
+        OR EXISTS (
+            SELECT 1 FROM unnest(p_partnerships, p_prevs) AS h(partnership, prev)
+            LEFT JOIN {schema}.chain_heads c ON c.partnership_id = h.partnership
+            WHERE c.hash IS DISTINCT FROM h.prev)
+        OR EXISTS (
+            SELECT 1 FROM unnest(k_partnership_id, k_subject) AS k(partnership, subject)
+            JOIN {keys}.subject_keys s ON s.partnership_id = k.partnership AND s.subject = k.subject)
+    THEN
+        RETURN false;
+    END IF;
+    -- No ON CONFLICT: a key another process made meanwhile fails the call, which the store
+    -- takes as a false (its sealed texts must be under the key that is stored).
+    INSERT INTO {keys}.subject_keys (partnership_id, subject, key_id, key)
+        SELECT * FROM unnest(k_partnership_id, k_subject, k_key_id, k_key);
+    INSERT INTO {schema}.events (position, event_id, stream_id, stream_version, event_type, schema_version, partnership_id, actor, occurred_at, recorded_at, correlation_id, causation_id, trace_context, payload, prev_hash, hash)
+        SELECT * FROM unnest(e_position, e_event_id, e_stream_id, e_stream_version, e_event_type, e_schema_version, e_partnership_id, e_actor, e_occurred_at, e_recorded_at, e_correlation_id, e_causation_id, e_trace_context, e_payload, e_prev_hash, e_hash);
+    INSERT INTO {schema}.outbox (position) SELECT unnest(e_position);
+    INSERT INTO {schema}.chain_heads (partnership_id, position, hash)
+        SELECT * FROM unnest(h_partnership_id, h_position, h_hash)
+        ON CONFLICT (partnership_id) DO UPDATE SET position = excluded.position, hash = excluded.hash;
+    RETURN true;
+END $$;

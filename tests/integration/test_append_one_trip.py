@@ -1,0 +1,126 @@
+"""The store's one-round-trip append (`PostgresEventStore._write_linked`, schema.sql's
+`append_linked`): a batch linked on what the store saw at its last commit is written only
+when that still holds under the lock; otherwise it goes the long way, and the guarantees
+are the same either way (positions contiguous, the chains and their heads intact, the
+outbox complete, repeats answered with the originals, personal texts sealed under the key
+that is stored)."""
+
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import asyncpg
+import pytest
+
+from shared.catalogue.section11 import Answer, SubmissionReceived
+from shared.envelope import Envelope
+from shared.eventstore import ConcurrencyError
+from shared.eventstore.postgres import PostgresEventStore
+from shared.eventstore.verify import verify_store
+from shared.mapper import new_envelopes
+from shared.personal_data import open_envelopes
+from tests.support.events import envelopes, metadata
+
+pytestmark = pytest.mark.integration
+
+
+class CountingStore(PostgresEventStore):
+    """The real store, counting the batches written in one round trip."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.one_trip = 0
+
+    async def _write_linked(self, conn, batch):  # type: ignore[no-untyped-def]
+        written = await super()._write_linked(conn, batch)
+        self.one_trip += written is not None
+        return written
+
+
+@pytest.fixture
+async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(database, min_size=1, max_size=4)
+    yield pool
+    await pool.close()
+
+
+async def _intact(pool: asyncpg.Pool, schema: str) -> None:
+    async with pool.acquire() as conn:
+        assert (await verify_store(conn, schema)).intact
+        positions = [r["position"] for r in await conn.fetch(f"SELECT position FROM {schema}.events ORDER BY position")]
+        assert positions == list(range(1, len(positions) + 1))
+        outbox = [r["position"] for r in await conn.fetch(f"SELECT position FROM {schema}.outbox ORDER BY position")]
+        assert outbox == positions
+
+
+async def test_two_stores_on_one_schema_take_turns_and_the_chain_holds(pool: asyncpg.Pool) -> None:
+    """Each store's view goes stale when the other appends: its next batch goes the long
+    way, and the one after is written in one round trip again."""
+    a, b = CountingStore(pool, "section11"), CountingStore(pool, "section11")
+    await a.create_schema()
+    try:
+        for n in range(4):
+            for store in (a, a, b):
+                stream = f"s-{n}-{uuid4()}"
+                await store.append(stream, 0, envelopes(stream, 0, 2, partnership=f"p{n % 2}"))
+        # Only a's second append of each round follows its own last commit.
+        assert (a.one_trip, b.one_trip) == (4, 0)
+        await _intact(pool, "section11")
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_stale_versions_and_repeats_after_a_one_trip_append(pool: asyncpg.Pool) -> None:
+    store = CountingStore(pool, "section11")
+    await store.create_schema()
+    try:
+        stream = f"s-{uuid4()}"
+        await store.append(f"warm-{uuid4()}", 0, envelopes("warm", 0, 1))  # the long way: nothing seen yet
+        batch = envelopes(stream, 0, 2)
+        original = await store.append(stream, 0, batch)
+        assert store.one_trip == 1
+        assert [e.position for e in await store.append(stream, 0, batch)] == [e.position for e in original]
+        with pytest.raises(ConcurrencyError):
+            await store.append(stream, 1, envelopes(stream, 1, 1))
+        assert len(await store.read_stream(stream)) == 2
+        await _intact(pool, "section11")
+    finally:
+        await store.close()
+
+
+def _typed(stream: str, text: str, by: str) -> list[Envelope]:
+    event = SubmissionReceived(
+        submission_id=str(uuid4()), agency_id="humberside-police", cycle_id="2026-27",
+        domain_ratings={"leadership-and-governance": 3}, submitted_by=by,
+        answers={"standard-1": Answer(rating=3, narrative=text, evidence=[])},
+    )
+    return new_envelopes(stream, 0, [event], metadata(), envelopes(stream, 0, 1)[0].occurred_at)
+
+
+async def test_typed_text_is_sealed_under_the_keys_stored_with_it(pool: asyncpg.Pool) -> None:
+    """A record's first key is made by the one-round-trip append and stored with its events;
+    a key another store made first is the one used."""
+    one, other = CountingStore(pool, "section11"), CountingStore(pool, "reviews")
+    await one.create_schema()
+    await other.create_schema()
+    try:
+        await one.append(f"warm-{uuid4()}", 0, envelopes("warm", 0, 1))
+        await other.append(f"warm-{uuid4()}", 0, envelopes("warm", 0, 1))
+        stored = []
+        for n in range(3):
+            stream = f"s11-return:{uuid4()}"
+            writer = (one, other, one)[n]
+            stored += await writer.append(stream, 0, _typed(stream, f"practice note {n}", "lead (invented)"))
+        assert one.one_trip == 2 and other.one_trip == 1
+        async with pool.acquire() as conn:
+            rows = [await conn.fetchval(f"SELECT payload::text FROM {e.store}.events WHERE event_id = $1", e.event_id) for e in stored]
+            assert all("practice note" not in row for row in rows)  # sealed in the row
+            keys = await conn.fetchval("SELECT count(*) FROM keys.subject_keys")
+        opened = await open_envelopes(pool, [(await s.read_stream(e.stream_id))[0] for s, e in zip((one, other, one), stored, strict=True)])
+        assert [e.payload()["answers"]["standard-1"]["narrative"] for e in opened] == [f"practice note {n}" for n in range(3)]
+        assert keys == 4  # three records' keys and one for the person who typed, made once
+        await _intact(pool, "section11")
+        await _intact(pool, "reviews")
+    finally:
+        await one.close()
+        await other.close()
