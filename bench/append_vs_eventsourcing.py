@@ -29,6 +29,11 @@ from bench.servers import Servers
 WRITERS = 32
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """The pool as the services make it (shared/runtime/host.py): no RESET ALL round trip
+    on every release, which asyncpg's default would add to each of our appends."""
+
+
 def _event() -> tuple[object, bytes]:
     from shared.catalogue.section11 import Answer, SubmissionReceived
 
@@ -46,7 +51,7 @@ async def bench_scrutiny_append(servers: Servers, tag: str, events: int, writers
     from shared.mapper import new_envelopes
 
     url = await servers.database(f"bench{tag}_append{writers}")
-    pool = await asyncpg.create_pool(url, min_size=2, max_size=20)
+    pool = await asyncpg.create_pool(url, min_size=2, max_size=20, reset=_keep_session)
     store = PostgresEventStore(pool, "bench")
     try:
         await store.create_schema()
