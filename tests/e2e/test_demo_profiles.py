@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import nats
@@ -160,7 +161,8 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     # Actions: raised from every source, some signed off, some overdue, some open; the impact log.
     actions = {r["status"]: r["n"] for r in await _rows(pool, "SELECT status, count(*) AS n FROM reporting.actions WHERE partnership_id = $1 GROUP BY status", p)}
     assert actions.get("signed-off", 0) >= 1 and actions.get("overdue", 0) >= 1 and actions.get("open", 0) >= 1, actions
-    assert sum(actions.values()) == len(result.actions.fates) + len(result.assurance.agreed_actions) + len(result.activities.actions)
+    assert sum(actions.values()) == (len(result.actions.fates) + len(result.assurance.agreed_actions) + len(result.activities.actions)
+                                     + len(result.meetings.actions))
     assert await pool.fetchval("SELECT count(*) FROM reporting.impact_log WHERE partnership_id = $1", p) == 1
 
     # Performance data: a year of values of each indicator the profile declares, one crossing
@@ -216,6 +218,21 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
         return rows == len(result.activities.reports_presented) + len(result.activities.reports_missed)
 
     await eventually(rolling_projected, timeout=60, what="reporting to project the rolling reports")
+
+    # The calendar of meetings (issue 16 item 4): the Board and a subgroup met at the profile's
+    # cadence; a meeting's page has its agenda, links its pack and shows the action raised at it.
+    met = result.meetings
+    assert met.held and met.scheduled and met.actions
+
+    async def meetings_projected() -> bool:
+        rows = await pool.fetchval("SELECT count(*) FROM reporting.meetings WHERE partnership_id = $1", p)
+        return rows == len(met.held) + len(met.scheduled)
+
+    await eventually(meetings_projected, timeout=60, what="reporting to project the calendar of meetings")
+    first = met.actions[0].removesuffix("-a1")
+    meeting = await BoardPackReadModels(pool, "reporting").meeting_page(profile, first, platform.clock.now())
+    assert meeting is not None and meeting.meeting.status == "held" and meeting.pack_path.startswith("board-pack?meeting=")
+    await eventually(lambda: _meeting_has_action(pool, profile, first, platform), timeout=60, what="the meeting's action")
 
     # The board pack, as HTML and PDF; it and the dashboard's planner answer for every activity.
     pack = html.unescape(result.board_pack.read_text())
@@ -292,3 +309,8 @@ async def test_no_demo_year_leaves_a_dead_letter(shared: Shared) -> None:
     await eventually(consumed, timeout=120, what="every consumer to have taken every event")
     parked = await js.stream_info(platform.subjects.deadletter_stream)
     assert parked.state.messages == 0, (await js.stream_info(platform.subjects.deadletter_stream, subjects_filter=">")).state.subjects
+
+
+async def _meeting_has_action(pool: Any, profile: Any, meeting_id: str, platform: Any) -> bool:
+    page = await BoardPackReadModels(pool, "reporting").meeting_page(profile, meeting_id, platform.clock.now())
+    return page is not None and len(page.actions) == 1

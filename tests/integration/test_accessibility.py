@@ -39,7 +39,7 @@ from tests.support.browser import find_chromium
 from tests.support.dashboard import POLICE, dashboard_port, record_activity
 from tests.support.people import PASSWORD, accounts_of, make_person
 from tests.support.platform import PARTNERSHIP, RunningPlatform
-from tests.support.scrutiny import record_scrutiny
+from tests.support.scrutiny import MEETING, record_meeting, record_scrutiny
 
 pytestmark = pytest.mark.integration
 
@@ -158,6 +158,7 @@ async def test_every_page_has_no_serious_violation_and_reflows(
 
     seen = await record_activity(platform)
     await record_scrutiny(platform)
+    await record_meeting(platform)
     base = f"http://127.0.0.1:{await dashboard_port(platform)}"
     now = platform.clock.now().timestamp()
     people = {
@@ -184,6 +185,7 @@ async def test_every_page_has_no_serious_violation_and_reflows(
         ("yearly", f"{P}/reports/yearly/2026"), ("risks", f"{P}/risks"),
         ("scrutiny", f"{P}/scrutiny"), ("scrutiny-record", f"{P}/scrutiny?record_kind=s11-cycle&record_id=2026-27"),
         ("scrutineer-report", f"{P}/reports/scrutineer/2026"),
+        ("meeting", f"{P}/meetings/{MEETING}"),
     ]
 
     async def walk(page: Any, role: str) -> None:

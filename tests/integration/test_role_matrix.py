@@ -33,6 +33,7 @@ from shared.messaging.subjects import SERVICES
 from shared.roles import Role
 from tests.support.people import base_url, client_for, csrf_of, make_person
 from tests.support.platform import PARTNERSHIP, RunningPlatform
+from tests.support.scrutiny import MEETING, record_meeting
 
 pytestmark = pytest.mark.integration
 
@@ -124,6 +125,9 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     # the independent scrutineer's workspace and annual report: as every partnership page (an
     # agency lead sees the challenges put to its agency on its agency page instead)
     ("/p/{partnership}/scrutiny", "GET", f"{P}/scrutiny",             (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    # a meeting on the partnership's calendar (its agenda, pack and actions): as the board pack
+    ("/p/{partnership}/meetings/{meeting_id}", "GET", f"{P}/meetings/{MEETING}",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
+    ("/p/{partnership}/meetings/{meeting_id}", "GET", f"{P}/meetings/no-such-meeting",  (404, 404, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/scrutiny", "GET", f"{P}/scrutiny?record_kind=s11-cycle&record_id=2026-27",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/reports/scrutineer/{year}", "GET", f"{P}/reports/scrutineer/2026",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
     ("/p/{partnership}/reports/scrutineer/{year}", "GET", f"{P}/reports/scrutineer/2026?format=docx",  (200, 404, 200, 200, 200, 200, 404, 404, 303)),
@@ -263,6 +267,7 @@ async def test_every_route_for_every_role(platform: RunningPlatform) -> None:
 
     opened = await platform.open_cycle()
     assert opened["status"] == "accepted", opened
+    await record_meeting(platform)
     fill = {"{EVENT}": opened["events"][0]["event_id"], "{STATIC}": "govuk/govuk-frontend.min.css",
             "{DOMAIN}": platform.hosts["section11"].partnerships.profile(PARTNERSHIP).section11.domains[0].id}
     signed = await sign_in_everyone(platform)

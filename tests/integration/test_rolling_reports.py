@@ -98,3 +98,35 @@ async def test_the_calendar_of_meetings_sets_where_the_pack_looks_back_to(calder
     assert pack.since.day == date(2026, 10, 20) and "calendar" in pack.since.reason
     dashboard = await BoardPackReadModels(platform.pool, "reporting").dashboard(profile, platform.clock.now())
     assert dashboard.meetings[0].decisions == ["Agreed the neglect strategy (invented)"]
+
+
+async def test_a_meeting_has_its_agenda_its_pack_and_its_actions(calderdale: RunningPlatform) -> None:
+    """The Executive's meeting: the agenda holds the report presented to it (from the group's
+    board pack for the meeting's day), its page links that pack, and an action raised against
+    the meeting (source_type meeting) is shown on it."""
+    platform = calderdale
+    assert (await send(platform, "present-rolling-report", {
+        "report_id": "private-fostering", "due_month": "2026-10", "group_id": "cscp-executive",
+        "presented_on": "2026-10-20", "presented_by": "Service lead (invented)",
+    }))["status"] == "accepted"
+    assert (await send(platform, "schedule-meeting", {
+        "meeting_id": "exec-2026-11", "group_id": "cscp-executive", "meets_on": "2026-11-02"}))["status"] == "accepted"
+    raised = await platform.command("reviews", "raise-action", {
+        "action_id": "exec-2026-11-1", "title": "Report private fostering to the Board (invented)",
+        "owner_agency_id": "cmbc-childrens-social-care", "due_on": "2026-12-01", "source_type": "meeting",
+        "source_id": "exec-2026-11", "raised_by": "Business unit (invented)",
+    }, partnership=CALDERDALE)
+    assert raised["status"] == "accepted", raised
+
+    reading = BoardPackReadModels(platform.pool, "reporting")
+    profile = platform.hosts["reporting"].partnerships.profile(CALDERDALE)
+
+    async def shown() -> bool:
+        page = await reading.meeting_page(profile, "exec-2026-11", platform.clock.now())
+        return page is not None and bool(page.actions) and any(x.subject.startswith("Private") for x in page.agenda)
+
+    await eventually(shown, what="the meeting's page to show its agenda and its action")
+    page = await reading.meeting_page(profile, "exec-2026-11", platform.clock.now())
+    assert page is not None and page.pack_path == "board-pack?meeting=2026-11-02&group=cscp-executive"
+    assert [a.action_id for a in page.actions] == ["exec-2026-11-1"]
+    assert await reading.meeting_page(profile, "no-such-meeting", platform.clock.now()) is None

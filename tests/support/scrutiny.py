@@ -45,3 +45,22 @@ async def record_scrutiny(platform: RunningPlatform) -> None:
                                      " AND acted_upon", PARTNERSHIP)) == 1
 
     await eventually(shown, what="reporting to show the scrutineer's work")
+
+
+MEETING = "board-meeting-1"
+
+
+async def record_meeting(platform: RunningPlatform) -> None:
+    """The Board's meeting today on the calendar, held with a decision, and an action raised at it."""
+    day = platform.clock.now().date().isoformat()
+    await _ok(platform, "schedule-meeting", {"meeting_id": MEETING, "group_id": "childrens-mars-board", "meets_on": day})
+    await _ok(platform, "record-meeting-held", {"meeting_id": MEETING, "held_on": day, "decisions": ["Agreed the plan (invented)"]})
+    reply = await platform.command("reviews", "raise-action", {
+        "action_id": f"{MEETING}-1", "title": "Circulate the plan (invented)", "owner_agency_id": POLICE,
+        "due_on": day, "source_type": "meeting", "source_id": MEETING, "raised_by": "Business unit (invented)"})
+    assert reply["status"] == "accepted", reply
+
+    async def shown() -> bool:
+        held = await platform.count("SELECT count(*) FROM reporting.meetings WHERE partnership_id = $1 AND status = 'held'", PARTNERSHIP)
+        return held == 1
+    await eventually(shown, what="reporting to show the meeting held")

@@ -14,7 +14,7 @@ Section 11 (`section11`), the assurance events of the planner (`assurance`,
 `lifecycle`) and every other activity at its cadence (`activities`), serious
 incidents, reviews and audits (`reviews`), the action plan and the impact log
 (`actions`), the agencies' performance data (`indicators`), the independent scrutineer's
-work (`scrutiny`), each say on which day each step happens, and their steps are played in date order. `story` holds the year's dates and seeded choices, `client` the
+work (`scrutiny`), the calendar of meetings (`meetings`), each say on which day each step happens, and their steps are played in date order. `story` holds the year's dates and seeded choices, `client` the
 conversation with the platform. The year ends by now; the platform's clock is then
 handed back to the wall clock."""
 
@@ -32,6 +32,7 @@ from services.platform.demo import (
     activities,
     assurance,
     indicators,
+    meetings,
     reviews,
     scrutiny,
     section11,
@@ -49,6 +50,7 @@ from services.platform.demo.clock import (
     step_target,
 )
 from services.platform.demo.indicators import IndicatorFacts
+from services.platform.demo.meetings import MeetingFacts
 from services.platform.demo.reviews import ReviewFacts
 from services.platform.demo.scrutiny import ScrutinyFacts
 from services.platform.demo.section11 import Section11Facts
@@ -88,6 +90,7 @@ class DemoResult:
     pdf_note: str = ""
     """Why the board pack PDF is not tagged for screen readers, if it is not."""
     scrutiny: ScrutinyFacts = field(default_factory=ScrutinyFacts)
+    meetings: MeetingFacts = field(default_factory=MeetingFacts)
 
 
 def figures_line(o: Overview) -> str:
@@ -194,7 +197,7 @@ async def play_years(
             results.append(DemoResult(
                 profile.id, until, files.html, files.pdf, group, story.platform.sent,
                 year.s11, year.events, year.reviewed, year.acted, year.others, year.figures,
-                headline=pack.overview, pdf_note=files.pdf_note, scrutiny=year.scrutinised,
+                headline=pack.overview, pdf_note=files.pdf_note, scrutiny=year.scrutinised, meetings=year.met,
             ))
         return results
     finally:
@@ -220,6 +223,7 @@ class _Year:
     others: ActivityFacts = field(default_factory=ActivityFacts)
     figures: IndicatorFacts = field(default_factory=IndicatorFacts)
     scrutinised: ScrutinyFacts = field(default_factory=ScrutinyFacts)
+    met: MeetingFacts = field(default_factory=MeetingFacts)
 
     def begin(self) -> None:
         """Every chapter's first strand, from the first day of the year."""
@@ -236,3 +240,4 @@ class _Year:
         story.strand(story.starts, lambda: activities.play(story, self.others))
         story.strand(story.starts, lambda: indicators.play(story, self.figures))
         scrutiny.play(story, self.scrutinised)
+        meetings.play(story, self.met)

@@ -1,4 +1,4 @@
-"""The independent scrutineer's workspace page and annual report: the report as HTML
+"""The independent scrutineer's workspace page and annual report (and a meeting's page, beside it): the report as HTML
 (`report_scrutineer.html`), as PDF (the same HTML without links, printed as the board
 pack is, adapters/pdf.py) and as Word (python-docx, docx_writer.py), with the same
 sections, tables and traces."""
@@ -10,6 +10,7 @@ from datetime import date
 from services.reporting.adapters.dashboard_pages import Links, Page, scrollable
 from services.reporting.adapters.docx_writer import Line, WordDocument, day
 from services.reporting.adapters.templating import ENVIRONMENT as _env
+from services.reporting.domain.views.meeting import MeetingPage
 from services.reporting.domain.views.scrutiny import (
     AnnualReport,
     ChallengeRow,
@@ -121,3 +122,8 @@ def annual_report_docx(r: AnnualReport) -> bytes:
     else:
         doc.para("No recommendations.")
     return doc.bytes()
+
+
+def render_meeting(m: MeetingPage, page: Page) -> str:
+    """A meeting's page: its agenda, its board pack, the actions raised against it, its decisions."""
+    return scrollable(_env.get_template("meeting.html").render(m=m, **page.frame(f"{m.group_name}, {m.meeting.meets_on:%d %B %Y}")))

@@ -70,7 +70,7 @@ from services.reporting.adapters.spreadsheets import FORMATS, Stamp, file_name, 
 from services.reporting.domain.tables import UnknownTable, spec
 from services.reporting.domain.views.board_pack_schedule import UnknownGroup, default_group
 from services.reporting.domain.views.event_detail import return_answers
-from services.reporting.entrypoints import scrutiny_http
+from services.reporting.entrypoints import meetings_http, scrutiny_http
 from shared import london
 from shared.clock import Clock
 from shared.partnerships import Partnerships
@@ -345,6 +345,7 @@ def build_app(
         Route("/p/{partnership}/reports/yearly/{report}/{year}", yearly_report),
         Route("/p/{partnership}/risks", risk_register),
         *scrutiny_http.routes(read_models, partnerships, clock),
+        *meetings_http.routes(read_models, partnerships, clock),
         Route("/p/{partnership}/export/{table}.{format}", export),
         Route("/metrics", metrics),
         Route("/healthz", healthz),

@@ -102,11 +102,15 @@ async def rolling_reports(conn: asyncpg.Connection, s: str, partnership: str) ->
 async def meetings(conn: asyncpg.Connection, s: str, partnership: str) -> list[MeetingRow]:
     """The partnership's calendar of meetings, the latest first."""
     return [
-        MeetingRow(
-            r["meeting_id"], r["group_id"], r["meets_on"], r["status"], r["held_on"], json.loads(r["decisions"]),
-            json.loads(r["minutes"])["name"] if r["minutes"] else "", str(r["event_id"]), r["position"],
-        )
+        meeting_row(r)
         for r in await conn.fetch(
             f"SELECT * FROM {s}.meetings WHERE partnership_id = $1 ORDER BY meets_on DESC, meeting_id", partnership
         )
     ]
+
+
+def meeting_row(r: asyncpg.Record) -> MeetingRow:
+    return MeetingRow(
+        r["meeting_id"], r["group_id"], r["meets_on"], r["status"], r["held_on"], json.loads(r["decisions"]),
+        json.loads(r["minutes"])["name"] if r["minutes"] else "", str(r["event_id"]), r["position"],
+    )

@@ -13,9 +13,10 @@ from services.reporting.domain.views.board_pack_schedule import (
     next_quarter,
     previous_meeting,
 )
+from services.reporting.domain.views.meeting import MeetingPage, build_meeting_page
 from shared.profiles.schema import FrameworkProfile
 
-from . import ReadModels
+from . import ReadModels, meeting_row
 
 
 async def risk_flags_raised(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[FlagRaised]:
@@ -75,3 +76,16 @@ class BoardPackReadModels(ReadModels):
         return build_board_pack(
             profile, group_id, meeting, previous_meeting(profile, group_id, meeting, since, calendar), dashboard, planner, flags, gaps
         )
+
+    async def meeting_page(self, profile: FrameworkProfile, meeting_id: str, as_of: datetime) -> MeetingPage | None:
+        """A meeting on the calendar with its agenda (from its group's board pack for its day)
+        and the actions raised against it; None when no such meeting is on the calendar."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(
+                f"SELECT * FROM {self._schema}.meetings WHERE partnership_id = $1 AND meeting_id = $2", profile.id, meeting_id
+            )
+        if row is None:
+            return None
+        meeting = meeting_row(row)
+        pack = await self.board_pack(profile, meeting.group_id, meeting.meets_on, as_of)
+        return build_meeting_page(profile, meeting, pack)

@@ -17,7 +17,7 @@ class RaiseAction(Command):
     title: str = Field(min_length=1, max_length=300)
     owner_agency_id: str = Slug
     due_on: date
-    source_type: str = Field(pattern=r"^(assurance-event|review|audit|risk-flag|other)$")
+    source_type: str = Field(pattern=r"^(assurance-event|review|audit|risk-flag|meeting|other)$")
     source_id: str = Field(min_length=1, max_length=120)
     raised_by: str = Field(min_length=1, max_length=120)
 
