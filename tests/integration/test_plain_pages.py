@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import nats
 import pytest
 
 from services.platform import demo
 from shared.catalogue.registry import registered_event_types
 from shared.clock import ManualClock
+from shared.messaging.subjects import Subjects
 from shared.profiles import load_builtin
+from shared.runtime.demo_clock import clock_bucket, write_moment
 from tests.support import platform as support
 from tests.support.dashboard import fetch
 from tests.support.platform import PARTNERSHIP, RunningPlatform, running_platform
@@ -33,7 +36,16 @@ NOT_WALKED = ("/event/", "/export/", "format=", "/do/", "/documents/", "/board-p
 
 @pytest.fixture
 async def demo_platform(nats_url: str, database: str, namespace: str) -> AsyncIterator[RunningPlatform]:
-    settings = support.test_settings(nats_url, database, namespace).model_copy(update={"deadline_interval_seconds": 0.5})
+    """The platform on the demo's clock from the start of the year (as test_demo_profiles.py
+    starts it), its own clock at noon on the end date."""
+    settings = support.test_settings(nats_url, database, namespace).model_copy(
+        update={"deadline_interval_seconds": 0.5, "demo_clock": True}
+    )
+    nc = await nats.connect(nats_url)
+    try:
+        await write_moment(await clock_bucket(nc.jetstream(), Subjects(namespace)), demo.year_starts(UNTIL))
+    finally:
+        await nc.close()
     clock = ManualClock(datetime(UNTIL.year, UNTIL.month, UNTIL.day, 12, 0, tzinfo=UTC))
     async with running_platform(settings, clock) as running:
         yield running
@@ -57,8 +69,8 @@ def profile_slugs() -> set[str]:
 
 async def test_no_page_of_a_demo_year_shows_ids_slugs_or_type_names(demo_platform: RunningPlatform, tmp_path: Path) -> None:
     platform = demo_platform
-    await demo.play(
-        platform.settings.nats_url or "", platform.settings.database_url, platform.subjects, load_builtin(PARTNERSHIP),
+    await demo.play_years(
+        platform.settings.nats_url or "", platform.settings.database_url, platform.subjects, [load_builtin(PARTNERSHIP)],
         platform.clock, tmp_path, seed=7, until=UNTIL,
     )
     slugs = profile_slugs()
