@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from services.section11.entrypoints.nats import build_router
-from services.section11.handlers import Section11Handlers, deadlines_for
+from services.section11.entrypoints.nats import build_reactions, build_router
+from services.section11.handlers import SERVICE, Section11Handlers, deadlines_for
 from shared.deadlines import DeadlineWatcher
+from shared.messaging.deadletters import DeadLetters
 from shared.runtime.host import ServiceHost
 
 
@@ -21,5 +22,6 @@ async def bootstrap(host: ServiceHost) -> Section11:
     await watcher.setup()
     store.on_appended(watcher.learn)
     host.include_router(build_router(host.subjects, host.gateway(handlers.commands())))
+    host.include_router(build_reactions(host.subjects, DeadLetters(host.js, host.subjects, SERVICE), handlers))
     host.run_in_background(lambda: watcher.run(host.settings.deadline_interval_seconds))
     return Section11(handlers, watcher)

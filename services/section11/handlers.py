@@ -8,9 +8,10 @@ from functools import partial
 from typing import Protocol
 from uuid import UUID, uuid5
 
-from services.section11.domain import cycles, returns, submissions
+from services.section11.domain import cycles, prompts, returns, submissions
 from services.section11.domain.commands import (
     AmendReturn,
+    AnswerPrompt,
     CarryForwardReturn,
     CloseAuditCycle,
     MarkSubmissionOverdue,
@@ -26,6 +27,7 @@ from services.section11.domain.returns import RETURN
 from shared import london
 from shared.aggregate import of_stream
 from shared.catalogue import DomainEvent
+from shared.catalogue.events import AssuranceEventConcluded
 from shared.catalogue.section11 import AuditCycleOpened, SubmissionReceived
 from shared.clock import Clock
 from shared.deadlines import Deadline, Settled
@@ -129,6 +131,31 @@ class Section11Handlers:
             metadata, command, lambda state: submissions.decide_survey(state, cycle, command, profile), history
         )
 
+    # -- findings of assurance events, put to the agency in its next return ------
+
+    async def on_assurance_event_concluded(self, envelope: Envelope) -> list[Envelope]:
+        """The event's areas for development about its agency become prompts in that agency's
+        next return (once, however often the event is delivered: the request id is the event's)."""
+        concluded = envelope.event
+        assert isinstance(concluded, AssuranceEventConcluded)
+        if concluded.agency_id is None or not concluded.areas_for_development:
+            return []
+        profile = self.partnerships.profile(envelope.partnership_id)
+        metadata = Metadata(partnership_id=envelope.partnership_id, actor=envelope.actor, correlation_id=envelope.correlation_id,
+                            causation_id=envelope.event_id, trace_context=envelope.trace_context)
+        return await self.runner.run(
+            prompts.PROMPTS, concluded.agency_id, metadata, uuid5(envelope.event_id, "section11-prompts"),
+            lambda state, today: prompts.decide_from_findings(state, concluded, profile),
+        )
+
+    async def answer_prompt(self, command: AnswerPrompt, metadata: Metadata) -> list[Envelope]:
+        profile = self.partnerships.profile(metadata.partnership_id)
+        cycle = await self._cycle(metadata.partnership_id, command.cycle_id)
+        return await self.runner.run(
+            prompts.PROMPTS, command.agency_id, metadata, command.request_id,
+            lambda state, today: prompts.decide_answer(state, command, cycle, profile),
+        )
+
     # -- agencies -------------------------------------------------------------
 
     async def save_draft(self, command: SaveDraft, metadata: Metadata) -> list[Envelope]:
@@ -228,6 +255,7 @@ class Section11Handlers:
                 ],
             ),
             agency("amend", AmendReturn, "agency_id", "Amend a submitted return, with a reason", self.amend),
+            agency("answer-prompt", AnswerPrompt, "agency_id", "Answer a prompt in the return: an assurance event's finding about the agency", self.answer_prompt),
             business_unit("open-cycle", OpenAuditCycle, "Open a Section 11 cycle for the profile's agencies", self.open_cycle),
             business_unit("close-cycle", CloseAuditCycle, "Close a cycle (and schedule peer challenge where the profile runs it)", self.close_cycle),
             business_unit("moderate", ModerateScore, "Record a scrutiny panel's moderated score of a domain", self.moderate),

@@ -217,3 +217,34 @@ class PeerChallengeWorkshopScheduled(DomainEvent):
     purpose: Literal["development", "good_practice"]
     agency_ids: list[str]
     hold_by: date
+
+
+# -- findings carried into the next return (issue 16 item 5) ---------------------------------------
+
+
+@registered
+class Section11PromptAdded(DomainEvent):
+    """An assurance event's area for development about an agency, put to that agency as a
+    prompt in its next Section 11 return (stream `s11-prompts:{partnership}:{agency}`). The
+    finding's text stays in the events service's record: `finding` is its index among the
+    concluded event's areas for development."""
+
+    event_type = "Section11PromptAdded"
+    agency_id: str
+    prompt_id: str
+    assurance_event_id: str
+    activity_type: str
+    title: str
+    finding: int
+
+
+@registered
+class Section11PromptAnswered(DomainEvent):
+    """The agency answered a prompt in its return of `cycle_id`."""
+
+    event_type = "Section11PromptAnswered"
+    agency_id: str
+    prompt_id: str
+    cycle_id: str
+    answer: Annotated[str, Typed()]
+    answered_by: str

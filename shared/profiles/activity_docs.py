@@ -25,7 +25,7 @@ RICHER = {
     "call_in": "assurance event: opened from a Section 11 return at the highest risk, endorsed, held, outcome recorded",
     "learning_hub": "learning hub cycle: newsletter, forums and attendance, views, survey, evaluation, strategic feedback, practitioners told",
     "learning_event": "assurance event: held on its theme, findings, evaluation, report agreed",
-    "section11": "Section 11 cycle (section11 service): returns, reminders, moderation, risk flags, call-ins; the planner counts it held when the cycle closes",
+    "section11": "Section 11 cycle (section11 service): returns, reminders, moderation, risk flags, call-ins, agency events' findings put to the agency in its next return; the planner counts it held when the cycle closes",
     "multi_agency_audit": "audit round (reviews service): cases graded by each agency, concluded with findings; held when a round concludes",
     "learning_review": "reviews service: rapid review, CSPR, learning or thematic review with their clocks; held when signed off",
     "annual_report": "yearly report (reporting): drafted, the scrutineer's part, signed off, published; held when published",

@@ -39,7 +39,7 @@ from tests.support.browser import find_chromium
 from tests.support.dashboard import POLICE, dashboard_port, record_activity
 from tests.support.people import PASSWORD, accounts_of, make_person
 from tests.support.platform import PARTNERSHIP, RunningPlatform
-from tests.support.scrutiny import MEETING, record_meeting, record_scrutiny
+from tests.support.scrutiny import MEETING, record_findings, record_meeting, record_scrutiny
 
 pytestmark = pytest.mark.integration
 
@@ -159,6 +159,7 @@ async def test_every_page_has_no_serious_violation_and_reflows(
     seen = await record_activity(platform)
     await record_scrutiny(platform)
     await record_meeting(platform)
+    await record_findings(platform)
     base = f"http://127.0.0.1:{await dashboard_port(platform)}"
     now = platform.clock.now().timestamp()
     people = {
@@ -235,6 +236,8 @@ async def test_every_page_has_no_serious_violation_and_reflows(
             # the return the police submitted (record_activity): its task list, answers, and an amendment
             await visit(page, f"{base}{P}/return/{POLICE}")
             await check(page, findings, role, "return")
+            await submit(page, 400, 'form[action*="/prompt/"] button')  # a finding's answer, empty
+            await check(page, findings, role, "return-prompt-errors")
             await visit(page, f"{base}{P}/return/{POLICE}/check")
             await check(page, findings, role, "return-answers")
             await visit(page, f"{base}{P}/return/{POLICE}/amend/{domain}")

@@ -157,6 +157,9 @@ PAGES: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("/p/{partnership}/return/{agency}/check", "GET", f"{P}/return/{OWN}/check",  (200, 200, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/return/{agency}/amend/{domain_id}", "GET", f"{P}/return/{OWN}/amend/{{DOMAIN}}",  (303, 303, 404, 404, 404, 404, 404, 404, 303)),
     ("/p/{partnership}/return/{agency}/carry-forward", "POST", f"{P}/return/{OWN}/carry-forward",  (404, 400, 404, 404, 404, 404, 404, 404, 403)),
+    # an answer to a finding put to the agency (answer-prompt): its own lead's alone (no such prompt: back to the return)
+    ("/p/{partnership}/return/{agency}/prompt/{prompt_id}", "POST", f"{P}/return/{OWN}/prompt/no-such-prompt",  (404, 303, 404, 404, 404, 404, 404, 404, 403)),
+    ("/p/{partnership}/return/{agency}/prompt/{prompt_id}", "POST", f"{P}/return/{OTHER}/prompt/no-such-prompt",  (404, 404, 404, 404, 404, 404, 404, 404, 403)),
     ("/p/{partnership}/return/{agency}/domain/{domain_id}", "POST", f"{P}/return/{OWN}/domain/{{DOMAIN}}",  (404, 303, 404, 404, 404, 404, 404, 404, 403)),
     ("/p/{partnership}/return/{agency}/domain/{domain_id}", "POST", f"{P}/return/{OTHER}/domain/{{DOMAIN}}",  (404, 404, 404, 404, 404, 404, 404, 404, 403)),
     ("/p/{partnership}/return/{agency}/check", "POST", f"{P}/return/{OWN}/check",  (404, 400, 404, 404, 404, 404, 404, 404, 403)),

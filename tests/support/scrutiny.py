@@ -64,3 +64,16 @@ async def record_meeting(platform: RunningPlatform) -> None:
         held = await platform.count("SELECT count(*) FROM reporting.meetings WHERE partnership_id = $1 AND status = 'held'", PARTNERSHIP)
         return held == 1
     await eventually(shown, what="reporting to show the meeting held")
+
+
+async def record_findings(platform: RunningPlatform) -> None:
+    """An agency event on the police concluded with an area for development: a prompt in the police's return."""
+    reply = await platform.command("events", "conclude", {
+        "assurance_event_id": "agency-police-findings", "activity_type": "agency-specific-assurance-event",
+        "title": "Agency event: police", "held_on": platform.clock.now().date().isoformat(), "agency_id": POLICE,
+        "areas_for_development": ["Strategy meeting attendance (invented)"], "recorded_by": "Business unit (invented)"})
+    assert reply["status"] == "accepted", reply
+
+    async def prompted() -> bool:
+        return await platform.count("SELECT count(*) FROM reporting.s11_prompts WHERE partnership_id = $1", PARTNERSHIP) == 1
+    await eventually(prompted, what="the finding put to the police as a prompt")

@@ -12,6 +12,7 @@ import pytest
 from services.section11.domain import cycles, returns
 from services.section11.domain.commands import (
     AmendReturn,
+    AnswerPrompt,
     CarryForwardReturn,
     CloseAuditCycle,
     Command,
@@ -302,6 +303,7 @@ def one_of_each() -> list[Command]:
         CarryForwardReturn.model_validate(ids | {"from_cycle_id": "2025-26", "saved_by": "Lead"}),
         submit_command(),
         amend_command({CULTURE: 2}),
+        AnswerPrompt.model_validate(ids | {"prompt_id": "ase-1-1", "answer": "Done", "answered_by": "Lead"}),
         ModerateScore.model_validate(ids | {"domain_id": CULTURE, "moderated_rating": 2, "rationale": "No evidence", "moderated_by": "Panel"}),
         RecordPractitionerSurvey.model_validate(ids | {"survey_id": "s-1", "statement": "I escalate", "agree_percent": 50, "respondents": 3}),
     ]
@@ -323,6 +325,7 @@ def test_the_table_lists_every_command_and_every_subject(handlers: Section11Hand
     assert set(table) == set(Command.__subclasses__())
     assert {(row.sender.value, row.token) for row in handlers.commands()} == {
         ("agency", "save-draft"), ("agency", "carry-forward"), ("agency", "submit"), ("agency", "amend"),
+        ("agency", "answer-prompt"),
         ("business-unit", "open-cycle"), ("business-unit", "close-cycle"), ("business-unit", "moderate"),
         ("business-unit", "record-survey"),
     }
@@ -334,6 +337,7 @@ def test_the_table_lists_every_command_and_every_subject(handlers: Section11Hand
         CarryForwardReturn: handlers.carry_forward,
         SubmitReturn: handlers.submit,
         AmendReturn: handlers.amend,
+        AnswerPrompt: handlers.answer_prompt,
         ModerateScore: handlers.moderate,
         RecordPractitionerSurvey: handlers.record_survey,
     }

@@ -145,3 +145,14 @@ class MarkSubmissionOverdue(BaseModel):
     agency_id: str
     cycle_id: str
     deadline: datetime
+
+
+class AnswerPrompt(Command):
+    """Answer a prompt in the return: a finding of an assurance event about the agency,
+    carried into its next Section 11 return."""
+
+    agency_id: Slug
+    cycle_id: Slug
+    prompt_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=160)]
+    answer: Annotated[str, Field(min_length=1, max_length=4000)]
+    answered_by: Person

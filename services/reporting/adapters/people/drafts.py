@@ -130,6 +130,20 @@ class AgencyReturns:
         # Opened: the documents' file names are sealed (shared/catalogue/documents.py).
         return fold(await open_envelopes(self._pool, [from_row(row, self._source) for row in rows]))
 
+    async def prompts(self, partnership_id: str, agency_id: str) -> list[Prompt]:
+        """The prompts put to the agency from assurance events' findings (reporting's
+        projection of section11's events), each with the finding's text from the concluded
+        event's record; the unanswered first."""
+        s = self._schema
+        rows = await self._pool.fetch(
+            f"SELECT p.*, e.held_on, e.areas_for_development ->> p.finding AS finding_text FROM {s}.s11_prompts p"
+            f" LEFT JOIN {s}.assurance_events e USING (partnership_id, assurance_event_id)"
+            " WHERE p.partnership_id = $1 AND p.agency_id = $2 ORDER BY p.answer IS NOT NULL, p.position",
+            partnership_id, agency_id,
+        )
+        return [Prompt(r["prompt_id"], r["title"], r["finding_text"] or "", r["held_on"], r["cycle_id"], r["answer"],
+                       r["answered_by"]) for r in rows]
+
 
 def current_cycle(cycles: list[CycleAsked]) -> CycleAsked | None:
     """The cycle the agency is working in: the newest open one, else the newest (to see its scores)."""
@@ -140,3 +154,17 @@ def earlier_submitted(cycles: list[CycleAsked], current: CycleAsked) -> CycleAsk
     """The newest earlier cycle the agency submitted a return in (to carry forward from)."""
     return next((c for c in cycles if c.cycle_id != current.cycle_id and c.submitted
                  and (c.opened_on, c.cycle_id) < (current.opened_on, current.cycle_id)), None)
+
+@dataclass(frozen=True)
+class Prompt:
+    """A finding of an assurance event about the agency, put to it in its next return."""
+
+    prompt_id: str
+    title: str
+    """The assurance event's title."""
+    finding: str
+    held_on: date | None
+    cycle_id: str | None = None
+    """The cycle whose return answered it (None: not yet answered)."""
+    answer: str | None = None
+    answered_by: str | None = None

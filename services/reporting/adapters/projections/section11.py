@@ -1,6 +1,7 @@
 """Section 11 read models: cycles, each agency's return status, ratings (self and
 moderated, per domain), amendments, risk flags, call-ins, surveys, confidence
-gaps and peer challenge workshops. Drafts are the agency's own: never projected."""
+gaps, peer challenge workshops, and the prompts put to an agency from an assurance
+event's findings with its answers (issue 16 item 5). Drafts are the agency's own: never projected."""
 
 import asyncpg
 
@@ -14,6 +15,8 @@ from shared.catalogue.section11 import (
     RiskCleared,
     RiskFlagged,
     ScoreModerated,
+    Section11PromptAdded,
+    Section11PromptAnswered,
     SubmissionAmended,
     SubmissionOverdue,
     SubmissionReceived,
@@ -24,7 +27,7 @@ from shared.projections import Projection
 
 TABLES = [
     "s11_cycles", "s11_returns", "s11_submissions", "s11_ratings", "s11_amendments", "s11_risk_flags",
-    "s11_call_ins", "s11_surveys", "s11_confidence_gaps", "s11_workshops",
+    "s11_call_ins", "s11_surveys", "s11_confidence_gaps", "s11_workshops", "s11_prompts",
 ]
 
 
@@ -85,6 +88,12 @@ class Section11Projection(Projection):
             event_id uuid PRIMARY KEY, position bigint NOT NULL, partnership_id text NOT NULL,
             cycle_id text NOT NULL, workshop_id text NOT NULL, domain_id text NOT NULL, purpose text NOT NULL,
             agency_ids text[] NOT NULL, hold_by date NOT NULL);
+        CREATE TABLE IF NOT EXISTS {schema}.s11_prompts (
+            partnership_id text NOT NULL, agency_id text NOT NULL, prompt_id text NOT NULL,
+            assurance_event_id text NOT NULL, activity_type text NOT NULL, title text NOT NULL, finding int NOT NULL,
+            cycle_id text, answer text, answered_by text, answered_at timestamptz,
+            event_id uuid NOT NULL, position bigint NOT NULL,
+            PRIMARY KEY (partnership_id, agency_id, prompt_id));
         """
 
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
@@ -108,6 +117,20 @@ class Section11Projection(Projection):
                 )
             case SubmissionReceived() as sub:
                 await self._submission(conn, s, e, sub)
+            case Section11PromptAdded() as added:
+                await conn.execute(
+                    f"INSERT INTO {s}.s11_prompts (partnership_id, agency_id, prompt_id, assurance_event_id, activity_type, title,"
+                    " finding, event_id, position) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING",
+                    p, added.agency_id, added.prompt_id, added.assurance_event_id, added.activity_type, added.title, added.finding,
+                    e.event_id, e.position,
+                )
+            case Section11PromptAnswered() as answered:
+                await conn.execute(
+                    f"UPDATE {s}.s11_prompts SET cycle_id = $4, answer = $5, answered_by = $6, answered_at = $7, event_id = $8,"
+                    " position = $9 WHERE partnership_id = $1 AND agency_id = $2 AND prompt_id = $3",
+                    p, answered.agency_id, answered.prompt_id, answered.cycle_id, answered.answer, answered.answered_by,
+                    e.occurred_at, e.event_id, e.position,
+                )
             case SubmissionAmended() as amended:
                 await conn.execute(
                     f"INSERT INTO {s}.s11_amendments VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",

@@ -4,7 +4,8 @@ back, carry forward last cycle's answers, check answers and submit, amend with a
 and, once a panel has moderated, its score beside the agency's own.
 
 Every change is one of the section11 service's own agency commands (`save-draft`,
-`carry-forward`, `submit`, `amend`), sent for the signed-in person over NATS, so the
+`carry-forward`, `submit`, `amend`, and `answer-prompt` for a finding of an assurance
+event put to the agency, listed on the task list), sent for the signed-in person over NATS, so the
 service judges it as it judges an agency's system, and the events name the person. The
 return is read from the section11 store (adapters/people/drafts.py): a draft is never
 projected, so only the agency's lead and the business unit may open these pages (the
@@ -14,8 +15,8 @@ CSRF token and a request id chosen when it was shown, so a double click is one r
 A domain page's form also takes documents for each standard's evidence (uploads.py): kept
 in the document store only once the page is taken, their hashes sent in the answers.
 
-Over 300 lines by a little: the return's pages (task list, a domain, check and submit,
-amend, carry forward) share one way of reading the draft and of putting a refusal back at
+Over 300 lines: the return's pages (task list, a domain, check and submit, amend, carry
+forward, a finding's answer) share one way of reading the draft and of putting a refusal back at
 its standard, kept together so the journey is read in one place; the pure parts are
 return_forms.py.
 """
@@ -36,6 +37,7 @@ from services.reporting.adapters.people.drafts import (
     AgencyReturn,
     AgencyReturns,
     CycleAsked,
+    Prompt,
     current_cycle,
     earlier_submitted,
 )
@@ -75,6 +77,8 @@ class Sitting:
     cycle: CycleAsked | None
     state: AgencyReturn
     earlier: CycleAsked | None
+    prompts: list[Prompt]
+    """Findings of assurance events about the agency, put to it in its return."""
 
     @property
     def open(self) -> bool:
@@ -108,7 +112,7 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         state = await read.of(partnership, agency_id, cycle.cycle_id) if cycle else AgencyReturn()
         earlier = earlier_submitted(cycles, cycle) if cycle else None
         return Sitting(found, person, profile, agency_id, agency.name, f"/p/{partnership}/return/{agency_id}", lead,
-                       cycles, cycle, state, earlier)
+                       cycles, cycle, state, earlier, await read.prompts(partnership, agency_id))
 
     async def send(request: Request, at: Sitting, token: str, payload: dict[str, Any]) -> dict[str, Any]:
         """The service's answer to the lead's command (a service away is a refusal to try again)."""
@@ -128,7 +132,8 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
                 "guidance": rf.guidance(at.profile), "document_words": rf.document_words,
                 "documents_href": f"/p/{at.profile.id}/documents", "upload_hint": UPLOAD_HINT}
 
-    def task_list(request: Request, at: Sitting, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    def task_list(request: Request, at: Sitting, errors: dict[str, str] | None = None, status: int = 200,
+                  typed: dict[str, str] | None = None) -> Response:
         working = at.state.working
         domains = rf.progress(at.profile, working)
         scores = [{"domain": d, "own": at.state.self_ratings.get(d.id), "moderated": at.state.moderated.get(d.id),
@@ -137,7 +142,8 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
                            errors=errors or {}, domains=domains, scores=scores, earlier=at.earlier,
                            drafting=at.drafting, amending=at.amending, complete=rf.complete(at.profile, working),
                            completed=sum(1 for d in domains if d["status"] == "Completed"), request_id=str(uuid4()),
-                           **common(at))
+                           prompts=at.prompts, typed=typed or {},
+                           prompt_requests={x.prompt_id: str(uuid4()) for x in at.prompts}, **common(at))
 
     def domain_page(request: Request, at: Sitting, domain_id: str, values: dict[str, str], errors: dict[str, str],
                     request_id: str, *, amend: bool, status: int = 200) -> Response:
@@ -204,6 +210,24 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         if answer.get("status") == "accepted":
             return RedirectResponse(at.base, status_code=303)
         return task_list(request, at, {"carry-forward": rf.sentence(answer.get("error", {}).get("message"))}, status=400)
+
+    async def answer_prompt(request: Request) -> Response:
+        """The lead's answer to a prompt, recorded in this cycle's return (answer-prompt)."""
+        at, form = await posted(request)
+        prompt_id = request.path_params["prompt_id"]
+        if at.cycle is None or not at.open or prompt_id not in {x.prompt_id for x in at.prompts}:
+            return RedirectResponse(at.base, status_code=303)
+        text = str(form.get("answer", "")).strip()
+        field = f"answer-{prompt_id}"
+        if not text:
+            return task_list(request, at, {field: "Enter your answer"}, status=400)
+        answer = await send(request, at, "answer-prompt", {
+            "request_id": str(form.get("request_id", "")), "cycle_id": at.cycle.cycle_id, "prompt_id": prompt_id,
+            "answer": text, "answered_by": SIGNED})
+        if answer.get("status") == "accepted":
+            return RedirectResponse(f"{at.base}#prompts", status_code=303)
+        return task_list(request, at, {field: rf.sentence(answer.get("error", {}).get("message"))}, status=400,
+                         typed={prompt_id: text})
 
     async def show_domain(request: Request) -> Response:
         at = await sitting(request)
@@ -308,6 +332,7 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
     return [
         Route(p, tasks, methods=["GET"]),
         Route(f"{p}/carry-forward", guarded(carry_forward), methods=["POST"]),
+        Route(p + "/prompt/{prompt_id}", guarded(answer_prompt), methods=["POST"]),
         Route(p + "/domain/{domain_id}", show_domain, methods=["GET"]),
         Route(p + "/domain/{domain_id}", guarded(save_domain), methods=["POST"]),
         Route(f"{p}/check", show_check, methods=["GET"]),
