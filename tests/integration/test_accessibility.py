@@ -270,8 +270,7 @@ async def test_every_page_has_no_serious_violation_and_reflows(
     async def read_dashboard(page: Any, role: str) -> None:
         for name, url in dashboard_pages:
             await visit(page, f"{base}{url}")
-            drawn_for_print = name == "board-pack"  # the board pack's own template (its PDF's)
-            await check(page, findings, role, name, own=not drawn_for_print, shot=False, strict=not drawn_for_print)
+            await check(page, findings, role, name, shot=False, strict=True)  # the board pack's page too
 
     async def walk_and_read(browser: Any, role: str, person: Any) -> None:
         """The front door's pages, and beside them (a second tab, the same session) the dashboard's."""

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from services.reporting.adapters.templating import ENVIRONMENT as _env
 from services.reporting.domain.views import Dashboard
 from services.reporting.domain.views.board_pack import BoardPack
+from services.reporting.domain.views.heat_scale import level_tones
 
 if TYPE_CHECKING:
     from services.reporting.adapters.charts import Chart
@@ -51,7 +52,9 @@ def _charts(pack: BoardPack, charts: list[Chart] | None) -> list[Chart]:
 
 def render_board_pack(pack: BoardPack, charts: list[Chart] | None = None) -> str:
     """The pack as a web page (charts inline as SVG)."""
-    return _env.get_template("boardpack.html").render(p=pack, charts=_charts(pack, charts), print=False, symbols=_symbols())
+    return _env.get_template("boardpack.html").render(
+        p=pack, charts=_charts(pack, charts), print=False, symbols=_symbols(), tone_of=level_tones(pack.heatmap.levels)
+    )
 
 
 def render_board_pack_print(pack: BoardPack, charts: list[Chart] | None = None, engine: str = "xhtml2pdf") -> str:
@@ -60,7 +63,7 @@ def render_board_pack_print(pack: BoardPack, charts: list[Chart] | None = None, 
 
     return _env.get_template("boardpack_print.html").render(
         p=pack, charts=_charts(pack, charts), print=True, chart_width=PRINT_CHART_WIDTH,
-        font_faces=font_face_css(engine), engine=engine, symbols=_symbols(),
+        font_faces=font_face_css(engine), engine=engine, symbols=_symbols(), tone_of=level_tones(pack.heatmap.levels),
         footer=f"{pack.partnership_name} · {pack.group.name} · {pack.meeting.strftime('%d %B %Y')}",
     )
 

@@ -10,7 +10,9 @@ computes it with Machado et al.'s 2009 matrices), with text on each of 4.5:1 or 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from shared.profiles.schema import FrameworkProfile
 
@@ -36,9 +38,14 @@ TONES: dict[str, Tone] = {
 def tones(profile: FrameworkProfile) -> dict[int, Tone]:
     """Each level of the profile's rating scale -> its tone: the level's own red, amber or
     green; a second (higher) level of the same colour takes that colour's second tone."""
+    return level_tones(profile.section11.rating_scale.levels)
+
+
+def level_tones(levels: Iterable[Any]) -> dict[int, Tone]:
+    """`tones` of any levels with a `value` and a `rag` (the profile's, or a view's copy)."""
     seen: dict[str, int] = {}
     out: dict[int, Tone] = {}
-    for level in sorted(profile.section11.rating_scale.levels, key=lambda lv: lv.value):
+    for level in sorted(levels, key=lambda lv: lv.value):
         seen[level.rag] = seen.get(level.rag, 0) + 1
         name = level.rag if seen[level.rag] == 1 else f"{level.rag}-2"
         out[level.value] = TONES.get(name, TONES[level.rag])
