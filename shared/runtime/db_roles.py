@@ -83,10 +83,11 @@ def create_role(role: str) -> str:
 
 
 def _own(service: str, role: str) -> str:
-    """Give `role` every schema of the service (and the tables in it) that someone else made:
-    an installation that ran with one URL before, or an admin's `scrutiny replay`."""
+    """Give `role` every schema of the service (and the tables and functions in it) that someone
+    else made: an installation that ran with one URL before, or an admin's `scrutiny replay` or
+    `scrutiny people invite` (the store's DDL replaces its functions, which only their owner may)."""
     like = _literal(service.replace("_", "\\_") + "\\_%")
-    return f"""DO $$ DECLARE s record; t record; BEGIN
+    return f"""DO $$ DECLARE s record; t record; f record; BEGIN
     FOR s IN SELECT nspname FROM pg_namespace WHERE nspname = {_literal(service)} OR nspname LIKE {like} LOOP
         IF (SELECT nspowner FROM pg_namespace WHERE nspname = s.nspname) <> {_literal(role)}::regrole THEN
             EXECUTE format('ALTER SCHEMA %I OWNER TO %I', s.nspname, {_literal(role)});
@@ -94,6 +95,10 @@ def _own(service: str, role: str) -> str:
         FOR t IN SELECT relname FROM pg_class WHERE relnamespace = s.nspname::regnamespace
                  AND relkind IN ('r', 'p', 'v', 'm') AND relowner <> {_literal(role)}::regrole LOOP
             EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', s.nspname, t.relname, {_literal(role)});
+        END LOOP;
+        FOR f IN SELECT oid FROM pg_proc WHERE pronamespace = s.nspname::regnamespace
+                 AND proowner <> {_literal(role)}::regrole LOOP
+            EXECUTE format('ALTER ROUTINE %s OWNER TO %I', f.oid::regprocedure, {_literal(role)});
         END LOOP;
     END LOOP;
 END $$;"""

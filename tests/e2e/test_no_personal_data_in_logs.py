@@ -109,7 +109,9 @@ async def _fail_on_personal_data(conn: asyncpg.Connection, subjects: Subjects, n
     """Make PostgreSQL refuse rows that hold personal data (its error's DETAIL quotes the row):
     an append the section11 service logs as an internal error, and a projection reporting
     fails on, again and again (each failure logged and recorded on its span)."""
-    await conn.execute(f"ALTER TABLE section11.events ADD CONSTRAINT poison CHECK (payload->>'reason' <> '{POISON}')")
+    # The reason is sealed in the store (typed text), so the store refuses the amendment by its
+    # type, once: the refused row still holds every field the service sent.
+    await conn.execute("ALTER TABLE section11.events ADD CONSTRAINT poison CHECK (event_type <> 'SubmissionAmended')")
     await conn.execute(f"ALTER TABLE reporting.s11_amendments ADD CONSTRAINT poison CHECK (reason NOT LIKE '{POISON}%')")
     profile = load_builtin(PARTNERSHIP)
     told = {profile.section11.standards[0].id: {"rating": 2, "narrative": f"{CHILD} (born {BORN[0]}) was seen again", "evidence": []}}
@@ -118,6 +120,7 @@ async def _fail_on_personal_data(conn: asyncpg.Connection, subjects: Subjects, n
     try:
         body = {"agency_id": POLICE, "cycle_id": "2026-27", "answers": told, "amended_by": PRACTITIONER}
         assert (await _send(nc, amend, body | {"reason": POISON}))["error"]["code"] == "internal_error"
+        await conn.execute("ALTER TABLE section11.events DROP CONSTRAINT poison")
         assert (await _send(nc, amend, body | {"reason": POISON + " (projected)"}))["status"] == "accepted"
     finally:
         await nc.close()
