@@ -162,13 +162,19 @@ def _actions(doc: WordDocument, p: BoardPack) -> None:
 def _heatmap(doc: WordDocument, p: BoardPack) -> None:
     """`_boardpack_heatmap.html`: each rating's word and mark, a key naming every rating."""
     from services.reporting.adapters.charts import SYMBOLS
+    from services.reporting.domain.views.heat_scale import level_tones
 
     hm = p.heatmap
+    tone_of = level_tones(hm.levels)  # each level's own symbol (Good and Outstanding apart), as on the page
+
+    def mark(rating: int | None, rag: str) -> str:
+        return tone_of[rating].symbol if rating in tone_of else SYMBOLS[rag]
+
     doc.heading("Section 11 heat map", 2)
     doc.para("The rating the partnership goes by for each agency and domain: the panel's moderated rating where it moderated, "
              "else the agency's own. Where the two differ, the agency's own rating is shown after it.", meta=True)
     if hm.levels:
-        keys = [f"{SYMBOLS[level.rag]} {level.value} {level.label}" for level in hm.levels]
+        keys = [f"{mark(level.value, level.rag)} {level.value} {level.label}" for level in hm.levels]
         doc.para(" ".join(["Key:", *keys, f"{SYMBOLS['none']} no return"]))
     rows, fills = [], []
     for row in hm.rows:
@@ -177,9 +183,9 @@ def _heatmap(doc: WordDocument, p: BoardPack) -> None:
             if c.rating is None:
                 cells.append(f"{SYMBOLS['none']} no return")
             elif c.moderated_rating is not None and c.moderated_rating != c.self_rating:
-                cells.append([Line(f"{SYMBOLS[c.rag]} {c.rating} {c.label}"), Line(f"agency's own: {c.self_rating}")])
+                cells.append([Line(f"{mark(c.rating, c.rag)} {c.rating} {c.label}"), Line(f"agency's own: {c.self_rating}")])
             else:
-                cells.append(f"{SYMBOLS[c.rag]} {c.rating} {c.label}")
+                cells.append(f"{mark(c.rating, c.rag)} {c.rating} {c.label}")
         rows.append(cells)
         fills.append([None, *(c.rag for c in row.cells)])
     doc.table(["Agency", *(name for _, name in hm.domains)], rows, fills=fills)
