@@ -119,10 +119,10 @@ async def test_the_dashboard_needs_a_signed_in_person_and_shows_the_heat_map(pla
     no_one = await asyncio.to_thread(lambda: _no_redirects().open(page, timeout=10))
     assert no_one.status == 303 and no_one.headers["Location"].startswith("/sign-in?next=")
 
-    html = await _get(page, await signed_in_headers(platform))
+    html = await _get(f"{page}/section11", await signed_in_headers(platform))  # the heat map's area page
     assert "Humberside Police" in html
     assert "Leadership and governance" in html
-    assert "1 · " in html  # the inadequate rating in the heat map
+    assert 'class="rag red heat-red"' in html and "Inadequate" in html  # the inadequate rating in the heat map
 
 
 class _Stay(urllib.request.HTTPRedirectHandler):
