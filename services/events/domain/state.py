@@ -1,4 +1,9 @@
-"""One assurance event's state, folded from its stream: pure evolve."""
+"""One assurance event's state, folded from its stream: pure evolve.
+
+Over 300 lines because it is one fold: every event an assurance event's stream can hold
+(the nine kinds' lifecycle, and the one lifecycle every other activity kind now shares)
+evolves the same state, and splitting the `evolve` by event would split one match over
+modules that must agree on every field."""
 
 from dataclasses import dataclass, replace
 from datetime import date
