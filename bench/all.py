@@ -110,18 +110,36 @@ async def run(args: argparse.Namespace) -> list[Target]:
                 p50, p99, top = latency(s)
                 print(line(r) + f"; p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {top:.0f} ms, resent {s.retries}")
             p50, p99, _ = latency(stats)
-            targets.append(Target(f"durable requests ({args.concurrency} in flight)", ">= 3000/s, p99 < 20 ms",
-                                  f"{ours.rate:.0f}/s, p99 {p99:.1f} ms", ours.rate >= 3000 and p99 < 20,
-                                  f"raw {raw.rate:.0f}/s, p99 {latency(raw_stats)[1]:.1f} ms; ratio {ours.rate / raw.rate:.2f}", f"{before} -> {load()}"))
+            targets.append(
+                Target(
+                    f"durable requests ({args.concurrency} in flight)",
+                    ">= 3000/s, p99 < 20 ms",
+                    f"{ours.rate:.0f}/s, p99 {p99:.1f} ms",
+                    ours.rate >= 3000 and p99 < 20,
+                    f"raw {raw.rate:.0f}/s, p99 {latency(raw_stats)[1]:.1f} ms; ratio {ours.rate / raw.rate:.2f}",
+                    f"{before} -> {load()}",
+                )
+            )
         if "append" in steps:
             before = begin("append")
             results = await bench_append(servers, tag, args.append_events, args.writers)
             for r in results:
                 print(line(r))
             es, ours, es1, ours1 = results
-            print(f"  ratio scrutiny/eventsourcing: {ours.rate / es.rate:.2f} with {args.writers} writers, {ours1.rate / es1.rate:.2f} with one")
-            targets.append(Target(f"append vs eventsourcing ({args.writers} writers)", ">= 3x", f"{ours.rate / es.rate:.2f}x ({ours.rate:.0f} vs {es.rate:.0f}/s)",
-                                  ours.rate / es.rate >= 3, f"one writer: {ours1.rate / es1.rate:.2f}x", f"{before} -> {load()}"))
+            print(
+                f"  ratio scrutiny/eventsourcing: {ours.rate / es.rate:.2f} with {args.writers} writers, "
+                f"{ours1.rate / es1.rate:.2f} with one"
+            )
+            targets.append(
+                Target(
+                    f"append vs eventsourcing ({args.writers} writers)",
+                    ">= 3x",
+                    f"{ours.rate / es.rate:.2f}x ({ours.rate:.0f} vs {es.rate:.0f}/s)",
+                    ours.rate / es.rate >= 3,
+                    f"one writer: {ours1.rate / es1.rate:.2f}x",
+                    f"{before} -> {load()}",
+                )
+            )
         national_url = ""
         if steps & {"national", "asof", "rebuild", "boardpack", "memory"}:
             before = begin(f"national: loading about {args.events} events")
@@ -151,8 +169,16 @@ async def run(args: argparse.Namespace) -> list[Target]:
             ours = await bench_projection_rebuild(pool)
             for r in (raw, ours):
                 print(line(r))
-            targets.append(Target("rebuild all projections", ">= 100000 events/s", f"{ours.rate:.0f} events/s ({ours.events} in {ours.seconds:.0f} s)",
-                                  ours.rate >= 100_000, f"raw read + COPY {raw.rate:.0f}/s; ratio {ours.rate / raw.rate:.2f}", f"{before} -> {load()}"))
+            targets.append(
+                Target(
+                    "rebuild all projections",
+                    ">= 100000 events/s",
+                    f"{ours.rate:.0f} events/s ({ours.events} in {ours.seconds:.0f} s)",
+                    ours.rate >= 100_000,
+                    f"raw read + COPY {raw.rate:.0f}/s; ratio {ours.rate / raw.rate:.2f}",
+                    f"{before} -> {load()}",
+                )
+            )
         if "boardpack" in steps:
             before = begin("boardpack")
             assert pool is not None
@@ -160,8 +186,19 @@ async def run(args: argparse.Namespace) -> list[Target]:
                 await conn.execute("VACUUM ANALYZE")
             times = await bench_board_pack(pool)
             print("  " + times.describe())
-            targets.append(Target("board pack HTML (a year, national store)", "< 5 s", f"{times.html_total:.2f} s", times.html_total < 5, "", f"{before} -> {load()}"))
-            targets.append(Target("board pack PDF", "< 15 s", f"{times.pdf_total:.2f} s", times.pdf_total < 15, "", f"{before} -> {load()}"))
+            targets.append(
+                Target(
+                    "board pack HTML (a year, national store)",
+                    "< 5 s",
+                    f"{times.html_total:.2f} s",
+                    times.html_total < 5,
+                    "",
+                    f"{before} -> {load()}",
+                )
+            )
+            targets.append(
+                Target("board pack PDF", "< 15 s", f"{times.pdf_total:.2f} s", times.pdf_total < 15, "", f"{before} -> {load()}")
+            )
         if "memory" in steps:
             before = begin("memory")
             if pool is not None:
@@ -169,12 +206,22 @@ async def run(args: argparse.Namespace) -> list[Target]:
                 pool = None
             report = await bench_memory(servers, national_url, tag, reproject=args.reproject)
             how = "projected live" if args.reproject or "rebuild" not in steps else "relayed and received (read models already built)"
-            print(f"  {report.events} events {how} in {report.seconds_to_project:.0f} s ({report.events / report.seconds_to_project:.0f}/s)")
+            print(
+                f"  {report.events} events {how} in {report.seconds_to_project:.0f} s ({report.events / report.seconds_to_project:.0f}/s)"
+            )
             for text in report.lines():
                 print("  " + text)
             worst = max(rss for rss, _ in report.after.values()) / 1024
-            targets.append(Target("RSS of each service after the events", "< 200 MB", ", ".join(f"{n} {rss / 1024:.0f} MB" for n, (rss, _) in report.after.items()),
-                                  worst < 200, "peak " + ", ".join(f"{peak / 1024:.0f}" for _, peak in report.after.values()), f"{before} -> {load()}"))
+            targets.append(
+                Target(
+                    "RSS of each service after the events",
+                    "< 200 MB",
+                    ", ".join(f"{n} {rss / 1024:.0f} MB" for n, (rss, _) in report.after.items()),
+                    worst < 200,
+                    "peak " + ", ".join(f"{peak / 1024:.0f}" for _, peak in report.after.values()),
+                    f"{before} -> {load()}",
+                )
+            )
     finally:
         if pool is not None:
             await pool.close()
@@ -185,7 +232,8 @@ async def run(args: argparse.Namespace) -> list[Target]:
 def summary(targets: list[Target]) -> str:
     lines = [
         "",
-        f"scrutiny bench.all - {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        f"scrutiny bench.all - {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}",
         f"{'measurement':<44} {'target':<24} {'measured':<44} {'met':<4} {'load (1/5/15 min)':<30} ceiling",
     ]
     for t in targets:
@@ -197,14 +245,23 @@ def summary(targets: list[Target]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", action="append", choices=STEPS, help="run only this step (repeatable; rebuild, boardpack and memory load the national data)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=STEPS,
+        help="run only this step (repeatable; rebuild, boardpack and memory load the national data)",
+    )
     parser.add_argument("--events", type=int, default=1_000_000, help="events in the national store (default 1,000,000)")
     parser.add_argument("--pipeline-events", type=int, default=5000, help="events through the pipelines (default 5000)")
     parser.add_argument("--requests", type=int, default=10_000, help="durable requests (default 10,000)")
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight (default 64)")
     parser.add_argument("--append-events", type=int, default=20_000, help="appends per store (default 20,000)")
-    parser.add_argument("--whole-as-of", action="store_true", help="asof: also build the whole platform's day (the comparison; minutes at national scale)")
-    parser.add_argument("--reproject", action="store_true", help="memory: drop the read models first, so the reporting service projects every event live")
+    parser.add_argument(
+        "--whole-as-of", action="store_true", help="asof: also build the whole platform's day (the comparison; minutes at national scale)"
+    )
+    parser.add_argument(
+        "--reproject", action="store_true", help="memory: drop the read models first, so the reporting service projects every event live"
+    )
     parser.add_argument("--writers", type=int, default=32, help="concurrent appenders (default 32)")
     args = parser.parse_args()
     root = logging.getLogger()

@@ -93,8 +93,12 @@ def _eventsourcing_append(url: str, events: int, writers: int) -> float:
         recorder = PostgresApplicationRecorder(datastore, events_table_name="stored_events")
         recorder.create_table()
         _, state = _event()
-        stored = [StoredEvent(originator_id=uuid.uuid4(), originator_version=1, topic="shared.catalogue.section11:SubmissionReceived", state=state)
-                  for _ in range(events)]
+        stored = [
+            StoredEvent(
+                originator_id=uuid.uuid4(), originator_version=1, topic="shared.catalogue.section11:SubmissionReceived", state=state
+            )
+            for _ in range(events)
+        ]
         work = iter(stored)
         lock = threading.Lock()
         failures: list[BaseException] = []

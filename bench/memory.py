@@ -8,7 +8,8 @@ one of them on its durable consumers, and the deadline watchers read their
 stores. With `reproject` the read models are dropped first and the reporting
 service projects every event live; without it (the default, to keep a run of
 1,000,000 events within the hour on this machine) it finds the read models the
-rebuild step made, and skips each event at its checkpoint after reading it. When every projection checkpoint has reached its store's head, a burst of
+rebuild step made, and skips each event at its checkpoint after reading it. When every projection checkpoint has reached its
+store's head, a burst of
 agency requests goes through as well; then each process's VmRSS (and VmHWM, its
 peak) is read from /proc/PID/status.
 """
@@ -114,7 +115,11 @@ async def bench_memory(servers: Servers, url: str, tag: str, requests: int = 200
         answers = {s.id: {"rating": 3} for s in profile.section11.standards}
         for k in range(-(-requests // len(agencies))):
             body = {"request_id": str(uuid.uuid4()), "cycle_id": f"mem-{k}", "opened_on": "2026-10-01", "due_on": "2027-03-31"}
-            reply = json.loads((await nc.request(subjects.operator_command("section11", "open-cycle", PROFILE), json.dumps(body).encode(), timeout=60)).data)
+            reply = json.loads(
+                (
+                    await nc.request(subjects.operator_command("section11", "open-cycle", PROFILE), json.dumps(body).encode(), timeout=60)
+                ).data
+            )
             assert reply["status"] == "accepted", reply
         work = [
             (subjects.agency_command("section11", "submit", PROFILE, agencies[n % len(agencies)]),

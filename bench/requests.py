@@ -129,7 +129,13 @@ async def bench_scrutiny_requests(servers: Servers, tag: str, requests: int, con
         cycles = -(-(requests + len(agencies)) // len(agencies))
         for k in range(cycles):
             body = {"request_id": str(uuid.uuid4()), "cycle_id": f"c-{k}", "opened_on": "2026-10-01", "due_on": "2027-03-31"}
-            reply = json.loads((await nc.request(subjects.operator_command("section11", "open-cycle", PARTNERSHIP), json.dumps(body).encode(), timeout=60)).data)
+            reply = json.loads(
+                (
+                    await nc.request(
+                        subjects.operator_command("section11", "open-cycle", PARTNERSHIP), json.dumps(body).encode(), timeout=60
+                    )
+                ).data
+            )
             assert reply["status"] == "accepted", reply
 
         def work(first: int, count: int) -> list[tuple[str, bytes]]:

@@ -91,7 +91,13 @@ async def bench_scrutiny(
         async def open_cycles(prefix: str, count: int) -> None:
             for k in range(count):
                 body = {"request_id": str(uuid.uuid4()), "cycle_id": f"{prefix}-{k}", "opened_on": "2026-10-01", "due_on": "2027-03-31"}
-                reply = json.loads((await nc.request(subjects.operator_command("section11", "open-cycle", PARTNERSHIP), json.dumps(body).encode(), timeout=60)).data)
+                reply = json.loads(
+                    (
+                        await nc.request(
+                            subjects.operator_command("section11", "open-cycle", PARTNERSHIP), json.dumps(body).encode(), timeout=60
+                        )
+                    ).data
+                )
                 assert reply["status"] == "accepted", reply
 
         async def send(n: int, cycle_id: str, record: bool, amend: bool = False) -> None:

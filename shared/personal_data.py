@@ -284,7 +284,10 @@ async def ensure_keys(
         f"SELECT partnership_id, subject, key_id, key FROM {SCHEMA}.subject_keys"
         " WHERE (partnership_id, subject) IN (SELECT * FROM unnest($1::text[], $2::text[]))"
     )
-    found = {(r["partnership_id"], r["subject"]): (r["key_id"], bytes(r["key"])) for r in await conn.fetch(query, [p for p, _ in wanted], [s for _, s in wanted])}
+    found = {
+        (r["partnership_id"], r["subject"]): (r["key_id"], bytes(r["key"]))
+        for r in await conn.fetch(query, [p for p, _ in wanted], [s for _, s in wanted])
+    }
     missing = [w for w in wanted if w not in found]
     if missing and proposed is not None:
         for partnership, subject in missing:

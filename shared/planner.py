@@ -7,7 +7,8 @@ event's fold, as of a date if wanted, as `EventFacts`). It lives in the kernel b
 two services use it: the events service answers the planner query with it, and
 reporting draws the board pack's planner with it, so both show one rule. It is over
 300 lines because slots, their matching to events and the per-activity summary are
-one rule, read top to bottom. Planned slots come from the profile's planner entries inside its planner period, and from each activity's cadence elsewhere
+one rule, read top to bottom. Planned slots come from the profile's planner entries inside its planner period, and from each
+activity's cadence elsewhere
 (spread evenly through each cadence cycle, counted from the planner year's start).
 Events are matched to slots: first by the month they were proposed for, then by the
 month they were first scheduled (or held) in, then in order; an event that fills no

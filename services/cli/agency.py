@@ -84,7 +84,14 @@ def _reload(settings: Settings, credentials: AgencyCredentials) -> str:
 @app.command()
 def add(
     name: Annotated[str, typer.Argument(help="The agency's id in the partnership's profile, e.g. humberside-police")],
-    profile: Annotated[list[str] | None, typer.Option("--profile", help="A partnership (profile id or file) the agency belongs to; repeat for several. Default: every partnership served here that lists it")] = None,
+    profile: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--profile",
+            help="A partnership (profile id or file) the agency belongs to; repeat for several. Default: every partnership "
+                 "served here that lists it",
+        ),
+    ] = None,
     rotate: Annotated[bool, typer.Option("--rotate", help="Issue a new password (the old one stops working)")] = False,
     data_dir: DataDir = None,
 ) -> None:

@@ -90,7 +90,9 @@ def restore(backup_file: Annotated[Path, typer.Argument(help="A file `scrutiny b
                     raise typer.Exit(2)
             finally:
                 await pool.close()
-            await asyncio.to_thread(_run, "pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", url, str(backup_file))
+            await asyncio.to_thread(
+                _run, "pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", url, str(backup_file)
+            )
 
     asyncio.run(run())
     console.print(f"Restored {backup_file}. Start the platform (scrutiny up), then check it: scrutiny verify")

@@ -117,7 +117,9 @@ def send(
     url, settings = nats_url(data_dir)
     subjects = Subjects(settings.namespace)
     _row(asyncio.run(_tables(url, subjects, service)), service, token, agency is not None)
-    subject = subjects.agency_command(service, token, partnership, agency) if agency else subjects.operator_command(service, token, partnership)
+    subject = (
+        subjects.agency_command(service, token, partnership, agency) if agency else subjects.operator_command(service, token, partnership)
+    )
 
     async def request() -> dict[str, Any]:
         nc = await nats.connect(url)
@@ -156,7 +158,11 @@ def upload_values(
     url, settings = nats_url(data_dir)
     subjects = Subjects(settings.namespace)
     token = "record-indicator-values"
-    subject = subjects.agency_command("reporting", token, partnership, agency) if agency else subjects.operator_command("reporting", token, partnership)
+    subject = (
+        subjects.agency_command("reporting", token, partnership, agency)
+        if agency
+        else subjects.operator_command("reporting", token, partnership)
+    )
 
     async def request() -> dict[str, Any]:
         nc = await nats.connect(url)

@@ -41,7 +41,10 @@ def export(
     out: Annotated[Path | None, typer.Option(help="Folder to write the bundle into (default DATA_DIR/evidence)")] = None,
     profile: Annotated[
         str | None,
-        typer.Option(help="Only this partnership (a built-in profile id or a profile file); default every partnership, with reports for the installation's profiles"),
+        typer.Option(
+            help="Only this partnership (a built-in profile id or a profile file); default every partnership, with reports for "
+                 "the installation's profiles"
+        ),
     ] = None,
     zip_bundle: Annotated[bool, typer.Option("--zip/--no-zip", help="Also write a .zip of the bundle beside it")] = False,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")] = None,
@@ -128,7 +131,9 @@ def _print(report: BundleReport) -> None:
                 f" chain intact from its anchor after position {check.after_position} to its recorded heads"
             )
         else:
-            console.print(f"[red]✗[/] {check.store}: {'chain broken' if not check.chain.intact else 'differs from its signed heads'} ({span})")
+            console.print(
+                f"[red]✗[/] {check.store}: {'chain broken' if not check.chain.intact else 'differs from its signed heads'} ({span})"
+            )
     signed = report.signed
     if not signed.present:
         console.print("  no signed chain heads in the bundle (exported without JetStream, or before heads were signed)")

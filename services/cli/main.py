@@ -77,7 +77,8 @@ def up(data_dir: DataDir = None) -> None:
             option = _data_dir_option(data_dir)
             console.print(f"Sign in with a one-time link (15 minutes): scrutiny people sign-in-link --email EMAIL{option}", soft_wrap=True)
             console.print(
-                f"No one can sign in yet? Invite the business unit: scrutiny people invite --email EMAIL --name NAME --role business-unit{option}",
+                f"No one can sign in yet? Invite the business unit: scrutiny people invite --email EMAIL --name NAME --role "
+                f"business-unit{option}",
                 soft_wrap=True,
             )
             console.print("Press Ctrl-C to stop.")
@@ -92,7 +93,9 @@ def up(data_dir: DataDir = None) -> None:
 @app.command()
 def demo(
     data_dir: DataDir = None,
-    profile: Annotated[str, typer.Option(help="Framework profile whose year is played (see `scrutiny profiles list`)")] = "north-lincolnshire",
+    profile: Annotated[
+        str, typer.Option(help="Framework profile whose year is played (see `scrutiny profiles list`)")
+    ] = "north-lincolnshire",
     seed: Annotated[int, typer.Option(help="Seed of the invented year: the same seed plays the same year")] = 2026,
     until: Annotated[str | None, typer.Option(help="Last day of the year played, YYYY-MM-DD (default today)")] = None,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Keep the platform running for the dashboard")] = True,
@@ -175,7 +178,9 @@ def _data_dir_option(data_dir: Path | None) -> str:
 def _print_demo_people(people: list[demo_people.DemoPerson], links: bool, data_dir: Path | None) -> None:
     """Each role's person, with a link to sign in as them now and the command for a fresh one."""
     if links:
-        console.print("[bold]Walk through each role:[/] each link signs in once, within 15 minutes (one role per browser or private window)")
+        console.print(
+            "[bold]Walk through each role:[/] each link signs in once, within 15 minutes (one role per browser or private window)"
+        )
     else:
         console.print("[bold]The demo's people:[/] start the platform (scrutiny up), then sign in as one with its command")
     for person in people:
@@ -199,7 +204,9 @@ def service(name: Annotated[str, typer.Argument(help=f"One of {', '.join(BOOTSTR
 
 @app.command()
 def verify(
-    bundle: Annotated[Path | None, typer.Argument(help="An evidence bundle (directory or .zip) to check on its own, with no database")] = None,
+    bundle: Annotated[
+        Path | None, typer.Argument(help="An evidence bundle (directory or .zip) to check on its own, with no database")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Check the hash chain of every event store, against itself, its signed heads and JetStream's
@@ -232,7 +239,13 @@ def verify(
 @app.command()
 def replay(
     data_dir: DataDir = None,
-    as_of: Annotated[str | None, typer.Option(help="Rebuild as of the end of this past day (YYYY-MM-DD, London) into that day's schema reporting_asof_dYYYYMMDD, the one the dashboard's as-of pages read")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Rebuild as of the end of this past day (YYYY-MM-DD, London) into that day's schema reporting_asof_dYYYYMMDD, "
+                 "the one the dashboard's as-of pages read"
+        ),
+    ] = None,
 ) -> None:
     """Drop and rebuild the reporting projections from the event stores, with progress."""
     settings = settings_for(data_dir)
@@ -265,12 +278,23 @@ def replay(
 @app.command()
 def boardpack(
     meeting: Annotated[str | None, typer.Option(help="Date of the meeting, YYYY-MM-DD (default: today)")] = None,
-    group: Annotated[str | None, typer.Option(help="Id of the profile's group that meets (default: its Board; an unknown one lists them)")] = None,
-    since: Annotated[str | None, typer.Option(help="The group's last meeting, YYYY-MM-DD (default: from the profile's schedule, else three months before)")] = None,
+    group: Annotated[
+        str | None, typer.Option(help="Id of the profile's group that meets (default: its Board; an unknown one lists them)")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="The group's last meeting, YYYY-MM-DD (default: from the profile's schedule, else three months before)"),
+    ] = None,
     profile: Annotated[str, typer.Option(help="Framework profile id")] = "north-lincolnshire",
     data_dir: DataDir = None,
     out: Annotated[Path | None, typer.Option(help="Folder to write into (default DATA_DIR/reports)")] = None,
-    as_of: Annotated[str | None, typer.Option(help="Prepare it from the records as of this date (YYYY-MM-DD, end of day, London); read from that day's as-of records, as the dashboard's as-of pages are")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Prepare it from the records as of this date (YYYY-MM-DD, end of day, London); read from that day's as-of "
+                 "records, as the dashboard's as-of pages are"
+        ),
+    ] = None,
 ) -> None:
     """Write the board pack of a group's meeting, as HTML and PDF, from the reporting read models."""
     framework = load_builtin(profile)

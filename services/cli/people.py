@@ -131,7 +131,9 @@ def invite(
 
     token = _with_accounts(settings, lambda accounts: accounts.invite(framework.id, address, name, grant, CLI_ACTOR))
     if token is None:
-        console.print(f"{escape(address)} already signs in: the role {escape(grant_label(framework, grant))} of {framework.name} is theirs now.")
+        console.print(
+            f"{escape(address)} already signs in: the role {escape(grant_label(framework, grant))} of {framework.name} is theirs now."
+        )
         return
     console.print(f"Invited {escape(name.strip())} ({escape(address)}) to {framework.name} as {escape(grant_label(framework, grant))}.")
     _print_link(settings, f"Invitation link (one use, {INVITATION_LASTS.days} days)", f"/invitation/{token}")

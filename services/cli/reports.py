@@ -29,7 +29,10 @@ Profile = Annotated[str | None, typer.Option(help="Framework profile (built-in i
 Out = Annotated[Path | None, typer.Option(help="Folder to write into (default DATA_DIR/reports)")]
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="From the records as of the end of this day (YYYY-MM-DD, London); read from that day's as-of records (built if need be)"),
+    typer.Option(
+        "--as-of",
+        help="From the records as of the end of this day (YYYY-MM-DD, London); read from that day's as-of records (built if need be)",
+    ),
 ]
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where embedded servers keep their data (default .scrutiny)")]
 

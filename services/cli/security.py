@@ -90,13 +90,25 @@ async def _records_about(conn: asyncpg.Connection, partnership_id: str, case_ref
 
 @app.command()
 def erase(
-    subject: Annotated[str, typer.Argument(help="The case reference (e.g. case-7f3a) whose personal data is erased (the records opened about it too), a record (a stream id, e.g. incident:PARTNERSHIP:ID), or with --person a person's name as it was recorded")],
+    subject: Annotated[
+        str,
+        typer.Argument(
+            help="The case reference (e.g. case-7f3a) whose personal data is erased (the records opened about it too), a record "
+                 "(a stream id, e.g. incident:PARTNERSHIP:ID), or with --person a person's name as it was recorded"
+        ),
+    ],
     person: Annotated[bool, typer.Option("--person", help="SUBJECT is a person's name (a practitioner's), not a case reference")] = False,
-    document: Annotated[bool, typer.Option("--document", help="SUBJECT is a document's SHA-256: its bytes and its file name are erased")] = False,
-    partnership: Annotated[str | None, typer.Option(help="The partnership that holds the data (default: the first of SCRUTINY_PROFILES)")] = None,
+    document: Annotated[
+        bool, typer.Option("--document", help="SUBJECT is a document's SHA-256: its bytes and its file name are erased")
+    ] = False,
+    partnership: Annotated[
+        str | None, typer.Option(help="The partnership that holds the data (default: the first of SCRUTINY_PROFILES)")
+    ] = None,
     requested_by: Annotated[str, typer.Option(help="Who asked for it, as a role (recorded; no names)")] = "data protection officer",
     reason: Annotated[str, typer.Option(help="Why, without personal data (recorded)")] = "erasure requested under UK GDPR article 17",
-    rebuild: Annotated[bool, typer.Option("--rebuild/--no-rebuild", help="Rebuild the reporting read models afterwards, so no copy stays there")] = True,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild/--no-rebuild", help="Rebuild the reporting read models afterwards, so no copy stays there")
+    ] = True,
     data_dir: DataDir = None,
 ) -> None:
     """Erase a data subject's personal data: delete its key and record the erasure.
@@ -175,7 +187,10 @@ def erasures(data_dir: DataDir = None) -> None:
         for r in records:
             subject = r.subject_ref or "a person"
             counts = ", ".join(f"{n} in {s}" for s, n in r.events.items()) or "no events"
-            console.print(f"{r.position}  {r.erased_at:%Y-%m-%d %H:%M}  {r.partnership_id}  {subject}  key {r.key_id}  ({counts})  by {r.requested_by}: {r.reason}")
+            console.print(
+                f"{r.position}  {r.erased_at:%Y-%m-%d %H:%M}  {r.partnership_id}  {subject}  "
+                f"key {r.key_id}  ({counts})  by {r.requested_by}: {r.reason}"
+            )
         console.print(f"{len(records)} erasures in {KEYS}.erasures" + (", chain intact" if not problems else ""))
         for problem in problems:
             console.print(f"[red]✗[/] {problem}")

@@ -159,7 +159,9 @@ def _plan_subscribers(
             if row is not None:
                 model, replies = row.command, ["Accepted", "Refused"]
                 pinned = f"`{row.pinned}`"
-                note = f"Sent by the agency named by the last token; {pinned} must be that agency." if agency else "Sent by the business unit."
+                note = (
+                    f"Sent by the agency named by the last token; {pinned} must be that agency." if agency else "Sent by the business unit."
+                )
             elif (service, command) in QUERIES:
                 model, answer = QUERIES[(service, command)]
                 replies, note = [answer.__name__, "Refused"], "A query: it records nothing."

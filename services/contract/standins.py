@@ -118,7 +118,11 @@ def rows_by_subject(tables: list[CommandTable]) -> dict[str, CommandRow[Any]]:
     """Each command row under the subject pattern its subscriber listens on."""
     subjects = Subjects(NAMESPACE)
     return {
-        (subjects.agency_command(t.service, row.token) if row.sender is Sender.AGENCY else subjects.operator_command(t.service, row.token)): row
+        (
+            subjects.agency_command(t.service, row.token)
+            if row.sender is Sender.AGENCY
+            else subjects.operator_command(t.service, row.token)
+        ): row
         for t in tables
         for row in t
     }

@@ -67,9 +67,22 @@ async def bootstrap(host: ServiceHost) -> Reporting:
     documents = document_store(host.pool)  # SCRUTINY_DOCUMENTS_URL: refused here when it names no store
     await documents.create_schema()
     pages = build_app(read_models, host.partnerships, host.clock)
-    app = build_front_door(pages, accounts, tables, sender, host.partnerships, lambda: london.today(host.clock),
-                           read_models, host.clock, base_url=base, secure=secure, directory=directory, messages=told,
-                           documents=documents, signed_heads=SignedHeads(host.js, host.subjects, host.chain_key.public if host.chain_key else None))
+    app = build_front_door(
+        pages,
+        accounts,
+        tables,
+        sender,
+        host.partnerships,
+        lambda: london.today(host.clock),
+        read_models,
+        host.clock,
+        base_url=base,
+        secure=secure,
+        directory=directory,
+        messages=told,
+        documents=documents,
+        signed_heads=SignedHeads(host.js, host.subjects, host.chain_key.public if host.chain_key else None),
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             app, host=settings.dashboard_host, port=settings.dashboard_port, log_level="warning", lifespan="off",

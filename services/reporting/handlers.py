@@ -147,7 +147,9 @@ class ReportingHandlers(ScrutinyHandlers):
 
     # -- the risk register --------------------------------------------------------------
 
-    async def _risk(self, risk_id: str, m: Metadata, request_id: UUID, decide: Callable[[risks.Risk, date], Sequence[DomainEvent]]) -> list[Envelope]:
+    async def _risk(
+        self, risk_id: str, m: Metadata, request_id: UUID, decide: Callable[[risks.Risk, date], Sequence[DomainEvent]]
+    ) -> list[Envelope]:
         return await self.runner.run(risks.RISK, risk_id, m, request_id, decide)
 
     async def record_risk(self, c: RecordRisk, m: Metadata) -> list[Envelope]:
@@ -180,7 +182,9 @@ class ReportingHandlers(ScrutinyHandlers):
 
     async def schedule_meeting(self, c: ScheduleMeeting, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self.runner.run(meetings.MEETING, c.meeting_id, m, c.request_id, lambda s, today: meetings.decide_schedule(s, c, profile))
+        return await self.runner.run(
+            meetings.MEETING, c.meeting_id, m, c.request_id, lambda s, today: meetings.decide_schedule(s, c, profile)
+        )
 
     async def record_meeting_held(self, c: RecordMeetingHeld, m: Metadata) -> list[Envelope]:
         self.partnerships.profile(m.partnership_id)
@@ -191,22 +195,84 @@ class ReportingHandlers(ScrutinyHandlers):
         data as itself): its subject token, title and handler."""
         return table(
             SERVICE,
-            agency("record-indicator-value", RecordIndicatorValue, "agency_id", "Supply a period's value of one of your agency's performance indicators", self.record_indicator_value),
-            business_unit("record-indicator-value", RecordIndicatorValue, "Record a period's value of a performance indicator for the agency that supplies it", self.record_indicator_value),
-            agency("record-indicator-values", RecordIndicatorValues, "agency_id", "Supply several values of your agency's performance indicators, all or none", self.record_indicator_values),
-            business_unit("record-indicator-values", RecordIndicatorValues, "Record several values of performance indicators, all or none", self.record_indicator_values),
-            business_unit("rate-indicator", RateIndicator, "Rate a key indicator of the profile's tiers, citing its evidence", self.rate_indicator),
-            business_unit("draft-yearly-report", DraftYearlyReport, "Record a draft (or a new version) of the yearly report", self.draft_yearly_report),
-            business_unit("comment-on-yearly-report", CommentOnYearlyReport, "The independent scrutineer's written comments on the draft", self.comment_on_yearly_report, people=SCRUTINEER),
-            business_unit("scrutineer-sign-off-yearly-report", ScrutineerSignOffYearlyReport, "The independent scrutineer signs the yearly report off", self.scrutineer_sign_off, people=SCRUTINEER),
-            business_unit("partners-sign-off-yearly-report", PartnersSignOffYearlyReport, "A group the profile names signs the yearly report off", self.partners_sign_off),
+            agency(
+                "record-indicator-value",
+                RecordIndicatorValue,
+                "agency_id",
+                "Supply a period's value of one of your agency's performance indicators",
+                self.record_indicator_value,
+            ),
+            business_unit(
+                "record-indicator-value",
+                RecordIndicatorValue,
+                "Record a period's value of a performance indicator for the agency that supplies it",
+                self.record_indicator_value,
+            ),
+            agency(
+                "record-indicator-values",
+                RecordIndicatorValues,
+                "agency_id",
+                "Supply several values of your agency's performance indicators, all or none",
+                self.record_indicator_values,
+            ),
+            business_unit(
+                "record-indicator-values",
+                RecordIndicatorValues,
+                "Record several values of performance indicators, all or none",
+                self.record_indicator_values,
+            ),
+            business_unit(
+                "rate-indicator", RateIndicator, "Rate a key indicator of the profile's tiers, citing its evidence", self.rate_indicator
+            ),
+            business_unit(
+                "draft-yearly-report", DraftYearlyReport, "Record a draft (or a new version) of the yearly report", self.draft_yearly_report
+            ),
+            business_unit(
+                "comment-on-yearly-report",
+                CommentOnYearlyReport,
+                "The independent scrutineer's written comments on the draft",
+                self.comment_on_yearly_report,
+                people=SCRUTINEER,
+            ),
+            business_unit(
+                "scrutineer-sign-off-yearly-report",
+                ScrutineerSignOffYearlyReport,
+                "The independent scrutineer signs the yearly report off",
+                self.scrutineer_sign_off,
+                people=SCRUTINEER,
+            ),
+            business_unit(
+                "partners-sign-off-yearly-report",
+                PartnersSignOffYearlyReport,
+                "A group the profile names signs the yearly report off",
+                self.partners_sign_off,
+            ),
             business_unit("publish-yearly-report", PublishYearlyReport, "Record the yearly report published", self.publish_yearly_report),
             business_unit("record-risk", RecordRisk, "Enter a risk on the partnership's risk register", self.record_risk),
-            business_unit("reassess-risk", ReassessRisk, "Reassess a risk's current (and target) rating and set its next review", self.reassess_risk),
+            business_unit(
+                "reassess-risk", ReassessRisk, "Reassess a risk's current (and target) rating and set its next review", self.reassess_risk
+            ),
             business_unit("close-risk", CloseRisk, "Close a risk on the register, with the reason", self.close_risk),
-            business_unit("schedule-meeting", ScheduleMeeting, "Put a meeting of one of the partnership's groups on its calendar", self.schedule_meeting),
-            business_unit("record-meeting-held", RecordMeetingHeld, "Record a meeting held, with its minutes and decisions", self.record_meeting_held),
-            business_unit("present-rolling-report", PresentRollingReport, "Record a scheduled report presented to a group (by whom, meeting, assurance, key messages, document)", self.present_rolling_report),
-            business_unit("record-rolling-report-missed", RecordRollingReportMissed, "Record a scheduled report not presented to its group when due, and why", self.record_rolling_report_missed),
+            business_unit(
+                "schedule-meeting",
+                ScheduleMeeting,
+                "Put a meeting of one of the partnership's groups on its calendar",
+                self.schedule_meeting,
+            ),
+            business_unit(
+                "record-meeting-held", RecordMeetingHeld, "Record a meeting held, with its minutes and decisions", self.record_meeting_held
+            ),
+            business_unit(
+                "present-rolling-report",
+                PresentRollingReport,
+                "Record a scheduled report presented to a group (by whom, meeting, assurance, key messages, document)",
+                self.present_rolling_report,
+            ),
+            business_unit(
+                "record-rolling-report-missed",
+                RecordRollingReportMissed,
+                "Record a scheduled report not presented to its group when due, and why",
+                self.record_rolling_report_missed,
+            ),
             *self.scrutiny_rows(),
         )

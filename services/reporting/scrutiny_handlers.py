@@ -144,16 +144,59 @@ class ScrutinyHandlers:
 
     def scrutiny_rows(self) -> list[CommandRow[Any]]:
         return [
-            business_unit("appoint-scrutineer", AppointScrutineer, "Appoint an independent scrutineer to an activity for a period", self.appoint_scrutineer),
-            business_unit("record-conflict-of-interest", RecordConflictOfInterest, "Record a scrutineer's conflict of interest", self.record_conflict),
+            business_unit(
+                "appoint-scrutineer",
+                AppointScrutineer,
+                "Appoint an independent scrutineer to an activity for a period",
+                self.appoint_scrutineer,
+            ),
+            business_unit(
+                "record-conflict-of-interest", RecordConflictOfInterest, "Record a scrutineer's conflict of interest", self.record_conflict
+            ),
             business_unit("end-appointment", EndAppointment, "End a scrutineer's appointment", self.end_appointment),
-            business_unit("raise-challenge", RaiseChallenge, "The independent scrutineer challenges a record", self.raise_challenge, **SCRUTINEER_ONLY),
-            agency("answer-challenge", AnswerChallenge, "agency_id", "Answer a challenge put to your agency", self.answer_challenge_as_agency),
-            business_unit("answer-challenge", AnswerChallenge, "Answer a challenge put to the business unit", self.answer_challenge_as_business_unit),
-            business_unit("close-challenge", CloseChallenge, "The independent scrutineer closes a challenge", self.close_challenge, **SCRUTINEER_ONLY),
-            business_unit("make-recommendation", MakeRecommendation, "The independent scrutineer makes a recommendation", self.make_recommendation, **SCRUTINEER_ONLY),
-            business_unit("record-recommendation-response", RecordRecommendationResponse, "Record what was done about a scrutineer's recommendation, with evidence", self.record_response),
-            business_unit("judge-recommendation", JudgeRecommendation, "The independent scrutineer judges a recommendation acted upon, or not", self.judge_recommendation, **SCRUTINEER_ONLY),
-            business_unit("sign-off-scrutineer-report", SignOffScrutineerReport, "The independent scrutineer signs off their annual report", self.sign_off_scrutineer_report, **SCRUTINEER_ONLY),
-            business_unit("publish-scrutineer-report", PublishScrutineerReport, "Record the scrutineer's annual report published", self.publish_scrutineer_report),
+            business_unit(
+                "raise-challenge", RaiseChallenge, "The independent scrutineer challenges a record", self.raise_challenge, **SCRUTINEER_ONLY
+            ),
+            agency(
+                "answer-challenge", AnswerChallenge, "agency_id", "Answer a challenge put to your agency", self.answer_challenge_as_agency
+            ),
+            business_unit(
+                "answer-challenge", AnswerChallenge, "Answer a challenge put to the business unit", self.answer_challenge_as_business_unit
+            ),
+            business_unit(
+                "close-challenge", CloseChallenge, "The independent scrutineer closes a challenge", self.close_challenge, **SCRUTINEER_ONLY
+            ),
+            business_unit(
+                "make-recommendation",
+                MakeRecommendation,
+                "The independent scrutineer makes a recommendation",
+                self.make_recommendation,
+                **SCRUTINEER_ONLY,
+            ),
+            business_unit(
+                "record-recommendation-response",
+                RecordRecommendationResponse,
+                "Record what was done about a scrutineer's recommendation, with evidence",
+                self.record_response,
+            ),
+            business_unit(
+                "judge-recommendation",
+                JudgeRecommendation,
+                "The independent scrutineer judges a recommendation acted upon, or not",
+                self.judge_recommendation,
+                **SCRUTINEER_ONLY,
+            ),
+            business_unit(
+                "sign-off-scrutineer-report",
+                SignOffScrutineerReport,
+                "The independent scrutineer signs off their annual report",
+                self.sign_off_scrutineer_report,
+                **SCRUTINEER_ONLY,
+            ),
+            business_unit(
+                "publish-scrutineer-report",
+                PublishScrutineerReport,
+                "Record the scrutineer's annual report published",
+                self.publish_scrutineer_report,
+            ),
         ]

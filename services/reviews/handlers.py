@@ -147,14 +147,20 @@ class ReviewsHandlers:
 
     async def record_serious_incident(self, c: RecordSeriousIncident, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_record(s, c, profile, self.calendar, today))
+        return await self.runner.run(
+            INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_record(s, c, profile, self.calendar, today)
+        )
 
     async def record_notification(self, c: RecordIncidentNotification, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_notification(s, c, profile, self.calendar, today))
+        return await self.runner.run(
+            INCIDENT, c.incident_id, m, c.request_id, lambda s, today: incidents.decide_notification(s, c, profile, self.calendar, today)
+        )
 
     async def change_rapid_review_due_date(self, c: ChangeRapidReviewDueDate, m: Metadata) -> list[Envelope]:
-        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_change_due_date(s, c, today))
+        return await self.runner.run(
+            INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_change_due_date(s, c, today)
+        )
 
     async def request_information(self, c: RequestAgencyInformation, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
@@ -164,17 +170,23 @@ class ReviewsHandlers:
         )
 
     async def provide_information(self, c: ProvideAgencyInformation, m: Metadata) -> list[Envelope]:
-        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_provide_information(s, c, today))
+        return await self.runner.run(
+            INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_provide_information(s, c, today)
+        )
 
     async def decide_rapid_review(self, c: DecideRapidReview, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_decision(s, c, profile, today))
+        return await self.runner.run(
+            INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_decision(s, c, profile, today)
+        )
 
     async def sign_off_rapid_review_decision(self, c: SignOffRapidReviewDecision, m: Metadata) -> list[Envelope]:
         return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_sign_off(s, c, today))
 
     async def record_national_panel_response(self, c: RecordNationalPanelResponse, m: Metadata) -> list[Envelope]:
-        return await self.runner.run(INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_panel_response(s, c, today))
+        return await self.runner.run(
+            INCIDENT, c.incident_id, m, c.request_id, lambda s, today: rapid_reviews.decide_panel_response(s, c, today)
+        )
 
     # -- practice, learning and thematic reviews --------------------------------------------
 
@@ -188,11 +200,15 @@ class ReviewsHandlers:
 
     async def record_review_stage(self, c: RecordReviewStage, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self.runner.run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_stage(s, c, profile, today))
+        return await self.runner.run(
+            REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_stage(s, c, profile, today)
+        )
 
     async def change_review_due_date(self, c: ChangeReviewDueDate, m: Metadata) -> list[Envelope]:
         profile = self.partnerships.profile(m.partnership_id)
-        return await self.runner.run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_change_due_date(s, c, profile, today))
+        return await self.runner.run(
+            REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_change_due_date(s, c, profile, today)
+        )
 
     async def sign_off_review(self, c: SignOffReview, m: Metadata) -> list[Envelope]:
         return await self.runner.run(REVIEW, c.review_id, m, c.request_id, lambda s, today: practice_reviews.decide_sign_off(s, c, today))
@@ -243,25 +259,90 @@ class ReviewsHandlers:
         records every step, for an agency too."""
         return table(
             SERVICE,
-            agency("update-action", UpdateActionProgress, "owner_agency_id", "An agency reports progress on its own action", self.update_action),
-            agency("complete-action", CompleteAction, "owner_agency_id", "An agency completes its own action, with evidence", self.complete_action),
-            agency("provide-information", ProvideAgencyInformation, "agency_id", "An agency answers a rapid review's information request", self.provide_information),
-            agency("grade-audit-case", GradeAuditCase, "agency_id", "An agency grades a sampled case in an audit round", self.grade_audit_case),
+            agency(
+                "update-action", UpdateActionProgress, "owner_agency_id", "An agency reports progress on its own action", self.update_action
+            ),
+            agency(
+                "complete-action",
+                CompleteAction,
+                "owner_agency_id",
+                "An agency completes its own action, with evidence",
+                self.complete_action,
+            ),
+            agency(
+                "provide-information",
+                ProvideAgencyInformation,
+                "agency_id",
+                "An agency answers a rapid review's information request",
+                self.provide_information,
+            ),
+            agency(
+                "grade-audit-case", GradeAuditCase, "agency_id", "An agency grades a sampled case in an audit round", self.grade_audit_case
+            ),
             business_unit("raise-action", RaiseAction, "Raise an action", self.raise_action),
             business_unit("update-action", UpdateActionProgress, "Record progress on an action for its owner", self.update_action),
-            business_unit("complete-action", CompleteAction, "Record an action completed, with evidence, for its owner", self.complete_action),
-            business_unit("sign-off-action", SignOffAction, "The safeguarding partners sign off a completed action at the Board", self.sign_off_action),
-            business_unit("reject-action-evidence", RejectActionEvidence, "The partners reject an action's evidence and reopen it", self.reject_action_evidence),
-            business_unit("record-serious-incident", RecordSeriousIncident, "Record a serious incident the local authority became aware of", self.record_serious_incident),
-            business_unit("record-notification", RecordIncidentNotification, "Record the national panel, Ofsted or Secretary of State told", self.record_notification),
-            business_unit("change-rapid-review-due-date", ChangeRapidReviewDueDate, "Extend or override a rapid review's due date, with a reason", self.change_rapid_review_due_date),
-            business_unit("request-information", RequestAgencyInformation, "Request information from an agency for a rapid review", self.request_information),
-            business_unit("decide-rapid-review", DecideRapidReview, "Record the rapid review's decision and rationale", self.decide_rapid_review),
-            business_unit("sign-off-rapid-review-decision", SignOffRapidReviewDecision, "The independent scrutineer signs off the decision", self.sign_off_rapid_review_decision, people=SCRUTINEER),
-            business_unit("record-national-panel-response", RecordNationalPanelResponse, "Record the National Panel's response to the rapid review's decision", self.record_national_panel_response),
-            business_unit("commission-review", CommissionReview, "Commission a CSPR, learning review or thematic review", self.commission_review),
+            business_unit(
+                "complete-action", CompleteAction, "Record an action completed, with evidence, for its owner", self.complete_action
+            ),
+            business_unit(
+                "sign-off-action", SignOffAction, "The safeguarding partners sign off a completed action at the Board", self.sign_off_action
+            ),
+            business_unit(
+                "reject-action-evidence",
+                RejectActionEvidence,
+                "The partners reject an action's evidence and reopen it",
+                self.reject_action_evidence,
+            ),
+            business_unit(
+                "record-serious-incident",
+                RecordSeriousIncident,
+                "Record a serious incident the local authority became aware of",
+                self.record_serious_incident,
+            ),
+            business_unit(
+                "record-notification",
+                RecordIncidentNotification,
+                "Record the national panel, Ofsted or Secretary of State told",
+                self.record_notification,
+            ),
+            business_unit(
+                "change-rapid-review-due-date",
+                ChangeRapidReviewDueDate,
+                "Extend or override a rapid review's due date, with a reason",
+                self.change_rapid_review_due_date,
+            ),
+            business_unit(
+                "request-information",
+                RequestAgencyInformation,
+                "Request information from an agency for a rapid review",
+                self.request_information,
+            ),
+            business_unit(
+                "decide-rapid-review", DecideRapidReview, "Record the rapid review's decision and rationale", self.decide_rapid_review
+            ),
+            business_unit(
+                "sign-off-rapid-review-decision",
+                SignOffRapidReviewDecision,
+                "The independent scrutineer signs off the decision",
+                self.sign_off_rapid_review_decision,
+                people=SCRUTINEER,
+            ),
+            business_unit(
+                "record-national-panel-response",
+                RecordNationalPanelResponse,
+                "Record the National Panel's response to the rapid review's decision",
+                self.record_national_panel_response,
+            ),
+            business_unit(
+                "commission-review", CommissionReview, "Commission a CSPR, learning review or thematic review", self.commission_review
+            ),
             business_unit("record-review-stage", RecordReviewStage, "Record a review stage completed", self.record_review_stage),
-            business_unit("change-review-due-date", ChangeReviewDueDate, "Extend or override a review's due date, with a reason", self.change_review_due_date),
+            business_unit(
+                "change-review-due-date",
+                ChangeReviewDueDate,
+                "Extend or override a review's due date, with a reason",
+                self.change_review_due_date,
+            ),
             business_unit("sign-off-review", SignOffReview, "Sign off a review's final report", self.sign_off_review, people=SCRUTINEER),
             business_unit("publish-review", PublishReview, "Record a review published", self.publish_review),
             business_unit("open-audit-round", OpenAuditRound, "Open a multi-agency case file audit round", self.open_audit_round),

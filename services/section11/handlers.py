@@ -183,7 +183,11 @@ class Section11Handlers:
             return submissions.Target(partnership, cycle_id, None, CYCLE.initial, RETURN.initial, False), [], request_id
         cycle, history = await self._cycle_and_return(partnership, command.agency_id, cycle_id)
         if alone:
-            return submissions.Target(partnership, cycle_id, self.partnerships[partnership], cycle, RETURN.initial, False), history, request_id
+            return (
+                submissions.Target(partnership, cycle_id, self.partnerships[partnership], cycle, RETURN.initial, False),
+                history,
+                request_id,
+            )
         done = bool(done_before(history, request_id, metadata.model_copy(update={"partnership_id": partnership})))
         state = RETURN.fold(e.event for e in history)
         return submissions.Target(partnership, cycle_id, self.partnerships[partnership], cycle, state, done), history, request_id
@@ -203,7 +207,9 @@ class Section11Handlers:
         for target, history, request_id in read:
             others = [t.partnership_id for t in targets if t is not target]
 
-            def decide(state: returns.Return, today: date, target: submissions.Target = target, others: list[str] = others) -> list[DomainEvent]:
+            def decide(
+                state: returns.Return, today: date, target: submissions.Target = target, others: list[str] = others
+            ) -> list[DomainEvent]:
                 return submissions.decide_submit(
                     state, target.cycle, command, target.profile,  # type: ignore[arg-type]  # checked above
                     cycle_id=target.cycle_id, submission_id=submission_id, today=today, also_submitted_to=others,
@@ -246,18 +252,38 @@ class Section11Handlers:
         return table(
             SERVICE,
             agency("save-draft", SaveDraft, "agency_id", "Save a draft of the return (never reported to the partnership)", self.save_draft),
-            agency("carry-forward", CarryForwardReturn, "agency_id", "Start this cycle's draft from an earlier cycle's submitted answers", self.carry_forward),
             agency(
-                "submit", SubmitReturn, "agency_id", "Submit the return, to this partnership and any others named", self.submit,
+                "carry-forward",
+                CarryForwardReturn,
+                "agency_id",
+                "Start this cycle's draft from an earlier cycle's submitted answers",
+                self.carry_forward,
+            ),
+            agency(
+                "submit",
+                SubmitReturn,
+                "agency_id",
+                "Submit the return, to this partnership and any others named",
+                self.submit,
                 partnerships=lambda command: [
                     (target.partnership_id, f"also_submit_to[{index}].partnership_id")
                     for index, target in enumerate(command.also_submit_to)
                 ],
             ),
             agency("amend", AmendReturn, "agency_id", "Amend a submitted return, with a reason", self.amend),
-            agency("answer-prompt", AnswerPrompt, "agency_id", "Answer a prompt in the return: an assurance event's finding about the agency", self.answer_prompt),
+            agency(
+                "answer-prompt",
+                AnswerPrompt,
+                "agency_id",
+                "Answer a prompt in the return: an assurance event's finding about the agency",
+                self.answer_prompt,
+            ),
             business_unit("open-cycle", OpenAuditCycle, "Open a Section 11 cycle for the profile's agencies", self.open_cycle),
-            business_unit("close-cycle", CloseAuditCycle, "Close a cycle (and schedule peer challenge where the profile runs it)", self.close_cycle),
+            business_unit(
+                "close-cycle", CloseAuditCycle, "Close a cycle (and schedule peer challenge where the profile runs it)", self.close_cycle
+            ),
             business_unit("moderate", ModerateScore, "Record a scrutiny panel's moderated score of a domain", self.moderate),
-            business_unit("record-survey", RecordPractitionerSurvey, "Record a practitioner survey result for an agency", self.record_survey),
+            business_unit(
+                "record-survey", RecordPractitionerSurvey, "Record a practitioner survey result for an agency", self.record_survey
+            ),
         )

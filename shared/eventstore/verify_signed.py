@@ -128,7 +128,9 @@ class CopyChecker:
         report.copies_checked += 1
         first = self._seen.setdefault(position, (event_id, str(digest)))
         if first != (event_id, str(digest)):
-            report.add(position, event_id, f"JetStream holds a second, different copy of it (message {sequence}): published again after a change")
+            report.add(
+                position, event_id, f"JetStream holds a second, different copy of it (message {sequence}): published again after a change"
+            )
             return
         row = rows.get(position)
         copy = f"JetStream's copy (message {sequence})"

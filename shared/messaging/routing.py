@@ -64,7 +64,8 @@ def command_router(subjects: Subjects, gateway: RequestGateway) -> NatsRouter:
     router.subscriber(
         describe_subject(subjects.namespace, service),
         title=f"{service} command table",
-        description="The service's commands as data (token, sender, title, help, roles, JSON Schema): what the front door builds its forms from.",
+        description="The service's commands as data (token, sender, title, help, roles, JSON Schema): what the front door "
+                    "builds its forms from.",
     )(command_table)
     return router
 

@@ -31,7 +31,8 @@ Audience = Literal["business-unit", "agency-lead", "partner", "scrutineer", "boa
 class Notifications(Model):
     tell: dict[NotifiedEvent, list[Audience]] = Field(default_factory=dict)
     """Event type (one the notifier tells of, listed in docs/operations.md) to a list of
-    audiences, who are told of it instead of the platform's default audience: agency-lead is the leads of the agency the event names, partner the statutory partners
+    audiences, who are told of it instead of the platform's default audience: agency-lead is the leads of the agency the event
+    names, partner the statutory partners
     it names (all three when it names none); business-unit, scrutineer and board-member
     everyone holding that role. Event types not listed keep the defaults
     (docs/operations.md, "Notifications and email")."""

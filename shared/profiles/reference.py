@@ -117,7 +117,8 @@ FALLBACK: dict[str, str] = {
     "ReviewTimescales.rapid_review_unit": "Whether rapid_review_days are working or calendar days.",
     "ReviewTimescales.cspr_months": "Months from the decision to complete a child safeguarding practice review.",
     "ReviewTimescales.rapid_review_decision_signed_off_by_scrutineer": "The independent scrutineer signs off the rapid review decision.",
-    "ReviewTimescales.cspr_signed_off_by": "Who signs off a CSPR's final report: one, or a list of which any one may (Somerset: the Executive or the independent scrutineer).",
+    "ReviewTimescales.cspr_signed_off_by": "Who signs off a CSPR's final report: one, or a list of which any one may (Somerset: "
+    "the Executive or the independent scrutineer).",
     "IndependentScrutiny.title": "The role's title in the document.",
     "IndependentScrutiny.duties": "The scrutineer's duties, in the document's words.",
     "Principle.text": "The principle, as the document states it.",

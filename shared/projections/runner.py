@@ -189,7 +189,11 @@ class ProjectionRunner:
         head = await store.head(recorded_until, partnership)
         after = await self.checkpoint(source)
         # The next batch is read (and parsed) while this one is applied.
-        reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after), partnership=partnership)) if after < head else None
+        reading = (
+            asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after), partnership=partnership))
+            if after < head
+            else None
+        )
         try:
             while reading is not None:
                 # The prefix ends at head: one partnership's events are sparse, so a batch may

@@ -6,7 +6,7 @@ can write nowhere else; reporting may also read the other stores' events tables.
 | `scrutiny_section11`   | `section11` (events, outbox, chain heads, deadlines) | make and read subject keys   |
 | `scrutiny_events`      | `events`                                           | make and read subject keys     |
 | `scrutiny_reviews`     | `reviews`                                          | make and read subject keys     |
-| `scrutiny_reporting`   | `reporting`, `reporting_records`, `reporting_*`, `documents` | SELECT the three `*.events`; create schemas (the as-of records); make and read subject keys |
+| `scrutiny_reporting`   | `reporting`, `reporting_records`, `reporting_*`, `documents` | read `*.events`; as-of schemas; keys |
 
 Nobody but the database's administrator may delete a key (`scrutiny erase`) or read the
 erasure record. `statements()` is the SQL, idempotent, that `scrutiny up` applies when its

@@ -106,7 +106,10 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     pool, p = platform.pool, profile_id
 
     # Section 11: returns received, most on time, some late (and, on a larger partnership, overdue); risks flagged.
-    returns = {r["status"]: r["n"] for r in await _rows(pool, "SELECT status, count(*) AS n FROM reporting.s11_returns WHERE partnership_id = $1 GROUP BY status", p)}
+    returns = {
+        r["status"]: r["n"]
+        for r in await _rows(pool, "SELECT status, count(*) AS n FROM reporting.s11_returns WHERE partnership_id = $1 GROUP BY status", p)
+    }
     assert returns.get("late", 0) >= 1, returns
     assert returns.get("submitted", 0) > returns["late"], returns
     assert returns.get("late", 0) == result.section11.late and returns.get("overdue", 0) == result.section11.overdue
@@ -119,10 +122,16 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
         assert await pool.fetchval("SELECT count(*) FROM reporting.s11_workshops WHERE partnership_id = $1", p) >= 1
 
     # Assurance events: those of the planner held and concluded, one held today through its whole lifecycle.
-    concluded = {r["assurance_event_id"] for r in await _rows(pool, "SELECT assurance_event_id FROM reporting.assurance_events WHERE partnership_id = $1", p)}
+    concluded = {
+        r["assurance_event_id"]
+        for r in await _rows(pool, "SELECT assurance_event_id FROM reporting.assurance_events WHERE partnership_id = $1", p)
+    }
     assert concluded == {*result.assurance.held, result.assurance.held_today, *result.activities.presented}
     assert result.assurance.held_today is not None and len(result.assurance.agreed_actions) == 2
-    lifecycle = {r["assurance_event_id"]: r["status"] for r in await _rows(pool, "SELECT assurance_event_id, status FROM reporting.assurance_lifecycle WHERE partnership_id = $1", p)}
+    lifecycle = {
+        r["assurance_event_id"]: r["status"]
+        for r in await _rows(pool, "SELECT assurance_event_id, status FROM reporting.assurance_lifecycle WHERE partnership_id = $1", p)
+    }
     assert all(lifecycle[e] == "scheduled" for e in result.assurance.scheduled), lifecycle
     assert all(lifecycle[e] == "cancelled" for e in result.assurance.cancelled), lifecycle
     # The events service's planner of the year: every slot of a month gone by held (or slipped), none left planned.
@@ -147,7 +156,9 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
         assert result.section11.call_in in lifecycle  # proposed by the events service from Section 11, then scheduled
 
     # Reviews: a rapid review decided (one late, one on time) and a CSPR commissioned; an audit round concluded.
-    clocks = {(r["kind"], r["review_id"]): r for r in await _rows(pool, "SELECT * FROM reporting.review_clocks WHERE partnership_id = $1", p)}
+    clocks = {
+        (r["kind"], r["review_id"]): r for r in await _rows(pool, "SELECT * FROM reporting.review_clocks WHERE partnership_id = $1", p)
+    }
     first, second = result.reviews.incidents
     assert clocks[("rapid-review", first)]["outcome"] == "local-cspr" and clocks[("rapid-review", first)]["late"] is True
     assert clocks[("rapid-review", second)]["late"] is False
@@ -159,7 +170,10 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     assert await pool.fetchval("SELECT count(*) FROM reporting.safeguarding_concerns WHERE partnership_id = $1", p) == 1
 
     # Actions: raised from every source, some signed off, some overdue, some open; the impact log.
-    actions = {r["status"]: r["n"] for r in await _rows(pool, "SELECT status, count(*) AS n FROM reporting.actions WHERE partnership_id = $1 GROUP BY status", p)}
+    actions = {
+        r["status"]: r["n"]
+        for r in await _rows(pool, "SELECT status, count(*) AS n FROM reporting.actions WHERE partnership_id = $1 GROUP BY status", p)
+    }
     assert actions.get("signed-off", 0) >= 1 and actions.get("overdue", 0) >= 1 and actions.get("open", 0) >= 1, actions
     assert sum(actions.values()) == (len(result.actions.fates) + len(result.assurance.agreed_actions) + len(result.activities.actions)
                                      + len(result.meetings.actions))
@@ -184,7 +198,9 @@ async def test_the_profile_plays_its_year_and_reporting_shows_it(shared: Shared,
     if profile_id == "kent":  # tiers one and two's Partnership Data Dashboard
         tiered = await ReportReadModels(pool).tiered(profile, platform.clock.now())
         assert {t.id: len(t.figures) for t in tiered.tiers} == {"operational": 3, "strategic": 2, "independent-and-oversight": 0}
-        dashboards = {tool.id: tool for t in tiered.tiers for tool in t.tools if tool.id in ("single-agency-data", "partnership-data-dashboard")}
+        dashboards = {
+            tool.id: tool for t in tiered.tiers for tool in t.tools if tool.id in ("single-agency-data", "partnership-data-dashboard")
+        }
         assert dashboards["single-agency-data"].records >= 3 and dashboards["partnership-data-dashboard"].records >= 2
 
     # Independent scrutiny: the register, challenges answered and open, recommendations acted upon or not; the

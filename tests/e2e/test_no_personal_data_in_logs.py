@@ -92,11 +92,23 @@ async def _plant(nc: nats.NATS, subjects: Subjects) -> None:
     ]
     assert all(reply["status"] == "accepted" for reply in sent), sent
     refused = [  # refused, answered and dead-lettered: the bytes are parked, never logged
-        await _send(nc, agency("section11", "submit", POLICE), {"agency_id": POLICE, "cycle_id": "2026-27", "submitted_by": CHILD, "answers": {"x": CHILD}}),
+        await _send(
+            nc,
+            agency("section11", "submit", POLICE),
+            {"agency_id": POLICE, "cycle_id": "2026-27", "submitted_by": CHILD, "answers": {"x": CHILD}},
+        ),
         await _send(nc, operator("events", "select-case"), {"assurance_event_id": "los-neglect", "case_ref": CHILD}),
-        await _send(nc, operator("events", "record-case-audit"), {
-            "assurance_event_id": "no-such-event", "case_ref": CASE, "agency_id": POLICE, "auditor_role": "Named nurse", "summary": CHILD,
-        }),
+        await _send(
+            nc,
+            operator("events", "record-case-audit"),
+            {
+                "assurance_event_id": "no-such-event",
+                "case_ref": CASE,
+                "agency_id": POLICE,
+                "auditor_role": "Named nurse",
+                "summary": CHILD,
+            },
+        ),
     ]
     assert all(reply["status"] == "refused" for reply in refused), refused
     assert CHILD not in json.dumps(refused)  # the refusals name the field, not the value

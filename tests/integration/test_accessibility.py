@@ -278,7 +278,9 @@ async def test_every_page_has_no_serious_violation_and_reflows(
         page = await context.new_page()
         await sign_in(page, base, person, now, findings if role == "business-unit" else None)
         beside = await context.new_page()
-        await asyncio.gather(walk(page, role), read_dashboard(beside, role) if role not in ("agency-lead", "operator") else asyncio.sleep(0))
+        await asyncio.gather(
+            walk(page, role), read_dashboard(beside, role) if role not in ("agency-lead", "operator") else asyncio.sleep(0)
+        )
         await context.close()
 
     async with async_playwright() as pw:

@@ -95,33 +95,72 @@ async def test_an_action_from_a_review_through_its_whole_life(platform: RunningP
     await t.projected("act-cspr-1", "open", 2)
     assert await t.bucket("act-cspr-1") == "due soon"
 
-    update = {"action_id": "act-cspr-1", "owner_agency_id": OWNER, "progress": "Draft policy out to partners", "percent_complete": 50, "updated_by": "Force safeguarding lead"}
+    update = {
+        "action_id": "act-cspr-1",
+        "owner_agency_id": OWNER,
+        "progress": "Draft policy out to partners",
+        "percent_complete": 50,
+        "updated_by": "Force safeguarding lead",
+    }
     assert await t.ok("update-action", update, agency=OWNER) == ["ActionProgressUpdated"]
     impostor = await t.refused("update-action", update, agency="nlc-housing")
     assert (impostor["code"], impostor["field"]) == ("identity_mismatch", "owner_agency_id")
     not_theirs = await t.refused("update-action", update | {"owner_agency_id": "nlc-housing"}, agency="nlc-housing")
     assert (not_theirs["code"], not_theirs["field"]) == ("not_owner", "owner_agency_id")
-    assert await t.ok("update-action", update | {"progress": "Partners' comments in", "percent_complete": 80}, agency=OWNER) == ["ActionProgressUpdated"]
+    assert await t.ok("update-action", update | {"progress": "Partners' comments in", "percent_complete": 80}, agency=OWNER) == [
+        "ActionProgressUpdated"
+    ]
 
     await t.at(london(2026, 12, 1, 9))
     await t.projected("act-cspr-1", "overdue", 5)
-    no_evidence = await t.refused("complete-action", {"action_id": "act-cspr-1", "owner_agency_id": OWNER, "completed_on": "2026-12-01", "evidence": [], "completed_by": "lead"}, agency=OWNER)
+    no_evidence = await t.refused(
+        "complete-action",
+        {"action_id": "act-cspr-1", "owner_agency_id": OWNER, "completed_on": "2026-12-01", "evidence": [], "completed_by": "lead"},
+        agency=OWNER,
+    )
     assert (no_evidence["code"], no_evidence["field"]) == ("invalid_field", "evidence")
     evidence = [{"description": "Policy v2 approved by chief officers", "link": "https://example.org/policy-v2"}]
-    assert await t.ok("complete-action", {"action_id": "act-cspr-1", "owner_agency_id": OWNER, "completed_on": "2026-12-01", "evidence": evidence, "completed_by": "lead"}, agency=OWNER) == ["ActionCompleted"]
+    assert await t.ok(
+        "complete-action",
+        {"action_id": "act-cspr-1", "owner_agency_id": OWNER, "completed_on": "2026-12-01", "evidence": evidence, "completed_by": "lead"},
+        agency=OWNER,
+    ) == ["ActionCompleted"]
     await t.projected("act-cspr-1", "awaiting-sign-off", 6)
 
     await t.at(london(2026, 12, 10, 14))
-    assert await t.ok("reject-action-evidence", {"action_id": "act-cspr-1", "meeting_on": "2026-12-10", "reason": "Show the policy in use: a dip sample of referrals", "due_on": "2027-02-26"}) == [
-        "ActionEvidenceRejected", "ActionReopened",
+    assert await t.ok(
+        "reject-action-evidence",
+        {
+            "action_id": "act-cspr-1",
+            "meeting_on": "2026-12-10",
+            "reason": "Show the policy in use: a dip sample of referrals",
+            "due_on": "2027-02-26",
+        },
+    ) == [
+        "ActionEvidenceRejected",
+        "ActionReopened",
     ]
     await t.projected("act-cspr-1", "open", 8)
-    assert await t.ok("update-action", update | {"progress": "Dip sampling 20 referrals", "percent_complete": None}, agency=OWNER) == ["ActionProgressUpdated"]
+    assert await t.ok("update-action", update | {"progress": "Dip sampling 20 referrals", "percent_complete": None}, agency=OWNER) == [
+        "ActionProgressUpdated"
+    ]
     await t.at(london(2027, 2, 1, 9))
-    assert await t.ok("complete-action", {"action_id": "act-cspr-1", "owner_agency_id": OWNER, "completed_on": "2027-02-01", "evidence": evidence + [{"description": "Dip sample: 19 of 20 referrals followed the policy"}], "completed_by": "lead"}, agency=OWNER) == ["ActionCompleted"]
+    assert await t.ok(
+        "complete-action",
+        {
+            "action_id": "act-cspr-1",
+            "owner_agency_id": OWNER,
+            "completed_on": "2027-02-01",
+            "evidence": evidence + [{"description": "Dip sample: 19 of 20 referrals followed the policy"}],
+            "completed_by": "lead",
+        },
+        agency=OWNER,
+    ) == ["ActionCompleted"]
     short = await t.refused("sign-off-action", {"action_id": "act-cspr-1", "meeting_on": "2027-02-01", "partners": PARTNERS[:2]})
     assert (short["code"], short["field"]) == ("partners_missing", "partners")
-    assert await t.ok("sign-off-action", {"action_id": "act-cspr-1", "meeting_on": "2027-02-01", "partners": PARTNERS}) == ["ActionSignedOff"]
+    assert await t.ok("sign-off-action", {"action_id": "act-cspr-1", "meeting_on": "2027-02-01", "partners": PARTNERS}) == [
+        "ActionSignedOff"
+    ]
     await t.at(london(2027, 3, 1, 9))  # nothing more is due: the reopened clock was settled by completion
 
     expected = [
@@ -136,7 +175,9 @@ async def test_an_action_from_a_review_through_its_whole_life(platform: RunningP
     assert view.action_tracker is not None
     [item] = view.action_tracker.buckets["signed off"]
     assert [h.event_type for h in item.row.history] == expected
-    stored = await platform.pool.fetch("SELECT event_id, position FROM reviews.events WHERE stream_id = $1 ORDER BY stream_version", f"action:{PARTNERSHIP}:act-cspr-1")
+    stored = await platform.pool.fetch(
+        "SELECT event_id, position FROM reviews.events WHERE stream_id = $1 ORDER BY stream_version", f"action:{PARTNERSHIP}:act-cspr-1"
+    )
     assert [(h.event_id, h.position) for h in item.row.history] == [(str(r["event_id"]), r["position"]) for r in stored]
     assert item.row.signed_off_event_id == str(stored[-1]["event_id"])
     html = render_dashboard(view)
@@ -160,7 +201,9 @@ async def _agreed(platform: RunningPlatform, action_id: str, owner: str, title: 
     """The events service records an action agreed at an assurance event (appended to its store; its relay publishes it)."""
     store = PostgresEventStore(platform.pool, "events", platform.clock)
     metadata = Metadata(partnership_id=PARTNERSHIP, actor="business-unit", correlation_id=uuid4())
-    agreed = ActionAgreed(assurance_event_id="thematic-neglect-1", action_id=action_id, title=title, owner_agency_id=owner, due_on=date(2026, 12, 18))
+    agreed = ActionAgreed(
+        assurance_event_id="thematic-neglect-1", action_id=action_id, title=title, owner_agency_id=owner, due_on=date(2026, 12, 18)
+    )
     stream = f"assurance-event:{PARTNERSHIP}:thematic-neglect-1:{action_id}"
     [stored] = await store.append(stream, 0, new_envelopes(stream, 0, [agreed], metadata, platform.clock.now()))
     return stored
@@ -180,7 +223,9 @@ async def test_an_action_agreed_at_an_assurance_event_is_raised_once(platform: R
 
     # JetStream delivers it again (a redelivery after a crash): nothing new is appended.
     data, headers = to_wire(source)
-    await platform.nc.jetstream().publish(platform.subjects.event(PARTNERSHIP, "events", "ActionAgreed"), data, headers=headers | {"Nats-Msg-Id": str(uuid4())})
+    await platform.nc.jetstream().publish(
+        platform.subjects.event(PARTNERSHIP, "events", "ActionAgreed"), data, headers=headers | {"Nats-Msg-Id": str(uuid4())}
+    )
     await _agreed(platform, "act-agreed-2", OWNER)  # a later event, so the redelivery has certainly been handled
     await t.projected("act-agreed-2", "open", 1)
     assert await platform.count("SELECT count(*) FROM reviews.events WHERE stream_id = $1", f"action:{PARTNERSHIP}:act-agreed-1") == 1

@@ -47,7 +47,9 @@ def on(clock: ManualClock, day: str) -> None:
 
 
 async def test_an_activity_runs_planned_to_disseminated(platform: RunningPlatform, clock: ManualClock) -> None:
-    assert await accepted(platform, "plan-activity", assurance_event_id=ID, activity_type=ACTIVITY, due_on="2019-06-30") == ["ActivityPlanned"]
+    assert await accepted(platform, "plan-activity", assurance_event_id=ID, activity_type=ACTIVITY, due_on="2019-06-30") == [
+        "ActivityPlanned"
+    ]
     reason = "Provider figures late (invented)"
     assert await accepted(platform, "slip-activity", assurance_event_id=ID, to_date="2019-07-31", reason=reason) == ["ActivitySlipped"]
     bad = await ask(platform, "slip-activity", assurance_event_id=ID, to_date="2019-07-01", reason="again")

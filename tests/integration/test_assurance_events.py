@@ -66,8 +66,15 @@ async def stored(platform: RunningPlatform, event_id: str) -> list[str]:
 
 async def test_an_agency_specific_timeline_with_a_missed_milestone(platform: RunningPlatform, clock: ManualClock) -> None:
     ev = "ase-emas-2019"
-    assert await accepted(platform, "propose", assurance_event_id=ev, activity_type="agency-specific-assurance-event",
-                          title="Agency specific assurance event: ambulance service", agency_id=EMAS, planned_for="2019-04") == ["AssuranceEventProposed"]
+    assert await accepted(
+        platform,
+        "propose",
+        assurance_event_id=ev,
+        activity_type="agency-specific-assurance-event",
+        title="Agency specific assurance event: ambulance service",
+        agency_id=EMAS,
+        planned_for="2019-04",
+    ) == ["AssuranceEventProposed"]
     await endorse(platform, ev, [COUNCIL, CCG, POLICE])
     assert await accepted(platform, "schedule", assurance_event_id=ev, scheduled_on="2019-04-24") == ["AssuranceEventScheduled"]
     watcher = platform.wired["events"].watcher
@@ -139,7 +146,9 @@ async def test_a_recused_partner_cannot_endorse_and_the_message_is_dead_lettered
 
 async def test_a_line_of_sight_event_refuses_a_sixth_case(platform: RunningPlatform) -> None:
     ev = "los-neglect-2019"
-    await accepted(platform, "propose", assurance_event_id=ev, activity_type="line-of-sight", title="Line of sight: neglect", theme="neglect")
+    await accepted(
+        platform, "propose", assurance_event_id=ev, activity_type="line-of-sight", title="Line of sight: neglect", theme="neglect"
+    )
     await endorse(platform, ev, [COUNCIL, CCG, POLICE])
     for ref in CASES:
         assert await accepted(platform, "select-case", assurance_event_id=ev, case_ref=ref) == ["CaseSelected"]
@@ -154,9 +163,19 @@ async def test_a_line_of_sight_event_refuses_a_sixth_case(platform: RunningPlatf
 
 async def test_a_thematic_event_from_proposal_to_conclusion_raises_its_actions(platform: RunningPlatform, clock: ManualClock) -> None:
     ev = "thematic-neglect-2019"
-    await accepted(platform, "propose", assurance_event_id=ev, activity_type="thematic-assurance-event", title="Thematic assurance event: neglect",
-                   theme="neglect", format="Case tracking and practitioner conversations", partner_id=CCG, role="safeguarding_partner",
-                   contributing_agencies=["nlc-childrens-social-care", "general-practitioners"], planned_for="2019-02")
+    await accepted(
+        platform,
+        "propose",
+        assurance_event_id=ev,
+        activity_type="thematic-assurance-event",
+        title="Thematic assurance event: neglect",
+        theme="neglect",
+        format="Case tracking and practitioner conversations",
+        partner_id=CCG,
+        role="safeguarding_partner",
+        contributing_agencies=["nlc-childrens-social-care", "general-practitioners"],
+        planned_for="2019-02",
+    )
     await endorse(platform, ev, [COUNCIL, CCG, POLICE])
     await accepted(platform, "schedule", assurance_event_id=ev, scheduled_on="2019-02-20")
     move(clock, date(2019, 2, 20), 16)
@@ -165,15 +184,28 @@ async def test_a_thematic_event_from_proposal_to_conclusion_raises_its_actions(p
         {"role": "safeguarding_partner", "title": "Head of public protection (invented)", "partner_id": POLICE},
         {"role": "agency", "title": "Named nurse (invented)", "agency_id": "northern-lincolnshire-and-goole-hospitals"},
     ])
-    await accepted(platform, "feedback", assurance_event_id=ev, highlights=["The neglect toolkit is used well"], given_to="Contributing agencies")
-    found = await accepted(platform, "findings", assurance_event_id=ev, strengths=["Practitioners use the neglect toolkit"],
-                           areas_for_development=["Escalation between health and social care is slow"],
-                           actions=[{"title": "Agree an escalation protocol", "owner_agency_id": "nlc-childrens-social-care", "due_on": "2019-06-30"},
-                                    {"title": "Brief GPs on neglect referrals", "owner_agency_id": "general-practitioners", "due_on": "2019-05-31"}])
+    await accepted(
+        platform, "feedback", assurance_event_id=ev, highlights=["The neglect toolkit is used well"], given_to="Contributing agencies"
+    )
+    found = await accepted(
+        platform,
+        "findings",
+        assurance_event_id=ev,
+        strengths=["Practitioners use the neglect toolkit"],
+        areas_for_development=["Escalation between health and social care is slow"],
+        actions=[
+            {"title": "Agree an escalation protocol", "owner_agency_id": "nlc-childrens-social-care", "due_on": "2019-06-30"},
+            {"title": "Brief GPs on neglect referrals", "owner_agency_id": "general-practitioners", "due_on": "2019-05-31"},
+        ],
+    )
     assert found == ["FindingsRecorded", "ActionAgreed", "ActionAgreed"]
-    await accepted(platform, "draft-report", assurance_event_id=ev, role="independent_scrutineer", author="Independent Scrutiny Officer", summary="...")
+    await accepted(
+        platform, "draft-report", assurance_event_id=ev, role="independent_scrutineer", author="Independent Scrutiny Officer", summary="..."
+    )
     for partner in (COUNCIL, CCG):
-        assert await accepted(platform, "agree-report", assurance_event_id=ev, partner_id=partner, representative="Lead (invented)") == ["ReportAgreementGiven"]
+        assert await accepted(platform, "agree-report", assurance_event_id=ev, partner_id=partner, representative="Lead (invented)") == [
+            "ReportAgreementGiven"
+        ]
     last = await accepted(platform, "agree-report", assurance_event_id=ev, partner_id=POLICE, representative="Lead (invented)")
     assert last == ["ReportAgreementGiven", "AssuranceReportAgreed", "AssuranceEventConcluded"]
 
@@ -189,34 +221,53 @@ async def test_a_thematic_event_from_proposal_to_conclusion_raises_its_actions(p
     row = await eventually(concluded, what="the concluded event with its findings")
     assert row["actions"] == f'["{ev}-a1", "{ev}-a2"]'
     assert row["reports_to"] == "childrens-mars-board"
-    html = render_dashboard(await ReadModels(platform.pool).dashboard(platform.hosts["reporting"].partnerships.profile(PARTNERSHIP), clock.now()))
+    html = render_dashboard(
+        await ReadModels(platform.pool).dashboard(platform.hosts["reporting"].partnerships.profile(PARTNERSHIP), clock.now())
+    )
     assert "Escalation between health and social care is slow" in html and "2 actions agreed" in html
 
 
 async def test_young_inspectors_award_a_star_rating(platform: RunningPlatform, clock: ManualClock) -> None:
     ev = "yi-housing-2019"
-    await accepted(platform, "propose", assurance_event_id=ev, activity_type="young-inspectors", title="Young inspectors: housing", agency_id="nlc-housing")
+    await accepted(
+        platform,
+        "propose",
+        assurance_event_id=ev,
+        activity_type="young-inspectors",
+        title="Young inspectors: housing",
+        agency_id="nlc-housing",
+    )
     refused = await ask(platform, "schedule", assurance_event_id=ev, scheduled_on="2019-03-01")
     assert refused["error"]["code"] == "take_up_unconfirmed"
     # the agency answers on its own subject: it can answer only as itself
     agency_subject = platform.subjects.agency_command("events", "answer-inspection-offer", PARTNERSHIP, "nlc-housing")
-    impostor = await platform.request(agency_subject, {"request_id": str(uuid4()), "assurance_event_id": ev, "agency_id": EMAS, "accepted": True})
+    impostor = await platform.request(
+        agency_subject, {"request_id": str(uuid4()), "assurance_event_id": ev, "agency_id": EMAS, "accepted": True}
+    )
     assert impostor["error"]["code"] == "identity_mismatch"
-    taken = await platform.request(agency_subject, {"request_id": str(uuid4()), "assurance_event_id": ev, "agency_id": "nlc-housing", "accepted": True})
+    taken = await platform.request(
+        agency_subject, {"request_id": str(uuid4()), "assurance_event_id": ev, "agency_id": "nlc-housing", "accepted": True}
+    )
     assert taken["status"] == "accepted"
     await accepted(platform, "schedule", assurance_event_id=ev, scheduled_on="2019-03-01")
-    await accepted(platform, "record-desktop-review", assurance_event_id=ev, completed_on="2019-01-07", covered=["website", "tenancy leaflets"])
+    await accepted(
+        platform, "record-desktop-review", assurance_event_id=ev, completed_on="2019-01-07", covered=["website", "tenancy leaflets"]
+    )
     await accepted(platform, "record-inspection-surveys", assurance_event_id=ev, staff_responses=23, service_user_responses=11)
     move(clock, date(2019, 3, 1), 15)
     await accepted(platform, "hold", assurance_event_id=ev, held_on="2019-03-01", young_people_took_part=True,
                    panel=[{"role": "young_inspectors", "title": "Young inspectors team"}])
     await accepted(platform, "findings", assurance_event_id=ev, role="young_inspectors", strengths=["Welcoming reception"],
                    areas_for_development=["Forms are hard to read"])
-    off_scale = await ask(platform, "draft-report", assurance_event_id=ev, role="young_inspectors", author="Young inspectors team", summary="s", star_rating=7)
+    off_scale = await ask(
+        platform, "draft-report", assurance_event_id=ev, role="young_inspectors", author="Young inspectors team", summary="s", star_rating=7
+    )
     assert off_scale["error"]["code"] == "star_rating_off_scale"
     assert await accepted(platform, "draft-report", assurance_event_id=ev, role="young_inspectors", author="Young inspectors team",
                           summary="We would give it four stars", star_rating=4) == ["AssuranceReportDrafted", "StarRatingAwarded"]
-    done = await accepted(platform, "agree-report", assurance_event_id=ev, role="business_unit", representative="Business manager (invented)")
+    done = await accepted(
+        platform, "agree-report", assurance_event_id=ev, role="business_unit", representative="Business manager (invented)"
+    )
     assert done[-1] == "AssuranceEventConcluded"
 
     async def rated() -> Any:

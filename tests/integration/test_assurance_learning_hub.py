@@ -46,15 +46,39 @@ async def step(platform: RunningPlatform, command: str, **body: Any) -> list[str
 
 async def test_a_learning_hub_cycle_with_its_figures(hub_platform: RunningPlatform, clock: ManualClock) -> None:
     p = hub_platform
-    await step(p, "propose", activity_type="learning-hub", title="Learning hub: gangs and knife crime", theme="gangs and knife crime", planned_for="2019-02")
+    await step(
+        p,
+        "propose",
+        activity_type="learning-hub",
+        title="Learning hub: gangs and knife crime",
+        theme="gangs and knife crime",
+        planned_for="2019-02",
+    )
     await step(p, "schedule", scheduled_on="2019-02-04")
     clock.set(datetime(2019, 2, 4, 10, tzinfo=UTC))
-    await step(p, "issue-newsletter", issued_on="2019-02-04", pages=6,
-               sections=["The problem of gangs and knife crime", "The local picture", "The impact on young people and vulnerable adults", "Examples and resources"],
-               contributors=["Police", "Targeted youth support", "Young people", "Voluntary organisations"], distributed_to=["Partnership mailing lists"])
+    await step(
+        p,
+        "issue-newsletter",
+        issued_on="2019-02-04",
+        pages=6,
+        sections=[
+            "The problem of gangs and knife crime",
+            "The local picture",
+            "The impact on young people and vulnerable adults",
+            "Examples and resources",
+        ],
+        contributors=["Police", "Targeted youth support", "Young people", "Voluntary organisations"],
+        distributed_to=["Partnership mailing lists"],
+    )
     await step(p, "send-survey", sent_on="2019-02-04", recipients=395)
     clock.set(datetime(2019, 3, 1, 17, tzinfo=UTC))
-    forums = [("North", "2019-02-25", 52), ("South", "2019-02-26", 41), ("East", "2019-02-27", 47), ("West", "2019-02-28", 44), ("Central", "2019-03-01", 41)]
+    forums = [
+        ("North", "2019-02-25", 52),
+        ("South", "2019-02-26", 41),
+        ("East", "2019-02-27", 47),
+        ("West", "2019-02-28", 44),
+        ("Central", "2019-03-01", 41),
+    ]
     first = await step(p, "record-forum", forum=forums[0][0], held_on=forums[0][1], attendance=forums[0][2], waiting_list=True)
     assert first == ["LearningForumHeld", "AssuranceEventHeld"]
     for forum, day, attendance in forums[1:]:
@@ -68,8 +92,19 @@ async def test_a_learning_hub_cycle_with_its_figures(hub_platform: RunningPlatfo
                areas_for_development=["Branding of the forums", "Only 17% completed the post-event evaluation"])
     await step(p, "present-strategic-feedback", presented_on="2019-03-01",
                summary="Themes: information sharing, communication, funding and capacity, partnership working")
-    done = await step(p, "feed-back-to-practitioners", fed_back_on="2019-03-01", actions_taken=["Referral pathways published"],
-                      actions=[{"title": "Publish referral pathways for gangs and knife crime", "owner_agency_id": "hcc-childrens-services", "due_on": "2019-06-30"}])
+    done = await step(
+        p,
+        "feed-back-to-practitioners",
+        fed_back_on="2019-03-01",
+        actions_taken=["Referral pathways published"],
+        actions=[
+            {
+                "title": "Publish referral pathways for gangs and knife crime",
+                "owner_agency_id": "hcc-childrens-services",
+                "due_on": "2019-06-30",
+            }
+        ],
+    )
     assert done == ["PractitionersToldOfActions", "ActionAgreed", "AssuranceEventConcluded"]
 
     async def concluded() -> Any:

@@ -46,7 +46,9 @@ async def test_a_backup_restored_elsewhere_has_the_same_history_and_read_models(
 ) -> None:
     await record_activity(platform)
     dump = tmp_path / "scrutiny.dump"
-    made = await cli("backup", "--out", str(dump), "--data-dir", str(tmp_path / "a"), SCRUTINY_DATABASE_URL=platform.settings.database_url or "")
+    made = await cli(
+        "backup", "--out", str(dump), "--data-dir", str(tmp_path / "a"), SCRUTINY_DATABASE_URL=platform.settings.database_url or ""
+    )
     assert made.exit_code == 0, made.output
     assert dump.stat().st_size > 0 and dump.stat().st_mode & 0o077 == 0
 

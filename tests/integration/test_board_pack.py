@@ -71,7 +71,9 @@ async def play_two_months(platform: RunningPlatform, clock: ManualClock) -> dict
         "title": "Agency specific assurance event: ambulance service", "planned_for": "2027-01",
     })
     for partner in PARTNERS:
-        await ok(platform, "events", "endorse", {"assurance_event_id": event, "partner_id": partner, "representative": "Director (invented)"})
+        await ok(
+            platform, "events", "endorse", {"assurance_event_id": event, "partner_id": partner, "representative": "Director (invented)"}
+        )
     await ok(platform, "events", "schedule", {"assurance_event_id": event, "scheduled_on": "2027-01-13"})
 
     clock.set(datetime(2026, 12, 10, 10, tzinfo=UTC))

@@ -92,7 +92,10 @@ async def test_as_of_days_are_built_once_today_is_live_and_the_future_is_refused
     today = await page(platform, f"/p/{PARTNERSHIP}?as_of=2026-11-04")
     assert 'asof-banner' not in today and main_of(today) == main_of(await page(platform, f"/p/{PARTNERSHIP}"))
     future = await fetch(platform, f"/p/{PARTNERSHIP}?as_of=2026-11-05")
-    assert (future.status, future.body) == (400, "400 bad request: as_of 2026-11-05 is after today (2026-11-04): there are no records of it yet\n")
+    assert (future.status, future.body) == (
+        400,
+        "400 bad request: as_of 2026-11-05 is after today (2026-11-04): there are no records of it yet\n",
+    )
     assert (await fetch(platform, f"/p/{PARTNERSHIP}/agency/{POLICE}?as_of=2026-11-05")).status == 400
     assert (await fetch(platform, f"/p/{PARTNERSHIP}?as_of=last-week")).status == 400
 

@@ -38,4 +38,6 @@ async def test_malformed_parameters_are_400_or_404_and_the_as_of_cache_survives_
 async def test_a_cookie_or_sign_in_that_is_not_ascii_is_refused_not_an_error(platform: RunningPlatform) -> None:
     assert (await fetch(platform, f"/p/{P}?token=%C3%A9t%C3%A9", signed_in=False)).status == 303
     assert (await fetch(platform, f"/p/{P}", signed_in=False, cookie="scrutiny_session=%C3%A9")).status == 303
-    assert (await fetch(platform, "/sign-in", signed_in=False, method="POST", form={"csrf": "été", "email": "é@x", "password": "été"})).status == 403
+    assert (
+        await fetch(platform, "/sign-in", signed_in=False, method="POST", form={"csrf": "été", "email": "é@x", "password": "été"})
+    ).status == 403

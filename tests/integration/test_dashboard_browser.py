@@ -106,7 +106,10 @@ async def test_the_dashboard_clicked_through_in_headless_chromium(
                 await page.click('a.tile:has-text("agencies returned Section 11")')
             assert page.url == f"{base}/p/{PARTNERSHIP}/section11"
             heatmap = await page.inner_text("table.heatmap")
-            assert "Humberside Police" in heatmap and "moderated; self-assessed Good (self-assessed one level higher than moderated)" in heatmap
+            assert (
+                "Humberside Police" in heatmap
+                and "moderated; self-assessed Good (self-assessed one level higher than moderated)" in heatmap
+            )
             await keep(page, "2-section11")
             await narrow(page, "2-section11")
 

@@ -115,7 +115,10 @@ async def test_the_printed_sql_sets_the_roles_up_as_the_command_does(database: s
     try:
         await conn.execute(db_roles.script(db_roles.database_of(database)))
         await conn.execute(db_roles.script(db_roles.database_of(database)))  # safe to run again
-        owners = await conn.fetch("SELECT nspname, pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname LIKE 'section11' OR nspname LIKE 'reporting%'")
+        owners = await conn.fetch(
+            "SELECT nspname, pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname LIKE 'section11' OR nspname "
+            "LIKE 'reporting%'"
+        )
         grants = await conn.fetchval("SELECT has_table_privilege('scrutiny_reporting', 'reviews.events', 'SELECT')")
     finally:
         await conn.close()
@@ -217,7 +220,10 @@ async def test_the_supervisors_platform_runs_each_service_as_its_role(
             env=env, capture_output=True, text=True, timeout=300,
         )
         assert erased.returncode == 0 and "1 in section11" in erased.stdout, erased.stdout + erased.stderr
-        assert await admin.fetchval("SELECT tableowner FROM pg_tables WHERE schemaname = 'reporting' AND tablename = 'checkpoints'") == "scrutiny_reporting"
+        assert (
+            await admin.fetchval("SELECT tableowner FROM pg_tables WHERE schemaname = 'reporting' AND tablename = 'checkpoints'")
+            == "scrutiny_reporting"
+        )
         assert await eventually(projected, timeout=60, what="the rebuilt read models") is not None
     finally:
         await admin.close()

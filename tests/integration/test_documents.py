@@ -205,8 +205,13 @@ async def cut_off_upload(platform: RunningPlatform, lead: httpx.AsyncClient, dom
     host, port = (await base_url(platform)).removeprefix("http://").split(":")
     cookie = "; ".join(f"{k}={v}" for k, v in lead.cookies.items())
     reader, writer = await asyncio.open_connection(host, int(port))
-    writer.write((f"POST {BASE}/domain/{domain} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
-                  f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(head) + 50_000}\r\n\r\n").encode() + head)
+    writer.write(
+        (
+            f"POST {BASE}/domain/{domain} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(head) + 50_000}\r\n\r\n"
+        ).encode()
+        + head
+    )
     await writer.drain()
     writer.write_eof()  # the browser goes away: no more of the body will come
     async with asyncio.timeout(30):  # the fact waited on: the server has dealt with it and closed

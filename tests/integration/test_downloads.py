@@ -71,7 +71,10 @@ async def test_every_download_opens_and_matches_its_page(platform: RunningPlatfo
             return response
 
         async def projected() -> bool:
-            return "Limited assurance" in (await get(f"{K}/reports/tiered")).text and "Agencies do not share data for the dashboard" in (await get(f"{K}/risks")).text
+            return (
+                "Limited assurance" in (await get(f"{K}/reports/tiered")).text
+                and "Agencies do not share data for the dashboard" in (await get(f"{K}/risks")).text
+            )
 
         await eventually(projected, timeout=60, what="Kent's rating and risk on the reports")
 
@@ -117,7 +120,11 @@ async def test_every_download_opens_and_matches_its_page(platform: RunningPlatfo
         head = list(actions[3])
         [action] = [dict(zip(head, row, strict=True)) for row in actions[4:]]
         assert action["Action"] == "Refresh the escalation policy" and action["Owner"] == agencies[POLICE]
-        assert action["Percent complete"] == 50 and action["Last event id"] == seen["progress"] and "Refresh the escalation policy" in dashboard
+        assert (
+            action["Percent complete"] == 50
+            and action["Last event id"] == seen["progress"]
+            and "Refresh the escalation policy" in dashboard
+        )
 
         # As of the day before: the records as they stood then (no return yet), and the date in the file.
         response = await get(f"{P}/export/heatmap.csv?as_of=2026-11-01")

@@ -104,7 +104,10 @@ async def test_a_postgresql_16_data_directory_is_carried_over_when_the_platform_
             assert await conn.fetchval("SELECT count(*) FROM section11.events") == 6
             assert await conn.fetchval("SELECT words FROM public.kept") == "café"
             # The services' roles came along, each still owning its own schema.
-            assert await conn.fetchval("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'section11'") == "scrutiny_section11"
+            assert (
+                await conn.fetchval("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'section11'")
+                == "scrutiny_section11"
+            )
             assert await conn.fetchval("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'scrutiny\\_%'") == len(db_roles.SERVICES)
         finally:
             await conn.close()

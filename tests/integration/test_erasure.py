@@ -43,7 +43,9 @@ async def _record(platform: RunningPlatform) -> None:
         "assurance_event_id": EVENT, "activity_type": "line-of-sight", "title": "Line of sight: neglect", "theme": "neglect",
     })
     for partner in ("north-lincolnshire-council", "north-lincolnshire-ccg", POLICE):
-        await _accepted(platform, "events", "endorse", {"assurance_event_id": EVENT, "partner_id": partner, "representative": "Director (invented)"})
+        await _accepted(
+            platform, "events", "endorse", {"assurance_event_id": EVENT, "partner_id": partner, "representative": "Director (invented)"}
+        )
     await _accepted(platform, "events", "select-case", {"assurance_event_id": EVENT, "case_ref": CASE})
     await _accepted(platform, "events", "record-case-audit", {
         "assurance_event_id": EVENT, "case_ref": CASE, "agency_id": POLICE, "auditor_role": "Named nurse", "summary": WORDS,
@@ -96,7 +98,8 @@ async def test_an_erased_subject_reads_as_erased_and_the_chain_and_replay_hold(p
             assert report.intact, report.breaks
         records, problems = await erasures(conn)
     assert problems == [] and [(r.subject_ref, r.requested_by, r.reason) for r in records] == [
-        (CASE, "data protection officer", "request 2027-001"), (None, "data protection officer", "erasure requested under UK GDPR article 17"),
+        (CASE, "data protection officer", "request 2027-001"),
+        (None, "data protection officer", "erasure requested under UK GDPR article 17"),
     ]
     assert NAME.split()[0] not in str(records) and "nobody" not in str(records)
     listed = _scrutiny(database, "erasures")
@@ -126,9 +129,19 @@ async def test_the_names_on_an_actions_progress_and_completion_are_sealed_and_er
         "action_id": "act-erase", "title": "Refresh the escalation policy", "owner_agency_id": POLICE, "due_on": "2027-01-29",
         "source_type": "other", "source_id": "erasure-test", "raised_by": "Business unit",
     })
-    await _accepted(platform, "reviews", "update-action", {
-        "action_id": "act-erase", "owner_agency_id": POLICE, "progress": "Draft out to partners", "percent_complete": 50, "updated_by": NAME,
-    }, agency=POLICE)
+    await _accepted(
+        platform,
+        "reviews",
+        "update-action",
+        {
+            "action_id": "act-erase",
+            "owner_agency_id": POLICE,
+            "progress": "Draft out to partners",
+            "percent_complete": 50,
+            "updated_by": NAME,
+        },
+        agency=POLICE,
+    )
     await _accepted(platform, "reviews", "complete-action", {
         "action_id": "act-erase", "owner_agency_id": POLICE, "completed_on": "2026-11-02",
         "evidence": [{"description": "Policy v2"}], "completed_by": NAME,

@@ -32,7 +32,9 @@ async def test_signing_in_takes_a_password_then_a_code(platform: RunningPlatform
         assert right.headers["location"] == "/sign-in/code"
         code_page = await client.get("/sign-in/code")
         assert (await client.get(f"/p/{PARTNERSHIP}")).status_code == 303  # one factor is not signed in
-        done = await client.post("/sign-in/code", data={"csrf": csrf_of(code_page.text), "code": person.code(platform.clock.now().timestamp())})
+        done = await client.post(
+            "/sign-in/code", data={"csrf": csrf_of(code_page.text), "code": person.code(platform.clock.now().timestamp())}
+        )
         assert done.status_code == 303, done.text
         dashboard = await client.get(f"/p/{PARTNERSHIP}")
         assert dashboard.status_code == 200 and "North Lincolnshire" in dashboard.text

@@ -30,7 +30,9 @@ def issuer() -> Iterator[str]:
 
 
 @pytest.fixture
-async def directory_platform(nats_url: str, database: str, namespace: str, clock: ManualClock, issuer: str) -> AsyncIterator[RunningPlatform]:
+async def directory_platform(
+    nats_url: str, database: str, namespace: str, clock: ManualClock, issuer: str
+) -> AsyncIterator[RunningPlatform]:
     port = free_port()
     settings = settings_for(nats_url, database, namespace).model_copy(update={
         "dashboard_port": port, "base_url": f"http://127.0.0.1:{port}",
@@ -51,7 +53,9 @@ async def _back(client: httpx.AsyncClient, started: httpx.Response, sub: str) ->
 async def test_an_invitation_accepted_with_the_directory_then_signing_in_by_it(directory_platform: RunningPlatform) -> None:
     platform = directory_platform
     accounts = accounts_of(platform)
-    token = await accounts.invite(PARTNERSHIP, "lead@example.org", "Test lead", Grant(PARTNERSHIP, Role.AGENCY_LEAD, "humberside-police"), "business-unit")
+    token = await accounts.invite(
+        PARTNERSHIP, "lead@example.org", "Test lead", Grant(PARTNERSHIP, Role.AGENCY_LEAD, "humberside-police"), "business-unit"
+    )
     now = platform.clock.now().timestamp()
     async with httpx.AsyncClient(base_url=platform.settings.base_url, timeout=30) as client:
         invitation = await client.get(f"/invitation/{token}")
@@ -74,7 +78,9 @@ async def test_an_invitation_accepted_with_the_directory_then_signing_in_by_it(d
         back = await _back(client, started, "lead-1")
         assert back.headers["location"] == "/sign-in/code"
         code_page = await client.get("/sign-in/code")
-        done = await client.post("/sign-in/code", data={"csrf": csrf_of(code_page.text), "code": person.code(platform.clock.now().timestamp())})
+        done = await client.post(
+            "/sign-in/code", data={"csrf": csrf_of(code_page.text), "code": person.code(platform.clock.now().timestamp())}
+        )
         assert done.status_code == 303
         assert (await client.get("/")).status_code == 200
 

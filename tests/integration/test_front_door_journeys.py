@@ -138,7 +138,9 @@ async def test_each_role_does_its_part_in_chromium(chromium: str, platform: Runn
             async with lead.expect_navigation():
                 await lead.click('button:has-text("Save and continue")')
             assert await lead.locator(".govuk-error-summary").count() == 1
-            assert await lead.locator(f"#{first}-rating-error, #{first}-rating ~ .govuk-error-message, .govuk-form-group--error").count() >= 1
+            assert (
+                await lead.locator(f"#{first}-rating-error, #{first}-rating ~ .govuk-error-message, .govuk-form-group--error").count() >= 1
+            )
             assert await lead.input_value(f"#{first}-narrative") == "Kept when refused (invented)."
             await keep(lead, "07-refused-at-its-field")
             for domain_id, standards in domains[half:]:

@@ -146,7 +146,11 @@ async def test_a_reminder_an_overdue_action_and_an_endorsement_reach_the_right_p
     reminder = next(m for m in mails[lead.email] if "Section 11" in str(m["Subject"]))
     row = rows["Section 11 return due 30 November 2026: Humberside Police"]
     assert row["state"] == "sent" and row["attempts"] == 1
-    assert reminder["Message-ID"] == f"<{message_id(row['event_id'], lead.account_id)}@scrutiny.test>" == f"<{row['message_id']}@scrutiny.test>"
+    assert (
+        reminder["Message-ID"]
+        == f"<{message_id(row['event_id'], lead.account_id)}@scrutiny.test>"
+        == f"<{row['message_id']}@scrutiny.test>"
+    )
     assert f"{BASE}{P}/return/{POLICE}" in reminder.get_content()
     endorse = mails[council.email][0].get_content()
     assert f"{BASE}{P}/do/events/endorse?assurance_event_id=ase-police-2026" in endorse

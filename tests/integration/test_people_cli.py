@@ -98,7 +98,9 @@ async def test_the_cli_refuses_a_grant_the_profile_does_not_allow(database: str,
         (["--role", "scrutineer", "--until", "1999-01-01"], "--until"),
     ]
     for extra, option in cases:
-        refused = await cli("people", "invite", "--email", "x@example.org", "--name", "X (invented)", *extra, database=database, data_dir=tmp_path)
+        refused = await cli(
+            "people", "invite", "--email", "x@example.org", "--name", "X (invented)", *extra, database=database, data_dir=tmp_path
+        )
         assert refused.exit_code == 2 and option in refused.output, (extra, refused.output)
 
 
@@ -168,7 +170,9 @@ async def test_erasing_a_person_leaves_their_account_id_naming_no_one(database: 
     pool = await asyncpg.create_pool(database, min_size=1, max_size=2)
     try:
         assert await pool.fetchval("SELECT count(*) FROM reporting_people.accounts WHERE email = 'gone@example.org'") == 0
-        rows = await pool.fetch("SELECT event_type, payload::text AS payload FROM reporting_records.events WHERE stream_id LIKE 'person:%' ORDER BY position")
+        rows = await pool.fetch(
+            "SELECT event_type, payload::text AS payload FROM reporting_records.events WHERE stream_id LIKE 'person:%' ORDER BY position"
+        )
         erased_rows = [r for r in rows if r["event_type"] == "AccountErased"]
         assert len(erased_rows) == 1
         assert not any("Robin" in r["payload"] or "gone@example.org" in r["payload"] for r in rows)

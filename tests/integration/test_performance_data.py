@@ -135,7 +135,8 @@ async def test_values_warnings_the_dashboard_the_board_pack_and_who_may_supply(p
             own = (await client.get(f"/p/{CALDERDALE}/agency/{CSC}")).text
             assert 'id="indicator-re-referrals-12-months"' in own and "<svg" in own and "missing-episodes" not in own
         notice = await platform.pool.fetchval(
-            "SELECT link FROM reporting_people.messages WHERE kind = 'IndicatorEarlyWarningRaised' AND account_id = $1", csc_lead.account_id)
+            "SELECT link FROM reporting_people.messages WHERE kind = 'IndicatorEarlyWarningRaised' AND account_id = $1", csc_lead.account_id
+        )
         assert notice == f"/p/{CALDERDALE}/agency/{CSC}#indicator-re-referrals-12-months"
         page = (await bu.get(f"/p/{CALDERDALE}/performance")).text
         assert f'href="/p/{CALDERDALE}/export/performance.csv"' in page
@@ -260,7 +261,12 @@ async def test_the_pages_showing_performance_data_pass_axe(perf_platform: Runnin
         try:
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
             await page.goto(f"{base}/sign-in/link/{token}")
-            for path in (f"/p/{CALDERDALE}/performance", f"/p/{CALDERDALE}/reports/thematic?theme=neglect", f"/p/{CALDERDALE}/board-pack", UPLOAD):
+            for path in (
+                f"/p/{CALDERDALE}/performance",
+                f"/p/{CALDERDALE}/reports/thematic?theme=neglect",
+                f"/p/{CALDERDALE}/board-pack",
+                UPLOAD,
+            ):
                 response = await page.goto(base + path)
                 assert response is not None and response.status == 200, path
                 found += await _violations(Axe, page, path)
@@ -279,4 +285,6 @@ async def test_the_pages_showing_performance_data_pass_axe(perf_platform: Runnin
 async def _violations(axe: Any, page: Any, name: str) -> list[str]:
     tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
     results = await axe().run(page, options={"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]})
-    return [f"  {name}: {v['id']} [{v['impact']}] {v['help']}" for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"  {name}: {v['id']} [{v['impact']}] {v['help']}" for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]

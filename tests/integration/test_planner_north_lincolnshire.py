@@ -65,7 +65,9 @@ async def test_the_annual_planner_from_the_profile_and_the_events(platform: Runn
     # November 2018: the business unit plans the first events of the year
     await planned(platform, "thematic-neglect", "thematic-assurance-event", "2019-02", "2019-02-20", theme="neglect")
     await planned(platform, "ase-police", "agency-specific-assurance-event", "2019-03", "2019-03-20", agency_id="humberside-police")
-    await planned(platform, "ase-emas", "agency-specific-assurance-event", "2019-04", "2019-04-24", agency_id="east-midlands-ambulance-service")
+    await planned(
+        platform, "ase-emas", "agency-specific-assurance-event", "2019-04", "2019-04-24", agency_id="east-midlands-ambulance-service"
+    )
     await planned(platform, "thematic-cse", "thematic-assurance-event", "2019-07", "2019-07-10", theme="child sexual exploitation")
 
     on(clock, "2019-02-20")
@@ -73,7 +75,9 @@ async def test_the_annual_planner_from_the_profile_and_the_events(platform: Runn
     on(clock, "2019-03-20")
     await ask(platform, "hold", assurance_event_id="ase-police", held_on="2019-03-20", panel=ISO)
     on(clock, "2019-04-01")
-    await ask(platform, "reschedule", assurance_event_id="ase-emas", scheduled_on="2019-06-12", reason="Independent Scrutiny Officer unavailable")
+    await ask(
+        platform, "reschedule", assurance_event_id="ase-emas", scheduled_on="2019-06-12", reason="Independent Scrutiny Officer unavailable"
+    )
     on(clock, "2019-05-31")  # recorded after the fact: the line of sight event of 15 May
     await ask(platform, "conclude", assurance_event_id="los-may", activity_type="line-of-sight", title="Line of sight: neglect",
               held_on="2019-05-15", theme="neglect", strengths=["Clear plans"], recorded_by="Business unit (invented)")
@@ -110,7 +114,12 @@ async def test_the_annual_planner_from_the_profile_and_the_events(platform: Runn
         "2019-09": [("pop-up-case-discussion", False)],
     }
     slipped = [s["activity_type"] for m in document["months"] for s in m["slipped"] if s["activity_type"] in APPENDIX_1]
-    assert slipped == ["agency-specific-assurance-event", "thematic-assurance-event", "thematic-assurance-event", "agency-specific-assurance-event"]
+    assert slipped == [
+        "agency-specific-assurance-event",
+        "thematic-assurance-event",
+        "thematic-assurance-event",
+        "agency-specific-assurance-event",
+    ]
     commitments = {c["activity_type"]: c for c in document["commitments"]}
     assert (commitments["thematic-assurance-event"]["committed"], commitments["thematic-assurance-event"]["held"]) == (3, 1)
     assert commitments["agency-specific-assurance-event"]["agencies_covered"] == ["east-midlands-ambulance-service", "humberside-police"]

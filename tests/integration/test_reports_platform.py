@@ -112,7 +112,13 @@ async def record_the_year(platform: RunningPlatform) -> None:
         "audit_id": "maca-neglect", "concluded_on": "2026-11-02", "findings": ["Chronologies missing in two of three agencies"],
     })
     concluded = [
-        ("pfg-neglect", "practitioner-focus-groups", "Practitioner focus group on neglect", ["Escalation route known"], ["Caseloads stop home visits"]),
+        (
+            "pfg-neglect",
+            "practitioner-focus-groups",
+            "Practitioner focus group on neglect",
+            ["Escalation route known"],
+            ["Caseloads stop home visits"],
+        ),
         ("ya-neglect", "young-advisors", "Young Advisors on neglect", ["Young people feel listened to"], []),
         ("ta-neglect", "thematic-assurance", "Holistic self-assessment: neglect", [], ["No shared neglect screening tool"]),
     ]
@@ -256,12 +262,28 @@ async def test_the_reports_from_the_records_signed_off_in_order_and_as_of_a_past
         assert failed.value.code == code
 
     # And the command line writes them, live or as of a date.
-    written = await cli("report", "thematic", "--profile", CALDERDALE, "--theme", "Neglect", "--out", str(tmp_path), database=platform.settings.database_url)
+    written = await cli(
+        "report", "thematic", "--profile", CALDERDALE, "--theme", "Neglect", "--out", str(tmp_path), database=platform.settings.database_url
+    )
     assert "CSCP Thematic Assurance Report: Neglect" in (tmp_path / "thematic-report-calderdale-neglect.html").read_text(), written
     somerset = platform.settings.profiles[2]
-    await cli("report", "yearly", "--profile", somerset, "--year", "2026", "--as-of", "2027-04-06", "--out", str(tmp_path), database=platform.settings.database_url)
+    await cli(
+        "report",
+        "yearly",
+        "--profile",
+        somerset,
+        "--year",
+        "2026",
+        "--as-of",
+        "2027-04-06",
+        "--out",
+        str(tmp_path),
+        database=platform.settings.database_url,
+    )
     assert "Waiting for: publication" in (tmp_path / "yearly-report-somerset-2026.html").read_text()
-    refused = await cli("report", "thematic", "--profile", CALDERDALE, "--theme", "x", "--template", "nope", database=platform.settings.database_url)
+    refused = await cli(
+        "report", "thematic", "--profile", CALDERDALE, "--theme", "x", "--template", "nope", database=platform.settings.database_url
+    )
     assert refused.exit_code == 2 and "thematic-assurance-report" in refused.output
 
 

@@ -54,7 +54,9 @@ class Service:
 
     async def send(self, command: type, **body: Any) -> None:
         parsed = parse_message(command, json.dumps({"request_id": str(uuid4())} | body).encode())
-        await self.handlers.commands().handlers()[command](parsed, Metadata(partnership_id=NL, actor="business-unit", correlation_id=uuid4()))  # type: ignore[operator]
+        await self.handlers.commands().handlers()[command](
+            parsed, Metadata(partnership_id=NL, actor="business-unit", correlation_id=uuid4())
+        )  # type: ignore[operator]
 
     async def at(self, moment: datetime) -> None:
         self.clock.set(moment)
@@ -68,19 +70,67 @@ def at9(year: int, month: int, day: int) -> datetime:
 async def live_history(pool: asyncpg.Pool) -> Service:
     """A season of reviews and actions, the clock moved and the watcher ticked whenever time passes."""
     s = await Service(pool, "reviews", at9(2026, 11, 2)).setup()
-    await s.send(RaiseAction, action_id="act-1", title="Refresh the escalation policy", owner_agency_id="humberside-police", due_on="2026-11-30", source_type="review", source_id="cspr-0", raised_by="bu")
-    await s.send(OpenAuditRound, audit_id="maag-11", theme="Neglect", period_start="2026-11-01", cases=[{"case_ref": "case-7f3a", "open_on": "2026-06-01"}], agencies=["humberside-police"])
+    await s.send(
+        RaiseAction,
+        action_id="act-1",
+        title="Refresh the escalation policy",
+        owner_agency_id="humberside-police",
+        due_on="2026-11-30",
+        source_type="review",
+        source_id="cspr-0",
+        raised_by="bu",
+    )
+    await s.send(
+        OpenAuditRound,
+        audit_id="maag-11",
+        theme="Neglect",
+        period_start="2026-11-01",
+        cases=[{"case_ref": "case-7f3a", "open_on": "2026-06-01"}],
+        agencies=["humberside-police"],
+    )
     await s.at(at9(2026, 11, 20))
     await s.at(at9(2026, 12, 2))
-    await s.send(CompleteAction, action_id="act-1", owner_agency_id="humberside-police", completed_on="2026-12-02", evidence=[{"description": "Policy v2"}], completed_by="lead")
+    await s.send(
+        CompleteAction,
+        action_id="act-1",
+        owner_agency_id="humberside-police",
+        completed_on="2026-12-02",
+        evidence=[{"description": "Policy v2"}],
+        completed_by="lead",
+    )
     await s.at(at9(2026, 12, 10))
     await s.send(RejectActionEvidence, action_id="act-1", meeting_on="2026-12-10", reason="Show it in use", due_on="2027-02-26")
     await s.at(at9(2026, 12, 18))
-    await s.send(RecordSeriousIncident, incident_id="si-1", case_ref="case-91bc", aware_on="2026-12-17", child_looked_after=True, panel_notified_on="2026-12-18", recorded_by="bu")
-    await s.send(RequestAgencyInformation, incident_id="si-1", information_request_id="ir-1", agency_id="humberside-police", requested="Chronology")
+    await s.send(
+        RecordSeriousIncident,
+        incident_id="si-1",
+        case_ref="case-91bc",
+        aware_on="2026-12-17",
+        child_looked_after=True,
+        panel_notified_on="2026-12-18",
+        recorded_by="bu",
+    )
+    await s.send(
+        RequestAgencyInformation, incident_id="si-1", information_request_id="ir-1", agency_id="humberside-police", requested="Chronology"
+    )
     await s.at(at9(2027, 1, 20))
-    await s.send(DecideRapidReview, incident_id="si-1", outcome="local-cspr", rationale="Learning about escalation", decided_on="2027-01-20", decided_by="partners")
-    await s.send(CommissionReview, review_id="cspr-1", review_type="cspr", incident_id="si-1", author="Independent reviewer (invented)", terms_of_reference="Escalation", commissioned_on="2027-01-20")
+    await s.send(
+        DecideRapidReview,
+        incident_id="si-1",
+        outcome="local-cspr",
+        rationale="Learning about escalation",
+        decided_on="2027-01-20",
+        decided_by="partners",
+    )
+    await s.send(
+        CommissionReview,
+        review_id="cspr-1",
+        review_type="cspr",
+        incident_id="si-1",
+        author="Independent reviewer (invented)",
+        terms_of_reference="Escalation",
+        commissioned_on="2027-01-20",
+    )
     await s.at(at9(2027, 8, 1))
     return s
 
@@ -117,7 +167,9 @@ async def test_replaying_the_store_raises_the_same_deadline_events_on_the_same_d
             continue
         await replay.at(max(envelope.recorded_at, replay.clock.now()))  # type: ignore[type-var]
         version = len(await replay.store.read_stream(envelope.stream_id))
-        fresh = envelope.model_copy(update={"stream_version": version + 1, "store": None, "recorded_at": None, "position": None, "prev_hash": None, "hash": None})
+        fresh = envelope.model_copy(
+            update={"stream_version": version + 1, "store": None, "recorded_at": None, "position": None, "prev_hash": None, "hash": None}
+        )
         await replay.store.append(envelope.stream_id, version, [fresh])
     await replay.at(live.clock.now())
 

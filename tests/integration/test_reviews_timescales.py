@@ -127,12 +127,39 @@ async def test_a_cspr_slips_past_six_months_from_the_decision(platform: RunningP
     r = Reviews(platform)
     await r.at(datetime(2026, 12, 18, 10, tzinfo=UTC))
     await r.ok("record-serious-incident", INCIDENT | {"aware_on": "2026-12-17", "panel_notified_on": "2026-12-18"})
-    assert await r.ok("request-information", {"incident_id": "si-2026-07", "information_request_id": "ir-police", "agency_id": "humberside-police", "requested": "Chronology of police contacts"}) == ["AgencyInformationRequested"]
+    assert await r.ok(
+        "request-information",
+        {
+            "incident_id": "si-2026-07",
+            "information_request_id": "ir-police",
+            "agency_id": "humberside-police",
+            "requested": "Chronology of police contacts",
+        },
+    ) == ["AgencyInformationRequested"]
     assert await r.at(london(2026, 12, 30, 9)) == [("AgencyInformationOverdue", london(2026, 12, 30))]
-    await r.ok("provide-information", {"incident_id": "si-2026-07", "information_request_id": "ir-police", "agency_id": "humberside-police", "summary": "Chronology sent", "provided_on": "2026-12-30"}, agency="humberside-police")
+    await r.ok(
+        "provide-information",
+        {
+            "incident_id": "si-2026-07",
+            "information_request_id": "ir-police",
+            "agency_id": "humberside-police",
+            "summary": "Chronology sent",
+            "provided_on": "2026-12-30",
+        },
+        agency="humberside-police",
+    )
 
     await r.at(london(2027, 1, 11, 10))
-    await r.ok("decide-rapid-review", {"incident_id": "si-2026-07", "outcome": "local-cspr", "rationale": "Learning about information sharing between health and police", "decided_on": "2027-01-11", "decided_by": "Safeguarding partners"})
+    await r.ok(
+        "decide-rapid-review",
+        {
+            "incident_id": "si-2026-07",
+            "outcome": "local-cspr",
+            "rationale": "Learning about information sharing between health and police",
+            "decided_on": "2027-01-11",
+            "decided_by": "Safeguarding partners",
+        },
+    )
     await r.clock_row("rapid-review", "si-2026-07", status="decided", outcome="local-cspr", late=False)
     await r.ok("commission-review", {
         "review_id": "cspr-2027-01", "review_type": "cspr", "incident_id": "si-2026-07", "author": "Independent reviewer (invented)",
@@ -149,10 +176,26 @@ async def test_a_cspr_slips_past_six_months_from_the_decision(platform: RunningP
     await r.clock_row("cspr", "cspr-2027-01", status="overdue")
     [cspr] = [c for c in (await r.dashboard()).reviews.clocks if c.row.kind == "cspr"]  # type: ignore[union-attr]
     assert cspr.overdue and cspr.days_left == -1 and cspr.counted_in == "calendar days"
-    assert [h.event_type for h in cspr.row.history] == ["ReviewCommissioned", "ReviewStageCompleted", "ReviewSlippageWarned", "ReviewSlipped"]
+    assert [h.event_type for h in cspr.row.history] == [
+        "ReviewCommissioned",
+        "ReviewStageCompleted",
+        "ReviewSlippageWarned",
+        "ReviewSlipped",
+    ]
 
-    await r.ok("sign-off-review", {"review_id": "cspr-2027-01", "signed_off_as": "executive", "signatory": "Safeguarding partners", "signed_off_on": "2027-07-12"})
-    await r.ok("publish-review", {"review_id": "cspr-2027-01", "published_on": "2027-07-12", "link": "https://example.org/cspr-2027-01", "themes": ["information sharing"]})
+    await r.ok(
+        "sign-off-review",
+        {"review_id": "cspr-2027-01", "signed_off_as": "executive", "signatory": "Safeguarding partners", "signed_off_on": "2027-07-12"},
+    )
+    await r.ok(
+        "publish-review",
+        {
+            "review_id": "cspr-2027-01",
+            "published_on": "2027-07-12",
+            "link": "https://example.org/cspr-2027-01",
+            "themes": ["information sharing"],
+        },
+    )
     await r.clock_row("cspr", "cspr-2027-01", status="published", late=True, closed_on=date(2027, 7, 12))
 
 
@@ -169,9 +212,13 @@ async def test_a_case_file_audit_round_escalates_an_immediate_concern(platform: 
     await r.clock_row("audit-round", "maag-2026-11", due_on=date(2026, 11, 30))  # monthly: the MAAG meets monthly
 
     grade = {"audit_id": "maag-2026-11", "case_ref": "case-91bc"}
-    impostor = await r.send("grade-audit-case", grade | {"agency_id": "nlc-childrens-social-care", "grade": "good"}, agency="humberside-police")
+    impostor = await r.send(
+        "grade-audit-case", grade | {"agency_id": "nlc-childrens-social-care", "grade": "good"}, agency="humberside-police"
+    )
     assert impostor["error"]["code"] == "identity_mismatch" and impostor["error"]["field"] == "agency_id"
-    assert await r.ok("grade-audit-case", grade | {"agency_id": "humberside-police", "grade": "requires-improvement"}, agency="humberside-police") == ["AuditCaseGraded"]
+    assert await r.ok(
+        "grade-audit-case", grade | {"agency_id": "humberside-police", "grade": "requires-improvement"}, agency="humberside-police"
+    ) == ["AuditCaseGraded"]
     assert await r.ok("grade-audit-case", grade | {
         "agency_id": "nlc-childrens-social-care", "grade": "inadequate",
         "immediate_concern": "A younger sibling remains in the household with no safety plan",
@@ -187,8 +234,14 @@ async def test_a_case_file_audit_round_escalates_an_immediate_concern(platform: 
 
     row = await eventually(concern, what="the concern to show in reporting")
     assert row["raised_by_agency_id"] == "nlc-childrens-social-care" and row["position"] > 0
-    await r.ok("conclude-audit-round", {"audit_id": "maag-2026-11", "concluded_on": "2026-11-02", "findings": ["Safety planning missing at step-down"]})
+    await r.ok(
+        "conclude-audit-round",
+        {"audit_id": "maag-2026-11", "concluded_on": "2026-11-02", "findings": ["Safety planning missing at step-down"]},
+    )
     await r.clock_row("audit-round", "maag-2026-11", status="concluded")
     view = (await r.dashboard()).reviews
-    assert view is not None and [(g.case_ref, g.grade) for g in view.gradings] == [("case-91bc", "requires-improvement"), ("case-91bc", "inadequate")]
+    assert view is not None and [(g.case_ref, g.grade) for g in view.gradings] == [
+        ("case-91bc", "requires-improvement"),
+        ("case-91bc", "inadequate"),
+    ]
     assert await r.at(london(2026, 12, 2)) == []  # concluded in time: no overdue round

@@ -81,7 +81,9 @@ async def test_a_scheduled_report_presented_or_missed(calderdale: RunningPlatfor
 
 async def test_the_calendar_of_meetings_sets_where_the_pack_looks_back_to(calderdale: RunningPlatform) -> None:
     platform = calderdale
-    scheduled = await send(platform, "schedule-meeting", {"meeting_id": "exec-2026-10", "group_id": "cscp-executive", "meets_on": "2026-10-20"})
+    scheduled = await send(
+        platform, "schedule-meeting", {"meeting_id": "exec-2026-10", "group_id": "cscp-executive", "meets_on": "2026-10-20"}
+    )
     assert scheduled["status"] == "accepted", scheduled
     held = await send(platform, "record-meeting-held", {"meeting_id": "exec-2026-10", "held_on": "2026-10-20",
                                                           "decisions": ["Agreed the neglect strategy (invented)"]})
@@ -90,11 +92,15 @@ async def test_the_calendar_of_meetings_sets_where_the_pack_looks_back_to(calder
     assert unscheduled["status"] == "refused" and unscheduled["error"]["code"] == "not_scheduled"
 
     async def projected() -> bool:
-        return await platform.count("SELECT count(*) FROM reporting.meetings WHERE partnership_id = $1 AND status = 'held'", CALDERDALE) == 1
+        return (
+            await platform.count("SELECT count(*) FROM reporting.meetings WHERE partnership_id = $1 AND status = 'held'", CALDERDALE) == 1
+        )
 
     await eventually(projected, what="reporting to project the meeting")
     profile = platform.hosts["reporting"].partnerships.profile(CALDERDALE)
-    pack = await BoardPackReadModels(platform.pool, "reporting").board_pack(profile, "cscp-executive", date(2026, 11, 2), platform.clock.now())
+    pack = await BoardPackReadModels(platform.pool, "reporting").board_pack(
+        profile, "cscp-executive", date(2026, 11, 2), platform.clock.now()
+    )
     assert pack.since.day == date(2026, 10, 20) and "calendar" in pack.since.reason
     dashboard = await BoardPackReadModels(platform.pool, "reporting").dashboard(profile, platform.clock.now())
     assert dashboard.meetings[0].decisions == ["Agreed the neglect strategy (invented)"]

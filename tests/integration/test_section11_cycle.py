@@ -268,7 +268,11 @@ async def test_carry_forward_keeps_a_return_live_from_one_cycle_to_the_next(plat
         ({"answers": {"lg-senior-lead": {"rating": "good"}}}, "invalid_field", "answers.lg-senior-lead.rating"),
         ({"answers": {"lg-senior-lead": {"rating": 3}}}, "missing_standard", "answers.lg-accountability"),
         ({"cycle_id": "1999-00"}, "unknown_cycle", "cycle_id"),
-        ({"also_submit_to": [{"partnership_id": "atlantis", "cycle_id": CYCLE}]}, "unknown_partnership", "also_submit_to[0].partnership_id"),
+        (
+            {"also_submit_to": [{"partnership_id": "atlantis", "cycle_id": CYCLE}]},
+            "unknown_partnership",
+            "also_submit_to[0].partnership_id",
+        ),
         ({"also_submit_to": [{"partnership_id": OTHER, "cycle_id": "2030-31"}]}, "unknown_cycle", "also_submit_to[0].cycle_id"),
     ],
 )

@@ -56,11 +56,19 @@ async def test_an_events_findings_become_prompts_the_agency_answers_in_its_retur
         sent = await client.post(f"{BASE}/prompt/agency-police-1-1", data=data)
         assert sent.status_code == 303, sent.text
 
-        again = await platform.command("section11", "answer-prompt", {
-            "agency_id": AGENCY, "cycle_id": CYCLE, "prompt_id": "agency-police-1-1", "answer": "Again", "answered_by": "Lead"}, agency=AGENCY)
+        again = await platform.command(
+            "section11",
+            "answer-prompt",
+            {"agency_id": AGENCY, "cycle_id": CYCLE, "prompt_id": "agency-police-1-1", "answer": "Again", "answered_by": "Lead"},
+            agency=AGENCY,
+        )
         assert again["status"] == "refused" and (again["error"]["code"], again["error"]["field"]) == ("already_answered", "prompt_id")
-        other = await platform.command("section11", "answer-prompt", {
-            "agency_id": OTHER, "cycle_id": CYCLE, "prompt_id": "agency-police-1-2", "answer": "Not ours", "answered_by": "Lead"}, agency=OTHER)
+        other = await platform.command(
+            "section11",
+            "answer-prompt",
+            {"agency_id": OTHER, "cycle_id": CYCLE, "prompt_id": "agency-police-1-2", "answer": "Not ours", "answered_by": "Lead"},
+            agency=OTHER,
+        )
         assert other["status"] == "refused" and other["error"]["field"] == "prompt_id"
 
         async def answered() -> str | None:

@@ -133,7 +133,11 @@ async def test_a_return_cannot_be_carried_into_a_partnership_the_agency_was_not_
             returns.stream_id(PARTNERSHIP, HOUSING, CYCLE), returns.stream_id(TWIN, HOUSING, CYCLE),
         }
         # Somerset is not served here, and the housing service is in no such profile.
-        reply = await _ask(housing, subject, _return(platform, HOUSING, cycle_id="other", also_submit_to=[{"partnership_id": "somerset", "cycle_id": CYCLE}]))
+        reply = await _ask(
+            housing,
+            subject,
+            _return(platform, HOUSING, cycle_id="other", also_submit_to=[{"partnership_id": "somerset", "cycle_id": CYCLE}]),
+        )
         assert (reply["error"]["code"], reply["error"]["field"]) == ("unknown_partnership", "also_submit_to[0].partnership_id")
     finally:
         await housing.close()

@@ -144,7 +144,9 @@ async def test_editing_trace_context_is_caught_by_jetstreams_copy(platform: Runn
     )
     result = _verify(platform)
     assert result.returncode == 1, result.stdout
-    assert f"section11 position {row['position']} (event {row['event_id']}): its trace_context differs from JetStream's copy" in result.stdout
+    assert (
+        f"section11 position {row['position']} (event {row['event_id']}): its trace_context differs from JetStream's copy" in result.stdout
+    )
 
 
 async def test_an_accepted_command_is_answered_with_a_signed_receipt(platform: RunningPlatform) -> None:

@@ -65,13 +65,20 @@ async def yearly_platform(nats_url: str, database: str, namespace: str, clock: M
 async def test_each_yearly_report_of_a_profile_has_its_own_lifecycle_and_an_old_one_goes_on(yearly_platform: RunningPlatform) -> None:
     platform = yearly_platform
     # Kent: its annual report (no report named: the profile's first) and the sub-group's report.
-    await ok(platform, "reporting", "draft-yearly-report", KENT, {"year": 2026, "summary": "The partnership's year", "drafted_on": "2027-04-06"})
+    await ok(
+        platform, "reporting", "draft-yearly-report", KENT, {"year": 2026, "summary": "The partnership's year", "drafted_on": "2027-04-06"}
+    )
     saa = {"year": 2026, "report_id": SAA}
     await ok(platform, "reporting", "draft-yearly-report", KENT, saa | {"summary": "What the audits found", "drafted_on": "2027-04-06"})
     await ok(platform, "reporting", "partners-sign-off-yearly-report", KENT, saa | {
         "group_id": "kscmp-executive", "signatories": ["Executive chair (invented)"], "signed_off_on": "2027-04-07",
     })
-    unknown = await platform.command("reporting", "draft-yearly-report", {"year": 2026, "report_id": "nope", "summary": "s", "drafted_on": "2027-04-06"}, partnership=KENT)
+    unknown = await platform.command(
+        "reporting",
+        "draft-yearly-report",
+        {"year": 2026, "report_id": "nope", "summary": "s", "drafted_on": "2027-04-06"},
+        partnership=KENT,
+    )
     assert unknown["error"]["code"] == "unknown_yearly_report" and unknown["error"]["field"] == "report_id"
 
     # North Lincolnshire: a report drafted at v1 in the stream of the year alone, then commented on now.

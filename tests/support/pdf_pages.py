@@ -66,7 +66,9 @@ def tags(path: Path) -> Tags:
 def assert_readable_pack(path: Path, agency_names: list[str], out_dir: Path) -> None:
     """No page under a fifth full; every agency's full name in the text (none cut off)."""
     fills = page_fill(path, out_dir)
-    assert all(f >= 0.2 for f in fills), f"pages at most a fifth full: {[(i + 1, round(f, 2)) for i, f in enumerate(fills)]} (PNGs in {out_dir})"
+    assert all(f >= 0.2 for f in fills), (
+        f"pages at most a fifth full: {[(i + 1, round(f, 2)) for i, f in enumerate(fills)]} (PNGs in {out_dir})"
+    )
     text = " ".join(pdf_text(path))
     missing = [name for name in agency_names if " ".join(name.split()) not in text]
     assert not missing, f"agency names not whole in the PDF's text: {missing}"

@@ -41,8 +41,23 @@ async def test_the_whole_life_of_an_action() -> None:
 
     [reminded] = await h.at(utc(2026, 11, 16, 8))
     assert reminded.event_type == "ActionReminderSent" and reminded.occurred_at == london(2026, 11, 16)
-    first = await h.send(UpdateActionProgress, actor=f"agency:{OWNER}", action_id="act-1", owner_agency_id=OWNER, progress="Draft policy written", percent_complete=40, updated_by="Safeguarding lead")
-    second = await h.send(UpdateActionProgress, actor=f"agency:{OWNER}", action_id="act-1", owner_agency_id=OWNER, progress="Consulting partners", updated_by="Safeguarding lead")
+    first = await h.send(
+        UpdateActionProgress,
+        actor=f"agency:{OWNER}",
+        action_id="act-1",
+        owner_agency_id=OWNER,
+        progress="Draft policy written",
+        percent_complete=40,
+        updated_by="Safeguarding lead",
+    )
+    second = await h.send(
+        UpdateActionProgress,
+        actor=f"agency:{OWNER}",
+        action_id="act-1",
+        owner_agency_id=OWNER,
+        progress="Consulting partners",
+        updated_by="Safeguarding lead",
+    )
     assert [e.event.update_number for e in first + second] == [1, 2]  # type: ignore[attr-defined]
 
     [overdue] = await h.at(utc(2026, 12, 2))
@@ -50,21 +65,36 @@ async def test_the_whole_life_of_an_action() -> None:
     with pytest.raises(Refusal) as refused:
         await h.send(CompleteAction, action_id="act-1", owner_agency_id=OWNER, completed_on="2026-12-02", evidence=[], completed_by="lead")
     assert (refused.value.code, refused.value.field) == ("invalid_field", "evidence")
-    [completed] = await h.send(CompleteAction, action_id="act-1", owner_agency_id=OWNER, completed_on="2026-12-02", evidence=EVIDENCE, completed_by="lead")
+    [completed] = await h.send(
+        CompleteAction, action_id="act-1", owner_agency_id=OWNER, completed_on="2026-12-02", evidence=EVIDENCE, completed_by="lead"
+    )
     assert isinstance(completed.event, ActionCompleted) and completed.event.on_time is False
     with pytest.raises(Refusal) as refused:
         await h.send(UpdateActionProgress, action_id="act-1", owner_agency_id=OWNER, progress="more", updated_by="lead")
     assert refused.value.code == "awaiting_sign_off"
 
     h.clock.set(utc(2026, 12, 10))
-    rejected, reopened = await h.send(RejectActionEvidence, action_id="act-1", meeting_on="2026-12-10", reason="The policy is not yet in use: show an audit of its use", due_on="2027-02-26")
+    rejected, reopened = await h.send(
+        RejectActionEvidence,
+        action_id="act-1",
+        meeting_on="2026-12-10",
+        reason="The policy is not yet in use: show an audit of its use",
+        due_on="2027-02-26",
+    )
     assert rejected.event_type == "ActionEvidenceRejected" and rejected.event.group_id == "childrens-mars-board"  # type: ignore[attr-defined]
     assert isinstance(reopened.event, ActionReopened) and reopened.event.remind_on == date(2027, 2, 12)
     assert await h.pending() == {"action-overdue": london(2027, 2, 27), "action-reminder": london(2027, 2, 12)}
 
     await h.send(UpdateActionProgress, action_id="act-1", owner_agency_id=OWNER, progress="Dip sample of 20 referrals", updated_by="lead")
     h.clock.set(utc(2027, 2, 1))
-    await h.send(CompleteAction, action_id="act-1", owner_agency_id=OWNER, completed_on="2027-02-01", evidence=EVIDENCE + [{"description": "Dip sample: 19 of 20 followed the policy"}], completed_by="lead")
+    await h.send(
+        CompleteAction,
+        action_id="act-1",
+        owner_agency_id=OWNER,
+        completed_on="2027-02-01",
+        evidence=EVIDENCE + [{"description": "Dip sample: 19 of 20 followed the policy"}],
+        completed_by="lead",
+    )
     assert await h.pending() == {}
     with pytest.raises(Refusal) as refused:
         await h.send(SignOffAction, action_id="act-1", meeting_on="2027-02-01", partners=PARTNERS[:2])
@@ -110,7 +140,9 @@ async def test_rejection_needs_a_reason_and_a_due_date_still_to_come() -> None:
     with pytest.raises(Refusal) as refused:
         await h.send(RejectActionEvidence, action_id="act-1", meeting_on="2026-11-02", reason="x")
     assert refused.value.code == "not_completed"
-    await h.send(CompleteAction, action_id="act-1", owner_agency_id=OWNER, completed_on="2026-11-02", evidence=EVIDENCE, completed_by="lead")
+    await h.send(
+        CompleteAction, action_id="act-1", owner_agency_id=OWNER, completed_on="2026-11-02", evidence=EVIDENCE, completed_by="lead"
+    )
     with pytest.raises(Refusal) as refused:
         await h.send(RejectActionEvidence, action_id="act-1", meeting_on="2026-11-02", reason=" ")
     assert refused.value.field == "reason"
@@ -132,8 +164,21 @@ async def test_every_command_but_the_watchers_own_has_a_subject() -> None:
 
 
 # Any JSON object with a field set to a wrong kind of value is refused with that field named.
-VALID_UPDATE = {"request_id": str(uuid4()), "action_id": "act-1", "owner_agency_id": OWNER, "progress": "ok", "percent_complete": 10, "updated_by": "lead"}
-BAD_VALUES = st.one_of(st.none(), st.integers(min_value=101), st.floats(allow_nan=True), st.lists(st.integers(), max_size=2), st.text(alphabet="ABC !?", min_size=0, max_size=5))
+VALID_UPDATE = {
+    "request_id": str(uuid4()),
+    "action_id": "act-1",
+    "owner_agency_id": OWNER,
+    "progress": "ok",
+    "percent_complete": 10,
+    "updated_by": "lead",
+}
+BAD_VALUES = st.one_of(
+    st.none(),
+    st.integers(min_value=101),
+    st.floats(allow_nan=True),
+    st.lists(st.integers(), max_size=2),
+    st.text(alphabet="ABC !?", min_size=0, max_size=5),
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -29,13 +29,17 @@ def flow() -> Flow:
 
 async def test_a_family_follow_up_call_round_from_plan_to_dissemination() -> None:
     f = flow()
-    [planned] = await f.send(c.PlanActivity, assurance_event_id="calls-2025-04", activity_type="family-follow-up-calls", due_on="2025-04-30")
+    [planned] = await f.send(
+        c.PlanActivity, assurance_event_id="calls-2025-04", activity_type="family-follow-up-calls", due_on="2025-04-30"
+    )
     p = planned.event
     assert isinstance(p, a.ActivityPlanned)
     activity = SOMERSET.activity("family-follow-up-calls")
     assert (p.owner, p.reports_to, p.kind) == (activity.lead_role, activity.reports_to, "family_feedback")
     assert p.title.endswith("2025-04")
-    not_yet = await f.refused(c.ReceiveActivityOutput, assurance_event_id="calls-2025-04", output="figures", received_on="2025-04-01", figures={"calls": 6})
+    not_yet = await f.refused(
+        c.ReceiveActivityOutput, assurance_event_id="calls-2025-04", output="figures", received_on="2025-04-01", figures={"calls": 6}
+    )
     assert not_yet.code == "not_held"
     f.move_to(date(2025, 5, 2))
     assert kinds(await f.send(c.HoldActivity, assurance_event_id="calls-2025-04", held_on="2025-04-29")) == ["ActivityHeld"]

@@ -72,14 +72,20 @@ async def test_the_panel_needs_five_audited_cases_and_findings_need_practitioner
                                     auditor_role="GP", summary="late")
     assert late_audit.code == "panel_already_held"
     for ref in CASES[:4]:
-        await flow.send(c.RecordPractitionersMet, assurance_event_id="los-1", case_ref=ref, practitioner_roles=["Social worker", "Health visitor"])
+        await flow.send(
+            c.RecordPractitionersMet, assurance_event_id="los-1", case_ref=ref, practitioner_roles=["Social worker", "Health visitor"]
+        )
     unmet = await flow.refused(c.RecordFindings, assurance_event_id="los-1", strengths=["x"])
     assert unmet.code == "practitioners_not_met"
     await flow.send(c.RecordPractitionersMet, assurance_event_id="los-1", case_ref=CASES[4], practitioner_roles=["School nurse"])
     done = await flow.send(c.RecordFindings, assurance_event_id="los-1", strengths=["Best practice: ..."],
                            actions=[{"title": "Strategic: joint neglect training", "owner_agency_id": COUNCIL, "due_on": "2019-12-31"}])
     assert kinds(done) == ["FindingsRecorded", "ActionAgreed"]
-    more = await flow.send(c.AgreeActions, assurance_event_id="los-1", actions=[{"title": "GP flags", "owner_agency_id": "general-practitioners", "due_on": "2019-10-31"}])
+    more = await flow.send(
+        c.AgreeActions,
+        assurance_event_id="los-1",
+        actions=[{"title": "GP flags", "owner_agency_id": "general-practitioners", "due_on": "2019-10-31"}],
+    )
     assert isinstance(more[0].event, e.ActionAgreed) and more[0].event.action_id == "los-1-a2"
 
 
@@ -113,17 +119,33 @@ async def test_young_inspectors_award_a_star_rating_in_a_report_written_by_young
     assert (await flow.refused(c.RecordEventHeld, assurance_event_id=ev, held_on="2019-03-01", panel=panel)).code == "surveys_missing"
     await flow.send(c.RecordInspectionSurveys, assurance_event_id=ev, staff_responses=41, service_user_responses=17)
     await flow.send(c.RecordEventHeld, assurance_event_id=ev, held_on="2019-03-01", panel=panel, young_people_took_part=True)
-    await flow.send(c.RecordFindings, assurance_event_id=ev, role="young_inspectors", strengths=["Friendly crews"], areas_for_development=["Leaflets for teenagers"])
-    by_officer = await flow.refused(c.DraftReport, assurance_event_id=ev, role="independent_scrutineer", author="ISO", summary="s", star_rating=4)
+    await flow.send(
+        c.RecordFindings,
+        assurance_event_id=ev,
+        role="young_inspectors",
+        strengths=["Friendly crews"],
+        areas_for_development=["Leaflets for teenagers"],
+    )
+    by_officer = await flow.refused(
+        c.DraftReport, assurance_event_id=ev, role="independent_scrutineer", author="ISO", summary="s", star_rating=4
+    )
     assert by_officer.code == "wrong_role"
-    off_scale = await flow.refused(c.DraftReport, assurance_event_id=ev, role="young_inspectors", author="Young inspectors team", summary="s", star_rating=6)
+    off_scale = await flow.refused(
+        c.DraftReport, assurance_event_id=ev, role="young_inspectors", author="Young inspectors team", summary="s", star_rating=6
+    )
     assert (off_scale.code, off_scale.field) == ("star_rating_off_scale", "star_rating")
     missing = await flow.refused(c.DraftReport, assurance_event_id=ev, role="young_inspectors", author="Young inspectors team", summary="s")
     assert missing.code == "star_rating_required"
-    drafted = await flow.send(c.DraftReport, assurance_event_id=ev, role="young_inspectors", author="Young inspectors team", summary="We liked ...", star_rating=4)
+    drafted = await flow.send(
+        c.DraftReport, assurance_event_id=ev, role="young_inspectors", author="Young inspectors team", summary="We liked ...", star_rating=4
+    )
     assert kinds(drafted) == ["AssuranceReportDrafted", "StarRatingAwarded"]
     stars = drafted[1].event
-    assert isinstance(stars, e.StarRatingAwarded) and (stars.stars, stars.out_of, stars.agency_id) == (4, 5, "east-midlands-ambulance-service")
+    assert isinstance(stars, e.StarRatingAwarded) and (stars.stars, stars.out_of, stars.agency_id) == (
+        4,
+        5,
+        "east-midlands-ambulance-service",
+    )
     partner = await flow.refused(c.AgreeReport, assurance_event_id=ev, partner_id=CCG, representative="x")
     assert partner.code == "not_an_agreer"
     done = await flow.send(c.AgreeReport, assurance_event_id=ev, role="business_unit", representative="Business manager (invented)")
@@ -134,7 +156,9 @@ async def test_young_inspectors_award_a_star_rating_in_a_report_written_by_young
 
 async def test_an_agency_may_decline_young_inspectors() -> None:
     flow = Flow()
-    await flow.send(c.ProposeAssuranceEvent, assurance_event_id="yi-2", activity_type="young-inspectors", title="YI", agency_id="nlc-housing")
+    await flow.send(
+        c.ProposeAssuranceEvent, assurance_event_id="yi-2", activity_type="young-inspectors", title="YI", agency_id="nlc-housing"
+    )
     declined = await flow.send(c.AnswerInspectionOffer, assurance_event_id="yi-2", agency_id="nlc-housing", accepted=False)
     assert kinds(declined) == ["InspectionDeclined", "AssuranceEventCancelled"]
 
@@ -145,16 +169,30 @@ async def test_an_agency_may_decline_young_inspectors() -> None:
 async def test_a_learning_hub_cycle_and_its_figures() -> None:
     flow = Flow(learning_hub_profile(), datetime(2019, 1, 7, 9, tzinfo=UTC))
     ev = "hub-knife-crime"
-    await flow.send(c.ProposeAssuranceEvent, assurance_event_id=ev, activity_type="learning-hub", title="Learning hub: gangs and knife crime", theme="gangs and knife crime")
+    await flow.send(
+        c.ProposeAssuranceEvent,
+        assurance_event_id=ev,
+        activity_type="learning-hub",
+        title="Learning hub: gangs and knife crime",
+        theme="gangs and knife crime",
+    )
     await flow.send(c.ScheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-02-04")
     flow.move_to(date(2019, 4, 1))
-    hold = await flow.refused(c.RecordEventHeld, assurance_event_id=ev, held_on="2019-03-01", panel=[{"role": "business_unit", "title": "x"}])
+    hold = await flow.refused(
+        c.RecordEventHeld, assurance_event_id=ev, held_on="2019-03-01", panel=[{"role": "business_unit", "title": "x"}]
+    )
     assert hold.code == "not_applicable"
-    await flow.send(c.IssueNewsletter, assurance_event_id=ev, issued_on="2019-02-04", pages=6, sections=["The problem", "The local picture"])
-    first = await flow.send(c.RecordLearningForum, assurance_event_id=ev, forum="North", held_on="2019-02-25", attendance=52, waiting_list=True)
+    await flow.send(
+        c.IssueNewsletter, assurance_event_id=ev, issued_on="2019-02-04", pages=6, sections=["The problem", "The local picture"]
+    )
+    first = await flow.send(
+        c.RecordLearningForum, assurance_event_id=ev, forum="North", held_on="2019-02-25", attendance=52, waiting_list=True
+    )
     assert kinds(first) == ["LearningForumHeld", "AssuranceEventHeld"]
     for forum, day, n in [("South", "2019-02-26", 41), ("East", "2019-02-27", 47), ("West", "2019-02-28", 44)]:
-        assert kinds(await flow.send(c.RecordLearningForum, assurance_event_id=ev, forum=forum, held_on=day, attendance=n, waiting_list=True)) == ["LearningForumHeld"]
+        assert kinds(
+            await flow.send(c.RecordLearningForum, assurance_event_id=ev, forum=forum, held_on=day, attendance=n, waiting_list=True)
+        ) == ["LearningForumHeld"]
     early = await flow.refused(c.PresentStrategicFeedback, assurance_event_id=ev, presented_on="2019-03-20", summary="s")
     assert early.code == "cycle_incomplete" and "forums (4 of 5)" in early.message
     await flow.send(c.RecordLearningForum, assurance_event_id=ev, forum="Central", held_on="2019-03-01", attendance=41, waiting_list=True)
@@ -167,8 +205,15 @@ async def test_a_learning_hub_cycle_and_its_figures() -> None:
     assert (unknown.code, unknown.field) == ("unknown_question", "agreed_percent.liked-lunch")
     await flow.send(c.RecordForumEvaluation, assurance_event_id=ev, completed_percent=17,
                     agreed_percent={"met-objectives": 90, "better-understanding": 92, "able-to-contribute": 87, "too-short": 38})
-    await flow.send(c.RecordFindings, assurance_event_id=ev, strengths=["Engagement: every forum had a waiting list"], areas_for_development=["Only 17% completed the evaluation"])
-    await flow.send(c.PresentStrategicFeedback, assurance_event_id=ev, presented_on="2019-03-20", summary="Themes: information sharing, communication")
+    await flow.send(
+        c.RecordFindings,
+        assurance_event_id=ev,
+        strengths=["Engagement: every forum had a waiting list"],
+        areas_for_development=["Only 17% completed the evaluation"],
+    )
+    await flow.send(
+        c.PresentStrategicFeedback, assurance_event_id=ev, presented_on="2019-03-20", summary="Themes: information sharing, communication"
+    )
     done = await flow.send(c.FeedBackToPractitioners, assurance_event_id=ev, fed_back_on="2019-03-29", actions_taken=["Pathways leaflet"],
                            actions=[{"title": "Publish referral pathways", "owner_agency_id": COUNCIL, "due_on": "2019-06-30"}])
     assert kinds(done) == ["PractitionersToldOfActions", "ActionAgreed", "AssuranceEventConcluded"]
@@ -192,14 +237,31 @@ async def test_a_peer_review_needs_terms_of_reference_before_it_is_scheduled() -
     await propose_and_endorse(flow, ev, "peer-review", endorsers=PARTNERS)
     no_terms = await flow.refused(c.ScheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-09-10")
     assert no_terms.code == "terms_not_agreed"
-    no_days = await flow.refused(c.AgreeTermsOfReference, assurance_event_id=ev, scope="Partnership arrangements", reciprocal=True, direction="received", peer_area="A neighbouring partnership")
+    no_days = await flow.refused(
+        c.AgreeTermsOfReference,
+        assurance_event_id=ev,
+        scope="Partnership arrangements",
+        reciprocal=True,
+        direction="received",
+        peer_area="A neighbouring partnership",
+    )
     assert (no_days.code, no_days.field) == ("days_on_site_required", "days_on_site")
-    [terms] = await flow.send(c.AgreeTermsOfReference, assurance_event_id=ev, scope="Partnership arrangements", reciprocal=True,
-                              direction="received", peer_area="A neighbouring partnership", days_on_site=2, team_roles=["Scrutineer", "Police inspector"])
+    [terms] = await flow.send(
+        c.AgreeTermsOfReference,
+        assurance_event_id=ev,
+        scope="Partnership arrangements",
+        reciprocal=True,
+        direction="received",
+        peer_area="A neighbouring partnership",
+        days_on_site=2,
+        team_roles=["Scrutineer", "Police inspector"],
+    )
     assert isinstance(terms.event, e.PeerReviewTermsAgreed) and terms.event.days_on_site == 2
     await flow.send(c.ScheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-09-10")
     flow.move_to(date(2019, 9, 11))
-    [held] = await flow.send(c.RecordEventHeld, assurance_event_id=ev, held_on="2019-09-10", panel=[{"role": "peer_reviewer", "title": "Peer scrutineer"}])
+    [held] = await flow.send(
+        c.RecordEventHeld, assurance_event_id=ev, held_on="2019-09-10", panel=[{"role": "peer_reviewer", "title": "Peer scrutineer"}]
+    )
     assert isinstance(held.event, e.AssuranceEventHeld) and held.event.days_on_site == 2
 
 
@@ -209,7 +271,9 @@ async def test_a_peer_review_needs_terms_of_reference_before_it_is_scheduled() -
 def call_in_envelope(domain: str = "culture-and-challenge", agency: str = "nlc-housing") -> Envelope:
     event = CallInProposed(agency_id=agency, cycle_id="2019-20", domain_id=domain, rating=1, reason=f"{domain} rated Inadequate")
     meta = Metadata(partnership_id=NL, actor="agency:x", correlation_id=uuid4())
-    [envelope] = new_envelopes(f"s11-return:{NL}:{agency}:2019-20", 0, [event], meta, datetime(2019, 1, 20, tzinfo=UTC), [uuid5(NAMESPACE_URL, domain + agency)])
+    [envelope] = new_envelopes(
+        f"s11-return:{NL}:{agency}:2019-20", 0, [event], meta, datetime(2019, 1, 20, tzinfo=UTC), [uuid5(NAMESPACE_URL, domain + agency)]
+    )
     return envelope
 
 
@@ -221,7 +285,11 @@ async def test_a_call_in_from_section11_is_proposed_once_and_gathers_concerns() 
     proposed = first[0].event
     assert isinstance(proposed, e.AssuranceEventProposed)
     assert proposed.assurance_event_id == call_in_id("2019-20", "nlc-housing") == "call-in-2019-20-nlc-housing"
-    assert (proposed.activity_type, proposed.proposed_by, proposed.source_event_id) == ("agency-call-in", "section11", str(envelope.event_id))
+    assert (proposed.activity_type, proposed.proposed_by, proposed.source_event_id) == (
+        "agency-call-in",
+        "section11",
+        str(envelope.event_id),
+    )
     assert await flow.handlers.on_call_in_proposed(envelope) == first  # redelivered: nothing new
     second = await flow.handlers.on_call_in_proposed(call_in_envelope("leadership-and-governance"))
     assert kinds(second) == ["CallInConcernAdded"]
@@ -232,7 +300,12 @@ async def test_a_call_in_from_section11_is_proposed_once_and_gathers_concerns() 
         await flow.send(c.EndorseAssuranceEvent, assurance_event_id=ev, partner_id=partner, representative="Lead (invented)")
     await flow.send(c.ScheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-02-11")
     flow.move_to(date(2019, 2, 11))
-    await flow.send(c.RecordEventHeld, assurance_event_id=ev, held_on="2019-02-11", panel=[{"role": "safeguarding_partner", "title": "DCS", "partner_id": COUNCIL}])
+    await flow.send(
+        c.RecordEventHeld,
+        assurance_event_id=ev,
+        held_on="2019-02-11",
+        panel=[{"role": "safeguarding_partner", "title": "DCS", "partner_id": COUNCIL}],
+    )
     no_report = await flow.refused(c.DraftReport, assurance_event_id=ev, role="independent_scrutineer", author="ISO", summary="s")
     assert no_report.code == "no_report"
     done = await flow.send(c.RecordOutcome, assurance_event_id=ev, outcome="Assured by the housing service's plan", assured=True,
@@ -248,7 +321,9 @@ async def test_a_call_in_proposed_where_the_profile_has_no_call_in_activity_is_l
     # An event recorded before the profile dropped its call-ins: nothing to propose, nothing refused (no dead letter).
     kent = load_builtin("kent")
     flow = Flow(kent)
-    event = CallInProposed(agency_id="kent-police", cycle_id="2026-27", domain_id=kent.section11.domains[0].id, rating=1, reason="rated Not met")
+    event = CallInProposed(
+        agency_id="kent-police", cycle_id="2026-27", domain_id=kent.section11.domains[0].id, rating=1, reason="rated Not met"
+    )
     meta = Metadata(partnership_id=kent.id, actor="agency:kent-police", correlation_id=uuid4())
     [envelope] = new_envelopes(f"s11-return:{kent.id}:kent-police:2026-27", 0, [event], meta, datetime(2026, 11, 20, tzinfo=UTC), [uuid4()])
     assert await flow.handlers.on_call_in_proposed(envelope) == []
@@ -314,7 +389,9 @@ async def test_hertfordshires_regional_peer_review_takes_its_days_on_site_from_t
 
     flow = Flow(load_builtin("hertfordshire"))
     ev = "eastern-peer-review"
-    await flow.send(c.ProposeAssuranceEvent, assurance_event_id=ev, activity_type="regional-peer-review", title="Eastern region peer review")
+    await flow.send(
+        c.ProposeAssuranceEvent, assurance_event_id=ev, activity_type="regional-peer-review", title="Eastern region peer review"
+    )
     [terms] = await flow.send(c.AgreeTermsOfReference, assurance_event_id=ev, scope="The partnership", reciprocal=True,
                               direction="received", peer_area="Eastern region partnership")
     assert isinstance(terms.event, e.PeerReviewTermsAgreed)

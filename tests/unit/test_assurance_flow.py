@@ -132,14 +132,20 @@ async def test_an_agency_specific_event_from_proposal_to_conclusion() -> None:
     assert p.endorsers == [COUNCIL, CCG] and p.report_agreers == [COUNCIL, CCG]
     assert (p.lead_role, p.reports_to) == ("Independent Scrutiny Officer", "childrens-mars-board")
 
-    refusal = await flow.refused(c.EndorseAssuranceEvent, assurance_event_id=ev, partner_id=POLICE, representative="Chief Superintendent (invented)")
+    refusal = await flow.refused(
+        c.EndorseAssuranceEvent, assurance_event_id=ev, partner_id=POLICE, representative="Chief Superintendent (invented)"
+    )
     assert (refusal.code, refusal.field) == ("recused_partner", "partner_id")
     assert "may not endorse or take part" in refusal.message
 
     not_yet = await flow.refused(c.ScheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-03-20")
     assert not_yet.code == "not_endorsed" and COUNCIL in not_yet.message
-    assert kinds(await flow.send(c.EndorseAssuranceEvent, assurance_event_id=ev, partner_id=COUNCIL, representative="DCS (invented)")) == ["EndorsementGiven"]
-    assert kinds(await flow.send(c.EndorseAssuranceEvent, assurance_event_id=ev, partner_id=CCG, representative="Director of Nursing (invented)")) == ["EndorsementGiven", "AssuranceEventEndorsed"]
+    assert kinds(await flow.send(c.EndorseAssuranceEvent, assurance_event_id=ev, partner_id=COUNCIL, representative="DCS (invented)")) == [
+        "EndorsementGiven"
+    ]
+    assert kinds(
+        await flow.send(c.EndorseAssuranceEvent, assurance_event_id=ev, partner_id=CCG, representative="Director of Nursing (invented)")
+    ) == ["EndorsementGiven", "AssuranceEventEndorsed"]
 
     [scheduled] = await flow.send(c.ScheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-03-20")
     assert isinstance(scheduled.event, e.AssuranceEventScheduled)
@@ -161,13 +167,25 @@ async def test_an_agency_specific_event_from_proposal_to_conclusion() -> None:
         {"role": "safeguarding_partner", "title": "Assistant Director (invented)", "partner_id": COUNCIL},
         {"role": "agency", "title": "Superintendent, public protection (invented)", "agency_id": POLICE},
     ]
-    police_on_panel = await flow.refused(c.RecordEventHeld, assurance_event_id=ev, held_on="2019-03-20", panel=[*panel, {"role": "safeguarding_partner", "title": "Chief Inspector (invented)", "partner_id": POLICE}])
+    police_on_panel = await flow.refused(
+        c.RecordEventHeld,
+        assurance_event_id=ev,
+        held_on="2019-03-20",
+        panel=[*panel, {"role": "safeguarding_partner", "title": "Chief Inspector (invented)", "partner_id": POLICE}],
+    )
     assert (police_on_panel.code, police_on_panel.field) == ("recused_partner", "panel[3].partner_id")
-    assert kinds(await flow.send(c.RecordEventHeld, assurance_event_id=ev, held_on="2019-03-20", panel=panel, young_people_took_part=True)) == ["AssuranceEventHeld"]
+    assert kinds(
+        await flow.send(c.RecordEventHeld, assurance_event_id=ev, held_on="2019-03-20", panel=panel, young_people_took_part=True)
+    ) == ["AssuranceEventHeld"]
 
     early = await flow.refused(c.RecordFindings, assurance_event_id=ev, strengths=["x"])
     assert early.code == "feedback_missing"
-    await flow.send(c.RecordImmediateFeedback, assurance_event_id=ev, highlights=["Strong voice of the child in custody suites"], given_to="Humberside Police senior leadership")
+    await flow.send(
+        c.RecordImmediateFeedback,
+        assurance_event_id=ev,
+        highlights=["Strong voice of the child in custody suites"],
+        given_to="Humberside Police senior leadership",
+    )
     found = await flow.send(
         c.RecordFindings, assurance_event_id=ev, strengths=["Practitioners know the escalation policy"],
         areas_for_development=["Referrals from the control room lack the child's views"],
@@ -180,10 +198,18 @@ async def test_an_agency_specific_event_from_proposal_to_conclusion() -> None:
 
     wrong = await flow.refused(c.DraftReport, assurance_event_id=ev, role="business_unit", author="Business manager", summary="...")
     assert (wrong.code, wrong.field) == ("wrong_role", "role")
-    await flow.send(c.DraftReport, assurance_event_id=ev, role="independent_scrutineer", author="Independent Scrutiny Officer", summary="A good contribution to the safeguarding system")
+    await flow.send(
+        c.DraftReport,
+        assurance_event_id=ev,
+        role="independent_scrutineer",
+        author="Independent Scrutiny Officer",
+        summary="A good contribution to the safeguarding system",
+    )
     recused_agree = await flow.refused(c.AgreeReport, assurance_event_id=ev, partner_id=POLICE, representative="ACC (invented)")
     assert recused_agree.code == "recused_partner"
-    assert kinds(await flow.send(c.AgreeReport, assurance_event_id=ev, partner_id=COUNCIL, representative="DCS (invented)")) == ["ReportAgreementGiven"]
+    assert kinds(await flow.send(c.AgreeReport, assurance_event_id=ev, partner_id=COUNCIL, representative="DCS (invented)")) == [
+        "ReportAgreementGiven"
+    ]
     final = await flow.send(c.AgreeReport, assurance_event_id=ev, partner_id=CCG, representative="Director of Nursing (invented)")
     assert kinds(final) == ["ReportAgreementGiven", "AssuranceReportAgreed", "AssuranceEventConcluded"]
     agreed, concluded = final[1].event, final[2].event
@@ -229,7 +255,9 @@ async def test_a_missed_milestone_is_raised_at_its_deadline_once_and_identically
 async def test_rescheduling_redates_the_pending_milestones_and_cancelling_settles_them() -> None:
     flow = Flow()
     ev = "ase-rdash"
-    await propose_and_endorse(flow, ev, "agency-specific-assurance-event", endorsers=PARTNERS, agency_id="rotherham-doncaster-and-south-humber-nhs-ft")
+    await propose_and_endorse(
+        flow, ev, "agency-specific-assurance-event", endorsers=PARTNERS, agency_id="rotherham-doncaster-and-south-humber-nhs-ft"
+    )
     await flow.send(c.ScheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-04-24")
     await flow.send(c.RecordMilestoneMet, assurance_event_id=ev, milestone_id="s11-pack-distributed", met_on="2019-01-07")
     [moved] = await flow.send(c.RescheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-06-12", reason="ISO unavailable")
@@ -237,14 +265,18 @@ async def test_rescheduling_redates_the_pending_milestones_and_cancelling_settle
     assert [(m.milestone_id, m.due_on) for m in moved.event.milestones] == [("s11-pack-returned", date(2019, 5, 22))]
     same = await flow.refused(c.RescheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-06-12", reason="again")
     assert (same.code, same.field) == ("same_date", "scheduled_on")
-    [cancelled] = await flow.send(c.CancelAssuranceEvent, assurance_event_id=ev, reason="Agency restructure", cancelled_by="Safeguarding partners")
+    [cancelled] = await flow.send(
+        c.CancelAssuranceEvent, assurance_event_id=ev, reason="Agency restructure", cancelled_by="Safeguarding partners"
+    )
     assert deadlines_for(cancelled) == [Settled(cancelled.stream_id, "milestone:s11-pack-returned")]
     assert (await flow.refused(c.ScheduleAssuranceEvent, assurance_event_id=ev, scheduled_on="2019-07-01")).code == "cancelled"
 
 
 async def test_a_thematic_event_names_its_theme_and_distributes_to_contributing_agencies() -> None:
     flow = Flow()
-    no_theme = await flow.refused(c.ProposeAssuranceEvent, assurance_event_id="t-1", activity_type="thematic-assurance-event", title="Thematic")
+    no_theme = await flow.refused(
+        c.ProposeAssuranceEvent, assurance_event_id="t-1", activity_type="thematic-assurance-event", title="Thematic"
+    )
     assert (no_theme.code, no_theme.field) == ("theme_required", "theme")
     section11 = await flow.refused(c.ProposeAssuranceEvent, assurance_event_id="t-2", activity_type="section-11", title="S11")
     assert section11.code == "not_an_assurance_event"
@@ -252,13 +284,18 @@ async def test_a_thematic_event_names_its_theme_and_distributes_to_contributing_
                               contributing_agencies=["nlc-childrens-social-care", "general-practitioners"])
     [scheduled] = await flow.send(c.ScheduleAssuranceEvent, assurance_event_id="t-3", scheduled_on="2019-02-20")
     # the contributing agencies hear the date as outcomes (issue 16 item 5)
-    assert addressees(scheduled.event_type, scheduled.event.model_dump(mode="json")) == ["nlc-childrens-social-care", "general-practitioners"]
+    assert addressees(scheduled.event_type, scheduled.event.model_dump(mode="json")) == [
+        "nlc-childrens-social-care",
+        "general-practitioners",
+    ]
     flow.move_to(date(2019, 2, 20))
     await flow.send(c.RecordEventHeld, assurance_event_id="t-3", held_on="2019-02-20", panel=[
         {"role": "independent_scrutineer", "title": "ISO"},
         {"role": "agency", "title": "Named nurse (invented)", "agency_id": "northern-lincolnshire-and-goole-hospitals"},
     ])
-    await flow.send(c.RecordImmediateFeedback, assurance_event_id="t-3", highlights=["Neglect toolkit well used"], given_to="Contributing agencies")
+    await flow.send(
+        c.RecordImmediateFeedback, assurance_event_id="t-3", highlights=["Neglect toolkit well used"], given_to="Contributing agencies"
+    )
     await flow.send(c.RecordFindings, assurance_event_id="t-3", strengths=["Toolkit"], areas_for_development=["Escalation"])
     await flow.send(c.DraftReport, assurance_event_id="t-3", role="independent_scrutineer", author="ISO", summary="s")
     for partner in PARTNERS:

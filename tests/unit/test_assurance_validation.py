@@ -77,7 +77,9 @@ def test_bad_panel_and_action_fields_are_named() -> None:
         parse_message(c.RecordFindings, json.dumps(base | {"actions": [{"title": "t", "owner_agency_id": "x", "due_on": "soon"}]}).encode())
     assert action.value.field == "actions[0].due_on"
     with pytest.raises(Refusal) as stars:
-        parse_message(c.DraftReport, json.dumps(base | {"role": "young_inspectors", "author": "YI", "summary": "s", "star_rating": "five"}).encode())
+        parse_message(
+            c.DraftReport, json.dumps(base | {"role": "young_inspectors", "author": "YI", "summary": "s", "star_rating": "five"}).encode()
+        )
     assert stars.value.field == "star_rating"
 
 
@@ -95,7 +97,14 @@ def test_the_domain_imports_no_infrastructure() -> None:
 
 
 def test_kind_gives_the_rules_a_profile_does_not_state() -> None:
-    minimal = {"id": "x", "name": "X", "description": "d", "cadence": {"count": 1, "per_months": 12}, "lead_role": "ISO", "reports_to": "board"}
+    minimal = {
+        "id": "x",
+        "name": "X",
+        "description": "d",
+        "cadence": {"count": 1, "per_months": 12},
+        "lead_role": "ISO",
+        "reports_to": "board",
+    }
     young = ActivityType.model_validate(minimal | {"kind": "young_inspectors"})
     assert (young.subject, young.report_drafted_by, young.star_rating.max_stars) == ("agency", "young_inspectors", 5)  # type: ignore[union-attr]
     hub = ActivityType.model_validate(minimal | {"kind": "learning_hub"})

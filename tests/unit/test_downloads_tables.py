@@ -56,7 +56,9 @@ def test_the_heat_map_in_excel_has_every_agency_and_rating_of_the_page() -> None
     data = render(spec("heatmap").build(d), LIVE, "xlsx")
     title, rows = xlsx_rows(data)
     assert title == "Section 11 heat map"
-    assert rows[0][0] == "Section 11 heat map" and rows[1][0] == "North Lincolnshire Children's MARS Board · as of 20 January 2027 09:30 UTC"
+    assert (
+        rows[0][0] == "Section 11 heat map" and rows[1][0] == "North Lincolnshire Children's MARS Board · as of 20 January 2027 09:30 UTC"
+    )
     headings, body = rows[3], rows[4:]
     assert list(headings[:3]) == ["Agency", "Return", "Cycle"]
     by_agency = {row[0]: row for row in body}
@@ -94,7 +96,9 @@ def test_the_action_tracker_rows_are_the_pages_bucket_by_bucket() -> None:
     table = spec("actions").build(d)
     tracker = d.action_tracker
     assert tracker is not None
-    expected = [(b, i.row.action_id) for b in ["overdue", "due soon", "awaiting sign-off", "open", "signed off"] for i in tracker.buckets[b]]
+    expected = [
+        (b, i.row.action_id) for b in ["overdue", "due soon", "awaiting sign-off", "open", "signed off"] for i in tracker.buckets[b]
+    ]
     assert list(zip(table.column("Bucket"), table.column("Action id"), strict=True)) == expected
     html = page_of(d)
     for title in table.column("Action"):

@@ -138,7 +138,11 @@ def test_every_command_of_every_table_is_a_target(rigs: dict[str, Rig]) -> None:
 
 
 @pytest.mark.parametrize("service", list(SERVICES))
-@settings(max_examples=int(os.environ.get("SCRUTINY_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("SCRUTINY_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_any_message_is_accepted_or_refused_with_a_code_never_an_internal_error(
     service: str, data: st.DataObject, loop: asyncio.AbstractEventLoop, rigs: dict[str, Rig]

@@ -44,6 +44,8 @@ def test_a_meeting_scheduled_then_held() -> None:
 
 
 def test_the_pack_looks_back_to_the_last_meeting_on_the_calendar() -> None:
-    since = previous_meeting(PROFILE, "cscp-executive", date(2026, 11, 20), calendar=[date(2026, 9, 1), date(2026, 10, 20), date(2026, 12, 1)])
+    since = previous_meeting(
+        PROFILE, "cscp-executive", date(2026, 11, 20), calendar=[date(2026, 9, 1), date(2026, 10, 20), date(2026, 12, 1)]
+    )
     assert since.day == date(2026, 10, 20) and "calendar" in since.reason
     assert previous_meeting(PROFILE, "cscp-executive", date(2026, 11, 20)).reason != since.reason

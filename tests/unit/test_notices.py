@@ -56,9 +56,19 @@ def test_agency_events_go_to_that_agency_s_leads_with_a_link_to_settle_them() ->
 
 def test_an_endorsement_is_awaited_of_the_partners_named_never_the_recused_one() -> None:
     proposed = AssuranceEventProposed(
-        assurance_event_id="ase-1", activity_type="agency-specific-assurance-event", kind="agency-specific", title="Title typed by a person",
-        agency_id="humberside-police", proposed_by="business-unit", proposer_role="business-unit", lead_role="x", reports_to="g",
-        endorsers=["council", "ccg", "humberside-police"], recused_partner="humberside-police", report_agreers=["council", "humberside-police"])
+        assurance_event_id="ase-1",
+        activity_type="agency-specific-assurance-event",
+        kind="agency-specific",
+        title="Title typed by a person",
+        agency_id="humberside-police",
+        proposed_by="business-unit",
+        proposer_role="business-unit",
+        lead_role="x",
+        reports_to="g",
+        endorsers=["council", "ccg", "humberside-police"],
+        recused_partner="humberside-police",
+        report_agreers=["council", "humberside-police"],
+    )
     notice = notice_for(proposed, WORDS)
     assert notice is not None and notice.told == (Told(Role.PARTNER, ("council", "ccg")),)
     assert "Title typed" not in notice.subject + notice.body  # a person's free text is never copied
@@ -74,8 +84,17 @@ def test_an_endorsement_is_awaited_of_the_partners_named_never_the_recused_one()
 
 
 def test_the_scrutineer_only_where_the_event_names_a_sign_off() -> None:
-    decided = RapidReviewDecided(incident_id="si-1", case_ref="case-7f3a", outcome="local-cspr", rationale="r", decided_on=date(2027, 1, 11),
-                                 decided_by="p", due_on=date(2027, 1, 12), within_timescale=True, scrutineer_sign_off_required=True)
+    decided = RapidReviewDecided(
+        incident_id="si-1",
+        case_ref="case-7f3a",
+        outcome="local-cspr",
+        rationale="r",
+        decided_on=date(2027, 1, 11),
+        decided_by="p",
+        due_on=date(2027, 1, 12),
+        within_timescale=True,
+        scrutineer_sign_off_required=True,
+    )
     notice = notice_for(decided, WORDS)
     assert notice is not None and notice.told == (Told(Role.SCRUTINEER),)
     assert notice_for(decided.model_copy(update={"scrutineer_sign_off_required": False}), WORDS) is None
@@ -83,10 +102,24 @@ def test_the_scrutineer_only_where_the_event_names_a_sign_off() -> None:
 
 def test_no_notice_carries_a_case_reference_or_a_child_s_words() -> None:
     events = [
-        RapidReviewDecided(incident_id="si-1", case_ref="case-7f3a", outcome="local-cspr", rationale="Jayden's family", decided_on=date(2027, 1, 11),
-                           decided_by="p", due_on=date(2027, 1, 12), within_timescale=True, scrutineer_sign_off_required=True),
-        AgencyInformationRequested(incident_id="si-1", information_request_id="ir-1", agency_id="humberside-police",
-                                   requested="Chronology of Jayden (case-7f3a)", due_on=date(2026, 12, 30)),
+        RapidReviewDecided(
+            incident_id="si-1",
+            case_ref="case-7f3a",
+            outcome="local-cspr",
+            rationale="Jayden's family",
+            decided_on=date(2027, 1, 11),
+            decided_by="p",
+            due_on=date(2027, 1, 12),
+            within_timescale=True,
+            scrutineer_sign_off_required=True,
+        ),
+        AgencyInformationRequested(
+            incident_id="si-1",
+            information_request_id="ir-1",
+            agency_id="humberside-police",
+            requested="Chronology of Jayden (case-7f3a)",
+            due_on=date(2026, 12, 30),
+        ),
         ReviewSlipped(review_id="cspr-2027-01", review_type="cspr", due_on=date(2027, 7, 11)),
         PreparationMilestoneMissed(assurance_event_id="ase-1", milestone_id="m1", name="Case files audited", due_on=date(2027, 1, 1)),
     ]

@@ -203,9 +203,19 @@ def test_declining_for_the_profiles_number_of_periods_warns() -> None:
 
 
 def test_a_gap_or_an_improvement_breaks_the_run() -> None:
-    rows = [(RE_REFERRALS, "2026-09", 18.0), (RE_REFERRALS, "2026-10", 19.0), (RE_REFERRALS, "2026-12", 20.0), (RE_REFERRALS, "2027-01", 21.0)]
+    rows = [
+        (RE_REFERRALS, "2026-09", 18.0),
+        (RE_REFERRALS, "2026-10", 19.0),
+        (RE_REFERRALS, "2026-12", 20.0),
+        (RE_REFERRALS, "2027-01", 21.0),
+    ]
     assert warnings_of(decide(fold([]), rows)) == []
-    rows = [(RE_REFERRALS, "2026-10", 18.0), (RE_REFERRALS, "2026-11", 19.0), (RE_REFERRALS, "2026-12", 17.0), (RE_REFERRALS, "2027-01", 18.0)]
+    rows = [
+        (RE_REFERRALS, "2026-10", 18.0),
+        (RE_REFERRALS, "2026-11", 19.0),
+        (RE_REFERRALS, "2026-12", 17.0),
+        (RE_REFERRALS, "2027-01", 18.0),
+    ]
     assert warnings_of(decide(fold([]), rows)) == []
 
 
@@ -327,7 +337,10 @@ def test_a_percentage_outside_0_to_100_is_refused_and_inside_recorded(value: flo
 
 
 def test_a_file_is_read_row_by_row_naming_each_bad_line() -> None:
-    text = "\ufeffIndicator ID,Period,Value,Note\nre-referrals-12-months,2027-01,21.5%,x\n\n,2027-02,3\nre-referrals-12-months,,3\nre-referrals-12-months,2027-03,n/a\n"
+    text = (
+        "\ufeffIndicator ID,Period,Value,Note\n"
+        "re-referrals-12-months,2027-01,21.5%,x\n\n,2027-02,3\nre-referrals-12-months,,3\nre-referrals-12-months,2027-03,n/a\n"
+    )
     read = read_values(text.encode(), "values.csv")
     assert read.values == [{"indicator_id": RE_REFERRALS, "period": "2027-01", "value": 21.5}] and read.lines == [2]
     assert read.problems == ["Line 4: no indicator_id", "Line 5: no period", "Line 6: the value 'n/a' is not a number"]

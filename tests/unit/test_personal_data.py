@@ -139,7 +139,9 @@ def test_typed_text_about_a_case_is_sealed_under_the_cases_key_and_its_authors()
     draft = _envelope(DraftSaved(agency_id="humberside-police", cycle_id="2026-27", saved_by=NAME,
                                  answers={"1.1": Answer(rating=2, narrative="Ann said so", evidence=["Policy by Ann"])}))
     sealed = sealed_payload(draft, _keys_for(draft))
-    assert "Ann" not in str(sealed) and all(v.count("+") == 1 for v in [sealed["answers"]["1.1"]["narrative"], *sealed["answers"]["1.1"]["evidence"]])
+    assert "Ann" not in str(sealed) and all(
+        v.count("+") == 1 for v in [sealed["answers"]["1.1"]["narrative"], *sealed["answers"]["1.1"]["evidence"]]
+    )
 
 
 def test_events_with_nothing_personal_or_stored_before_sealing_read_as_they_are() -> None:

@@ -47,7 +47,9 @@ def test_with_no_events_the_planner_is_appendix_1() -> None:
     assert (planner.start, planner.end) == ("2018-11", "2020-10")
     assert [m.month for m in planner.months][:3] == ["2018-11", "2018-12", "2019-01"]
     named = [s for s in planner.slots() if s.activity_type in APPENDIX_ACTIVITIES]
-    assert {m.month: [s.activity_name for s in m.planned if s in named] for m in planner.months if any(s in named for s in m.planned)} == APPENDIX_1
+    assert {
+        m.month: [s.activity_name for s in m.planned if s in named] for m in planner.months if any(s in named for s in m.planned)
+    } == APPENDIX_1
     assert all(s.source == "planner" for s in named)
     # Section 11 is run by another service: with no word from it, shown, never counted as slipped
     assert {s.status for s in named if s.activity_type == "section-11"} == {"elsewhere"}
@@ -117,12 +119,36 @@ def facts(event_id: str, activity: str, status: str, **dates: object) -> EventFa
 def test_planned_held_and_slipped() -> None:
     events = [
         facts("thematic-neglect", "thematic-assurance-event", "concluded", held_on=date(2019, 2, 20)),
-        facts("ase-police", "agency-specific-assurance-event", "concluded", agency_id="humberside-police",
-              planned_for="2019-03", first_scheduled_on=date(2019, 3, 20), scheduled_on=date(2019, 3, 20), held_on=date(2019, 3, 20)),
-        facts("ase-emas", "agency-specific-assurance-event", "held", agency_id="east-midlands-ambulance-service",
-              first_scheduled_on=date(2019, 4, 24), scheduled_on=date(2019, 6, 12), held_on=date(2019, 6, 12)),
-        facts("los-1", "line-of-sight", "concluded", first_scheduled_on=date(2019, 5, 15), scheduled_on=date(2019, 5, 15), held_on=date(2019, 5, 15)),
-        facts("thematic-cse", "thematic-assurance-event", "scheduled", first_scheduled_on=date(2019, 7, 10), scheduled_on=date(2019, 9, 18)),
+        facts(
+            "ase-police",
+            "agency-specific-assurance-event",
+            "concluded",
+            agency_id="humberside-police",
+            planned_for="2019-03",
+            first_scheduled_on=date(2019, 3, 20),
+            scheduled_on=date(2019, 3, 20),
+            held_on=date(2019, 3, 20),
+        ),
+        facts(
+            "ase-emas",
+            "agency-specific-assurance-event",
+            "held",
+            agency_id="east-midlands-ambulance-service",
+            first_scheduled_on=date(2019, 4, 24),
+            scheduled_on=date(2019, 6, 12),
+            held_on=date(2019, 6, 12),
+        ),
+        facts(
+            "los-1",
+            "line-of-sight",
+            "concluded",
+            first_scheduled_on=date(2019, 5, 15),
+            scheduled_on=date(2019, 5, 15),
+            held_on=date(2019, 5, 15),
+        ),
+        facts(
+            "thematic-cse", "thematic-assurance-event", "scheduled", first_scheduled_on=date(2019, 7, 10), scheduled_on=date(2019, 9, 18)
+        ),
         facts("popup-1", "pop-up-case-discussion", "concluded", first_scheduled_on=date(2019, 4, 2), held_on=date(2019, 4, 2)),
         facts("cancelled", "line-of-sight", "cancelled", first_scheduled_on=date(2019, 10, 9)),
     ]
@@ -134,7 +160,9 @@ def test_planned_held_and_slipped() -> None:
     assert slot[("2019-03", "agency-specific-assurance-event")].event.assurance_event_id == "ase-police"  # type: ignore[union-attr]
     april = slot[("2019-04", "agency-specific-assurance-event")]
     assert (april.status, april.detail) == ("slipped", "held on 2019-06-12")
-    assert [s.activity_type for s in by_month["2019-04"].slipped if s.activity_type in APPENDIX_ACTIVITIES] == ["agency-specific-assurance-event"]
+    assert [s.activity_type for s in by_month["2019-04"].slipped if s.activity_type in APPENDIX_ACTIVITIES] == [
+        "agency-specific-assurance-event"
+    ]
     assert slot[("2019-05", "line-of-sight")].status == "held"
     june = slot[("2019-06", "thematic-assurance-event")]
     assert (june.status, june.detail) == ("slipped", "not held")
@@ -163,7 +191,11 @@ def test_beyond_the_profiles_planner_the_cadence_lays_it_out() -> None:
     months = statuses(planner)
     assert [m for m, slots in months.items() if ("line-of-sight", "planned") in slots] == ["2021-02", "2021-06", "2021-10"]
     assert [m for m, slots in months.items() if ("thematic-assurance-event", "planned") in slots] == ["2021-06"]
-    agency_months = [m for m, slots in months.items() if {("agency-specific-assurance-event", "planned"), ("agency-specific-assurance-event", "due")} & set(slots)]
+    agency_months = [
+        m
+        for m, slots in months.items()
+        if {("agency-specific-assurance-event", "planned"), ("agency-specific-assurance-event", "due")} & set(slots)
+    ]
     assert ("agency-specific-assurance-event", "due") in months["2020-11"]  # this month's
     assert agency_months == ["2020-11", "2021-01", "2021-02", "2021-04", "2021-06", "2021-07", "2021-09", "2021-10"]
     assert ("section-11", "elsewhere") in months["2021-10"]
@@ -193,10 +225,17 @@ def test_section11_returns_from_another_service_show_as_held() -> None:
 
 async def test_the_service_builds_the_planner_as_of_any_day_from_its_events() -> None:
     flow = Flow(start=datetime(2018, 12, 3, 9, tzinfo=UTC))
-    await propose_and_endorse(flow, "thematic-neglect", "thematic-assurance-event", endorsers=PARTNERS, theme="neglect", planned_for="2019-02")
+    await propose_and_endorse(
+        flow, "thematic-neglect", "thematic-assurance-event", endorsers=PARTNERS, theme="neglect", planned_for="2019-02"
+    )
     await flow.send(c.ScheduleAssuranceEvent, assurance_event_id="thematic-neglect", scheduled_on="2019-02-20")
     flow.move_to(date(2019, 2, 20), 16)
-    await flow.send(c.RecordEventHeld, assurance_event_id="thematic-neglect", held_on="2019-02-20", panel=[{"role": "independent_scrutineer", "title": "ISO"}])
+    await flow.send(
+        c.RecordEventHeld,
+        assurance_event_id="thematic-neglect",
+        held_on="2019-02-20",
+        panel=[{"role": "independent_scrutineer", "title": "ISO"}],
+    )
     flow.move_to(date(2019, 4, 1))
     query = c.ShowPlanner(start="2018-11", months=24)
     now = await flow.handlers.planner(query, PROFILE.id)

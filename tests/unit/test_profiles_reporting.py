@@ -280,7 +280,10 @@ def test_receiving_group_required() -> None:
 def test_the_scales_default_to_the_platform_s_and_a_profile_may_set_its_own(tmp_path: Path, kent: dict[str, Any]) -> None:
     reporting = load_builtin("kent").reporting
     assert [(level.id, level.name) for level in reporting.assurance_levels] == [
-        ("substantial", "Substantial assurance"), ("moderate", "Moderate assurance"), ("limited", "Limited assurance"), ("unsatisfactory", "Unsatisfactory"),
+        ("substantial", "Substantial assurance"),
+        ("moderate", "Moderate assurance"),
+        ("limited", "Limited assurance"),
+        ("unsatisfactory", "Unsatisfactory"),
     ]
     matrix = reporting.risk_matrix
     assert (matrix.likelihood, matrix.impact, [b.name for b in matrix.bands]) == (5, 5, ["Low", "Moderate", "High", "Extreme"])

@@ -137,7 +137,10 @@ async def test_somerset_the_scrutineer_comments_and_signs_off_before_publication
     sign = command(c.ScrutineerSignOffYearlyReport, year=2026, signed_off_by="Independent Scrutineer", signed_off_on="2027-04-20")
     assert (await refused(handlers.scrutineer_sign_off(sign, m))).code == "out_of_order"  # the comments come first
     [comment] = await handlers.comment_on_yearly_report(
-        command(c.CommentOnYearlyReport, year=2026, comments="Clear on impact", commented_by="Independent Scrutineer", commented_on="2027-04-10"), m
+        command(
+            c.CommentOnYearlyReport, year=2026, comments="Clear on impact", commented_by="Independent Scrutineer", commented_on="2027-04-10"
+        ),
+        m,
     )
     assert comment.event.comments_to == "sscp-executive"  # type: ignore[union-attr]
     [signed] = await handlers.scrutineer_sign_off(sign, m)
@@ -146,24 +149,38 @@ async def test_somerset_the_scrutineer_comments_and_signs_off_before_publication
     assert redraft.code == "signed_off"
     [published] = await handlers.publish_yearly_report(publish, m)
     assert published.event.publication == "SSCP website"  # type: ignore[union-attr]
-    assert (await refused(handlers.publish_yearly_report(command(c.PublishYearlyReport, year=2026, published_on="2027-05-02"), m))).code == "published"
+    assert (
+        await refused(handlers.publish_yearly_report(command(c.PublishYearlyReport, year=2026, published_on="2027-05-02"), m))
+    ).code == "published"
 
 
 async def test_north_lincolnshire_the_scrutineer_reviews_then_the_partners_sign_off(handlers: ReportingHandlers) -> None:
     m = meta("north-lincolnshire")
     await handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, summary="s", drafted_on="2027-04-02"), m)
-    partners = command(c.PartnersSignOffYearlyReport, year=2026, group_id="safeguarding-partners", signatories=["DCS (invented)"], signed_off_on="2027-04-25")
+    partners = command(
+        c.PartnersSignOffYearlyReport,
+        year=2026,
+        group_id="safeguarding-partners",
+        signatories=["DCS (invented)"],
+        signed_off_on="2027-04-25",
+    )
     early = await refused(handlers.partners_sign_off(partners, m))
     assert early.code == "out_of_order" and "review of version 1" in early.message
-    wrong = command(c.PartnersSignOffYearlyReport, year=2026, group_id="childrens-mars-board", signatories=["Chair"], signed_off_on="2027-04-25")
+    wrong = command(
+        c.PartnersSignOffYearlyReport, year=2026, group_id="childrens-mars-board", signatories=["Chair"], signed_off_on="2027-04-25"
+    )
     assert (await refused(handlers.partners_sign_off(wrong, m))).field == "group_id"
     not_theirs = command(c.ScrutineerSignOffYearlyReport, year=2026, signed_off_by="ISO", signed_off_on="2027-04-20")
     assert (await refused(handlers.scrutineer_sign_off(not_theirs, m))).code == "not_the_scrutineers"
-    await handlers.comment_on_yearly_report(command(c.CommentOnYearlyReport, year=2026, comments="c", commented_by="ISO", commented_on="2027-04-10"), m)
+    await handlers.comment_on_yearly_report(
+        command(c.CommentOnYearlyReport, year=2026, comments="c", commented_by="ISO", commented_on="2027-04-10"), m
+    )
     # A new version after the comments: the scrutineer reviews it again before the partners sign.
     await handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, summary="v2", drafted_on="2027-04-12"), m)
     assert (await refused(handlers.partners_sign_off(partners, m))).code == "out_of_order"
-    await handlers.comment_on_yearly_report(command(c.CommentOnYearlyReport, year=2026, comments="ok", commented_by="ISO", commented_on="2027-04-14"), m)
+    await handlers.comment_on_yearly_report(
+        command(c.CommentOnYearlyReport, year=2026, comments="ok", commented_by="ISO", commented_on="2027-04-14"), m
+    )
     [signed] = await handlers.partners_sign_off(partners, m)
     assert isinstance(signed.event, PartnersSignedOff) and signed.event.version == 2 and signed.event.outstanding == []
     assert await handlers.partners_sign_off(partners, m) == [signed]  # resent: the first answer
@@ -179,8 +196,13 @@ async def test_kent_no_scrutineer_part_and_steps_not_dated_before_the_last(handl
     future = await refused(handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, summary="s", drafted_on="2027-06-01"), m))
     assert (future.code, future.field) == ("in_the_future", "drafted_on")
     await handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, summary="s", drafted_on="2027-04-02"), m)
-    assert (await refused(handlers.comment_on_yearly_report(
-        command(c.CommentOnYearlyReport, year=2026, comments="c", commented_by="IS", commented_on="2027-04-10"), m))).code == "no_scrutineer_part"
+    assert (
+        await refused(
+            handlers.comment_on_yearly_report(
+                command(c.CommentOnYearlyReport, year=2026, comments="c", commented_by="IS", commented_on="2027-04-10"), m
+            )
+        )
+    ).code == "no_scrutineer_part"
     sign = {"year": 2026, "group_id": "lead-safeguarding-partners", "signatories": ["Chief Constable (invented)"]}
     backdated = await refused(handlers.partners_sign_off(command(c.PartnersSignOffYearlyReport, **sign, signed_off_on="2027-04-01"), m))
     assert (backdated.code, backdated.field) == ("too_early", "signed_off_on")
@@ -190,30 +212,50 @@ async def test_kent_no_scrutineer_part_and_steps_not_dated_before_the_last(handl
 
 async def test_a_profile_with_no_yearly_report_refuses_a_draft(handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore]) -> None:
     handlers.partnerships["calderdale"] = load_builtin("calderdale")
-    refusal = await refused(handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, summary="s", drafted_on="2027-04-02"), meta("calderdale")))
+    refusal = await refused(
+        handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, summary="s", drafted_on="2027-04-02"), meta("calderdale"))
+    )
     assert refusal.code == "no_yearly_report"
 
 
-async def test_kent_s_two_yearly_reports_each_have_their_own_lifecycle(handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore]) -> None:
+async def test_kent_s_two_yearly_reports_each_have_their_own_lifecycle(
+    handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore]
+) -> None:
     m = meta("kent")
     annual = {"year": 2026}  # no report named: the profile's first, the KSCMP Annual Report
     saa = {"year": 2026, "report_id": "scrutiny-assurance-audit-report"}
     [one] = await handlers.draft_yearly_report(command(c.DraftYearlyReport, **annual, summary="The year", drafted_on="2027-04-02"), m)
     [two] = await handlers.draft_yearly_report(command(c.DraftYearlyReport, **saa, summary="Audits", drafted_on="2027-04-03"), m)
-    assert (one.stream_id, one.event.report_id, one.event.name) == ("yearly-report:kent:kscmp-annual-report:2026", "kscmp-annual-report", "KSCMP Annual Report")
-    assert (two.stream_id, two.event.report_id, two.event.version) == ("yearly-report:kent:scrutiny-assurance-audit-report:2026", "scrutiny-assurance-audit-report", 1)
+    assert (one.stream_id, one.event.report_id, one.event.name) == (
+        "yearly-report:kent:kscmp-annual-report:2026",
+        "kscmp-annual-report",
+        "KSCMP Annual Report",
+    )
+    assert (two.stream_id, two.event.report_id, two.event.version) == (
+        "yearly-report:kent:scrutiny-assurance-audit-report:2026",
+        "scrutiny-assurance-audit-report",
+        1,
+    )
     assert two.event.sign_off_by == ["kscmp-executive"] and not two.event.publish
     # Each its own signatories: the Executive signs the sub-group's report, not the annual report.
     executive = {"group_id": "kscmp-executive", "signatories": ["Chair (invented)"], "signed_off_on": "2027-04-05"}
-    assert (await refused(handlers.partners_sign_off(command(c.PartnersSignOffYearlyReport, **annual, **executive), m))).code == "not_a_signatory"
+    assert (
+        await refused(handlers.partners_sign_off(command(c.PartnersSignOffYearlyReport, **annual, **executive), m))
+    ).code == "not_a_signatory"
     [signed] = await handlers.partners_sign_off(command(c.PartnersSignOffYearlyReport, **saa, **executive), m)
     assert isinstance(signed.event, PartnersSignedOff) and signed.event.outstanding == []
-    assert (await refused(handlers.publish_yearly_report(command(c.PublishYearlyReport, **saa, published_on="2027-04-06"), m))).code == "not_published"
-    unknown = await refused(handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, report_id="nope", summary="s", drafted_on="2027-04-02"), m))
+    assert (
+        await refused(handlers.publish_yearly_report(command(c.PublishYearlyReport, **saa, published_on="2027-04-06"), m))
+    ).code == "not_published"
+    unknown = await refused(
+        handlers.draft_yearly_report(command(c.DraftYearlyReport, year=2026, report_id="nope", summary="s", drafted_on="2027-04-02"), m)
+    )
     assert (unknown.code, unknown.field) == ("unknown_yearly_report", "report_id")
 
 
-async def test_a_yearly_report_begun_in_the_old_stream_goes_on_there(handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore]) -> None:
+async def test_a_yearly_report_begun_in_the_old_stream_goes_on_there(
+    handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore]
+) -> None:
     # Recorded (v1, no report id) when a profile had one yearly report: `yearly-report:{partnership}:{year}`.
     v1 = parse_event("YearlyReportDrafted", 1, {
         "year": 2026, "name": "Children's MARS arrangements annual report", "period_start": "2026-04-01", "period_end": "2027-03-31",
@@ -226,7 +268,9 @@ async def test_a_yearly_report_begun_in_the_old_stream_goes_on_there(handlers: R
     [comment] = await handlers.comment_on_yearly_report(
         command(c.CommentOnYearlyReport, year=2026, comments="c", commented_by="ISO", commented_on="2027-04-10"), m)
     assert (comment.stream_id, comment.event.report_id, comment.event.version) == ("yearly-report:north-lincolnshire:2026", "", 1)
-    named = command(c.CommentOnYearlyReport, year=2026, report_id="annual-report", comments="again", commented_by="ISO", commented_on="2027-04-11")
+    named = command(
+        c.CommentOnYearlyReport, year=2026, report_id="annual-report", comments="again", commented_by="ISO", commented_on="2027-04-11"
+    )
     [again] = await handlers.comment_on_yearly_report(named, m)
     assert again.stream_id == "yearly-report:north-lincolnshire:2026"
     assert await store.read_stream("yearly-report:north-lincolnshire:annual-report:2026") == []
@@ -235,9 +279,16 @@ async def test_a_yearly_report_begun_in_the_old_stream_goes_on_there(handlers: R
 # -- the risk register --------------------------------------------------------------------
 
 RISK = {
-    "risk_id": "data-sharing", "title": "Agencies do not share data for the dashboard", "description": "d",
-    "owner": "kscmp-executive", "inherent": {"likelihood": 4, "impact": 4}, "current": {"likelihood": 3, "impact": 4},
-    "target": {"likelihood": 2, "impact": 3}, "controls": ["Data sharing agreement"], "recorded_on": "2027-05-01", "review_on": "2027-08-01",
+    "risk_id": "data-sharing",
+    "title": "Agencies do not share data for the dashboard",
+    "description": "d",
+    "owner": "kscmp-executive",
+    "inherent": {"likelihood": 4, "impact": 4},
+    "current": {"likelihood": 3, "impact": 4},
+    "target": {"likelihood": 2, "impact": 3},
+    "controls": ["Data sharing agreement"],
+    "recorded_on": "2027-05-01",
+    "review_on": "2027-08-01",
 }
 
 
@@ -275,10 +326,16 @@ async def test_a_risk_is_refused_naming_the_field(handlers: ReportingHandlers, c
 @given(likelihood=st.integers(-3, 12), impact=st.integers(-3, 12))
 def test_a_rating_off_the_five_by_five_matrix_is_refused_naming_its_field(likelihood: int, impact: int) -> None:
     # The command takes 1 to 10; the profile's matrix (Kent's: 5 x 5, the default) says how high.
-    body = RISK | {"request_id": str(uuid4()), "inherent": {"likelihood": 5, "impact": 5}, "current": {"likelihood": likelihood, "impact": impact}}
+    body = RISK | {
+        "request_id": str(uuid4()),
+        "inherent": {"likelihood": 5, "impact": 5},
+        "current": {"likelihood": likelihood, "impact": impact},
+    }
     on_the_matrix = 1 <= likelihood <= 5 and 1 <= impact <= 5
     try:
-        events = risk_domain.decide_record(risk_domain.Risk(), parse_message(c.RecordRisk, json.dumps(body).encode()), PROFILES["kent"], date(2027, 5, 10))
+        events = risk_domain.decide_record(
+            risk_domain.Risk(), parse_message(c.RecordRisk, json.dumps(body).encode()), PROFILES["kent"], date(2027, 5, 10)
+        )
     except Refusal as refusal:
         assert not on_the_matrix and refusal.field in ("current.likelihood", "current.impact")
         return
@@ -289,7 +346,9 @@ def own_scales() -> Any:
     """Kent's profile with three levels of assurance of its own and a 4 x 4 risk matrix."""
     data = yaml.safe_load(builtin_profiles()["kent"].read_text(encoding="utf-8"))
     data["reporting"]["assurance_levels"] = [
-        {"id": "assured", "name": "Assured"}, {"id": "partly-assured", "name": "Partly assured"}, {"id": "not-assured", "name": "Not assured"},
+        {"id": "assured", "name": "Assured"},
+        {"id": "partly-assured", "name": "Partly assured"},
+        {"id": "not-assured", "name": "Not assured"},
     ]
     data["reporting"]["risk_matrix"] = {"likelihood": 4, "impact": 4, "bands": [
         {"name": "Tolerable", "from_score": 1, "colour": "green"}, {"name": "Intolerable", "from_score": 9, "colour": "red"},
@@ -297,7 +356,9 @@ def own_scales() -> Any:
     return FrameworkProfile.model_validate(data)
 
 
-async def test_ratings_and_risks_are_on_the_profile_s_own_scales(handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore], clock: ManualClock) -> None:
+async def test_ratings_and_risks_are_on_the_profile_s_own_scales(
+    handlers: ReportingHandlers, stores: dict[str, InMemoryEventStore], clock: ManualClock
+) -> None:
     handlers.partnerships["kent"] = own_scales()
     s11 = Section11Handlers(stores["section11"], Partnerships(PROFILES), clock)
     await s11.open_cycle(OpenAuditCycle(request_id=uuid4(), cycle_id="2026-27", opened_on=date(2027, 5, 1)), meta("kent"))
@@ -307,7 +368,11 @@ async def test_ratings_and_risks_are_on_the_profile_s_own_scales(handlers: Repor
     assert rated.event.rating == "partly-assured"  # type: ignore[union-attr]
     off = await refused(handlers.rate_indicator(command(c.RateIndicator, **rate, rating="substantial"), meta("kent")))
     assert (off.code, off.field) == ("unknown_level", "rating") and "assured, partly-assured, not-assured" in off.message
-    four = RISK | {"inherent": {"likelihood": 4, "impact": 4}, "current": {"likelihood": 3, "impact": 4}, "target": {"likelihood": 2, "impact": 2}}
+    four = RISK | {
+        "inherent": {"likelihood": 4, "impact": 4},
+        "current": {"likelihood": 3, "impact": 4},
+        "target": {"likelihood": 2, "impact": 2},
+    }
     await handlers.record_risk(command(c.RecordRisk, **four), meta("kent"))
     five = RISK | {"risk_id": "other", "inherent": {"likelihood": 5, "impact": 4}}
     off = await refused(handlers.record_risk(command(c.RecordRisk, **five), meta("kent")))

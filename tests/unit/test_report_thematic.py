@@ -46,9 +46,30 @@ RECORDS = [
 ]
 FACTS = [FactRow("audit-round", "maca-neglect", "grading", None, "police graded case-1a2b good", "ev-grade", 11)]
 ACTIONS = [
-    ActionLinkRow("act-1", "Adopt a neglect screening tool", "cmbc-childrens-social-care", date(2027, 3, 1), "open",
-                  "assurance-event", "ta-1", date(2026, 11, 20), "ev-act-1", 20),
-    ActionLinkRow("act-2", "Unrelated", "west-yorkshire-police", date(2027, 3, 1), "open", "assurance-event", "other", date(2026, 11, 20), "ev-act-2", 21),
+    ActionLinkRow(
+        "act-1",
+        "Adopt a neglect screening tool",
+        "cmbc-childrens-social-care",
+        date(2027, 3, 1),
+        "open",
+        "assurance-event",
+        "ta-1",
+        date(2026, 11, 20),
+        "ev-act-1",
+        20,
+    ),
+    ActionLinkRow(
+        "act-2",
+        "Unrelated",
+        "west-yorkshire-police",
+        date(2027, 3, 1),
+        "open",
+        "assurance-event",
+        "other",
+        date(2026, 11, 20),
+        "ev-act-2",
+        21,
+    ),
 ]
 IMPACT = [ImpactLinkRow("imp-1", date(2027, 1, 10), "Screening tool in use", "Audit of 20 cases", {"actions": ["act-1"]}, "ev-imp", 30)]
 
@@ -62,7 +83,12 @@ def test_the_seven_sections_of_the_template_in_order_with_their_roles() -> None:
     assert [s.number for s in sections] == [1, 2, 3, 4, 5, 6, 7]
     assert [s.role for s in sections] == ["evidence"] * 4 + ["gaps", "development", "next-steps"]
     assert sections[0].title == "What do we know (What does the data tell us?)"
-    assert [s.elements for s in sections[:4]] == [["Quantitative data"], ["Qualitative evidence"], ["Engagement with front line staff"], ["Engagement with service users"]]
+    assert [s.elements for s in sections[:4]] == [
+        ["Quantitative data"],
+        ["Qualitative evidence"],
+        ["Engagement with front line staff"],
+        ["Engagement with service users"],
+    ]
 
 
 def test_records_on_the_theme_go_to_the_section_of_their_element() -> None:
@@ -76,7 +102,11 @@ def test_records_on_the_theme_go_to_the_section_of_their_element() -> None:
     assert concerns.title.startswith("Concerns") and [x.text for x in concerns.lines] == ["Caseloads stop home visits"]
     assert [x.text for x in strengths.lines] == ["Practitioners know the escalation route"]
     assert [line.source for line in voice.lines] == ["Assurance event ya-1"]
-    assert [x.text for x in development.lines] == ["Supervision notes thin", "Caseloads stop home visits", "No shared neglect screening tool"]
+    assert [x.text for x in development.lines] == [
+        "Supervision notes thin",
+        "Caseloads stop home visits",
+        "No shared neglect screening tool",
+    ]
     assert [x.source for x in next_steps.lines] == ["Action act-1", "Impact log entry imp-1", "Assurance event ta-2"]
     assert any("Section 11 returns and cycles carry no theme" in x.text for x in gaps.lines)
 
@@ -117,7 +147,12 @@ def test_a_profile_theme_matches_its_id_or_its_name() -> None:
 
 @pytest.mark.parametrize(
     ("title", "role"),
-    [("Gaps in knowledge", "gaps"), ("Next steps / Actions", "next-steps"), ("Areas for development", "development"), ("What the data tell us", "evidence")],
+    [
+        ("Gaps in knowledge", "gaps"),
+        ("Next steps / Actions", "next-steps"),
+        ("Areas for development", "development"),
+        ("What the data tell us", "evidence"),
+    ],
 )
 def test_a_section_role_comes_from_its_heading(title: str, role: str) -> None:
     from shared.profiles.reporting import TemplateSection

@@ -34,9 +34,20 @@ RECORDS = [
     record("assurance-event", "old", date(2026, 2, 10), 2, activity="safeguarding-conversations"),  # the year before
     record("s11-cycle", "2026-28", date(2026, 5, 1), 3, status="closed", ended_on=date(2026, 7, 1), figures={"agencies": 7, "returns": 6}),
     record("audit-round", "maa-q1", date(2026, 4, 1), 4, findings=["Early help plans lack outcomes"]),
-    record("review", "cspr-1", date(2026, 9, 1), 5, status="published", ended_on=date(2027, 2, 1), link="https://example.org/cspr-1", themes=["neglect"]),
+    record(
+        "review",
+        "cspr-1",
+        date(2026, 9, 1),
+        5,
+        status="published",
+        ended_on=date(2027, 2, 1),
+        link="https://example.org/cspr-1",
+        themes=["neglect"],
+    ),
 ]
-FACTS = [FactRow("assurance-event", "conv-1", "learning", date(2026, 7, 1), "practitioners told of the actions taken: new pathway", "ev-f", 6)]
+FACTS = [
+    FactRow("assurance-event", "conv-1", "learning", date(2026, 7, 1), "practitioners told of the actions taken: new pathway", "ev-f", 6)
+]
 ACTIONS = [
     ActionLinkRow("act-1", "New pathway", "scc-childrens-social-care", date(2026, 12, 1), "signed-off", "assurance-event", "conv-1",
                   date(2026, 6, 11), "ev-a1", 7, signed_off_on=date(2026, 12, 5)),
@@ -44,7 +55,9 @@ ACTIONS = [
                   date(2026, 4, 20), "ev-a2", 8),
 ]
 IMPACT = [ImpactLinkRow("imp-1", date(2027, 3, 1), "Fewer repeat referrals", "Data dashboard Q4", {"actions": ["act-1"]}, "ev-i", 9)]
-CLOCKS = [ClockRow("rapid-review", "si-1", date(2026, 8, 1), date(2026, 8, 21), "decided", "local-cspr", False, date(2026, 8, 20), "ev-rr", 10)]
+CLOCKS = [
+    ClockRow("rapid-review", "si-1", date(2026, 8, 1), date(2026, 8, 21), "decided", "local-cspr", False, date(2026, 8, 20), "ev-rr", 10)
+]
 
 
 def drafted(status: str = "drafted", steps: list[StepRow] | None = None, signed: list[str] | None = None) -> YearlyReportRow:

@@ -35,7 +35,12 @@ async def test_a_monthly_round_from_the_maag_cadence_is_due_at_the_month_end() -
     [opened] = await h.send(OpenAuditRound, **ROUND)
     event = opened.event
     assert isinstance(event, AuditRoundOpened)
-    assert (event.cadence_months, event.period_end, event.due_on, event.sample_from) == (1, date(2026, 11, 30), date(2026, 11, 30), date(2025, 11, 2))
+    assert (event.cadence_months, event.period_end, event.due_on, event.sample_from) == (
+        1,
+        date(2026, 11, 30),
+        date(2026, 11, 30),
+        date(2025, 11, 2),
+    )
     assert event.case_refs == ["case-7f3a", "case-91bc"]
     assert await h.pending() == {"audit-round-overdue": london(2026, 12, 1)}
 
@@ -90,7 +95,9 @@ async def test_gradings_and_an_immediate_concern_escalated_at_once() -> None:
             await h.send(GradeAuditCase, **(grade | body))
         assert (refused.value.code, refused.value.field) == (code, field)
 
-    [concluded] = await h.send(ConcludeAuditRound, audit_id="maag-2026-11", concluded_on="2026-11-02", findings=["Strategy discussions late"])
+    [concluded] = await h.send(
+        ConcludeAuditRound, audit_id="maag-2026-11", concluded_on="2026-11-02", findings=["Strategy discussions late"]
+    )
     assert isinstance(concluded.event, AuditRoundConcluded)
     assert concluded.event.grades == {"good": 1, "inadequate": 1}
     assert await h.pending() == {}
@@ -123,8 +130,23 @@ async def test_a_round_not_concluded_by_its_end_is_overdue() -> None:
 async def test_the_impact_log_links_to_records_that_exist() -> None:
     h = Harness(utc(2026, 11, 2))
     await h.send(OpenAuditRound, **ROUND)
-    await h.send(RaiseAction, action_id="act-1", title="Strategy discussions within a day", owner_agency_id="nlc-childrens-social-care", due_on="2026-12-31", source_type="audit", source_id="maag-2026-11", raised_by="bu")
-    impact = {"impact_id": "imp-1", "recorded_on": "2026-11-02", "difference": "Strategy discussions now held within a day", "evidence": "Re-audit", "recorded_by": "bu"}
+    await h.send(
+        RaiseAction,
+        action_id="act-1",
+        title="Strategy discussions within a day",
+        owner_agency_id="nlc-childrens-social-care",
+        due_on="2026-12-31",
+        source_type="audit",
+        source_id="maag-2026-11",
+        raised_by="bu",
+    )
+    impact = {
+        "impact_id": "imp-1",
+        "recorded_on": "2026-11-02",
+        "difference": "Strategy discussions now held within a day",
+        "evidence": "Re-audit",
+        "recorded_by": "bu",
+    }
     with pytest.raises(Refusal) as refused:
         await h.send(RecordImpact, **impact)
     assert (refused.value.code, refused.value.field) == ("no_links", "action_ids")

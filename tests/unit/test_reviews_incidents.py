@@ -58,7 +58,9 @@ async def test_calendar_days_and_awareness_start_come_from_the_profile() -> None
     assert isinstance(opened, RapidReviewOpened)
     assert (opened.starts_on, opened.unit, opened.due_on) == (date(2026, 12, 17), "calendar_days", date(2027, 1, 1))
     # the notification no longer opens a second rapid review
-    assert types(await h.send(RecordIncidentNotification, incident_id="si-1", recipient="national-panel", notified_on="2026-12-18", recorded_by="bu")) == ["SeriousIncidentNotified"]
+    assert types(
+        await h.send(RecordIncidentNotification, incident_id="si-1", recipient="national-panel", notified_on="2026-12-18", recorded_by="bu")
+    ) == ["SeriousIncidentNotified"]
 
 
 async def test_a_looked_after_child_means_ofsted_and_the_secretary_of_state_are_told_too() -> None:
@@ -144,38 +146,81 @@ async def test_an_extension_must_move_the_date_later_and_not_into_the_past() -> 
 async def test_information_requests_are_chased_when_overdue_and_answered_only_by_their_agency() -> None:
     h = Harness(utc(2026, 12, 18))
     await record(h, aware_on="2026-12-17", panel_notified_on="2026-12-18")
-    [asked] = await h.send(RequestAgencyInformation, incident_id="si-1", information_request_id="ir-police", agency_id="humberside-police", requested="Chronology of contacts")
+    [asked] = await h.send(
+        RequestAgencyInformation,
+        incident_id="si-1",
+        information_request_id="ir-police",
+        agency_id="humberside-police",
+        requested="Chronology of contacts",
+    )
     assert asked.event.due_on == date(2026, 12, 29)  # type: ignore[attr-defined]  # 5 working days after 18 Dec, skipping 25 and 28
-    await h.send(RequestAgencyInformation, incident_id="si-1", information_request_id="ir-health", agency_id="northern-lincolnshire-and-goole-hospitals", requested="A&E attendances", due_on="2027-01-04")
+    await h.send(
+        RequestAgencyInformation,
+        incident_id="si-1",
+        information_request_id="ir-health",
+        agency_id="northern-lincolnshire-and-goole-hospitals",
+        requested="A&E attendances",
+        due_on="2027-01-04",
+    )
     with pytest.raises(Refusal) as refused:
-        await h.send(ProvideAgencyInformation, actor="agency:humberside-police", incident_id="si-1", information_request_id="ir-health", agency_id="humberside-police", summary="x", provided_on="2026-12-18")
+        await h.send(
+            ProvideAgencyInformation,
+            actor="agency:humberside-police",
+            incident_id="si-1",
+            information_request_id="ir-health",
+            agency_id="humberside-police",
+            summary="x",
+            provided_on="2026-12-18",
+        )
     assert (refused.value.code, refused.value.field) == ("not_requested_of_agency", "agency_id")
 
     [chased] = await h.at(london(2026, 12, 30, 9))
     assert chased.event_type == "AgencyInformationOverdue" and chased.event.information_request_id == "ir-police"  # type: ignore[attr-defined]
-    [provided] = await h.send(ProvideAgencyInformation, incident_id="si-1", information_request_id="ir-police", agency_id="humberside-police", summary="Chronology attached", provided_on="2026-12-30")
+    [provided] = await h.send(
+        ProvideAgencyInformation,
+        incident_id="si-1",
+        information_request_id="ir-police",
+        agency_id="humberside-police",
+        summary="Chronology attached",
+        provided_on="2026-12-30",
+    )
     assert provided.event.late is True  # type: ignore[attr-defined]
-    await h.send(ProvideAgencyInformation, incident_id="si-1", information_request_id="ir-health", agency_id="northern-lincolnshire-and-goole-hospitals", summary="Two attendances", provided_on="2026-12-30")
+    await h.send(
+        ProvideAgencyInformation,
+        incident_id="si-1",
+        information_request_id="ir-health",
+        agency_id="northern-lincolnshire-and-goole-hospitals",
+        summary="Two attendances",
+        provided_on="2026-12-30",
+    )
     assert not [k for k in await h.pending() if k.startswith("info-request")]
 
 
 async def test_the_decision_stops_the_clock_and_needs_the_scrutineer_where_the_profile_says() -> None:
     h = Harness(utc(2026, 12, 18), variant(reviews={"rapid_review_decision_signed_off_by_scrutineer": True}))
     with pytest.raises(Refusal) as refused:
-        await h.send(DecideRapidReview, incident_id="si-1", outcome="local-cspr", rationale="r", decided_on="2026-12-18", decided_by="partners")
+        await h.send(
+            DecideRapidReview, incident_id="si-1", outcome="local-cspr", rationale="r", decided_on="2026-12-18", decided_by="partners"
+        )
     assert refused.value.code == "unknown_incident"
     await record(h, aware_on="2026-12-17", panel_notified_on="2026-12-18")
     h.clock.set(utc(2027, 1, 8))
     [decided] = await h.send(
-        DecideRapidReview, incident_id="si-1", outcome="local-cspr",
-        rationale="Multi-agency learning about escalation between health and police", decided_on="2027-01-08", decided_by="Safeguarding partners",
+        DecideRapidReview,
+        incident_id="si-1",
+        outcome="local-cspr",
+        rationale="Multi-agency learning about escalation between health and police",
+        decided_on="2027-01-08",
+        decided_by="Safeguarding partners",
     )
     assert decided.event.within_timescale and decided.event.scrutineer_sign_off_required  # type: ignore[attr-defined]
     assert "rapid-review-overdue" not in await h.pending()
     with pytest.raises(Refusal) as refused:
         await h.send(ChangeRapidReviewDueDate, incident_id="si-1", change="extension", due_on="2027-02-01", reason="x", agreed_by="x")
     assert refused.value.code == "already_decided"
-    [signed] = await h.send(SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="Independent Scrutineer (invented)", signed_off_on="2027-01-08")
+    [signed] = await h.send(
+        SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="Independent Scrutineer (invented)", signed_off_on="2027-01-08"
+    )
     assert signed.event_type == "RapidReviewDecisionSignedOff"
     with pytest.raises(Refusal) as refused:
         await h.send(SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="x", signed_off_on="2027-01-08")
@@ -186,14 +231,23 @@ async def test_a_decision_outside_the_outcomes_is_refused() -> None:
     h = Harness(utc(2026, 12, 18))
     await record(h, aware_on="2026-12-17", panel_notified_on="2026-12-18")
     with pytest.raises(Refusal) as refused:
-        await h.send(DecideRapidReview, incident_id="si-1", outcome="serious-case-review", rationale="r", decided_on="2026-12-18", decided_by="p")
+        await h.send(
+            DecideRapidReview, incident_id="si-1", outcome="serious-case-review", rationale="r", decided_on="2026-12-18", decided_by="p"
+        )
     assert refused.value.field == "outcome"
 
 
 async def test_north_lincolnshire_does_not_ask_the_scrutineer_to_sign_off() -> None:
     h = Harness(utc(2026, 12, 18))
     await record(h, aware_on="2026-12-17", panel_notified_on="2026-12-18")
-    await h.send(DecideRapidReview, incident_id="si-1", outcome="no-further-review", rationale="Single-agency learning only", decided_on="2026-12-18", decided_by="partners")
+    await h.send(
+        DecideRapidReview,
+        incident_id="si-1",
+        outcome="no-further-review",
+        rationale="Single-agency learning only",
+        decided_on="2026-12-18",
+        decided_by="partners",
+    )
     with pytest.raises(Refusal) as refused:
         await h.send(SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="x", signed_off_on="2026-12-18")
     assert refused.value.code == "sign_off_not_required"

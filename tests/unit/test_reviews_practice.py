@@ -41,9 +41,24 @@ async def refusal(h: Harness, command: type, **body: object) -> Refusal:
 
 
 async def decided(h: Harness, outcome: str = "local-cspr") -> None:
-    await h.send(RecordSeriousIncident, incident_id="si-1", case_ref="case-7f3a", aware_on="2026-12-17", child_looked_after=False, panel_notified_on="2026-12-18", recorded_by="bu")
+    await h.send(
+        RecordSeriousIncident,
+        incident_id="si-1",
+        case_ref="case-7f3a",
+        aware_on="2026-12-17",
+        child_looked_after=False,
+        panel_notified_on="2026-12-18",
+        recorded_by="bu",
+    )
     h.clock.set(utc(2027, 1, 11))
-    await h.send(DecideRapidReview, incident_id="si-1", outcome=outcome, rationale="Learning for the partnership", decided_on="2027-01-11", decided_by="partners")
+    await h.send(
+        DecideRapidReview,
+        incident_id="si-1",
+        outcome=outcome,
+        rationale="Learning for the partnership",
+        decided_on="2027-01-11",
+        decided_by="partners",
+    )
     h.clock.set(utc(2027, 1, 20))
 
 
@@ -63,9 +78,17 @@ async def test_a_cspr_is_due_six_months_from_the_decision_and_slips_past_it() ->
     [slipped] = await h.at(london(2027, 7, 20))
     assert slipped.event_type == "ReviewSlipped" and slipped.occurred_at == london(2027, 7, 12)
 
-    [signed] = await h.send(SignOffReview, review_id="cspr-1", signed_off_as="executive", signatory="Safeguarding partners", signed_off_on="2027-07-20")
+    [signed] = await h.send(
+        SignOffReview, review_id="cspr-1", signed_off_as="executive", signatory="Safeguarding partners", signed_off_on="2027-07-20"
+    )
     assert signed.event.within_timescale is False  # type: ignore[attr-defined]
-    [published] = await h.send(PublishReview, review_id="cspr-1", published_on="2027-07-20", link="https://example.org/cspr-1", themes=["neglect", "information sharing"])
+    [published] = await h.send(
+        PublishReview,
+        review_id="cspr-1",
+        published_on="2027-07-20",
+        link="https://example.org/cspr-1",
+        themes=["neglect", "information sharing"],
+    )
     assert published.event_type == "ReviewPublished"
 
 
@@ -93,12 +116,16 @@ async def test_a_cspr_needs_a_decision_to_hold_one() -> None:
 
 
 async def test_where_the_scrutineer_signs_off_decisions_a_cspr_waits_for_it() -> None:
-    h = Harness(utc(2026, 12, 18), variant(reviews={"rapid_review_decision_signed_off_by_scrutineer": True, "cspr_signed_off_by": "scrutineer"}))
+    h = Harness(
+        utc(2026, 12, 18), variant(reviews={"rapid_review_decision_signed_off_by_scrutineer": True, "cspr_signed_off_by": "scrutineer"})
+    )
     await decided(h)
     with pytest.raises(Refusal) as refused:
         await h.send(CommissionReview, **CSPR)
     assert refused.value.code == "decision_not_signed_off"
-    await h.send(SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="Independent Scrutineer (invented)", signed_off_on="2027-01-12")
+    await h.send(
+        SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="Independent Scrutineer (invented)", signed_off_on="2027-01-12"
+    )
     [commissioned] = await h.send(CommissionReview, **CSPR)
     assert commissioned.event.sign_off_by == "scrutineer"  # type: ignore[attr-defined]
     with pytest.raises(Refusal) as refused:
@@ -114,15 +141,27 @@ async def test_somerset_a_cspr_waits_for_the_national_panel_and_the_executive_or
     early = await refusal(h, RecordNationalPanelResponse, incident_id="si-1", endorsed=True, responded_on="2027-01-12")
     assert early.code == "not_decided"
     await decided(h)
-    await h.send(SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="Independent Scrutineer (invented)", signed_off_on="2027-01-12")
+    await h.send(
+        SignOffRapidReviewDecision, incident_id="si-1", signed_off_by="Independent Scrutineer (invented)", signed_off_on="2027-01-12"
+    )
     waiting = await refusal(h, CommissionReview, **CSPR)
     assert (waiting.code, waiting.field) == ("panel_endorsement_needed", "incident_id")
-    [responded] = await h.send(RecordNationalPanelResponse, incident_id="si-1", endorsed=True, responded_on="2027-01-15", note="Local review agreed")
+    [responded] = await h.send(
+        RecordNationalPanelResponse, incident_id="si-1", endorsed=True, responded_on="2027-01-15", note="Local review agreed"
+    )
     assert isinstance(responded.event, NationalPanelResponded) and responded.event.outcome == "local-cspr"
-    assert (await refusal(h, RecordNationalPanelResponse, incident_id="si-1", endorsed=True, responded_on="2027-01-16")).code == "already_responded"
+    assert (
+        await refusal(h, RecordNationalPanelResponse, incident_id="si-1", endorsed=True, responded_on="2027-01-16")
+    ).code == "already_responded"
     [commissioned] = await h.send(CommissionReview, **CSPR)
     assert commissioned.event.signatories == ["executive", "scrutineer"]  # type: ignore[attr-defined]
-    [signed] = await h.send(SignOffReview, review_id="cspr-1", signed_off_as="scrutineer", signatory="Independent Scrutineer (invented)", signed_off_on="2027-01-20")
+    [signed] = await h.send(
+        SignOffReview,
+        review_id="cspr-1",
+        signed_off_as="scrutineer",
+        signatory="Independent Scrutineer (invented)",
+        signed_off_on="2027-01-20",
+    )
     assert signed.event.signed_off_as == "scrutineer"  # type: ignore[attr-defined]
     await h.send(CommissionReview, **(CSPR | {"review_id": "cspr-2"}))
     await h.send(SignOffReview, review_id="cspr-2", signed_off_as="executive", signatory="SSCP Executive", signed_off_on="2027-01-20")
@@ -134,17 +173,35 @@ async def test_somerset_a_cspr_waits_for_the_national_panel_and_the_executive_or
 async def test_a_cspr_the_national_panel_did_not_endorse_is_not_commissioned() -> None:
     h = Harness(utc(2026, 12, 18), variant(reviews={"cspr_endorsed_by_national_panel": True}))
     await decided(h)
-    await h.send(RecordNationalPanelResponse, incident_id="si-1", endorsed=False, responded_on="2027-01-15", note="A national review instead")
+    await h.send(
+        RecordNationalPanelResponse, incident_id="si-1", endorsed=False, responded_on="2027-01-15", note="A national review instead"
+    )
     refused = await refusal(h, CommissionReview, **CSPR)
     assert refused.code == "panel_endorsement_needed" and "has not endorsed it" in refused.message
 
 
 async def test_learning_and_thematic_reviews_are_lighter() -> None:
     h = Harness(utc(2027, 3, 1), variant(reviews={"learning_review_months": 4, "review_slippage_warning_days": 0}))
-    [learning] = await h.send(CommissionReview, review_id="lr-1", review_type="learning-review", theme="Bruising in non-mobile babies", author="SPLIG", terms_of_reference="Two cases below the CSPR threshold", commissioned_on="2027-03-01")
+    [learning] = await h.send(
+        CommissionReview,
+        review_id="lr-1",
+        review_type="learning-review",
+        theme="Bruising in non-mobile babies",
+        author="SPLIG",
+        terms_of_reference="Two cases below the CSPR threshold",
+        commissioned_on="2027-03-01",
+    )
     assert (learning.event.due_on, learning.event.warn_on, learning.event.sign_off_by) == (date(2027, 7, 1), None, "subgroup")  # type: ignore[attr-defined]
     assert await h.pending() == {"review-overdue": london(2027, 7, 2)}
-    [thematic] = await h.send(CommissionReview, review_id="tr-1", review_type="thematic-review", theme="Neglect", author="SPLIG", terms_of_reference="Neglect across the pathway", commissioned_on="2027-03-01")
+    [thematic] = await h.send(
+        CommissionReview,
+        review_id="tr-1",
+        review_type="thematic-review",
+        theme="Neglect",
+        author="SPLIG",
+        terms_of_reference="Neglect across the pathway",
+        commissioned_on="2027-03-01",
+    )
     assert thematic.event.due_on == date(2027, 9, 1)  # type: ignore[attr-defined]
     with pytest.raises(Refusal) as refused:
         await h.send(PublishReview, review_id="lr-1", published_on="2027-03-01", link="https://example.org/lr", themes=["x"])
@@ -153,7 +210,15 @@ async def test_learning_and_thematic_reviews_are_lighter() -> None:
 
 async def test_stages_come_from_the_profile_once_each_with_dates() -> None:
     h = Harness(utc(2027, 3, 1))
-    await h.send(CommissionReview, review_id="tr-1", review_type="thematic-review", theme="Neglect", author="SPLIG", terms_of_reference="t", commissioned_on="2027-03-01")
+    await h.send(
+        CommissionReview,
+        review_id="tr-1",
+        review_type="thematic-review",
+        theme="Neglect",
+        author="SPLIG",
+        terms_of_reference="t",
+        commissioned_on="2027-03-01",
+    )
     await h.send(RecordReviewStage, review_id="tr-1", stage="information-gathered", completed_on="2027-03-01")
     cases = [
         ({"stage": "horoscope-read", "completed_on": "2027-03-01"}, "unknown_stage", "stage"),
@@ -175,7 +240,14 @@ async def test_a_review_extension_moves_both_clocks_and_needs_a_reason() -> None
     with pytest.raises(Refusal) as refused:
         await h.send(ChangeReviewDueDate, review_id="cspr-1", change="extension", due_on="2027-09-30", agreed_by="partners")
     assert refused.value.field == "reason"
-    [changed] = await h.send(ChangeReviewDueDate, review_id="cspr-1", change="extension", due_on="2027-09-30", reason="Criminal trial; the National Panel agreed", agreed_by="partners")
+    [changed] = await h.send(
+        ChangeReviewDueDate,
+        review_id="cspr-1",
+        change="extension",
+        due_on="2027-09-30",
+        reason="Criminal trial; the National Panel agreed",
+        agreed_by="partners",
+    )
     assert changed.event.warn_on == date(2027, 9, 2)  # type: ignore[attr-defined]
     assert types(await h.at(london(2027, 10, 2))) == ["ReviewSlippageWarned", "ReviewSlipped"]
 
@@ -185,9 +257,23 @@ async def test_a_profile_may_have_its_signatories_sign_off_jointly() -> None:
     # one signs, the last signature is the sign-off, and only then may the review be published.
     jointly = variant(reviews={"thematic_review_signed_off_by": ["subgroup", "scrutineer"], "signed_off_jointly": ["thematic-review"]})
     h = Harness(utc(2027, 3, 1), jointly)
-    [commissioned] = await h.send(CommissionReview, review_id="tr-1", review_type="thematic-review", theme="Neglect", author="SPLIG", terms_of_reference="t", commissioned_on="2027-03-01")
+    [commissioned] = await h.send(
+        CommissionReview,
+        review_id="tr-1",
+        review_type="thematic-review",
+        theme="Neglect",
+        author="SPLIG",
+        terms_of_reference="t",
+        commissioned_on="2027-03-01",
+    )
     assert commissioned.event.jointly is True  # type: ignore[attr-defined]
-    [first] = await h.send(SignOffReview, review_id="tr-1", signed_off_as="scrutineer", signatory="Independent Scrutineer (invented)", signed_off_on="2027-03-01")
+    [first] = await h.send(
+        SignOffReview,
+        review_id="tr-1",
+        signed_off_as="scrutineer",
+        signatory="Independent Scrutineer (invented)",
+        signed_off_on="2027-03-01",
+    )
     assert isinstance(first.event, ReviewSignatureRecorded) and first.event.outstanding == ["subgroup"]
     again = await refusal(h, SignOffReview, review_id="tr-1", signed_off_as="scrutineer", signatory="x", signed_off_on="2027-03-01")
     assert (again.code, again.field) == ("already_signed", "signed_off_as")

@@ -25,7 +25,9 @@ NL = "north-lincolnshire"
 PROFILE = load_builtin(NL)
 
 
-def variant(profile: FrameworkProfile = PROFILE, *, reviews: dict[str, Any] | None = None, actions: dict[str, Any] | None = None) -> FrameworkProfile:
+def variant(
+    profile: FrameworkProfile = PROFILE, *, reviews: dict[str, Any] | None = None, actions: dict[str, Any] | None = None
+) -> FrameworkProfile:
     """The profile with some review or action rules changed (e.g. Somerset's scrutineer sign-off)."""
     return profile.model_copy(
         update={

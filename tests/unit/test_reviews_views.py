@@ -68,7 +68,9 @@ def test_clocks_count_in_their_own_unit() -> None:
     assert (rapid.row.kind, rapid.days_left, rapid.counted_in) == ("rapid-review", 15, "working days")  # 3 bank holidays skipped
     assert (cspr.days_left, cspr.counted_in) == (205, "calendar days")
     assert (notification.row.kind, notification.days_left, notification.running) == ("notification", None, False)
-    late = build_reviews_view([clock("rapid-review", date(2027, 1, 13), "working_days")], [], [], [], [], datetime(2027, 1, 14, 10, tzinfo=UTC))
+    late = build_reviews_view(
+        [clock("rapid-review", date(2027, 1, 13), "working_days")], [], [], [], [], datetime(2027, 1, 14, 10, tzinfo=UTC)
+    )
     assert late.clocks[0].days_left == -1 and late.clocks[0].overdue and late.overdue == 1
 
 
@@ -81,7 +83,16 @@ def dashboard(**extra: object) -> Dashboard:
 
 
 def test_the_partials_name_the_events_behind_each_row() -> None:
-    history = [HistoryEntry("ActionProgressUpdated", AS_OF, "agency:humberside-police", "update 1 (50%) by lead: drafted", "44444444-4444-4444-4444-444444444444", 9)]
+    history = [
+        HistoryEntry(
+            "ActionProgressUpdated",
+            AS_OF,
+            "agency:humberside-police",
+            "update 1 (50%) by lead: drafted",
+            "44444444-4444-4444-4444-444444444444",
+            9,
+        )
+    ]
     row = action("overdue", date(2026, 12, 1), progress_updates=1, percent_complete=50, history=history)
     reviews = build_reviews_view([clock("rapid-review", date(2027, 1, 13), "working_days")], [], [], [], [], AS_OF)
     d = dashboard(actions=[row], action_tracker=build_tracker([row], AS_OF, 14), reviews=reviews)

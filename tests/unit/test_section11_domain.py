@@ -259,7 +259,9 @@ def test_a_draft_holds_bounded_text_and_a_return_bounded_drafts() -> None:
     others = [s for s in STANDARDS if s != "lg-senior-lead"]
     stored = {s: Answer(rating=3, narrative="x" * (MAX_DRAFT_TEXT // len(others))) for s in others}
     full = Return(draft=stored, drafts=1)
-    refused = refusal_of(lambda: decide_draft(full, OPEN, draft_command({"lg-senior-lead": {"rating": 2, "narrative": "y" * 4000}}), PROFILE))
+    refused = refusal_of(
+        lambda: decide_draft(full, OPEN, draft_command({"lg-senior-lead": {"rating": 2, "narrative": "y" * 4000}}), PROFILE)
+    )
     assert refused == ("draft_too_large", "answers")
     many = Return(drafts=MAX_DRAFTS)
     with pytest.raises(Refusal, match=f"most one return may have in a cycle \\({MAX_DRAFTS}\\)") as raised:

@@ -304,8 +304,12 @@ def one_of_each() -> list[Command]:
         submit_command(),
         amend_command({CULTURE: 2}),
         AnswerPrompt.model_validate(ids | {"prompt_id": "ase-1-1", "answer": "Done", "answered_by": "Lead"}),
-        ModerateScore.model_validate(ids | {"domain_id": CULTURE, "moderated_rating": 2, "rationale": "No evidence", "moderated_by": "Panel"}),
-        RecordPractitionerSurvey.model_validate(ids | {"survey_id": "s-1", "statement": "I escalate", "agree_percent": 50, "respondents": 3}),
+        ModerateScore.model_validate(
+            ids | {"domain_id": CULTURE, "moderated_rating": 2, "rationale": "No evidence", "moderated_by": "Panel"}
+        ),
+        RecordPractitionerSurvey.model_validate(
+            ids | {"survey_id": "s-1", "statement": "I escalate", "agree_percent": 50, "respondents": 3}
+        ),
     ]
 
 

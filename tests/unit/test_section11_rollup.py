@@ -141,7 +141,9 @@ CYCLE_STATE = cycles.evolve(
 )
 COMPLETE = answers(PROFILE)
 DRAFTED = Return(draft={s: Answer(rating=3) for s in STANDARDS[:5]})
-SUBMITTED = Return(submitted=True, answers={s: Answer(rating=3) for s in STANDARDS}, self_ratings=dict.fromkeys((d.id for d in RULES.domains), 3))
+SUBMITTED = Return(
+    submitted=True, answers={s: Answer(rating=3) for s in STANDARDS}, self_ratings=dict.fromkeys((d.id for d in RULES.domains), 3)
+)
 DOMAIN_CODES = {
     "unknown_agency", "unknown_cycle", "cycle_closed", "not_in_cycle", "already_submitted",
     "no_answers", "unknown_standard", "rating_off_scale", "missing_standard",

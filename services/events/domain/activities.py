@@ -150,7 +150,9 @@ def decide_present(state: AssuranceEvent, command: PresentActivity, profile: Fra
         raise Refusal("unknown_group", f"{group!r} is not a group of {profile.id}", "group_id")
     if command.assurance_level is not None and profile.reporting.assurance_level(command.assurance_level) is None:
         levels = ", ".join(level.id for level in profile.reporting.assurance_levels)
-        raise Refusal("unknown_level", f"{command.assurance_level!r} is not a level of assurance of {profile.id} ({levels})", "assurance_level")
+        raise Refusal(
+            "unknown_level", f"{command.assurance_level!r} is not a level of assurance of {profile.id} ({levels})", "assurance_level"
+        )
     require_not_after(command.presented_on, today, "presented_on")
     require_not_before(command.presented_on, held_on, "presented_on", "the day it was held")
     events: list[DomainEvent] = [

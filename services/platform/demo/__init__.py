@@ -14,7 +14,8 @@ Section 11 (`section11`), the assurance events of the planner (`assurance`,
 `lifecycle`) and every other activity at its cadence (`activities`), serious
 incidents, reviews and audits (`reviews`), the action plan and the impact log
 (`actions`), the agencies' performance data (`indicators`), the independent scrutineer's
-work (`scrutiny`), the calendar of meetings (`meetings`), each say on which day each step happens, and their steps are played in date order. `story` holds the year's dates and seeded choices, `client` the
+work (`scrutiny`), the calendar of meetings (`meetings`), each say on which day each step happens, and their steps are played in
+date order. `story` holds the year's dates and seeded choices, `client` the
 conversation with the platform. The year ends by now; the platform's clock is then
 handed back to the wall clock."""
 

@@ -104,14 +104,18 @@ async def _play_one(story: Story, rng: random.Random, action: str, source: Actio
     }, on=agreed)
     if fate == "signed-off":
         completed = story.working_on_or_before(min(agreed + timedelta(days=30), story.until - timedelta(days=7)))
-        await _update(story, action, owner, "Practice guidance re-issued; a first audit is under way", 60, _between(story, agreed, completed))
+        await _update(
+            story, action, owner, "Practice guidance re-issued; a first audit is under way", 60, _between(story, agreed, completed)
+        )
         await _complete(story, action, owner, completed)
         meeting = _meeting_after(story, completed)
         if meeting is None:
             return "awaiting"
         await _sign_off(story, action, meeting, facts)
     elif fate == "late-done":
-        await _update(story, action, owner, "Delayed by staff vacancies; now back on track", 70, story.at_most_until(due + timedelta(days=1)))
+        await _update(
+            story, action, owner, "Delayed by staff vacancies; now back on track", 70, story.at_most_until(due + timedelta(days=1))
+        )
         completed = story.at_most_until(story.working_on_or_after(due + timedelta(days=12)))
         await _complete(story, action, owner, completed)
         meeting = _meeting_after(story, completed)

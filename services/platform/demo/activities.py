@@ -82,7 +82,9 @@ async def _occurrences(story: Story) -> list[tuple[str, ActivityType]]:
     return sorted(slots, key=lambda s: (s[0], s[1].id))
 
 
-def _occurrence_steps(story: Story, oid: str, month: str, activity: ActivityType, rng: random.Random, fate: str, facts: ActivityFacts) -> Iterator[Step]:
+def _occurrence_steps(
+    story: Story, oid: str, month: str, activity: ActivityType, rng: random.Random, fate: str, facts: ActivityFacts
+) -> Iterator[Step]:
     """The steps of one occurrence: `fate` is held, slipped, missed or due."""
     profile = story.profile
     due_on = _month_end(story, month)

@@ -157,7 +157,11 @@ async def play(story: Story, facts: AssuranceFacts) -> None:
     cancelling = middle if middle is not slipping else None
     # A busy planner's actions are sampled through the year, the oldest and the latest kept.
     held = [e for e in past if e is not cancelling]
-    sampled = {round(i * (len(held) - 1) / (PAST_ACTIONS - 1)) for i in range(PAST_ACTIONS)} if len(held) > PAST_ACTIONS else set(range(len(held)))
+    sampled = (
+        {round(i * (len(held) - 1) / (PAST_ACTIONS - 1)) for i in range(PAST_ACTIONS)}
+        if len(held) > PAST_ACTIONS
+        else set(range(len(held)))
+    )
     for event in past:
         if event is cancelling:
             cancelled_on = story.working_on_or_after(_month_start(event.month) + timedelta(days=3))

@@ -3,7 +3,8 @@ its executive) and one subgroup meet through the year at the profile's cadence (
 between meetings its schedule implies: the shortest regular cadence of the reports the
 group receives, when a quarter or less; else every quarter). Each meeting is put on the
 calendar a fortnight before (schedule-meeting) and recorded held on its day with a
-decision (the minutes, a document uploaded, are left to the business unit) (record-meeting-held); the Board's first meeting raises an action against the
+decision (the minutes, a document uploaded, are left to the business unit) (record-meeting-held); the Board's first meeting
+raises an action against the
 meeting (raise-action, source_type meeting). The next meeting, after the year's end, is
 scheduled and not yet held, so its page shows its agenda to come.
 

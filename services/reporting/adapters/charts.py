@@ -125,7 +125,12 @@ def actions_chart(trend: Sequence[ActionMonth]) -> Chart:
 
 
 def timeliness_chart(rows: Sequence[Timeliness]) -> Chart:
-    parts = (("on_time", "on time", ON_TIME), ("late", "done late", LATE), ("overdue", "overdue", OVERDUE), ("pending", "not yet due", PENDING))
+    parts = (
+        ("on_time", "on time", ON_TIME),
+        ("late", "done late", LATE),
+        ("overdue", "overdue", OVERDUE),
+        ("pending", "not yet due", PENDING),
+    )
     with matplotlib.rc_context(STYLE):
         fig = _figure(7.2, 0.9 + 0.38 * max(len(rows), 1))
         ax = fig.add_subplot()

@@ -110,17 +110,30 @@ def _planner(doc: WordDocument, p: BoardPack) -> None:
         for m in q.months:
             planned = []
             for s in m.planned:
-                planned.append(Line(f"{s.activity_name}{f' ({s.note})' if s.note else ''}: {s.status}" + (f", {s.detail}" if s.detail else "")))
+                planned.append(
+                    Line(f"{s.activity_name}{f' ({s.note})' if s.note else ''}: {s.status}" + (f", {s.detail}" if s.detail else ""))
+                )
                 if s.event and s.event.event_id:
                     planned.append(Line(trace=f"event {s.event.event_id} · position {s.event.position}"))
             held = [Line(f"{h.activity_name}{f': {h.event.title}' if h.event else ''} {h.held_on:%d %b}") for h in m.held]
             rows.append([q.name(m.month), planned or "nothing planned", held])
         doc.table(["Month", "Planned (status)", "Held"], rows)
         doc.heading("Every activity in the quarter", 3)
-        doc.table(["Activity", "Cadence", "Planned", "Held", "Slipped", "Missed", "Due this month"], [
-            [c.activity_name + (f" (with the {c.scrutineer})" if c.scrutineer else ""), c.cadence, c.planned, c.held, c.slipped, c.missed, c.due]
-            for c in q.commitments
-        ])
+        doc.table(
+            ["Activity", "Cadence", "Planned", "Held", "Slipped", "Missed", "Due this month"],
+            [
+                [
+                    c.activity_name + (f" (with the {c.scrutineer})" if c.scrutineer else ""),
+                    c.cadence,
+                    c.planned,
+                    c.held,
+                    c.slipped,
+                    c.missed,
+                    c.due,
+                ]
+                for c in q.commitments
+            ],
+        )
     else:
         doc.para("No planner.")
     if p.coming:

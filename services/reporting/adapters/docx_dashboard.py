@@ -66,19 +66,46 @@ def areas(doc: WordDocument, d: Dashboard) -> None:
     _section(doc, "Late and overdue Section 11 returns", ["Agency", "Cycle", "Due", "Status", "Submitted", "Reminders", "Evidence"], [
         [a(r.agency_id, r.agency_id), r.cycle_id, day(r.due_on) or "—", r.status.capitalize(), day(r.submitted_at) or "not yet",
          r.reminders, f"event {r.event_id}"] for r in s.late_returns], "No late or overdue returns.")
-    _section(doc, "Confidence gaps (green self-scores challenged by practitioners' surveys)",
-             ["Agency", "Cycle", "Domain", "Self-score", "Practitioners agreeing", "Why", "Evidence"], [
-        [a(g.agency_id, g.agency_id), g.cycle_id, dom(g.domain_id, "all domains") if g.domain_id else "all domains", level(g.self_rating, g.self_rating),
-         f"{g.agree_percent:g}%", g.reason, f"event {g.event_id}"] for g in s.confidence_gaps], "No confidence gaps.")
+    _section(
+        doc,
+        "Confidence gaps (green self-scores challenged by practitioners' surveys)",
+        ["Agency", "Cycle", "Domain", "Self-score", "Practitioners agreeing", "Why", "Evidence"],
+        [
+            [
+                a(g.agency_id, g.agency_id),
+                g.cycle_id,
+                dom(g.domain_id, "all domains") if g.domain_id else "all domains",
+                level(g.self_rating, g.self_rating),
+                f"{g.agree_percent:g}%",
+                g.reason,
+                f"event {g.event_id}",
+            ]
+            for g in s.confidence_gaps
+        ],
+        "No confidence gaps.",
+    )
     _section(doc, "Call-ins proposed by Section 11", ["Agency", "Cycle", "Domain", "Rating", "Why", "Evidence"], [
         [a(c.agency_id, c.agency_id), c.cycle_id, dom(c.domain_id, c.domain_id), level(c.rating, c.rating), c.reason, f"event {c.event_id}"]
         for c in s.call_ins])
     _section(doc, "Peer challenge workshops", ["Workshop", "Domain", "Purpose", "Agencies", "Hold by", "Evidence"], [
         [w.workshop_id, dom(w.domain_id, w.domain_id), w.purpose.replace("_", " "),
          f"{len(w.agency_ids)}: " + "; ".join(a(x, x) for x in w.agency_ids), day(w.hold_by), f"event {w.event_id}"] for w in s.workshops])
-    _section(doc, "Amended returns (history kept)", ["Agency", "Cycle", "Standards changed", "Reason", "When", "Evidence"], [
-        [a(m.agency_id, m.agency_id), m.cycle_id, "; ".join(d.standard_names.get(x, x) for x in m.standards), m.reason, day(m.amended_at), f"event {m.event_id}"]
-        for m in s.amendments])
+    _section(
+        doc,
+        "Amended returns (history kept)",
+        ["Agency", "Cycle", "Standards changed", "Reason", "When", "Evidence"],
+        [
+            [
+                a(m.agency_id, m.agency_id),
+                m.cycle_id,
+                "; ".join(d.standard_names.get(x, x) for x in m.standards),
+                m.reason,
+                day(m.amended_at),
+                f"event {m.event_id}",
+            ]
+            for m in s.amendments
+        ],
+    )
     _reviews(doc, d)
     _actions(doc, d)
     _assurance(doc, d)
@@ -107,8 +134,13 @@ def _reviews(doc: WordDocument, d: Dashboard) -> None:
                 left = f"closed {day(w.closed_on)}" + (" (late)" if w.late else "")
             else:
                 left = f"{abs(c.days_left)} {c.counted_in} {'left' if c.days_left >= 0 else 'overdue'}"
-            history = [T(f"{h.occurred_at:%d %b %Y}: {phrase(h.event_type)}" + (f" – {words(h.detail)}" if h.detail and h.detail != h.event_type else ""))
-                       for h in w.history]
+            history = [
+                T(
+                    f"{h.occurred_at:%d %b %Y}: {phrase(h.event_type)}"
+                    + (f" – {words(h.detail)}" if h.detail and h.detail != h.event_type else "")
+                )
+                for h in w.history
+            ]
             rows.append([[Line(c.kind_name), T(f"{w.review_id} · {w.title}")], w.case_ref or "",
                          [Line(f"from {day(w.starts_on)}"), T(c.counted_in + (" (months)" if w.unit == "months" else ""))],
                          [Line(day(w.due_on))] + ([T(words(w.change_reason))] if w.change_reason else []), left,
@@ -156,8 +188,13 @@ def _actions(doc: WordDocument, d: Dashboard) -> None:
                 progress = f"{x.progress_updates} update{'' if x.progress_updates == 1 else 's'}" \
                     + (f" · {x.percent_complete}%" if x.percent_complete is not None else "") \
                     + (f" · evidence rejected {x.rejections}×" if x.rejections else "")
-                history = [T(f"{h.occurred_at:%d %b %Y}: {phrase(h.event_type)}" + (f" – {words_for(h.detail, _names(d))}" if h.detail and h.detail != h.event_type else ""))
-                           for h in x.history] or [T("raised")]
+                history = [
+                    T(
+                        f"{h.occurred_at:%d %b %Y}: {phrase(h.event_type)}"
+                        + (f" – {words_for(h.detail, _names(d))}" if h.detail and h.detail != h.event_type else "")
+                    )
+                    for h in x.history
+                ] or [T("raised")]
                 rows.append([x.title, a(x.owner_agency_id, x.owner_agency_id), due, progress, source_words(x.source, _names(d)), history,
                              f"event {x.event_id}"])
             _section(doc, f"{('on track' if bucket == 'open' else bucket).capitalize()} ({len(items)})",
@@ -185,11 +222,24 @@ def _assurance(doc: WordDocument, d: Dashboard) -> None:
     a = d.agency_names.get
     names = d.assurance.activity_names if d.assurance else {}
     if d.assurance:
-        _section(doc, "Assurance events in progress",
-                 ["Event", "Type", "Agency or theme", "Status", "Date", "Still to endorse", "Evidence"], [
-            [e.title, names.get(e.activity_type, e.activity_type), a(e.agency_id, e.agency_id) if e.agency_id else (e.theme or ""),
-             e.status.replace("_", " ").capitalize(), _when(e), ", ".join(a(x, x) for x in e.outstanding_endorsements), f"event {e.event_id}"]
-            for e in d.assurance.in_progress], "None in progress.")
+        _section(
+            doc,
+            "Assurance events in progress",
+            ["Event", "Type", "Agency or theme", "Status", "Date", "Still to endorse", "Evidence"],
+            [
+                [
+                    e.title,
+                    names.get(e.activity_type, e.activity_type),
+                    a(e.agency_id, e.agency_id) if e.agency_id else (e.theme or ""),
+                    e.status.replace("_", " ").capitalize(),
+                    _when(e),
+                    ", ".join(a(x, x) for x in e.outstanding_endorsements),
+                    f"event {e.event_id}",
+                ]
+                for e in d.assurance.in_progress
+            ],
+            "None in progress.",
+        )
         _section(doc, "Preparation milestones missed", ["Event", "Milestone", "Responsible", "Due by", "Evidence"], [
             [m.title, m.name, m.responsible, day(m.due_on), f"event {m.event_id}"]
             for m in d.assurance.missed], "No milestone missed.")
@@ -207,7 +257,9 @@ def _assurance(doc: WordDocument, d: Dashboard) -> None:
         if e.distribution:
             more.append(Line("Report agreed for: " + ", ".join(a(x, x) for x in e.distribution)))
         if e.figures:
-            more.append(Line("; ".join(f"{k.replace('_', ' ').replace('-', ' ').capitalize()}: {round(v, 1)}" for k, v in e.figures.items())))
+            more.append(
+                Line("; ".join(f"{k.replace('_', ' ').replace('-', ' ').capitalize()}: {round(v, 1)}" for k, v in e.figures.items()))
+            )
         rows.append([day(e.held_on), event, names.get(e.activity_type, e.activity_type), "; ".join(e.strengths),
                      "; ".join(e.areas_for_development), more, f"event {e.event_id}"])
     _section(doc, "Concluded assurance events", ["Held", "Event", "Type", "Strengths", "Areas for development",
@@ -219,7 +271,11 @@ def _planner(doc: WordDocument, d: Dashboard) -> None:
     if not p:
         return
     doc.heading(f"Scrutiny and assurance planner: {p.title}", 2)
-    doc.para(f"As of {p.planner.as_of:%d %B %Y}: {p.planned} planned, {p.held} held, {p.slipped} slipped, {p.missed} missed, {p.due} due this month. {p.planner.note}", meta=True)
+    doc.para(
+        f"As of {p.planner.as_of:%d %B %Y}: {p.planned} planned, {p.held} held, {p.slipped} slipped, {p.missed} missed, {p.due} "
+        f"due this month. {p.planner.note}",
+        meta=True,
+    )
     rows: list[list[Cell]] = []
     for m in p.months:
         planned = [Line(f"{s.activity_name}{f' ({s.note})' if s.note else ''} — {s.status.replace('_', ' ')}"
@@ -231,12 +287,36 @@ def _planner(doc: WordDocument, d: Dashboard) -> None:
                      f"event {h.event.event_id}" if h.event and h.event.event_id else "") for h in m.held]
         rows.append([p.name(m.month), planned, held, [Line(f"{s.activity_name}: {s.detail}") for s in m.slipped]])
     doc.table(["Month", "Planned", "Held", "Slipped"], rows)
-    doc.table(["Activity", "Cadence", "Committed in the period", "Planned", "Held", "Slipped", "Missed", "Due this month", "Agencies still to visit"], [
-        [c.activity_name + (f" (with the {c.scrutineer})" if c.scrutineer else ""), c.cadence, str(c.committed) if c.committed is not None else "as required", c.planned, c.held, c.slipped,
-         c.missed, c.due,
-         "" if c.agencies_due is None else f"{len(c.agencies_due)}"
-         + (": " + ", ".join(p.agency_names.get(x, x) for x in c.agencies_due) if c.agencies_due else "")]
-        for c in p.commitments])
+    doc.table(
+        [
+            "Activity",
+            "Cadence",
+            "Committed in the period",
+            "Planned",
+            "Held",
+            "Slipped",
+            "Missed",
+            "Due this month",
+            "Agencies still to visit",
+        ],
+        [
+            [
+                c.activity_name + (f" (with the {c.scrutineer})" if c.scrutineer else ""),
+                c.cadence,
+                str(c.committed) if c.committed is not None else "as required",
+                c.planned,
+                c.held,
+                c.slipped,
+                c.missed,
+                c.due,
+                ""
+                if c.agencies_due is None
+                else f"{len(c.agencies_due)}"
+                + (": " + ", ".join(p.agency_names.get(x, x) for x in c.agencies_due) if c.agencies_due else ""),
+            ]
+            for c in p.commitments
+        ],
+    )
 
 
 def _performance(doc: WordDocument, d: Dashboard) -> None:
@@ -246,8 +326,13 @@ def _performance(doc: WordDocument, d: Dashboard) -> None:
     if pv is None or not pv.series:
         return
     doc.heading("Performance data", 2)
-    doc.para(f"{len(pv.series)} indicators supplied by the agencies" + (f" · compared with {', '.join(pv.comparators)}" if pv.comparators else "")
-             + (f" · early warnings raised to {pv.raised_to}" if pv.raised_to else "") + " · every value names the event behind it", meta=True)
+    doc.para(
+        f"{len(pv.series)} indicators supplied by the agencies"
+        + (f" · compared with {', '.join(pv.comparators)}" if pv.comparators else "")
+        + (f" · early warnings raised to {pv.raised_to}" if pv.raised_to else "")
+        + " · every value names the event behind it",
+        meta=True,
+    )
     rows: list[list[Cell]] = []
     for s in pv.series:
         found = dict(s.comparators)
@@ -257,14 +342,33 @@ def _performance(doc: WordDocument, d: Dashboard) -> None:
                      f"{s.show(s.latest.value)} ({s.latest.period})" if s.latest else "none supplied", s.trend or "–", threshold,
                      *(s.show(found[c]) if c in found else "–" for c in pv.comparators)])
     doc.table(["Indicator", "Supplied by", "Latest", "Trend", "Threshold", *pv.comparators], rows)
-    _section(doc, "Early warnings raised", ["Raised", "Indicator", "Supplied by", "Why", "Series", "Event"], [
-        [w.raised_on.strftime("%d %b %Y"), w.indicator_name, d.agency_names.get(w.supplied_by, w.supplied_by),
-         f"{w.period} crossed the threshold {w.threshold}" if w.reason == "threshold" else f"declined {w.declining_periods} periods running to {w.period}",
-         "; ".join(f"{p}: {round(v, 1)}" for p, v in w.series), f"{w.event_id} · {w.position}"] for w in pv.warnings], level=3)
+    _section(
+        doc,
+        "Early warnings raised",
+        ["Raised", "Indicator", "Supplied by", "Why", "Series", "Event"],
+        [
+            [
+                w.raised_on.strftime("%d %b %Y"),
+                w.indicator_name,
+                d.agency_names.get(w.supplied_by, w.supplied_by),
+                f"{w.period} crossed the threshold {w.threshold}"
+                if w.reason == "threshold"
+                else f"declined {w.declining_periods} periods running to {w.period}",
+                "; ".join(f"{p}: {round(v, 1)}" for p, v in w.series),
+                f"{w.event_id} · {w.position}",
+            ]
+            for w in pv.warnings
+        ],
+        level=3,
+    )
     for s in pv.series:
         doc.heading(s.name, 3)
-        doc.para(f"{s.supplier} · {s.frequency} · {s.better}" + (f" · early warning beyond {s.show(s.threshold)}" if s.threshold is not None else "")
-                 + (f" · {s.trend}" if s.trend else ""), meta=True)
+        doc.para(
+            f"{s.supplier} · {s.frequency} · {s.better}"
+            + (f" · early warning beyond {s.show(s.threshold)}" if s.threshold is not None else "")
+            + (f" · {s.trend}" if s.trend else ""),
+            meta=True,
+        )
         if s.points:
             doc.table(["Period", "Value", "Event"], [
                 [p.period, s.show(p.value) + (" (beyond threshold)" if p.beyond else ""), f"{p.event_id} · {p.position}"]

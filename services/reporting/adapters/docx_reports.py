@@ -40,7 +40,9 @@ def tiered_docx(r: TieredReport) -> bytes:
             reported = [Line(where)] + ([Line(trace=tool.note)] if tool.note else [])
             if tool.latest:
                 x = tool.latest
-                text = f"{x.title} ({x.status}{', ' + day(x.day) if x.day else ''})" + (f"; {tool.records} records" if tool.records > 1 else "")
+                text = f"{x.title} ({x.status}{', ' + day(x.day) if x.day else ''})" + (
+                    f"; {tool.records} records" if tool.records > 1 else ""
+                )
                 latest = [Line(text), Line(trace=f"{x.label} · event {x.event_id} · position {x.position}")]
             else:
                 latest = [Line(trace="none recorded")]
@@ -55,10 +57,21 @@ def tiered_docx(r: TieredReport) -> bytes:
             g = i.rating
             if g:
                 rating.append(Line(trace=f"{day(g.rated_on)}, {g.rated_by}"))
-                evidence = [Line(g.rationale)] + [
-                    Line(c.label + (f": {c.note}" if c.note else ""), f"({c.event_type} · event {c.event_id} · position {c.position})", 1)
-                    for c in g.evidence
-                ] + [Line(trace=f"rating: event {g.event_id} · position {g.position}" + (f" · rated {i.ratings} times" if i.ratings > 1 else ""))]
+                evidence = (
+                    [Line(g.rationale)]
+                    + [
+                        Line(
+                            c.label + (f": {c.note}" if c.note else ""), f"({c.event_type} · event {c.event_id} · position {c.position})", 1
+                        )
+                        for c in g.evidence
+                    ]
+                    + [
+                        Line(
+                            trace=f"rating: event {g.event_id} · position {g.position}"
+                            + (f" · rated {i.ratings} times" if i.ratings > 1 else "")
+                        )
+                    ]
+                )
             else:
                 evidence = [Line("No rating and no evidence recorded")]
             rows.append([text, rating, evidence])
@@ -66,15 +79,31 @@ def tiered_docx(r: TieredReport) -> bytes:
         doc.table(["Indicator", "Rating", "Evidence"], rows, fills=fills)
         if t.figures:
             doc.heading("Performance data", 3)
-            doc.table(["Indicator", "Supplied by", "Latest", "Trend", "Threshold", "Comparators", "Early warnings"], [
-                [s.name, s.supplier,
-                 [Line(f"{s.show(s.latest.value)} ({s.latest.period})"), Line(trace=f"event {s.latest.event_id} · position {s.latest.position}")]
-                 if s.latest else "none supplied", s.trend or "–",
-                 f"{s.show(s.threshold)} ({s.better}); {s.status}" if s.threshold is not None else f"– ({s.better})",
-                 "; ".join(f"{name} {s.show(value)}" for name, value in s.comparators),
-                 "; ".join(f"{w.period}: " + ("crossed the threshold" if w.reason == "threshold" else f"declined {w.declining_periods} periods")
-                           for w in s.warnings) or "none"]
-                for s in t.figures])
+            doc.table(
+                ["Indicator", "Supplied by", "Latest", "Trend", "Threshold", "Comparators", "Early warnings"],
+                [
+                    [
+                        s.name,
+                        s.supplier,
+                        [
+                            Line(f"{s.show(s.latest.value)} ({s.latest.period})"),
+                            Line(trace=f"event {s.latest.event_id} · position {s.latest.position}"),
+                        ]
+                        if s.latest
+                        else "none supplied",
+                        s.trend or "–",
+                        f"{s.show(s.threshold)} ({s.better}); {s.status}" if s.threshold is not None else f"– ({s.better})",
+                        "; ".join(f"{name} {s.show(value)}" for name, value in s.comparators),
+                        "; ".join(
+                            f"{w.period}: "
+                            + ("crossed the threshold" if w.reason == "threshold" else f"declined {w.declining_periods} periods")
+                            for w in s.warnings
+                        )
+                        or "none",
+                    ]
+                    for s in t.figures
+                ],
+            )
     return doc.bytes()
 
 

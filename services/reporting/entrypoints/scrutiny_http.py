@@ -89,7 +89,9 @@ def routes(read_models: ReadModels, partnerships: Partnerships, clock: Clock) ->
             return Response(body, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{file_stem(report)}.docx"'})
         if fmt == "pdf":
             body = await asyncio.to_thread(annual_report_pdf, report)
-            return Response(body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{file_stem(report)}.pdf"'})
+            return Response(
+                body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{file_stem(report)}.pdf"'}
+            )
         return HTMLResponse(render_annual_report(report, page=page(request, profile)))
 
     return [

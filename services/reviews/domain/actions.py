@@ -204,7 +204,9 @@ def decide_reject(state: Action, command: RejectActionEvidence, profile: Framewo
     if due <= command.meeting_on or due < today:
         # A due date already gone would make the reopened action overdue at once,
         # and could repeat a deadline raised before: a new one is needed.
-        raise Refusal("due_date_passed", f"the action would be due {due.isoformat()}, before the meeting or today; give a new due_on", "due_on")
+        raise Refusal(
+            "due_date_passed", f"the action would be due {due.isoformat()}, before the meeting or today; give a new due_on", "due_on"
+        )
     return [
         ActionEvidenceRejected(
             action_id=command.action_id,

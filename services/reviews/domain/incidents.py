@@ -182,7 +182,9 @@ def decide_notification(
         raise Refusal("unknown_incident", f"there is no serious incident {command.incident_id!r}", "incident_id")
     assert state.aware_on is not None and state.notify_by is not None
     if command.recipient not in state.notify:
-        raise Refusal("not_required", f"{command.recipient} need not be told of this incident (the child was not looked after)", "recipient")
+        raise Refusal(
+            "not_required", f"{command.recipient} need not be told of this incident (the child was not looked after)", "recipient"
+        )
     if command.recipient in state.notified:
         raise Refusal("already_notified", f"{command.recipient} was already told", "recipient")
     not_before(command.notified_on, state.aware_on, "notified_on", "the day the local authority became aware")

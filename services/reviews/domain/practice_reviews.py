@@ -137,12 +137,22 @@ def decide_commission(
         if incident is None or not incident.recorded:
             raise Refusal("unknown_incident", f"there is no serious incident {command.incident_id!r}", "incident_id")
         if follows is None or incident.outcome != follows:
-            raise Refusal("not_the_decision", f"the rapid review decided {incident.outcome or 'nothing yet'}, not a {command.review_type}", "incident_id")
+            raise Refusal(
+                "not_the_decision",
+                f"the rapid review decided {incident.outcome or 'nothing yet'}, not a {command.review_type}",
+                "incident_id",
+            )
         if not incident.decision_stands:
-            raise Refusal("decision_not_signed_off", "the independent scrutineer has not signed off the rapid review decision", "incident_id")
+            raise Refusal(
+                "decision_not_signed_off", "the independent scrutineer has not signed off the rapid review decision", "incident_id"
+            )
         if command.review_type == "cspr" and incident.panel_endorsement_required and not incident.panel_endorsed:
             said = "has not endorsed it" if incident.panel_endorsed is False else "has not yet endorsed it (record its response)"
-            raise Refusal("panel_endorsement_needed", f"a local CSPR is commissioned once the National Panel endorses it; the Panel {said}", "incident_id")
+            raise Refusal(
+                "panel_endorsement_needed",
+                f"a local CSPR is commissioned once the National Panel endorses it; the Panel {said}",
+                "incident_id",
+            )
         assert incident.decided_on is not None
         starts_on, case_ref = incident.decided_on, incident.case_ref
         not_before(command.commissioned_on, starts_on, "commissioned_on", "the rapid review decision")
@@ -217,7 +227,9 @@ def decide_sign_off(state: Review, command: SignOffReview, today: date) -> list[
     jointly: list[SignOff] = []
     if state.jointly:
         if command.signed_off_as in state.signed_as:
-            raise Refusal("already_signed", f"the {command.signed_off_as} has signed this {state.review_type}'s final report", "signed_off_as")
+            raise Refusal(
+                "already_signed", f"the {command.signed_off_as} has signed this {state.review_type}'s final report", "signed_off_as"
+            )
         jointly = [*state.signed_as, command.signed_off_as]
         outstanding = [s for s in signatories if s not in jointly]
         if outstanding:

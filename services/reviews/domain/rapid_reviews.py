@@ -37,7 +37,11 @@ def _open(state: Incident, incident_id: str) -> tuple[date, date]:
     if not state.recorded:
         raise Refusal("unknown_incident", f"there is no serious incident {incident_id!r}", "incident_id")
     if state.review_due_on is None or state.review_starts_on is None:
-        raise Refusal("no_rapid_review", f"the rapid review of {incident_id!r} has not started (the national panel has not been notified)", "incident_id")
+        raise Refusal(
+            "no_rapid_review",
+            f"the rapid review of {incident_id!r} has not started (the national panel has not been notified)",
+            "incident_id",
+        )
     if state.outcome is not None:
         raise Refusal("already_decided", f"the rapid review of {incident_id!r} is decided", "incident_id")
     return state.review_starts_on, state.review_due_on
@@ -86,7 +90,11 @@ def decide_request_information(
 def decide_provide_information(state: Incident, command: ProvideAgencyInformation, today: date) -> list[DomainEvent]:
     request = state.requests.get(command.information_request_id)
     if request is None:
-        raise Refusal("unknown_request", f"there is no information request {command.information_request_id!r} on {command.incident_id!r}", "information_request_id")
+        raise Refusal(
+            "unknown_request",
+            f"there is no information request {command.information_request_id!r} on {command.incident_id!r}",
+            "information_request_id",
+        )
     if request.agency_id != command.agency_id:
         raise Refusal("not_requested_of_agency", f"the request was made of {request.agency_id!r}, not {command.agency_id!r}", "agency_id")
     if request.provided:
@@ -127,9 +135,13 @@ def decide_decision(state: Incident, command: DecideRapidReview, profile: Framew
 def decide_panel_response(state: Incident, command: RecordNationalPanelResponse, today: date) -> list[DomainEvent]:
     """The National Panel's response to a decision that stands (signed off where it must be)."""
     if state.outcome is None or state.decided_on is None:
-        raise Refusal("not_decided", f"the rapid review of {command.incident_id!r} has no decision for the Panel to respond to", "incident_id")
+        raise Refusal(
+            "not_decided", f"the rapid review of {command.incident_id!r} has no decision for the Panel to respond to", "incident_id"
+        )
     if not state.decision_stands:
-        raise Refusal("decision_not_signed_off", "the independent scrutineer signs the decision off before it goes to the Panel", "incident_id")
+        raise Refusal(
+            "decision_not_signed_off", "the independent scrutineer signs the decision off before it goes to the Panel", "incident_id"
+        )
     if state.panel_endorsed is not None:
         raise Refusal("already_responded", "the National Panel's response is already recorded", "incident_id")
     not_before(command.responded_on, state.decided_on, "responded_on", "the decision")
@@ -146,7 +158,11 @@ def decide_sign_off(state: Incident, command: SignOffRapidReviewDecision, today:
     if state.outcome is None or state.decided_on is None:
         raise Refusal("not_decided", f"the rapid review of {command.incident_id!r} has no decision to sign off", "incident_id")
     if not state.sign_off_required:
-        raise Refusal("sign_off_not_required", "this partnership's profile does not ask the scrutineer to sign off rapid review decisions", "incident_id")
+        raise Refusal(
+            "sign_off_not_required",
+            "this partnership's profile does not ask the scrutineer to sign off rapid review decisions",
+            "incident_id",
+        )
     if state.signed_off:
         raise Refusal("already_signed_off", "the decision is already signed off", "incident_id")
     not_before(command.signed_off_on, state.decided_on, "signed_off_on", "the decision")
@@ -173,5 +189,9 @@ def on_timer(state: Incident, kind: str, incident_id: str) -> list[DomainEvent]:
         rid = kind.removeprefix(INFORMATION)
         request = state.requests.get(rid)
         if request and not request.provided and not request.overdue:
-            return [AgencyInformationOverdue(incident_id=incident_id, information_request_id=rid, agency_id=request.agency_id, due_on=request.due_on)]
+            return [
+                AgencyInformationOverdue(
+                    incident_id=incident_id, information_request_id=rid, agency_id=request.agency_id, due_on=request.due_on
+                )
+            ]
     return []

@@ -45,6 +45,8 @@ def changed_due_date(change: str, current: date, due_on: date, earliest: date, t
     if due_on == current:
         raise Refusal("due_date_unchanged", f"the due date is already {current.isoformat()}", "due_on")
     if change == "extension" and due_on < current:
-        raise Refusal("not_an_extension", f"{due_on.isoformat()} is before the current due date {current.isoformat()}; use an override", "due_on")
+        raise Refusal(
+            "not_an_extension", f"{due_on.isoformat()} is before the current due date {current.isoformat()}; use an override", "due_on"
+        )
     not_before(due_on, today, "due_on", "today")
     not_before(due_on, earliest, "due_on", "the day the clock started")

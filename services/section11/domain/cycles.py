@@ -62,7 +62,9 @@ def decide_open(state: Cycle, command: OpenAuditCycle, profile: FrameworkProfile
     rules = profile.section11
     due_on = command.due_on or command.opened_on + timedelta(days=rules.submission_window_days)
     if due_on <= command.opened_on:
-        raise Refusal("due_before_opening", f"returns cannot be due ({due_on}) on or before the cycle opens ({command.opened_on})", "due_on")
+        raise Refusal(
+            "due_before_opening", f"returns cannot be due ({due_on}) on or before the cycle opens ({command.opened_on})", "due_on"
+        )
     return [
         AuditCycleOpened(
             cycle_id=command.cycle_id,

@@ -183,7 +183,9 @@ def check_every_target(command: SubmitReturn, targets: list[Target], *, submissi
     for index, target in enumerate(targets):
         where = "" if index == 0 else f"also_submit_to[{index - 1}]."
         if target.profile is None:
-            raise Refusal("unknown_partnership", f"{target.partnership_id!r} is not a partnership on this platform", f"{where}partnership_id")
+            raise Refusal(
+                "unknown_partnership", f"{target.partnership_id!r} is not a partnership on this platform", f"{where}partnership_id"
+            )
         if any(t.partnership_id == target.partnership_id for t in targets[:index]):
             raise Refusal("duplicate_partnership", f"the return already goes to {target.partnership_id!r}", f"{where}partnership_id")
         if len(targets) == 1 or target.done:
@@ -196,7 +198,9 @@ def check_every_target(command: SubmitReturn, targets: list[Target], *, submissi
         except Refusal as refusal:
             if index == 0:
                 raise
-            field = refusal.field if refusal.field and refusal.field.startswith("answers") else f"{where}{refusal.field or 'partnership_id'}"
+            field = (
+                refusal.field if refusal.field and refusal.field.startswith("answers") else f"{where}{refusal.field or 'partnership_id'}"
+            )
             raise Refusal(refusal.code, f"for partnership {target.partnership_id!r}: {refusal.message}", field) from None
 
 

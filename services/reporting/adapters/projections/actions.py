@@ -29,7 +29,9 @@ def detail(event: DomainEvent) -> str:
     """One line of the action's history, as the tracker shows it."""
     match event:
         case ActionRaised() as e:
-            return f"raised from {e.source_type} {e.source_id}, due {e.due_on:%d %b %Y}" + (f"; reminder {e.remind_on:%d %b %Y}" if e.remind_on else "")
+            return f"raised from {e.source_type} {e.source_id}, due {e.due_on:%d %b %Y}" + (
+                f"; reminder {e.remind_on:%d %b %Y}" if e.remind_on else ""
+            )
         case ActionReminderSent() as e:
             return f"reminder: due {e.due_on:%d %b %Y}"
         case ActionOverdue() as e:
@@ -96,11 +98,17 @@ class ActionsProjection(Projection):
                     e.occurred_at, e.event_id, e.position, a.remind_on,
                 )
             case ActionReminderSent():
-                await conn.execute(f"UPDATE {schema}.actions SET reminded_event_id = $3, reminded_position = $4" + where, *key, e.event_id, e.position)
+                await conn.execute(
+                    f"UPDATE {schema}.actions SET reminded_event_id = $3, reminded_position = $4" + where, *key, e.event_id, e.position
+                )
             case ActionOverdue():
                 await conn.execute(
-                    f"UPDATE {schema}.actions SET status = 'overdue', overdue_at = $3, overdue_event_id = $4, overdue_position = $5" + where,
-                    *key, e.occurred_at, e.event_id, e.position,
+                    f"UPDATE {schema}.actions SET status = 'overdue', overdue_at = $3, overdue_event_id = $4, overdue_position = $5"
+                    + where,
+                    *key,
+                    e.occurred_at,
+                    e.event_id,
+                    e.position,
                 )
             case ActionProgressUpdated() as u:
                 await conn.execute(

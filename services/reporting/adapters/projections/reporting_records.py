@@ -95,7 +95,13 @@ class ReportingRecordsProjection(Projection):
                     envelope.event_id, p, e.indicator_id, e.tier_id, e.indicator_text, e.rating, e.previous_rating,
                     e.rationale, json.dumps([c.model_dump() for c in e.evidence]), e.rated_on, e.rated_by, envelope.position,
                 )
-            case r.YearlyReportDrafted() | r.ScrutineerCommented() | r.ScrutineerSignedOff() | r.PartnersSignedOff() | r.YearlyReportPublished():
+            case (
+                r.YearlyReportDrafted()
+                | r.ScrutineerCommented()
+                | r.ScrutineerSignedOff()
+                | r.PartnersSignedOff()
+                | r.YearlyReportPublished()
+            ):
                 await self._yearly(conn, s, envelope)
             case r.RiskRecorded() | r.RiskReassessed() | r.RiskClosed():
                 await self._risk(conn, s, envelope)

@@ -41,7 +41,13 @@ def facts(event: object) -> list[tuple[str, str, date | None]]:
             return [("missed", f"missed (due {e.due_on:%d %b %Y}): {e.reason}", e.due_on)]
         case act.ActivityOutputReceived() as e:
             figures = "; ".join(f"{k}: {v:g}" for k, v in sorted(e.figures.items()))
-            return [("output", f"{e.output} received" + (f": {e.summary}" if e.summary else "") + (f" ({figures})" if figures else ""), e.received_on)]
+            return [
+                (
+                    "output",
+                    f"{e.output} received" + (f": {e.summary}" if e.summary else "") + (f" ({figures})" if figures else ""),
+                    e.received_on,
+                )
+            ]
         case act.ActivityPresented() as e:
             level = f", {e.assurance_level} assurance" if e.assurance_level else ""
             return [("presented", f"presented to {e.group_id} by {e.presented_by}{level}: {'; '.join(e.key_messages)}", e.presented_on)]

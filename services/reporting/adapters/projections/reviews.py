@@ -169,9 +169,22 @@ class ReviewsProjection(Projection):
     async def _clock(self, conn: asyncpg.Connection, s: str, e: Envelope) -> None:
         match e.event:
             case SeriousIncidentRecorded() as x:
-                await self._open(conn, s, e, "notification", x.incident_id, f"Notify {', '.join(x.notify)}", x.case_ref, x.aware_on, x.notify_by, "working_days")
+                await self._open(
+                    conn,
+                    s,
+                    e,
+                    "notification",
+                    x.incident_id,
+                    f"Notify {', '.join(x.notify)}",
+                    x.case_ref,
+                    x.aware_on,
+                    x.notify_by,
+                    "working_days",
+                )
             case SeriousIncidentNotified(outstanding=[]) as x:
-                await self._set(conn, s, e, "notification", x.incident_id, "status = 'notified', closed_on = $4, late = $5", x.notified_on, x.late)
+                await self._set(
+                    conn, s, e, "notification", x.incident_id, "status = 'notified', closed_on = $4, late = $5", x.notified_on, x.late
+                )
             case SeriousIncidentNotificationOverdue() as x:
                 await self._set(conn, s, e, "notification", x.incident_id, "status = 'overdue'")
             case RapidReviewOpened() as x:
@@ -181,11 +194,32 @@ class ReviewsProjection(Projection):
             case RapidReviewOverdue() as x:
                 await self._set(conn, s, e, "rapid-review", x.incident_id, "status = 'overdue'")
             case RapidReviewDecided() as x:
-                await self._set(conn, s, e, "rapid-review", x.incident_id, "status = 'decided', outcome = $4, closed_on = $5, late = $6", x.outcome, x.decided_on, not x.within_timescale)
+                await self._set(
+                    conn,
+                    s,
+                    e,
+                    "rapid-review",
+                    x.incident_id,
+                    "status = 'decided', outcome = $4, closed_on = $5, late = $6",
+                    x.outcome,
+                    x.decided_on,
+                    not x.within_timescale,
+                )
             case RapidReviewDecisionSignedOff() as x:
                 await self._set(conn, s, e, "rapid-review", x.incident_id, "status = 'signed-off'")
             case ReviewCommissioned() as x:
-                await self._open(conn, s, e, x.review_type, x.review_id, x.theme or x.terms_of_reference[:120], x.case_ref, x.starts_on, x.due_on, "months")
+                await self._open(
+                    conn,
+                    s,
+                    e,
+                    x.review_type,
+                    x.review_id,
+                    x.theme or x.terms_of_reference[:120],
+                    x.case_ref,
+                    x.starts_on,
+                    x.due_on,
+                    "months",
+                )
             case ReviewDueDateChanged() as x:
                 await self._due_changed(conn, s, e, await self._kind(conn, s, e), x.review_id, x.due_on, f"{x.change}: {x.reason}")
             case ReviewSlippageWarned() as x:
@@ -195,7 +229,16 @@ class ReviewsProjection(Projection):
             case ReviewStageCompleted() as x:
                 await self._set(conn, s, e, await self._kind(conn, s, e), x.review_id, "")
             case ReviewSignedOff() as x:
-                await self._set(conn, s, e, x.review_type, x.review_id, "status = 'signed-off', closed_on = $4, late = $5", x.signed_off_on, not x.within_timescale)
+                await self._set(
+                    conn,
+                    s,
+                    e,
+                    x.review_type,
+                    x.review_id,
+                    "status = 'signed-off', closed_on = $4, late = $5",
+                    x.signed_off_on,
+                    not x.within_timescale,
+                )
             case ReviewPublished() as x:
                 await self._set(conn, s, e, x.review_type, x.review_id, "status = 'published', outcome = $4", x.link)
             case AuditRoundOpened() as x:
@@ -205,12 +248,25 @@ class ReviewsProjection(Projection):
             case AuditCaseGraded() as x:
                 await self._set(conn, s, e, "audit-round", x.audit_id, "")
             case AuditRoundConcluded() as x:
-                await self._set(conn, s, e, "audit-round", x.audit_id, "status = 'concluded', closed_on = $4, outcome = $5", x.concluded_on, json.dumps(x.grades))
+                await self._set(
+                    conn,
+                    s,
+                    e,
+                    "audit-round",
+                    x.audit_id,
+                    "status = 'concluded', closed_on = $4, outcome = $5",
+                    x.concluded_on,
+                    json.dumps(x.grades),
+                )
 
     async def _kind(self, conn: asyncpg.Connection, s: str, e: Envelope) -> str:
-        return await conn.fetchval(f"SELECT kind FROM {s}.review_clocks WHERE stream_id = $1 AND partnership_id = $2", e.stream_id, e.partnership_id)
+        return await conn.fetchval(
+            f"SELECT kind FROM {s}.review_clocks WHERE stream_id = $1 AND partnership_id = $2", e.stream_id, e.partnership_id
+        )
 
-    async def _due_changed(self, conn: asyncpg.Connection, s: str, e: Envelope, kind: str, review_id: str, due_on: date, reason: str) -> None:
+    async def _due_changed(
+        self, conn: asyncpg.Connection, s: str, e: Envelope, kind: str, review_id: str, due_on: date, reason: str
+    ) -> None:
         # The event that moved the due date is now the one behind the clock.
         await self._set(
             conn, s, e, kind, review_id,
@@ -218,7 +274,9 @@ class ReviewsProjection(Projection):
             due_on, reason, e.event_id, e.position,
         )
 
-    async def _request(self, conn: asyncpg.Connection, s: str, e: Envelope, incident_id: str, request_id: str, status: str, late: bool) -> None:
+    async def _request(
+        self, conn: asyncpg.Connection, s: str, e: Envelope, incident_id: str, request_id: str, status: str, late: bool
+    ) -> None:
         await conn.execute(
             f"UPDATE {s}.information_requests SET status = $4, late = late OR $5, last_event_id = $6"
             " WHERE partnership_id = $1 AND incident_id = $2 AND information_request_id = $3",

@@ -138,8 +138,11 @@ class Section11Projection(Projection):
                     amended.reason, amended.amended_by, e.occurred_at,
                 )
                 await conn.execute(
-                    f"UPDATE {s}.s11_returns SET amendments = amendments + 1 WHERE partnership_id = $1 AND agency_id = $2 AND cycle_id = $3",
-                    p, amended.agency_id, amended.cycle_id,
+                    f"UPDATE {s}.s11_returns SET amendments = amendments + 1 WHERE partnership_id = $1 AND agency_id = $2 AND "
+                    f"cycle_id = $3",
+                    p,
+                    amended.agency_id,
+                    amended.cycle_id,
                 )
                 await self._ratings(conn, s, e, amended.agency_id, amended.cycle_id, amended.domain_ratings)
             case ScoreModerated() as mod:

@@ -71,23 +71,31 @@ async def actions(conn: asyncpg.Connection, s: str, partnership: str) -> list[Ac
 
 async def impact(conn: asyncpg.Connection, s: str, partnership: str) -> list[ImpactLinkRow]:
     return [
-        ImpactLinkRow(r["impact_id"], r["recorded_on"], r["difference"], r["evidence"], json.loads(r["links"]), str(r["event_id"]), r["position"])
-        for r in await conn.fetch(
-            f"SELECT * FROM {s}.impact_log WHERE partnership_id = $1 ORDER BY recorded_on, impact_id", partnership
+        ImpactLinkRow(
+            r["impact_id"], r["recorded_on"], r["difference"], r["evidence"], json.loads(r["links"]), str(r["event_id"]), r["position"]
         )
+        for r in await conn.fetch(f"SELECT * FROM {s}.impact_log WHERE partnership_id = $1 ORDER BY recorded_on, impact_id", partnership)
     ]
 
 
 async def ratings(conn: asyncpg.Connection, s: str, partnership: str) -> list[IndicatorRatingRow]:
     return [
         IndicatorRatingRow(
-            r["indicator_id"], r["tier_id"], r["rating"], r["previous_rating"], r["rationale"],
-            [CitedRow(c["kind"], c["record_id"], c["event_id"], c["event_type"], c["position"], c.get("note", "")) for c in json.loads(r["evidence"])],
-            r["rated_on"], r["rated_by"], str(r["event_id"]), r["position"],
+            r["indicator_id"],
+            r["tier_id"],
+            r["rating"],
+            r["previous_rating"],
+            r["rationale"],
+            [
+                CitedRow(c["kind"], c["record_id"], c["event_id"], c["event_type"], c["position"], c.get("note", ""))
+                for c in json.loads(r["evidence"])
+            ],
+            r["rated_on"],
+            r["rated_by"],
+            str(r["event_id"]),
+            r["position"],
         )
-        for r in await conn.fetch(
-            f"SELECT * FROM {s}.indicator_ratings WHERE partnership_id = $1 ORDER BY position", partnership
-        )
+        for r in await conn.fetch(f"SELECT * FROM {s}.indicator_ratings WHERE partnership_id = $1 ORDER BY position", partnership)
     ]
 
 
@@ -214,7 +222,9 @@ class ReportReadModels:
             recorded, found = await records(conn, s, p), await facts(conn, s, p)
             raised, logged = await actions(conn, s, p), await impact(conn, s, p)
             rated, timed = await ratings(conn, s, p), await clocks(conn, s, p)
-        return build_yearly(profile, year, report, recorded, found, raised, logged, rated, timed, as_of, report_id=rules.id if rules else None)
+        return build_yearly(
+            profile, year, report, recorded, found, raised, logged, rated, timed, as_of, report_id=rules.id if rules else None
+        )
 
     async def risks(self, profile: FrameworkProfile, as_of: datetime) -> RiskRegister:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):

@@ -54,11 +54,15 @@ async def view(conn: asyncpg.Connection, s: str, partnership: str, as_of: dateti
         for r in await conn.fetch(f"SELECT * FROM {s}.audit_gradings WHERE partnership_id = $1 ORDER BY position", partnership)
     ]
     concerns = [
-        ConcernRow(r["audit_id"], r["case_ref"], r["raised_by_agency_id"], r["escalated_to"], r["occurred_at"], str(r["event_id"]), r["position"])
+        ConcernRow(
+            r["audit_id"], r["case_ref"], r["raised_by_agency_id"], r["escalated_to"], r["occurred_at"], str(r["event_id"]), r["position"]
+        )
         for r in await conn.fetch(f"SELECT * FROM {s}.safeguarding_concerns WHERE partnership_id = $1 ORDER BY position", partnership)
     ]
     impact = [
-        ImpactRow(r["impact_id"], r["recorded_on"], r["difference"], r["evidence"], json.loads(r["links"]), str(r["event_id"]), r["position"])
+        ImpactRow(
+            r["impact_id"], r["recorded_on"], r["difference"], r["evidence"], json.loads(r["links"]), str(r["event_id"]), r["position"]
+        )
         for r in await conn.fetch(f"SELECT * FROM {s}.impact_log WHERE partnership_id = $1 ORDER BY recorded_on, impact_id", partnership)
     ]
     return build_reviews_view(clocks, requests, gradings, concerns, impact, as_of)

@@ -78,7 +78,9 @@ def tasks(view: Dashboard, today: date) -> list[TaskGroup]:
         for m in view.assurance.milestones:
             link = _form(p, "events", "meet-milestone", assurance_event_id=m.assurance_event_id, milestone_id=m.milestone_id)
             if m.status == "missed":
-                overdue.items.append(Task(f"Milestone: {m.name} ({m.title})", link, "Missed", f"Was due {_day(m.due_on)}", "govuk-tag--red"))
+                overdue.items.append(
+                    Task(f"Milestone: {m.name} ({m.title})", link, "Missed", f"Was due {_day(m.due_on)}", "govuk-tag--red")
+                )
             elif m.status == "pending" and m.due_on <= today + WEEK:
                 due.items.append(Task(f"Milestone: {m.name} ({m.title})", link, "Due", f"Due {_day(m.due_on)}", "govuk-tag--yellow"))
         for event in view.assurance.in_progress:
@@ -94,7 +96,9 @@ def tasks(view: Dashboard, today: date) -> list[TaskGroup]:
                 continue
             text = f"{clock.kind_name}: {clock.row.title}"
             if clock.overdue:
-                overdue.items.append(Task(text, f"/p/{p}#reviews", "Overdue", f"{-clock.days_left} {clock.counted_in} late", "govuk-tag--red"))
+                overdue.items.append(
+                    Task(text, f"/p/{p}#reviews", "Overdue", f"{-clock.days_left} {clock.counted_in} late", "govuk-tag--red")
+                )
             elif clock.days_left <= 5:
                 due.items.append(Task(text, f"/p/{p}#reviews", "Due", f"{clock.days_left} {clock.counted_in} left", "govuk-tag--yellow"))
         for request in view.reviews.information_requests:

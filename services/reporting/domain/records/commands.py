@@ -42,7 +42,9 @@ class RateIndicator(Command):
     """Rate one of the profile's key indicators, citing at least one record as evidence."""
 
     indicator_id: SlugStr
-    rating: SlugStr = Field(description="One of the profile's levels of assurance (by default substantial, moderate, limited, unsatisfactory)")
+    rating: SlugStr = Field(
+        description="One of the profile's levels of assurance (by default substantial, moderate, limited, unsatisfactory)"
+    )
     rationale: Text
     evidence: list[EvidenceRef] = Field(min_length=1, max_length=30)
     rated_on: date
@@ -82,7 +84,9 @@ class RecordIndicatorValues(Command):
     checked, and all are recorded or, if any is refused, none. An agency sends only its own
     indicators' values; the business unit may send any agency's (agency_id left empty)."""
 
-    agency_id: SlugStr | None = Field(default=None, description="The agency supplying every value (none: the business unit, for the suppliers the profile names)")
+    agency_id: SlugStr | None = Field(
+        default=None, description="The agency supplying every value (none: the business unit, for the suppliers the profile names)"
+    )
     values: list[IndicatorValue] = Field(min_length=1, max_length=2000)
 
 

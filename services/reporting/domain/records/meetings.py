@@ -50,4 +50,6 @@ def decide_held(state: Meeting, c: RecordMeetingHeld, today: date) -> list[Domai
         raise Refusal("already_held", f"{c.meeting_id!r} was held on {state.held_on}", "meeting_id")
     not_after_today(c.held_on, today, "held_on")
     not_before(c.held_on, state.meets_on, "held_on", "the day it was scheduled for")
-    return [MeetingHeld(meeting_id=c.meeting_id, group_id=state.group_id, held_on=c.held_on, minutes=c.minutes, decisions=list(c.decisions))]
+    return [
+        MeetingHeld(meeting_id=c.meeting_id, group_id=state.group_id, held_on=c.held_on, minutes=c.minutes, decisions=list(c.decisions))
+    ]

@@ -55,7 +55,9 @@ def _rating(profile: FrameworkProfile, rating: Rating, field: str) -> RiskRating
     for part, highest in (("likelihood", matrix.likelihood), ("impact", matrix.impact)):
         value = getattr(rating, part)
         if value > highest:
-            raise Refusal("off_the_matrix", f"{part} is scored 1 to {highest} on {profile.id}'s risk matrix, not {value}", f"{field}.{part}")
+            raise Refusal(
+                "off_the_matrix", f"{part} is scored 1 to {highest} on {profile.id}'s risk matrix, not {value}", f"{field}.{part}"
+            )
     return RiskRating(likelihood=rating.likelihood, impact=rating.impact)
 
 

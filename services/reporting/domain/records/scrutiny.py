@@ -142,7 +142,9 @@ def decide_conflict(state: Scrutineer, command: RecordConflictOfInterest, profil
     _registered(state, command.scrutineer_id)
     named = owners(profile)
     if command.interest_in not in named:
-        raise Refusal("unknown_interest", f"{command.interest_in!r} is not an agency, statutory partner or group of {profile.id}", "interest_in")
+        raise Refusal(
+            "unknown_interest", f"{command.interest_in!r} is not an agency, statutory partner or group of {profile.id}", "interest_in"
+        )
     if command.conflict_id in state.conflicts:
         raise Refusal("already_recorded", f"conflict of interest {command.conflict_id!r} is already recorded", "conflict_id")
     not_after_today(command.declared_on, today, "declared_on")
@@ -209,7 +211,9 @@ def decide_raise(
     if state.raised_on is not None:
         raise Refusal("already_raised", f"challenge {command.challenge_id!r} is already raised", "challenge_id")
     if command.put_to != BUSINESS_UNIT and command.put_to not in {a.id for a in profile.agencies}:
-        raise Refusal("unknown_agency", f"a challenge is put to an agency of {profile.id} or to {BUSINESS_UNIT}, not {command.put_to!r}", "put_to")
+        raise Refusal(
+            "unknown_agency", f"a challenge is put to an agency of {profile.id} or to {BUSINESS_UNIT}, not {command.put_to!r}", "put_to"
+        )
     not_after_today(command.raised_on, today, "raised_on")
     acting(scrutineer, command.scrutineer_id, command.raised_on, "scrutineer_id")
     no_conflict(scrutineer, command.put_to, "put_to")
@@ -238,10 +242,17 @@ def decide_answer(state: Challenge, command: AnswerChallenge, answerer: str, tod
         raise Refusal("not_put_to_you", f"challenge {command.challenge_id!r} is put to {to}", "agency_id")
     not_before(command.answered_on, raised_on, "answered_on", "the challenge")
     not_after_today(command.answered_on, today, "answered_on")
-    return [ChallengeAnswered(
-        challenge_id=command.challenge_id, put_to=state.put_to, agency_id=_agency(state.put_to), answer=command.answer, answered_by=command.answered_by,
-        answered_on=command.answered_on, documents=list(command.documents),
-    )]
+    return [
+        ChallengeAnswered(
+            challenge_id=command.challenge_id,
+            put_to=state.put_to,
+            agency_id=_agency(state.put_to),
+            answer=command.answer,
+            answered_by=command.answered_by,
+            answered_on=command.answered_on,
+            documents=list(command.documents),
+        )
+    ]
 
 
 def decide_close(state: Challenge, command: CloseChallenge, today: date) -> list[DomainEvent]:

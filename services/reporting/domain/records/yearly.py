@@ -48,7 +48,9 @@ def rules_for(profile: FrameworkProfile, report_id: str | None) -> YearlyReport:
     if not report_id:
         raise Refusal("no_yearly_report", f"the {profile.id} profile sets out no yearly report", "year")
     named = ", ".join(r.id for r in profile.reporting.yearly_reports) or "none"
-    raise Refusal("unknown_yearly_report", f"the {profile.id} profile names no yearly report {report_id!r} (it names: {named})", "report_id")
+    raise Refusal(
+        "unknown_yearly_report", f"the {profile.id} profile names no yearly report {report_id!r} (it names: {named})", "report_id"
+    )
 
 
 def keys(profile: FrameworkProfile, report_id: str | None, year: int) -> list[tuple[str, str]]:
@@ -227,8 +229,13 @@ def decide_partners_sign_off(state: YearlyState, command: PartnersSignOffYearlyR
     _on(command.signed_off_on, state, today, "signed_off_on")
     return [
         PartnersSignedOff(
-            report_id=state.report_id, year=command.year, version=state.version, group_id=command.group_id, signatories=list(command.signatories),
-            signed_off_on=command.signed_off_on, outstanding=[g for g in state.outstanding if g != command.group_id],
+            report_id=state.report_id,
+            year=command.year,
+            version=state.version,
+            group_id=command.group_id,
+            signatories=list(command.signatories),
+            signed_off_on=command.signed_off_on,
+            outstanding=[g for g in state.outstanding if g != command.group_id],
         )
     ]
 

@@ -199,12 +199,33 @@ def planner(d: Dashboard) -> Table:
 def commitments(d: Dashboard) -> Table:
     p = d.planner
     return COMMITMENTS.table(
-        ["Activity", "Cadence", "Committed in the period", "Planned", "Held", "Slipped", "Missed", "Due this month",
-         "Agencies still to visit", "Agencies still to visit (names)"],
-        [[c.activity_name + (f" (with the {c.scrutineer})" if c.scrutineer else ""), c.cadence, c.committed if c.committed is not None else "as required", c.planned, c.held, c.slipped,
-          c.missed, c.due,
-          len(c.agencies_due) if c.agencies_due is not None else None,
-          joined([p.agency_names.get(a, a) for a in c.agencies_due or []], ", ")] for c in (p.commitments if p else [])],
+        [
+            "Activity",
+            "Cadence",
+            "Committed in the period",
+            "Planned",
+            "Held",
+            "Slipped",
+            "Missed",
+            "Due this month",
+            "Agencies still to visit",
+            "Agencies still to visit (names)",
+        ],
+        [
+            [
+                c.activity_name + (f" (with the {c.scrutineer})" if c.scrutineer else ""),
+                c.cadence,
+                c.committed if c.committed is not None else "as required",
+                c.planned,
+                c.held,
+                c.slipped,
+                c.missed,
+                c.due,
+                len(c.agencies_due) if c.agencies_due is not None else None,
+                joined([p.agency_names.get(a, a) for a in c.agencies_due or []], ", "),
+            ]
+            for c in (p.commitments if p else [])
+        ],
     )
 
 

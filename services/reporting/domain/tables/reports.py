@@ -55,7 +55,9 @@ def tiered_indicators(r: TieredReport) -> Table:
     for t in r.tiers:
         for i in t.indicators:
             g = i.rating
-            evidence = [f"{c.label}{': ' + c.note if c.note else ''} ({c.event_type} · event {c.event_id})" for c in g.evidence] if g else []
+            evidence = (
+                [f"{c.label}{': ' + c.note if c.note else ''} ({c.event_type} · event {c.event_id})" for c in g.evidence] if g else []
+            )
             rows.append([t.name, i.text, i.id, joined(i.objectives), i.level, i.trend, g.rated_on if g else None,
                          g.rated_by if g else None, g.rationale if g else None, joined(evidence, "\n"), i.ratings,
                          g.event_id if g else None, g.position if g else None])

@@ -111,7 +111,9 @@ def section11_exceptions(
         if window.holds(day):
             lines.append(ExceptionLine("Risk flag", day, subject, f"rated {f.rating}: {f.reason}{cleared}", f.event_id, f.position))
         elif day <= window.since and f.cleared_at is None:
-            lines.append(ExceptionLine("Risk flag", day, subject, f"still open: rated {f.rating}: {f.reason}", f.event_id, f.position, new=False))
+            lines.append(
+                ExceptionLine("Risk flag", day, subject, f"still open: rated {f.rating}: {f.reason}", f.event_id, f.position, new=False)
+            )
     for g in gaps:
         day = local_day(g.flagged_at)
         if window.holds(day):
@@ -152,7 +154,9 @@ def action_exceptions(actions: Sequence[ActionRow], window: Window, names: Names
         if window.holds(day):
             lines.append(ExceptionLine("Overdue action", day, subject, f"was due {a.due_on:%d %b %Y}; {now}", event_id, position))
         elif day <= window.since and a.status == "overdue":
-            lines.append(ExceptionLine("Overdue action", day, subject, f"was due {a.due_on:%d %b %Y}; {now}", event_id, position, new=False))
+            lines.append(
+                ExceptionLine("Overdue action", day, subject, f"was due {a.due_on:%d %b %Y}; {now}", event_id, position, new=False)
+            )
     return lines
 
 
@@ -186,8 +190,15 @@ def review_exceptions(reviews: ReviewsView | None, window: Window, names: Names)
     for q in reviews.information_requests:
         if q.status == "overdue":
             lines.append(
-                ExceptionLine("Late information request", q.due_on, f"{names.agency(q.agency_id)}: {q.information_request_id} ({q.incident_id})",
-                              f"not provided; was due {q.due_on:%d %b %Y}", q.last_event_id, None, new=window.holds(q.due_on))
+                ExceptionLine(
+                    "Late information request",
+                    q.due_on,
+                    f"{names.agency(q.agency_id)}: {q.information_request_id} ({q.incident_id})",
+                    f"not provided; was due {q.due_on:%d %b %Y}",
+                    q.last_event_id,
+                    None,
+                    new=window.holds(q.due_on),
+                )
             )
     return lines
 

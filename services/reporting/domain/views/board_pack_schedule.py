@@ -81,7 +81,9 @@ def previous_meeting(
     if interval is not None:
         every = "month" if interval == 1 else f"{interval} months"
         return Since(meeting - relativedelta(months=interval), f"the group receives reports every {every} in the profile's schedule")
-    return Since(meeting - relativedelta(months=DEFAULT_INTERVAL_MONTHS), "three months before (the profile sets no meeting schedule for the group)")
+    return Since(
+        meeting - relativedelta(months=DEFAULT_INTERVAL_MONTHS), "three months before (the profile sets no meeting schedule for the group)"
+    )
 
 
 def months_between(since: date, until: date) -> list[str]:
@@ -226,7 +228,11 @@ def report_status(
         followed = [e for e in concluded if report.activity and e.activity_type == report.activity]
         if followed:
             last = followed[-1]
-            return "due", f"{activity_names.get(last.activity_type, last.activity_type)} concluded {last.held_on:%d %b %Y}: {last.title}", last.event_id
+            return (
+                "due",
+                f"{activity_names.get(last.activity_type, last.activity_type)} concluded {last.held_on:%d %b %Y}: {last.title}",
+                last.event_id,
+            )
         where = f" ({'; '.join(report.due_meetings)})" if report.due_meetings else ""
         return "as required", f"when there is something to report{where}", None
     if c.count and (c.per_months / c.count) <= len(period):

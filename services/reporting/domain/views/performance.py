@@ -169,7 +169,9 @@ class PerformanceView:
         ]
 
 
-def _series(indicator: PerformanceIndicator, profile: FrameworkProfile, values: Sequence[ValueRow], warned: Sequence[WarningRow]) -> IndicatorSeries:
+def _series(
+    indicator: PerformanceIndicator, profile: FrameworkProfile, values: Sequence[ValueRow], warned: Sequence[WarningRow]
+) -> IndicatorSeries:
     names = {c.id: c.name for c in profile.reporting.performance.comparators}
     agencies = {a.id: a.name for a in profile.agencies}
     mine = sorted((v for v in values if v.indicator_id == indicator.id), key=lambda v: v.period_start)

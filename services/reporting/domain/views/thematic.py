@@ -298,10 +298,24 @@ def build_thematic(
     development = [Line(a, r.label, r.event_id, r.position) for r in themed for a in r.areas]
     agency_names = {a.id: a.name for a in profile.agencies}
     next_steps = [
-        Line(f"{a.title}: {agency_names.get(a.owner_agency_id, a.owner_agency_id)}, due {a.due_on:%d %b %Y} ({a.status})", f"Action {a.action_id}", a.event_id, a.position)
+        Line(
+            f"{a.title}: {agency_names.get(a.owner_agency_id, a.owner_agency_id)}, due {a.due_on:%d %b %Y} ({a.status})",
+            f"Action {a.action_id}",
+            a.event_id,
+            a.position,
+        )
         for a in themed_actions
     ]
-    next_steps += [Line(f"Impact recorded {i.recorded_on:%d %b %Y}: {i.difference}", f"Impact log entry {i.impact_id}", i.event_id, i.position, [i.evidence]) for i in themed_impact]
+    next_steps += [
+        Line(
+            f"Impact recorded {i.recorded_on:%d %b %Y}: {i.difference}",
+            f"Impact log entry {i.impact_id}",
+            i.event_id,
+            i.position,
+            [i.evidence],
+        )
+        for i in themed_impact
+    ]
     for synthesis in elements.synthesis:
         evidence[synthesis] = evidence.get(synthesis, []) + development + next_steps
     planned = [_record_line(r, names) for r in themed if r.status not in CLOSED]
@@ -319,10 +333,18 @@ def build_thematic(
     ]
     unplaced = [_record_line(r, names) for key, r in by_key.items() if not record_elements[key]]
     gaps = [
-        Line(f"No {s.name.lower()} on the theme" + (f"; it could come from: {', '.join(s.to_fill)}" if s.to_fill else ""), "evidence elements", "", 0)
-        for s in statuses if not s.present
+        Line(
+            f"No {s.name.lower()} on the theme" + (f"; it could come from: {', '.join(s.to_fill)}" if s.to_fill else ""),
+            "evidence elements",
+            "",
+            0,
+        )
+        for s in statuses
+        if not s.present
     ]
-    gaps += [Line(f"On the theme but under no element of evidence in the profile: {u.text}", u.source, u.event_id, u.position) for u in unplaced]
+    gaps += [
+        Line(f"On the theme but under no element of evidence in the profile: {u.text}", u.source, u.event_id, u.position) for u in unplaced
+    ]
 
     template = choose_template(profile, template_id) or _default_template()
     sections = []

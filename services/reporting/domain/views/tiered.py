@@ -60,7 +60,11 @@ class IndicatorLine:
     def trend(self) -> str | None:
         """"improved", "declined" or "unchanged" since the previous rating."""
         order = list(self.levels)
-        if self.rating is None or self.rating.previous_rating is None or not {self.rating.rating, self.rating.previous_rating} <= set(order):
+        if (
+            self.rating is None
+            or self.rating.previous_rating is None
+            or not {self.rating.rating, self.rating.previous_rating} <= set(order)
+        ):
             return None
         now, before = order.index(self.rating.rating), order.index(self.rating.previous_rating)
         return "improved" if now < before else "declined" if now > before else "unchanged"
@@ -122,8 +126,18 @@ def risk_record(risk: RiskRow) -> RecordRow:
 def yearly_record(report: YearlyReportRow) -> RecordRow:
     """A yearly report as a record of the activity that produces it: its period, then its publication."""
     return RecordRow(
-        "yearly-report", f"{report.report_id}:{report.year}" if report.report_id else str(report.year), None, f"{report.name} {report.year}", None, [], report.status,
-        report.period_end, report.published_on, report.event_id, report.position, link=report.link,
+        "yearly-report",
+        f"{report.report_id}:{report.year}" if report.report_id else str(report.year),
+        None,
+        f"{report.name} {report.year}",
+        None,
+        [],
+        report.status,
+        report.period_end,
+        report.published_on,
+        report.event_id,
+        report.position,
+        link=report.link,
     )
 
 

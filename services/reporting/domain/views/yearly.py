@@ -116,7 +116,11 @@ class YearlyView:
     @property
     def stem(self) -> str:
         """Its files' name, without the extension."""
-        return f"yearly-report-{self.partnership_id}-{self.year}" if self.first else f"yearly-report-{self.partnership_id}-{self.report_id}-{self.year}"
+        return (
+            f"yearly-report-{self.partnership_id}-{self.year}"
+            if self.first
+            else f"yearly-report-{self.partnership_id}-{self.report_id}-{self.year}"
+        )
 
 
 def _in(day: date | None, start: date, end: date) -> bool:
@@ -189,7 +193,9 @@ def build_yearly(
             _entry(r, f"{activities.get(r.activity_type or '', r.activity_type or '')}: {r.title}, {r.day:%d %b %Y}") for r in concluded
         ],
         "Section 11": [
-            _entry(r, f"{r.title} ({r.status}): {int(r.figures.get('returns', 0))} of {int(r.figures.get('agencies', 0))} agencies returned")
+            _entry(
+                r, f"{r.title} ({r.status}): {int(r.figures.get('returns', 0))} of {int(r.figures.get('agencies', 0))} agencies returned"
+            )
             for r in cycles
         ],
         "Multi-agency case file audits": [_entry(r, f"{r.title} ({r.status})") for r in audits],
@@ -232,23 +238,64 @@ def build_yearly(
     done_ids = {(r.kind, r.record_id) for r in in_year}
     learning = [_entry(r, f"{r.title}: {a}") for r in in_year for a in r.areas]
     learning += [_entry(r, f"{r.title}: {f}") for r in in_year for f in r.findings]
-    learning += [Entry(f.detail, f"{f.kind} {f.record_id}", f.event_id, f.position) for f in facts if f.fact == "learning" and (f.kind, f.record_id) in done_ids]
+    learning += [
+        Entry(f.detail, f"{f.kind} {f.record_id}", f.event_id, f.position)
+        for f in facts
+        if f.fact == "learning" and (f.kind, f.record_id) in done_ids
+    ]
     review_lines = [
-        _entry(r, f"{r.title}: {r.status}" + (f", published {r.link}" if r.link else "") + (f" (themes: {', '.join(r.themes)})" if r.themes else ""))
+        _entry(
+            r,
+            f"{r.title}: {r.status}"
+            + (f", published {r.link}" if r.link else "")
+            + (f" (themes: {', '.join(r.themes)})" if r.themes else ""),
+        )
         for r in reviews
     ]
     review_lines += [
-        Entry(f"Rapid review {c.review_id}: decided {c.closed_on:%d %b %Y} ({c.outcome}), "
-              + ("within its timescale" if c.late is False else "late") + f", due {c.due_on:%d %b %Y}", f"Rapid review {c.review_id}", c.event_id, c.position)
-        for c in rapid if c.closed_on
+        Entry(
+            f"Rapid review {c.review_id}: decided {c.closed_on:%d %b %Y} ({c.outcome}), "
+            + ("within its timescale" if c.late is False else "late")
+            + f", due {c.due_on:%d %b %Y}",
+            f"Rapid review {c.review_id}",
+            c.event_id,
+            c.position,
+        )
+        for c in rapid
+        if c.closed_on
     ]
     action_lines = [
-        Entry(f"{a.title}: {agency_names.get(a.owner_agency_id, a.owner_agency_id)}, due {a.due_on:%d %b %Y} ({a.status})", f"Action {a.action_id}", a.event_id, a.position)
+        Entry(
+            f"{a.title}: {agency_names.get(a.owner_agency_id, a.owner_agency_id)}, due {a.due_on:%d %b %Y} ({a.status})",
+            f"Action {a.action_id}",
+            a.event_id,
+            a.position,
+        )
         for a in sorted(year_actions, key=lambda a: (a.due_on, a.action_id))
     ]
     return YearlyView(
-        profile.id, profile.name, name, year, period_label(start, end), start, end, as_of, lifecycle, figures, done,
-        [Entry(f"{i.recorded_on:%d %b %Y}: {i.difference}", f"Impact log entry {i.impact_id}", i.event_id, i.position) for i in year_impact],
-        priorities, themes, action_lines, review_lines, learning, list(rules.includes) if rules else [], names,
-        rules.id if rules else "", rules is None or first is None or rules.id == first.id,
+        profile.id,
+        profile.name,
+        name,
+        year,
+        period_label(start, end),
+        start,
+        end,
+        as_of,
+        lifecycle,
+        figures,
+        done,
+        [
+            Entry(f"{i.recorded_on:%d %b %Y}: {i.difference}", f"Impact log entry {i.impact_id}", i.event_id, i.position)
+            for i in year_impact
+        ],
+        priorities,
+        themes,
+        action_lines,
+        review_lines,
+        learning,
+        list(rules.includes) if rules else [],
+        names,
+        rules.id if rules else "",
+        rules is None or first is None or rules.id == first.id,
     )

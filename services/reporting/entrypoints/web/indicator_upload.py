@@ -102,8 +102,15 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         except Unreadable as why:
             return page(request, found, profile, way, {"file": f"{str(why)[:1].upper()}{str(why)[1:]}: nothing was recorded"}, [], 400)
         if read.problems:
-            return page(request, found, profile, way, {"file": f"{len(read.problems)} row(s) of the file cannot be read: nothing was recorded"},
-                        read.problems, 400)
+            return page(
+                request,
+                found,
+                profile,
+                way,
+                {"file": f"{len(read.problems)} row(s) of the file cannot be read: nothing was recorded"},
+                read.problems,
+                400,
+            )
         payload = {"request_id": str(uuid4()), "values": read.values} | ({way.field: way.value} if way.field else {})
         try:
             answer = await sender.send(row, profile.id, payload, found.person.account_id, way.value if row.by_agency else None)

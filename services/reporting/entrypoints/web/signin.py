@@ -113,9 +113,12 @@ def routes(accounts: Accounts, render: Renderer, secure: bool, directory: OidcCl
 
     async def _code_context(found: Any, pending: dict, errors: dict) -> dict[str, Any]:
         enrolling = pending["step"] == "enrol"
-        context: dict[str, Any] = {"page_title": "Set up your authenticator app" if enrolling else "Enter your code",
-                                   "heading": "Set up your authenticator app" if enrolling else "Enter the code from your authenticator app",
-                                   "errors": errors, "next": pending.get("next", "/")}
+        context: dict[str, Any] = {
+            "page_title": "Set up your authenticator app" if enrolling else "Enter your code",
+            "heading": "Set up your authenticator app" if enrolling else "Enter the code from your authenticator app",
+            "errors": errors,
+            "next": pending.get("next", "/"),
+        }
         if enrolling:
             secret = pending["secret"]
             account = await accounts.by_id(found.session.account_id)
@@ -178,8 +181,14 @@ def routes(accounts: Accounts, render: Renderer, secure: bool, directory: OidcCl
     async def invitation_form(request: Request) -> Response:
         account = await accounts.link(request.path_params["token"], "invitation")
         if account is None:
-            return await page(request, "message.html", status=404, page_title="Invitation not found", heading="This invitation link does not work",
-                              lines=["It may have been used already, or it has expired. Ask the partnership's business unit for a new one."])
+            return await page(
+                request,
+                "message.html",
+                status=404,
+                page_title="Invitation not found",
+                heading="This invitation link does not work",
+                lines=["It may have been used already, or it has expired. Ask the partnership's business unit for a new one."],
+            )
         person = await accounts.person(account.account_id)
         roles = sorted({g.role.label for g in person.grants}) if person else []
         return await page(request, "password.html", page_title="Create your account", errors={}, invited_as=", ".join(roles),
