@@ -11,6 +11,9 @@ report: the profile's first), `risk:{partnership}:{risk_id}`.
 The rules that applied when a fact was recorded (the indicator's tier and words,
 who must sign the yearly report off, the evidence cited down to its event) are
 carried in the events, so history reads the same whatever the profile says later.
+
+Over 300 lines because it is the catalogue of one store: each event is a short class, and
+the store's events are read together when a stream's history is checked.
 """
 
 from datetime import date

@@ -3,7 +3,8 @@ with the headings and tables of the page's partials (`_heatmap.html`, `_sections
 and the partials it includes), cell for cell, from the same `Dashboard` view. The heat map
 and the ratings keep their colours (and their words and symbols); the small grey trace is a
 small grey run. The words are the page's: event types as phrases, the profile's names for its
-ids (`templating`)."""
+ids (`templating`). Over 300 lines because it follows the page's partials one by one, in
+their order, so a change to a partial has its twin in one place."""
 
 from services.reporting.domain.views import Dashboard, HeatMap
 from services.reporting.domain.views.figures import counts

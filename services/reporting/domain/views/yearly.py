@@ -1,7 +1,8 @@
 """The yearly (twelve-monthly) report (pure), assembled from the year's records: what was
 done, its impact, progress on priorities (indicator ratings, the profile's themes,
 actions), reviews and learning; and where the report is in its sign-off (draft, the
-independent scrutineer's comments and sign-off, each signing group, published)."""
+independent scrutineer's comments and sign-off, each signing group, published). Over 300
+lines because the report's sections are assembled in their printed order, read as one."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
