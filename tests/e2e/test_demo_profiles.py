@@ -15,10 +15,10 @@ import nats
 import pytest
 
 from services.platform import demo
+from services.reporting.adapters.areas.scrutiny.queries import read_workspace
 from services.reporting.adapters.pdf import CHROMIUM, renderer
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.adapters.read_models.reports import ReportReadModels
-from services.reporting.adapters.read_models.scrutiny import read_workspace
 from services.reporting.adapters.scrutiny_pages import (
     annual_report_docx,
     annual_report_pdf,

@@ -12,7 +12,7 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from services.reporting.adapters.projections import all_projections
+from services.reporting.adapters.areas import all_projections
 from shared.eventstore.postgres import PostgresEventStore
 from shared.projections import ProjectionRunner
 from shared.waiting import eventually

@@ -6,7 +6,7 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from services.reporting.adapters.projections import all_projections
+from services.reporting.adapters.areas import all_projections
 from shared.clock import ManualClock
 from shared.eventstore.postgres import PostgresEventStore
 from shared.projections import ProjectionRunner

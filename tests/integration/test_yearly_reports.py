@@ -14,7 +14,7 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from services.reporting.adapters.projections import ReportingRecordsProjection
+from services.reporting.adapters.areas import ReportingRecordsProjection
 from services.reporting.adapters.read_models.reports import ReportReadModels
 from services.reporting.adapters.records_store import RecordsStore
 from services.reporting.adapters.report_pages import render_tiered, render_yearly

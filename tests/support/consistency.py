@@ -2,7 +2,7 @@
 
 import asyncpg
 
-from services.reporting.adapters.projections import all_projections
+from services.reporting.adapters.areas import all_projections
 from services.reporting.adapters.sources import projection_runner
 
 CHECK_SCHEMA = "reporting_check"

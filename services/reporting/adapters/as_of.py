@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
-from services.reporting.adapters.projections import all_projections
+from services.reporting.adapters.areas import all_projections
 from services.reporting.adapters.sources import projection_runner
 from shared import london
 from shared.clock import Clock

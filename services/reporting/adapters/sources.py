@@ -5,7 +5,7 @@ each is published under; one runner applies every projection from them, live (th
 service), rebuilt (`scrutiny replay`) or as of a past day (the dashboard, the CLI and
 the evidence export all call `projection_runner`)."""
 
-from services.reporting.adapters.projections import all_projections
+from services.reporting.adapters.areas import all_projections
 from services.reporting.adapters.records_store import RecordsStore
 from shared.eventstore.postgres import PostgresEventStore
 from shared.projections import ProjectionRunner

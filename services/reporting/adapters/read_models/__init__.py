@@ -5,6 +5,12 @@ from datetime import date, datetime
 
 import asyncpg
 
+from services.reporting.adapters.areas.assurance_events import queries as assurance_events
+from services.reporting.adapters.areas.performance import queries as performance
+from services.reporting.adapters.areas.reviews import actions_queries as actions
+from services.reporting.adapters.areas.reviews import queries as reviews
+from services.reporting.adapters.areas.scrutiny import queries as scrutiny
+from services.reporting.adapters.areas.section11 import queries as section11
 from services.reporting.domain.views import (
     Dashboard,
     build_heatmap,
@@ -16,7 +22,7 @@ from services.reporting.domain.views.framework import framework_view
 from services.reporting.domain.views.planner import PlannerView
 from shared.profiles.schema import FrameworkProfile
 
-from . import actions, assurance_events, performance, planner, reviews, scrutiny, section11
+from . import planner
 
 
 class ReadModels:

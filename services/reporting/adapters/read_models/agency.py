@@ -5,6 +5,11 @@ from datetime import datetime
 
 import asyncpg
 
+from services.reporting.adapters.areas.assurance_events import queries as assurance_events
+from services.reporting.adapters.areas.performance import queries as performance
+from services.reporting.adapters.areas.reviews import actions_queries as actions
+from services.reporting.adapters.areas.reviews import queries as reviews
+from services.reporting.adapters.areas.section11 import queries as section11
 from services.reporting.domain.views.agency import (
     AgencyRows,
     AgencyView,
@@ -13,8 +18,6 @@ from services.reporting.domain.views.agency import (
     build_agency_view,
 )
 from shared.profiles.schema import FrameworkProfile
-
-from . import actions, assurance_events, performance, reviews, section11
 
 
 def _id(value: object) -> str | None:

@@ -8,7 +8,8 @@ from datetime import datetime
 
 import asyncpg
 
-from services.reporting.adapters.read_models import performance, scrutiny
+from services.reporting.adapters.areas.performance import queries as performance
+from services.reporting.adapters.areas.scrutiny import queries as scrutiny
 from services.reporting.domain.views.report_rows import (
     ActionLinkRow,
     CitedRow,

@@ -1,16 +1,16 @@
 """The reporting read models, one module per area; each row names the event
 (id and store position) behind it."""
 
-from services.reporting.adapters.read_models.performance import PerformanceProjection
 from shared.projections import Projection
 
-from .actions import ActionsProjection
-from .assurance_events import AssuranceEventsProjection
-from .reporting_records import ReportingRecordsProjection
-from .reports import ReportsProjection
-from .reviews import ReviewsProjection
-from .scrutiny import ScrutinyProjection
-from .section11 import Section11Projection
+from .assurance_events.projection import AssuranceEventsProjection
+from .performance.queries import PerformanceProjection
+from .reporting_records.projection import ReportingRecordsProjection
+from .reports.projection import ReportsProjection
+from .reviews.actions_projection import ActionsProjection
+from .reviews.projection import ReviewsProjection
+from .scrutiny.projection import ScrutinyProjection
+from .section11.projection import Section11Projection
 
 __all__ = [
     "ActionsProjection",
