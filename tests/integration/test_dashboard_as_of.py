@@ -75,6 +75,20 @@ async def test_a_page_as_of_a_past_day_equals_the_page_rendered_live_that_day(
     assert "after the end of 02 November 2026: it is not part of the records as of that day" in later
 
 
+async def test_the_board_pack_as_of_a_past_day_reads_that_days_records(platform: RunningPlatform, clock: ManualClock) -> None:
+    """The board pack's route reads the one as-of service as every page does: as of Monday its
+    meeting defaults to Monday and Wednesday's action is not on its plan; live it is."""
+    await record_activity(platform)
+    clock.set(datetime(2026, 11, 4, 10, 0, tzinfo=UTC))
+    await record_more(platform)
+    live = await page(platform, f"/p/{PARTNERSHIP}/board-pack?meeting={MONDAY}")
+    then = await page(platform, f"/p/{PARTNERSHIP}/board-pack?as_of={MONDAY}")
+    assert "Train housing officers" in live and "Refresh the escalation policy" in live
+    assert "Train housing officers" not in then and "Refresh the escalation policy" in then
+    assert await platform.pool.fetchval("SELECT to_regnamespace($1)", AsOfSchemas.schema_name(date(2026, 11, 2), PARTNERSHIP))
+    assert (await fetch(platform, f"/p/{PARTNERSHIP}/board-pack?as_of=2026-11-05")).status == 400
+
+
 async def test_as_of_days_are_built_once_today_is_live_and_the_future_is_refused(
     platform: RunningPlatform, clock: ManualClock
 ) -> None:

@@ -7,27 +7,20 @@ like the board pack."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from services.reporting.adapters.dashboard_pages import page_for
-from services.reporting.adapters.read_models import ReadModels
 from services.reporting.adapters.read_models.board_pack import BoardPackReadModels
 from services.reporting.adapters.scrutiny_pages import render_meeting
-from shared import london
-from shared.clock import Clock
-from shared.partnerships import Partnerships
+from services.reporting.entrypoints.reading import NotFound, Reading
 
 
-def routes(read_models: ReadModels, partnerships: Partnerships, clock: Clock) -> list[Route]:
+def routes(reading: Reading) -> list[Route]:
     async def meeting(request: Request) -> Response:
-        partnership, meeting_id = request.path_params["partnership"], request.path_params["meeting_id"]
-        if partnership not in partnerships:
-            return PlainTextResponse("404 not found: no such partnership\n", status_code=404)
-        profile = partnerships[partnership]
-        view = await BoardPackReadModels.over(read_models).meeting_page(profile, meeting_id, clock.now())
+        profile, meeting_id = reading.profile_of(request), request.path_params["meeting_id"]
+        view = await BoardPackReadModels.over(reading.read_models).meeting_page(profile, meeting_id, reading.clock.now())
         if view is None:
-            return PlainTextResponse(f"404 not found: no meeting {meeting_id!r} on {profile.name}'s calendar\n", status_code=404)
-        return HTMLResponse(render_meeting(view, page_for(profile, request.url.path, london.today(clock))))
+            raise NotFound(f"no meeting {meeting_id!r} on {profile.name}'s calendar")
+        return HTMLResponse(render_meeting(view, reading.page(request, profile)))
 
     return [Route("/p/{partnership}/meetings/{meeting_id}", meeting)]

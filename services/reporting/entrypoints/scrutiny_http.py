@@ -10,12 +10,10 @@ from __future__ import annotations
 import asyncio
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from services.reporting.adapters.dashboard_pages import Page, page_for
 from services.reporting.adapters.docx_writer import MEDIA_TYPE as DOCX
-from services.reporting.adapters.read_models import ReadModels
 from services.reporting.adapters.read_models.scrutiny import read_workspace
 from services.reporting.adapters.scrutiny_pages import (
     annual_report_docx,
@@ -26,73 +24,45 @@ from services.reporting.adapters.scrutiny_pages import (
 )
 from services.reporting.domain.records.scrutiny import RECORD_KINDS
 from services.reporting.domain.views.scrutiny import KIND_NAMES, build_annual_report
-from shared import london
-from shared.clock import Clock
-from shared.partnerships import Partnerships
-from shared.profiles.schema import FrameworkProfile
+from services.reporting.entrypoints.reading import BadRequest, Reading, download, wants
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def _missing(text: str) -> Response:
-    return PlainTextResponse(f"404 not found: {text}\n", status_code=404)
-
-
-def _bad(text: str) -> Response:
-    return PlainTextResponse(f"400 bad request: {text}\n", status_code=400)
-
-
-def routes(read_models: ReadModels, partnerships: Partnerships, clock: Clock) -> list[Route]:
-    pool, schema = read_models._pool, read_models._schema
-
-    def profile_of(request: Request) -> FrameworkProfile | None:
-        partnership = request.path_params["partnership"]
-        return partnerships[partnership] if partnership in partnerships else None
-
-    def page(request: Request, profile: FrameworkProfile) -> Page:
-        return page_for(profile, request.url.path, london.today(clock))
+def routes(reading: Reading) -> list[Route]:
+    pool, schema, clock = reading.pool, reading.schema, reading.clock
 
     async def workspace(request: Request) -> Response:
-        profile = profile_of(request)
-        if profile is None:
-            return _missing("no such partnership")
+        profile = reading.profile_of(request)
         w = await read_workspace(pool, schema, profile, clock.now())
         kind, record_id = request.query_params.get("record_kind", ""), request.query_params.get("record_id", "")
         record = None
         if kind or record_id:
             if kind not in RECORD_KINDS or not record_id:
-                return _bad(f"record_kind is one of {', '.join(RECORD_KINDS)} and record_id names the record")
+                raise BadRequest(f"record_kind is one of {', '.join(RECORD_KINDS)} and record_id names the record")
             w = type(w)(w.partnership_id, w.partnership_name, w.as_of,
                         challenges=[c for c in w.challenges if (c.record_kind, c.record_id) == (kind, record_id)],
                         recommendations=[r for r in w.recommendations if (r.record_kind, r.record_id) == (kind, record_id)])
             record = f"{KIND_NAMES[kind]} {record_id}"
-        today = london.today(clock)
+        today = reading.today()
         first = min([a.starts_on.year for a in w.appointments] or [today.year])
         last = today.year if today.month >= 4 else today.year - 1
         years = list(range(last, min(first, last) - 1, -1))
-        return HTMLResponse(render_workspace(w, page(request, profile), years, record))
+        return HTMLResponse(render_workspace(w, reading.page(request, profile), years, record))
 
     async def annual_report(request: Request) -> Response:
-        profile = profile_of(request)
-        if profile is None:
-            return _missing("no such partnership")
+        profile = reading.profile_of(request)
         text = request.path_params["year"]
         if not (text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) < LAST_YEAR):
-            return _bad(f"the year is a number (2026 for April 2026 to March 2027), not {text!r}")
-        fmt = request.query_params.get("format", "").strip() or "html"
-        if fmt not in ("html", "pdf", "docx"):
-            return _bad(f"format is one of html, pdf, docx, not {fmt!r}")
+            raise BadRequest(f"the year is a number (2026 for April 2026 to March 2027), not {text!r}")
+        fmt = wants(request, "pdf", "docx")
         w = await read_workspace(pool, schema, profile, clock.now())
         report = build_annual_report(w, int(text))
         if fmt == "docx":
-            body = await asyncio.to_thread(annual_report_docx, report)
-            return Response(body, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{file_stem(report)}.docx"'})
+            return download(await asyncio.to_thread(annual_report_docx, report), DOCX, f"{file_stem(report)}.docx")
         if fmt == "pdf":
-            body = await asyncio.to_thread(annual_report_pdf, report)
-            return Response(
-                body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{file_stem(report)}.pdf"'}
-            )
-        return HTMLResponse(render_annual_report(report, page=page(request, profile)))
+            return download(await asyncio.to_thread(annual_report_pdf, report), "application/pdf", f"{file_stem(report)}.pdf", inline=True)
+        return HTMLResponse(render_annual_report(report, page=reading.page(request, profile)))
 
     return [
         Route("/p/{partnership}/scrutiny", workspace),
