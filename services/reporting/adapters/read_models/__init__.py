@@ -9,7 +9,7 @@ from services.reporting.adapters.areas.assurance_events import queries as assura
 from services.reporting.adapters.areas.performance import queries as performance
 from services.reporting.adapters.areas.reviews import actions_queries as actions
 from services.reporting.adapters.areas.reviews import queries as reviews
-from services.reporting.adapters.areas.scrutiny import queries as scrutiny
+from services.reporting.adapters.areas.scrutiny import queries as scrutiny_queries
 from services.reporting.adapters.areas.section11 import queries as section11
 from services.reporting.domain.views import (
     Dashboard,
@@ -45,7 +45,7 @@ class ReadModels:
             rolling = await rolling_reports(conn, s, p)
             calendar = await meetings(conn, s, p)
             performance_view = await performance.view(conn, s, profile)
-            workspace = await scrutiny.workspace(conn, s, profile, as_of)
+            workspace = await scrutiny_queries.workspace(conn, s, profile, as_of)
         overview = build_overview(
             len(profile.agencies), submitted, submissions, len(flags), action_rows, len(concluded)
         )
