@@ -1,12 +1,12 @@
 """Queries over the reporting schema, one module per area, assembled into the views the pages render."""
 
-import json
 from datetime import date, datetime
 
 import asyncpg
 
 from services.reporting.adapters.areas.assurance_events import queries as assurance_events
 from services.reporting.adapters.areas.performance import queries as performance
+from services.reporting.adapters.areas.reporting_records import queries as own_records
 from services.reporting.adapters.areas.reviews import actions_queries as actions
 from services.reporting.adapters.areas.reviews import queries as reviews
 from services.reporting.adapters.areas.scrutiny import queries as scrutiny_queries
@@ -16,7 +16,6 @@ from services.reporting.domain.views import (
     build_heatmap,
     build_tracker,
 )
-from services.reporting.domain.views.board_pack_schedule import MeetingRow, RollingRecord
 from services.reporting.domain.views.dashboard import build_overview
 from services.reporting.domain.views.framework import framework_view
 from services.reporting.domain.views.planner import PlannerView
@@ -42,8 +41,8 @@ class ReadModels:
             concluded = await assurance_events.concluded(conn, s, p)
             assurance = await assurance_events.view(conn, s, profile)
             planner_view = await planner.view(conn, s, profile, as_of.date())
-            rolling = await rolling_reports(conn, s, p)
-            calendar = await meetings(conn, s, p)
+            rolling = await own_records.rolling_reports(conn, s, p)
+            calendar = await own_records.meetings(conn, s, p)
             performance_view = await performance.view(conn, s, profile)
             workspace = await scrutiny_queries.workspace(conn, s, profile, as_of)
         overview = build_overview(
@@ -89,34 +88,3 @@ class ReadModels:
             "actions": await self._pool.fetchval(f"SELECT count(*) FROM {s}.actions"),
             "assurance_events": await self._pool.fetchval(f"SELECT count(*) FROM {s}.assurance_events"),
         }
-
-
-async def rolling_reports(conn: asyncpg.Connection, s: str, partnership: str) -> list[RollingRecord]:
-    """Scheduled reports recorded presented or missed, the latest due month first."""
-    return [
-        RollingRecord(
-            r["report_id"], r["due_month"], r["group_id"], r["status"], r["presented_on"], r["presented_by"] or "",
-            r["meeting"] or "", r["assurance_level"], r["reason"] or "", str(r["event_id"]), r["position"],
-        )
-        for r in await conn.fetch(
-            f"SELECT * FROM {s}.rolling_report_records WHERE partnership_id = $1 ORDER BY due_month DESC, report_id, group_id",
-            partnership,
-        )
-    ]
-
-
-async def meetings(conn: asyncpg.Connection, s: str, partnership: str) -> list[MeetingRow]:
-    """The partnership's calendar of meetings, the latest first."""
-    return [
-        meeting_row(r)
-        for r in await conn.fetch(
-            f"SELECT * FROM {s}.meetings WHERE partnership_id = $1 ORDER BY meets_on DESC, meeting_id", partnership
-        )
-    ]
-
-
-def meeting_row(r: asyncpg.Record) -> MeetingRow:
-    return MeetingRow(
-        r["meeting_id"], r["group_id"], r["meets_on"], r["status"], r["held_on"], json.loads(r["decisions"]),
-        json.loads(r["minutes"])["name"] if r["minutes"] else "", str(r["event_id"]), r["position"],
-    )

@@ -1,5 +1,6 @@
 """One agency's drill-down: the dashboard's own queries (so the figures agree with it),
-plus every risk flag with its clearing and the practitioner surveys, in one snapshot."""
+plus every risk flag with its clearing and the practitioner surveys (the Section 11 area's
+queries), in one snapshot."""
 
 from datetime import datetime
 
@@ -13,41 +14,9 @@ from services.reporting.adapters.areas.section11 import queries as section11
 from services.reporting.domain.views.agency import (
     AgencyRows,
     AgencyView,
-    RiskFlagHistoryRow,
-    SurveyRow,
     build_agency_view,
 )
 from shared.profiles.schema import FrameworkProfile
-
-
-def _id(value: object) -> str | None:
-    return str(value) if value is not None else None
-
-
-async def risk_flags(conn: asyncpg.Connection, s: str, partnership: str, agency_id: str) -> list[RiskFlagHistoryRow]:
-    return [
-        RiskFlagHistoryRow(
-            r["agency_id"], r["domain_id"], r["cycle_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]),
-            r["position"], r["cleared_at"], _id(r["cleared_event_id"]), r["cleared_position"],
-        )
-        for r in await conn.fetch(
-            f"SELECT * FROM {s}.s11_risk_flags WHERE partnership_id = $1 AND agency_id = $2 ORDER BY position",
-            partnership, agency_id,
-        )
-    ]
-
-
-async def surveys(conn: asyncpg.Connection, s: str, partnership: str, agency_id: str) -> list[SurveyRow]:
-    return [
-        SurveyRow(
-            r["agency_id"], r["cycle_id"], r["survey_id"], r["statement"], r["domain_id"], r["agree_percent"],
-            r["respondents"], str(r["event_id"]), r["position"],
-        )
-        for r in await conn.fetch(
-            f"SELECT * FROM {s}.s11_surveys WHERE partnership_id = $1 AND agency_id = $2 ORDER BY position",
-            partnership, agency_id,
-        )
-    ]
 
 
 async def agency_view(
@@ -64,8 +33,8 @@ async def agency_view(
             returns=s11.returns,
             ratings=await section11.ratings(conn, s, p),
             amendments=s11.amendments,
-            risk_flags=await risk_flags(conn, s, p, agency_id),
-            surveys=await surveys(conn, s, p, agency_id),
+            risk_flags=await section11.agency_risk_flags(conn, s, p, agency_id),
+            surveys=await section11.agency_surveys(conn, s, p, agency_id),
             confidence_gaps=s11.confidence_gaps,
             call_ins=s11.call_ins,
             workshops=s11.workshops,

@@ -1,13 +1,12 @@
 """The board pack from the read models: every area's view (the dashboard's queries), the
 next quarter's planner, and the two Section 11 facts the pack needs with their dates
-(risk flags raised, cleared or not; confidence gaps flagged)."""
+(risk flags raised, cleared or not; confidence gaps flagged: the Section 11 area's queries)."""
 
 from datetime import date, datetime
 
-import asyncpg
-
+from services.reporting.adapters.areas.reporting_records import queries as own_records
+from services.reporting.adapters.areas.section11 import queries as section11
 from services.reporting.domain.views.board_pack import BoardPack, build_board_pack
-from services.reporting.domain.views.board_pack_exceptions import FlagRaised, GapFlagged
 from services.reporting.domain.views.board_pack_schedule import (
     group_of,
     next_quarter,
@@ -16,39 +15,12 @@ from services.reporting.domain.views.board_pack_schedule import (
 from services.reporting.domain.views.meeting import MeetingPage, build_meeting_page
 from shared.profiles.schema import FrameworkProfile
 
-from . import ReadModels, meeting_row
-
-
-async def risk_flags_raised(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[FlagRaised]:
-    """Every flag raised by `as_of`, with its clearing if it came by then."""
-    return [
-        FlagRaised(
-            r["agency_id"], r["domain_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]), r["position"],
-            r["cleared_at"] if r["cleared_at"] is not None and r["cleared_at"] <= as_of else None,
-        )
-        for r in await conn.fetch(
-            f"SELECT * FROM {s}.s11_risk_flags WHERE partnership_id = $1 AND raised_at <= $2"
-            " ORDER BY raised_at, agency_id, domain_id",
-            partnership, as_of,
-        )
-    ]
-
-
-async def confidence_gaps_flagged(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[GapFlagged]:
-    return [
-        GapFlagged(
-            r["agency_id"], r["domain_id"], r["self_rating"], r["agree_percent"], r["reason"], r["flagged_at"],
-            str(r["event_id"]), r["position"],
-        )
-        for r in await conn.fetch(
-            f"SELECT * FROM {s}.s11_confidence_gaps WHERE partnership_id = $1 AND flagged_at <= $2 ORDER BY position",
-            partnership, as_of,
-        )
-    ]
+from . import ReadModels
 
 
 class BoardPackReadModels(ReadModels):
-    """The read models with the board pack's own two queries beside the areas' ones."""
+    """The read models with the board pack and a meeting's page (the Section 11 area gives the
+    flags and gaps as of the day)."""
 
     @classmethod
     def over(cls, read_models: ReadModels) -> "BoardPackReadModels":
@@ -65,8 +37,8 @@ class BoardPackReadModels(ReadModels):
         start, months = next_quarter(meeting)
         planner = await self.planner(profile, start, months, as_of.date())
         async with self._pool.acquire() as conn:
-            flags = await risk_flags_raised(conn, self._schema, profile.id, as_of)
-            gaps = await confidence_gaps_flagged(conn, self._schema, profile.id, as_of)
+            flags = await section11.risk_flags_raised(conn, self._schema, profile.id, as_of)
+            gaps = await section11.confidence_gaps_flagged(conn, self._schema, profile.id, as_of)
             calendar = [
                 r["day"] for r in await conn.fetch(
                     f"SELECT coalesce(held_on, meets_on) AS day FROM {self._schema}.meetings"
@@ -86,6 +58,6 @@ class BoardPackReadModels(ReadModels):
             )
         if row is None:
             return None
-        meeting = meeting_row(row)
+        meeting = own_records.meeting_row(row)
         pack = await self.board_pack(profile, meeting.group_id, meeting.meets_on, as_of)
         return build_meeting_page(profile, meeting, pack)

@@ -1,10 +1,12 @@
-"""Action tracker queries: every action with the events behind it and its history."""
+"""Action tracker queries: every action with the events behind it and its history, and each
+action as the reports link it to its source (`action_links`)."""
 
 from collections import defaultdict
 
 import asyncpg
 
 from services.reporting.domain.views.actions import ActionRow, HistoryEntry
+from services.reporting.domain.views.report_rows import ActionLinkRow
 
 
 def _id(value: object) -> str | None:
@@ -36,5 +38,19 @@ async def actions(conn: asyncpg.Connection, s: str, partnership: str) -> list[Ac
         )
         for r in await conn.fetch(
             f"SELECT * FROM {s}.actions WHERE partnership_id = $1 ORDER BY due_on, action_id", partnership
+        )
+    ]
+
+
+async def action_links(conn: asyncpg.Connection, s: str, partnership: str) -> list[ActionLinkRow]:
+    return [
+        ActionLinkRow(
+            r["action_id"], r["title"], r["owner_agency_id"], r["due_on"], r["status"], r["source_type"], r["source_id"],
+            r["raised_on"], str(r["event_id"]), r["position"], _id(r["last_event_id"]), r["signed_off_on"],
+        )
+        for r in await conn.fetch(
+            f"SELECT *, (raised_at AT TIME ZONE 'Europe/London')::date AS raised_on FROM {s}.actions"
+            " WHERE partnership_id = $1 ORDER BY due_on, action_id",
+            partnership,
         )
     ]

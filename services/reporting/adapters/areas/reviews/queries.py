@@ -1,5 +1,6 @@
 """Review queries: clocks with their history, information requests, audit gradings and
-concerns, the impact log; assembled into the reviews view."""
+concerns, the impact log; assembled into the reviews view. The reports read the clocks
+and the impact log too (`clocks`, `impact`)."""
 
 import json
 from collections import defaultdict
@@ -8,6 +9,7 @@ from datetime import datetime
 import asyncpg
 
 from services.reporting.domain.views.actions import HistoryEntry
+from services.reporting.domain.views.report_rows import ClockRow, ImpactLinkRow
 from services.reporting.domain.views.reviews import (
     ConcernRow,
     GradingRow,
@@ -66,3 +68,24 @@ async def view(conn: asyncpg.Connection, s: str, partnership: str, as_of: dateti
         for r in await conn.fetch(f"SELECT * FROM {s}.impact_log WHERE partnership_id = $1 ORDER BY recorded_on, impact_id", partnership)
     ]
     return build_reviews_view(clocks, requests, gradings, concerns, impact, as_of)
+
+
+async def impact(conn: asyncpg.Connection, s: str, partnership: str) -> list[ImpactLinkRow]:
+    return [
+        ImpactLinkRow(
+            r["impact_id"], r["recorded_on"], r["difference"], r["evidence"], json.loads(r["links"]), str(r["event_id"]), r["position"]
+        )
+        for r in await conn.fetch(f"SELECT * FROM {s}.impact_log WHERE partnership_id = $1 ORDER BY recorded_on, impact_id", partnership)
+    ]
+
+
+async def clocks(conn: asyncpg.Connection, s: str, partnership: str) -> list[ClockRow]:
+    return [
+        ClockRow(
+            r["kind"], r["review_id"], r["starts_on"], r["due_on"], r["status"], r["outcome"], r["late"], r["closed_on"],
+            str(r["last_event_id"]), r["last_position"],
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.review_clocks WHERE partnership_id = $1 ORDER BY starts_on, kind, review_id", partnership
+        )
+    ]

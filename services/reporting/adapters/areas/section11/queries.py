@@ -1,4 +1,8 @@
-"""Section 11 queries: ratings, returns, risk flags, confidence gaps, call-ins, workshops, amendments."""
+"""Section 11 queries: ratings, returns, risk flags, confidence gaps, call-ins, workshops,
+amendments; an agency's every risk flag and survey (its page); the flags and gaps as of a
+day (the board pack)."""
+
+from datetime import datetime
 
 import asyncpg
 
@@ -12,6 +16,8 @@ from services.reporting.domain.views import (
     Section11View,
     WorkshopRow,
 )
+from services.reporting.domain.views.agency import RiskFlagHistoryRow, SurveyRow
+from services.reporting.domain.views.board_pack_exceptions import FlagRaised, GapFlagged
 
 
 def _id(value: object) -> str | None:
@@ -88,3 +94,57 @@ async def view(conn: asyncpg.Connection, s: str, partnership: str) -> Section11V
         )
     ]
     return Section11View(await returns(conn, s, partnership), gaps, call_ins, workshops, amendments)
+
+
+async def agency_risk_flags(conn: asyncpg.Connection, s: str, partnership: str, agency_id: str) -> list[RiskFlagHistoryRow]:
+    return [
+        RiskFlagHistoryRow(
+            r["agency_id"], r["domain_id"], r["cycle_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]),
+            r["position"], r["cleared_at"], _id(r["cleared_event_id"]), r["cleared_position"],
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.s11_risk_flags WHERE partnership_id = $1 AND agency_id = $2 ORDER BY position",
+            partnership, agency_id,
+        )
+    ]
+
+
+async def agency_surveys(conn: asyncpg.Connection, s: str, partnership: str, agency_id: str) -> list[SurveyRow]:
+    return [
+        SurveyRow(
+            r["agency_id"], r["cycle_id"], r["survey_id"], r["statement"], r["domain_id"], r["agree_percent"],
+            r["respondents"], str(r["event_id"]), r["position"],
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.s11_surveys WHERE partnership_id = $1 AND agency_id = $2 ORDER BY position",
+            partnership, agency_id,
+        )
+    ]
+
+
+async def risk_flags_raised(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[FlagRaised]:
+    """Every flag raised by `as_of`, with its clearing if it came by then."""
+    return [
+        FlagRaised(
+            r["agency_id"], r["domain_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]), r["position"],
+            r["cleared_at"] if r["cleared_at"] is not None and r["cleared_at"] <= as_of else None,
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.s11_risk_flags WHERE partnership_id = $1 AND raised_at <= $2"
+            " ORDER BY raised_at, agency_id, domain_id",
+            partnership, as_of,
+        )
+    ]
+
+
+async def confidence_gaps_flagged(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[GapFlagged]:
+    return [
+        GapFlagged(
+            r["agency_id"], r["domain_id"], r["self_rating"], r["agree_percent"], r["reason"], r["flagged_at"],
+            str(r["event_id"]), r["position"],
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.s11_confidence_gaps WHERE partnership_id = $1 AND flagged_at <= $2 ORDER BY position",
+            partnership, as_of,
+        )
+    ]
