@@ -1,5 +1,8 @@
-"""The reporting read models, one module per area; each row names the event
-(id and store position) behind it."""
+"""The reporting read models, one package per area (section11, assurance_events, reviews with
+actions, reports, reporting_records, scrutiny, performance), each holding its tables, its
+projection and its queries; each row names the event (id and store position) behind it.
+`all_projections()` is the one list the runner, the rebuild and the as-of service apply.
+The read side is entered through the facade in adapters/read_models/."""
 
 from shared.projections import Projection
 

@@ -1,4 +1,6 @@
-"""Queries over the reporting schema, one module per area, assembled into the views the pages render."""
+"""The read side's facade: the areas' queries (adapters/areas/<area>/queries.py) assembled
+into the views the pages render (the dashboard here; the board pack, an agency's page, the
+reports, the planner and an event's detail in this package's other modules)."""
 
 from datetime import date, datetime
 

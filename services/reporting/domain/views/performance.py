@@ -4,7 +4,7 @@ comparators the profile names, and the early warnings raised. The dashboard, the
 pack's exceptions, the tiered report (a tier's data dashboard) and the thematic report's
 quantitative section are all drawn from this one view.
 
-The rows (`ValueRow`, `WarningRow`) are the read model's (adapters/read_models/performance.py),
+The rows (`ValueRow`, `WarningRow`) are the read model's (adapters/areas/performance/queries.py),
 declared here so the views are built from them without touching SQL."""
 
 from collections.abc import Sequence
