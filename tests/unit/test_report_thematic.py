@@ -9,9 +9,9 @@ from services.reporting.adapters.report_pages import render_thematic
 from services.reporting.domain.views.report_rows import (
     ActionLinkRow,
     FactRow,
-    ImpactLinkRow,
     RecordRow,
 )
+from services.reporting.domain.views.reviews import ImpactRow as ImpactLinkRow
 from services.reporting.domain.views.thematic import (
     build_thematic,
     on_theme,

@@ -7,12 +7,12 @@ from services.reporting.domain.views.report_rows import (
     ActionLinkRow,
     ClockRow,
     FactRow,
-    ImpactLinkRow,
     IndicatorRatingRow,
     RecordRow,
     StepRow,
     YearlyReportRow,
 )
+from services.reporting.domain.views.reviews import ImpactRow as ImpactLinkRow
 from services.reporting.domain.views.yearly import build_yearly, next_steps
 from shared.profiles import load_builtin
 

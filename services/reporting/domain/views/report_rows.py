@@ -110,17 +110,6 @@ class ActionLinkRow:
 
 
 @dataclass(frozen=True)
-class ImpactLinkRow:
-    impact_id: str
-    recorded_on: date
-    difference: str
-    evidence: str
-    links: dict[str, list[str]]
-    event_id: str
-    position: int
-
-
-@dataclass(frozen=True)
 class CitedRow:
     kind: str
     record_id: str

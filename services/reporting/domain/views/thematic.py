@@ -30,7 +30,8 @@ from shared.profiles.reporting import ReportTemplate, TemplateSection
 from shared.profiles.schema import FrameworkProfile
 
 from .performance import PerformanceView
-from .report_rows import KIND_NAMES, ActionLinkRow, FactRow, ImpactLinkRow, RecordRow
+from .report_rows import KIND_NAMES, ActionLinkRow, FactRow, RecordRow
+from .reviews import ImpactRow
 
 # What kind of activity a record (by its kind) or a fact (by what it records) is the work of.
 RECORD_KINDS = {"review": "learning_review", "audit-round": "multi_agency_audit", "s11-cycle": "section11"}
@@ -260,7 +261,7 @@ def build_thematic(
     records: Sequence[RecordRow],
     facts: Sequence[FactRow],
     actions: Sequence[ActionLinkRow],
-    impact: Sequence[ImpactLinkRow],
+    impact: Sequence[ImpactRow],
     as_of: datetime,
     template_id: str | None = None,
     performance: PerformanceView | None = None,

@@ -17,13 +17,13 @@ from .report_rows import (
     ActionLinkRow,
     ClockRow,
     FactRow,
-    ImpactLinkRow,
     IndicatorRatingRow,
     RecordRow,
     StepRow,
     YearlyReportRow,
     levels_of,
 )
+from .reviews import ImpactRow
 from .thematic import on_theme, theme_keys
 
 STEP_NAMES = {
@@ -157,7 +157,7 @@ def build_yearly(
     records: Sequence[RecordRow],
     facts: Sequence[FactRow],
     actions: Sequence[ActionLinkRow],
-    impact: Sequence[ImpactLinkRow],
+    impact: Sequence[ImpactRow],
     ratings: Sequence[IndicatorRatingRow],
     clocks: Sequence[ClockRow],
     as_of: datetime,

@@ -9,7 +9,7 @@ from datetime import datetime
 import asyncpg
 
 from services.reporting.domain.views.actions import HistoryEntry
-from services.reporting.domain.views.report_rows import ClockRow, ImpactLinkRow
+from services.reporting.domain.views.report_rows import ClockRow
 from services.reporting.domain.views.reviews import (
     ConcernRow,
     GradingRow,
@@ -61,18 +61,12 @@ async def view(conn: asyncpg.Connection, s: str, partnership: str, as_of: dateti
         )
         for r in await conn.fetch(f"SELECT * FROM {s}.safeguarding_concerns WHERE partnership_id = $1 ORDER BY position", partnership)
     ]
-    impact = [
-        ImpactRow(
-            r["impact_id"], r["recorded_on"], r["difference"], r["evidence"], json.loads(r["links"]), str(r["event_id"]), r["position"]
-        )
-        for r in await conn.fetch(f"SELECT * FROM {s}.impact_log WHERE partnership_id = $1 ORDER BY recorded_on, impact_id", partnership)
-    ]
-    return build_reviews_view(clocks, requests, gradings, concerns, impact, as_of)
+    return build_reviews_view(clocks, requests, gradings, concerns, await impact(conn, s, partnership), as_of)
 
 
-async def impact(conn: asyncpg.Connection, s: str, partnership: str) -> list[ImpactLinkRow]:
+async def impact(conn: asyncpg.Connection, s: str, partnership: str) -> list[ImpactRow]:
     return [
-        ImpactLinkRow(
+        ImpactRow(
             r["impact_id"], r["recorded_on"], r["difference"], r["evidence"], json.loads(r["links"]), str(r["event_id"]), r["position"]
         )
         for r in await conn.fetch(f"SELECT * FROM {s}.impact_log WHERE partnership_id = $1 ORDER BY recorded_on, impact_id", partnership)
