@@ -12,7 +12,6 @@ from services.reporting.domain.views.assurance_events import (
     MilestoneRow,
 )
 from services.reporting.domain.views.board_pack import BoardPack, build_board_pack
-from services.reporting.domain.views.board_pack_exceptions import FlagRaised, GapFlagged
 from services.reporting.domain.views.board_pack_schedule import next_quarter, previous_meeting
 from services.reporting.domain.views.dashboard import Dashboard, build_overview
 from services.reporting.domain.views.planner import build_planner_view
@@ -21,7 +20,9 @@ from services.reporting.domain.views.reviews import (
     ReviewClockRow,
     build_reviews_view,
 )
+from services.reporting.domain.views.section11 import ConfidenceGapRow as GapFlagged
 from services.reporting.domain.views.section11 import RatingRow, ReturnRow, Section11View
+from services.reporting.domain.views.section11 import RiskFlagRow as FlagRaised
 from shared.planner import EventFacts
 from shared.profiles import load_builtin
 

@@ -17,8 +17,6 @@ from .actions import ActionRow
 from .assurance_events import AssuranceView, ConcludedEventRow, LifecycleRow
 from .board_pack_exceptions import (
     ExceptionLine,
-    FlagRaised,
-    GapFlagged,
     Names,
     Window,
     action_exceptions,
@@ -44,7 +42,7 @@ from .board_pack_trends import ActionMonth, Timeliness, action_trend, local_day,
 from .dashboard import Dashboard, Overview
 from .planner import PlannerView
 from .reviews import CLOSED, ReviewsView
-from .section11 import HeatMap
+from .section11 import ConfidenceGapRow, HeatMap, RiskFlagRow
 
 LEADERSHIP = ("board", "executive")
 
@@ -187,8 +185,8 @@ def build_board_pack(
     since: Since,
     dashboard: Dashboard,
     planner: PlannerView | None = None,
-    flags: Sequence[FlagRaised] = (),
-    gaps: Sequence[GapFlagged] = (),
+    flags: Sequence[RiskFlagRow] = (),
+    gaps: Sequence[ConfidenceGapRow] = (),
 ) -> BoardPack:
     """The pack for the meeting, looking back to `since` (exceptions up to the meeting,
     or up to the pack's as-of day if that is earlier)."""

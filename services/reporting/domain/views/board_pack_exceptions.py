@@ -5,7 +5,7 @@ warnings of the performance data. Each line names the event behind it."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from shared.profiles.schema import FrameworkProfile
 
@@ -14,7 +14,7 @@ from .assurance_events import AssuranceView
 from .board_pack_trends import local_day
 from .performance import PerformanceView
 from .reviews import ReviewsView
-from .section11 import Section11View
+from .section11 import ConfidenceGapRow, RiskFlagRow, Section11View
 
 # The review events that show a clock slipping, and how the pack words them.
 SLIPPING = {
@@ -35,34 +35,6 @@ class Window:
 
     def holds(self, day: date) -> bool:
         return self.since < day <= self.until
-
-
-@dataclass(frozen=True)
-class FlagRaised:
-    """A signature-of-risk flag, open or since cleared, with when it was raised."""
-
-    agency_id: str
-    domain_id: str
-    rating: int
-    reason: str
-    raised_at: datetime
-    event_id: str
-    position: int
-    cleared_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class GapFlagged:
-    """A confidence gap: practitioners' survey disagrees with the agency's self-rating."""
-
-    agency_id: str
-    domain_id: str | None
-    self_rating: int
-    agree_percent: float
-    reason: str
-    flagged_at: datetime
-    event_id: str
-    position: int
 
 
 @dataclass(frozen=True)
@@ -101,7 +73,7 @@ def sorted_lines(lines: list[ExceptionLine]) -> list[ExceptionLine]:
 
 
 def section11_exceptions(
-    s11: Section11View, flags: Sequence[FlagRaised], gaps: Sequence[GapFlagged], window: Window, names: Names
+    s11: Section11View, flags: Sequence[RiskFlagRow], gaps: Sequence[ConfidenceGapRow], window: Window, names: Names
 ) -> list[ExceptionLine]:
     lines = []
     for f in flags:

@@ -99,14 +99,19 @@ class HeatMap:
 
 @dataclass(frozen=True)
 class ConfidenceGapRow:
+    """A confidence gap (s11_confidence_gaps): practitioners' survey disagrees with the
+    agency's self-rating. The one row type of its table: the Section 11 view, an agency's
+    page and the board pack's exceptions read it alike."""
+
     agency_id: str
-    cycle_id: str
     domain_id: str | None
     self_rating: int
     agree_percent: float
     reason: str
+    flagged_at: datetime
     event_id: str
     position: int
+    cycle_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,9 @@ class Section11View:
 
 @dataclass(frozen=True)
 class RiskFlagRow:
+    """A signature-of-risk flag (s11_risk_flags), open or since cleared (as of the day read),
+    with when it was raised: the dashboard's open flags and the board pack's exceptions."""
+
     agency_id: str
     domain_id: str
     rating: int
@@ -166,6 +174,7 @@ class RiskFlagRow:
     raised_at: datetime
     event_id: str
     position: int
+    cleared_at: datetime | None = None
 
 
 def build_heatmap(profile: FrameworkProfile, ratings: list[RatingRow], returns: list[ReturnRow] | None = None) -> HeatMap:

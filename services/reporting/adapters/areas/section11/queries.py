@@ -17,11 +17,17 @@ from services.reporting.domain.views import (
     WorkshopRow,
 )
 from services.reporting.domain.views.agency import RiskFlagHistoryRow, SurveyRow
-from services.reporting.domain.views.board_pack_exceptions import FlagRaised, GapFlagged
 
 
 def _id(value: object) -> str | None:
     return str(value) if value is not None else None
+
+
+def gap_row(r: asyncpg.Record) -> ConfidenceGapRow:
+    return ConfidenceGapRow(
+        r["agency_id"], r["domain_id"], r["self_rating"], r["agree_percent"], r["reason"], r["flagged_at"],
+        str(r["event_id"]), r["position"], r["cycle_id"],
+    )
 
 
 async def ratings(conn: asyncpg.Connection, s: str, partnership: str) -> list[RatingRow]:
@@ -67,10 +73,7 @@ async def submission_counts(conn: asyncpg.Connection, s: str, partnership: str) 
 
 async def view(conn: asyncpg.Connection, s: str, partnership: str) -> Section11View:
     gaps = [
-        ConfidenceGapRow(
-            r["agency_id"], r["cycle_id"], r["domain_id"], r["self_rating"], r["agree_percent"], r["reason"],
-            str(r["event_id"]), r["position"],
-        )
+        gap_row(r)
         for r in await conn.fetch(
             f"SELECT * FROM {s}.s11_confidence_gaps WHERE partnership_id = $1 ORDER BY position", partnership
         )
@@ -122,10 +125,10 @@ async def agency_surveys(conn: asyncpg.Connection, s: str, partnership: str, age
     ]
 
 
-async def risk_flags_raised(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[FlagRaised]:
+async def risk_flags_raised(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[RiskFlagRow]:
     """Every flag raised by `as_of`, with its clearing if it came by then."""
     return [
-        FlagRaised(
+        RiskFlagRow(
             r["agency_id"], r["domain_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]), r["position"],
             r["cleared_at"] if r["cleared_at"] is not None and r["cleared_at"] <= as_of else None,
         )
@@ -137,12 +140,9 @@ async def risk_flags_raised(conn: asyncpg.Connection, s: str, partnership: str, 
     ]
 
 
-async def confidence_gaps_flagged(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[GapFlagged]:
+async def confidence_gaps_flagged(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[ConfidenceGapRow]:
     return [
-        GapFlagged(
-            r["agency_id"], r["domain_id"], r["self_rating"], r["agree_percent"], r["reason"], r["flagged_at"],
-            str(r["event_id"]), r["position"],
-        )
+        gap_row(r)
         for r in await conn.fetch(
             f"SELECT * FROM {s}.s11_confidence_gaps WHERE partnership_id = $1 AND flagged_at <= $2 ORDER BY position",
             partnership, as_of,
