@@ -39,12 +39,7 @@ class BoardPackReadModels(ReadModels):
         async with self._pool.acquire() as conn:
             flags = await section11.risk_flags_raised(conn, self._schema, profile.id, as_of)
             gaps = await section11.confidence_gaps_flagged(conn, self._schema, profile.id, as_of)
-            calendar = [
-                r["day"] for r in await conn.fetch(
-                    f"SELECT coalesce(held_on, meets_on) AS day FROM {self._schema}.meetings"
-                    " WHERE partnership_id = $1 AND group_id = $2", profile.id, group_id,
-                )
-            ]
+            calendar = await own_records.meeting_days(conn, self._schema, profile.id, group_id)
         return build_board_pack(
             profile, group_id, meeting, previous_meeting(profile, group_id, meeting, since, calendar), dashboard, planner, flags, gaps
         )
@@ -53,11 +48,8 @@ class BoardPackReadModels(ReadModels):
         """A meeting on the calendar with its agenda (from its group's board pack for its day)
         and the actions raised against it; None when no such meeting is on the calendar."""
         async with self._pool.acquire() as conn:
-            row = await conn.fetchrow(
-                f"SELECT * FROM {self._schema}.meetings WHERE partnership_id = $1 AND meeting_id = $2", profile.id, meeting_id
-            )
-        if row is None:
+            meeting = await own_records.meeting(conn, self._schema, profile.id, meeting_id)
+        if meeting is None:
             return None
-        meeting = own_records.meeting_row(row)
         pack = await self.board_pack(profile, meeting.group_id, meeting.meets_on, as_of)
         return build_meeting_page(profile, meeting, pack)

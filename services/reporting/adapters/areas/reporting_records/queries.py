@@ -4,6 +4,7 @@ risk's history, the scheduled reports presented or missed, and the calendar of m
 
 import json
 from collections import defaultdict
+from datetime import date
 
 import asyncpg
 
@@ -137,3 +138,19 @@ def meeting_row(r: asyncpg.Record) -> MeetingRow:
         r["meeting_id"], r["group_id"], r["meets_on"], r["status"], r["held_on"], json.loads(r["decisions"]),
         json.loads(r["minutes"])["name"] if r["minutes"] else "", str(r["event_id"]), r["position"],
     )
+
+
+async def meeting(conn: asyncpg.Connection, s: str, partnership: str, meeting_id: str) -> MeetingRow | None:
+    """One meeting on the calendar; None when there is no such meeting."""
+    r = await conn.fetchrow(f"SELECT * FROM {s}.meetings WHERE partnership_id = $1 AND meeting_id = $2", partnership, meeting_id)
+    return meeting_row(r) if r is not None else None
+
+
+async def meeting_days(conn: asyncpg.Connection, s: str, partnership: str, group_id: str) -> list[date]:
+    """The days a group's meetings were held, or are to meet (the board pack's previous meeting)."""
+    return [
+        r["day"] for r in await conn.fetch(
+            f"SELECT coalesce(held_on, meets_on) AS day FROM {s}.meetings WHERE partnership_id = $1 AND group_id = $2",
+            partnership, group_id,
+        )
+    ]
