@@ -83,8 +83,14 @@ class RequestGateway:
         person_secret: bytes | None = None,
         limits: AgencyLimits | None = None,
         chain_key: ChainKey | None = None,
+        *,
+        in_lane: bool = False,
     ) -> None:
         self._service = service
+        # True where a `CommandLane` (shared/messaging/lane.py) serves the table's agency rows
+        # straight off the NATS client (a running service); faststream's subscribers then
+        # only declare them for the contract.
+        self.in_lane = in_lane
         self._dead_letters = dead_letters
         self.table = table
         self._permissions = permissions

@@ -71,6 +71,20 @@ def command_router(subjects: Subjects, gateway: RequestGateway) -> NatsRouter:
 
 
 def _subscribe(router: NatsRouter, subjects: Subjects, service: str, gateway: RequestGateway, row: CommandRow[Any]) -> None:
+    agency = row.sender is Sender.AGENCY
+    subject = subjects.agency_command(service, row.token) if agency else subjects.operator_command(service, row.token)
+    subscriber = router.subscriber(
+        subject,
+        queue=service,
+        max_workers=MAX_WORKERS[row.sender],
+        title=row.title,
+        description=row.help + "\n\nReply: accepted (with event ids) or refused (with code, field and message).",
+    )
+    if agency and gateway.in_lane:
+        # Declared, for the contract, with no handler: faststream does not subscribe it, the
+        # service's `CommandLane` does (shared/messaging/lane.py).
+        return
+
     async def handle(msg: NatsMessage) -> dict[str, Any]:
         started, reply = perf_counter(), None
         try:
@@ -79,13 +93,5 @@ def _subscribe(router: NatsRouter, subjects: Subjects, service: str, gateway: Re
         finally:  # by the row's token and the answer's outcome class, never by subject or agency
             observe_request(service, row.token, reply, perf_counter() - started)
 
-    agency = row.sender is Sender.AGENCY
     handle.__name__ = handle.__qualname__ = f"{service}_{row.token.replace('-', '_')}" + ("_agency" if agency else "")
-    subject = subjects.agency_command(service, row.token) if agency else subjects.operator_command(service, row.token)
-    router.subscriber(
-        subject,
-        queue=service,
-        max_workers=MAX_WORKERS[row.sender],
-        title=row.title,
-        description=row.help + "\n\nReply: accepted (with event ids) or refused (with code, field and message).",
-    )(handle)
+    subscriber(handle)

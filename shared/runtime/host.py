@@ -17,6 +17,7 @@ from shared.eventstore.signing import ChainKey
 from shared.messaging.commands import CommandTable
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.gateway import RequestGateway
+from shared.messaging.lane import CommandLane
 from shared.messaging.limits import AgencyLimits
 from shared.messaging.on_behalf import person_secret
 from shared.messaging.permissions import Permissions
@@ -69,6 +70,7 @@ class ServiceHost:
     _signers: list[HeadSigner] = field(default_factory=list)
     _on_stop: list[Task] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _lanes: list[CommandLane] = field(default_factory=list)
     # Its sampled gauges and its /metrics, /healthz and /readyz (made at connect).
     operations: Operations = field(init=False)
 
@@ -121,13 +123,16 @@ class ServiceHost:
             return {"service": self.service, "now": (await catch_up(kv, clock)).isoformat()}
 
     def gateway(self, table: CommandTable) -> RequestGateway:
-        """The request gateway for this service's command table."""
-        return RequestGateway(
+        """The request gateway for this service's command table; its agency rows are served
+        by a `CommandLane` on the broker's connection once the service starts."""
+        gateway = RequestGateway(
             self.service, DeadLetters(self.js, self.subjects, self.service), table,
             Permissions(self.partnerships, self.settings.data_dir), person_secret=self.person_secret,
             limits=AgencyLimits(self.settings.agency_in_flight, self.settings.agency_rate_per_second, self.settings.agency_burst),
-            chain_key=self.chain_key,
+            chain_key=self.chain_key, in_lane=True,
         )
+        self._lanes.append(CommandLane(gateway, self.subjects))
+        return gateway
 
     async def event_store(self) -> PostgresEventStore:
         """This service's event store, with its outbox relayed to JetStream in the background."""
@@ -165,12 +170,16 @@ class ServiceHost:
     async def start(self) -> None:
         await self.operations.start()  # listening before it answers health: /readyz says when it is ready
         await self.broker.start()
+        for lane in self._lanes:
+            await lane.start(self.broker.connection)
         self._tasks = [asyncio.create_task(task()) for task in self._background]
         self.operations.started = True
         log.info("%s started", self.service)
 
     async def stop(self) -> None:
         await self.operations.stop()
+        for lane in self._lanes:
+            await lane.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

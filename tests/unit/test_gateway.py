@@ -1,13 +1,15 @@
 """The request gateway and the Section 11 subscribers, driven on both brokers: faststream's
-in-memory NATS test broker and a real nats-server (the session's embedded one); refused
-messages go to the real DeadLetters over a fake JetStream."""
+in-memory NATS test broker (its subscribers serve every row) and a real nats-server (the
+session's embedded one), where the agency rows are served by a `CommandLane` on the
+broker's connection, as in a running service; refused messages go to the real
+DeadLetters over a fake JetStream."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -31,6 +33,7 @@ from shared.messaging.deadletters import (
     DeadLetters,
 )
 from shared.messaging.gateway import MAX_PAYLOAD_BYTES, RequestGateway
+from shared.messaging.lane import CommandLane
 from shared.messaging.routing import service_broker
 from shared.messaging.subjects import Subjects
 from shared.partnerships import Partnerships
@@ -93,7 +96,7 @@ class Rig:
 
 
 def build(
-    handler: Handler | None = None, servers: str = "nats://localhost:4222"
+    handler: Handler | None = None, servers: str = "nats://localhost:4222", lanes: list[CommandLane] | None = None
 ) -> tuple[NatsBroker, FakeJetStream, InMemoryEventStore, list[Any]]:
     clock = ManualClock(T0)
     store = InMemoryEventStore("section11", clock=clock)
@@ -106,7 +109,9 @@ def build(
 
     js = FakeJetStream()
     table = handlers.commands().with_handler(SubmitReturn, handler or recording)
-    gateway = RequestGateway("section11", DeadLetters(js, SUBJECTS, "section11"), table)
+    gateway = RequestGateway("section11", DeadLetters(js, SUBJECTS, "section11"), table, in_lane=lanes is not None)
+    if lanes is not None:
+        lanes.append(CommandLane(gateway, SUBJECTS))
     broker = service_broker("section11", servers)
     broker.include_router(build_router(SUBJECTS, gateway))
     return broker, js, store, seen
@@ -117,14 +122,18 @@ async def open_cycle(broker: NatsBroker) -> dict[str, Any]:
     return json.loads((await broker.request(data, SUBJECTS.operator_command("section11", "open-cycle", NL), timeout=WAIT)).body)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Backend:
-    """The in-memory test broker, or the real nats-server a broker connects to."""
+    """The in-memory test broker, or the real nats-server a broker connects to (with the
+    agency rows served by a lane)."""
 
     servers: str | None
+    lanes: list[CommandLane] = field(default_factory=list)
 
     def build(self, handler: Handler | None = None) -> tuple[NatsBroker, FakeJetStream, InMemoryEventStore, list[Any]]:
-        return build(handler, self.servers or "nats://localhost:4222")
+        if self.servers is None:
+            return build(handler)
+        return build(handler, self.servers, self.lanes)
 
     @asynccontextmanager
     async def running(self, broker: NatsBroker) -> AsyncIterator[NatsBroker]:
@@ -133,10 +142,15 @@ class Backend:
                 yield br
             return
         await broker.connect()
+        lanes, self.lanes = self.lanes, []
         try:
             await broker.start()
+            for lane in lanes:
+                await lane.start(broker.connection)
             yield broker
         finally:
+            for lane in lanes:
+                await lane.stop()
             await broker.stop()
 
 
