@@ -11,7 +11,9 @@
 
 Each agency keeps one request in flight; `concurrency` agencies send at once. The
 latency is from the first send to the accepted reply, including any resend (a
-`conflict` is sent again with the same request id, as an agency would).
+`conflict` is sent again with the same request id, as an agency would). Beside the
+rate, the CPU each service process spent per request during the measurement (from
+/proc, Linux): a figure other work on the machine changes much less than the rate.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -33,6 +36,16 @@ from bench.scrutiny import PARTNERSHIP, submission
 from bench.servers import Servers, delete_streams
 
 CONCURRENCY = 64
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU of a process so far (None where /proc has no such process)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 async def _drive(nc: nats.NATS, make: list[tuple[str, bytes]], concurrency: int, stats: FullPipelineStats) -> float:
@@ -147,11 +160,19 @@ async def bench_scrutiny_requests(servers: Servers, tag: str, requests: int, con
             return out
 
         await _drive(nc, work(0, len(agencies)), concurrency, FullPipelineStats())  # warm-up: one per agency
+        pids = {name: process.pid for name, process in platform.processes.items()}
+        before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
         seconds = await _drive(nc, work(len(agencies), requests), concurrency, stats)
+        after = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+        cpu = {name: 1000 * (after[name] - was) / requests for name, was in before.items() if was is not None and after[name] is not None}
     finally:
         platform.stop()
         shutil.rmtree(settings.data_dir, ignore_errors=True)
         await nc.close()
         with contextlib.suppress(Exception):
             await delete_streams(servers.nats_url, namespace.upper() + "_")
-    return Result("scrutiny requests", requests, seconds, f"{concurrency} agencies in flight, SubmitReturn, services as processes")
+    spent = ", ".join(f"{name} {ms:.2f}" for name, ms in sorted(cpu.items(), key=lambda item: -item[1]))
+    return Result(
+        "scrutiny requests", requests, seconds,
+        f"{concurrency} agencies in flight, SubmitReturn, services as processes; CPU ms per request: {spent or 'not measured'}",
+    )
