@@ -10,7 +10,8 @@ others), in this order:
 4. national: a year of events for ~160 partnerships written into the stores (bench.dataset);
 5. rebuild: every projection from those stores (bench.rebuild);
 6. boardpack: a year's board pack from those read models (bench.board_pack);
-7. memory: the services as processes carrying those events (bench.memory).
+7. web: the front door's pages on those read models, 20 signed-in people at once (bench.web);
+8. memory: the services as processes carrying those events (bench.memory).
 
 Each step prints its lines as it ends, with the load average around it; the
 summary at the end holds every target.
@@ -33,8 +34,9 @@ import asyncpg
 from bench.pipeline import LOG_COUNTS, percentile
 from bench.results import FullPipelineStats, Result
 from bench.servers import Servers
+from bench.web import PEOPLE as WEB_PEOPLE
 
-STEPS = ("pipeline", "requests", "append", "national", "asof", "rebuild", "boardpack", "memory")
+STEPS = ("pipeline", "requests", "append", "national", "asof", "rebuild", "boardpack", "web", "memory")
 
 
 @dataclass
@@ -70,6 +72,7 @@ async def run(args: argparse.Namespace) -> list[Target]:
     from bench.rebuild import bench_projection_rebuild, bench_raw_rebuild
     from bench.requests import bench_raw_requests, bench_scrutiny_requests
     from bench.scrutiny import bench_scrutiny
+    from bench.web import bench_web
 
     steps = set(args.only or STEPS)
     tag = uuid.uuid4().hex[:8]
@@ -141,7 +144,7 @@ async def run(args: argparse.Namespace) -> list[Target]:
                 )
             )
         national_url = ""
-        if steps & {"national", "asof", "rebuild", "boardpack", "memory"}:
+        if steps & {"national", "asof", "rebuild", "boardpack", "web", "memory"}:
             before = begin(f"national: loading about {args.events} events")
             national_url = await servers.database(f"bench{tag}_national")
             pool = await asyncpg.create_pool(national_url, min_size=2, max_size=20)
@@ -162,7 +165,7 @@ async def run(args: argparse.Namespace) -> list[Target]:
                                   times.first < 2, times.describe(), f"{before} -> {load()}"))
             targets.append(Target("the same, a later view of that day", "< 0.2 s", f"{times.later * 1000:.0f} ms",
                                   times.later < 0.2, "", f"{before} -> {load()}"))
-        if "rebuild" in steps or "boardpack" in steps:
+        if steps & {"rebuild", "boardpack", "web"}:
             before = begin("rebuild")
             assert pool is not None
             raw = await bench_raw_rebuild(pool)
@@ -199,6 +202,21 @@ async def run(args: argparse.Namespace) -> list[Target]:
             targets.append(
                 Target("board pack PDF", "< 15 s", f"{times.pdf_total:.2f} s", times.pdf_total < 15, "", f"{before} -> {load()}")
             )
+        if "web" in steps:
+            before = begin(f"web: {sum(n for _, n in WEB_PEOPLE)} people at once, {args.web_rounds} rounds of their pages")
+            assert pool is not None
+            async with pool.acquire() as conn:
+                await conn.execute("VACUUM ANALYZE")
+            web = await bench_web(servers, national_url, tag, args.web_rounds)
+            after = load()
+            print(f"  {web.requests} pages in {web.seconds:.0f} s ({web.requests / web.seconds:.1f}/s), load average {before} -> {after}")
+            for text in web.lines():
+                print("  " + text)
+            kind, p95 = web.worst
+            failed = sum(web.failures.values())
+            targets.append(Target("web pages, 20 signed-in people at once", "p95 < 300 ms for every page",
+                                  f"worst p95 {p95:.0f} ms ({kind})" + (f", {failed} not 200" if failed else ""),
+                                  p95 < 300 and not failed, f"{len(web.times)} pages, {web.requests} requests", f"{before} -> {after}"))
         if "memory" in steps:
             before = begin("memory")
             if pool is not None:
@@ -262,6 +280,7 @@ def main() -> None:
     parser.add_argument(
         "--reproject", action="store_true", help="memory: drop the read models first, so the reporting service projects every event live"
     )
+    parser.add_argument("--web-rounds", type=int, default=5, help="web: times each person walks their pages (default 5)")
     parser.add_argument("--writers", type=int, default=32, help="concurrent appenders (default 32)")
     args = parser.parse_args()
     root = logging.getLogger()
