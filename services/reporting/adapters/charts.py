@@ -4,7 +4,9 @@ page, PNG for the PDF. Each chart is drawn from the pack's figures, never from S
 Each performance indicator's series is a chart too (the dashboard's and the pack's): its
 values period by period, the early-warning threshold dashed, the comparators dotted,
 values beyond the threshold marked. A series is a frozen value, so the same series is
-drawn once (cached) however often the dashboard is read."""
+drawn once (cached) however often the dashboard is read; so are the board pack's actions
+and timeliness charts, drawn once for the same months and rows (a chart is a function of its
+figures alone), not again for every person who opens the same pack."""
 
 import base64
 import functools
@@ -103,6 +105,11 @@ def heatmap_chart(heatmap: HeatMap) -> Chart:
 
 
 def actions_chart(trend: Sequence[ActionMonth]) -> Chart:
+    return _actions_chart(tuple(trend))
+
+
+@functools.lru_cache(maxsize=64)
+def _actions_chart(trend: tuple[ActionMonth, ...]) -> Chart:
     with matplotlib.rc_context(STYLE):
         fig = _figure(7.2, 2.6)
         ax = fig.add_subplot()
@@ -125,6 +132,11 @@ def actions_chart(trend: Sequence[ActionMonth]) -> Chart:
 
 
 def timeliness_chart(rows: Sequence[Timeliness]) -> Chart:
+    return _timeliness_chart(tuple(rows))
+
+
+@functools.lru_cache(maxsize=64)
+def _timeliness_chart(rows: tuple[Timeliness, ...]) -> Chart:
     parts = (
         ("on_time", "on time", ON_TIME),
         ("late", "done late", LATE),
