@@ -84,6 +84,9 @@ class ReportingRecordsProjection(Projection):
             status text NOT NULL, held_on date, decisions jsonb NOT NULL DEFAULT '[]', minutes jsonb,
             event_id uuid NOT NULL, position bigint NOT NULL,
             PRIMARY KEY (partnership_id, meeting_id));
+        -- The pages read these by partnership: without an index each read scans every partnership's rows.
+        CREATE INDEX IF NOT EXISTS risk_history_partnership ON {schema}.risk_history (partnership_id, position);
+        CREATE INDEX IF NOT EXISTS yearly_report_steps_partnership ON {schema}.yearly_report_steps (partnership_id, position);
         """
 
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:

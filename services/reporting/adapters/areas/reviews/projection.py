@@ -126,6 +126,9 @@ class ReviewsProjection(Projection):
             partnership_id text NOT NULL, impact_id text NOT NULL, recorded_on date NOT NULL,
             difference text NOT NULL, evidence text NOT NULL, links jsonb NOT NULL,
             event_id uuid NOT NULL, position bigint NOT NULL, PRIMARY KEY (partnership_id, impact_id));
+        -- The pages read these by partnership: without an index each read scans every partnership's rows.
+        CREATE INDEX IF NOT EXISTS review_history_partnership ON {schema}.review_history (partnership_id, position);
+        CREATE INDEX IF NOT EXISTS safeguarding_concerns_partnership ON {schema}.safeguarding_concerns (partnership_id, position);
         """
 
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:

@@ -46,6 +46,8 @@ class ScrutinyProjection(Projection):
             partnership_id text NOT NULL, year integer NOT NULL, scrutineer_id text NOT NULL, summary text NOT NULL,
             signed_off_on date NOT NULL, published_on date, link text, event_id uuid NOT NULL, position bigint NOT NULL,
             PRIMARY KEY (partnership_id, year));
+        -- The pages read these by partnership: without an index each read scans every partnership's rows.
+        CREATE INDEX IF NOT EXISTS scrutiny_conflicts_partnership ON {schema}.scrutiny_conflicts (partnership_id, position);
         """
 
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:

@@ -94,6 +94,13 @@ class Section11Projection(Projection):
             cycle_id text, answer text, answered_by text, answered_at timestamptz,
             event_id uuid NOT NULL, position bigint NOT NULL,
             PRIMARY KEY (partnership_id, agency_id, prompt_id));
+        -- The pages read these by partnership: without an index each read scans every partnership's rows.
+        CREATE INDEX IF NOT EXISTS s11_submissions_partnership ON {schema}.s11_submissions (partnership_id, position);
+        CREATE INDEX IF NOT EXISTS s11_amendments_partnership ON {schema}.s11_amendments (partnership_id, position);
+        CREATE INDEX IF NOT EXISTS s11_call_ins_partnership ON {schema}.s11_call_ins (partnership_id, position);
+        CREATE INDEX IF NOT EXISTS s11_surveys_partnership ON {schema}.s11_surveys (partnership_id, position);
+        CREATE INDEX IF NOT EXISTS s11_confidence_gaps_partnership ON {schema}.s11_confidence_gaps (partnership_id, position);
+        CREATE INDEX IF NOT EXISTS s11_workshops_partnership ON {schema}.s11_workshops (partnership_id, position);
         """
 
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
