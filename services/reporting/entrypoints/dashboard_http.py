@@ -41,9 +41,9 @@ def routes(reading: Reading) -> list[Route]:
         """One area of the dashboard (AREAS: Section 11, risk flags, reviews, actions, assurance events,
         the planner) on a page of its own, live or ?as_of= as the overview."""
         profile = reading.profile_of(request)
-        async with reading.records(request) as records:
-            view = await records.read_models.dashboard(profile, records.moment)
         name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        async with reading.records(request) as records:
+            view = await records.read_models.dashboard(profile, records.moment, area=name)
         return HTMLResponse(render_area_page(view, reading.page(request, profile, records), name))
 
     async def agency(request: Request) -> Response:

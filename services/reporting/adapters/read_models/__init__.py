@@ -25,28 +25,47 @@ from shared.profiles.schema import FrameworkProfile
 
 from . import planner
 
+PARTS = frozenset({"actions", "reviews", "assurance", "planner", "calendar", "performance", "scrutiny"})
+"""The dashboard's parts beyond its Section 11 figures, each read by its own queries."""
+AREA_PARTS: dict[str, frozenset[str]] = {
+    "section11": frozenset(),
+    "risk-flags": frozenset(),
+    "reviews": frozenset({"reviews"}),
+    "actions": frozenset({"actions"}),
+    "assurance": frozenset({"assurance"}),
+    "planner": frozenset({"planner"}),
+    "performance": frozenset({"performance"}),
+}
+"""What each area's page (dashboard_pages.AREAS) shows beyond the Section 11 figures: its
+template's `d.` fields. An area page reads only these, not the whole dashboard again (the
+overview's open actions are counted only where the actions are read: the actions page)."""
+
 
 class ReadModels:
     def __init__(self, pool: asyncpg.Pool, schema: str = "reporting") -> None:
         self._pool = pool
         self._schema = schema
 
-    async def dashboard(self, profile: FrameworkProfile, as_of: datetime) -> Dashboard:
+    async def dashboard(self, profile: FrameworkProfile, as_of: datetime, area: str | None = None) -> Dashboard:
+        """Every area's view (the overview), or with `area` (a key of AREA_PARTS) only what that
+        area's page shows: the Section 11 figures the overview counts, and its own part. The parts
+        an area's page does not show are left empty, not read."""
         s, p = self._schema, profile.id
+        parts = PARTS if area is None else AREA_PARTS[area]
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             ratings = await section11.ratings(conn, s, p)
             flags = await section11.open_risk_flags(conn, s, p)
             submissions, submitted = await section11.submission_counts(conn, s, p)
             s11 = await section11.view(conn, s, p)
-            action_rows = await actions.actions(conn, s, p)
-            reviews_view = await reviews.view(conn, s, p, as_of)
+            action_rows = await actions.actions(conn, s, p) if "actions" in parts else []
+            reviews_view = await reviews.view(conn, s, p, as_of) if "reviews" in parts else None
             concluded = await assurance_events.concluded(conn, s, p)
-            assurance = await assurance_events.view(conn, s, profile)
-            planner_view = await planner.view(conn, s, profile, as_of.date())
-            rolling = await own_records.rolling_reports(conn, s, p)
-            calendar = await own_records.meetings(conn, s, p)
-            performance_view = await performance.view(conn, s, profile)
-            workspace = await scrutiny_queries.workspace(conn, s, profile, as_of)
+            assurance = await assurance_events.view(conn, s, profile) if "assurance" in parts else None
+            planner_view = await planner.view(conn, s, profile, as_of.date()) if "planner" in parts else None
+            rolling = await own_records.rolling_reports(conn, s, p) if "calendar" in parts else []
+            calendar = await own_records.meetings(conn, s, p) if "calendar" in parts else []
+            performance_view = await performance.view(conn, s, profile) if "performance" in parts else None
+            workspace = await scrutiny_queries.workspace(conn, s, profile, as_of) if "scrutiny" in parts else None
         overview = build_overview(
             len(profile.agencies), submitted, submissions, len(flags), action_rows, len(concluded)
         )
@@ -59,7 +78,7 @@ class ReadModels:
             section11=s11,
             risk_flags=flags,
             actions=action_rows,
-            action_tracker=build_tracker(action_rows, as_of, profile.actions.reminder_days_before),
+            action_tracker=build_tracker(action_rows, as_of, profile.actions.reminder_days_before) if "actions" in parts else None,
             reviews=reviews_view,
             concluded_events=concluded,
             assurance=assurance,
