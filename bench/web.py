@@ -128,7 +128,10 @@ async def discover(client: httpx.AsyncClient, partnership: str, alone: dict[str,
             if kinds[kind] >= PER_KIND:
                 continue
             start = time.perf_counter()
-            response = await client.get(url)
+            try:
+                response = await client.get(url)
+            except httpx.HTTPError:
+                continue
             took = time.perf_counter() - start
             if response.status_code != 200 or "text/html" not in response.headers.get("content-type", ""):
                 continue
@@ -258,7 +261,7 @@ async def bench_web(servers: Servers, url: str, tag: str, rounds: int = 5, *, pe
                     start = time.perf_counter()
                     try:
                         status = (await client.get(page)).status_code
-                    except httpx.TimeoutException:
+                    except httpx.HTTPError:  # a timeout, or the connection dropped
                         status = 0
                     report.times[kind].append(time.perf_counter() - start)
                     if status != 200:
