@@ -29,10 +29,12 @@ def roll_up(rule: str, ratings: list[int], scale: list[int]) -> int:
 
 
 def domain_ratings(rules: Section11Rules, standard_ratings: Mapping[str, int]) -> dict[str, int]:
-    """The roll-up of every domain that has at least one rated standard."""
-    out: dict[str, int] = {}
-    for domain in rules.domains:
-        rated = [standard_ratings[s.id] for s in rules.standards_for(domain.id) if s.id in standard_ratings]
-        if rated:
-            out[domain.id] = roll_up(rules.rollup, rated, rules.rating_scale.values)
-    return out
+    """The roll-up of every domain that has at least one rated standard (in the profile's
+    order of domains, each domain's ratings in its order of standards). The standards are
+    walked once and the scale read once: this runs for every return submitted."""
+    rated: dict[str, list[int]] = {}
+    for standard in rules.standards:
+        if standard.id in standard_ratings:
+            rated.setdefault(standard.domain, []).append(standard_ratings[standard.id])
+    scale = rules.rating_scale.values
+    return {domain.id: roll_up(rules.rollup, rated[domain.id], scale) for domain in rules.domains if domain.id in rated}
