@@ -1,10 +1,12 @@
-"""A read model fed by events: its tables, how to empty them, how to apply one event."""
+"""A read model fed by events: its tables, how to empty them, how to apply one event
+(live, as SQL), and optionally how to fold one into rows held in memory (a rebuild)."""
 
 from abc import ABC, abstractmethod
 
 import asyncpg
 
 from shared.envelope import Envelope
+from shared.projections.rows import Rows
 
 
 class Projection(ABC):
@@ -12,6 +14,10 @@ class Projection(ABC):
     built live (in `reporting`) or as of a past date (in a scratch schema)."""
 
     name: str
+    folds: bool = False
+    """True if `fold` is written: a rebuild then folds this projection's rows in memory."""
+    append_only: frozenset[str] = frozenset()
+    """Of its tables, those whose rows are keyed by the event and never changed after insert."""
 
     @abstractmethod
     def ddl(self, schema: str) -> str:
@@ -23,3 +29,8 @@ class Projection(ABC):
     @abstractmethod
     async def apply(self, conn: asyncpg.Connection, schema: str, envelope: Envelope) -> None:
         """Apply one event. Runs inside the runner's transaction, with its checkpoint."""
+
+    def fold(self, rows: Rows, envelope: Envelope) -> None:
+        """Apply one event to the rows in memory, leaving them as `apply` leaves the tables
+        (a rebuild of empty tables, `shared.projections.rows`)."""
+        raise NotImplementedError(f"{self.name} does not fold")

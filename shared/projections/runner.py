@@ -9,12 +9,8 @@ filled from the source's event store first: the store, not the bus, is the recor
 
 import asyncio
 import logging
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
 
 import asyncpg
 from opentelemetry import trace
@@ -25,6 +21,8 @@ from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
 from shared.personal_data import open_envelopes
 from shared.projections.projection import Projection
+from shared.projections.rows import Rows
+from shared.projections.statements import Statements
 from shared.telemetry.sampling import Probe, projection_probe
 from shared.telemetry.tracing import links_to
 
@@ -93,7 +91,9 @@ class ProjectionRunner:
         ):
             return await self._apply(source, envelopes, partnership)
 
-    async def _apply(self, source: str, envelopes: Sequence[Envelope], partnership: str | None) -> int:
+    async def _apply(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows | None = None) -> int:
+        if rows is not None:
+            return await self._fold(source, envelopes, partnership, rows)
         for attempt in range(1, DEADLOCK_RETRIES + 1):
             try:
                 return await self._apply_once(source, envelopes, partnership)
@@ -106,43 +106,87 @@ class ProjectionRunner:
         raise AssertionError("unreachable")
 
     async def _apply_once(self, source: str, envelopes: Sequence[Envelope], partnership: str | None) -> int:
-        applied = 0
         async with self._pool.acquire() as conn, conn.transaction():
             # FOR UPDATE: two runner instances sharing the durable consumer take turns here.
             checkpoint = await conn.fetchval(
-                f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE",
-                source,
+                f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE", source
             )
-            # The read models show personal texts opened, or `[erased]` once their key is gone.
-            envelopes = await open_envelopes(conn, envelopes)
-            statements = _Statements(conn, self.schema)
-            for envelope in sorted(envelopes, key=lambda e: e.position or 0):
-                position = envelope.position or 0
-                if position <= checkpoint:
-                    continue
-                if position > checkpoint + 1:  # a gap: what lies between is read from the store
-                    # (for one partnership's records, only its own events lie between)
-                    between = await self._sources[source].read_all(
-                        after=checkpoint, limit=position - checkpoint - 1, partnership=partnership
-                    )
-                    missing = await open_envelopes(conn, [e for e in between if (e.position or 0) < position])
-                    for earlier in missing:
-                        await self._apply_one(statements, earlier)  # type: ignore[arg-type]
-                        applied += 1
-                await self._apply_one(statements, envelope)  # type: ignore[arg-type]
-                applied += 1
-                checkpoint = position
-            await statements.flush()
-            await conn.execute(
-                f"UPDATE {self.schema}.checkpoints SET position = $2 WHERE source = $1",
-                source,
-                checkpoint,
-            )
-        return applied
+            todo = await self._new(conn, source, envelopes, partnership, checkpoint)
+            if todo:
+                await self._write(conn, source, todo, self._projections)
+            return len(todo)
 
-    async def _apply_one(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
-        for projection in self._projections:
-            await projection.apply(conn, self.schema, envelope)
+    async def _fold(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows) -> int:
+        """A rebuild's batch (one writer per source, tables that started empty): the folding
+        projections' rows change in memory, once, and are written in the batch's transaction
+        with the other projections' statements and the checkpoint."""
+        async with self._pool.acquire() as conn:
+            checkpoint = await self.checkpoint(source)
+            todo = await self._new(conn, source, envelopes, partnership, checkpoint)
+            if not todo:
+                return 0
+            folding = [p for p in self._projections if p.folds]
+            for envelope in todo:
+                for projection in folding:
+                    projection.fold(rows, envelope)
+            writes = rows.take()
+            others = [p for p in self._projections if not p.folds]
+            for attempt in range(1, DEADLOCK_RETRIES + 1):
+                try:
+                    async with conn.transaction():
+                        if await conn.fetchval(
+                            f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE", source
+                        ) != checkpoint:
+                            raise RuntimeError(f"{self.schema}: the checkpoint of {source} moved during its rebuild")
+                        await self._write(conn, source, todo, others, lambda: rows.write(conn, writes))
+                    return len(todo)
+                except asyncpg.exceptions.DeadlockDetectedError:
+                    if attempt == DEADLOCK_RETRIES:
+                        raise
+                    log.info("rebuild batch of %s deadlocked with another source's; writing it again", source)
+        raise AssertionError("unreachable")
+
+    async def _new(
+        self, conn: asyncpg.Connection, source: str, envelopes: Sequence[Envelope], partnership: str | None, checkpoint: int
+    ) -> list[Envelope]:
+        """The batch's events past the checkpoint, in position order, with any gap before one
+        filled from the store (for one partnership's records, only its own events lie between),
+        their personal texts opened: the read models show them opened, or `[erased]` once
+        their key is gone."""
+        todo: list[Envelope] = []
+        for envelope in sorted(envelopes, key=lambda e: e.position or 0):
+            position = envelope.position or 0
+            if position <= checkpoint:
+                continue
+            if position > checkpoint + 1:  # a gap: what lies between is read from the store
+                between = await self._sources[source].read_all(
+                    after=checkpoint, limit=position - checkpoint - 1, partnership=partnership
+                )
+                todo.extend(e for e in between if (e.position or 0) < position)
+            todo.append(envelope)
+            checkpoint = position
+        return await open_envelopes(conn, todo)
+
+    async def _write(
+        self,
+        conn: asyncpg.Connection,
+        source: str,
+        todo: list[Envelope],
+        projections: list[Projection],
+        rows_written: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Inside the batch's transaction: each event applied by each projection as SQL, the
+        folded rows written, and the checkpoint advanced to the batch's last event."""
+        statements = Statements(conn, self.schema)
+        for envelope in todo:
+            for projection in projections:
+                await projection.apply(statements, self.schema, envelope)  # type: ignore[arg-type]
+        await statements.flush()
+        if rows_written is not None:
+            await rows_written()
+        await conn.execute(
+            f"UPDATE {self.schema}.checkpoints SET position = $2 WHERE source = $1", source, todo[-1].position
+        )
 
     async def behind(self) -> dict[str, int]:
         """How many events each source's store holds past this runner's checkpoint."""
@@ -155,6 +199,7 @@ class ProjectionRunner:
         batch_size: int = 2000,
         progress: Progress | None = None,
         partnership: str | None = None,
+        rows: Rows | None = None,
     ) -> int:
         """Apply everything the stores hold past the checkpoints, or only what they held
         at a past moment (each store's prefix up to its last event recorded by then), and
@@ -166,7 +211,7 @@ class ProjectionRunner:
         the reviews and events stores overlap (no projection relies on an order between
         sources, which live delivery never gave)."""
         sources = [
-            asyncio.create_task(self._catch_up_source(source, store, recorded_until, batch_size, progress, partnership))
+            asyncio.create_task(self._catch_up_source(source, store, recorded_until, batch_size, progress, partnership, rows))
             for source, store in self._sources.items()
         ]
         try:
@@ -184,6 +229,7 @@ class ProjectionRunner:
         batch_size: int,
         progress: Progress | None,
         partnership: str | None = None,
+        rows: Rows | None = None,
     ) -> int:
         total = 0
         head = await store.head(recorded_until, partnership)
@@ -205,7 +251,7 @@ class ProjectionRunner:
                 after = batch[-1].position or 0
                 if after < head:
                     reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after), partnership=partnership))
-                total += await self.apply(source, batch, traced=False, partnership=partnership)
+                total += await self._apply(source, batch, partnership, rows)
                 if progress:
                     progress(source, after, head)
         finally:
@@ -233,94 +279,18 @@ class ProjectionRunner:
         batch_size: int = 2000,
     ) -> int:
         """Drop and rebuild every projection from the stores (not from NATS): every
-        partnership's events, or only `partnership`'s."""
+        partnership's events, or only `partnership`'s. The tables start empty and this is
+        their one writer, so the projections that fold do so in memory (`shared.projections.rows`);
+        if it stops part way, `catch_up` goes on from the checkpoints the live way."""
         await self.drop()
         await self.setup()
+        folding = [p for p in self._projections if p.folds]
+        rows = None
+        if folding:
+            async with self._pool.acquire() as conn:
+                rows = await Rows.load(
+                    conn, self.schema, [t for p in folding for t in p.tables()], [t for p in folding for t in p.append_only]
+                )
         return await self.catch_up(
-            recorded_until=recorded_until, progress=progress, partnership=partnership, batch_size=batch_size
+            recorded_until=recorded_until, progress=progress, partnership=partnership, batch_size=batch_size, rows=rows
         )
-
-
-@lru_cache(maxsize=1024)
-def _tables(schema: str, query: str) -> frozenset[str] | None:
-    """The schema's tables a statement names; None if it names none (then it is a barrier)."""
-    found = frozenset(re.findall(rf"(?<![\w.]){re.escape(schema)}\.(\w+)", query))
-    return found or None
-
-
-@dataclass
-class _Group:
-    query: str
-    tables: frozenset[str]
-    args: list[tuple[Any, ...]] = field(default_factory=list)
-
-
-class _Statements:
-    """Stands in for the connection while a batch is applied, so a batch costs a few
-    round trips rather than one per statement.
-
-    `execute` with arguments is queued; a queued statement joins the last group of the
-    same statement text if no statement queued since touches any of its tables, so it
-    only ever moves ahead of statements on other tables, and each group runs as one
-    pipelined `executemany`, in order. Anything else (a read, a statement without
-    arguments or naming none of the schema's tables) first runs everything queued, so
-    it sees every earlier event applied."""
-
-    def __init__(self, conn: asyncpg.Connection, schema: str) -> None:
-        self._conn = conn
-        self._schema = schema
-        self._groups: list[_Group] = []
-        self._last: dict[str, int] = {}  # table -> index of the last group touching it
-        self._direct = 0  # inside a projection's own (nested) transaction: nothing is queued
-
-    async def execute(self, query: str, *args: Any, **options: Any) -> str:
-        tables = _tables(self._schema, query) if args and not options and not self._direct else None
-        if tables is None:
-            await self.flush()
-            return await self._conn.execute(query, *args, **options)
-        last = max((self._last.get(table, -1) for table in tables), default=-1)
-        if last >= 0 and self._groups[last].query == query:
-            self._groups[last].args.append(args)
-            return ""
-        self._groups.append(_Group(query, tables, [args]))
-        for table in tables:
-            self._last[table] = len(self._groups) - 1
-        return ""
-
-    async def flush(self) -> None:
-        groups, self._groups, self._last = self._groups, [], {}
-        for group in groups:
-            if len(group.args) == 1:
-                await self._conn.execute(group.query, *group.args[0])
-            else:
-                await self._conn.executemany(group.query, group.args)
-
-    def transaction(self, **options: Any) -> "_Nested":
-        return _Nested(self, self._conn.transaction(**options))
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._conn, name)
-        if not callable(attribute) or name in ("is_closed", "get_server_version"):
-            return attribute
-
-        async def after_queued(*args: Any, **kwargs: Any) -> Any:
-            await self.flush()
-            return await attribute(*args, **kwargs)
-
-        return after_queued
-
-
-class _Nested:
-    """A projection's own savepoint: what was queued runs before it, and what it does runs in it."""
-
-    def __init__(self, statements: _Statements, transaction: Any) -> None:
-        self._statements, self._transaction = statements, transaction
-
-    async def __aenter__(self) -> Any:
-        await self._statements.flush()
-        self._statements._direct += 1
-        return await self._transaction.__aenter__()
-
-    async def __aexit__(self, *exc: Any) -> Any:
-        self._statements._direct -= 1
-        return await self._transaction.__aexit__(*exc)

@@ -4,7 +4,7 @@ leaves the tables exactly as applying each statement in turn would."""
 import asyncpg
 import pytest
 
-from shared.projections.runner import _Statements
+from shared.projections.statements import Statements as _Statements
 
 pytestmark = pytest.mark.integration
 

@@ -18,6 +18,7 @@ from shared.catalogue.reviews import (
 )
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.rows import Rows
 
 ACTION_EVENTS = (
     ActionRaised, ActionReminderSent, ActionOverdue, ActionProgressUpdated, ActionCompleted,
@@ -52,6 +53,8 @@ def detail(event: DomainEvent) -> str:
 
 class ActionsProjection(Projection):
     name = "actions"
+    folds = True
+    append_only = frozenset({"action_history"})
 
     def tables(self) -> list[str]:
         return ["actions", "action_history"]
@@ -140,4 +143,51 @@ class ActionsProjection(Projection):
         await conn.execute(
             f"INSERT INTO {schema}.action_history VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (event_id) DO NOTHING",
             *key, e.event_type, e.occurred_at, e.actor, detail(e.event), e.event_id, e.position,
+        )
+
+    def fold(self, rows: Rows, envelope: Envelope) -> None:
+        """As `apply`, on the rows of a rebuild."""
+        e = envelope
+        if not isinstance(e.event, ACTION_EVENTS):
+            return
+        key = (e.partnership_id, e.event.action_id)
+        row = rows.get("actions", *key)
+        match e.event:
+            case ActionRaised() as a:
+                rows.insert(
+                    "actions", conflict="error", partnership_id=key[0], action_id=key[1], title=a.title,
+                    owner_agency_id=a.owner_agency_id, due_on=a.due_on, status="open", source_type=a.source_type,
+                    source_id=a.source_id, raised_at=e.occurred_at, event_id=e.event_id, position=e.position, remind_on=a.remind_on,
+                )
+            case ActionReminderSent():
+                rows.set("actions", key, reminded_event_id=e.event_id, reminded_position=e.position)
+            case ActionOverdue():
+                rows.set(
+                    "actions", key, status="overdue", overdue_at=e.occurred_at, overdue_event_id=e.event_id, overdue_position=e.position
+                )
+            case ActionProgressUpdated() as u:
+                if row is not None:
+                    done = u.percent_complete if u.percent_complete is not None else row["percent_complete"]
+                    rows.set("actions", key, progress_updates=u.update_number, percent_complete=done)
+            case ActionCompleted() as c:
+                rows.set(
+                    "actions", key, status="awaiting-sign-off", completed_on=c.completed_on,
+                    evidence=[x.model_dump() for x in c.evidence], completed_event_id=e.event_id, completed_position=e.position,
+                )
+            case ActionEvidenceRejected():
+                if row is not None:
+                    rows.set("actions", key, rejections=row["rejections"] + 1)
+            case ActionReopened() as r:
+                rows.set(
+                    "actions", key, status="open", due_on=r.due_on, remind_on=r.remind_on, reminded_event_id=None,
+                    reminded_position=None, overdue_at=None, overdue_event_id=None, overdue_position=None,
+                    completed_on=None, completed_event_id=None, completed_position=None,
+                )
+            case ActionSignedOff() as s:
+                rows.set("actions", key, status="signed-off", signed_off_on=s.meeting_on, signed_off_event_id=e.event_id,
+                         signed_off_position=e.position)
+        rows.set("actions", key, last_event_id=e.event_id, last_position=e.position)
+        rows.insert(
+            "action_history", partnership_id=key[0], action_id=key[1], event_type=e.event_type, occurred_at=e.occurred_at,
+            actor=e.actor, detail=detail(e.event), event_id=e.event_id, position=e.position,
         )
