@@ -1,6 +1,9 @@
 """Assurance events read models: each event's lifecycle (what the planner is built from),
 its preparation milestones (met, missed), and the concluded events with their findings.
-Every row names the event (id and store position) behind its latest change."""
+Every row names the event (id and store position) behind its latest change.
+
+Over 300 lines: the live path (`apply`, SQL per event) and a rebuild's (`fold`, rows in
+memory, `shared.projections.rows`) side by side, so one reading shows they do the same."""
 
 import json
 
@@ -10,6 +13,7 @@ from shared.catalogue import activities as a
 from shared.catalogue import events as e
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.rows import Rows
 
 # The status an event moves the lifecycle to (the furthest step reached).
 _STATUS = {
@@ -31,6 +35,7 @@ _STATUS = {
 
 class AssuranceEventsProjection(Projection):
     name = "assurance_events"
+    folds = True
 
     def tables(self) -> list[str]:
         return ["assurance_events", "assurance_lifecycle", "assurance_milestones"]
@@ -182,3 +187,108 @@ class AssuranceEventsProjection(Projection):
                 envelope.partnership_id, envelope.stream_id.split(":", 2)[2], milestone.milestone_id, milestone.name,
                 milestone.responsible, milestone.due_on, envelope.event_id, envelope.position,
             )
+
+    # -- a rebuild: the same, on rows in memory (shared.projections.rows) -------------------
+
+    def fold(self, rows: Rows, envelope: Envelope) -> None:
+        """As `apply`, on the rows of a rebuild."""
+        ev, p = envelope.event, envelope.partnership_id
+        latest = {"event_id": envelope.event_id, "position": envelope.position}
+        if isinstance(ev, e.AssuranceEventProposed):
+            rows.insert(
+                "assurance_lifecycle", conflict="error", partnership_id=p, assurance_event_id=ev.assurance_event_id,
+                activity_type=ev.activity_type, title=ev.title, agency_id=ev.agency_id, theme=ev.theme, planned_for=ev.planned_for,
+                status="endorsed" if not ev.endorsers else "proposed", lead_role=ev.lead_role, reports_to=ev.reports_to,
+                endorsers=list(ev.endorsers), proposed_event_id=envelope.event_id, proposed_position=envelope.position,
+                changed_at=envelope.occurred_at, **latest,
+            )
+            return
+        if isinstance(ev, e.AssuranceEventConcluded):
+            self._fold_concluded(rows, envelope, ev)
+            return
+        if isinstance(ev, a.ActivityPlanned):
+            rows.insert(
+                "assurance_lifecycle", conflict="error", partnership_id=p, assurance_event_id=ev.assurance_event_id,
+                activity_type=ev.activity_type, title=ev.title, agency_id=ev.agency_id, theme=ev.theme,
+                planned_for=f"{ev.due_on.year:04d}-{ev.due_on.month:02d}", status="scheduled", lead_role=ev.owner,
+                reports_to=ev.reports_to, first_scheduled_on=ev.due_on, scheduled_on=ev.due_on, proposed_event_id=envelope.event_id,
+                proposed_position=envelope.position, changed_at=envelope.occurred_at, **latest,
+            )
+            return
+        event_id = getattr(ev, "assurance_event_id", None)
+        if event_id is None:
+            return
+        key = (p, event_id)
+        row = rows.get("assurance_lifecycle", *key)
+
+        def lifecycle(**changes: object) -> None:
+            rows.set("assurance_lifecycle", key, **changes, changed_at=envelope.occurred_at, **latest)
+
+        status = _STATUS.get(type(ev))
+        if status is not None:
+            lifecycle(status=status)
+        match ev:
+            case e.EndorsementGiven(partner_id=partner):
+                if row is not None:
+                    lifecycle(endorsed_by=[*row["endorsed_by"], partner])
+            case e.AssuranceEventScheduled(scheduled_on=day) | e.AssuranceEventRescheduled(scheduled_on=day):
+                if row is not None:
+                    lifecycle(scheduled_on=day, first_scheduled_on=row["first_scheduled_on"] or day)
+                self._fold_milestones_due(rows, envelope, ev.milestones)
+            case e.AssuranceEventHeld(held_on=day) | a.ActivityHeld(held_on=day):
+                lifecycle(held_on=day)
+            case a.ActivitySlipped(to_date=day):
+                lifecycle(scheduled_on=day)
+            case e.CaseSelected():
+                if row is not None:
+                    lifecycle(cases=row["cases"] + 1)
+            case e.StarRatingAwarded(stars=stars, out_of=out_of):
+                lifecycle(star_rating=stars, star_out_of=out_of)
+            case e.PreparationMilestoneMet(milestone_id=milestone, met_on=met_on, late=late):
+                rows.set("assurance_milestones", (p, event_id, milestone), status="met-late" if late else "met", met_on=met_on, **latest)
+            case e.PreparationMilestoneMissed(milestone_id=milestone):
+                rows.set(
+                    "assurance_milestones", (p, event_id, milestone), status="missed", missed_at=envelope.occurred_at,
+                    missed_event_id=envelope.event_id, missed_position=envelope.position, **latest,
+                )
+            case e.AssuranceEventCancelled():
+                for milestone in rows.index.get("milestones", {}).get(key, ()):
+                    found = rows.get("assurance_milestones", p, event_id, milestone)
+                    if found is not None and found["status"] in ("pending", "missed"):
+                        rows.set("assurance_milestones", (p, event_id, milestone), status="cancelled", **latest)
+
+    def _fold_concluded(self, rows: Rows, envelope: Envelope, ev: e.AssuranceEventConcluded) -> None:
+        p, latest = envelope.partnership_id, {"event_id": envelope.event_id, "position": envelope.position}
+        rows.insert(
+            "assurance_events", conflict="error", partnership_id=p, assurance_event_id=ev.assurance_event_id,
+            activity_type=ev.activity_type, title=ev.title, held_on=ev.held_on, agency_id=ev.agency_id, theme=ev.theme,
+            strengths=list(ev.strengths), areas_for_development=list(ev.areas_for_development), actions=list(ev.actions),
+            reports_to=ev.reports_to, distribution=list(ev.distribution), outcome=ev.outcome, star_rating=ev.star_rating,
+            figures=dict(ev.figures), **latest,
+        )
+        row = rows.get("assurance_lifecycle", p, ev.assurance_event_id)
+        if row is None:  # recorded after the fact (the shortcut): no lifecycle row yet
+            rows.insert(
+                "assurance_lifecycle", partnership_id=p, assurance_event_id=ev.assurance_event_id, activity_type=ev.activity_type,
+                title=ev.title, agency_id=ev.agency_id, theme=ev.theme, status="concluded", held_on=ev.held_on,
+                star_rating=ev.star_rating, changed_at=envelope.occurred_at, **latest,
+            )
+        else:
+            rows.set(
+                "assurance_lifecycle", (p, ev.assurance_event_id), status="concluded", held_on=row["held_on"] or ev.held_on,
+                changed_at=envelope.occurred_at, **latest,
+            )
+
+    def _fold_milestones_due(self, rows: Rows, envelope: Envelope, due: list[e.MilestoneDue]) -> None:
+        p, event_id = envelope.partnership_id, envelope.stream_id.split(":", 2)[2]
+        latest = {"event_id": envelope.event_id, "position": envelope.position}
+        for milestone in due:
+            key = (p, event_id, milestone.milestone_id)
+            if rows.get("assurance_milestones", *key) is None:
+                rows.insert(
+                    "assurance_milestones", partnership_id=p, assurance_event_id=event_id, milestone_id=milestone.milestone_id,
+                    name=milestone.name, responsible=milestone.responsible, due_on=milestone.due_on, status="pending", **latest,
+                )
+                rows.index.setdefault("milestones", {}).setdefault((p, event_id), []).append(milestone.milestone_id)
+            else:
+                rows.set("assurance_milestones", key, due_on=milestone.due_on, status="pending", **latest)

@@ -6,7 +6,10 @@ practitioners met, forums, surveys, case audits, gradings (`report_facts`).
 
 Each row is built from one source's events only, so a rebuild (store by store) and
 the live feed (interleaved) give the same rows; the reports join across sources when
-they read. Every row names the first and the latest event behind it."""
+they read. Every row names the first and the latest event behind it.
+
+Over 300 lines: the live path (`apply`, SQL per event) and a rebuild's (`fold`, rows in
+memory, `shared.projections.rows`) side by side, so one reading shows they do the same."""
 
 import json
 from datetime import date
@@ -19,6 +22,7 @@ from shared.catalogue import reviews as rv
 from shared.catalogue import section11 as s11
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.rows import Rows
 
 _STATUS = {
     ev.AssuranceEventEndorsed: "endorsed",
@@ -89,6 +93,8 @@ def facts(event: object) -> list[tuple[str, str, date | None]]:
 
 class ReportsProjection(Projection):
     name = "reports"
+    folds = True
+    append_only = frozenset({"report_facts"})
 
     def tables(self) -> list[str]:
         return ["report_records", "report_facts"]
@@ -232,6 +238,109 @@ class ReportsProjection(Projection):
                 )
             case s11.AuditCycleClosed(closed_on=day):
                 await self._set(conn, s, envelope, kind, record_id, "status = 'closed', ended_on = $6", day)
+
+
+    # -- a rebuild: the same, on rows in memory (shared.projections.rows) -------------------
+
+    def fold(self, rows: Rows, envelope: Envelope) -> None:
+        """As `apply`, on the rows of a rebuild."""
+        e = envelope.event
+        key = _record_key(envelope)
+        if isinstance(e, ev.AssuranceEventProposed | ev.AssuranceEventConcluded):
+            self._fold_assurance_event(rows, envelope, e)
+        elif key is not None:
+            self._fold_update(rows, envelope, *key)
+        if key is None:
+            return
+        for fact, detail, day in facts(e):
+            rows.insert(
+                "report_facts", partnership_id=envelope.partnership_id, kind=key[0], record_id=key[1], fact=fact, on_date=day,
+                detail=detail, event_id=envelope.event_id, position=envelope.position,
+            )
+
+    def _fold_insert(
+        self, rows: Rows, envelope: Envelope, kind: str, record_id: str, title: str, status: str, *,
+        activity_type: str | None = None, agency_id: str | None = None, theme: str | None = None,
+        on_date: date | None = None, figures: dict[str, float] | None = None,
+    ) -> None:
+        rows.insert(
+            "report_records", partnership_id=envelope.partnership_id, kind=kind, record_id=record_id, activity_type=activity_type,
+            agency_id=agency_id, title=title, theme=theme, status=status, on_date=on_date, figures=figures or {},
+            first_event_id=envelope.event_id, first_position=envelope.position, event_id=envelope.event_id, position=envelope.position,
+        )
+
+    def _fold_set(self, rows: Rows, envelope: Envelope, kind: str, record_id: str, **changes: object) -> None:
+        rows.set("report_records", (envelope.partnership_id, kind, record_id), **changes, event_id=envelope.event_id,
+                 position=envelope.position)
+
+    def _fold_assurance_event(
+        self, rows: Rows, envelope: Envelope, e: ev.AssuranceEventProposed | ev.AssuranceEventConcluded
+    ) -> None:
+        if isinstance(e, ev.AssuranceEventProposed):
+            status = "endorsed" if not e.endorsers else "proposed"
+            self._fold_insert(rows, envelope, "assurance-event", e.assurance_event_id, e.title, status,
+                              activity_type=e.activity_type, agency_id=e.agency_id, theme=e.theme)
+            return
+        self._fold_insert(rows, envelope, "assurance-event", e.assurance_event_id, e.title, "concluded",
+                          activity_type=e.activity_type, agency_id=e.agency_id, theme=e.theme, on_date=e.held_on)
+        row = rows.get("report_records", envelope.partnership_id, "assurance-event", e.assurance_event_id)
+        if row is None:
+            return
+        findings = [f"outcome: {e.outcome}"] if e.outcome else []
+        self._fold_set(
+            rows, envelope, "assurance-event", e.assurance_event_id, status="concluded", on_date=e.held_on, ended_on=e.held_on,
+            theme=e.theme if e.theme is not None else row["theme"], strengths=list(e.strengths), areas=list(e.areas_for_development),
+            figures={**row["figures"], **e.figures}, findings=findings or row["findings"],
+        )
+
+    def _fold_update(self, rows: Rows, envelope: Envelope, kind: str, record_id: str) -> None:
+        e = envelope.event
+        row = rows.get("report_records", envelope.partnership_id, kind, record_id)
+        status = _STATUS.get(type(e))
+        if status is not None:
+            self._fold_set(rows, envelope, kind, record_id, status=status)
+        match e:
+            case ev.AssuranceEventScheduled(scheduled_on=day) | ev.AssuranceEventRescheduled(scheduled_on=day):
+                self._fold_set(rows, envelope, kind, record_id, on_date=day)
+            case ev.AssuranceEventHeld(held_on=day):
+                self._fold_set(rows, envelope, kind, record_id, on_date=day)
+            case ev.FindingsRecorded() as f:
+                if row is not None:
+                    self._fold_set(rows, envelope, kind, record_id, strengths=row["strengths"] + list(f.strengths),
+                                   areas=row["areas"] + list(f.areas_for_development))
+            case rv.ReviewCommissioned() as r:
+                title = f"{REVIEW_NAMES.get(r.review_type, r.review_type)}: {r.theme or r.terms_of_reference}"[:300]
+                self._fold_insert(rows, envelope, kind, record_id, title, "commissioned", activity_type=r.review_type, theme=r.theme,
+                                  on_date=r.commissioned_on)
+            case rv.ReviewSlipped():
+                self._fold_set(rows, envelope, kind, record_id, status="overdue")
+            case rv.ReviewSignedOff(signed_off_on=day):
+                self._fold_set(rows, envelope, kind, record_id, status="signed-off", ended_on=day)
+            case rv.ReviewPublished() as p:
+                self._fold_set(rows, envelope, kind, record_id, status="published", ended_on=p.published_on, link=p.link,
+                               themes=list(p.themes))
+            case rv.AuditRoundOpened() as a:
+                self._fold_insert(rows, envelope, kind, record_id, f"Multi-agency case file audit: {a.theme}", "open", theme=a.theme,
+                                  on_date=a.period_start, figures={"cases": len(a.case_refs), "agencies": len(a.agencies)})
+            case rv.AuditCaseGraded() as g:
+                if row is not None:
+                    self._fold_set(rows, envelope, kind, record_id, strengths=row["strengths"] + list(g.strengths),
+                                   areas=row["areas"] + list(g.areas_for_improvement))
+            case rv.AuditRoundOverdue():
+                self._fold_set(rows, envelope, kind, record_id, status="overdue")
+            case rv.AuditRoundConcluded() as c:
+                if row is not None:
+                    self._fold_set(rows, envelope, kind, record_id, status="concluded", ended_on=c.concluded_on,
+                                   findings=list(c.findings), figures={**row["figures"], **{f"graded {g}": n for g, n in c.grades.items()}})
+            case s11.AuditCycleOpened() as o:
+                self._fold_insert(rows, envelope, kind, record_id, f"Section 11 cycle {o.cycle_id}", "open", on_date=o.opened_on,
+                                  figures={"agencies": len(o.agency_ids), "returns": 0})
+            case s11.SubmissionReceived():
+                if row is not None:
+                    figures = row["figures"]
+                    self._fold_set(rows, envelope, kind, record_id, figures={**figures, "returns": int(figures.get("returns") or 0) + 1})
+            case s11.AuditCycleClosed(closed_on=day):
+                self._fold_set(rows, envelope, kind, record_id, status="closed", ended_on=day)
 
 
 def _record_key(envelope: Envelope) -> tuple[str, str] | None:

@@ -1,7 +1,10 @@
 """Section 11 read models: cycles, each agency's return status, ratings (self and
 moderated, per domain), amendments, risk flags, call-ins, surveys, confidence
 gaps, peer challenge workshops, and the prompts put to an agency from an assurance
-event's findings with its answers (issue 16 item 5). Drafts are the agency's own: never projected."""
+event's findings with its answers (issue 16 item 5). Drafts are the agency's own: never projected.
+
+Over 300 lines: the live path (`apply`, SQL per event) and a rebuild's (`fold`, rows in
+memory, `shared.projections.rows`) side by side, so one reading shows they do the same."""
 
 import asyncpg
 
@@ -24,6 +27,7 @@ from shared.catalogue.section11 import (
 )
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.rows import Rows
 
 TABLES = [
     "s11_cycles", "s11_returns", "s11_submissions", "s11_ratings", "s11_amendments", "s11_risk_flags",
@@ -33,6 +37,8 @@ TABLES = [
 
 class Section11Projection(Projection):
     name = "section11"
+    folds = True
+    append_only = frozenset({"s11_submissions", "s11_amendments", "s11_call_ins", "s11_surveys", "s11_confidence_gaps", "s11_workshops"})
 
     def tables(self) -> list[str]:
         return TABLES
@@ -238,3 +244,87 @@ class Section11Projection(Projection):
             e.partnership_id, agency_id, cycle_id, e.event_id, e.position, e.recorded_at,
             list(ratings), list(ratings.values()),
         )
+
+    # -- a rebuild: the same, on rows in memory (shared.projections.rows) -------------------
+
+    def fold(self, rows: Rows, envelope: Envelope) -> None:
+        """As `apply`, on the rows of a rebuild."""
+        e, p = envelope, envelope.partnership_id
+        at = {"event_id": e.event_id, "position": e.position}
+        match e.event:
+            case AuditCycleOpened() as opened:
+                rows.insert("s11_cycles", partnership_id=p, cycle_id=opened.cycle_id, opened_on=opened.opened_on, due_on=opened.due_on,
+                            agencies=len(opened.agency_ids), **at)
+                for agency in opened.agency_ids:
+                    rows.insert("s11_returns", partnership_id=p, agency_id=agency, cycle_id=opened.cycle_id, due_on=opened.due_on,
+                                status="due", **at)
+            case AuditCycleClosed() as closed:
+                rows.set("s11_cycles", (p, closed.cycle_id), closed_on=closed.closed_on, closed_event_id=e.event_id)
+            case SubmissionReceived() as sub:
+                rows.insert("s11_submissions", partnership_id=p, agency_id=sub.agency_id, cycle_id=sub.cycle_id,
+                            submission_id=sub.submission_id, submitted_at=e.occurred_at, due_on=sub.due_on, late=sub.late,
+                            also_submitted_to=list(sub.also_submitted_to), **at)
+                returned = {"status": "late" if sub.late else "submitted", "submitted_at": e.occurred_at, "late": sub.late, **at}
+                if rows.set("s11_returns", (p, sub.agency_id, sub.cycle_id), **returned) is None:
+                    rows.insert("s11_returns", partnership_id=p, agency_id=sub.agency_id, cycle_id=sub.cycle_id, due_on=sub.due_on,
+                                **returned)
+                self._fold_ratings(rows, e, sub.agency_id, sub.cycle_id, sub.domain_ratings)
+            case Section11PromptAdded() as added:
+                rows.insert("s11_prompts", partnership_id=p, agency_id=added.agency_id, prompt_id=added.prompt_id,
+                            assurance_event_id=added.assurance_event_id, activity_type=added.activity_type, title=added.title,
+                            finding=added.finding, **at)
+            case Section11PromptAnswered() as answered:
+                rows.set("s11_prompts", (p, answered.agency_id, answered.prompt_id), cycle_id=answered.cycle_id, answer=answered.answer,
+                         answered_by=answered.answered_by, answered_at=e.occurred_at, **at)
+            case SubmissionAmended() as amended:
+                rows.insert("s11_amendments", conflict="error", partnership_id=p, agency_id=amended.agency_id, cycle_id=amended.cycle_id,
+                            standards=sorted(amended.answers), reason=amended.reason, amended_by=amended.amended_by,
+                            amended_at=e.occurred_at, **at)
+                key = (p, amended.agency_id, amended.cycle_id)
+                if (row := rows.get("s11_returns", *key)) is not None:
+                    rows.set("s11_returns", key, amendments=row["amendments"] + 1)
+                self._fold_ratings(rows, e, amended.agency_id, amended.cycle_id, amended.domain_ratings)
+            case ScoreModerated() as mod:
+                rows.set("s11_ratings", (p, mod.agency_id, mod.cycle_id, mod.domain_id), moderated_rating=mod.moderated_rating,
+                         moderation_rationale=mod.rationale, moderated_event_id=e.event_id, moderated_position=e.position)
+            case SubmissionReminderSent() as reminder:
+                key = (p, reminder.agency_id, reminder.cycle_id)
+                if (row := rows.get("s11_returns", *key)) is not None:
+                    rows.set("s11_returns", key, reminders=row["reminders"] + 1)
+            case SubmissionOverdue() as overdue:
+                key = (p, overdue.agency_id, overdue.cycle_id)
+                if (row := rows.get("s11_returns", *key)) is not None and row["status"] == "due":
+                    rows.set("s11_returns", key, status="overdue", **at)
+            case RiskFlagged() as flag:
+                if rows.insert("s11_risk_flags", partnership_id=p, agency_id=flag.agency_id, domain_id=flag.domain_id,
+                               cycle_id=flag.cycle_id, rating=flag.rating, reason=flag.reason, open=True, raised_at=e.occurred_at, **at):
+                    rows.index.setdefault("risk_flags", {}).setdefault((p, flag.agency_id, flag.domain_id), []).append(e.event_id)
+            case RiskCleared() as cleared:
+                for flagged in rows.index.get("risk_flags", {}).get((p, cleared.agency_id, cleared.domain_id), ()):
+                    key = (p, cleared.agency_id, cleared.domain_id, flagged)
+                    if (row := rows.get("s11_risk_flags", *key)) is not None and row["open"]:
+                        rows.set("s11_risk_flags", key, open=False, cleared_event_id=e.event_id, cleared_position=e.position,
+                                 cleared_at=e.occurred_at)
+            case CallInProposed() as call_in:
+                rows.insert("s11_call_ins", partnership_id=p, agency_id=call_in.agency_id, cycle_id=call_in.cycle_id,
+                            domain_id=call_in.domain_id, rating=call_in.rating, reason=call_in.reason, proposed_at=e.occurred_at, **at)
+            case PractitionerSurveyRecorded() as survey:
+                rows.insert("s11_surveys", partnership_id=p, agency_id=survey.agency_id, cycle_id=survey.cycle_id,
+                            survey_id=survey.survey_id, statement=survey.statement, domain_id=survey.domain_id,
+                            agree_percent=survey.agree_percent, respondents=survey.respondents, **at)
+            case ConfidenceGapFlagged() as gap:
+                rows.insert("s11_confidence_gaps", partnership_id=p, agency_id=gap.agency_id, cycle_id=gap.cycle_id,
+                            survey_id=gap.survey_id, domain_id=gap.domain_id, self_rating=gap.self_rating, agree_percent=gap.agree_percent,
+                            threshold_percent=gap.threshold_percent, reason=gap.reason, flagged_at=e.occurred_at, **at)
+            case PeerChallengeWorkshopScheduled() as workshop:
+                rows.insert("s11_workshops", partnership_id=p, cycle_id=workshop.cycle_id, workshop_id=workshop.workshop_id,
+                            domain_id=workshop.domain_id, purpose=workshop.purpose, agency_ids=list(workshop.agency_ids),
+                            hold_by=workshop.hold_by, **at)
+
+    def _fold_ratings(self, rows: Rows, e: Envelope, agency_id: str, cycle_id: str, ratings: dict[str, int]) -> None:
+        for domain, rating in ratings.items():
+            rated = {"self_rating": rating, "event_id": e.event_id, "position": e.position, "recorded_at": e.recorded_at}
+            if rows.set("s11_ratings", (e.partnership_id, agency_id, cycle_id, domain), **rated) is None:
+                rows.insert(
+                    "s11_ratings", partnership_id=e.partnership_id, agency_id=agency_id, cycle_id=cycle_id, domain_id=domain, **rated
+                )
