@@ -1,17 +1,27 @@
 """A rebuild folds rows in memory (`shared.projections.rows`) where the live path applies each
 event as SQL: for a partnership's year of every service's events (the benchmark's national data
 at the scale of one partnership, with actions, incidents, audits, assurance events, Section 11
-cycles, indicator ratings and risks), every table of every projection is the same row for row,
-and so is one partnership's rebuild (the as-of path) of its rows."""
+cycles, indicator ratings and risks), and for events of every type in the catalogue made at
+random (`tests.support.random_events`), every table of every projection is the same row for
+row, and so is one partnership's rebuild (the as-of path) of its rows."""
 
 from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 
-from bench.dataset import PROFILE, load
+from bench.dataset import PROFILE, STORES, load
 from services.reporting.adapters.projections import all_projections
 from services.reporting.adapters.sources import projection_runner
+from shared.envelope import Metadata
+from shared.eventstore.postgres import PostgresEventStore
+from shared.mapper import new_envelopes
+from tests.support.random_events import PARTNERSHIPS, random_events
 
 pytestmark = pytest.mark.integration
 
@@ -46,4 +56,41 @@ async def test_a_rebuild_folds_the_same_rows_as_the_live_path_applies(pool: asyn
     await one.rebuild(partnership=PROFILE, batch_size=300)
     mine = await _tables(pool, "one")
     for table, rows in (await _tables(pool, "live", PROFILE)).items():
+        assert mine[table] == rows, table
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_a_rebuild_folds_the_same_rows_for_events_of_every_type_in_any_order(pool: asyncpg.Pool, seed: int) -> None:
+    for name in STORES:
+        await PostgresEventStore(pool, name).create_schema()
+    store = PostgresEventStore(pool, "reviews")  # one source: one order for both paths
+    streams: dict[str, list[tuple[str, object]]] = defaultdict(list)
+    for partnership, stream, event in random_events(2500, seed):
+        streams[stream].append((partnership, event))
+    at = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    await asyncio.gather(*(
+        store.append(stream, 0, [
+            envelope
+            for version, (partnership, event) in enumerate(history)
+            for envelope in new_envelopes(
+                stream, version, [event], Metadata(partnership_id=partnership, actor="someone", correlation_id=uuid.uuid4()),
+                at + timedelta(minutes=version),
+            )
+        ])
+        for stream, history in streams.items()
+    ))
+    await store.close()
+    live = projection_runner(pool, "live")
+    await live.setup()
+    assert await live.catch_up(batch_size=300) == 2500
+    folded = projection_runner(pool, "folded")
+    assert await folded.rebuild(batch_size=400) == 2500
+    expected, got = await _tables(pool, "live"), await _tables(pool, "folded")
+    assert [table for table, rows in expected.items() if not rows] == []  # every table has rows to compare
+    for table, rows in expected.items():
+        assert got[table] == rows, table
+    one = projection_runner(pool, "one")
+    await one.rebuild(partnership=PARTNERSHIPS[0], batch_size=150)
+    mine = await _tables(pool, "one")
+    for table, rows in (await _tables(pool, "live", PARTNERSHIPS[0])).items():
         assert mine[table] == rows, table

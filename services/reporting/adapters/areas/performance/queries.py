@@ -19,10 +19,13 @@ from shared.catalogue import reporting as r
 from shared.envelope import Envelope
 from shared.profiles.schema import FrameworkProfile
 from shared.projections import Projection
+from shared.projections.rows import Rows
 
 
 class PerformanceProjection(Projection):
     name = "performance"
+    folds = True
+    append_only = frozenset({"indicator_warnings"})
 
     def tables(self) -> list[str]:
         return ["indicator_values", "indicator_warnings"]
@@ -61,6 +64,29 @@ class PerformanceProjection(Projection):
                     " ON CONFLICT DO NOTHING",
                     envelope.event_id, p, e.indicator_id, e.indicator_name, e.agency_id, e.period, e.value, e.reason,
                     e.threshold, e.declining_periods, json.dumps(e.series), e.raised_to, envelope.occurred_at, envelope.position,
+                )
+
+
+    def fold(self, rows: Rows, envelope: Envelope) -> None:
+        """As `apply`, on the rows of a rebuild (shared.projections.rows)."""
+        e, p = envelope.event, envelope.partnership_id
+        match e:
+            case r.IndicatorValueRecorded():
+                key = (p, e.indicator_id, e.period)
+                row = rows.get("indicator_values", *key)
+                changed = {"value": e.value, "previous_value": e.previous_value, "recorded_at": envelope.occurred_at,
+                           "event_id": envelope.event_id, "position": envelope.position}
+                if row is None:
+                    rows.insert("indicator_values", partnership_id=p, indicator_id=e.indicator_id, period=e.period,
+                                period_start=e.period_start, supplied_by=e.agency_id, **changed)
+                elif row["position"] < envelope.position:
+                    rows.set("indicator_values", key, **changed)
+            case r.IndicatorEarlyWarningRaised():
+                rows.insert(
+                    "indicator_warnings", event_id=envelope.event_id, partnership_id=p, indicator_id=e.indicator_id,
+                    indicator_name=e.indicator_name, supplied_by=e.agency_id, period=e.period, value=e.value, reason=e.reason,
+                    threshold=e.threshold, declining_periods=e.declining_periods, series=e.series, raised_to=e.raised_to,
+                    raised_at=envelope.occurred_at, position=envelope.position,
                 )
 
 

@@ -3,7 +3,10 @@ evidence it cites, each yearly report's year with the steps of its sign-off, and
 register with each risk's history. Every row names the event behind it.
 
 A yearly report's rows are keyed by its report id as its events carry it: "" for one
-begun when a profile had one yearly report (its first; the read models say which)."""
+begun when a profile had one yearly report (its first; the read models say which).
+
+Over 300 lines: the live path (`apply`, SQL per event) and a rebuild's (`fold`, rows in
+memory, `shared.projections.rows`) side by side, so one reading shows they do the same."""
 
 import json
 
@@ -12,6 +15,7 @@ import asyncpg
 from shared.catalogue import reporting as r
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.rows import Rows
 
 _STEPS = {
     r.YearlyReportDrafted: "drafted",
@@ -28,6 +32,8 @@ def _rating(rating: r.RiskRating) -> str:
 
 class ReportingRecordsProjection(Projection):
     name = "reporting_records"
+    folds = True
+    append_only = frozenset({"indicator_ratings", "yearly_report_steps", "risk_history"})
 
     def tables(self) -> list[str]:
         return ["indicator_ratings", "yearly_reports", "yearly_report_steps", "risks", "risk_history", "rolling_report_records", "meetings"]
@@ -226,4 +232,126 @@ class ReportingRecordsProjection(Projection):
         await conn.execute(
             f"INSERT INTO {s}.risk_history VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
             envelope.event_id, p, e.risk_id, envelope.event_type, day, detail, envelope.position,  # type: ignore[attr-defined]
+        )
+
+    # -- a rebuild: the same, on rows in memory (shared.projections.rows) -------------------
+
+    def fold(self, rows: Rows, envelope: Envelope) -> None:
+        """As `apply`, on the rows of a rebuild."""
+        e, p = envelope.event, envelope.partnership_id
+        at = {"event_id": envelope.event_id, "position": envelope.position}
+        match e:
+            case r.IndicatorRated():
+                rows.insert(
+                    "indicator_ratings", partnership_id=p, indicator_id=e.indicator_id, tier_id=e.tier_id, indicator_text=e.indicator_text,
+                    rating=e.rating, previous_rating=e.previous_rating, rationale=e.rationale,
+                    evidence=[c.model_dump() for c in e.evidence], rated_on=e.rated_on, rated_by=e.rated_by, **at,
+                )
+            case (
+                r.YearlyReportDrafted()
+                | r.ScrutineerCommented()
+                | r.ScrutineerSignedOff()
+                | r.PartnersSignedOff()
+                | r.YearlyReportPublished()
+            ):
+                self._fold_yearly(rows, envelope)
+            case r.RiskRecorded() | r.RiskReassessed() | r.RiskClosed():
+                self._fold_risk(rows, envelope)
+            case r.RollingReportPresented():
+                presented = {
+                    "status": "presented", "presented_on": e.presented_on, "presented_by": e.presented_by, "meeting": e.meeting,
+                    "assurance_level": e.assurance_level, "key_messages": list(e.key_messages),
+                    "document": e.document.model_dump() if e.document else None, **at,
+                }
+                if rows.set("rolling_report_records", (p, e.report_id, e.due_month, e.group_id), **presented) is None:
+                    rows.insert("rolling_report_records", partnership_id=p, report_id=e.report_id, due_month=e.due_month,
+                                group_id=e.group_id, **presented)
+            case r.MeetingScheduled():
+                rows.insert("meetings", partnership_id=p, meeting_id=e.meeting_id, group_id=e.group_id, meets_on=e.meets_on,
+                            status="scheduled", **at)
+            case r.MeetingHeld():
+                rows.set("meetings", (p, e.meeting_id), status="held", held_on=e.held_on, decisions=list(e.decisions),
+                         minutes=e.minutes.model_dump() if e.minutes else None, **at)
+            case r.RollingReportMissed():
+                rows.insert("rolling_report_records", partnership_id=p, report_id=e.report_id, due_month=e.due_month, group_id=e.group_id,
+                            status="missed", reason=e.reason, **at)
+
+    def _fold_yearly(self, rows: Rows, envelope: Envelope) -> None:
+        e, p = envelope.event, envelope.partnership_id
+        key = (p, e.report_id, e.year)  # type: ignore[attr-defined]
+        at = {"event_id": envelope.event_id, "position": envelope.position}
+        row = rows.get("yearly_reports", *key)
+        match e:
+            case r.YearlyReportDrafted() as d:
+                drafted = {
+                    "name": d.name, "version": d.version, "status": "drafted", "summary": d.summary, "compiled_by": d.compiled_by,
+                    "drafted_on": d.drafted_on, "scrutineer": d.scrutineer,
+                    "scrutineer_before_publication": d.scrutineer_before_publication, "comments_to": d.scrutineer_comments_to,
+                    "sign_off_by": list(d.sign_off_by), "publish": d.publish, "publication": d.publication, **at,
+                }
+                if row is None:
+                    rows.insert("yearly_reports", partnership_id=p, year=d.year, report_id=d.report_id, period_start=d.period_start,
+                                period_end=d.period_end, first_event_id=envelope.event_id, first_position=envelope.position, **drafted)
+                else:
+                    rows.set("yearly_reports", key, **drafted)
+                self._fold_step(rows, envelope, d.version, d.compiled_by, d.drafted_on, d.summary)
+            case r.ScrutineerCommented() as c:
+                rows.set("yearly_reports", key, status="scrutineer-commented", **at)
+                self._fold_step(rows, envelope, c.version, c.commented_by, c.commented_on, c.comments, c.comments_to)
+            case r.ScrutineerSignedOff() as o:
+                rows.set("yearly_reports", key, status="scrutineer-signed-off", **at)
+                self._fold_step(rows, envelope, o.version, o.signed_off_by, o.signed_off_on)
+            case r.PartnersSignedOff() as o:
+                if row is not None:
+                    rows.set("yearly_reports", key, status="partners-signing-off" if o.outstanding else "signed-off",
+                             signed=[*row["signed"], o.group_id], **at)
+                self._fold_step(rows, envelope, o.version, ", ".join(o.signatories), o.signed_off_on, "", o.group_id)
+            case r.YearlyReportPublished() as pub:
+                rows.set("yearly_reports", key, status="published", published_on=pub.published_on, link=pub.link, **at)
+                self._fold_step(rows, envelope, pub.version, pub.publication or "", pub.published_on, pub.link or "")
+
+    def _fold_step(
+        self, rows: Rows, envelope: Envelope, version: int, by_whom: str, on: object, text: str = "", group_id: str | None = None,
+    ) -> None:
+        e = envelope.event
+        rows.insert(
+            "yearly_report_steps", event_id=envelope.event_id, partnership_id=envelope.partnership_id, year=e.year,  # type: ignore[attr-defined]
+            step=_STEPS[type(e)], version=version, by_whom=by_whom, on_date=on, text=text, group_id=group_id,
+            position=envelope.position, report_id=e.report_id,  # type: ignore[attr-defined]
+        )
+
+    def _fold_risk(self, rows: Rows, envelope: Envelope) -> None:
+        e, p = envelope.event, envelope.partnership_id
+        key = (p, e.risk_id)  # type: ignore[attr-defined]
+        latest = {"last_event_id": envelope.event_id, "last_position": envelope.position}
+        match e:
+            case r.RiskRecorded() as x:
+                rows.insert(
+                    "risks", partnership_id=p, risk_id=x.risk_id, title=x.title, description=x.description, owner=x.owner,
+                    owner_role=x.owner_role, inherent=json.loads(x.inherent.model_dump_json()),
+                    current=json.loads(x.current.model_dump_json()), target=json.loads(x.target.model_dump_json()),
+                    controls=list(x.controls), recorded_on=x.recorded_on, review_on=x.review_on, assessed_on=x.recorded_on,
+                    status="open", event_id=envelope.event_id, position=envelope.position, **latest,
+                )
+                detail, day = (
+                    f"recorded: inherent {_rating(x.inherent)}, current {_rating(x.current)}, target {_rating(x.target)};"
+                    f" owner {x.owner}; review by {x.review_on:%d %b %Y}", x.recorded_on,
+                )
+            case r.RiskReassessed() as x:
+                rows.set(
+                    "risks", key, current=json.loads(x.current.model_dump_json()), target=json.loads(x.target.model_dump_json()),
+                    assessed_on=x.reassessed_on, review_on=x.review_on, owner=x.owner, **latest,
+                )
+                detail, day = (
+                    f"reassessed: current {_rating(x.previous)} to {_rating(x.current)}, target {_rating(x.target)};"
+                    f" review by {x.review_on:%d %b %Y}: {x.note}", x.reassessed_on,
+                )
+            case r.RiskClosed() as x:
+                rows.set("risks", key, status="closed", closed_on=x.closed_on, close_reason=x.reason, **latest)
+                detail, day = f"closed: {x.reason}", x.closed_on
+            case _:
+                return
+        rows.insert(
+            "risk_history", event_id=envelope.event_id, partnership_id=p, risk_id=e.risk_id,  # type: ignore[attr-defined]
+            event_type=envelope.event_type, on_date=day, detail=detail, position=envelope.position,
         )

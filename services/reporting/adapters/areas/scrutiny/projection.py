@@ -10,10 +10,13 @@ import asyncpg
 from shared.catalogue import scrutiny as x
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.rows import Rows
 
 
 class ScrutinyProjection(Projection):
     name = "scrutiny"
+    folds = True
+    append_only = frozenset({"scrutiny_conflicts"})
 
     def tables(self) -> list[str]:
         return ["scrutiny_appointments", "scrutiny_conflicts", "scrutiny_challenges", "scrutiny_recommendations",
@@ -130,3 +133,60 @@ class ScrutinyProjection(Projection):
                     f"UPDATE {s}.scrutineer_reports SET published_on = $3, link = $4 WHERE partnership_id = $1 AND year = $2",
                     p, e.year, e.published_on, e.link,
                 )
+
+    def fold(self, rows: Rows, envelope: Envelope) -> None:
+        """As `apply`, on the rows of a rebuild (shared.projections.rows)."""
+        e, p, ev, pos = envelope.event, envelope.partnership_id, envelope.event_id, envelope.position
+        at = {"event_id": ev, "position": pos}
+        match e:
+            case x.ScrutineerAppointed():
+                if rows.insert("scrutiny_appointments", partnership_id=p, scrutineer_id=e.scrutineer_id, appointment_id=e.appointment_id,
+                               name=e.name, activity_id=e.activity_id, activity_name=e.activity_name, starts_on=e.starts_on,
+                               ends_on=e.ends_on, **at):
+                    rows.index.setdefault("appointments", {}).setdefault((p, e.scrutineer_id), []).append(e.appointment_id)
+                # The register shows the scrutineer under the name most lately recorded.
+                for appointment in rows.index.get("appointments", {}).get((p, e.scrutineer_id), ()):
+                    rows.set("scrutiny_appointments", (p, e.scrutineer_id, appointment), name=e.name)
+            case x.AppointmentEnded():
+                rows.set("scrutiny_appointments", (p, e.scrutineer_id, e.appointment_id), ended_on=e.ended_on, end_reason=e.reason)
+            case x.ConflictOfInterestRecorded():
+                rows.insert("scrutiny_conflicts", partnership_id=p, scrutineer_id=e.scrutineer_id, conflict_id=e.conflict_id,
+                            interest_in=e.interest_in, interest_in_name=e.interest_in_name, description=e.description,
+                            declared_on=e.declared_on, **at)
+            case x.ChallengeRaised():
+                rows.insert("scrutiny_challenges", partnership_id=p, challenge_id=e.challenge_id, scrutineer_id=e.scrutineer_id,
+                            record_kind=e.record.kind, record_id=e.record.record_id, record_event_id=e.record.event_id, put_to=e.put_to,
+                            text=e.text, raised_on=e.raised_on, answer_by=e.answer_by, status="open", **at)
+            case x.ChallengeAnswered():
+                answer = {"answer": e.answer, "answered_by": e.answered_by, "answered_on": e.answered_on.isoformat(),
+                          "documents": [d.model_dump() for d in e.documents], "event_id": str(ev), "position": pos}
+                row = rows.get("scrutiny_challenges", p, e.challenge_id)
+                if row is not None and not _holds(row["answers"], str(ev)):
+                    rows.set("scrutiny_challenges", (p, e.challenge_id), status="answered", answers=[*row["answers"], answer])
+            case x.ChallengeClosed():
+                rows.set("scrutiny_challenges", (p, e.challenge_id), status="closed", outcome=e.outcome, closed_on=e.closed_on,
+                         close_note=e.note)
+            case x.RecommendationMade():
+                rows.insert("scrutiny_recommendations", partnership_id=p, recommendation_id=e.recommendation_id,
+                            scrutineer_id=e.scrutineer_id, made_to=e.made_to, made_to_name=e.made_to_name, text=e.text,
+                            record_kind=e.record.kind if e.record else None, record_id=e.record.record_id if e.record else None,
+                            made_on=e.made_on, respond_by=e.respond_by, **at)
+            case x.RecommendationResponded():
+                response = {"response": e.response, "responded_on": e.responded_on.isoformat(),
+                            "documents": [d.model_dump() for d in e.documents], "event_id": str(ev), "position": pos}
+                row = rows.get("scrutiny_recommendations", p, e.recommendation_id)
+                if row is not None and not _holds(row["responses"], str(ev)):
+                    rows.set("scrutiny_recommendations", (p, e.recommendation_id), responses=[*row["responses"], response])
+            case x.RecommendationJudged():
+                rows.set("scrutiny_recommendations", (p, e.recommendation_id), acted_upon=e.acted_upon, judged_on=e.judged_on,
+                         judge_note=e.note)
+            case x.ScrutineerReportSignedOff():
+                rows.insert("scrutineer_reports", partnership_id=p, year=e.year, scrutineer_id=e.scrutineer_id, summary=e.summary,
+                            signed_off_on=e.signed_off_on, **at)
+            case x.ScrutineerReportPublished():
+                rows.set("scrutineer_reports", (p, e.year), published_on=e.published_on, link=e.link)
+
+
+def _holds(items: list[dict[str, object]], event_id: str) -> bool:
+    """`items @> [{"event_id": event_id}]`: one of them came from that event."""
+    return any(isinstance(i, dict) and i.get("event_id") == event_id for i in items)
