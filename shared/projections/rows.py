@@ -79,6 +79,7 @@ class Rows:
         names = list(tables)
         found: dict[str, Table] = {}
         keyed: dict[str, list[tuple[int, str]]] = {}
+        defaults: list[tuple[Table, str, str, str]] = []
         for r in await conn.fetch(_CATALOGUE, schema, names):
             table = found.setdefault(r["table_name"], Table(r["table_name"], [], [], [], {}))
             table.columns.append(r["column_name"])
@@ -86,8 +87,11 @@ class Rows:
             if r["key_index"] is not None:
                 keyed.setdefault(table.name, []).append((r["key_index"], r["column_name"]))
             if r["default_expr"] is not None:
-                value = await conn.fetchval(f"SELECT {r['default_expr']}")
-                table.defaults[r["column_name"]] = json.loads(value) if r["type"] == "jsonb" else value
+                defaults.append((table, r["column_name"], r["type"], r["default_expr"]))
+        if defaults:  # every default's value, in one round trip
+            values = await conn.fetchrow("SELECT " + ", ".join(expr for *_, expr in defaults))
+            for (table, column, typ, _), value in zip(defaults, values, strict=True):
+                table.defaults[column] = json.loads(value) if typ == "jsonb" else value
         missing = set(names) - set(found)
         if missing:
             raise ValueError(f"no such tables in {schema}: {sorted(missing)}")
