@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 
 from bench.dataset import PROFILE, STORES, load
-from services.reporting.adapters.projections import all_projections
+from services.reporting.adapters.areas import all_projections
 from services.reporting.adapters.sources import projection_runner
 from shared.envelope import Metadata
 from shared.eventstore.postgres import PostgresEventStore
