@@ -6,12 +6,16 @@ values period by period, the early-warning threshold dashed, the comparators dot
 values beyond the threshold marked. A series is a frozen value, so the same series is
 drawn once (cached) however often the dashboard is read; so are the board pack's actions
 and timeliness charts, drawn once for the same months and rows (a chart is a function of its
-figures alone), not again for every person who opens the same pack."""
+figures alone), not again for every person who opens the same pack. The pack's two are drawn
+one at a time (`_DRAWING`; the pages draw them in a worker thread, off the event loop):
+people opening the same pack at once wait for the one drawing and find it cached, rather
+than each drawing it again."""
 
 import base64
 import functools
 import io
 import textwrap
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +43,9 @@ STYLE = {
     "font.size": 8, "axes.edgecolor": "#b8c0ca", "axes.labelcolor": INK, "xtick.color": INK, "ytick.color": INK,
     "svg.fonttype": "none", "svg.hashsalt": "scrutiny",
 }
+
+
+_DRAWING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,8 @@ def heatmap_chart(heatmap: HeatMap) -> Chart:
 
 
 def actions_chart(trend: Sequence[ActionMonth]) -> Chart:
-    return _actions_chart(tuple(trend))
+    with _DRAWING:
+        return _actions_chart(tuple(trend))
 
 
 @functools.lru_cache(maxsize=64)
@@ -132,7 +140,8 @@ def _actions_chart(trend: tuple[ActionMonth, ...]) -> Chart:
 
 
 def timeliness_chart(rows: Sequence[Timeliness]) -> Chart:
-    return _timeliness_chart(tuple(rows))
+    with _DRAWING:
+        return _timeliness_chart(tuple(rows))
 
 
 @functools.lru_cache(maxsize=64)
