@@ -7,7 +7,7 @@ The read side is entered through the facade in adapters/read_models/."""
 from shared.projections import Projection
 
 from .assurance_events.projection import AssuranceEventsProjection
-from .performance.queries import PerformanceProjection
+from .performance.projection import PerformanceProjection
 from .reporting_records.projection import ReportingRecordsProjection
 from .reports.projection import ReportsProjection
 from .reviews.actions_projection import ActionsProjection
