@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/scrutiny demo
 
+# The suite in $(WORKERS) worker processes, a whole test file to each, the longest files first
+# (tests/support/scheduling.py); most tests wait on servers and subprocesses, so three share
+# two cores well. `make test WORKERS=0` runs it in one process, as `$(BIN)/pytest` alone does.
+WORKERS ?= 3
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

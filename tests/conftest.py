@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,34 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     own = getattr(config, _OWN_BASETEMP, None)
     if own is not None and getattr(config, "_scrutiny_passed", False):
         shutil.rmtree(own, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first: `make test` runs the suite in worker processes, a whole file to a
+    worker, in this order (`--dist loadfile --no-loadscope-reorder`, Makefile), so the files marked
+    `slow` (the demo years, the crash and fault runs) start at once on every worker instead of
+    ending the run on one; then the other end-to-end files, the integration, the unit tests.
+    Within each kind the order stays the collection's."""
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if item.get_closest_marker("e2e") else 2 if item.get_closest_marker("integration") else 3
+
+    file_rank: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        file_rank[path] = min(file_rank.get(path, 3), rank(item))
+    items.sort(key=lambda item: file_rank[item.nodeid.split("::", 1)[0]])  # stable: a file's tests stay together
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` (`make test`) as tests/support/scheduling.py hands it out."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.support.scheduling import LongestFirst
+
+    return LongestFirst(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -20,7 +20,7 @@ from shared.waiting import eventually
 from tests.support.returns import answers
 from tests.support.today import today
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SCRUTINY = [sys.executable, "-m", "services.cli.main"]
 

@@ -26,7 +26,7 @@ from shared.runtime.demo_clock import clock_bucket, clock_subject, read_moment
 from tests.support import backends
 from tests.support.platform import test_settings as settings_for
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PROFILE = "north-lincolnshire"
 SEED = 11

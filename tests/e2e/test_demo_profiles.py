@@ -41,7 +41,7 @@ from tests.support.people import client_for, make_person
 from tests.support.platform import RunningPlatform, running_platform
 from tests.support.platform import test_settings as settings_for
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PROFILES = ("north-lincolnshire", "calderdale", "hertfordshire", "kent", "somerset")
 UNTIL = date(2026, 11, 20)

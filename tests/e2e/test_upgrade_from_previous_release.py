@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PREVIOUS = "c8252f265e8918a54c410ffafdc981a07a39e7df"
 ROOT = Path(__file__).resolve().parents[2]
