@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -24,6 +25,25 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.basetemp is None:
         config.option.basetemp = tempfile.mkdtemp(prefix="scrutiny-tests-")
         setattr(config, _OWN_BASETEMP, Path(config.option.basetemp))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """A worker's terminal width is the run's: pytest-xdist starts its workers with COLUMNS=80
+    in their environment, which the `scrutiny` command's consoles, made on import, would keep
+    over the width a test gives the command it invokes."""
+    node.workerinput["scrutiny_columns"] = os.environ.get("COLUMNS")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    workerinput = getattr(session.config, "workerinput", None)
+    if workerinput is not None:
+        columns = workerinput.get("scrutiny_columns")
+        if columns is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = columns
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
