@@ -42,7 +42,7 @@ from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.hashchain import GENESIS
 
-__all__ = ["ERASED", "Personal", "erase", "open_envelopes", "seal_payloads"]
+__all__ = ["ERASED", "Personal", "erase", "open_envelopes"]
 
 SCHEMA = "keys"
 PREFIX = "personal:v1:"
@@ -214,7 +214,7 @@ def subjects_of(partnership_id: str, value: str, marker: Personal, context: Mapp
     return tuple(dict.fromkeys(found))
 
 
-def _combined(keys: Sequence[tuple[UUID, bytes]]) -> tuple[bytes, bytes]:
+def combined_key(keys: Sequence[tuple[UUID, bytes]]) -> tuple[bytes, bytes]:
     """The AES key and associated data of a value sealed under several keys: the key derived
     from all of them (SHA-256 of their concatenation), so that deleting any one erases it."""
     if len(keys) == 1:
@@ -229,7 +229,7 @@ def seal_value(text: str, key_id: UUID, key: bytes, nonce: bytes | None = None) 
 def seal_with(keys: Sequence[tuple[UUID, bytes]], text: str, nonce: bytes | None = None) -> str:
     """`personal:v1:<key id>[+<key id>...]:<nonce and ciphertext>`, under every key given."""
     nonce = nonce or os.urandom(12)  # random 96-bit nonces: a key seals few values
-    key, associated = _combined(keys)
+    key, associated = combined_key(keys)
     sealed = AESGCM(key).encrypt(nonce, text.encode(), associated)
     ids = "+".join(i.hex for i, _ in keys)
     return f"{PREFIX}{ids}:{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
@@ -260,7 +260,7 @@ def open_value(value: str, keys: Mapping[UUID, bytes]) -> str:
     key_ids, blob = parsed
     if any(k not in keys for k in key_ids):
         return ERASED
-    key, associated = _combined([(k, keys[k]) for k in key_ids])
+    key, associated = combined_key([(k, keys[k]) for k in key_ids])
     try:
         return AESGCM(key).decrypt(blob[:12], blob[12:], associated).decode()
     except (InvalidTag, ValueError):
@@ -270,6 +270,21 @@ def open_value(value: str, keys: Mapping[UUID, bytes]) -> str:
 # -- at the store: sealing before the append, opening for the read models -----------------
 
 
+# A subject's key in use by an append, or being erased: an append holds this advisory lock
+# (in this namespace, keyed by the subject) shared from before it reads or checks the key until
+# it commits (`ensure_keys`, the store's `append_linked`), an erasure exclusively from before
+# it deletes the key (`erase`). So no text is sealed with a key an erasure has deleted, and an
+# erasure's count of the events holding the key includes every one sealed with it.
+KEY_LOCK = 7_340_033
+
+
+def key_lock(partnership: str, subject: str, *, shared: bool) -> str:
+    """The SQL that takes a subject's `KEY_LOCK` (to the end of the transaction), given the
+    SQL of its partnership and subject."""
+    kind = "_shared" if shared else ""
+    return f"pg_advisory_xact_lock{kind}({KEY_LOCK}, hashtext({partnership} || '|' || {subject}))"
+
+
 async def ensure_keys(
     conn: asyncpg.Connection, subjects: set[tuple[str, str]], *, proposed: list[NewKey] | None = None
 ) -> dict[tuple[str, str], tuple[UUID, bytes]]:
@@ -277,9 +292,16 @@ async def ensure_keys(
     `proposed`, outside an append's transaction, those are not stored but added to it, for
     the store's one-round-trip append to store with the events (or give up on).
 
-    Inside the append's transaction: a key made for an append that rolls back goes with it.
-    Made in sorted order, so two stores making the same keys at once cannot deadlock."""
+    Inside the append's transaction: a key made for an append that rolls back goes with it,
+    and each subject's `KEY_LOCK` is held (shared) until it commits, so no key read here is
+    erased before the events sealed with it are stored. Made in sorted order, so two stores
+    making the same keys at once cannot deadlock."""
     wanted = sorted(subjects)
+    if proposed is None:  # a statement of its own: the read after it sees an erasure it waited for
+        await conn.execute(
+            f"SELECT count(*) FROM (SELECT {key_lock('p', 's', shared=True)} FROM unnest($1::text[], $2::text[]) AS w(p, s)) AS locked",
+            [p for p, _ in wanted], [s for _, s in wanted],
+        )
     query = (
         f"SELECT partnership_id, subject, key_id, key FROM {SCHEMA}.subject_keys"
         " WHERE (partnership_id, subject) IN (SELECT * FROM unnest($1::text[], $2::text[]))"
@@ -318,44 +340,6 @@ class NewKey(NamedTuple):
     key: bytes
 
 
-def subjects(envelope: Envelope, payload: dict[str, Any] | None = None) -> set[tuple[str, str]]:
-    """The (partnership, subject) of each personal text the envelope carries (`payload`: its
-    payload already dumped, read and not changed)."""
-    found: set[tuple[str, str]] = set()
-    p = envelope.partnership_id
-
-    def note(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
-        if value and parse_sealed(value) is None:  # one already sealed needs no key (see sealed_payload)
-            found.update((p, s) for s in subjects_of(p, value, marker, context))
-        return value
-
-    if _plan_of(envelope.event_type):
-        payload = envelope.payload() if payload is None else payload
-        _rewrite(event_class(envelope.event_type), payload, _context(envelope, payload), note)
-    return found
-
-
-def _context(envelope: Envelope, payload: dict[str, Any]) -> dict[str, Any]:
-    return dict(payload) | {STREAM: envelope.stream_id}
-
-
-def sealed_payload(envelope: Envelope, keys: Keys, payload: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The payload to store: each personal text sealed with its subject's key (`payload`: its
-    payload already dumped, sealed in place)."""
-    p = envelope.partnership_id
-    payload = envelope.payload() if payload is None else payload
-
-    def seal(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
-        # A value carried over from an earlier event (a document's name in a draft saved
-        # again) is sealed already, with its subject's key: kept as it is, never sealed twice.
-        if not value or parse_sealed(value) is not None:  # nothing to seal in an empty text
-            return value
-        return seal_with([keys[(p, s)] for s in subjects_of(p, value, marker, context)], value)
-
-    _rewrite(event_class(envelope.event_type), payload, _context(envelope, payload), seal)
-    return payload
-
-
 def key_ids(envelope: Envelope) -> set[UUID]:
     """The keys the envelope's sealed values were sealed with."""
     found: set[UUID] = set()
@@ -378,21 +362,6 @@ def opened(envelope: Envelope, keys: Mapping[UUID, bytes]) -> Envelope:
     model, payload = event_class(envelope.event_type), envelope.payload()
     _rewrite(model, payload, dict(payload), lambda value, marker, context: open_value(value, keys))
     return envelope.model_copy(update={"event": model.model_validate(payload)})
-
-
-async def seal_payloads(
-    conn: asyncpg.Connection, envelopes: Sequence[Envelope], *, proposed: list[NewKey] | None = None
-) -> dict[UUID, dict[str, Any]]:
-    """The payload to store for each envelope that carries personal data (by event id), its
-    personal texts sealed; envelopes of types with no personal field cost nothing. With
-    `proposed`, the keys a subject has none of yet are made but not stored (`ensure_keys`)."""
-    # Each payload dumped once, for finding its subjects and for sealing.
-    payloads = {e.event_id: e.payload() for e in envelopes if _plan_of(e.event_type)}
-    wanted = {e.event_id: found for e in envelopes if e.event_id in payloads and (found := subjects(e, payloads[e.event_id]))}
-    if not wanted:
-        return {}
-    keys = await ensure_keys(conn, set().union(*wanted.values()), proposed=proposed)
-    return {e.event_id: sealed_payload(e, keys, payloads[e.event_id]) for e in envelopes if e.event_id in wanted}
 
 
 async def open_envelopes(conn: asyncpg.Connection | asyncpg.Pool, envelopes: Sequence[Envelope]) -> list[Envelope]:
@@ -488,6 +457,8 @@ async def erase(
     subject has no key (never recorded, or erased already)."""
     async with conn.transaction():
         await conn.execute(f"LOCK TABLE {SCHEMA}.erasures IN EXCLUSIVE MODE")
+        # Waits for the appends using the key to commit, and holds back those that would (KEY_LOCK).
+        await conn.execute(f"SELECT {key_lock('$1::text', '$2::text', shared=False)}", partnership_id, subject)
         key_id = await conn.fetchval(
             f"DELETE FROM {SCHEMA}.subject_keys WHERE partnership_id = $1 AND subject = $2 RETURNING key_id",
             partnership_id, subject,

@@ -13,26 +13,29 @@ transaction and lock discipline, which is clearer read in one place.
 import asyncio
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared.clock import Clock, SystemClock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.interface import EventStore
+from shared.eventstore.key_cache import KeyCache
 from shared.eventstore.linking import link
 from shared.eventstore.linking import touched as last_links
 from shared.eventstore.rows import COLUMNS, SQL_TYPES
 from shared.eventstore.stream_cache import StreamCache
 from shared.mapper import from_row
 from shared.personal_data import SCHEMA as KEYS_SCHEMA
-from shared.personal_data import NewKey, seal_payloads
+from shared.personal_data import NewKey, ensure_keys, key_lock
 from shared.personal_data import ensure_schema as ensure_key_tables
+from shared.sealing import Sealing, seal_payloads
 from shared.telemetry.metrics import EVENTS_APPENDED
 
 _COLUMNS = ", ".join(COLUMNS)  # the table's, in order (rows.py)
@@ -60,7 +63,7 @@ class _Append:
 
 def schema_ddl(schema: str) -> str:
     template = resources.files("shared.eventstore").joinpath("schema.sql").read_text()
-    return template.format(schema=schema, keys=KEYS_SCHEMA)
+    return template.format(schema=schema, keys=KEYS_SCHEMA, key_lock=key_lock("c.p", "c.s", shared=True))
 
 
 class PostgresEventStore(EventStore):
@@ -89,6 +92,7 @@ class PostgresEventStore(EventStore):
         # the lock, and whether the store's schema has `append_linked` (`_write_linked`).
         self._seen: tuple[int, dict[str, str]] | None = None
         self._linked = True
+        self._keys = KeyCache()  # subjects' keys seen stored, checked by `append_linked` before use
 
     @property
     def schema(self) -> str:
@@ -139,7 +143,7 @@ class PostgresEventStore(EventStore):
     ) -> list[Envelope]:
         """Append inside the caller's open transaction (which then holds the append lock)."""
         future: asyncio.Future[list[Envelope]] = asyncio.get_running_loop().create_future()
-        [outcome], _ = await self._write(conn, [_Append(stream_id, expected_version, list(envelopes), future)])
+        [outcome], _, _ = await self._write(conn, [_Append(stream_id, expected_version, list(envelopes), future)])
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
@@ -163,8 +167,9 @@ class PostgresEventStore(EventStore):
                     # BEGIN and the lock in one round trip (one simple query of two statements).
                     await conn.execute(f"BEGIN; LOCK TABLE {self._schema}.events IN EXCLUSIVE MODE")
                     try:
-                        outcomes, inserted = await self._write(conn, batch, locked=True)
+                        outcomes, inserted, keys = await self._write(conn, batch, locked=True)
                         await conn.execute("COMMIT")
+                        self._keys.put(keys)  # read (or made) under the key locks, and committed
                     except BaseException:
                         if not conn.is_closed():
                             with contextlib.suppress(Exception):
@@ -195,8 +200,9 @@ class PostgresEventStore(EventStore):
 
     async def _write(
         self, conn: asyncpg.Connection, batch: list[_Append], *, locked: bool = False
-    ) -> tuple[list[list[Envelope] | Exception], int]:
-        """Each request's committed envelopes (or why not), and how many events are new."""
+    ) -> tuple[list[list[Envelope] | Exception], int, Mapping[tuple[str, str], tuple[UUID, bytes]]]:
+        """Each request's committed envelopes (or why not), how many events are new, and the
+        subjects' keys the new ones were sealed with."""
         s = self._schema
         # Held until commit: the next batch reads max(position) only after this one is
         # visible, which is what makes positions follow commit order.
@@ -228,7 +234,7 @@ class PostgresEventStore(EventStore):
         heads: dict[str, str] = json.loads(state["heads"])
         position: int = state["position"]
         # Personal texts are sealed with their subject's key before they are hashed and stored.
-        sealed = await seal_payloads(conn, [e for r in batch for e in r.envelopes if e.event_id not in stored])
+        sealed, keys = await seal_payloads(conn, [e for r in batch for e in r.envelopes if e.event_id not in stored])
         outcomes, inserts, position = link(s, batch, stored, versions, heads, position, sealed, self._clock.now())
         if inserts:
             columns = list(zip(*inserts, strict=True))
@@ -251,7 +257,7 @@ class PostgresEventStore(EventStore):
         # What the next batch is linked on (`_write_linked`), merged with what was seen before:
         # only a hint, as the database checks each part of it under the lock.
         self._seen = (position, (self._seen[1] if self._seen else {}) | heads)
-        return outcomes, len(inserts)
+        return outcomes, len(inserts), keys
 
     async def _write_linked(
         self, conn: asyncpg.Connection, batch: list[_Append]
@@ -275,11 +281,22 @@ class PostgresEventStore(EventStore):
             or len({e.event_id for e in envelopes}) < len(envelopes)
         ):
             return None
-        # Keys read outside the lock, as the transaction's own read was (erasure does not
-        # take the append lock either); a subject's first key is made here and stored by the
-        # call, with the events, or not at all.
-        proposed: list[NewKey] = []
-        sealed = await seal_payloads(conn, envelopes, proposed=proposed)
+        # The keys: those this store has seen stored (`KeyCache`), a new key for the record of
+        # a stream this batch starts (none can be stored yet, unless erased and made again),
+        # and the others read here, a subject's first key made; the call checks each under the
+        # lock (a kept or read key still stored, a made one not made meanwhile) and stores the
+        # made ones with the events, or writes nothing.
+        sealing = Sealing(envelopes)
+        keys = self._keys.get(sealing.subjects)
+        unknown = sealing.subjects - keys.keys()
+        starts = {(e.partnership_id, r.stream_id) for r in batch if r.expected_version == 0 for e in r.envelopes}
+        proposed = [NewKey(p, s, uuid4(), AESGCM.generate_key(256)) for p, s in sorted(unknown & starts)]
+        if unknown - starts:
+            keys |= await ensure_keys(conn, unknown - starts, proposed=proposed)
+        made = {(k.partnership_id, k.subject): (k.key_id, k.key) for k in proposed}
+        stored_keys = [(p, s, key_id) for (p, s), (key_id, _) in keys.items() if (p, s) not in made]
+        keys |= made
+        sealed = sealing.seal(keys)
         heads = dict(seen)
         partnerships = list({e.partnership_id: None for e in envelopes})
         prevs = [bytes.fromhex(seen[p]) if p in seen else None for p in partnerships]
@@ -289,11 +306,12 @@ class PostgresEventStore(EventStore):
         try:
             ok = await conn.fetchval(
                 f"SELECT {self._schema}.append_linked($1::bigint, $2::text[], $3::int[], $4::text[], $5::bytea[],"
-                " $6::text[], $7::text[], $8::uuid[], $9::bytea[],"
-                f" {_placeholders(10)}, ${len(COLUMNS) + 10}::text[], ${len(COLUMNS) + 11}::bigint[],"
-                f" ${len(COLUMNS) + 12}::bytea[])",
+                " $6::text[], $7::text[], $8::uuid[], $9::bytea[], $10::text[], $11::text[], $12::uuid[],"
+                f" {_placeholders(13)}, ${len(COLUMNS) + 13}::text[], ${len(COLUMNS) + 14}::bigint[],"
+                f" ${len(COLUMNS) + 15}::bytea[])",
                 position, streams, [r.expected_version for r in batch], partnerships, prevs,
                 *([list(c) for c in zip(*proposed, strict=True)] if proposed else [[], [], [], []]),
+                *([list(c) for c in zip(*stored_keys, strict=True)] if stored_keys else [[], [], []]),
                 *zip(*inserts, strict=True),
                 list(touched), [p for p, _ in touched.values()], [h for _, h in touched.values()],
             )
@@ -306,9 +324,12 @@ class PostgresEventStore(EventStore):
             # there is reported as before.
             if isinstance(exc, UNREACHABLE):
                 raise
+            self._keys.drop(sealing.subjects)
             return None
-        if not ok:
+        if not ok:  # perhaps a key erased or made meanwhile: the long way reads them afresh
+            self._keys.drop(sealing.subjects)
             return None
+        self._keys.put(keys)
         self._seen = (last, heads)
         return outcomes, len(inserts)
 

@@ -46,14 +46,23 @@ CREATE TABLE IF NOT EXISTS {schema}.chain_heads (
 -- One append of a batch in one round trip (shared/eventstore/postgres.py): the store links
 -- the rows (positions, hash chain) on what it saw at its last commit, and this checks those
 -- assumptions under the append lock (the last position, the streams' versions, the chains'
--- heads, no event id stored, no key yet for a subject it made one for) before it inserts
--- the subjects' new keys ({keys}.subject_keys, shared/personal_data.py), the events, their
--- outbox rows and the new heads. False, with nothing written, when one does not hold: the
--- store then checks and inserts the batch step by step in a transaction of its own. The
--- events' parameters are the columns of rows.py's COLUMNS, in order.
+-- heads, no event id stored, no key yet for a subject it made one for, each other key it
+-- sealed with still stored) before it inserts the subjects' new keys ({keys}.subject_keys,
+-- shared/personal_data.py), the events, their outbox rows and the new heads. False, with
+-- nothing written, when one does not hold: the store then checks and inserts the batch step
+-- by step in a transaction of its own. The events' parameters are the columns of rows.py's
+-- COLUMNS, in order. The keys it sealed with that were stored (c_*: kept by the store or
+-- read before the call) are held from erasure until this commits (personal_data.KEY_LOCK),
+-- before they are checked: no text is stored sealed with a key an erasure deleted.
+-- (Before the c_* parameters, the function had the same name without them.)
+DROP FUNCTION IF EXISTS {schema}.append_linked(
+    bigint, text[], int[], text[], bytea[], text[], text[], uuid[], bytea[], bigint[], uuid[], text[], int[], text[],
+    int[], text[], text[], timestamptz[], timestamptz[], uuid[], uuid[], jsonb[], jsonb[], bytea[], bytea[], text[],
+    bigint[], bytea[]);
 CREATE OR REPLACE FUNCTION {schema}.append_linked(
     p_after bigint, p_streams text[], p_versions int[], p_partnerships text[], p_prevs bytea[],
     k_partnership_id text[], k_subject text[], k_key_id uuid[], k_key bytea[],
+    c_partnership_id text[], c_subject text[], c_key_id uuid[],
     e_position bigint[],
     e_event_id uuid[],
     e_stream_id text[],
@@ -74,6 +83,8 @@ CREATE OR REPLACE FUNCTION {schema}.append_linked(
 ) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE {schema}.events IN EXCLUSIVE MODE;
+    -- A statement of its own, so that the check below sees an erasure this waited for.
+    PERFORM count(*) FROM (SELECT {key_lock} FROM unnest(c_partnership_id, c_subject) AS c(p, s)) AS locked;
     IF (SELECT coalesce(max(position), 0) FROM {schema}.events) <> p_after
         OR EXISTS (SELECT 1 FROM {schema}.events WHERE event_id = ANY(e_event_id))
         OR EXISTS (
@@ -86,6 +97,10 @@ BEGIN
         OR EXISTS (
             SELECT 1 FROM unnest(k_partnership_id, k_subject) AS k(partnership, subject)
             JOIN {keys}.subject_keys s ON s.partnership_id = k.partnership AND s.subject = k.subject)
+        OR EXISTS (
+            SELECT 1 FROM unnest(c_partnership_id, c_subject, c_key_id) AS c(partnership, subject, key_id)
+            LEFT JOIN {keys}.subject_keys s ON s.partnership_id = c.partnership AND s.subject = c.subject
+            WHERE s.key_id IS DISTINCT FROM c.key_id)
     THEN
         RETURN false;
     END IF;

@@ -5,8 +5,9 @@ are the same either way (positions contiguous, the chains and their heads intact
 outbox complete, repeats answered with the originals, personal texts sealed under the key
 that is stored)."""
 
+import asyncio
 from collections.abc import AsyncIterator
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
@@ -17,10 +18,13 @@ from shared.eventstore import ConcurrencyError
 from shared.eventstore.postgres import PostgresEventStore
 from shared.eventstore.verify import verify_store
 from shared.mapper import new_envelopes
-from shared.personal_data import open_envelopes
-from tests.support.events import envelopes, metadata
+from shared.personal_data import ERASED, erase, open_envelopes, person_subject
+from shared.waiting import eventually
+from tests.support.events import WHEN, envelopes, metadata
 
 pytestmark = pytest.mark.integration
+
+P = "north-lincolnshire"  # metadata()'s
 
 
 class CountingStore(PostgresEventStore):
@@ -124,3 +128,64 @@ async def test_typed_text_is_sealed_under_the_keys_stored_with_it(pool: asyncpg.
     finally:
         await one.close()
         await other.close()
+
+
+async def _key_id(pool: asyncpg.Pool, subject: str) -> UUID | None:
+    return await pool.fetchval("SELECT key_id FROM keys.subject_keys WHERE partnership_id = $1 AND subject = $2", P, subject)
+
+
+async def test_a_kept_key_erased_meanwhile_seals_nothing_more(pool: asyncpg.Pool) -> None:
+    """The store keeps the keys it sealed with, so a batch needs no key read; once an erasure
+    deletes one (the person's), `append_linked` refuses the next batch sealed with it, the
+    batch goes the long way and the person has a new key: the erased one seals nothing new."""
+    store = CountingStore(pool, "section11")
+    await store.create_schema()
+    person = person_subject(P, "lead (invented)")
+    try:
+        await store.append(f"warm-{uuid4()}", 0, envelopes("warm", 0, 1))
+        first_stream, second_stream, third_stream = (f"s11-return:{uuid4()}" for _ in range(3))
+        [first] = await store.append(first_stream, 0, _typed(first_stream, "note one", "lead (invented)"))
+        assert store.one_trip == 1
+        erased = await _key_id(pool, person)
+        async with pool.acquire() as conn:
+            assert await erase(conn, P, person, requested_by="dpo", reason="asked", at=WHEN, stores=["section11"])
+        [second] = await store.append(second_stream, 0, _typed(second_stream, "note two", "lead (invented)"))
+        assert store.one_trip == 1  # refused under the lock: the long way
+        made = await _key_id(pool, person)
+        assert made is not None and made != erased
+        row = await pool.fetchval("SELECT payload::text FROM section11.events WHERE event_id = $1", second.event_id)
+        assert made.hex in row and erased is not None and erased.hex not in row
+        await store.append(third_stream, 0, _typed(third_stream, "note three", "lead (invented)"))
+        assert store.one_trip == 2  # the new key kept, checked and used
+        opened = await open_envelopes(pool, [(await store.read_stream(s))[0] for s in (first_stream, second_stream, third_stream)])
+        assert [e.payload()["answers"]["standard-1"]["narrative"] for e in opened] == [ERASED, "note two", "note three"]
+        await _intact(pool, "section11")
+    finally:
+        await store.close()
+
+
+async def test_an_erasure_waits_for_an_append_sealing_with_the_key(pool: asyncpg.Pool) -> None:
+    """An append holds its subjects' keys from erasure until it commits (KEY_LOCK): the erasure
+    deletes the key after, and counts the event that append stored."""
+    store = PostgresEventStore(pool, "section11")
+    await store.create_schema()
+    person = person_subject(P, "lead (invented)")
+    try:
+        first_stream, second_stream = f"s11-return:{uuid4()}", f"s11-return:{uuid4()}"
+        await store.append(first_stream, 0, _typed(first_stream, "note one", "lead (invented)"))
+        async with pool.acquire() as held, pool.acquire() as conn:
+            transaction = held.transaction()
+            await transaction.start()
+            await store.append_on(held, second_stream, 0, _typed(second_stream, "note two", "lead (invented)"))
+            erasing = asyncio.create_task(erase(conn, P, person, requested_by="dpo", reason="asked", at=WHEN, stores=["section11"]))
+            await eventually(
+                lambda: pool.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
+                what="the erasure waiting for the append's key lock",
+            )
+            assert not erasing.done()
+            await transaction.commit()
+            record = await erasing
+        assert record is not None and record.events == {"section11": 2}
+        assert await _key_id(pool, person) is None
+    finally:
+        await store.close()

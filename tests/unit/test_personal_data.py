@@ -29,9 +29,8 @@ from shared.personal_data import (
     person_subject,
     plan,
     seal_value,
-    sealed_payload,
-    subjects,
 )
+from shared.sealing import sealed_payload, subjects
 from tests.support.events import metadata
 
 P = "north-lincolnshire"
