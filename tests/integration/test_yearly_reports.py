@@ -143,7 +143,8 @@ async def test_the_yearly_report_tables_of_an_older_read_model_are_keyed_by_repo
         await pool.execute(  # the tables as they were, with a row
             "CREATE SCHEMA old; CREATE TABLE old.yearly_reports (partnership_id text NOT NULL, year integer NOT NULL,"
             " name text NOT NULL, PRIMARY KEY (partnership_id, year));"
-            " CREATE TABLE old.yearly_report_steps (event_id uuid PRIMARY KEY, partnership_id text NOT NULL, year integer NOT NULL);"
+            " CREATE TABLE old.yearly_report_steps (event_id uuid PRIMARY KEY, partnership_id text NOT NULL, year integer NOT NULL,"
+            " position bigint NOT NULL);"  # position: the table always had it, and the pages' index now reads it
             " INSERT INTO old.yearly_reports VALUES ('kent', 2026, 'KSCMP Annual Report')"
         )
         for _ in range(2):  # as every start-up does
