@@ -9,7 +9,7 @@ import pytest
 from services.reporting.adapters.dashboard_pages import Links
 from services.reporting.adapters.templating import ENVIRONMENT
 from services.reporting.domain.views.actions import ActionRow
-from services.reporting.domain.views.agency import AgencyRows, RiskFlagHistoryRow, build_agency_view
+from services.reporting.domain.views.agency import AgencyRows, build_agency_view
 from services.reporting.domain.views.dashboard import Overview
 from services.reporting.domain.views.event_detail import EventDetail
 from services.reporting.domain.views.section11 import RatingRow, ReturnRow, RiskFlagRow
@@ -36,8 +36,8 @@ def rows() -> AgencyRows:
             RatingRow(HOSPITALS, "2026-27", "culture-and-challenge", 1, None, None, EV, 8),
         ],
         risk_flags=[
-            RiskFlagHistoryRow(POLICE, "culture-and-challenge", "2025-26", 2, "low", AS_OF, EV, 2, AS_OF, EV, 5),
-            RiskFlagHistoryRow(POLICE, "culture-and-challenge", "2026-27", 2, "moderated", AS_OF, EV, 10),
+            RiskFlagRow(POLICE, "culture-and-challenge", 2, "low", AS_OF, EV, 2, AS_OF, "2025-26", EV, 5),
+            RiskFlagRow(POLICE, "culture-and-challenge", 2, "moderated", AS_OF, EV, 10, cycle_id="2026-27"),
         ],
         actions=[
             ActionRow("act-1", "Refresh the escalation policy", POLICE, date(2026, 12, 18), "open", "review: cspr-1", EV, 3, None),

@@ -7,7 +7,6 @@ import pytest
 
 from services.reporting.adapters.report_pages import render_thematic
 from services.reporting.domain.views.report_rows import (
-    ActionLinkRow,
     FactRow,
     RecordRow,
 )
@@ -20,6 +19,7 @@ from services.reporting.domain.views.thematic import (
     themes_index,
 )
 from shared.profiles import load_builtin
+from tests.support.report_rows import linked_action
 
 CALDERDALE = load_builtin("calderdale")
 AS_OF = datetime(2027, 1, 15, 9, tzinfo=UTC)
@@ -46,7 +46,7 @@ RECORDS = [
 ]
 FACTS = [FactRow("audit-round", "maca-neglect", "grading", None, "police graded case-1a2b good", "ev-grade", 11)]
 ACTIONS = [
-    ActionLinkRow(
+    linked_action(
         "act-1",
         "Adopt a neglect screening tool",
         "cmbc-childrens-social-care",
@@ -58,7 +58,7 @@ ACTIONS = [
         "ev-act-1",
         20,
     ),
-    ActionLinkRow(
+    linked_action(
         "act-2",
         "Unrelated",
         "west-yorkshire-police",

@@ -4,8 +4,6 @@ from datetime import UTC, date, datetime
 
 from services.reporting.adapters.report_pages import render_yearly
 from services.reporting.domain.views.report_rows import (
-    ActionLinkRow,
-    ClockRow,
     FactRow,
     IndicatorRatingRow,
     RecordRow,
@@ -13,8 +11,10 @@ from services.reporting.domain.views.report_rows import (
     YearlyReportRow,
 )
 from services.reporting.domain.views.reviews import ImpactRow as ImpactLinkRow
+from services.reporting.domain.views.reviews import ReviewClockRow
 from services.reporting.domain.views.yearly import build_yearly, next_steps
 from shared.profiles import load_builtin
+from tests.support.report_rows import linked_action
 
 SOMERSET = load_builtin("somerset")
 KENT = load_builtin("kent")
@@ -49,14 +49,17 @@ FACTS = [
     FactRow("assurance-event", "conv-1", "learning", date(2026, 7, 1), "practitioners told of the actions taken: new pathway", "ev-f", 6)
 ]
 ACTIONS = [
-    ActionLinkRow("act-1", "New pathway", "scc-childrens-social-care", date(2026, 12, 1), "signed-off", "assurance-event", "conv-1",
+    linked_action("act-1", "New pathway", "scc-childrens-social-care", date(2026, 12, 1), "signed-off", "assurance-event", "conv-1",
                   date(2026, 6, 11), "ev-a1", 7, signed_off_on=date(2026, 12, 5)),
-    ActionLinkRow("act-2", "Audit escalation", "avon-and-somerset-constabulary", date(2027, 1, 1), "overdue", "audit", "maa-q1",
+    linked_action("act-2", "Audit escalation", "avon-and-somerset-constabulary", date(2027, 1, 1), "overdue", "audit", "maa-q1",
                   date(2026, 4, 20), "ev-a2", 8),
 ]
 IMPACT = [ImpactLinkRow("imp-1", date(2027, 3, 1), "Fewer repeat referrals", "Data dashboard Q4", {"actions": ["act-1"]}, "ev-i", 9)]
 CLOCKS = [
-    ClockRow("rapid-review", "si-1", date(2026, 8, 1), date(2026, 8, 21), "decided", "local-cspr", False, date(2026, 8, 20), "ev-rr", 10)
+    ReviewClockRow(
+        "rapid-review", "si-1", "Rapid review si-1", None, date(2026, 8, 1), date(2026, 8, 21), "working_days", "decided",
+        "local-cspr", False, date(2026, 8, 20), None, "ev-si", 2, "RapidReviewDecided", "ev-rr", 10,
+    )
 ]
 
 

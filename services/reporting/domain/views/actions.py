@@ -45,6 +45,12 @@ class ActionRow:
     percent_complete: int | None = None
     rejections: int = 0
     history: list[HistoryEntry] = field(default_factory=list)
+    # The record it came from, and when it was raised and signed off: the reports' action plan
+    # and its links to themes and impact read these (`source` is the two in words).
+    source_type: str = ""
+    source_id: str = ""
+    raised_on: date | None = None
+    signed_off_on: date | None = None
 
 
 @dataclass(frozen=True)

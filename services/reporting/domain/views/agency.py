@@ -25,30 +25,10 @@ from .section11 import (
     ConfidenceGapRow,
     RatingRow,
     ReturnRow,
+    RiskFlagRow,
     WorkshopRow,
     gap_words,
 )
-
-
-@dataclass(frozen=True)
-class RiskFlagHistoryRow:
-    """A risk flag, open or since cleared, with the events that raised and cleared it."""
-
-    agency_id: str
-    domain_id: str
-    cycle_id: str
-    rating: int
-    reason: str
-    raised_at: datetime
-    event_id: str
-    position: int
-    cleared_at: datetime | None = None
-    cleared_event_id: str | None = None
-    cleared_position: int | None = None
-
-    @property
-    def open(self) -> bool:
-        return self.cleared_event_id is None
 
 
 @dataclass(frozen=True)
@@ -113,7 +93,7 @@ class AgencyView:
     notes: str = ""
     """What the profile notes about the agency (its `notes`)."""
     cycles: list[CycleReturn] = field(default_factory=list)
-    risk_flags: list[RiskFlagHistoryRow] = field(default_factory=list)
+    risk_flags: list[RiskFlagRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
     confidence_gaps: list[ConfidenceGapRow] = field(default_factory=list)
     call_ins: list[CallInRow] = field(default_factory=list)
@@ -165,7 +145,7 @@ class AgencyRows:
     returns: list[ReturnRow] = field(default_factory=list)
     ratings: list[RatingRow] = field(default_factory=list)
     amendments: list[AmendmentRow] = field(default_factory=list)
-    risk_flags: list[RiskFlagHistoryRow] = field(default_factory=list)
+    risk_flags: list[RiskFlagRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
     confidence_gaps: list[ConfidenceGapRow] = field(default_factory=list)
     call_ins: list[CallInRow] = field(default_factory=list)

@@ -92,24 +92,6 @@ class FactRow:
 
 
 @dataclass(frozen=True)
-class ActionLinkRow:
-    """An action on the action plan and the record it came from."""
-
-    action_id: str
-    title: str
-    owner_agency_id: str
-    due_on: date
-    status: str
-    source_type: str
-    source_id: str
-    raised_on: date
-    event_id: str
-    position: int
-    last_event_id: str | None = None
-    signed_off_on: date | None = None
-
-
-@dataclass(frozen=True)
 class CitedRow:
     kind: str
     record_id: str
@@ -173,22 +155,6 @@ class YearlyReportRow:
     steps: list[StepRow] = field(default_factory=list)
     report_id: str = ""
     """Which of the profile's yearly reports ("" as recorded before a profile could name several: its first)."""
-
-
-@dataclass(frozen=True)
-class ClockRow:
-    """A rapid review's (or a notification's) clock, from the reviews read model."""
-
-    kind: str
-    review_id: str
-    starts_on: date
-    due_on: date
-    status: str
-    outcome: str | None
-    late: bool | None
-    closed_on: date | None
-    event_id: str
-    position: int
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,8 @@ class Section11View:
 @dataclass(frozen=True)
 class RiskFlagRow:
     """A signature-of-risk flag (s11_risk_flags), open or since cleared (as of the day read),
-    with when it was raised: the dashboard's open flags and the board pack's exceptions."""
+    with the events that raised and cleared it: the dashboard's open flags, the board pack's
+    exceptions and an agency's flag history read this one row."""
 
     agency_id: str
     domain_id: str
@@ -175,6 +176,13 @@ class RiskFlagRow:
     event_id: str
     position: int
     cleared_at: datetime | None = None
+    cycle_id: str = ""
+    cleared_event_id: str | None = None
+    cleared_position: int | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.cleared_at is None and self.cleared_event_id is None
 
 
 def build_heatmap(profile: FrameworkProfile, ratings: list[RatingRow], returns: list[ReturnRow] | None = None) -> HeatMap:

@@ -29,8 +29,9 @@ from datetime import datetime
 from shared.profiles.reporting import ReportTemplate, TemplateSection
 from shared.profiles.schema import FrameworkProfile
 
+from .actions import ActionRow
 from .performance import PerformanceView
-from .report_rows import KIND_NAMES, ActionLinkRow, FactRow, RecordRow
+from .report_rows import KIND_NAMES, FactRow, RecordRow
 from .reviews import ImpactRow
 
 # What kind of activity a record (by its kind) or a fact (by what it records) is the work of.
@@ -260,7 +261,7 @@ def build_thematic(
     theme: str,
     records: Sequence[RecordRow],
     facts: Sequence[FactRow],
-    actions: Sequence[ActionLinkRow],
+    actions: Sequence[ActionRow],
     impact: Sequence[ImpactRow],
     as_of: datetime,
     template_id: str | None = None,

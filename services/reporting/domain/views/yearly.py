@@ -11,11 +11,10 @@ from datetime import date, datetime
 from services.reporting.domain.records.yearly import period_label, period_of
 from shared.profiles.schema import FrameworkProfile
 
+from .actions import ActionRow
 from .figures import overdue_actions
 from .report_rows import (
     LEVELS,
-    ActionLinkRow,
-    ClockRow,
     FactRow,
     IndicatorRatingRow,
     RecordRow,
@@ -23,7 +22,7 @@ from .report_rows import (
     YearlyReportRow,
     levels_of,
 )
-from .reviews import ImpactRow
+from .reviews import ImpactRow, ReviewClockRow
 from .thematic import on_theme, theme_keys
 
 STEP_NAMES = {
@@ -156,10 +155,10 @@ def build_yearly(
     report: YearlyReportRow | None,
     records: Sequence[RecordRow],
     facts: Sequence[FactRow],
-    actions: Sequence[ActionLinkRow],
+    actions: Sequence[ActionRow],
     impact: Sequence[ImpactRow],
     ratings: Sequence[IndicatorRatingRow],
-    clocks: Sequence[ClockRow],
+    clocks: Sequence[ReviewClockRow],
     as_of: datetime,
     *,
     report_id: str | None = None,
@@ -259,8 +258,8 @@ def build_yearly(
             + ("within its timescale" if c.late is False else "late")
             + f", due {c.due_on:%d %b %Y}",
             f"Rapid review {c.review_id}",
-            c.event_id,
-            c.position,
+            c.last_event_id,
+            c.last_position,
         )
         for c in rapid
         if c.closed_on

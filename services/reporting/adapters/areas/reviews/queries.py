@@ -9,7 +9,6 @@ from datetime import datetime
 import asyncpg
 
 from services.reporting.domain.views.actions import HistoryEntry
-from services.reporting.domain.views.report_rows import ClockRow
 from services.reporting.domain.views.reviews import (
     ConcernRow,
     GradingRow,
@@ -27,6 +26,15 @@ def _belongs(kind: str, event_type: str) -> bool:
     return notification if kind == "notification" else not notification or kind != "rapid-review"
 
 
+def clock_row(r: asyncpg.Record, history: list[HistoryEntry] | None = None) -> ReviewClockRow:
+    """The one row of review_clocks (with the clock's history when the page shows it)."""
+    return ReviewClockRow(
+        r["kind"], r["review_id"], r["title"], r["case_ref"], r["starts_on"], r["due_on"], r["unit"], r["status"],
+        r["outcome"], r["late"], r["closed_on"], r["change_reason"], str(r["event_id"]), r["position"],
+        r["last_event_type"], str(r["last_event_id"]), r["last_position"], history or [],
+    )
+
+
 async def view(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> ReviewsView:
     history: dict[str, list[HistoryEntry]] = defaultdict(list)
     for h in await conn.fetch(f"SELECT * FROM {s}.review_history WHERE partnership_id = $1 ORDER BY position", partnership):
@@ -34,12 +42,7 @@ async def view(conn: asyncpg.Connection, s: str, partnership: str, as_of: dateti
             HistoryEntry(h["event_type"], h["occurred_at"], h["actor"], h["detail"], str(h["event_id"]), h["position"])
         )
     clocks = [
-        ReviewClockRow(
-            r["kind"], r["review_id"], r["title"], r["case_ref"], r["starts_on"], r["due_on"], r["unit"], r["status"],
-            r["outcome"], r["late"], r["closed_on"], r["change_reason"], str(r["event_id"]), r["position"],
-            r["last_event_type"], str(r["last_event_id"]), r["last_position"],
-            [h for h in history.get(r["stream_id"], []) if _belongs(r["kind"], h.event_type)],
-        )
+        clock_row(r, [h for h in history.get(r["stream_id"], []) if _belongs(r["kind"], h.event_type)])
         for r in await conn.fetch(f"SELECT * FROM {s}.review_clocks WHERE partnership_id = $1", partnership)
     ]
     requests = [
@@ -73,12 +76,9 @@ async def impact(conn: asyncpg.Connection, s: str, partnership: str) -> list[Imp
     ]
 
 
-async def clocks(conn: asyncpg.Connection, s: str, partnership: str) -> list[ClockRow]:
+async def clocks(conn: asyncpg.Connection, s: str, partnership: str) -> list[ReviewClockRow]:
     return [
-        ClockRow(
-            r["kind"], r["review_id"], r["starts_on"], r["due_on"], r["status"], r["outcome"], r["late"], r["closed_on"],
-            str(r["last_event_id"]), r["last_position"],
-        )
+        clock_row(r)
         for r in await conn.fetch(
             f"SELECT * FROM {s}.review_clocks WHERE partnership_id = $1 ORDER BY starts_on, kind, review_id", partnership
         )

@@ -16,7 +16,7 @@ from services.reporting.domain.views import (
     Section11View,
     WorkshopRow,
 )
-from services.reporting.domain.views.agency import RiskFlagHistoryRow, SurveyRow
+from services.reporting.domain.views.agency import SurveyRow
 
 
 def _id(value: object) -> str | None:
@@ -52,9 +52,19 @@ async def returns(conn: asyncpg.Connection, s: str, partnership: str) -> list[Re
     ]
 
 
+def risk_flag_row(r: asyncpg.Record, as_of: datetime | None = None) -> RiskFlagRow:
+    """The one row of s11_risk_flags; as of a moment, a clearing recorded after it is not there yet."""
+    cleared = r["cleared_at"] is not None and (as_of is None or r["cleared_at"] <= as_of)
+    return RiskFlagRow(
+        r["agency_id"], r["domain_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]), r["position"],
+        r["cleared_at"] if cleared else None, r["cycle_id"],
+        _id(r["cleared_event_id"]) if cleared else None, r["cleared_position"] if cleared else None,
+    )
+
+
 async def open_risk_flags(conn: asyncpg.Connection, s: str, partnership: str) -> list[RiskFlagRow]:
     return [
-        RiskFlagRow(r["agency_id"], r["domain_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]), r["position"])
+        risk_flag_row(r)
         for r in await conn.fetch(
             f"SELECT * FROM {s}.s11_risk_flags WHERE partnership_id = $1 AND open ORDER BY raised_at, agency_id, domain_id",
             partnership,
@@ -99,12 +109,9 @@ async def view(conn: asyncpg.Connection, s: str, partnership: str) -> Section11V
     return Section11View(await returns(conn, s, partnership), gaps, call_ins, workshops, amendments)
 
 
-async def agency_risk_flags(conn: asyncpg.Connection, s: str, partnership: str, agency_id: str) -> list[RiskFlagHistoryRow]:
+async def agency_risk_flags(conn: asyncpg.Connection, s: str, partnership: str, agency_id: str) -> list[RiskFlagRow]:
     return [
-        RiskFlagHistoryRow(
-            r["agency_id"], r["domain_id"], r["cycle_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]),
-            r["position"], r["cleared_at"], _id(r["cleared_event_id"]), r["cleared_position"],
-        )
+        risk_flag_row(r)
         for r in await conn.fetch(
             f"SELECT * FROM {s}.s11_risk_flags WHERE partnership_id = $1 AND agency_id = $2 ORDER BY position",
             partnership, agency_id,
@@ -128,10 +135,7 @@ async def agency_surveys(conn: asyncpg.Connection, s: str, partnership: str, age
 async def risk_flags_raised(conn: asyncpg.Connection, s: str, partnership: str, as_of: datetime) -> list[RiskFlagRow]:
     """Every flag raised by `as_of`, with its clearing if it came by then."""
     return [
-        RiskFlagRow(
-            r["agency_id"], r["domain_id"], r["rating"], r["reason"], r["raised_at"], str(r["event_id"]), r["position"],
-            r["cleared_at"] if r["cleared_at"] is not None and r["cleared_at"] <= as_of else None,
-        )
+        risk_flag_row(r, as_of)
         for r in await conn.fetch(
             f"SELECT * FROM {s}.s11_risk_flags WHERE partnership_id = $1 AND raised_at <= $2"
             " ORDER BY raised_at, agency_id, domain_id",
