@@ -35,11 +35,17 @@ async def test_an_events_findings_become_prompts_the_agency_answers_in_its_retur
     })
     assert concluded["status"] == "accepted", concluded
 
-    async def projected() -> bool:
-        return await platform.count("SELECT count(*) FROM reporting.s11_prompts WHERE partnership_id = $1 AND agency_id = $2",
-                                    PARTNERSHIP, AGENCY) == 2
+    async def projected() -> bool:  # the prompts (from section11's store) and the findings' text (from the events store's)
+        prompts = await platform.count("SELECT count(*) FROM reporting.s11_prompts WHERE partnership_id = $1 AND agency_id = $2",
+                                       PARTNERSHIP, AGENCY)
+        findings = await platform.count(
+            "SELECT count(*) FROM reporting.assurance_events WHERE partnership_id = $1 AND assurance_event_id = 'agency-police-1'"
+            " AND areas_for_development IS NOT NULL",
+            PARTNERSHIP,
+        )
+        return prompts == 2 and findings == 1
 
-    await eventually(projected, what="reporting to project both prompts")
+    await eventually(projected, what="reporting to project both prompts and the findings they put")
     assert await platform.count("SELECT count(*) FROM section11.events WHERE event_type = 'Section11PromptAdded'") == 2
 
     lead = await make_person(platform, Role.AGENCY_LEAD, AGENCY)
