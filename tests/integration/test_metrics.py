@@ -76,7 +76,11 @@ async def test_each_service_serves_its_metrics_health_and_readiness(metered: Run
             assert status == 200
             scrapes[name] = samples(text)
         s = scrapes["section11"]
-        caught_up = value(s, "scrutiny_projection_lag_events", projection="reporting", source="section11") == 0
+        caught_up = all(  # both of reporting's projections: the notices may land after the read model
+            value(s, "scrutiny_projection_lag_events", projection=projection, source=source) == 0
+            for projection in ("reporting", "reporting_notices")
+            for source in ("section11", "events", "reviews", "reporting")
+        )
         caught_up &= value(scrapes["reporting"], "scrutiny_consumer_lag_events", source="section11") == 0
         waiting = value(s, "scrutiny_dead_letters_waiting", service="section11", code="invalid_json")
         if caught_up and waiting == 1 and value(s, "scrutiny_outbox_pending_events", store="section11") == 0:
