@@ -153,12 +153,14 @@ def _rewrite(model: type[BaseModel], data: dict[str, Any], top: dict[str, Any], 
     The context is the payload as it was before any of it was rewritten (the name of the
     person who typed a text is read in clear, whichever field comes first)."""
     original = dict(data)
+    context: dict[str, Any] | None = None
     for field in plan(model):
         value = data.get(field.name)
         if value is None:
             continue
         if field.marker is not None:
-            context = top | original
+            if context is None:  # once for the model's fields, before any of them is rewritten
+                context = top | original
             if isinstance(value, str):
                 data[field.name] = fn(value, field.marker, context)
             elif isinstance(value, list):
@@ -263,15 +265,30 @@ def open_value(value: str, keys: Mapping[UUID, bytes]) -> str:
     return _open_parsed(value, parse_sealed_under(value), keys)
 
 
-def _open_parsed(value: str, parsed: tuple[tuple[UUID, ...], bytes] | None, keys: Mapping[UUID, bytes]) -> str:
+Ciphers = dict[tuple[UUID, ...], tuple[AESGCM, bytes] | None]
+
+
+def _open_parsed(
+    value: str, parsed: tuple[tuple[UUID, ...], bytes] | None, keys: Mapping[UUID, bytes], ciphers: Ciphers | None = None
+) -> str:
+    """Open one parsed value; `ciphers` keeps each key set's cipher (None once erased) across
+    the values of a batch, so a rebuild derives and sets up each key once, not per value."""
     if parsed is None:
         return value
     key_ids, blob = parsed
-    if any(k not in keys for k in key_ids):
+    if ciphers is not None and key_ids in ciphers:
+        cipher = ciphers[key_ids]
+    else:
+        cipher = None
+        if all(k in keys for k in key_ids):
+            key, associated = combined_key([(k, keys[k]) for k in key_ids])
+            cipher = (AESGCM(key), associated)
+        if ciphers is not None:
+            ciphers[key_ids] = cipher
+    if cipher is None:
         return ERASED
-    key, associated = combined_key([(k, keys[k]) for k in key_ids])
     try:
-        return AESGCM(key).decrypt(blob[:12], blob[12:], associated).decode()
+        return cipher[0].decrypt(blob[:12], blob[12:], cipher[1]).decode()
     except (InvalidTag, ValueError):
         return UNREADABLE
 
@@ -401,9 +418,10 @@ async def open_envelopes(conn: asyncpg.Connection | asyncpg.Pool, envelopes: Seq
     wanted = {key_id for ids, _ in parsed.values() for key_id in ids}
     rows = await conn.fetch(f"SELECT key_id, key FROM {SCHEMA}.subject_keys WHERE key_id = ANY($1::uuid[])", list(wanted))
     keys = {r["key_id"]: bytes(r["key"]) for r in rows}
+    ciphers: Ciphers = {}
 
     def open_one(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
-        return _open_parsed(value, parsed.get(value), keys)
+        return _open_parsed(value, parsed.get(value), keys, ciphers)
 
     result = list(envelopes)
     for i, payload in sealed.items():

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from urllib.parse import quote, urlencode
 
 from services.reporting.adapters.as_of import end_of_day
+from services.reporting.adapters.render_cache import PAGES, to_minute
 from services.reporting.adapters.templating import ENVIRONMENT as _env
 from services.reporting.adapters.templating import sentence
 from services.reporting.domain.views import Dashboard
@@ -151,10 +152,16 @@ def render_dashboard_page(dashboard: Dashboard, page: Page) -> str:
 
 
 def render_area_page(dashboard: Dashboard, page: Page, area: str) -> str:
-    """One area of the dashboard on a page of its own (`AREAS`)."""
+    """One area of the dashboard on a page of its own (`AREAS`), kept by what it shows
+    (`render_cache`: the page's words are a function of the view and the frame, and it shows
+    the moment to the minute)."""
     title, template = AREAS[area]
-    charts = _performance_charts(dashboard) if area == "performance" else {}
-    return scrollable(_env.get_template(template).render(d=dashboard, title=title, perf_charts=charts, **page.frame(title)))
+
+    def render() -> str:
+        charts = _performance_charts(dashboard) if area == "performance" else {}
+        return scrollable(_env.get_template(template).render(d=dashboard, title=title, perf_charts=charts, **page.frame(title)))
+
+    return PAGES.rendered((template, to_minute(dashboard, "as_of"), page), render)
 
 
 def _performance_charts(dashboard: Dashboard) -> dict:

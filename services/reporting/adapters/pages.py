@@ -5,12 +5,13 @@ for the PDF renderer in use (`pdf.py`: Chromium, tagged, else xhtml2pdf)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from services.reporting.adapters.render_cache import PAGES, to_minute
 from services.reporting.adapters.templating import ENVIRONMENT as _env
 from services.reporting.domain.views import Dashboard
 from services.reporting.domain.views.board_pack import BoardPack
@@ -51,10 +52,18 @@ def _charts(pack: BoardPack, charts: list[Chart] | None) -> list[Chart]:
 
 
 def render_board_pack(pack: BoardPack, charts: list[Chart] | None = None) -> str:
-    """The pack as a web page (charts inline as SVG)."""
-    return _env.get_template("boardpack.html").render(
-        p=pack, charts=_charts(pack, charts), print=False, symbols=_symbols(), tone_of=level_tones(pack.heatmap.levels)
-    )
+    """The pack as a web page (charts inline as SVG); kept by what it shows (`render_cache`:
+    the pack shows its moment to the minute), unless the charts are given."""
+
+    def render() -> str:
+        return _env.get_template("boardpack.html").render(
+            p=pack, charts=_charts(pack, charts), print=False, symbols=_symbols(), tone_of=level_tones(pack.heatmap.levels)
+        )
+
+    if charts is not None:
+        return render()
+    keyed = to_minute(pack, "as_of")
+    return PAGES.rendered(("boardpack.html", replace(keyed, dashboard=to_minute(pack.dashboard, "as_of"))), render)
 
 
 def render_board_pack_print(pack: BoardPack, charts: list[Chart] | None = None, engine: str = "xhtml2pdf") -> str:

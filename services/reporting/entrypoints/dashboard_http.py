@@ -34,7 +34,7 @@ def routes(reading: Reading) -> list[Route]:
         records at the end of that day."""
         profile = reading.profile_of(request)
         async with reading.records(request) as records:
-            view = await records.read_models.dashboard(profile, records.moment)
+            view = await records.read_models.dashboard(profile, records.moment, area="overview")
         return HTMLResponse(render_dashboard_page(view, reading.page(request, profile, records)))
 
     async def area(request: Request) -> Response:

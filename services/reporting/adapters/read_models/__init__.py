@@ -25,13 +25,14 @@ from shared.profiles.schema import FrameworkProfile
 
 from . import planner
 
-PARTS = frozenset({"actions", "reviews", "assurance", "planner", "calendar", "performance", "scrutiny"})
-"""The dashboard's parts beyond its Section 11 figures, each read by its own queries."""
+PARTS = frozenset({"actions", "action-history", "reviews", "assurance", "planner", "calendar", "performance", "scrutiny"})
+"""The dashboard's parts beyond its Section 11 figures, each read by its own queries
+("action-history": each action's history with the actions, for the pages that list it)."""
 AREA_PARTS: dict[str, frozenset[str]] = {
     "section11": frozenset(),
     "risk-flags": frozenset(),
     "reviews": frozenset({"reviews"}),
-    "actions": frozenset({"actions"}),
+    "actions": frozenset({"actions", "action-history"}),
     "assurance": frozenset({"assurance"}),
     "planner": frozenset({"planner"}),
     "performance": frozenset({"performance"}),
@@ -39,6 +40,14 @@ AREA_PARTS: dict[str, frozenset[str]] = {
 """What each area's page (dashboard_pages.AREAS) shows beyond the Section 11 figures: its
 template's `d.` fields. An area page reads only these, not the whole dashboard again (the
 overview's open actions are counted only where the actions are read: the actions page)."""
+READER_PARTS: dict[str, frozenset[str]] = {
+    "overview": frozenset({"actions", "performance", "scrutiny"}),
+    "work": frozenset({"actions", "assurance", "reviews"}),
+}
+"""The same for the other readers of the dashboard: the overview's page (its tiles count the
+actions; it shows the performance series and the scrutiny panel, and links to the rest), and
+people's work (the home page's next steps and the business unit's tasks: actions, milestones,
+endorsements, information requests and review clocks)."""
 
 
 class ReadModels:
@@ -47,17 +56,20 @@ class ReadModels:
         self._schema = schema
 
     async def dashboard(self, profile: FrameworkProfile, as_of: datetime, area: str | None = None) -> Dashboard:
-        """Every area's view (the overview), or with `area` (a key of AREA_PARTS) only what that
-        area's page shows: the Section 11 figures the overview counts, and its own part. The parts
+        """Every area's view (the overview), or with `area` (a key of AREA_PARTS or READER_PARTS)
+        only what that area's page shows: the Section 11 figures the overview counts, and its own part. The parts
         an area's page does not show are left empty, not read."""
         s, p = self._schema, profile.id
-        parts = PARTS if area is None else AREA_PARTS[area]
+        parts = PARTS if area is None else AREA_PARTS[area] if area in AREA_PARTS else READER_PARTS[area]
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             ratings = await section11.ratings(conn, s, p)
             flags = await section11.open_risk_flags(conn, s, p)
             submissions, submitted = await section11.submission_counts(conn, s, p)
             s11 = await section11.view(conn, s, p)
-            action_rows = await actions.actions(conn, s, p) if "actions" in parts else []
+            if "action-history" in parts:
+                action_rows = await actions.actions(conn, s, p)
+            else:
+                action_rows = await actions.action_links(conn, s, p) if "actions" in parts else []
             reviews_view = await reviews.view(conn, s, p, as_of) if "reviews" in parts else None
             concluded = await assurance_events.concluded(conn, s, p)
             assurance = await assurance_events.view(conn, s, profile) if "assurance" in parts else None

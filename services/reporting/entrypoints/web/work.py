@@ -118,7 +118,7 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
 
     async def _home_part(person: Person, profile: FrameworkProfile, rows: list[Row], day: date) -> dict[str, Any]:
         roles = person.roles_in(profile.id, day)
-        view = await read_models.dashboard(profile, clock.now()) if roles & {Role.AGENCY_LEAD, Role.PARTNER} else None
+        view = await read_models.dashboard(profile, clock.now(), area="work") if roles & {Role.AGENCY_LEAD, Role.PARTNER} else None
         p = f"/p/{profile.id}"
         next_steps: list[dict[str, str]] = []
         pages: list[dict[str, str]] = []
@@ -231,7 +231,7 @@ def routes(accounts: Accounts, tables: CommandTables, sender: CommandSender, ren
         """The business unit's tasks: overdue, due within a week, awaiting a decision."""
         found = await visitor(request, accounts)
         profile = profile_of(request)
-        view = await read_models.dashboard(profile, clock.now())
+        view = await read_models.dashboard(profile, clock.now(), area="work")
         return render.page(request, "tasks.html", found, page_title="Tasks", groups=tasks(view, today(request)))
 
     return [
