@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from tests.support import backends
 
@@ -83,6 +87,31 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config._scrutiny_passed = exitstatus == 0  # type: ignore[attr-defined]
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session", autouse=True)
+async def no_task_outlives_the_session() -> AsyncIterator[None]:
+    """At the end of a worker's session, the tasks its tests left on the session's loop are
+    cancelled, again each second until they end (20 s at most), and named in a warning.
+
+    pytest-asyncio's runner cancels them once and then waits for them without a deadline:
+    a task whose cleanup awaits what will never come (a connection to a server the session
+    has stopped) held a worker after its last test until CI's time ran out."""
+    yield
+    current = asyncio.current_task()
+    left = {t for t in asyncio.all_tasks() if t is not current and not t.done()}
+    if left:
+        warnings.warn(f"{len(left)} task(s) outlived their tests: {sorted(repr(t.get_coro()) for t in left)}", stacklevel=1)
+    deadline = asyncio.get_running_loop().time() + 20
+    while left and asyncio.get_running_loop().time() < deadline:
+        for task in left:
+            task.cancel()
+        _, pending = await asyncio.wait(left, timeout=1)
+        left = set(pending)
+    for task in left:
+        stack = io.StringIO()
+        task.print_stack(file=stack)
+        warnings.warn(f"a task would not end when cancelled: {stack.getvalue()}", stacklevel=1)
 
 
 @pytest.fixture(scope="session")

@@ -71,3 +71,17 @@ def test_an_input_that_cannot_be_pickled_is_rendered_every_time() -> None:
     for _ in range(2):
         assert cache.rendered(("t.html", lambda: None), render) == "y"
     assert len(calls) == 2
+
+
+def test_a_page_is_kept_at_most_its_max_age() -> None:
+    now = [1000.0]
+    cache = RenderCache(max_age=600, clock=lambda: now[0])
+    calls, render = counting("p")
+    cache.rendered("k", render)
+    now[0] += 599
+    cache.rendered("k", render)
+    assert len(calls) == 1
+    now[0] += 2  # rendered 601 s ago: rendered again, and kept from now
+    cache.rendered("k", render)
+    cache.rendered("k", render)
+    assert len(calls) == 2

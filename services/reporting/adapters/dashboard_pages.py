@@ -173,14 +173,19 @@ def _performance_charts(dashboard: Dashboard) -> dict:
 
 
 def render_agency_page(view: AgencyView, page: Page, scrutiny: Workspace | None = None) -> str:
-    """`scrutiny`: the challenges put to the agency and the recommendations made to it."""
-    from services.reporting.adapters.charts import (
-        performance_charts,  # matplotlib, loaded when first drawn
-    )
+    """`scrutiny`: the challenges put to the agency and the recommendations made to it. Kept by
+    what it shows (the charts drawn only when it is rendered)."""
 
-    charts = performance_charts(view.performance)
-    return scrollable(_env.get_template("agency.html").render(
-        a=view, perf_charts=charts, scrutiny=scrutiny, **page.frame(view.agency_name)))
+    def render() -> str:
+        from services.reporting.adapters.charts import (
+            performance_charts,  # matplotlib, loaded when first drawn
+        )
+
+        charts = performance_charts(view.performance)
+        return scrollable(_env.get_template("agency.html").render(
+            a=view, perf_charts=charts, scrutiny=scrutiny, **page.frame(view.agency_name)))
+
+    return PAGES.rendered(("agency.html", to_minute(view, "as_of"), page, to_minute(scrutiny, "as_of")), render)
 
 
 def render_event_page(event: EventDetail, page: Page, answers: list[DomainAnswers] | None = None) -> str:

@@ -13,7 +13,10 @@ keyed (`to_minute`), by the caller, only where the template shows no finer time;
 every request's view would differ by its microseconds. A view that cannot be pickled is
 rendered every time.
 
-One cache a process, bounded by bytes, least recently used out first; pages are rendered in
+One cache a process, bounded by bytes, least recently used out first, and by age: a page is
+kept at most `MAX_AGE` (an erased name that a page showed before its erasure cannot be
+reached, as no view holds it any more, and is gone from memory within that time; see
+docs/security.md). Pages are rendered in
 worker threads too (the board pack), so it holds a lock. Two people missing the same key at
 once both render it (no waiting on each other; the second write is the same HTML).
 """
@@ -24,6 +27,7 @@ import hashlib
 import logging
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
@@ -33,12 +37,16 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 BUDGET = 48 * 1024 * 1024
-"""Bytes of HTML a process keeps (a national partnership's actions page is about 0.6 MiB)."""
+"""Characters of HTML a process keeps (a national partnership's actions page is about 0.6 M)."""
+MAX_AGE = 600.0
+"""Seconds a rendered page is kept."""
 
 
 def to_minute(view: Any, *names: str) -> Any:
-    """The (frozen dataclass) view with its datetime fields `names` cut to the minute, for a key."""
-    assert is_dataclass(view)
+    """The (frozen dataclass) view with its datetime fields `names` cut to the minute, for a
+    key; anything else as it is."""
+    if not is_dataclass(view) or isinstance(view, type):
+        return view
     present = {f.name for f in fields(view)}
     cut = {n: _minute(getattr(view, n)) for n in names if n in present}
     return replace(view, **cut) if cut else view  # type: ignore[type-var]
@@ -49,9 +57,11 @@ def _minute(value: Any) -> Any:
 
 
 class RenderCache:
-    def __init__(self, budget: int = BUDGET) -> None:
+    def __init__(self, budget: int = BUDGET, max_age: float = MAX_AGE, clock: Callable[[], float] = time.monotonic) -> None:
         self._budget = budget
-        self._kept: OrderedDict[bytes, str] = OrderedDict()
+        self._max_age = max_age
+        self._clock = clock
+        self._kept: OrderedDict[bytes, tuple[float, str]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -64,12 +74,14 @@ class RenderCache:
         except (pickle.PicklingError, TypeError, AttributeError) as why:
             log.debug("a view that cannot be pickled is rendered every time: %s", why)
             return render()
+        now = self._clock()
         with self._lock:
-            html = self._kept.get(key)
-            if html is not None:
+            self._drop_older_than(now - self._max_age)
+            kept = self._kept.get(key)
+            if kept is not None:
                 self._kept.move_to_end(key)
                 self.hits += 1
-                return html
+                return kept[1]
             self.misses += 1
         html = render()
         size = len(html)
@@ -77,12 +89,19 @@ class RenderCache:
             return html  # one page may not push out most of the others
         with self._lock:
             if key not in self._kept:
-                self._kept[key] = html
+                self._kept[key] = (now, html)
                 self._size += size
             while self._size > self._budget:
-                _, dropped = self._kept.popitem(last=False)
+                _, (_, dropped) = self._kept.popitem(last=False)
                 self._size -= len(dropped)
         return html
+
+    def _drop_older_than(self, oldest: float) -> None:
+        """The pages kept before `oldest` (under the lock). Kept in the order last used, so
+        the scan looks at every page; there are at most a few hundred."""
+        for key in [k for k, (at, _) in self._kept.items() if at < oldest]:
+            _, html = self._kept.pop(key)
+            self._size -= len(html)
 
     def clear(self) -> None:
         with self._lock:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from services.reporting.adapters.dashboard_pages import Links, Page, scrollable
+from services.reporting.adapters.render_cache import PAGES, to_minute
 from services.reporting.adapters.templating import ENVIRONMENT as _env
 from services.reporting.domain.views.risks import RiskRegister
 from services.reporting.domain.views.thematic import ThematicReport, slug
@@ -17,10 +18,17 @@ from services.reporting.domain.views.yearly import YearlyView
 
 
 def _render(template: str, title: str, page: Page | None, links: Links, **context: object) -> str:
-    """On the web (a `page`): in the dashboard's frame, its tables scrollable; else a file's."""
+    """On the web (a `page`): in the dashboard's frame, its tables scrollable, kept by what it
+    shows; else a file's."""
     if page is None:
         return _env.get_template(template).render(links=links, **context)
-    return scrollable(_env.get_template(template).render(**(page.frame(title) | {"links": links}), **context))
+
+    def render() -> str:
+        return scrollable(_env.get_template(template).render(**(page.frame(title) | {"links": links}), **context))
+
+    # kept by what it shows (render_cache); a report shows its moment to the minute
+    shown = {name: to_minute(value, "as_of") for name, value in context.items()}
+    return PAGES.rendered((template, title, page, links, shown), render)
 
 
 @dataclass(frozen=True)
