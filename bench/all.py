@@ -175,9 +175,9 @@ async def run(args: argparse.Namespace) -> list[Target]:
             targets.append(
                 Target(
                     "rebuild all projections",
-                    ">= 100000 events/s",
+                    ">= 50000 events/s",  # issue 18 (issue 8 asked 100,000)
                     f"{ours.rate:.0f} events/s ({ours.events} in {ours.seconds:.0f} s)",
-                    ours.rate >= 100_000,
+                    ours.rate >= 50_000,
                     f"raw read + COPY {raw.rate:.0f}/s; ratio {ours.rate / raw.rate:.2f}",
                     f"{before} -> {load()}",
                 )

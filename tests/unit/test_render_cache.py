@@ -2,6 +2,7 @@
 once, any change renders again, the budget holds, and an input that cannot be pickled is
 rendered every time (services/reporting/adapters/render_cache.py)."""
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -85,3 +86,53 @@ def test_a_page_is_kept_at_most_its_max_age() -> None:
     cache.rendered("k", render)
     cache.rendered("k", render)
     assert len(calls) == 2
+
+
+@dataclass(frozen=True)
+class Pack:
+    as_of: datetime
+    dashboard: View
+
+
+def test_a_dotted_name_cuts_a_moment_inside_the_view() -> None:
+    moment = datetime(2026, 12, 7, 9, 30, 15, 7, tzinfo=UTC)
+    cut = to_minute(Pack(moment, View("a", moment)), "as_of", "dashboard.as_of", "dashboard.missing", "absent")
+    assert cut == Pack(moment.replace(second=0, microsecond=0), View("a", moment.replace(second=0, microsecond=0)))
+    assert to_minute("not a view", "as_of") == "not a view"
+
+
+def test_readers_of_a_page_being_rendered_wait_for_its_html() -> None:
+    cache = RenderCache()
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow() -> str:
+        calls.append(1)
+        started.set()
+        assert release.wait(10)
+        return "<p>pack</p>"
+
+    results: list[str] = []
+    first = threading.Thread(target=lambda: results.append(cache.rendered("pack", slow)))
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=lambda: results.append(cache.rendered("pack", slow))) for _ in range(3)]
+    for t in others:
+        t.start()
+    release.set()
+    for t in [first, *others]:
+        t.join(10)
+    assert results == ["<p>pack</p>"] * 4 and calls == [1]
+
+
+def test_a_failed_rendering_lets_the_next_reader_render() -> None:
+    cache = RenderCache()
+
+    def broken() -> str:
+        raise RuntimeError("the template failed")
+
+    try:
+        cache.rendered("k", broken)
+    except RuntimeError:
+        pass
+    assert cache.rendered("k", lambda: "fine") == "fine"

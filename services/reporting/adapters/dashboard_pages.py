@@ -161,7 +161,7 @@ def render_area_page(dashboard: Dashboard, page: Page, area: str) -> str:
         charts = _performance_charts(dashboard) if area == "performance" else {}
         return scrollable(_env.get_template(template).render(d=dashboard, title=title, perf_charts=charts, **page.frame(title)))
 
-    return PAGES.rendered((template, to_minute(dashboard, "as_of"), page), render)
+    return PAGES.rendered((template, to_minute(dashboard, "as_of", "scrutiny.as_of"), page), render)
 
 
 def _performance_charts(dashboard: Dashboard) -> dict:

@@ -5,7 +5,7 @@ for the PDF renderer in use (`pdf.py`: Chromium, tagged, else xhtml2pdf)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,8 +62,7 @@ def render_board_pack(pack: BoardPack, charts: list[Chart] | None = None) -> str
 
     if charts is not None:
         return render()
-    keyed = to_minute(pack, "as_of")
-    return PAGES.rendered(("boardpack.html", replace(keyed, dashboard=to_minute(pack.dashboard, "as_of"))), render)
+    return PAGES.rendered(("boardpack.html", to_minute(pack, "as_of", "dashboard.as_of", "dashboard.scrutiny.as_of")), render)
 
 
 def render_board_pack_print(pack: BoardPack, charts: list[Chart] | None = None, engine: str = "xhtml2pdf") -> str:

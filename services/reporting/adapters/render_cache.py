@@ -17,8 +17,10 @@ One cache a process, bounded by bytes, least recently used out first, and by age
 kept at most `MAX_AGE` (an erased name that a page showed before its erasure cannot be
 reached, as no view holds it any more, and is gone from memory within that time; see
 docs/security.md). Pages are rendered in
-worker threads too (the board pack), so it holds a lock. Two people missing the same key at
-once both render it (no waiting on each other; the second write is the same HTML).
+worker threads too (the board pack), so it holds a lock; a second reader of a page another
+thread is rendering waits for that HTML (at most `WAIT`) instead of rendering it again. The
+pages rendered on the event loop's thread never wait on each other (one runs at a time),
+and none of them shares a key with a page rendered in a worker thread.
 """
 
 from __future__ import annotations
@@ -40,15 +42,24 @@ BUDGET = 48 * 1024 * 1024
 """Characters of HTML a process keeps (a national partnership's actions page is about 0.6 M)."""
 MAX_AGE = 600.0
 """Seconds a rendered page is kept."""
+WAIT = 30.0
+"""Seconds a reader waits for another's rendering of the same page before rendering it too."""
 
 
 def to_minute(view: Any, *names: str) -> Any:
     """The (frozen dataclass) view with its datetime fields `names` cut to the minute, for a
-    key; anything else as it is."""
+    key; a dotted name reaches into a field's own view ("dashboard.scrutiny.as_of"). Anything
+    else, and a name the view has not, as it is."""
     if not is_dataclass(view) or isinstance(view, type):
         return view
     present = {f.name for f in fields(view)}
-    cut = {n: _minute(getattr(view, n)) for n in names if n in present}
+    cut: dict[str, Any] = {}
+    for name in names:
+        head, _, rest = name.partition(".")
+        if head not in present:
+            continue
+        value = cut.get(head, getattr(view, head))
+        cut[head] = to_minute(value, rest) if rest else _minute(value)
     return replace(view, **cut) if cut else view  # type: ignore[type-var]
 
 
@@ -62,6 +73,7 @@ class RenderCache:
         self._max_age = max_age
         self._clock = clock
         self._kept: OrderedDict[bytes, tuple[float, str]] = OrderedDict()
+        self._rendering: dict[bytes, threading.Event] = {}
         self._size = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -74,27 +86,44 @@ class RenderCache:
         except (pickle.PicklingError, TypeError, AttributeError) as why:
             log.debug("a view that cannot be pickled is rendered every time: %s", why)
             return render()
-        now = self._clock()
-        with self._lock:
-            self._drop_older_than(now - self._max_age)
-            kept = self._kept.get(key)
-            if kept is not None:
-                self._kept.move_to_end(key)
-                self.hits += 1
-                return kept[1]
-            self.misses += 1
-        html = render()
+        while True:
+            now = self._clock()
+            with self._lock:
+                self._drop_older_than(now - self._max_age)
+                kept = self._kept.get(key)
+                if kept is not None:
+                    self._kept.move_to_end(key)
+                    self.hits += 1
+                    return kept[1]
+                rendering = self._rendering.get(key)
+                if rendering is None:
+                    self.misses += 1
+                    rendering = self._rendering[key] = threading.Event()
+                    break
+            # Another thread renders this page now: wait for its HTML rather than render it
+            # again (twenty people opening the board pack at once render it once).
+            if not rendering.wait(timeout=WAIT):
+                return render()
+        try:
+            html = render()
+            self._keep(key, now, html)
+        finally:
+            with self._lock:
+                del self._rendering[key]
+            rendering.set()
+        return html
+
+    def _keep(self, key: bytes, at: float, html: str) -> None:
         size = len(html)
         if size > self._budget // 4:
-            return html  # one page may not push out most of the others
+            return  # one page may not push out most of the others
         with self._lock:
             if key not in self._kept:
-                self._kept[key] = (now, html)
+                self._kept[key] = (at, html)
                 self._size += size
             while self._size > self._budget:
                 _, (_, dropped) = self._kept.popitem(last=False)
                 self._size -= len(dropped)
-        return html
 
     def _drop_older_than(self, oldest: float) -> None:
         """The pages kept before `oldest` (under the lock). Kept in the order last used, so
