@@ -2,6 +2,7 @@
 once, any change renders again, the budget holds, and an input that cannot be pickled is
 rendered every time (services/reporting/adapters/render_cache.py)."""
 
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,19 +49,20 @@ def test_moments_cut_to_the_minute_share_a_key_and_other_minutes_do_not() -> Non
 
 
 def test_the_budget_drops_the_least_recently_used_page() -> None:
-    cache = RenderCache(budget=70)
+    page = sys.getsizeof("a" * 15)  # the budget counts the memory the HTML takes
+    cache = RenderCache(budget=4 * page + page // 2)
     for name in ("a", "b", "c"):
         cache.rendered(name, lambda name=name: name * 15)
     cache.rendered("a", lambda: "a" * 15)  # a is used again: b is now the oldest
     cache.rendered("d", lambda: "d" * 15)
-    cache.rendered("e", lambda: "e" * 15)  # 75 characters: over the budget, b goes
+    cache.rendered("e", lambda: "e" * 15)  # five pages: over the budget, b goes
     calls, render = counting("b" * 15)
     cache.rendered("b", render)
     assert len(calls) == 1
     calls, render = counting("a" * 15)
     cache.rendered("a", render)
     assert calls == []
-    big, render = counting("z" * 18)  # more than a quarter of the budget: rendered, not kept
+    big, render = counting("z" * 40)  # more than a quarter of the budget: rendered, not kept
     cache.rendered("z", render)
     cache.rendered("z", render)
     assert len(big) == 2

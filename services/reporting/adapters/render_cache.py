@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -38,8 +39,10 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-BUDGET = 48 * 1024 * 1024
-"""Characters of HTML a process keeps (a national partnership's actions page is about 0.6 M)."""
+BUDGET = 32 * 1024 * 1024
+"""Bytes of memory the kept HTML may take in a process (`sys.getsizeof`: a page with one
+curly quote takes two bytes a character; a national partnership's actions page about 1.3 MB),
+well inside the reporting service's 200 MB (docs/performance.md)."""
 MAX_AGE = 600.0
 """Seconds a rendered page is kept."""
 WAIT = 30.0
@@ -114,7 +117,7 @@ class RenderCache:
         return html
 
     def _keep(self, key: bytes, at: float, html: str) -> None:
-        size = len(html)
+        size = sys.getsizeof(html)
         if size > self._budget // 4:
             return  # one page may not push out most of the others
         with self._lock:
@@ -123,14 +126,14 @@ class RenderCache:
                 self._size += size
             while self._size > self._budget:
                 _, (_, dropped) = self._kept.popitem(last=False)
-                self._size -= len(dropped)
+                self._size -= sys.getsizeof(dropped)
 
     def _drop_older_than(self, oldest: float) -> None:
         """The pages kept before `oldest` (under the lock). Kept in the order last used, so
         the scan looks at every page; there are at most a few hundred."""
         for key in [k for k, (at, _) in self._kept.items() if at < oldest]:
             _, html = self._kept.pop(key)
-            self._size -= len(html)
+            self._size -= sys.getsizeof(html)
 
     def clear(self) -> None:
         with self._lock:
