@@ -41,7 +41,7 @@ async def agency_view(
             lifecycle=await assurance_events.lifecycle(conn, s, p),
             concluded=await assurance_events.concluded(conn, s, p),
             milestones=await assurance_events.milestones(conn, s, p),
-            actions=await actions.actions(conn, s, p),
+            actions=await actions.actions(conn, s, p, owner=agency_id),  # the page shows the agency's own
             information_requests=review_view.information_requests,
             gradings=review_view.gradings,
             concerns=review_view.concerns,

@@ -12,10 +12,16 @@ def _id(value: object) -> str | None:
     return str(value) if value else None
 
 
-async def actions(conn: asyncpg.Connection, s: str, partnership: str) -> list[ActionRow]:
+async def actions(conn: asyncpg.Connection, s: str, partnership: str, owner: str | None = None) -> list[ActionRow]:
+    """The partnership's actions with their histories; with `owner`, only that agency's (its page)."""
+    owned = "" if owner is None else " AND owner_agency_id = $2"
+    args = (partnership,) if owner is None else (partnership, owner)
     history: dict[str, list[HistoryEntry]] = defaultdict(list)
     for h in await conn.fetch(
-        f"SELECT * FROM {s}.action_history WHERE partnership_id = $1 ORDER BY position", partnership
+        f"SELECT * FROM {s}.action_history WHERE partnership_id = $1"
+        + ("" if owner is None else f" AND action_id IN (SELECT action_id FROM {s}.actions WHERE partnership_id = $1{owned})")
+        + " ORDER BY position",
+        *args,
     ):
         history[h["action_id"]].append(
             HistoryEntry(h["event_type"], h["occurred_at"], h["actor"], h["detail"], str(h["event_id"]), h["position"])
@@ -24,8 +30,8 @@ async def actions(conn: asyncpg.Connection, s: str, partnership: str) -> list[Ac
         action_row(r, history.get(r["action_id"], []))
         for r in await conn.fetch(
             f"SELECT *, (raised_at AT TIME ZONE 'Europe/London')::date AS raised_on FROM {s}.actions"
-            " WHERE partnership_id = $1 ORDER BY due_on, action_id",
-            partnership,
+            f" WHERE partnership_id = $1{owned} ORDER BY due_on, action_id",
+            *args,
         )
     ]
 
