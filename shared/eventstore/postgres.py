@@ -88,6 +88,9 @@ class PostgresEventStore(EventStore):
         self._read_wakeup = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
         self._streams = StreamCache()  # what was read before: only what follows is fetched again
+        self.stream_events_fetched = 0
+        """Events this process has fetched from the database to load streams (kept streams
+        fetch only what follows): what a command on a long stream costs, as a count."""
         # The last position and the chains' heads as this store last wrote or read them under
         # the lock, and whether the store's schema has `append_linked` (`_write_linked`).
         self._seen: tuple[int, dict[str, str]] | None = None
@@ -372,6 +375,7 @@ class PostgresEventStore(EventStore):
             " ON e.stream_id = w.stream_id AND e.stream_version > w.after ORDER BY e.stream_id, e.stream_version",
             wanted, after,
         )
+        self.stream_events_fetched += len(rows)
         new: dict[str, list[Envelope]] = {}
         sizes: dict[str, list[int]] = {}
         for row in rows:
