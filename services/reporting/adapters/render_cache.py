@@ -135,11 +135,6 @@ class RenderCache:
             _, html = self._kept.pop(key)
             self._size -= sys.getsizeof(html)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-            self._size = 0
-
 
 PAGES = RenderCache()
 """The process's cache of rendered pages."""
