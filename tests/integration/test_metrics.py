@@ -82,8 +82,8 @@ async def test_each_service_serves_its_metrics_health_and_readiness(metered: Run
             for source in ("section11", "events", "reviews", "reporting")
         )
         caught_up &= value(scrapes["reporting"], "scrutiny_consumer_lag_events", source="section11") == 0
-        waiting = value(s, "scrutiny_dead_letters_waiting", service="section11", code="invalid_json")
-        if caught_up and waiting == 1 and value(s, "scrutiny_outbox_pending_events", store="section11") == 0:
+        waiting = [value(s, "scrutiny_dead_letters_waiting", service="section11", code=code) for code in ("invalid_json", "cycle_exists")]
+        if caught_up and waiting == [1, 1] and value(s, "scrutiny_outbox_pending_events", store="section11") == 0:
             return scrapes
         return None
 
