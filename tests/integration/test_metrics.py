@@ -83,7 +83,13 @@ async def test_each_service_serves_its_metrics_health_and_readiness(metered: Run
         )
         caught_up &= value(scrapes["reporting"], "scrutiny_consumer_lag_events", source="section11") == 0
         waiting = [value(s, "scrutiny_dead_letters_waiting", service="section11", code=code) for code in ("invalid_json", "cycle_exists")]
-        if caught_up and waiting == [1, 1] and value(s, "scrutiny_outbox_pending_events", store="section11") == 0:
+        sampled = all(value(s, "scrutiny_outbox_pending_events", store=store) is not None
+                      for store in ("section11", "events", "reviews", "reporting_records"))
+        sampled &= all(value(s, name, service=service) is not None for service in ("section11", "events", "reviews") for name in (
+            "scrutiny_deadlines_overdue", "scrutiny_deadline_overdue_seconds", "scrutiny_deadline_watcher_last_tick_age_seconds"))
+        sampled &= value(s, "scrutiny_dead_letters_waiting", service="events", code=OTHER) is not None
+        sampled &= value(s, "scrutiny_projection_oldest_unprojected_age_seconds", projection="reporting", source="section11") == 0
+        if caught_up and sampled and waiting == [1, 1] and value(s, "scrutiny_outbox_pending_events", store="section11") == 0:
             return scrapes
         return None
 
