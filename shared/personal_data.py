@@ -25,7 +25,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Union, get_args, get_origin
@@ -144,27 +144,22 @@ def _plan_of(event_type: str) -> tuple[_Field, ...]:
         return ()
 
 
-Rewrite = Callable[[str, Personal, Mapping[str, Any]], str]
+Place = tuple[Any, Any, str]  # a dict and its field, or a list and its index, and the sealed value there
 
 
-def _rewrite(model: type[BaseModel], data: dict[str, Any], top: dict[str, Any], fn: Rewrite) -> None:
-    """Replace each personal text in the JSON `data` of `model` by `fn(text, marker, context)`.
-
-    The context is the payload as it was before any of it was rewritten (the name of the
-    person who typed a text is read in clear, whichever field comes first)."""
-    original = dict(data)
-    context: dict[str, Any] | None = None
+def _sealed_places(model: type[BaseModel], data: dict[str, Any], places: list[Place]) -> list[Place]:
+    """Where the JSON `data` of `model` holds a sealed value, appended to `places`: found in
+    one walk, so that they can be opened in place once the keys are read (no second walk)."""
     for field in plan(model):
         value = data.get(field.name)
         if value is None:
             continue
         if field.marker is not None:
-            if context is None:  # once for the model's fields, before any of them is rewritten
-                context = top | original
             if isinstance(value, str):
-                data[field.name] = fn(value, field.marker, context)
+                if value.startswith(PREFIX):
+                    places.append((data, field.name, value))
             elif isinstance(value, list):
-                data[field.name] = [fn(v, field.marker, context) if isinstance(v, str) else v for v in value]
+                places.extend((value, i, v) for i, v in enumerate(value) if isinstance(v, str) and v.startswith(PREFIX))
             continue
         assert field.nested is not None
         if field.shape == "map":
@@ -173,7 +168,8 @@ def _rewrite(model: type[BaseModel], data: dict[str, Any], top: dict[str, Any], 
             items = value if field.shape == "many" and isinstance(value, list) else [value]
         for item in items:
             if isinstance(item, dict):
-                _rewrite(field.nested, item, top, fn)
+                _sealed_places(field.nested, item, places)
+    return places
 
 
 # -- subjects and sealed values -----------------------------------------------------------
@@ -239,19 +235,25 @@ def seal_with(keys: Sequence[tuple[UUID, bytes]], text: str, nonce: bytes | None
 
 def parse_sealed_under(value: str) -> tuple[tuple[UUID, ...], bytes] | None:
     """The key ids and the nonce + ciphertext of a sealed value; None for plain text."""
+    ids = _sealed_key_ids(value)
+    return None if ids is None else _parsed(value, ids)
+
+
+def _sealed_key_ids(value: str) -> tuple[UUID, ...] | None:
+    """The key ids a sealed value names (its body not decoded); None for plain text."""
     if not value.startswith(PREFIX):
         return None
-    key_hex, _, body = value[len(PREFIX):].partition(":")
     try:
-        return tuple(_key_id(h) for h in key_hex.split("+")), base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except (ValueError, binascii.Error):
+        return _key_ids(value[len(PREFIX):].partition(":")[0])
+    except ValueError:
         return None
 
 
 @functools.lru_cache(maxsize=65536)
-def _key_id(text: str) -> UUID:
-    """A key id from its hex (a rebuild meets the same few keys in many thousands of values)."""
-    return UUID(hex=text)
+def _key_ids(text: str) -> tuple[UUID, ...]:
+    """Key ids from their hex joined by "+" (a rebuild meets the same few sets of keys in many
+    thousands of values)."""
+    return tuple(UUID(hex=h) for h in text.split("+"))
 
 
 def parse_sealed(value: str) -> tuple[UUID, bytes] | None:
@@ -368,17 +370,10 @@ class NewKey(NamedTuple):
 
 def key_ids(envelope: Envelope) -> set[UUID]:
     """The keys the envelope's sealed values were sealed with."""
-    found: set[UUID] = set()
-
-    def collect(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
-        if (parsed := parse_sealed_under(value)) is not None:
-            found.update(parsed[0])
-        return value
-
-    if _plan_of(envelope.event_type):
-        payload = envelope.payload()
-        _rewrite(event_class(envelope.event_type), payload, dict(payload), collect)
-    return found
+    if not _plan_of(envelope.event_type):
+        return set()
+    places = _sealed_places(event_class(envelope.event_type), envelope.payload(), [])
+    return {key_id for _, _, value in places for key_id in _sealed_key_ids(value) or ()}
 
 
 def opened(envelope: Envelope, keys: Mapping[UUID, bytes]) -> Envelope:
@@ -386,7 +381,8 @@ def opened(envelope: Envelope, keys: Mapping[UUID, bytes]) -> Envelope:
     if not _plan_of(envelope.event_type):
         return envelope
     model, payload = event_class(envelope.event_type), envelope.payload()
-    _rewrite(model, payload, dict(payload), lambda value, marker, context: open_value(value, keys))
+    for where, field, value in _sealed_places(model, payload, []):
+        where[field] = open_value(value, keys)
     return envelope.model_copy(update={"event": model.model_validate(payload)})
 
 
@@ -394,41 +390,42 @@ async def open_envelopes(conn: asyncpg.Connection | asyncpg.Pool, envelopes: Seq
     """The envelopes with their personal texts opened (or `[erased]`), for the read models.
 
     Unmarked types, plain (older) values and batches with nothing sealed cost no query. Each
-    payload is dumped and each sealed value parsed once, for its keys and for opening it (a
-    rebuild opens every sealed value of the store); an envelope with nothing sealed is kept as
-    it is (opening would give the same event)."""
-    sealed: dict[int, dict[str, Any]] = {}
-    parsed: dict[str, tuple[tuple[UUID, ...], bytes]] = {}
-    found_in_this: list[bool] = [False]
-
-    def collect(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
-        if (found := parse_sealed_under(value)) is not None:
-            parsed[value] = found
-            found_in_this[0] = True
-        return value
-
+    payload is dumped and walked once: the sealed values are found with the keys they name,
+    then opened in place once those keys are read (a rebuild opens every sealed value of the
+    store); an envelope with nothing sealed is kept as it is (opening would give the same event)."""
+    sealed: dict[int, tuple[dict[str, Any], list[tuple[Any, Any, str, tuple[UUID, ...]]]]] = {}
     for i, envelope in enumerate(envelopes):
         if _plan_of(envelope.event_type):
-            payload, found_in_this[0] = envelope.payload(), False
-            _rewrite(event_class(envelope.event_type), payload, dict(payload), collect)
-            if found_in_this[0]:
-                sealed[i] = payload
+            payload = envelope.payload()
+            places = [
+                (where, field, value, ids)
+                for where, field, value in _sealed_places(event_class(envelope.event_type), payload, [])
+                if (ids := _sealed_key_ids(value)) is not None
+            ]
+            if places:
+                sealed[i] = (payload, places)
     if not sealed:
         return list(envelopes)
-    wanted = {key_id for ids, _ in parsed.values() for key_id in ids}
+    wanted = {key_id for _, places in sealed.values() for *_, ids in places for key_id in ids}
     rows = await conn.fetch(f"SELECT key_id, key FROM {SCHEMA}.subject_keys WHERE key_id = ANY($1::uuid[])", list(wanted))
     keys = {r["key_id"]: bytes(r["key"]) for r in rows}
     ciphers: Ciphers = {}
-
-    def open_one(value: str, marker: Personal, context: Mapping[str, Any]) -> str:
-        return _open_parsed(value, parsed.get(value), keys, ciphers)
-
     result = list(envelopes)
-    for i, payload in sealed.items():
+    for i, (payload, places) in sealed.items():
+        for where, field, value, ids in places:
+            where[field] = _open_parsed(value, _parsed(value, ids), keys, ciphers)
         model = event_class(result[i].event_type)
-        _rewrite(model, payload, dict(payload), open_one)
         result[i] = result[i].model_copy(update={"event": model.model_validate(payload)})
     return result
+
+
+def _parsed(value: str, ids: tuple[UUID, ...]) -> tuple[tuple[UUID, ...], bytes] | None:
+    """`parse_sealed_under` of a value whose key ids are in hand: only its body is decoded."""
+    body = value[len(PREFIX):].partition(":")[2]
+    try:
+        return ids, base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (ValueError, binascii.Error):
+        return None
 
 
 # -- erasure -----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from shared.personal_data import (
     Erasure,
     Keys,
     Personal,
-    _rewrite,
+    _sealed_places,
     key_ids,
     open_value,
     opened,
@@ -164,22 +164,20 @@ class _Gathered(BaseModel):
     nothing: int = 0
 
 
-def test_personal_fields_are_found_in_nested_models_and_lists() -> None:
+def test_sealed_values_are_found_in_nested_models_and_lists_and_opened_in_place() -> None:
     assert [f.name for f in plan(_Gathered)] == ["quotes", "voices", "notes"]
+    sealed = {word: f"{PREFIX}{word}" for word in ("one", "two", "three", "four")}
     payload = _Gathered(
-        case_ref="case-91bc", quotes={"q1": _Quote(words="one", said_by="parent")}, voices=[_Quote(words="two", said_by="child")],
-        notes=["three", "four"],
+        case_ref="case-91bc", quotes={"q1": _Quote(words=sealed["one"], said_by="parent")},
+        voices=[_Quote(words=sealed["two"], said_by="child"), _Quote(words="plain", said_by="carer")],
+        notes=[sealed["three"], "", sealed["four"]],
     ).model_dump()
-    seen: list[tuple[str, str | None]] = []
-
-    def mark(value: str, marker: Personal, context: object) -> str:
-        seen.append((value, marker.subject))
-        return value.upper()
-
-    _rewrite(_Gathered, payload, dict(payload), mark)
-    assert seen == [("one", "case_ref"), ("two", "case_ref"), ("three", None), ("four", None)]
-    assert (payload["quotes"]["q1"], payload["voices"][0]["said_by"], payload["notes"]) == (
-        {"words": "ONE", "said_by": "parent"}, "child", ["THREE", "FOUR"],
+    places = _sealed_places(_Gathered, payload, [])
+    assert [value for _, _, value in places] == [sealed[w] for w in ("one", "two", "three", "four")]  # not plain or empty
+    for where, field, value in places:
+        where[field] = value.removeprefix(PREFIX).upper()
+    assert (payload["quotes"]["q1"], payload["voices"][0]["said_by"], payload["voices"][1]["words"], payload["notes"]) == (
+        {"words": "ONE", "said_by": "parent"}, "child", "plain", ["THREE", "", "FOUR"],
     )
 
 

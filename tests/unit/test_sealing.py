@@ -1,5 +1,5 @@
 """The append's sealing walks each payload once (`shared.sealing`): it finds the subjects the
-rules of `personal_data` name (checked against its generic walk, `_rewrite`), seals every
+rules of `personal_data` name (checked against a generic walk of the rules, `_rewrite`), seals every
 personal text under exactly their keys, and the store keeps keys it saw stored (`KeyCache`)."""
 
 from datetime import UTC, datetime
@@ -16,7 +16,7 @@ from shared.catalogue.section11 import Answer, DraftSaved, SubmissionAmended, Su
 from shared.envelope import Envelope
 from shared.eventstore.key_cache import KeyCache
 from shared.mapper import new_envelopes
-from shared.personal_data import PREFIX, STREAM, _rewrite, opened, parse_sealed_under, subjects_of
+from shared.personal_data import PREFIX, STREAM, opened, parse_sealed_under, plan, subjects_of
 from shared.sealing import Sealing
 from tests.support.events import metadata
 
@@ -44,6 +44,31 @@ def _batch() -> list[Envelope]:
                                      due_on=datetime(2026, 11, 30).date(), within_timescale=True,
                                      scrutineer_sign_off_required=False), "incident:4"),
     ]
+
+
+def _rewrite(model: Any, data: dict[str, Any], top: dict[str, Any], fn: Any) -> None:
+    """Each personal text in the JSON `data` of `model` replaced by `fn(text, marker, context)`,
+    the context being the payload before any of it was rewritten: the rules restated plainly,
+    against which the store's one-walk sealing is held."""
+    original = dict(data)
+    for field in plan(model):
+        value = data.get(field.name)
+        if value is None:
+            continue
+        if field.marker is not None:
+            context = top | original
+            if isinstance(value, str):
+                data[field.name] = fn(value, field.marker, context)
+            elif isinstance(value, list):
+                data[field.name] = [fn(v, field.marker, context) if isinstance(v, str) else v for v in value]
+            continue
+        if field.shape == "map":
+            items = list(value.values()) if isinstance(value, dict) else []
+        else:
+            items = value if field.shape == "many" and isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict):
+                _rewrite(field.nested, item, top, fn)
 
 
 def _by_the_rules(envelope: Envelope) -> list[tuple[str, tuple[str, ...]]]:
