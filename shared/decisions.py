@@ -57,6 +57,8 @@ def done_before(history: Sequence[Envelope], request_id: UUID, metadata: Metadat
     `request_key`), or under the ids of a release before they were scoped to the sender
     (uuid5 of the bare request id; data carried over from it), then only where those
     events are this sender's in this partnership, so no one is answered with another's."""
+    if not history:  # a new stream: nothing was done before (and no id need be derived)
+        return []
     if earlier := already_done(history, request_key(request_id, metadata)):
         return earlier
     legacy = already_done(history, request_id)

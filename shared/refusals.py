@@ -80,9 +80,17 @@ def parse_message(model: type[M], data: bytes, **overrides: object) -> M:
         raise Refusal("invalid_json", f"the payload is not valid JSON: {error}") from None
     if not isinstance(document, dict):
         raise Refusal("invalid_json", "the payload must be a JSON object")
-    _refuse_unstorable(document)
+    if not _plainly_storable(data):
+        _refuse_unstorable(document)
     document.update(overrides)
     return _validated(model, document)
+
+
+def _plainly_storable(data: bytes | str) -> bool:
+    """ASCII JSON with no \\u escape: no text in it can hold what `_unstorable` refuses (each is
+    a control or non-ASCII character, which strict JSON has only escaped or encoded), so the
+    walk over every value is spared for most messages."""
+    return data.isascii() and (b"\\u" if isinstance(data, bytes | bytearray) else "\\u") not in data
 
 
 def build(model: type[M], fields: dict[str, object]) -> M:

@@ -403,10 +403,11 @@ def test_a_nul_character_is_refused_naming_the_field() -> None:
     assert (raised.value.code, raised.value.field) == ("invalid_field", "answers.lg-senior-lead.narrative")
 
 
-@pytest.mark.parametrize("character", ["\\u202e", "\\u2066", "\\u200b", "\\ufeff", "\\u2060"])
+@pytest.mark.parametrize("character", ["\\u202e", "\\u2066", "\\u200b", "\\ufeff", "\\u2060", "\u202e", "\ufeff", "\u200b"])
 def test_a_text_direction_override_or_invisible_space_is_refused_naming_the_field(character: str) -> None:
     """Security review, low: a name written right to left by an override, or two names told
-    apart only by an invisible space, read other than they are."""
+    apart only by an invisible space, read other than they are. Escaped (\\u202e) or written
+    in UTF-8: a message in plain ASCII with no escape is the only one not searched."""
     from services.section11.domain.commands import SubmitReturn
     from shared.refusals import Refusal, parse_message
 

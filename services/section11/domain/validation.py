@@ -36,8 +36,10 @@ def checked_answers(profile: FrameworkProfile, answers: Mapping[str, AnswerGiven
                 f"answers.{standard_id}",
             )
         require_on_scale(profile, answer.rating, f"answers.{standard_id}.rating")
+    # Built without validating again: each field was validated as strictly or more so in
+    # `AnswerGiven` (the same types, tighter limits), and every field is given.
     return {
-        s: Answer(rating=a.rating, narrative=a.narrative, evidence=list(a.evidence), documents=list(a.documents))
+        s: Answer.model_construct(rating=a.rating, narrative=a.narrative, evidence=list(a.evidence), documents=list(a.documents))
         for s, a in answers.items()
     }
 
