@@ -25,7 +25,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Union, get_args, get_origin
@@ -386,8 +386,11 @@ def opened(envelope: Envelope, keys: Mapping[UUID, bytes]) -> Envelope:
     return envelope.model_copy(update={"event": model.model_validate(payload)})
 
 
-async def open_envelopes(conn: asyncpg.Connection | asyncpg.Pool, envelopes: Sequence[Envelope]) -> list[Envelope]:
-    """The envelopes with their personal texts opened (or `[erased]`), for the read models.
+async def open_envelopes(
+    conn: asyncpg.Connection | asyncpg.Pool, envelopes: Sequence[Envelope], *, only: Collection[str] | None = None
+) -> list[Envelope]:
+    """The envelopes with their personal texts opened (or `[erased]`), for the read models;
+    with `only`, those of these event types (the others are kept as they are, sealed).
 
     Unmarked types, plain (older) values and batches with nothing sealed cost no query. Each
     payload is dumped and walked once: the sealed values are found with the keys they name,
@@ -395,7 +398,7 @@ async def open_envelopes(conn: asyncpg.Connection | asyncpg.Pool, envelopes: Seq
     store); an envelope with nothing sealed is kept as it is (opening would give the same event)."""
     sealed: dict[int, tuple[dict[str, Any], list[tuple[Any, Any, str, tuple[UUID, ...]]]]] = {}
     for i, envelope in enumerate(envelopes):
-        if _plan_of(envelope.event_type):
+        if _plan_of(envelope.event_type) and (only is None or envelope.event_type in only):
             payload = envelope.payload()
             places = [
                 (where, field, value, ids)

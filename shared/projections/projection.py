@@ -18,6 +18,9 @@ class Projection(ABC):
     """True if `fold` is written: a rebuild then folds this projection's rows in memory."""
     append_only: frozenset[str] = frozenset()
     """Of its tables, those whose rows are keyed by the event and never changed after insert."""
+    reads: frozenset[str] | None = None
+    """The event types `apply` and `fold` act on, where they are few: the runner opens the
+    personal texts of those alone (None: of every event); the others pass sealed."""
 
     @abstractmethod
     def ddl(self, schema: str) -> str:

@@ -45,6 +45,9 @@ class ProjectionRunner:
         self.schema = schema
         self._projections = list(projections)
         self._sources = sources
+        # The event types whose personal texts are opened: those some projection acts on.
+        reads = [p.reads for p in self._projections]
+        self._opens: frozenset[str] | None = None if None in reads else frozenset().union(*reads)  # type: ignore[arg-type]
 
     async def setup(self) -> None:
         await apply_ddl(
@@ -165,7 +168,7 @@ class ProjectionRunner:
                 todo.extend(e for e in between if (e.position or 0) < position)
             todo.append(envelope)
             checkpoint = position
-        return await open_envelopes(conn, todo)
+        return await open_envelopes(conn, todo, only=self._opens)
 
     async def _write(
         self,

@@ -25,7 +25,7 @@ from services.reporting.adapters.people.messages import SCHEMA as PEOPLE
 from services.reporting.adapters.people.messages import message_id
 from services.reporting.adapters.records_store import RecordsStore
 from services.reporting.adapters.sources import OWN_SOURCE, SOURCES
-from services.reporting.domain.people.notices import Proposal, Words, notice_for, proposal_of
+from services.reporting.domain.people.notices import RULES, Proposal, Words, notice_for, proposal_of
 from shared import london
 from shared.catalogue.events import AssuranceEventProposed, AssuranceReportDrafted
 from shared.envelope import Envelope
@@ -40,6 +40,7 @@ CALLED = {"business-unit": "The business unit", "section11": "Section 11 (a call
 
 class Notifier(Projection):
     name = "notifier"
+    reads = frozenset(RULES) | {AssuranceEventProposed.event_type, AssuranceReportDrafted.event_type}
 
     def __init__(self, partnerships: Mapping[str, FrameworkProfile]) -> None:
         self._partnerships = partnerships
