@@ -20,6 +20,7 @@ from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
 from shared.personal_data import open_envelopes
+from shared.projections.collections_paused import batch_folded, collections_paused
 from shared.projections.projection import Projection
 from shared.projections.rows import Rows
 from shared.projections.statements import Statements
@@ -255,6 +256,8 @@ class ProjectionRunner:
                 if after < head:
                     reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after), partnership=partnership))
                 total += await self._apply(source, batch, partnership, rows)
+                if rows is not None:
+                    batch_folded()
                 if progress:
                     progress(source, after, head)
         finally:
@@ -294,6 +297,7 @@ class ProjectionRunner:
                 rows = await Rows.load(
                     conn, self.schema, [t for p in folding for t in p.tables()], [t for p in folding for t in p.append_only]
                 )
-        return await self.catch_up(
-            recorded_until=recorded_until, progress=progress, partnership=partnership, batch_size=batch_size, rows=rows
-        )
+        with collections_paused():
+            return await self.catch_up(
+                recorded_until=recorded_until, progress=progress, partnership=partnership, batch_size=batch_size, rows=rows
+            )
