@@ -2,6 +2,7 @@
 
 import asyncio
 import dataclasses
+import gc
 import importlib
 import os
 import signal
@@ -60,6 +61,11 @@ async def serve(name: str, settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     host, _ = await start_service(name, settings)
+    # What starting loaded (modules, profiles, pydantic's schemas, templates) lives as long as
+    # the process: moved out of the cyclic collector's reach, its full passes no longer walk
+    # it. Durable requests, services as processes: section11 1.54 -> 1.30-1.50 ms of CPU a
+    # request, reporting 0.76 -> 0.51-0.58 ms (docs/performance.md).
+    gc.freeze()
     await stop.wait()
     await host.stop()
 
