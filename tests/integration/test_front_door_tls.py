@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -61,7 +62,8 @@ async def test_the_front_door_serves_tls_and_its_cookies_are_secure(tls_platform
     from shared.waiting import eventually
 
     await eventually(lambda: server.started, what="the front door to listen")
-    async with httpx.AsyncClient(base_url=f"https://127.0.0.1:{platform.port}", verify=str(platform.cert)) as client:  # type: ignore[attr-defined]
+    trusted = ssl.create_default_context(cafile=str(platform.cert))  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(base_url=f"https://127.0.0.1:{platform.port}", verify=trusted) as client:
         page = await client.get("/sign-in")
         assert page.status_code == 200 and "Sign in" in page.text
         cookie = page.headers["set-cookie"].lower()

@@ -165,7 +165,7 @@ def _timeliness_chart(rows: tuple[Timeliness, ...]) -> Chart:
                     ax.text(x0 + v / 2, y, str(v), ha="center", va="center", fontsize=7, color=INK)
             left = [a + b for a, b in zip(left, values, strict=True)]
         ax.set_yticks(ys, [r.label for r in rows])
-        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # one empty row's height when nothing is due
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel("count")
         ax.spines[["top", "right"]].set_visible(False)
