@@ -103,6 +103,15 @@ class _Field:
     nested: type[BaseModel] | None = None  # ...or a model (one, a list or a map of them) holding some
     shape: str = "one"
 
+    def payloads_in(self, value: Any) -> list[dict[str, Any]]:
+        """The JSON objects of the nested models this field holds in `value` (one, a list or
+        a map of them, as its shape says): where every walk of a payload goes down."""
+        if self.shape == "map":
+            items = list(value.values()) if isinstance(value, dict) else []
+        else:
+            items = value if self.shape == "many" and isinstance(value, list) else [value]
+        return [item for item in items if isinstance(item, dict)]
+
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -162,13 +171,8 @@ def _sealed_places(model: type[BaseModel], data: dict[str, Any], places: list[Pl
                 places.extend((value, i, v) for i, v in enumerate(value) if isinstance(v, str) and v.startswith(PREFIX))
             continue
         assert field.nested is not None
-        if field.shape == "map":
-            items = list(value.values()) if isinstance(value, dict) else []
-        else:
-            items = value if field.shape == "many" and isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, dict):
-                _sealed_places(field.nested, item, places)
+        for item in field.payloads_in(value):
+            _sealed_places(field.nested, item, places)
     return places
 
 

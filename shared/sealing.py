@@ -105,13 +105,8 @@ class Sealing:
                         self._texts.append((where, key, text, self._subjects_of(p, text, marker, level)))
                 continue
             assert field.nested is not None
-            if field.shape == "map":
-                items = list(value.values()) if isinstance(value, dict) else []
-            else:
-                items = value if field.shape == "many" and isinstance(value, list) else [value]
-            for item in items:
-                if isinstance(item, dict):
-                    self._walk(field.nested, item, top, p, stream)
+            for item in field.payloads_in(value):
+                self._walk(field.nested, item, top, p, stream)
 
     def _subjects_of(self, p: str, text: str, marker: Personal, level: _Level) -> tuple[Subject, ...]:
         """`personal_data.subjects_of`, worked out once per batch for each marker and what it

@@ -62,13 +62,8 @@ def _rewrite(model: Any, data: dict[str, Any], top: dict[str, Any], fn: Any) -> 
             elif isinstance(value, list):
                 data[field.name] = [fn(v, field.marker, context) if isinstance(v, str) else v for v in value]
             continue
-        if field.shape == "map":
-            items = list(value.values()) if isinstance(value, dict) else []
-        else:
-            items = value if field.shape == "many" and isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, dict):
-                _rewrite(field.nested, item, top, fn)
+        for item in field.payloads_in(value):
+            _rewrite(field.nested, item, top, fn)
 
 
 def _by_the_rules(envelope: Envelope) -> list[tuple[str, tuple[str, ...]]]:
