@@ -166,11 +166,13 @@ def _timeliness_chart(rows: tuple[Timeliness, ...]) -> Chart:
             left = [a + b for a, b in zip(left, values, strict=True)]
         ax.set_yticks(ys, [r.label for r in rows])
         ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # one empty row's height when nothing is due
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_xlabel("count")
         ax.spines[["top", "right"]].set_visible(False)
-        fig.legend(loc="outside lower center", ncols=4, frameon=False)
-        if not rows:
+        if rows:
+            ax.xaxis.get_major_locator().set_params(integer=True)
+            ax.set_xlabel("count")
+            fig.legend(loc="outside lower center", ncols=4, frameon=False)
+        else:  # no scale of fractions and no key of bars that are not there
+            ax.set_xticks([])
             ax.text(0.5, 0.5, "nothing due yet", transform=ax.transAxes, ha="center", color=GREY)
     return _render(
         fig, "Timeliness of returns and reviews",
