@@ -1,7 +1,10 @@
 """The four services started in the test's own process, on real NATS and PostgreSQL."""
 
+import asyncio
+import io
 import json
 import tempfile
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -100,6 +103,27 @@ async def running_platform(settings: Settings, clock: Clock) -> AsyncIterator[Ru
         yield RunningPlatform(settings, hosts, wired, nc, pool, clock)
     finally:
         for host in reversed(hosts.values()):
-            await host.stop()
-        await pool.close()
+            await _stopped(host)
+        try:
+            await asyncio.wait_for(pool.close(), STOP_WITHIN)
+        except TimeoutError:  # a connection never given back: say so, and close it anyway
+            warnings.warn(f"the test pool did not close within {STOP_WITHIN:.0f} s", stacklevel=1)
+            pool.terminate()
         await nc.close()
+
+
+STOP_WITHIN = 60.0  # seconds: a service stops in well under one
+
+
+async def _stopped(host: ServiceHost) -> None:
+    """Stop a service, or say what held it: a stop that hung once sat 15 minutes in a
+    fixture's teardown (test_erasure, a fresh clone of 75c70e5) with no word of why. The
+    stacks of every task then left name the one that would not end."""
+    try:
+        await asyncio.wait_for(host.stop(), STOP_WITHIN)
+    except TimeoutError:
+        stacks = io.StringIO()
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.print_stack(file=stacks)
+        warnings.warn(f"{host.service} did not stop within {STOP_WITHIN:.0f} s; the tasks left:\n{stacks.getvalue()}", stacklevel=1)
