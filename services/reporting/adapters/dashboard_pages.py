@@ -189,9 +189,14 @@ def render_agency_page(view: AgencyView, page: Page, scrutiny: Workspace | None 
 
 
 def render_event_page(event: EventDetail, page: Page, answers: list[DomainAnswers] | None = None) -> str:
-    """The evidence behind a figure: the stored event, a return's answers readable (`answers`)."""
-    frame = page.frame(f"Evidence: {sentence(event.event_type)}")
-    return scrollable(_env.get_template("event.html").render(e=event, answers=answers or [], **frame))
+    """The evidence behind a figure: the stored event, a return's answers readable (`answers`).
+    Kept by what it shows (a return's answers take a while to lay out)."""
+
+    def render() -> str:
+        frame = page.frame(f"Evidence: {sentence(event.event_type)}")
+        return scrollable(_env.get_template("event.html").render(e=event, answers=answers or [], **frame))
+
+    return PAGES.rendered(("event.html", event, page, answers), render)
 
 
 def page_for(profile: FrameworkProfile, path: str, today: date, day: date | None = None, events: int | None = None) -> Page:

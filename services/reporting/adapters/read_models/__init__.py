@@ -13,6 +13,7 @@ from services.reporting.adapters.areas.reviews import actions_queries as actions
 from services.reporting.adapters.areas.reviews import queries as reviews
 from services.reporting.adapters.areas.scrutiny import queries as scrutiny_queries
 from services.reporting.adapters.areas.section11 import queries as section11
+from services.reporting.adapters.kept_views import VIEWS, minute
 from services.reporting.domain.views import (
     Dashboard,
     build_heatmap,
@@ -59,8 +60,14 @@ class ReadModels:
         """Every area's view (the overview), or with `area` (a key of AREA_PARTS or READER_PARTS)
         only what that area's page shows: the Section 11 figures the overview counts, and its own part. The parts
         an area's page does not show are left empty, not read."""
-        s, p = self._schema, profile.id
         parts = PARTS if area is None else AREA_PARTS[area] if area in AREA_PARTS else READER_PARTS[area]
+        return await VIEWS.view(
+            self._pool, self._schema, ("dashboard", profile.id, id(profile), parts, minute(as_of)),
+            lambda: self._dashboard(profile, as_of, parts),
+        )
+
+    async def _dashboard(self, profile: FrameworkProfile, as_of: datetime, parts: frozenset[str]) -> Dashboard:
+        s, p = self._schema, profile.id
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             ratings = await section11.ratings(conn, s, p)
             flags = await section11.open_risk_flags(conn, s, p)

@@ -11,6 +11,7 @@ from services.reporting.adapters.areas.performance import queries as performance
 from services.reporting.adapters.areas.reviews import actions_queries as actions
 from services.reporting.adapters.areas.reviews import queries as reviews
 from services.reporting.adapters.areas.section11 import queries as section11
+from services.reporting.adapters.kept_views import VIEWS, minute
 from services.reporting.domain.views.agency import (
     AgencyRows,
     AgencyView,
@@ -25,6 +26,13 @@ async def agency_view(
     """Raises KeyError when the profile names no such agency."""
     if agency_id not in {a.id for a in profile.agencies}:
         raise KeyError(agency_id)
+    return await VIEWS.view(
+        pool, schema, ("agency", profile.id, id(profile), agency_id, minute(as_of)),
+        lambda: _agency_view(pool, schema, profile, agency_id, as_of),
+    )
+
+
+async def _agency_view(pool: asyncpg.Pool, schema: str, profile: FrameworkProfile, agency_id: str, as_of: datetime) -> AgencyView:
     s, p = schema, profile.id
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         s11 = await section11.view(conn, s, p)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from services.reporting.adapters.areas.reporting_records import queries as own_records
 from services.reporting.adapters.areas.section11 import queries as section11
+from services.reporting.adapters.kept_views import VIEWS, minute
 from services.reporting.domain.views.board_pack import BoardPack, build_board_pack
 from services.reporting.domain.views.board_pack_schedule import (
     group_of,
@@ -33,6 +34,14 @@ class BoardPackReadModels(ReadModels):
         """The pack for `group_id`'s meeting on `meeting`, from the records as of `as_of`.
         Raises `UnknownGroup` (listing the profile's groups) before reading anything."""
         group_of(profile, group_id)
+        return await VIEWS.view(
+            self._pool, self._schema, ("board pack", profile.id, id(profile), group_id, meeting, minute(as_of), since),
+            lambda: self._board_pack(profile, group_id, meeting, as_of, since),
+        )
+
+    async def _board_pack(
+        self, profile: FrameworkProfile, group_id: str, meeting: date, as_of: datetime, since: date | None
+    ) -> BoardPack:
         dashboard = await self.dashboard(profile, as_of)
         start, months = next_quarter(meeting)
         planner = await self.planner(profile, start, months, as_of.date())

@@ -2,7 +2,9 @@
 areas' queries (adapters/areas/) into its view (`domain/views/`). Each report reads in one
 repeatable-read transaction, so its figures come from one moment of the read models."""
 
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
+from typing import TypeVar
 
 import asyncpg
 
@@ -12,11 +14,14 @@ from services.reporting.adapters.areas.reports import queries as reports
 from services.reporting.adapters.areas.reviews import actions_queries as actions
 from services.reporting.adapters.areas.reviews import queries as reviews
 from services.reporting.adapters.areas.scrutiny import queries as scrutiny
+from services.reporting.adapters.kept_views import VIEWS, minute
 from services.reporting.domain.views.risks import RiskRegister, build_risk_register
 from services.reporting.domain.views.thematic import ThematicReport, build_thematic, themes_index
 from services.reporting.domain.views.tiered import TieredReport, build_tiered
 from services.reporting.domain.views.yearly import YearlyView, build_yearly
 from shared.profiles.schema import FrameworkProfile
+
+T = TypeVar("T")
 
 
 class ReportReadModels:
@@ -32,6 +37,13 @@ class ReportReadModels:
         return cls(read_models._pool, read_models._schema)  # type: ignore[attr-defined]
 
     async def tiered(self, profile: FrameworkProfile, as_of: datetime) -> TieredReport:
+        return await self._kept(("tiered", profile.id, id(profile), minute(as_of)), lambda: self._tiered(profile, as_of))
+
+    async def _kept(self, key: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]) -> T:
+        """A report's view, kept while the read models stand still (`kept`)."""
+        return await VIEWS.view(self._pool, self._schema, key, read)
+
+    async def _tiered(self, profile: FrameworkProfile, as_of: datetime) -> TieredReport:
         s, p = self._schema, profile.id
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             rated, recorded = await own_records.ratings(conn, s, p), await reports.records(conn, s, p)
@@ -43,6 +55,12 @@ class ReportReadModels:
                             counted=counted)
 
     async def thematic(self, profile: FrameworkProfile, theme: str, as_of: datetime, template_id: str | None = None) -> ThematicReport:
+        return await self._kept(
+            ("thematic", profile.id, id(profile), theme, minute(as_of), template_id),
+            lambda: self._thematic(profile, theme, as_of, template_id),
+        )
+
+    async def _thematic(self, profile: FrameworkProfile, theme: str, as_of: datetime, template_id: str | None = None) -> ThematicReport:
         s, p = self._schema, profile.id
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             recorded, found = await reports.records(conn, s, p), await reports.facts(conn, s, p)
@@ -56,6 +74,11 @@ class ReportReadModels:
 
     async def yearly(self, profile: FrameworkProfile, year: int, as_of: datetime, report_id: str | None = None) -> YearlyView:
         """A yearly report's year (none named: the profile's first, the partnership's own)."""
+        return await self._kept(
+            ("yearly", profile.id, id(profile), year, minute(as_of), report_id), lambda: self._yearly(profile, year, as_of, report_id)
+        )
+
+    async def _yearly(self, profile: FrameworkProfile, year: int, as_of: datetime, report_id: str | None) -> YearlyView:
         s, p = self._schema, profile.id
         rules = profile.reporting.yearly(report_id)
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
@@ -68,6 +91,9 @@ class ReportReadModels:
         )
 
     async def risks(self, profile: FrameworkProfile, as_of: datetime) -> RiskRegister:
+        return await self._kept(("risks", profile.id, id(profile), minute(as_of)), lambda: self._risks(profile, as_of))
+
+    async def _risks(self, profile: FrameworkProfile, as_of: datetime) -> RiskRegister:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             rows = await own_records.risks(conn, self._schema, profile.id)
         return build_risk_register(profile, rows, as_of)

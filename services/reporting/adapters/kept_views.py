@@ -1,0 +1,145 @@
+"""Views read from the read models, kept while the read models stand still.
+
+Twenty people reading one partnership's pages each had its views read again: a dozen
+queries, thousands of rows decoded and made into row types, the domain's roll-ups, for a
+view equal to the one read a moment before. A profile of the front door on the national
+store (docs/performance.md) found half the reporting process's time there.
+
+The read models change in one way only: the projection runner applies a batch and moves
+its source's checkpoint in the same transaction (rule 5; a rebuild, a reset and an
+erasure's rebuild write the checkpoints too, and an as-of day's records are a schema of
+their own with their own checkpoints). So a schema's checkpoint rows, with the
+transaction that last wrote each (`xmin`), name the state of every row in it: while they
+are unchanged, a view read from the schema is the same view. A view is kept under that
+state, read just before the view is (so the view is never older than the state it is kept
+under), with what else it depends on (the pool, the partnership's profile, its arguments, and the moment to the
+minute: a page shows no finer time). Anything recorded, projected, rebuilt or erased
+writes a checkpoint, so a kept view can never be stale.
+
+Few views are kept (`KEEP`), each at most `MAX_AGE` seconds: a live view's key moves on
+with the minute anyway, and an erased name that a kept view held is unreachable once the
+read models are rebuilt and gone from memory within that time (docs/security.md). A
+view is kept as it was built and handed to every reader: views are frozen dataclasses and
+nothing changes them in place. Twenty readers of one view at once wait for one reading.
+
+A kept view also has a token (`token`), so that the page cache (`render_cache`) keys the
+HTML of a kept view by that token instead of pickling the whole view again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import asyncpg
+
+T = TypeVar("T")
+
+KEEP = 48
+"""Views kept in a process: a partnership's pages read about a dozen of them."""
+MAX_AGE = 600.0
+"""Seconds a view is kept (the same as a rendered page, `render_cache.MAX_AGE`)."""
+WAIT = 30.0
+"""Seconds a reader waits for another's reading of the same view before reading it too."""
+
+
+def state_query(schema: str) -> str:
+    """Each source's checkpoint and the transaction that last wrote it, as one text."""
+    return (
+        f"SELECT string_agg(source || ':' || position || ':' || xmin::text, ',' ORDER BY source)"
+        f" FROM {schema}.checkpoints"
+    )
+
+
+def minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+class KeptViews:
+    def __init__(self, keep: int = KEEP, max_age: float = MAX_AGE, clock: Callable[[], float] = time.monotonic) -> None:
+        self._keep = keep
+        self._max_age = max_age
+        self._clock = clock
+        self._kept: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._tokens: dict[int, tuple[Any, int]] = {}  # id(view) -> (view, its token), while kept
+        self._reading: dict[Hashable, asyncio.Event] = {}
+        self._numbers = itertools.count(1)
+        self.hits = 0
+        self.misses = 0
+
+    async def view(self, pool: asyncpg.Pool, schema: str, key: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]) -> T:
+        """`read()`'s view of `schema`, kept under the schema's state and `key` (everything
+        else the view depends on). The state is read first, so the view `read()` then reads
+        stands at that state or later: it is kept under a state it is never older than."""
+        waited = False
+        while True:
+            full = (pool, schema, await pool.fetchval(state_query(schema)), *key)
+            kept = self._get(full)
+            if kept is not None:
+                self.hits += 1
+                return kept  # type: ignore[no-any-return]
+            reading = self._reading.get(full)
+            if reading is None or waited:
+                return await self._read(full, read)
+            # Another reader reads this view now: wait for it rather than read it again.
+            waited = True
+            try:
+                await asyncio.wait_for(reading.wait(), WAIT)
+            except (TimeoutError, RuntimeError):  # too long, or an event of another loop (tests)
+                pass
+
+    async def _read(self, full: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]) -> T:
+        self.misses += 1
+        reading = self._reading.setdefault(full, asyncio.Event())
+        try:
+            view = await read()
+            self._put(full, view)
+            return view
+        finally:
+            if self._reading.get(full) is reading:
+                del self._reading[full]
+            reading.set()
+
+    def token(self, view: Any) -> int | None:
+        """The kept view's number (never reused), or None for a view not kept."""
+        entry = self._tokens.get(id(view))
+        return entry[1] if entry is not None and entry[0] is view else None
+
+    def _get(self, full: Hashable) -> Any:
+        oldest = self._clock() - self._max_age
+        while self._kept:
+            first = next(iter(self._kept))
+            if self._kept[first][0] >= oldest:
+                break
+            self._drop(first)
+        entry = self._kept.get(full)
+        if entry is None:
+            return None
+        if entry[0] < oldest:  # used lately, but kept too long
+            self._drop(full)
+            return None
+        self._kept.move_to_end(full)
+        return entry[1]
+
+    def _put(self, full: Hashable, view: Any) -> None:
+        if full in self._kept:
+            return
+        self._kept[full] = (self._clock(), view)
+        self._tokens[id(view)] = (view, next(self._numbers))
+        while len(self._kept) > self._keep:
+            self._drop(next(iter(self._kept)))
+
+    def _drop(self, full: Hashable) -> None:
+        _, view = self._kept.pop(full)
+        entry = self._tokens.get(id(view))
+        if entry is not None and entry[0] is view:
+            del self._tokens[id(view)]
+
+
+VIEWS = KeptViews()
+"""The process's kept views."""

@@ -1,0 +1,167 @@
+"""A view read from the read models is kept while they stand still, and read again as soon
+as anything writes a checkpoint: a batch applied, a checkpoint written with the same
+position, a rebuild that ends where the last one did (an erasure's), another schema (an
+as-of day's); twenty readers at once read it once; a kept view is let go by age and by
+count; and the page cache keys a kept view by its token, never by another view's
+(services/reporting/adapters/kept_views.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+
+from services.reporting.adapters.kept_views import VIEWS, KeptViews
+from services.reporting.adapters.render_cache import RenderCache, to_minute
+
+pytestmark = pytest.mark.integration
+
+MOMENT = datetime(2026, 12, 7, 9, 30, 15, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class View:
+    rows: int
+    as_of: datetime
+
+
+class Reader:
+    """Reads a view of the schema's one table, counting its readings."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self.pool, self.schema, self.readings = pool, schema, 0
+
+    async def __call__(self) -> View:
+        self.readings += 1
+        return View(await self.pool.fetchval(f"SELECT count(*) FROM {self.schema}.facts"), MOMENT)
+
+
+async def _schema(pool: asyncpg.Pool) -> str:
+    schema = f"kept_{uuid.uuid4().hex[:8]}"
+    await pool.execute(
+        f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.checkpoints (source text PRIMARY KEY, position bigint NOT NULL);"
+        f" CREATE TABLE {schema}.facts (n int); INSERT INTO {schema}.checkpoints VALUES ('a', 0), ('b', 0)"
+    )
+    return schema
+
+
+async def _apply(pool: asyncpg.Pool, schema: str, source: str, position: int, facts: int = 1) -> None:
+    """As the projection runner does: rows and the checkpoint in one transaction."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.executemany(f"INSERT INTO {schema}.facts VALUES ($1)", [(n,) for n in range(facts)])
+        await conn.execute(f"UPDATE {schema}.checkpoints SET position = $2 WHERE source = $1", source, position)
+
+
+async def test_a_view_is_kept_until_a_checkpoint_is_written(pool: asyncpg.Pool) -> None:
+    views, schema = KeptViews(), await _schema(pool)
+    read = Reader(pool, schema)
+    first = await views.view(pool, schema, ("v",), read)
+    assert await views.view(pool, schema, ("v",), read) is first and read.readings == 1
+
+    await _apply(pool, schema, "a", 1)
+    second = await views.view(pool, schema, ("v",), read)
+    assert (first.rows, second.rows, read.readings) == (0, 1, 2)
+
+    # The same position written again (as a reset or rebuild may): another transaction wrote it.
+    await _apply(pool, schema, "a", 1, facts=0)
+    assert await views.view(pool, schema, ("v",), read) is not second and read.readings == 3
+
+    # Other arguments, and the same arguments over another schema, are other views.
+    await views.view(pool, schema, ("w",), read)
+    other = await _schema(pool)
+    await views.view(pool, other, ("v",), Reader(pool, other))
+    assert read.readings == 4
+
+
+async def test_a_rebuild_that_ends_where_the_last_ended_is_read_again(pool: asyncpg.Pool) -> None:
+    """An erasure rebuilds the read models to the same positions, with `[erased]` in them."""
+    views, schema = KeptViews(), await _schema(pool)
+    read = Reader(pool, schema)
+    await _apply(pool, schema, "a", 5, facts=3)
+    before = await views.view(pool, schema, ("v",), read)
+    await pool.execute(f"DROP SCHEMA {schema} CASCADE")
+    await pool.execute(
+        f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.checkpoints (source text PRIMARY KEY, position bigint NOT NULL);"
+        f" CREATE TABLE {schema}.facts (n int); INSERT INTO {schema}.checkpoints VALUES ('a', 0), ('b', 0)"
+    )
+    await _apply(pool, schema, "a", 5, facts=2)
+    after = await views.view(pool, schema, ("v",), read)
+    assert (before.rows, after.rows, read.readings) == (3, 2, 2)
+
+
+async def test_readers_at_once_read_a_view_once(pool: asyncpg.Pool) -> None:
+    views, schema = KeptViews(), await _schema(pool)
+    started, release = asyncio.Event(), asyncio.Event()
+    readings = 0
+
+    async def slow() -> View:
+        nonlocal readings
+        readings += 1
+        started.set()
+        await release.wait()
+        return View(readings, MOMENT)
+
+    first = asyncio.create_task(views.view(pool, schema, ("v",), slow))
+    await started.wait()
+    others = [asyncio.create_task(views.view(pool, schema, ("v",), slow)) for _ in range(19)]
+    release.set()
+    got = await asyncio.gather(first, *others)
+    assert readings == 1 and all(view is got[0] for view in got)
+
+
+async def test_a_failed_reading_keeps_nothing_and_the_next_reader_reads(pool: asyncpg.Pool) -> None:
+    views, schema = KeptViews(), await _schema(pool)
+
+    async def failing() -> View:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        await views.view(pool, schema, ("v",), failing)
+    read = Reader(pool, schema)
+    await views.view(pool, schema, ("v",), read)
+    assert read.readings == 1
+
+
+async def test_kept_views_are_let_go_by_age_and_by_count(pool: asyncpg.Pool) -> None:
+    now = [0.0]
+    views, schema = KeptViews(keep=2, max_age=60, clock=lambda: now[0]), await _schema(pool)
+    read = Reader(pool, schema)
+    first = await views.view(pool, schema, ("v",), read)
+    assert views.token(first) is not None
+    now[0] = 59
+    assert await views.view(pool, schema, ("v",), read) is first  # used since, but kept at 0
+    now[0] = 61
+    second = await views.view(pool, schema, ("v",), read)
+    assert second is not first and views.token(first) is None and read.readings == 2
+    await views.view(pool, schema, ("w",), read)
+    await views.view(pool, schema, ("x",), read)  # a third: the least recently used goes
+    assert views.token(second) is None
+    assert await views.view(pool, schema, ("v",), read) is not second and read.readings == 5
+
+
+async def test_the_page_cache_keys_a_kept_view_by_its_token(pool: asyncpg.Pool) -> None:
+    """Two equal views read at two states are two tokens (each page rendered once); the same
+    kept view is the same page, with no copy cut to the minute. (The process's own kept
+    views: their keys hold this test's pool, which no other test's reading shares.)"""
+    views, schema = VIEWS, await _schema(pool)
+    pages, renders = RenderCache(), []
+    read = Reader(pool, schema)
+
+    def render() -> str:
+        renders.append(1)
+        return "<p>page</p>"
+
+    view = await views.view(pool, schema, ("v",), read)
+    assert to_minute(view, "as_of") is view
+    pages.rendered(("t.html", to_minute(view, "as_of")), render)
+    pages.rendered(("t.html", to_minute(await views.view(pool, schema, ("v",), read), "as_of")), render)
+    assert len(renders) == 1
+    await _apply(pool, schema, "b", 1, facts=0)
+    again = await views.view(pool, schema, ("v",), read)
+    assert again == view and again is not view
+    pages.rendered(("t.html", again), render)
+    assert len(renders) == 2
