@@ -56,6 +56,11 @@ class ProjectionRunner:
             f"CREATE SCHEMA IF NOT EXISTS {self.schema};"
             f" CREATE TABLE IF NOT EXISTS {self.schema}.checkpoints ("
             " source text PRIMARY KEY, position bigint NOT NULL DEFAULT 0);"
+            # Each partnership's last event applied from each source, written with the
+            # checkpoint: what a partnership's pages show changes only when its row does.
+            f" CREATE TABLE IF NOT EXISTS {self.schema}.partnership_positions ("
+            " partnership_id text NOT NULL, source text NOT NULL, position bigint NOT NULL,"
+            " PRIMARY KEY (partnership_id, source));"
             + ";".join(projection.ddl(self.schema) for projection in self._projections),
         )
         async with self._pool.acquire() as conn:
@@ -180,7 +185,9 @@ class ProjectionRunner:
         rows_written: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Inside the batch's transaction: each event applied by each projection as SQL, the
-        folded rows written, and the checkpoint advanced to the batch's last event."""
+        folded rows written, and the checkpoint advanced to the batch's last event, with each
+        partnership's position (the state its pages are kept under:
+        services/reporting/adapters/kept_views.py)."""
         statements = Statements(conn, self.schema)
         for envelope in todo:
             for projection in projections:
@@ -190,6 +197,13 @@ class ProjectionRunner:
             await rows_written()
         await conn.execute(
             f"UPDATE {self.schema}.checkpoints SET position = $2 WHERE source = $1", source, todo[-1].position
+        )
+        last = {envelope.partnership_id: envelope.position for envelope in todo}
+        await conn.execute(
+            f"INSERT INTO {self.schema}.partnership_positions"
+            " SELECT partnership_id, $1, position FROM unnest($2::text[], $3::bigint[]) AS x(partnership_id, position)"
+            " ON CONFLICT (partnership_id, source) DO UPDATE SET position = excluded.position",
+            source, list(last), list(last.values()),
         )
 
     async def behind(self) -> dict[str, int]:
@@ -272,6 +286,7 @@ class ProjectionRunner:
                 for table in projection.tables():
                     await conn.execute(f"TRUNCATE {self.schema}.{table}")
             await conn.execute(f"UPDATE {self.schema}.checkpoints SET position = 0")
+            await conn.execute(f"TRUNCATE {self.schema}.partnership_positions")
 
     async def drop(self) -> None:
         await self._pool.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")

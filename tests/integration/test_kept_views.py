@@ -1,9 +1,12 @@
-"""A view read from the read models is kept while they stand still, and read again as soon
-as anything writes a checkpoint: a batch applied, a checkpoint written with the same
-position, a rebuild that ends where the last one did (an erasure's), another schema (an
-as-of day's); twenty readers at once read it once; a kept view is let go by age and by
-count; and the page cache keys a kept view by its token, never by another view's
-(services/reporting/adapters/kept_views.py)."""
+"""A partnership's view read from the read models is kept while its records stand still,
+whatever other partnerships record, and read again as soon as a batch of its own events is
+applied, its position written again with the same value, a rebuild ends where the last one
+did (an erasure's), or it is read from another schema (an as-of day's); read models made
+before the partnerships' positions were are keyed by every checkpoint; twenty readers at
+once read it once; a kept view is let go by age and by count; and the page cache keys a
+kept view by its token, never by another view's (services/reporting/adapters/kept_views.py).
+The projection runner's side (each batch writes its partnerships' positions) is held by
+tests/integration/test_projection_runner.py."""
 
 from __future__ import annotations
 
@@ -37,44 +40,83 @@ class Reader:
 
     async def __call__(self) -> View:
         self.readings += 1
-        return View(await self.pool.fetchval(f"SELECT count(*) FROM {self.schema}.facts"), MOMENT)
+        return View(await self.pool.fetchval(f"SELECT count(*) FROM {self.schema}.facts WHERE partnership_id = $1", P), MOMENT)
 
 
-async def _schema(pool: asyncpg.Pool) -> str:
-    schema = f"kept_{uuid.uuid4().hex[:8]}"
-    await pool.execute(
+P = "north-lincolnshire"
+
+
+def _tables(schema: str, positions: bool = True) -> str:
+    made = (
         f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.checkpoints (source text PRIMARY KEY, position bigint NOT NULL);"
-        f" CREATE TABLE {schema}.facts (n int); INSERT INTO {schema}.checkpoints VALUES ('a', 0), ('b', 0)"
+        f" CREATE TABLE {schema}.facts (partnership_id text, n int); INSERT INTO {schema}.checkpoints VALUES ('a', 0), ('b', 0);"
     )
+    if positions:
+        made += (
+            f" CREATE TABLE {schema}.partnership_positions (partnership_id text, source text, position bigint,"
+            " PRIMARY KEY (partnership_id, source))"
+        )
+    return made
+
+
+async def _schema(pool: asyncpg.Pool, positions: bool = True) -> str:
+    schema = f"kept_{uuid.uuid4().hex[:8]}"
+    await pool.execute(_tables(schema, positions))
     return schema
 
 
-async def _apply(pool: asyncpg.Pool, schema: str, source: str, position: int, facts: int = 1) -> None:
-    """As the projection runner does: rows and the checkpoint in one transaction."""
+async def _apply(pool: asyncpg.Pool, schema: str, source: str, position: int, facts: int = 1, partnership: str = P) -> None:
+    """As the projection runner does: rows, the checkpoint and the partnership's position in one transaction."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.executemany(f"INSERT INTO {schema}.facts VALUES ($1)", [(n,) for n in range(facts)])
+        await conn.executemany(f"INSERT INTO {schema}.facts VALUES ($1, $2)", [(partnership, n) for n in range(facts)])
         await conn.execute(f"UPDATE {schema}.checkpoints SET position = $2 WHERE source = $1", source, position)
+        if await conn.fetchval("SELECT to_regclass($1)", f"{schema}.partnership_positions"):
+            await conn.execute(
+                f"INSERT INTO {schema}.partnership_positions VALUES ($1, $2, $3)"
+                " ON CONFLICT (partnership_id, source) DO UPDATE SET position = excluded.position",
+                partnership, source, position,
+            )
 
 
 async def test_a_view_is_kept_until_a_checkpoint_is_written(pool: asyncpg.Pool) -> None:
     views, schema = KeptViews(), await _schema(pool)
     read = Reader(pool, schema)
-    first = await views.view(pool, schema, ("v",), read)
-    assert await views.view(pool, schema, ("v",), read) is first and read.readings == 1
+    first = await views.view(pool, schema, P, ("v",), read)
+    assert await views.view(pool, schema, P, ("v",), read) is first and read.readings == 1
 
     await _apply(pool, schema, "a", 1)
-    second = await views.view(pool, schema, ("v",), read)
+    second = await views.view(pool, schema, P, ("v",), read)
     assert (first.rows, second.rows, read.readings) == (0, 1, 2)
 
     # The same position written again (as a reset or rebuild may): another transaction wrote it.
     await _apply(pool, schema, "a", 1, facts=0)
-    assert await views.view(pool, schema, ("v",), read) is not second and read.readings == 3
+    assert await views.view(pool, schema, P, ("v",), read) is not second and read.readings == 3
 
     # Other arguments, and the same arguments over another schema, are other views.
-    await views.view(pool, schema, ("w",), read)
+    await views.view(pool, schema, P, ("w",), read)
     other = await _schema(pool)
-    await views.view(pool, other, ("v",), Reader(pool, other))
+    await views.view(pool, other, P, ("v",), Reader(pool, other))
     assert read.readings == 4
+
+
+async def test_other_partnerships_records_leave_a_partnerships_view_kept(pool: asyncpg.Pool) -> None:
+    views, schema = KeptViews(), await _schema(pool)
+    read = Reader(pool, schema)
+    first = await views.view(pool, schema, P, ("v",), read)
+    await _apply(pool, schema, "a", 1, facts=3, partnership="elsewhere")
+    await _apply(pool, schema, "b", 1, facts=3, partnership="elsewhere")
+    assert await views.view(pool, schema, P, ("v",), read) is first and read.readings == 1
+    await _apply(pool, schema, "b", 2, facts=1)
+    assert (await views.view(pool, schema, P, ("v",), read)).rows == 1 and read.readings == 2
+
+
+async def test_read_models_made_before_the_positions_are_keyed_by_every_checkpoint(pool: asyncpg.Pool) -> None:
+    views, schema = KeptViews(), await _schema(pool, positions=False)
+    read = Reader(pool, schema)
+    first = await views.view(pool, schema, P, ("v",), read)
+    assert await views.view(pool, schema, P, ("v",), read) is first
+    await _apply(pool, schema, "a", 1, facts=0, partnership="elsewhere")
+    assert await views.view(pool, schema, P, ("v",), read) is not first and read.readings == 2
 
 
 async def test_a_rebuild_that_ends_where_the_last_ended_is_read_again(pool: asyncpg.Pool) -> None:
@@ -82,14 +124,11 @@ async def test_a_rebuild_that_ends_where_the_last_ended_is_read_again(pool: asyn
     views, schema = KeptViews(), await _schema(pool)
     read = Reader(pool, schema)
     await _apply(pool, schema, "a", 5, facts=3)
-    before = await views.view(pool, schema, ("v",), read)
+    before = await views.view(pool, schema, P, ("v",), read)
     await pool.execute(f"DROP SCHEMA {schema} CASCADE")
-    await pool.execute(
-        f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.checkpoints (source text PRIMARY KEY, position bigint NOT NULL);"
-        f" CREATE TABLE {schema}.facts (n int); INSERT INTO {schema}.checkpoints VALUES ('a', 0), ('b', 0)"
-    )
+    await pool.execute(_tables(schema))
     await _apply(pool, schema, "a", 5, facts=2)
-    after = await views.view(pool, schema, ("v",), read)
+    after = await views.view(pool, schema, P, ("v",), read)
     assert (before.rows, after.rows, read.readings) == (3, 2, 2)
 
 
@@ -105,9 +144,9 @@ async def test_readers_at_once_read_a_view_once(pool: asyncpg.Pool) -> None:
         await release.wait()
         return View(readings, MOMENT)
 
-    first = asyncio.create_task(views.view(pool, schema, ("v",), slow))
+    first = asyncio.create_task(views.view(pool, schema, P, ("v",), slow))
     await started.wait()
-    others = [asyncio.create_task(views.view(pool, schema, ("v",), slow)) for _ in range(19)]
+    others = [asyncio.create_task(views.view(pool, schema, P, ("v",), slow)) for _ in range(19)]
     release.set()
     got = await asyncio.gather(first, *others)
     assert readings == 1 and all(view is got[0] for view in got)
@@ -120,9 +159,9 @@ async def test_a_failed_reading_keeps_nothing_and_the_next_reader_reads(pool: as
         raise RuntimeError("the database went away")
 
     with pytest.raises(RuntimeError):
-        await views.view(pool, schema, ("v",), failing)
+        await views.view(pool, schema, P, ("v",), failing)
     read = Reader(pool, schema)
-    await views.view(pool, schema, ("v",), read)
+    await views.view(pool, schema, P, ("v",), read)
     assert read.readings == 1
 
 
@@ -130,17 +169,17 @@ async def test_kept_views_are_let_go_by_age_and_by_count(pool: asyncpg.Pool) -> 
     now = [0.0]
     views, schema = KeptViews(keep=2, max_age=60, clock=lambda: now[0]), await _schema(pool)
     read = Reader(pool, schema)
-    first = await views.view(pool, schema, ("v",), read)
+    first = await views.view(pool, schema, P, ("v",), read)
     assert views.token(first) is not None
     now[0] = 59
-    assert await views.view(pool, schema, ("v",), read) is first  # used since, but kept at 0
+    assert await views.view(pool, schema, P, ("v",), read) is first  # used since, but kept at 0
     now[0] = 61
-    second = await views.view(pool, schema, ("v",), read)
+    second = await views.view(pool, schema, P, ("v",), read)
     assert second is not first and views.token(first) is None and read.readings == 2
-    await views.view(pool, schema, ("w",), read)
-    await views.view(pool, schema, ("x",), read)  # a third: the least recently used goes
+    await views.view(pool, schema, P, ("w",), read)
+    await views.view(pool, schema, P, ("x",), read)  # a third: the least recently used goes
     assert views.token(second) is None
-    assert await views.view(pool, schema, ("v",), read) is not second and read.readings == 5
+    assert await views.view(pool, schema, P, ("v",), read) is not second and read.readings == 5
 
 
 async def test_the_page_cache_keys_a_kept_view_by_its_token(pool: asyncpg.Pool) -> None:
@@ -155,13 +194,13 @@ async def test_the_page_cache_keys_a_kept_view_by_its_token(pool: asyncpg.Pool) 
         renders.append(1)
         return "<p>page</p>"
 
-    view = await views.view(pool, schema, ("v",), read)
+    view = await views.view(pool, schema, P, ("v",), read)
     assert to_minute(view, "as_of") is view
     pages.rendered(("t.html", to_minute(view, "as_of")), render)
-    pages.rendered(("t.html", to_minute(await views.view(pool, schema, ("v",), read), "as_of")), render)
+    pages.rendered(("t.html", to_minute(await views.view(pool, schema, P, ("v",), read), "as_of")), render)
     assert len(renders) == 1
     await _apply(pool, schema, "b", 1, facts=0)
-    again = await views.view(pool, schema, ("v",), read)
+    again = await views.view(pool, schema, P, ("v",), read)
     assert again == view and again is not view
     pages.rendered(("t.html", again), render)
     assert len(renders) == 2

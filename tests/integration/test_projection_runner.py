@@ -101,3 +101,28 @@ async def test_one_partnerships_records_as_of_a_moment_are_built_from_its_events
     ]
     assert await kent.checkpoint("section11") == 5  # its last event by then, not its later one
     await store.close()
+
+
+async def test_each_batch_writes_the_positions_of_its_partnerships(pool: asyncpg.Pool) -> None:
+    """In the batch's transaction, as its checkpoint (the state a partnership's pages are kept
+    under: services/reporting/adapters/kept_views.py); a reset empties them, a rebuild writes them again."""
+    store, runner = await _setup(pool)
+    positions = "SELECT partnership_id, position, xmin::text AS written FROM reporting.partnership_positions ORDER BY 1"
+    committed = []
+    for partnership in ["kent", "somerset", "kent"]:
+        stream = f"s-{uuid4()}"
+        committed += await store.append(stream, 0, envelopes(stream, 0, 1, partnership=partnership))
+    await runner.apply("section11", committed[:2])
+    first = [dict(r) for r in await pool.fetch(positions)]
+    assert [(r["partnership_id"], r["position"]) for r in first] == [("kent", 1), ("somerset", 2)]
+    await runner.apply("section11", committed[2:])
+    second = [dict(r) for r in await pool.fetch(positions)]
+    assert [(r["partnership_id"], r["position"]) for r in second] == [("kent", 3), ("somerset", 2)]
+    assert second[1] == first[1]  # somerset's row untouched: its pages stay kept
+    await runner.reset()
+    assert await pool.fetch(positions) == []
+    await runner.rebuild()
+    rebuilt = [dict(r) for r in await pool.fetch(positions)]
+    assert [(r["partnership_id"], r["position"]) for r in rebuilt] == [("kent", 3), ("somerset", 2)]
+    assert rebuilt[1]["written"] != second[1]["written"]
+    await store.close()

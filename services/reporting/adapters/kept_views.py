@@ -6,15 +6,20 @@ view equal to the one read a moment before. A profile of the front door on the n
 store (docs/performance.md) found half the reporting process's time there.
 
 The read models change in one way only: the projection runner applies a batch and moves
-its source's checkpoint in the same transaction (rule 5; a rebuild, a reset and an
-erasure's rebuild write the checkpoints too, and an as-of day's records are a schema of
-their own with their own checkpoints). So a schema's checkpoint rows, with the
-transaction that last wrote each (`xmin`), name the state of every row in it: while they
-are unchanged, a view read from the schema is the same view. A view is kept under that
-state, read just before the view is (so the view is never older than the state it is kept
-under), with what else it depends on (the pool, the partnership's profile, its arguments, and the moment to the
-minute: a page shows no finer time). Anything recorded, projected, rebuilt or erased
-writes a checkpoint, so a kept view can never be stale.
+its source's checkpoint in the same transaction (rule 5), and with it the row of each
+partnership the batch held events of (`partnership_positions`: its last position from
+that source). Every read model is kept by partnership (each row's `partnership_id` is its
+event's), and every view here is one partnership's. So that partnership's rows, with the
+transaction that last wrote each (`xmin`), name the state of everything its views read:
+while they are unchanged, a view read again is the same view, whatever other
+partnerships record meanwhile. A rebuild, a reset and an erasure's rebuild write them
+again (new transactions), and an as-of day's records are a schema of their own. A view
+is kept under that state, read just before the view is (so the view is never older than
+the state it is kept under), with what else it depends on (the pool, the partnership's
+profile, the view's arguments, and the moment to the minute: a page shows no finer
+time). Anything recorded, projected, rebuilt or erased for the partnership writes its
+row, so a kept view can never be stale. (Read models made before the runner wrote these
+rows are keyed by every source's checkpoint instead: any batch moves those.)
 
 Few views are kept (`KEEP`), each at most `MAX_AGE` seconds: a live view's key moves on
 with the minute anyway, and an erased name that a kept view held is unreachable once the
@@ -49,11 +54,27 @@ WAIT = 30.0
 
 
 def state_query(schema: str) -> str:
-    """Each source's checkpoint and the transaction that last wrote it, as one text."""
+    """The partnership's position from each source and the transaction that last wrote it, as one text."""
     return (
         f"SELECT string_agg(source || ':' || position || ':' || xmin::text, ',' ORDER BY source)"
-        f" FROM {schema}.checkpoints"
+        f" FROM {schema}.partnership_positions WHERE partnership_id = $1"
     )
+
+
+def schema_state_query(schema: str) -> str:
+    """Every source's checkpoint and the transaction that last wrote it (for read models made
+    before `partnership_positions` was: any batch changes it)."""
+    return (
+        f"SELECT string_agg(source || ':' || position || ':' || xmin::text, ',' ORDER BY source)"
+        f" FROM {schema}.checkpoints WHERE $1::text IS NOT NULL"
+    )
+
+
+async def state_of(pool: asyncpg.Pool, schema: str, partnership: str) -> str | None:
+    try:
+        return await pool.fetchval(state_query(schema), partnership)  # type: ignore[no-any-return]
+    except asyncpg.UndefinedTableError:
+        return "schema " + str(await pool.fetchval(schema_state_query(schema), partnership))
 
 
 def minute(moment: datetime) -> datetime:
@@ -72,13 +93,16 @@ class KeptViews:
         self.hits = 0
         self.misses = 0
 
-    async def view(self, pool: asyncpg.Pool, schema: str, key: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]) -> T:
-        """`read()`'s view of `schema`, kept under the schema's state and `key` (everything
-        else the view depends on). The state is read first, so the view `read()` then reads
-        stands at that state or later: it is kept under a state it is never older than."""
+    async def view(
+        self, pool: asyncpg.Pool, schema: str, partnership: str, key: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]
+    ) -> T:
+        """`read()`'s view of `partnership`'s records in `schema`, kept under their state and
+        `key` (everything else the view depends on). The state is read first, so the view
+        `read()` then reads stands at that state or later: it is kept under a state it is
+        never older than."""
         waited = False
         while True:
-            full = (pool, schema, await pool.fetchval(state_query(schema)), *key)
+            full = (pool, schema, partnership, await state_of(pool, schema, partnership), *key)
             kept = self._get(full)
             if kept is not None:
                 self.hits += 1

@@ -15,11 +15,11 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.reporting.adapters.people.accounts import Accounts
 from services.reporting.adapters.people.commands import CommandSender, CommandTables, ServiceAway
@@ -61,17 +61,29 @@ def area_of(parts: list[str]) -> tuple[Area, str | None]:
     return areas.get(head, Area.PARTNERSHIP), None
 
 
-class Guard(BaseHTTPMiddleware):
-    def __init__(self, app: Any, accounts: Accounts, partnerships: Partnerships, render: Renderer) -> None:
-        super().__init__(app)
+class Guard:
+    """Pure ASGI: a request it lets through goes on to the routes as it came (no task and
+    no stream of the body between them, as starlette's BaseHTTPMiddleware puts there)."""
+
+    def __init__(self, app: ASGIApp, accounts: Accounts, partnerships: Partnerships, render: Renderer) -> None:
+        self._app = app
         self._accounts = accounts
         self._partnerships = partnerships
         self._render = render
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = await self.refusal(Request(scope, receive))
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        await self._app(scope, receive, send)
+
+    async def refusal(self, request: Request) -> Response | None:
+        """None: the request may go on."""
         path = request.url.path
         if path.startswith(PUBLIC) or path in ("/sign-in", "/accessibility"):
-            return await call_next(request)
+            return None
         found = await visitor(request, self._accounts)
         if found.person is None:
             return to_sign_in(request) if request.method == "GET" else forbidden("sign in first")
@@ -90,7 +102,7 @@ class Guard(BaseHTTPMiddleware):
                 return forbidden("these pages are read-only")
         elif parts[0] == "ops" and not found.person.is_operator(today):
             return self.not_found(request, found)
-        return await call_next(request)
+        return None
 
     def not_found(self, request: Request, found: Any) -> Response:
         return self._render.page(request, "message.html", found, status=404, page_title="Page not found",
