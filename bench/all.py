@@ -207,9 +207,12 @@ async def run(args: argparse.Namespace) -> list[Target]:
             assert pool is not None
             async with pool.acquire() as conn:
                 await conn.execute("VACUUM ANALYZE")
-            web = await bench_web(servers, national_url, tag, args.web_rounds)
+            web = await bench_web(servers, national_url, tag, args.web_rounds, changes=args.web_changes)
             after = load()
-            print(f"  {web.requests} pages in {web.seconds:.0f} s ({web.requests / web.seconds:.1f}/s), load average {before} -> {after}")
+            changed = f", the partnership's records marked changed {web.changes} times" if web.changes else ""
+            rate = f"{web.requests} pages in {web.seconds:.0f} s ({web.requests / web.seconds:.1f}/s)"
+            print(f"  {rate}{changed}, load average {before} -> {after}")
+            print(f"  the reporting process after the walk: RSS {web.memory[0] / 1024:.0f} MB, peak {web.memory[1] / 1024:.0f} MB")
             for text in web.lines():
                 print("  " + text)
             kind, p95 = web.worst
@@ -281,6 +284,10 @@ def main() -> None:
         "--reproject", action="store_true", help="memory: drop the read models first, so the reporting service projects every event live"
     )
     parser.add_argument("--web-rounds", type=int, default=5, help="web: times each person walks their pages (default 5)")
+    parser.add_argument(
+        "--web-changes", type=float, default=0.0,
+        help="web: times a second the partnership's records are marked changed during the walk (its kept views read again; default 0)",
+    )
     parser.add_argument("--writers", type=int, default=32, help="concurrent appenders (default 32)")
     args = parser.parse_args()
     root = logging.getLogger()

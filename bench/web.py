@@ -44,6 +44,7 @@ import asyncpg
 import httpx
 
 from bench.dataset import PROFILE, YEAR_START
+from bench.memory import proc_memory
 from bench.pipeline import percentile
 from bench.servers import Servers, delete_streams
 from shared.waiting import eventually
@@ -63,6 +64,10 @@ class WebReport:
     failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # page kind -> non-200 answers
     alone: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # page kind -> seconds, one person asking
     load: str = ""
+    changes: int = 0
+    """Times the partnership's records were marked changed during the walk."""
+    memory: tuple[int, int] = (0, 0)
+    """The reporting process's VmRSS and VmHWM (KiB) after the walk: its kept pages and views included."""
 
     @property
     def requests(self) -> int:
@@ -193,8 +198,14 @@ def _free_port() -> int:
 
 
 async def bench_web(servers: Servers, url: str, tag: str, rounds: int = 5, *, people: tuple[tuple[str, int], ...] = PEOPLE,
-                    tree: Path | None = None) -> WebReport:
-    """`people` walk their pages `rounds` times at once; `tree`: another checkout's service (to compare two versions)."""
+                    tree: Path | None = None, changes: float = 0.0) -> WebReport:
+    """`people` walk their pages `rounds` times at once; `tree`: another checkout's service (to compare two versions).
+
+    `changes`: times a second the partnership's records are marked changed during the walk,
+    as a batch of its events applied marks them (its row of `partnership_positions` written
+    again), so that every view of it is read again: what the kept views
+    (services/reporting/adapters/kept_views.py) save when people read while others record.
+    Nothing is recorded, so what the pages show does not change."""
     from shared.clock import platform_clock
 
     partnership = PROFILE
@@ -267,9 +278,22 @@ async def bench_web(servers: Servers, url: str, tag: str, rounds: int = 5, *, pe
                     if status != 200:
                         report.failures[kind] += 1
 
+        async def change() -> None:
+            while True:
+                await asyncio.sleep(1 / changes)  # a pace set by the bench, not a wait for a fact
+                await pool.execute(
+                    "UPDATE reporting.partnership_positions SET position = position WHERE partnership_id = $1", partnership
+                )
+                report.changes += 1
+
+        changing = asyncio.create_task(change()) if changes > 0 else None
         start = time.perf_counter()
         await asyncio.gather(*(walk(c, p) for c, p in zip(clients, walks, strict=True)))
         report.seconds = time.perf_counter() - start
+        if changing is not None:
+            changing.cancel()
+            await asyncio.gather(changing, return_exceptions=True)
+        report.memory = proc_memory(process.pid)
         for client in clients:
             await client.aclose()
         return report
