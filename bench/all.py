@@ -28,6 +28,7 @@ import platform
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 
@@ -207,7 +208,7 @@ async def run(args: argparse.Namespace) -> list[Target]:
             assert pool is not None
             async with pool.acquire() as conn:
                 await conn.execute("VACUUM ANALYZE")
-            web = await bench_web(servers, national_url, tag, args.web_rounds, changes=args.web_changes)
+            web = await bench_web(servers, national_url, tag, args.web_rounds, changes=args.web_changes, tree=args.web_tree)
             after = load()
             changed = f", the partnership's records marked changed {web.changes} times" if web.changes else ""
             rate = f"{web.requests} pages in {web.seconds:.0f} s ({web.requests / web.seconds:.1f}/s)"
@@ -288,6 +289,7 @@ def main() -> None:
         "--web-changes", type=float, default=0.0,
         help="web: times a second the partnership's records are marked changed during the walk (its kept views read again; default 0)",
     )
+    parser.add_argument("--web-tree", type=Path, default=None, help="web: run the reporting service from this checkout (old against new)")
     parser.add_argument("--writers", type=int, default=32, help="concurrent appenders (default 32)")
     args = parser.parse_args()
     root = logging.getLogger()

@@ -4,7 +4,7 @@ applied, its position written again with the same value, a rebuild ends where th
 did (an erasure's), or it is read from another schema (an as-of day's); read models made
 before the partnerships' positions were are keyed by every checkpoint; twenty readers at
 once read it once; a kept view is let go by age and by count; and the page cache keys a
-kept view by its token, never by another view's (services/reporting/adapters/kept_views.py).
+kept view by its content, worked out once (services/reporting/adapters/kept_views.py).
 The projection runner's side (each batch writes its partnerships' positions) is held by
 tests/integration/test_projection_runner.py."""
 
@@ -19,7 +19,7 @@ import asyncpg
 import pytest
 
 from services.reporting.adapters.kept_views import VIEWS, KeptViews
-from services.reporting.adapters.render_cache import RenderCache, to_minute
+from services.reporting.adapters.render_cache import KeptContent, RenderCache, to_minute
 
 pytestmark = pytest.mark.integration
 
@@ -170,22 +170,22 @@ async def test_kept_views_are_let_go_by_age_and_by_count(pool: asyncpg.Pool) -> 
     views, schema = KeptViews(keep=2, max_age=60, clock=lambda: now[0]), await _schema(pool)
     read = Reader(pool, schema)
     first = await views.view(pool, schema, P, ("v",), read)
-    assert views.token(first) is not None
+    assert views.is_kept(first)
     now[0] = 59
     assert await views.view(pool, schema, P, ("v",), read) is first  # used since, but kept at 0
     now[0] = 61
     second = await views.view(pool, schema, P, ("v",), read)
-    assert second is not first and views.token(first) is None and read.readings == 2
+    assert second is not first and not views.is_kept(first) and read.readings == 2
     await views.view(pool, schema, P, ("w",), read)
     await views.view(pool, schema, P, ("x",), read)  # a third: the least recently used goes
-    assert views.token(second) is None
+    assert not views.is_kept(second)
     assert await views.view(pool, schema, P, ("v",), read) is not second and read.readings == 5
 
 
-async def test_the_page_cache_keys_a_kept_view_by_its_token(pool: asyncpg.Pool) -> None:
-    """Two equal views read at two states are two tokens (each page rendered once); the same
-    kept view is the same page, with no copy cut to the minute. (The process's own kept
-    views: their keys hold this test's pool, which no other test's reading shares.)"""
+async def test_the_page_cache_keys_a_kept_view_by_its_content_worked_out_once(pool: asyncpg.Pool) -> None:
+    """The same kept view is the same page; an equal view read at another state is too (one
+    rendering); a changed one is rendered again. (The process's own kept views: their keys
+    hold this test's pool, which no other test's reading shares.)"""
     views, schema = VIEWS, await _schema(pool)
     pages, renders = RenderCache(), []
     read = Reader(pool, schema)
@@ -195,12 +195,28 @@ async def test_the_page_cache_keys_a_kept_view_by_its_token(pool: asyncpg.Pool) 
         return "<p>page</p>"
 
     view = await views.view(pool, schema, P, ("v",), read)
-    assert to_minute(view, "as_of") is view
+    assert isinstance(to_minute(view, "as_of"), KeptContent)
     pages.rendered(("t.html", to_minute(view, "as_of")), render)
     pages.rendered(("t.html", to_minute(await views.view(pool, schema, P, ("v",), read), "as_of")), render)
-    assert len(renders) == 1
     await _apply(pool, schema, "b", 1, facts=0)
     again = await views.view(pool, schema, P, ("v",), read)
     assert again == view and again is not view
-    pages.rendered(("t.html", again), render)
+    pages.rendered(("t.html", to_minute(again, "as_of")), render)
+    assert len(renders) == 1 and read.readings == 2
+    await _apply(pool, schema, "b", 2, facts=1)
+    pages.rendered(("t.html", to_minute(await views.view(pool, schema, P, ("v",), read), "as_of")), render)
     assert len(renders) == 2
+
+
+async def test_a_kept_views_digest_is_worked_out_once(pool: asyncpg.Pool) -> None:
+    views, schema = KeptViews(), await _schema(pool)
+    view, worked = await views.view(pool, schema, P, ("v",), Reader(pool, schema)), []
+
+    def work_out() -> bytes:
+        worked.append(1)
+        return b"digest"
+
+    assert views.digest(view, ("as_of",), work_out) == views.digest(view, ("as_of",), work_out) == b"digest"
+    assert len(worked) == 1
+    views.digest(View(0, MOMENT), ("as_of",), work_out)  # equal, but not the kept one
+    assert len(worked) == 2

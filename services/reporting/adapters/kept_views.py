@@ -27,14 +27,15 @@ read models are rebuilt and gone from memory within that time (docs/security.md)
 view is kept as it was built and handed to every reader: views are frozen dataclasses and
 nothing changes them in place. Twenty readers of one view at once wait for one reading.
 
-A kept view also has a token (`token`), so that the page cache (`render_cache`) keys the
-HTML of a kept view by that token instead of pickling the whole view again.
+The page cache (`render_cache`) keys a page by the digest of what it shows; for a kept
+view that digest is worked out once and remembered with it (`digest`), not again on every
+request, and two kept views of equal content (read at two states that differ in nothing
+the page shows) have the same digest, so their page is rendered once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -87,9 +88,8 @@ class KeptViews:
         self._max_age = max_age
         self._clock = clock
         self._kept: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._tokens: dict[int, tuple[Any, int]] = {}  # id(view) -> (view, its token), while kept
+        self._digests: dict[int, tuple[Any, dict[Hashable, bytes]]] = {}  # id(view) -> (view, its digests), while kept
         self._reading: dict[Hashable, asyncio.Event] = {}
-        self._numbers = itertools.count(1)
         self.hits = 0
         self.misses = 0
 
@@ -129,10 +129,19 @@ class KeptViews:
                 del self._reading[full]
             reading.set()
 
-    def token(self, view: Any) -> int | None:
-        """The kept view's number (never reused), or None for a view not kept."""
-        entry = self._tokens.get(id(view))
-        return entry[1] if entry is not None and entry[0] is view else None
+    def is_kept(self, view: Any) -> bool:
+        entry = self._digests.get(id(view))
+        return entry is not None and entry[0] is view
+
+    def digest(self, view: Any, how: Hashable, work_out: Callable[[], bytes]) -> bytes:
+        """The kept view's digest `how` (worked out once while it is kept; every time if it is not)."""
+        entry = self._digests.get(id(view))
+        if entry is None or entry[0] is not view:
+            return work_out()
+        digests = entry[1]
+        if how not in digests:
+            digests[how] = work_out()
+        return digests[how]
 
     def _get(self, full: Hashable) -> Any:
         oldest = self._clock() - self._max_age
@@ -154,15 +163,15 @@ class KeptViews:
         if full in self._kept:
             return
         self._kept[full] = (self._clock(), view)
-        self._tokens[id(view)] = (view, next(self._numbers))
+        self._digests[id(view)] = (view, {})
         while len(self._kept) > self._keep:
             self._drop(next(iter(self._kept)))
 
     def _drop(self, full: Hashable) -> None:
         _, view = self._kept.pop(full)
-        entry = self._tokens.get(id(view))
+        entry = self._digests.get(id(view))
         if entry is not None and entry[0] is view:
-            del self._tokens[id(view)]
+            del self._digests[id(view)]
 
 
 VIEWS = KeptViews()

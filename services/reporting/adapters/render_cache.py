@@ -7,7 +7,7 @@ queue behind each other's renderings of the same HTML.
 
 The key is the content itself: a SHA-256 of the pickled view (and of the page's frame, the
 template's name and anything else the caller says the HTML depends on); a view kept by
-`kept_views` is pickled as its token, which no other view ever has. Equal inputs render
+`kept_views` stands in it as the digest of its content to the minute, worked out once. Equal inputs render
 equal HTML, so a kept page can never be stale: anything recorded, projected, amended or
 erased changes the view, hence the key. Moments are cut to the minute before they are
 keyed (`to_minute`), by the caller, only where the template shows no finer time; otherwise
@@ -34,7 +34,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -56,8 +56,25 @@ def to_minute(view: Any, *names: str) -> Any:
     """The (frozen dataclass) view with its datetime fields `names` cut to the minute, for a
     key; a dotted name reaches into a field's own view ("dashboard.scrutiny.as_of"). Anything
     else, and a name the view has not, as it is."""
-    if not is_dataclass(view) or isinstance(view, type) or VIEWS.token(view) is not None:
-        return view  # a kept view: its token stands for it, and was kept to the minute
+    if VIEWS.is_kept(view):  # its content to the minute, pickled once while it is kept
+        return KeptContent(VIEWS.digest(view, names, lambda: _digest(_cut(view, names))))
+    return _cut(view, names)
+
+
+@dataclass(frozen=True)
+class KeptContent:
+    """A kept view in a page's key: the digest of its content, cut to the minute."""
+
+    sha256: bytes
+
+
+def _digest(inputs: Any) -> bytes:
+    return hashlib.sha256(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+
+
+def _cut(view: Any, names: tuple[str, ...]) -> Any:
+    if not is_dataclass(view) or isinstance(view, type):
+        return view
     present = {f.name for f in fields(view)}
     cut: dict[str, Any] = {}
     for name in names:
@@ -88,7 +105,7 @@ class RenderCache:
     def rendered(self, inputs: Any, render: Callable[[], str]) -> str:
         """`render()`'s HTML, kept under the digest of `inputs` (everything it depends on)."""
         try:
-            key = hashlib.sha256(pickle.dumps(_tokens_for_kept(inputs), protocol=pickle.HIGHEST_PROTOCOL)).digest()
+            key = _digest(inputs)
         except (pickle.PicklingError, TypeError, AttributeError) as why:
             log.debug("a view that cannot be pickled is rendered every time: %s", why)
             return render()
@@ -137,16 +154,6 @@ class RenderCache:
         for key in [k for k, (at, _) in self._kept.items() if at < oldest]:
             _, html = self._kept.pop(key)
             self._size -= sys.getsizeof(html)
-
-
-def _tokens_for_kept(inputs: Any) -> Any:
-    """`inputs` with each kept view (`kept_views`) among them, or `inputs` itself, replaced by
-    its token: equal tokens are the same view, so the key need not pickle it again."""
-    if (token := VIEWS.token(inputs)) is not None:
-        return ("kept view", token)
-    if isinstance(inputs, tuple):
-        return tuple(("kept view", t) if (t := VIEWS.token(i)) is not None else i for i in inputs)
-    return inputs
 
 
 PAGES = RenderCache()
