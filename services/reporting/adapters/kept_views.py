@@ -21,9 +21,11 @@ time). Anything recorded, projected, rebuilt or erased for the partnership write
 row, so a kept view can never be stale. (Read models made before the runner wrote these
 rows are keyed by every source's checkpoint instead: any batch moves those.)
 
-Few views are kept (`KEEP`), each at most `MAX_AGE` seconds: a live view's key moves on
-with the minute anyway, and an erased name that a kept view held is unreachable once the
-read models are rebuilt and gone from memory within that time (docs/security.md). A
+Few views are kept (`KEEP`), one for each view of each partnership (its slot: a view read
+at a later state or minute takes the place of the one before, which no reader asks for
+again), each at most `MAX_AGE` seconds: an erased name that a kept view held is
+unreachable once the read models are rebuilt, and gone from memory within that time
+(docs/security.md). A
 view is kept as it was built and handed to every reader: views are frozen dataclasses and
 nothing changes them in place. Twenty readers of one view at once wait for one reading.
 
@@ -47,7 +49,8 @@ import asyncpg
 T = TypeVar("T")
 
 KEEP = 48
-"""Views kept in a process: a partnership's pages read about a dozen of them."""
+"""Views kept in a process: a partnership's pages read about twenty (the dashboard's parts,
+the board pack, the reports, an agency's each)."""
 MAX_AGE = 600.0
 """Seconds a view is kept (the same as a rendered page, `render_cache.MAX_AGE`)."""
 WAIT = 30.0
@@ -88,28 +91,37 @@ class KeptViews:
         self._max_age = max_age
         self._clock = clock
         self._kept: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._slots: dict[Hashable, Hashable] = {}  # a view's key without its state and minute -> its kept key
         self._digests: dict[int, tuple[Any, dict[Hashable, bytes]]] = {}  # id(view) -> (view, its digests), while kept
         self._reading: dict[Hashable, asyncio.Event] = {}
         self.hits = 0
         self.misses = 0
 
     async def view(
-        self, pool: asyncpg.Pool, schema: str, partnership: str, key: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        partnership: str,
+        key: tuple[Hashable, ...],
+        moment: datetime,
+        read: Callable[[], Awaitable[T]],
     ) -> T:
-        """`read()`'s view of `partnership`'s records in `schema`, kept under their state and
-        `key` (everything else the view depends on). The state is read first, so the view
-        `read()` then reads stands at that state or later: it is kept under a state it is
-        never older than."""
+        """`read()`'s view of `partnership`'s records in `schema` at `moment`, kept under their
+        state, the moment to the minute and `key` (everything else the view depends on). The
+        state is read first, so the view `read()` then reads stands at that state or later: it
+        is kept under a state it is never older than. One view is kept for each `key` (its
+        slot): a view read at a later state or minute takes the place of the one before."""
+        slot = (pool, schema, partnership, *key)
         waited = False
         while True:
-            full = (pool, schema, partnership, await state_of(pool, schema, partnership), *key)
+            full = (*slot, await state_of(pool, schema, partnership), minute(moment))
             kept = self._get(full)
             if kept is not None:
                 self.hits += 1
                 return kept  # type: ignore[no-any-return]
             reading = self._reading.get(full)
             if reading is None or waited:
-                return await self._read(full, read)
+                return await self._read(slot, full, read)
             # Another reader reads this view now: wait for it rather than read it again.
             waited = True
             try:
@@ -117,12 +129,12 @@ class KeptViews:
             except (TimeoutError, RuntimeError):  # too long, or an event of another loop (tests)
                 pass
 
-    async def _read(self, full: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]) -> T:
+    async def _read(self, slot: tuple[Hashable, ...], full: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]) -> T:
         self.misses += 1
         reading = self._reading.setdefault(full, asyncio.Event())
         try:
             view = await read()
-            self._put(full, view)
+            self._put(slot, full, view)
             return view
         finally:
             if self._reading.get(full) is reading:
@@ -159,9 +171,13 @@ class KeptViews:
         self._kept.move_to_end(full)
         return entry[1]
 
-    def _put(self, full: Hashable, view: Any) -> None:
+    def _put(self, slot: Hashable, full: Hashable, view: Any) -> None:
         if full in self._kept:
             return
+        before = self._slots.get(slot)
+        if before is not None and before in self._kept:
+            self._drop(before)  # of an earlier state or minute: no reader asks for it again
+        self._slots[slot] = full
         self._kept[full] = (self._clock(), view)
         self._digests[id(view)] = (view, {})
         while len(self._kept) > self._keep:
@@ -172,6 +188,9 @@ class KeptViews:
         entry = self._digests.get(id(view))
         if entry is not None and entry[0] is view:
             del self._digests[id(view)]
+        slot = full[:-2]  # type: ignore[index]
+        if self._slots.get(slot) == full:
+            del self._slots[slot]
 
 
 VIEWS = KeptViews()

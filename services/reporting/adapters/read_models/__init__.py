@@ -13,7 +13,7 @@ from services.reporting.adapters.areas.reviews import actions_queries as actions
 from services.reporting.adapters.areas.reviews import queries as reviews
 from services.reporting.adapters.areas.scrutiny import queries as scrutiny_queries
 from services.reporting.adapters.areas.section11 import queries as section11
-from services.reporting.adapters.kept_views import VIEWS, minute
+from services.reporting.adapters.kept_views import VIEWS
 from services.reporting.domain.views import (
     Dashboard,
     build_heatmap,
@@ -62,7 +62,7 @@ class ReadModels:
         an area's page does not show are left empty, not read."""
         parts = PARTS if area is None else AREA_PARTS[area] if area in AREA_PARTS else READER_PARTS[area]
         return await VIEWS.view(
-            self._pool, self._schema, profile.id, ("dashboard", id(profile), parts, minute(as_of)),
+            self._pool, self._schema, profile.id, ("dashboard", id(profile), parts), as_of,
             lambda: self._dashboard(profile, as_of, parts),
         )
 

@@ -11,7 +11,7 @@ from services.reporting.adapters.areas.performance import queries as performance
 from services.reporting.adapters.areas.reviews import actions_queries as actions
 from services.reporting.adapters.areas.reviews import queries as reviews
 from services.reporting.adapters.areas.section11 import queries as section11
-from services.reporting.adapters.kept_views import VIEWS, minute
+from services.reporting.adapters.kept_views import VIEWS
 from services.reporting.domain.views.agency import (
     AgencyRows,
     AgencyView,
@@ -27,7 +27,7 @@ async def agency_view(
     if agency_id not in {a.id for a in profile.agencies}:
         raise KeyError(agency_id)
     return await VIEWS.view(
-        pool, schema, profile.id, ("agency", id(profile), agency_id, minute(as_of)),
+        pool, schema, profile.id, ("agency", id(profile), agency_id), as_of,
         lambda: _agency_view(pool, schema, profile, agency_id, as_of),
     )
 

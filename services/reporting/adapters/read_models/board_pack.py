@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from services.reporting.adapters.areas.reporting_records import queries as own_records
 from services.reporting.adapters.areas.section11 import queries as section11
-from services.reporting.adapters.kept_views import VIEWS, minute
+from services.reporting.adapters.kept_views import VIEWS
 from services.reporting.domain.views.board_pack import BoardPack, build_board_pack
 from services.reporting.domain.views.board_pack_schedule import (
     group_of,
@@ -35,7 +35,7 @@ class BoardPackReadModels(ReadModels):
         Raises `UnknownGroup` (listing the profile's groups) before reading anything."""
         group_of(profile, group_id)
         return await VIEWS.view(
-            self._pool, self._schema, profile.id, ("board pack", id(profile), group_id, meeting, minute(as_of), since),
+            self._pool, self._schema, profile.id, ("board pack", id(profile), group_id, meeting, since), as_of,
             lambda: self._board_pack(profile, group_id, meeting, as_of, since),
         )
 

@@ -14,7 +14,7 @@ from services.reporting.adapters.areas.reports import queries as reports
 from services.reporting.adapters.areas.reviews import actions_queries as actions
 from services.reporting.adapters.areas.reviews import queries as reviews
 from services.reporting.adapters.areas.scrutiny import queries as scrutiny
-from services.reporting.adapters.kept_views import VIEWS, minute
+from services.reporting.adapters.kept_views import VIEWS
 from services.reporting.domain.views.risks import RiskRegister, build_risk_register
 from services.reporting.domain.views.thematic import ThematicReport, build_thematic, themes_index
 from services.reporting.domain.views.tiered import TieredReport, build_tiered
@@ -37,11 +37,11 @@ class ReportReadModels:
         return cls(read_models._pool, read_models._schema)  # type: ignore[attr-defined]
 
     async def tiered(self, profile: FrameworkProfile, as_of: datetime) -> TieredReport:
-        return await self._kept(profile, ("tiered", minute(as_of)), lambda: self._tiered(profile, as_of))
+        return await self._kept(profile, ("tiered",), as_of, lambda: self._tiered(profile, as_of))
 
-    async def _kept(self, profile: FrameworkProfile, key: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]) -> T:
+    async def _kept(self, profile: FrameworkProfile, key: tuple[Hashable, ...], as_of: datetime, read: Callable[[], Awaitable[T]]) -> T:
         """A report's view, kept while the partnership's read models stand still (`kept_views`)."""
-        return await VIEWS.view(self._pool, self._schema, profile.id, (*key, id(profile)), read)
+        return await VIEWS.view(self._pool, self._schema, profile.id, (*key, id(profile)), as_of, read)
 
     async def _tiered(self, profile: FrameworkProfile, as_of: datetime) -> TieredReport:
         s, p = self._schema, profile.id
@@ -56,7 +56,7 @@ class ReportReadModels:
 
     async def thematic(self, profile: FrameworkProfile, theme: str, as_of: datetime, template_id: str | None = None) -> ThematicReport:
         return await self._kept(
-            profile, ("thematic", theme, minute(as_of), template_id), lambda: self._thematic(profile, theme, as_of, template_id)
+            profile, ("thematic", theme, template_id), as_of, lambda: self._thematic(profile, theme, as_of, template_id)
         )
 
     async def _thematic(self, profile: FrameworkProfile, theme: str, as_of: datetime, template_id: str | None = None) -> ThematicReport:
@@ -74,7 +74,7 @@ class ReportReadModels:
     async def yearly(self, profile: FrameworkProfile, year: int, as_of: datetime, report_id: str | None = None) -> YearlyView:
         """A yearly report's year (none named: the profile's first, the partnership's own)."""
         return await self._kept(
-            profile, ("yearly", year, minute(as_of), report_id), lambda: self._yearly(profile, year, as_of, report_id)
+            profile, ("yearly", year, report_id), as_of, lambda: self._yearly(profile, year, as_of, report_id)
         )
 
     async def _yearly(self, profile: FrameworkProfile, year: int, as_of: datetime, report_id: str | None) -> YearlyView:
@@ -90,7 +90,7 @@ class ReportReadModels:
         )
 
     async def risks(self, profile: FrameworkProfile, as_of: datetime) -> RiskRegister:
-        return await self._kept(profile, ("risks", minute(as_of)), lambda: self._risks(profile, as_of))
+        return await self._kept(profile, ("risks",), as_of, lambda: self._risks(profile, as_of))
 
     async def _risks(self, profile: FrameworkProfile, as_of: datetime) -> RiskRegister:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):

@@ -7,13 +7,13 @@ from datetime import datetime
 import asyncpg
 
 from services.reporting.adapters.areas.scrutiny import queries
-from services.reporting.adapters.kept_views import VIEWS, minute
+from services.reporting.adapters.kept_views import VIEWS
 from services.reporting.domain.views.scrutiny import Workspace
 from shared.profiles.schema import FrameworkProfile
 
 
 async def read_workspace(pool: asyncpg.Pool, schema: str, profile: FrameworkProfile, as_of: datetime) -> Workspace:
     return await VIEWS.view(
-        pool, schema, profile.id, ("workspace", id(profile), minute(as_of)),
+        pool, schema, profile.id, ("workspace", id(profile)), as_of,
         lambda: queries.read_workspace(pool, schema, profile, as_of),
     )
