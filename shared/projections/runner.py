@@ -195,15 +195,13 @@ class ProjectionRunner:
         await statements.flush()
         if rows_written is not None:
             await rows_written()
-        await conn.execute(
-            f"UPDATE {self.schema}.checkpoints SET position = $2 WHERE source = $1", source, todo[-1].position
-        )
         last = {envelope.partnership_id: envelope.position for envelope in todo}
-        await conn.execute(
-            f"INSERT INTO {self.schema}.partnership_positions"
-            " SELECT partnership_id, $1, position FROM unnest($2::text[], $3::bigint[]) AS x(partnership_id, position)"
+        await conn.execute(  # one statement, one round trip
+            f"WITH checkpoint AS (UPDATE {self.schema}.checkpoints SET position = $2 WHERE source = $1)"
+            f" INSERT INTO {self.schema}.partnership_positions"
+            " SELECT partnership_id, $1, position FROM unnest($3::text[], $4::bigint[]) AS x(partnership_id, position)"
             " ON CONFLICT (partnership_id, source) DO UPDATE SET position = excluded.position",
-            source, list(last), list(last.values()),
+            source, todo[-1].position, list(last), list(last.values()),
         )
 
     async def behind(self) -> dict[str, int]:
