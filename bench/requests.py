@@ -103,6 +103,7 @@ async def bench_raw_requests(servers: Servers, tag: str, requests: int, concurre
     try:
         await db.execute("CREATE TABLE requests (id uuid PRIMARY KEY, body jsonb NOT NULL)")
         sub = await responder_nc.subscribe(subject, cb=on_request)
+        await responder_nc.flush()  # the server has the subscription before the first request is sent on the other connection
         task = asyncio.create_task(writer())
         bodies = [(subject, submission(f"agency-{n % 23}", {"s": {"rating": 3}}, str(uuid.uuid4()), "c")) for n in range(requests)]
         try:
