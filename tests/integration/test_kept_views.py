@@ -51,10 +51,10 @@ def _tables(schema: str, positions: bool = True) -> str:
         f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.checkpoints (source text PRIMARY KEY, position bigint NOT NULL);"
         f" CREATE TABLE {schema}.facts (partnership_id text, n int); INSERT INTO {schema}.checkpoints VALUES ('a', 0), ('b', 0);"
     )
-    if positions:
+    if positions:  # the partnership's first batch applied (of no facts)
         made += (
             f" CREATE TABLE {schema}.partnership_positions (partnership_id text, source text, position bigint,"
-            " PRIMARY KEY (partnership_id, source))"
+            f" PRIMARY KEY (partnership_id, source)); INSERT INTO {schema}.partnership_positions VALUES ('{P}', 'a', 0)"
         )
     return made
 
@@ -97,6 +97,20 @@ async def test_a_view_is_kept_until_a_checkpoint_is_written(pool: asyncpg.Pool) 
     other = await _schema(pool)
     await views.view(pool, other, P, ("v",), MOMENT, Reader(pool, other))
     assert read.readings == 4
+
+
+async def test_a_partnership_with_no_position_yet_is_read_every_time(pool: asyncpg.Pool) -> None:
+    """Read models made before the positions were written, or reset since: a reset, or a
+    rebuild that has not reached the partnership, would mark no change."""
+    views, schema = KeptViews(), await _schema(pool)
+    await pool.execute(f"TRUNCATE {schema}.partnership_positions")
+    read = Reader(pool, schema)
+    await views.view(pool, schema, P, ("v",), MOMENT, read)
+    await views.view(pool, schema, P, ("v",), MOMENT, read)
+    assert read.readings == 2
+    await _apply(pool, schema, "a", 1)
+    first = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    assert await views.view(pool, schema, P, ("v",), MOMENT, read) is first and read.readings == 3
 
 
 async def test_other_partnerships_records_leave_a_partnerships_view_kept(pool: asyncpg.Pool) -> None:

@@ -18,8 +18,11 @@ is kept under that state, read just before the view is (so the view is never old
 the state it is kept under), with what else it depends on (the pool, the partnership's
 profile, the view's arguments, and the moment to the minute: a page shows no finer
 time). Anything recorded, projected, rebuilt or erased for the partnership writes its
-row, so a kept view can never be stale. (Read models made before the runner wrote these
-rows are keyed by every source's checkpoint instead: any batch moves those.)
+row, so a kept view can never be stale. A partnership with no row yet (read models made
+before the runner wrote these rows, or reset since) has its views read every time: a
+rebuild or a reset from there would write no row until its first batch of the
+partnership. (An as-of day's records made before these rows existed are keyed by every
+source's checkpoint instead: any batch moves those.)
 
 Few views are kept (`KEEP`), one for each view of each partnership (its slot: a view read
 at a later state or minute takes the place of the one before, which no reader asks for
@@ -114,7 +117,13 @@ class KeptViews:
         slot = (pool, schema, partnership, *key)
         waited = False
         while True:
-            full = (*slot, await state_of(pool, schema, partnership), minute(moment))
+            state = await state_of(pool, schema, partnership)
+            if state is None:
+                # No row yet: nothing of the partnership's applied since these read models
+                # were made (or since a reset), so no batch would mark a change: not kept.
+                self.misses += 1
+                return await read()
+            full = (*slot, state, minute(moment))
             kept = self._get(full)
             if kept is not None:
                 self.hits += 1
