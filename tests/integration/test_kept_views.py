@@ -46,6 +46,14 @@ class Reader:
 P = "north-lincolnshire"
 
 
+@dataclass(frozen=True)
+class Profile:
+    id: str
+
+
+PROFILE = Profile(P)
+
+
 def _tables(schema: str, positions: bool = True) -> str:
     made = (
         f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.checkpoints (source text PRIMARY KEY, position bigint NOT NULL);"
@@ -81,21 +89,21 @@ async def _apply(pool: asyncpg.Pool, schema: str, source: str, position: int, fa
 async def test_a_view_is_kept_until_a_checkpoint_is_written(pool: asyncpg.Pool) -> None:
     views, schema = KeptViews(), await _schema(pool)
     read = Reader(pool, schema)
-    first = await views.view(pool, schema, P, ("v",), MOMENT, read)
-    assert await views.view(pool, schema, P, ("v",), MOMENT, read) is first and read.readings == 1
+    first = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
+    assert await views.view(pool, schema, PROFILE, ("v",), MOMENT, read) is first and read.readings == 1
 
     await _apply(pool, schema, "a", 1)
-    second = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    second = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     assert (first.rows, second.rows, read.readings) == (0, 1, 2)
 
     # The same position written again (as a reset or rebuild may): another transaction wrote it.
     await _apply(pool, schema, "a", 1, facts=0)
-    assert await views.view(pool, schema, P, ("v",), MOMENT, read) is not second and read.readings == 3
+    assert await views.view(pool, schema, PROFILE, ("v",), MOMENT, read) is not second and read.readings == 3
 
     # Other arguments, and the same arguments over another schema, are other views.
-    await views.view(pool, schema, P, ("w",), MOMENT, read)
+    await views.view(pool, schema, PROFILE, ("w",), MOMENT, read)
     other = await _schema(pool)
-    await views.view(pool, other, P, ("v",), MOMENT, Reader(pool, other))
+    await views.view(pool, other, PROFILE, ("v",), MOMENT, Reader(pool, other))
     assert read.readings == 4
 
 
@@ -105,32 +113,32 @@ async def test_a_partnership_with_no_position_yet_is_read_every_time(pool: async
     views, schema = KeptViews(), await _schema(pool)
     await pool.execute(f"TRUNCATE {schema}.partnership_positions")
     read = Reader(pool, schema)
-    await views.view(pool, schema, P, ("v",), MOMENT, read)
-    await views.view(pool, schema, P, ("v",), MOMENT, read)
+    await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
+    await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     assert read.readings == 2
     await _apply(pool, schema, "a", 1)
-    first = await views.view(pool, schema, P, ("v",), MOMENT, read)
-    assert await views.view(pool, schema, P, ("v",), MOMENT, read) is first and read.readings == 3
+    first = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
+    assert await views.view(pool, schema, PROFILE, ("v",), MOMENT, read) is first and read.readings == 3
 
 
 async def test_other_partnerships_records_leave_a_partnerships_view_kept(pool: asyncpg.Pool) -> None:
     views, schema = KeptViews(), await _schema(pool)
     read = Reader(pool, schema)
-    first = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    first = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     await _apply(pool, schema, "a", 1, facts=3, partnership="elsewhere")
     await _apply(pool, schema, "b", 1, facts=3, partnership="elsewhere")
-    assert await views.view(pool, schema, P, ("v",), MOMENT, read) is first and read.readings == 1
+    assert await views.view(pool, schema, PROFILE, ("v",), MOMENT, read) is first and read.readings == 1
     await _apply(pool, schema, "b", 2, facts=1)
-    assert (await views.view(pool, schema, P, ("v",), MOMENT, read)).rows == 1 and read.readings == 2
+    assert (await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)).rows == 1 and read.readings == 2
 
 
 async def test_read_models_made_before_the_positions_are_keyed_by_every_checkpoint(pool: asyncpg.Pool) -> None:
     views, schema = KeptViews(), await _schema(pool, positions=False)
     read = Reader(pool, schema)
-    first = await views.view(pool, schema, P, ("v",), MOMENT, read)
-    assert await views.view(pool, schema, P, ("v",), MOMENT, read) is first
+    first = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
+    assert await views.view(pool, schema, PROFILE, ("v",), MOMENT, read) is first
     await _apply(pool, schema, "a", 1, facts=0, partnership="elsewhere")
-    assert await views.view(pool, schema, P, ("v",), MOMENT, read) is not first and read.readings == 2
+    assert await views.view(pool, schema, PROFILE, ("v",), MOMENT, read) is not first and read.readings == 2
 
 
 async def test_a_rebuild_that_ends_where_the_last_ended_is_read_again(pool: asyncpg.Pool) -> None:
@@ -138,24 +146,24 @@ async def test_a_rebuild_that_ends_where_the_last_ended_is_read_again(pool: asyn
     views, schema = KeptViews(), await _schema(pool)
     read = Reader(pool, schema)
     await _apply(pool, schema, "a", 5, facts=3)
-    before = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    before = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     await pool.execute(f"DROP SCHEMA {schema} CASCADE")
     await pool.execute(_tables(schema))
     await _apply(pool, schema, "a", 5, facts=2)
-    after = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    after = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     assert (before.rows, after.rows, read.readings) == (3, 2, 2)
 
 
 async def test_a_view_read_at_a_later_state_or_minute_takes_the_place_of_the_one_before(pool: asyncpg.Pool) -> None:
     views, schema = KeptViews(), await _schema(pool)
     read = Reader(pool, schema)
-    first = await views.view(pool, schema, P, ("v",), MOMENT, read)
-    other = await views.view(pool, schema, P, ("w",), MOMENT, read)
+    first = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
+    other = await views.view(pool, schema, PROFILE, ("w",), MOMENT, read)
     await _apply(pool, schema, "a", 1)
-    second = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    second = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     assert not views.is_kept(first) and views.is_kept(second) and views.is_kept(other)
-    assert await views.view(pool, schema, P, ("v",), MOMENT.replace(second=59), read) is second  # the same minute
-    third = await views.view(pool, schema, P, ("v",), MOMENT + timedelta(minutes=1), read)
+    assert await views.view(pool, schema, PROFILE, ("v",), MOMENT.replace(second=59), read) is second  # the same minute
+    third = await views.view(pool, schema, PROFILE, ("v",), MOMENT + timedelta(minutes=1), read)
     assert third is not second and not views.is_kept(second) and read.readings == 4
 
 
@@ -171,9 +179,9 @@ async def test_readers_at_once_read_a_view_once(pool: asyncpg.Pool) -> None:
         await release.wait()
         return View(readings, MOMENT)
 
-    first = asyncio.create_task(views.view(pool, schema, P, ("v",), MOMENT, slow))
+    first = asyncio.create_task(views.view(pool, schema, PROFILE, ("v",), MOMENT, slow))
     await started.wait()
-    others = [asyncio.create_task(views.view(pool, schema, P, ("v",), MOMENT, slow)) for _ in range(19)]
+    others = [asyncio.create_task(views.view(pool, schema, PROFILE, ("v",), MOMENT, slow)) for _ in range(19)]
     release.set()
     got = await asyncio.gather(first, *others)
     assert readings == 1 and all(view is got[0] for view in got)
@@ -186,9 +194,9 @@ async def test_a_failed_reading_keeps_nothing_and_the_next_reader_reads(pool: as
         raise RuntimeError("the database went away")
 
     with pytest.raises(RuntimeError):
-        await views.view(pool, schema, P, ("v",), MOMENT, failing)
+        await views.view(pool, schema, PROFILE, ("v",), MOMENT, failing)
     read = Reader(pool, schema)
-    await views.view(pool, schema, P, ("v",), MOMENT, read)
+    await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     assert read.readings == 1
 
 
@@ -196,17 +204,17 @@ async def test_kept_views_are_let_go_by_age_and_by_count(pool: asyncpg.Pool) -> 
     now = [0.0]
     views, schema = KeptViews(keep=2, max_age=60, clock=lambda: now[0]), await _schema(pool)
     read = Reader(pool, schema)
-    first = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    first = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     assert views.is_kept(first)
     now[0] = 59
-    assert await views.view(pool, schema, P, ("v",), MOMENT, read) is first  # used since, but kept at 0
+    assert await views.view(pool, schema, PROFILE, ("v",), MOMENT, read) is first  # used since, but kept at 0
     now[0] = 61
-    second = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    second = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     assert second is not first and not views.is_kept(first) and read.readings == 2
-    await views.view(pool, schema, P, ("w",), MOMENT, read)
-    await views.view(pool, schema, P, ("x",), MOMENT, read)  # a third: the least recently used goes
+    await views.view(pool, schema, PROFILE, ("w",), MOMENT, read)
+    await views.view(pool, schema, PROFILE, ("x",), MOMENT, read)  # a third: the least recently used goes
     assert not views.is_kept(second)
-    assert await views.view(pool, schema, P, ("v",), MOMENT, read) is not second and read.readings == 5
+    assert await views.view(pool, schema, PROFILE, ("v",), MOMENT, read) is not second and read.readings == 5
 
 
 async def test_the_page_cache_keys_a_kept_view_by_its_content_worked_out_once(pool: asyncpg.Pool) -> None:
@@ -221,23 +229,23 @@ async def test_the_page_cache_keys_a_kept_view_by_its_content_worked_out_once(po
         renders.append(1)
         return "<p>page</p>"
 
-    view = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    view = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     assert isinstance(to_minute(view, "as_of"), KeptContent)
     pages.rendered(("t.html", to_minute(view, "as_of")), render)
-    pages.rendered(("t.html", to_minute(await views.view(pool, schema, P, ("v",), MOMENT, read), "as_of")), render)
+    pages.rendered(("t.html", to_minute(await views.view(pool, schema, PROFILE, ("v",), MOMENT, read), "as_of")), render)
     await _apply(pool, schema, "b", 1, facts=0)
-    again = await views.view(pool, schema, P, ("v",), MOMENT, read)
+    again = await views.view(pool, schema, PROFILE, ("v",), MOMENT, read)
     assert again == view and again is not view
     pages.rendered(("t.html", to_minute(again, "as_of")), render)
     assert len(renders) == 1 and read.readings == 2
     await _apply(pool, schema, "b", 2, facts=1)
-    pages.rendered(("t.html", to_minute(await views.view(pool, schema, P, ("v",), MOMENT, read), "as_of")), render)
+    pages.rendered(("t.html", to_minute(await views.view(pool, schema, PROFILE, ("v",), MOMENT, read), "as_of")), render)
     assert len(renders) == 2
 
 
 async def test_a_kept_views_digest_is_worked_out_once(pool: asyncpg.Pool) -> None:
     views, schema = KeptViews(), await _schema(pool)
-    view, worked = await views.view(pool, schema, P, ("v",), MOMENT, Reader(pool, schema)), []
+    view, worked = await views.view(pool, schema, PROFILE, ("v",), MOMENT, Reader(pool, schema)), []
 
     def work_out() -> bytes:
         worked.append(1)

@@ -72,8 +72,7 @@ def schema_state_query(schema: str) -> str:
     """Every source's checkpoint and the transaction that last wrote it (for read models made
     before `partnership_positions` was: any batch changes it)."""
     return (
-        f"SELECT string_agg(source || ':' || position || ':' || xmin::text, ',' ORDER BY source)"
-        f" FROM {schema}.checkpoints WHERE $1::text IS NOT NULL"
+        f"SELECT string_agg(source || ':' || position || ':' || xmin::text, ',' ORDER BY source) FROM {schema}.checkpoints"
     )
 
 
@@ -81,7 +80,7 @@ async def state_of(pool: asyncpg.Pool, schema: str, partnership: str) -> str | N
     try:
         return await pool.fetchval(state_query(schema), partnership)  # type: ignore[no-any-return]
     except asyncpg.UndefinedTableError:
-        return "schema " + str(await pool.fetchval(schema_state_query(schema), partnership))
+        return "schema " + str(await pool.fetchval(schema_state_query(schema)))
 
 
 def minute(moment: datetime) -> datetime:
@@ -104,17 +103,19 @@ class KeptViews:
         self,
         pool: asyncpg.Pool,
         schema: str,
-        partnership: str,
+        profile: Any,
         key: tuple[Hashable, ...],
         moment: datetime,
         read: Callable[[], Awaitable[T]],
     ) -> T:
-        """`read()`'s view of `partnership`'s records in `schema` at `moment`, kept under their
-        state, the moment to the minute and `key` (everything else the view depends on). The
-        state is read first, so the view `read()` then reads stands at that state or later: it
-        is kept under a state it is never older than. One view is kept for each `key` (its
-        slot): a view read at a later state or minute takes the place of the one before."""
-        slot = (pool, schema, partnership, *key)
+        """`read()`'s view of the records in `schema` of `profile`'s partnership at `moment`,
+        kept under their state, the profile itself, the moment to the minute and `key` (what
+        else the view depends on: its name and arguments). The state is read first, so the
+        view `read()` then reads stands at that state or later: it is kept under a state it is
+        never older than. One view is kept for each key (its slot): a view read at a later
+        state or minute takes the place of the one before."""
+        partnership = profile.id
+        slot = (pool, schema, partnership, id(profile), *key)
         waited = False
         while True:
             state = await state_of(pool, schema, partnership)

@@ -62,7 +62,7 @@ class ReadModels:
         an area's page does not show are left empty, not read."""
         parts = PARTS if area is None else AREA_PARTS[area] if area in AREA_PARTS else READER_PARTS[area]
         return await VIEWS.view(
-            self._pool, self._schema, profile.id, ("dashboard", id(profile), parts), as_of,
+            self._pool, self._schema, profile, ("dashboard", parts), as_of,
             lambda: self._dashboard(profile, as_of, parts),
         )
 

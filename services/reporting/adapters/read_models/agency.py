@@ -27,7 +27,7 @@ async def agency_view(
     if agency_id not in {a.id for a in profile.agencies}:
         raise KeyError(agency_id)
     return await VIEWS.view(
-        pool, schema, profile.id, ("agency", id(profile), agency_id), as_of,
+        pool, schema, profile, ("agency", agency_id), as_of,
         lambda: _agency_view(pool, schema, profile, agency_id, as_of),
     )
 

@@ -35,7 +35,7 @@ class BoardPackReadModels(ReadModels):
         Raises `UnknownGroup` (listing the profile's groups) before reading anything."""
         group_of(profile, group_id)
         return await VIEWS.view(
-            self._pool, self._schema, profile.id, ("board pack", id(profile), group_id, meeting, since), as_of,
+            self._pool, self._schema, profile, ("board pack", group_id, meeting, since), as_of,
             lambda: self._board_pack(profile, group_id, meeting, as_of, since),
         )
 

@@ -36,12 +36,12 @@ class ReportReadModels:
         """The same pool and schema as the dashboard's read models."""
         return cls(read_models._pool, read_models._schema)  # type: ignore[attr-defined]
 
-    async def tiered(self, profile: FrameworkProfile, as_of: datetime) -> TieredReport:
-        return await self._kept(profile, ("tiered",), as_of, lambda: self._tiered(profile, as_of))
-
     async def _kept(self, profile: FrameworkProfile, key: tuple[Hashable, ...], as_of: datetime, read: Callable[[], Awaitable[T]]) -> T:
         """A report's view, kept while the partnership's read models stand still (`kept_views`)."""
-        return await VIEWS.view(self._pool, self._schema, profile.id, (*key, id(profile)), as_of, read)
+        return await VIEWS.view(self._pool, self._schema, profile, key, as_of, read)
+
+    async def tiered(self, profile: FrameworkProfile, as_of: datetime) -> TieredReport:
+        return await self._kept(profile, ("tiered",), as_of, lambda: self._tiered(profile, as_of))
 
     async def _tiered(self, profile: FrameworkProfile, as_of: datetime) -> TieredReport:
         s, p = self._schema, profile.id

@@ -14,6 +14,6 @@ from shared.profiles.schema import FrameworkProfile
 
 async def read_workspace(pool: asyncpg.Pool, schema: str, profile: FrameworkProfile, as_of: datetime) -> Workspace:
     return await VIEWS.view(
-        pool, schema, profile.id, ("workspace", id(profile)), as_of,
+        pool, schema, profile, ("workspace",), as_of,
         lambda: queries.read_workspace(pool, schema, profile, as_of),
     )
