@@ -130,6 +130,8 @@ async def submit(page: Any, status: int, button: str = "main form button[type=su
 
 
 async def sign_in(page: Any, base: str, person: Any, now: float, findings: Findings | None = None) -> None:
+    answers: list[str] = []  # every answer on the way, named if sign-in ends anywhere but home (once seen, not yet explained)
+    page.on("response", lambda response: answers.append(f"{response.request.method} {response.url} {response.status}"))
     await visit(page, f"{base}/sign-in")
     if findings:
         await check(page, findings, "visitor", "sign-in")
@@ -148,7 +150,7 @@ async def sign_in(page: Any, base: str, person: Any, now: float, findings: Findi
         await check(page, findings, "visitor", "code-error")
     await page.fill("#code", person.code(now))
     await submit(page, 200)
-    assert page.url == f"{base}/", page.url
+    assert page.url == f"{base}/", "\n".join([page.url, *answers])
 
 
 async def test_every_page_has_no_serious_violation_and_reflows(
