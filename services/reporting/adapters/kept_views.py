@@ -96,8 +96,6 @@ class KeptViews:
         self._slots: dict[Hashable, Hashable] = {}  # a view's key without its state and minute -> its kept key
         self._digests: dict[int, tuple[Any, dict[Hashable, bytes]]] = {}  # id(view) -> (view, its digests), while kept
         self._reading: dict[Hashable, asyncio.Event] = {}
-        self.hits = 0
-        self.misses = 0
 
     async def view(
         self,
@@ -122,12 +120,10 @@ class KeptViews:
             if state is None:
                 # No row yet: nothing of the partnership's applied since these read models
                 # were made (or since a reset), so no batch would mark a change: not kept.
-                self.misses += 1
                 return await read()
             full = (*slot, state, minute(moment))
             kept = self._get(full)
             if kept is not None:
-                self.hits += 1
                 return kept  # type: ignore[no-any-return]
             reading = self._reading.get(full)
             if reading is None or waited:
@@ -140,7 +136,6 @@ class KeptViews:
                 pass
 
     async def _read(self, slot: tuple[Hashable, ...], full: tuple[Hashable, ...], read: Callable[[], Awaitable[T]]) -> T:
-        self.misses += 1
         reading = self._reading.setdefault(full, asyncio.Event())
         try:
             view = await read()

@@ -7,8 +7,8 @@ queue behind each other's renderings of the same HTML.
 
 The key is the content itself: a SHA-256 of the pickled view (and of the page's frame, the
 template's name and anything else the caller says the HTML depends on); a view kept by
-`kept_views` stands in it as the digest of its content to the minute, worked out once. Equal inputs render
-equal HTML, so a kept page can never be stale: anything recorded, projected, amended or
+`kept_views` stands in it as the digest of its content to the minute, worked out once.
+Equal inputs render equal HTML, so a kept page can never be stale: anything recorded, projected, amended or
 erased changes the view, hence the key. Moments are cut to the minute before they are
 keyed (`to_minute`), by the caller, only where the template shows no finer time; otherwise
 every request's view would differ by its microseconds. A view that cannot be pickled is
