@@ -76,6 +76,12 @@ class Settled:
 
 
 BATCH = 1000  # events tracked a transaction
+# The least time between two ticks that appends woke. Under load each group commit woke a
+# tick of its own: a transaction of the deadline table and a query of what is due, about
+# a ninth of a busy section11 process and a commit (a flush of the WAL) each, competing
+# with the appends' own. Deadlines fall due days after they are set, so what commits
+# within this time joins the next tick; a clock moved (a demo, a replay) wakes one at once.
+TICK_GAP_SECONDS = 0.25
 RECENT_LIMIT = 20_000  # envelopes remembered before giving up on memory
 
 Schedule = Callable[[Envelope], Sequence[Deadline | Settled]]
@@ -98,8 +104,9 @@ class DeadlineWatcher:
         self._on_due = on_due
         self._schema = store.schema
         self._wakeup = asyncio.Event()
+        self._clock_moved = False
         if isinstance(clock, SharedClock):  # a demo moving the clock: look for what fell due
-            clock.on_moved(self._wakeup.set)
+            clock.on_moved(self._on_clock_moved)
         self._secret: UUID | None = None
         # Committed envelopes this process appended, by position, not yet tracked: read
         # from here rather than back from the store (a profile found that reading a
@@ -125,6 +132,10 @@ class DeadlineWatcher:
         )
         await self._pool.execute(f"INSERT INTO {KEYS}.platform_secrets (name) VALUES ('deadlines') ON CONFLICT DO NOTHING")
         self._secret = await self._pool.fetchval(f"SELECT secret FROM {KEYS}.platform_secrets WHERE name = 'deadlines'")
+
+    def _on_clock_moved(self) -> None:
+        self._clock_moved = True
+        self._wakeup.set()
 
     def learn(self, envelopes: Sequence[Envelope]) -> None:
         """The store's `on_appended` reader: note what was committed, and wake."""
@@ -211,6 +222,8 @@ class DeadlineWatcher:
         probe = deadline_probe(self._pool, self._schema, self._schema, self._clock, lambda: self.last_tick)
         with watched(self._pool, probe):
             while True:
+                started = time.monotonic()
+                self._clock_moved = False
                 try:
                     await self.tick()
                     self.last_tick = time.monotonic()
@@ -219,3 +232,5 @@ class DeadlineWatcher:
                 except Exception as error:
                     log.warning("deadline watcher tick failed, will retry: %s", error)
                 await woken_or_timed_out(self._wakeup, interval_seconds)
+                if not self._clock_moved:  # woken by appends: let those of the next moments join
+                    await asyncio.sleep(max(0.0, started + TICK_GAP_SECONDS - time.monotonic()))

@@ -12,6 +12,7 @@ event passes, so no service has to remember to tell an agency.
 
 import asyncio
 import logging
+import time
 
 import asyncpg
 from nats.aio.client import Client as NATS
@@ -25,6 +26,13 @@ from shared.telemetry.sampling import outbox_probe, watched
 from shared.waiting import woken_or_timed_out
 
 log = logging.getLogger(__name__)
+
+# How long relayed rows may stay in the outbox before they are deleted, while more keep
+# coming: each deletion is a commit (a flush of the WAL) competing with the appends', and
+# under load the relay took a batch every few milliseconds. A row relayed and not yet
+# deleted when the process stops is published again by the next relay, and JetStream
+# drops it as a duplicate, as for a relay killed between publishing and deleting.
+FORGET_SECONDS = 0.2
 
 
 class OutboxRelay:
@@ -49,22 +57,31 @@ class OutboxRelay:
         self._ack_timeout = ack_timeout_seconds
         self._wakeup = asyncio.Event()
         self._nc = nc  # for the copies addressed to agencies; None: publish none
+        # This relay's place: the last position it published (and JetStream acknowledged),
+        # and the positions of those rows not yet deleted. A new relay starts at the outbox's
+        # first row. Positions are given in commit order, so no row can commit behind it.
+        self._after = 0
+        self._relayed: list[int] = []
+        self._forgotten_at = time.monotonic()
 
     def wake(self) -> None:
         self._wakeup.set()
 
     async def relay_once(self) -> int:
-        """Publish up to one batch and delete its outbox rows; returns how many were relayed."""
+        """Publish up to one batch; returns how many were relayed. Their outbox rows are
+        deleted with the next batches' (at most `FORGET_SECONDS` later), or once there is
+        nothing more to relay."""
         s = self._schema
         rows = await self._pool.fetch(
             # The outbox's first rows first, then their events: joined the other way round,
             # the planner walks the events from position 1 and probes the outbox for each,
             # which slows the relay quadratically as it works through a large backlog.
-            f"SELECT e.* FROM (SELECT position FROM {s}.outbox ORDER BY position LIMIT $1) o"
+            f"SELECT e.* FROM (SELECT position FROM {s}.outbox WHERE position > $2 ORDER BY position LIMIT $1) o"
             f" JOIN {s}.events e USING (position) ORDER BY e.position",
-            self._batch_size,
+            self._batch_size, self._after,
         )
         if not rows:
+            await self._forget()
             OUTBOX_PENDING.labels(store=s).set(0)
             return 0
         acks = []
@@ -87,12 +104,19 @@ class OutboxRelay:
         # Sent before the rows are deleted: after a crash they are sent again, not skipped.
         for subject, body, headers in outcomes:
             await self._nc.publish(subject, body, headers=headers)  # type: ignore[union-attr]
-        positions = [row["position"] for row in rows]
-        await self._pool.execute(
-            f"DELETE FROM {s}.outbox WHERE position = ANY($1::bigint[])", positions
-        )
+        self._relayed += [row["position"] for row in rows]
+        self._after = rows[-1]["position"]
         EVENTS_RELAYED.labels(store=s).inc(len(rows))
+        if len(self._relayed) >= self._batch_size or time.monotonic() - self._forgotten_at >= FORGET_SECONDS:
+            await self._forget()
         return len(rows)
+
+    async def _forget(self) -> None:
+        """Delete the outbox rows of what this relay published."""
+        if self._relayed:
+            await self._pool.execute(f"DELETE FROM {self._schema}.outbox WHERE position = ANY($1::bigint[])", self._relayed)
+            self._relayed = []
+        self._forgotten_at = time.monotonic()
 
     async def drain(self) -> int:
         total = 0

@@ -17,28 +17,34 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import asyncpg
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared.clock import Clock, SystemClock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.interface import EventStore
 from shared.eventstore.key_cache import KeyCache
+from shared.eventstore.linked_batch import LinkedBatch, Seen, eligible, link_ahead, linked_batch, plan_keys, unsent
 from shared.eventstore.linking import link
 from shared.eventstore.linking import touched as last_links
 from shared.eventstore.rows import COLUMNS, SQL_TYPES
 from shared.eventstore.stream_cache import StreamCache
 from shared.mapper import from_row
 from shared.personal_data import SCHEMA as KEYS_SCHEMA
-from shared.personal_data import NewKey, ensure_keys, key_lock
+from shared.personal_data import ensure_keys, key_lock
 from shared.personal_data import ensure_schema as ensure_key_tables
 from shared.sealing import Sealing, seal_payloads
 from shared.telemetry.metrics import EVENTS_APPENDED
 
 _COLUMNS = ", ".join(COLUMNS)  # the table's, in order (rows.py)
+
+# Appends waiting, with none being written, from which the writer sends half and links the
+# other half meanwhile: with many writers each waiting for its append (an agency's request),
+# all of them queue while one batch is written, and the next batch was linked only once that
+# one had committed, the database and the Python taking turns (docs/performance.md).
+HALVED_FROM = 8
 
 
 # The database is away (down, restarting, failing over, the connection cut mid-query), not
@@ -93,9 +99,11 @@ class PostgresEventStore(EventStore):
         fetch only what follows): what a command on a long stream costs, as a count."""
         # The last position and the chains' heads as this store last wrote or read them under
         # the lock, and whether the store's schema has `append_linked` (`_write_linked`).
-        self._seen: tuple[int, dict[str, str]] | None = None
+        self._seen: Seen | None = None
         self._linked = True
         self._keys = KeyCache()  # subjects' keys seen stored, checked by `append_linked` before use
+        self._sending: LinkedBatch | None = None  # the batch `append_linked` is writing now
+        self._sent = asyncio.Event()  # set as it is sent
 
     @property
     def schema(self) -> str:
@@ -155,15 +163,41 @@ class PostgresEventStore(EventStore):
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._pending:
-                batch = self._pending[: self._max_batch]
-                del self._pending[: self._max_batch]
-                await self._commit(batch)
+            batch, linked = self._take(halved=True), None
+            while batch:
+                self._sending, sent = None, asyncio.Event()
+                self._sent = sent
+                commit = asyncio.create_task(self._commit(batch, linked))
+                commit.add_done_callback(lambda _, sent=sent: sent.set())  # type: ignore[misc]
+                # Once it has sent `append_linked` (or is done), the next batch is linked
+                # meanwhile, on what this one leaves if it commits as sent.
+                await sent.wait()
+                following, sending = self._take(halved=commit.done()), self._sending
+                linked = self._link_ahead(following, sending.after if sending is not None and sending.batch is batch else None)
+                await commit
+                batch = following
 
-    async def _commit(self, batch: list[_Append]) -> None:
+    def _take(self, *, halved: bool = False) -> list[_Append]:
+        """The next batch; `halved` (nothing is being written): half of what waits, if that is
+        many, so that the other half is linked while the database writes the first."""
+        size = self._max_batch
+        if halved and len(self._pending) >= 2 * HALVED_FROM:
+            size = min(size, (len(self._pending) + 1) // 2)
+        batch = self._pending[:size]
+        del self._pending[:size]
+        return batch
+
+    def _link_ahead(self, batch: list[_Append], basis: Seen | None) -> LinkedBatch | None:
+        """The batch sealed and linked on `basis` (what the batch in flight leaves if it commits
+        as linked), while the database writes that one; None: it is linked when it is sent."""
+        if not batch or basis is None or not self._linked:
+            return None
+        return link_ahead(self._schema, batch, basis, self._keys, self._clock.now())
+
+    async def _commit(self, batch: list[_Append], linked: LinkedBatch | None = None) -> None:
         try:
             async with self._pool.acquire() as conn:
-                written = await self._write_linked(conn, batch)
+                written = await self._write_linked(conn, batch, linked)
                 if written is not None:
                     outcomes, inserted = written
                 else:
@@ -263,60 +297,41 @@ class PostgresEventStore(EventStore):
         return outcomes, len(inserts), keys
 
     async def _write_linked(
-        self, conn: asyncpg.Connection, batch: list[_Append]
+        self, conn: asyncpg.Connection, batch: list[_Append], linked: LinkedBatch | None = None
     ) -> tuple[list[list[Envelope] | Exception], int] | None:
         """The batch in one round trip, or None when it must go the long way.
 
         Linked on what this store saw at its last commit (the last position and the chains'
-        heads) and on each request's expected version; `{schema}.append_linked` checks all of
-        that and that no event id is stored, under the append lock, and writes nothing when
-        one does not hold (another process appended, a stale version, a request sent again):
-        then `_write` checks and answers the batch as before. A batch with a stream or an
-        event id twice, or an empty request, goes the long way at once."""
+        heads) and on each request's expected version (`linked_batch`: `linked` if the writer
+        linked it on that while the batch before was written); `{schema}.append_linked` checks
+        all of that and that no event id is stored, under the append lock, and writes nothing
+        when one does not hold (another process appended, a stale version, a request sent
+        again): then `_write` checks and answers the batch as before. A batch with a stream or
+        an event id twice, or an empty request, goes the long way at once."""
         if self._seen is None or not self._linked:
             return None
-        position, seen = self._seen
-        envelopes = [e for r in batch for e in r.envelopes]
-        streams = [r.stream_id for r in batch]
-        if (
-            not all(r.envelopes for r in batch)
-            or len(set(streams)) < len(streams)
-            or len({e.event_id for e in envelopes}) < len(envelopes)
-        ):
-            return None
-        # The keys: those this store has seen stored (`KeyCache`), a new key for the record of
-        # a stream this batch starts (none can be stored yet, unless erased and made again),
-        # and the others read here, a subject's first key made; the call checks each under the
-        # lock (a kept or read key still stored, a made one not made meanwhile) and stores the
-        # made ones with the events, or writes nothing.
-        sealing = Sealing(envelopes)
-        keys = self._keys.get(sealing.subjects)
-        unknown = sealing.subjects - keys.keys()
-        starts = {(e.partnership_id, r.stream_id) for r in batch if r.expected_version == 0 for e in r.envelopes}
-        proposed = [NewKey(p, s, uuid4(), AESGCM.generate_key(256)) for p, s in sorted(unknown & starts)]
-        if unknown - starts:
-            keys |= await ensure_keys(conn, unknown - starts, proposed=proposed)
-        made = {(k.partnership_id, k.subject): (k.key_id, k.key) for k in proposed}
-        stored_keys = [(p, s, key_id) for (p, s), (key_id, _) in keys.items() if (p, s) not in made]
-        keys |= made
-        sealed = sealing.seal(keys)
-        heads = dict(seen)
-        partnerships = list({e.partnership_id: None for e in envelopes})
-        prevs = [bytes.fromhex(seen[p]) if p in seen else None for p in partnerships]
-        versions = {r.stream_id: r.expected_version for r in batch}
-        outcomes, inserts, last = link(self._schema, batch, {}, versions, heads, position, sealed, self._clock.now())
-        touched = last_links(inserts)
+        linked = unsent(linked, batch, self._seen)
+        if linked is None:
+            if not eligible(batch):
+                return None
+            # The keys: those this store has seen stored (`KeyCache`), a new key for the record
+            # of a stream this batch starts, and the others read here, a subject's first key
+            # made; the call checks each under the lock (a kept or read key still stored, a made
+            # one not made meanwhile) and stores the made ones with the events, or writes nothing.
+            sealing = Sealing([e for r in batch for e in r.envelopes])
+            keys, to_read, proposed = plan_keys(batch, sealing, self._keys)
+            if to_read:
+                keys |= await ensure_keys(conn, to_read, proposed=proposed)
+            linked = linked_batch(self._schema, batch, self._seen, sealing, keys, proposed, self._clock.now())
+        self._sending = linked
+        self._sent.set()  # the writer links the next batch while this call is answered
         try:
             ok = await conn.fetchval(
                 f"SELECT {self._schema}.append_linked($1::bigint, $2::text[], $3::int[], $4::text[], $5::bytea[],"
                 " $6::text[], $7::text[], $8::uuid[], $9::bytea[], $10::text[], $11::text[], $12::uuid[],"
                 f" {_placeholders(13)}, ${len(COLUMNS) + 13}::text[], ${len(COLUMNS) + 14}::bigint[],"
                 f" ${len(COLUMNS) + 15}::bytea[])",
-                position, streams, [r.expected_version for r in batch], partnerships, prevs,
-                *([list(c) for c in zip(*proposed, strict=True)] if proposed else [[], [], [], []]),
-                *([list(c) for c in zip(*stored_keys, strict=True)] if stored_keys else [[], [], []]),
-                *zip(*inserts, strict=True),
-                list(touched), [p for p, _ in touched.values()], [h for _, h in touched.values()],
+                *linked.arguments,
             )
         except asyncpg.UndefinedFunctionError:  # a store made before the function, by another role
             self._linked = False
@@ -327,14 +342,14 @@ class PostgresEventStore(EventStore):
             # there is reported as before.
             if isinstance(exc, UNREACHABLE):
                 raise
-            self._keys.drop(sealing.subjects)
+            self._keys.drop(linked.subjects)
             return None
         if not ok:  # perhaps a key erased or made meanwhile: the long way reads them afresh
-            self._keys.drop(sealing.subjects)
+            self._keys.drop(linked.subjects)
             return None
-        self._keys.put(keys)
-        self._seen = (last, heads)
-        return outcomes, len(inserts)
+        self._keys.put(linked.keys)
+        self._seen = linked.after
+        return linked.outcomes, linked.inserted
 
     # -- reading ---------------------------------------------------------------------------
 

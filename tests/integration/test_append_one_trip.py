@@ -15,6 +15,7 @@ import pytest
 from shared.catalogue.section11 import Answer, SubmissionReceived
 from shared.envelope import Envelope
 from shared.eventstore import ConcurrencyError
+from shared.eventstore.linked_batch import unsent
 from shared.eventstore.postgres import PostgresEventStore
 from shared.eventstore.verify import verify_store
 from shared.mapper import new_envelopes
@@ -33,9 +34,11 @@ class CountingStore(PostgresEventStore):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.one_trip = 0
+        self.linked_ahead = 0  # batches sent as linked while the batch before was written
 
-    async def _write_linked(self, conn, batch):  # type: ignore[no-untyped-def]
-        written = await super()._write_linked(conn, batch)
+    async def _write_linked(self, conn, batch, linked=None):  # type: ignore[no-untyped-def]
+        self.linked_ahead += unsent(linked, batch, self._seen) is not None
+        written = await super()._write_linked(conn, batch, linked)
         self.one_trip += written is not None
         return written
 
@@ -72,6 +75,53 @@ async def test_two_stores_on_one_schema_take_turns_and_the_chain_holds(pool: asy
     finally:
         await a.close()
         await b.close()
+
+
+async def test_the_next_batch_is_linked_while_one_is_written_and_linked_again_when_that_one_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    """Thirty appends at once, ten a batch: the first batch holds a stale version, so
+    `append_linked` refuses it whole and it goes the long way; the second, linked meanwhile
+    on what the first would have left, is linked again and sent; the third, linked while the
+    second was written, is sent as it was. Each text is sealed and opened as typed."""
+    store = CountingStore(pool, "section11", max_batch=10)
+    await store.create_schema()
+    try:
+        await store.append(f"warm-{uuid4()}", 0, envelopes("warm", 0, 1))  # the long way: nothing seen yet
+        streams = [f"s11-return:{uuid4()}" for _ in range(30)]
+        typed = [_typed(stream, f"practice note {n}", f"lead {n % 4} (invented)") for n, stream in enumerate(streams)]
+        outcomes = await asyncio.gather(
+            store.append(streams[0], 1, typed[0]),  # stale: the stream is new
+            *(store.append(stream, 0, batch) for stream, batch in zip(streams[1:], typed[1:], strict=True)),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[0], ConcurrencyError)
+        assert all(isinstance(o, list) for o in outcomes[1:])
+        assert (store.one_trip, store.linked_ahead) == (2, 1)
+        opened = await open_envelopes(pool, [(await store.read_stream(s))[0] for s in streams[1:]])
+        assert [e.payload()["answers"]["standard-1"]["narrative"] for e in opened] == [f"practice note {n}" for n in range(1, 30)]
+        await _intact(pool, "section11")
+    finally:
+        await store.close()
+
+
+async def test_appends_waiting_with_none_being_written_are_sent_in_two_halves(pool: asyncpg.Pool) -> None:
+    """Twenty appends at once, with nothing being written: ten are sent, and the other ten are
+    linked while the database writes those, then sent as linked. (The person who typed them
+    has a key in each partnership already: a key not yet stored is read when a batch is sent.)"""
+    store = CountingStore(pool, "section11")
+    await store.create_schema()
+    try:
+        for warm in (f"warm-{n}-{uuid4()}" for n in range(3)):
+            await store.append(warm, 0, envelopes(warm, 0, 1, partnership=f"p{warm[5]}"))
+        store.one_trip = 0
+        streams = [f"s-{uuid4()}" for _ in range(20)]
+        await asyncio.gather(*(store.append(stream, 0, envelopes(stream, 0, 1, partnership=f"p{n % 3}")) for n, stream in enumerate(streams)))
+        assert (store.one_trip, store.linked_ahead) == (2, 1)
+        assert [len(await store.read_stream(stream)) for stream in streams] == [1] * 20
+        await _intact(pool, "section11")
+    finally:
+        await store.close()
 
 
 async def test_stale_versions_and_repeats_after_a_one_trip_append(pool: asyncpg.Pool) -> None:
