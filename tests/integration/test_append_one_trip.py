@@ -116,7 +116,9 @@ async def test_appends_waiting_with_none_being_written_are_sent_in_two_halves(po
             await store.append(warm, 0, envelopes(warm, 0, 1, partnership=f"p{warm[5]}"))
         store.one_trip = 0
         streams = [f"s-{uuid4()}" for _ in range(20)]
-        await asyncio.gather(*(store.append(stream, 0, envelopes(stream, 0, 1, partnership=f"p{n % 3}")) for n, stream in enumerate(streams)))
+        await asyncio.gather(
+            *(store.append(stream, 0, envelopes(stream, 0, 1, partnership=f"p{n % 3}")) for n, stream in enumerate(streams))
+        )
         assert (store.one_trip, store.linked_ahead) == (2, 1)
         assert [len(await store.read_stream(stream)) for stream in streams] == [1] * 20
         await _intact(pool, "section11")
