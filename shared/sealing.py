@@ -11,8 +11,7 @@ The rules (which subjects, which texts are left as they are) are `personal_data`
 
 from __future__ import annotations
 
-import base64
-import functools
+import binascii
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -30,6 +29,7 @@ from shared.personal_data import PREFIX, STREAM, Keys, NewKey, combined_key, ens
 __all__ = ["Sealing", "seal_payloads", "sealed_payload", "subjects"]
 
 Subject = tuple[str, str]  # (partnership, subject)
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def _model_of(event_type: str) -> type[BaseModel] | None:
@@ -40,10 +40,18 @@ def _model_of(event_type: str) -> type[BaseModel] | None:
     return model if plan(model) else None
 
 
-@functools.cache
+# Each marker's fields that `personal_data.subjects_of` reads, by the marker's identity: a
+# marker is a field's (kept with its model's plan), and hashing one (a frozen dataclass,
+# field by field) for every text was most of the time spent finding a batch's texts.
+_READS: dict[int, tuple[Personal, tuple[str, ...]]] = {}
+
+
 def _reads(marker: Personal) -> tuple[str, ...]:
     """The fields `personal_data.subjects_of` reads for a text under `marker`."""
-    return tuple(f for f in (marker.subject, STREAM if marker.typed else None, *marker.by) if f)
+    found = _READS.get(id(marker))
+    if found is None or found[0] is not marker:
+        found = _READS[id(marker)] = (marker, tuple(f for f in (marker.subject, STREAM if marker.typed else None, *marker.by) if f))
+    return found[1]
 
 
 class _Level:
@@ -93,16 +101,14 @@ class Sealing:
             if value is None:
                 continue
             marker = field.marker
-            if marker is not None:
+            if marker is not None:  # a text is left as it is if empty, or carried over sealed
                 if isinstance(value, str):
-                    places: list[tuple[Any, Any, Any]] = [(data, field.name, value)]
+                    if value and not value.startswith(PREFIX):
+                        self._texts.append((data, field.name, value, self._subjects_of(p, value, marker, level)))
                 elif isinstance(value, list):
-                    places = list(zip([value] * len(value), range(len(value)), value, strict=True))
-                else:
-                    continue
-                for where, key, text in places:
-                    if isinstance(text, str) and text and not text.startswith(PREFIX):  # empty, or carried over sealed
-                        self._texts.append((where, key, text, self._subjects_of(p, text, marker, level)))
+                    for index, text in enumerate(value):
+                        if isinstance(text, str) and text and not text.startswith(PREFIX):
+                            self._texts.append((value, index, text, self._subjects_of(p, text, marker, level)))
                 continue
             assert field.nested is not None
             for item in field.payloads_in(value):
@@ -113,7 +119,7 @@ class Sealing:
         reads (a typed text's subjects are its record's and author's, whatever the text)."""
         reads = [level.get(f) for f in _reads(marker)]
         by_reference = marker.typed or (isinstance(reads[0], str) and reads[0] != "" if marker.subject else False)
-        memo = (p, marker, *(r if r is None or isinstance(r, str) else repr(r) for r in reads), None if by_reference else text)
+        memo = (p, id(marker), *(r if r is None or type(r) is str else repr(r) for r in reads), None if by_reference else text)
         found = self._memo.get(memo)
         if found is None:
             found = self._memo[memo] = tuple((p, s) for s in subjects_of(p, text, marker, level))
@@ -122,18 +128,20 @@ class Sealing:
 
     def seal(self, keys: Keys) -> dict[UUID, dict[str, Any]]:
         """The payloads with their texts sealed under their subjects' keys (in place)."""
-        ciphers: dict[tuple[Subject, ...], tuple[AESGCM, bytes, str]] = {}
+        # By the identity of each text's subjects (one tuple for every text with the same, from `_memo`).
+        ciphers: dict[int, tuple[AESGCM, bytes, str]] = {}
         nonces = os.urandom(12 * len(self._texts))  # random 96-bit nonces: a key seals few values
         for n, (where, key, text, found) in enumerate(self._texts):
-            cipher = ciphers.get(found)
+            cipher = ciphers.get(id(found))
             if cipher is None:
                 chosen = [keys[s] for s in found]
                 secret, associated = combined_key(chosen)
-                cipher = ciphers[found] = (AESGCM(secret), associated, "+".join(i.hex for i, _ in chosen))
+                cipher = ciphers[id(found)] = (AESGCM(secret), associated, "+".join(i.hex for i, _ in chosen))
             aes, associated, ids = cipher
             nonce = nonces[12 * n: 12 * n + 12]
-            body = base64.urlsafe_b64encode(nonce + aes.encrypt(nonce, text.encode(), associated)).decode().rstrip("=")
-            where[key] = f"{PREFIX}{ids}:{body}"
+            # base64.urlsafe_b64encode, without its two calls in Python around the C
+            sealed = binascii.b2a_base64(nonce + aes.encrypt(nonce, text.encode(), associated), newline=False)
+            where[key] = f"{PREFIX}{ids}:{sealed.translate(_URLSAFE).decode().rstrip('=')}"
         self._texts = []
         return self.payloads
 
