@@ -54,6 +54,19 @@ def _reads(marker: Personal) -> tuple[str, ...]:
     return found[1]
 
 
+_TYPED_FROM_RECORD: dict[tuple[type[BaseModel], int], tuple[Personal, bool]] = {}
+
+
+def _typed_from_record(model: type[BaseModel], marker: Personal) -> bool:
+    """A typed text under `marker` in `model`, which has none of the fields the marker reads:
+    its subjects are read from the record (the payload's top and its stream) alone."""
+    found = _TYPED_FROM_RECORD.get((model, id(marker)))
+    if found is None or found[0] is not marker:
+        local = marker.typed and not any(name in model.model_fields for name in _reads(marker))
+        found = _TYPED_FROM_RECORD[(model, id(marker))] = (marker, local)
+    return found[1]
+
+
 class _Level:
     """A dict of the payload being walked, and what a personal text's subjects are read
     from: its own fields, then the payload's top-level ones, then the stream (`STREAM`)."""
@@ -83,12 +96,14 @@ class Sealing:
         # the text, and the subjects of its keys.
         self._texts: list[tuple[Any, Any, str, tuple[Subject, ...]]] = []
         self._memo: dict[tuple[Any, ...], tuple[Subject, ...]] = {}
+        self._in_record: dict[int, tuple[Subject, ...]] = {}
         self.subjects: set[Subject] = set()
         for envelope in envelopes:
             model = _model_of(envelope.event_type)
             if model is None:
                 continue
             payload = envelope.payload()
+            self._in_record = {}
             before = len(self._texts)
             self._walk(model, payload, payload, envelope.partnership_id, envelope.stream_id)
             if len(self._texts) > before:
@@ -102,21 +117,29 @@ class Sealing:
                 continue
             marker = field.marker
             if marker is not None:  # a text is left as it is if empty, or carried over sealed
+                typed_here = _typed_from_record(model, marker)
                 if isinstance(value, str):
                     if value and not value.startswith(PREFIX):
-                        self._texts.append((data, field.name, value, self._subjects_of(p, value, marker, level)))
+                        self._texts.append((data, field.name, value, self._subjects_of(p, value, marker, level, typed_here)))
                 elif isinstance(value, list):
                     for index, text in enumerate(value):
                         if isinstance(text, str) and text and not text.startswith(PREFIX):
-                            self._texts.append((value, index, text, self._subjects_of(p, text, marker, level)))
+                            self._texts.append((value, index, text, self._subjects_of(p, text, marker, level, typed_here)))
                 continue
             assert field.nested is not None
             for item in field.payloads_in(value):
                 self._walk(field.nested, item, top, p, stream)
 
-    def _subjects_of(self, p: str, text: str, marker: Personal, level: _Level) -> tuple[Subject, ...]:
+    def _subjects_of(self, p: str, text: str, marker: Personal, level: _Level, typed_here: bool) -> tuple[Subject, ...]:
         """`personal_data.subjects_of`, worked out once per batch for each marker and what it
-        reads (a typed text's subjects are its record's and author's, whatever the text)."""
+        reads (a typed text's subjects are its record's and author's, whatever the text);
+        `typed_here`: a typed text whose model has none of the fields it reads, so whose
+        subjects are the same for every such text of the marker in the record."""
+        if typed_here:
+            found = self._in_record.get(id(marker))
+            if found is None:
+                found = self._in_record[id(marker)] = self._subjects_of(p, text, marker, level, False)
+            return found
         reads = [level.get(f) for f in _reads(marker)]
         by_reference = marker.typed or (isinstance(reads[0], str) and reads[0] != "" if marker.subject else False)
         memo = (p, id(marker), *(r if r is None or type(r) is str else repr(r) for r in reads), None if by_reference else text)
@@ -128,15 +151,15 @@ class Sealing:
 
     def seal(self, keys: Keys) -> dict[UUID, dict[str, Any]]:
         """The payloads with their texts sealed under their subjects' keys (in place)."""
-        # By the identity of each text's subjects (one tuple for every text with the same, from `_memo`).
-        ciphers: dict[int, tuple[AESGCM, bytes, str]] = {}
+        # One cipher for each set of subjects (making one costs about as much as sealing ten texts).
+        ciphers: dict[tuple[Subject, ...], tuple[AESGCM, bytes, str]] = {}
         nonces = os.urandom(12 * len(self._texts))  # random 96-bit nonces: a key seals few values
         for n, (where, key, text, found) in enumerate(self._texts):
-            cipher = ciphers.get(id(found))
+            cipher = ciphers.get(found)
             if cipher is None:
                 chosen = [keys[s] for s in found]
                 secret, associated = combined_key(chosen)
-                cipher = ciphers[id(found)] = (AESGCM(secret), associated, "+".join(i.hex for i, _ in chosen))
+                cipher = ciphers[found] = (AESGCM(secret), associated, "+".join(i.hex for i, _ in chosen))
             aes, associated, ids = cipher
             nonce = nonces[12 * n: 12 * n + 12]
             # base64.urlsafe_b64encode, without its two calls in Python around the C
