@@ -77,10 +77,10 @@ class Settled:
 
 BATCH = 1000  # events tracked a transaction
 # The least time between two ticks that appends woke. Under load each group commit woke a
-# tick of its own: a transaction of the deadline table and a query of what is due, about
-# a ninth of a busy section11 process and a commit (a flush of the WAL) each, competing
-# with the appends' own. Deadlines fall due days after they are set, so what commits
-# within this time joins the next tick; a clock moved (a demo, a replay) wakes one at once.
+# tick of its own: a transaction of the deadline table (a commit, a flush of the WAL,
+# competing with the appends' own) and a query of what is due. Deadlines fall due days
+# after they are set, so what commits within this time joins the next tick; a clock moved
+# (a demo, a replay) wakes one at once.
 TICK_GAP_SECONDS = 0.25
 RECENT_LIMIT = 20_000  # envelopes remembered before giving up on memory
 

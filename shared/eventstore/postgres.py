@@ -171,7 +171,11 @@ class PostgresEventStore(EventStore):
                 commit.add_done_callback(lambda _, sent=sent: sent.set())  # type: ignore[misc]
                 # Once it has sent `append_linked` (or is done), the next batch is linked
                 # meanwhile, on what this one leaves if it commits as sent.
-                await sent.wait()
+                try:
+                    await sent.wait()
+                except asyncio.CancelledError:  # the store closing: the commit stops with the writer
+                    commit.cancel()
+                    raise
                 following, sending = self._take(halved=commit.done()), self._sending
                 linked = self._link_ahead(following, sending.after if sending is not None and sending.batch is batch else None)
                 await commit
