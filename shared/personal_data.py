@@ -97,11 +97,16 @@ async def ensure_schema(pool: asyncpg.Pool | asyncpg.Connection) -> None:
 
 
 @dataclass(frozen=True)
-class _Field:
+class PersonalField:
     name: str
     marker: Personal | None  # sealed here...
     nested: type[BaseModel] | None = None  # ...or a model (one, a list or a map of them) holding some
     shape: str = "one"
+    # For a marker: the fields `subjects_of` reads for a text under it, and whether the text is
+    # typed in a model holding none of them, so that its subjects are the record's alone (the
+    # same for each such text of the record): worked out with the plan, not for every text.
+    reads: tuple[str, ...] = ()
+    from_record: bool = False
 
     def payloads_in(self, value: Any) -> list[dict[str, Any]]:
         """The JSON objects of the nested models this field holds in `value` (one, a list or
@@ -132,21 +137,23 @@ def _shape(annotation: Any) -> str:
 
 
 @functools.cache
-def plan(model: type[BaseModel]) -> tuple[_Field, ...]:
+def plan(model: type[BaseModel]) -> tuple[PersonalField, ...]:
     """The fields of `model` that are personal, or hold models with personal fields."""
-    fields: list[_Field] = []
+    fields: list[PersonalField] = []
     for name, info in model.model_fields.items():
         marker = next((m for m in info.metadata if isinstance(m, Personal)), None)
         if marker is not None:
-            fields.append(_Field(name, marker))
+            reads = tuple(f for f in (marker.subject, STREAM if marker.typed else None, *marker.by) if f)
+            from_record = marker.typed and not any(r in model.model_fields for r in reads)
+            fields.append(PersonalField(name, marker, reads=reads, from_record=from_record))
             continue
         for nested in _models_in(info.annotation):
             if plan(nested):
-                fields.append(_Field(name, None, nested, _shape(info.annotation)))
+                fields.append(PersonalField(name, None, nested, _shape(info.annotation)))
     return tuple(fields)
 
 
-def _plan_of(event_type: str) -> tuple[_Field, ...]:
+def _plan_of(event_type: str) -> tuple[PersonalField, ...]:
     try:
         return plan(event_class(event_type))
     except UnknownEventType:

@@ -22,9 +22,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel
 
 from shared.catalogue import UnknownEventType, event_class
-from shared.catalogue.personal import Personal
 from shared.envelope import Envelope
-from shared.personal_data import PREFIX, STREAM, Keys, NewKey, combined_key, ensure_keys, plan, subjects_of
+from shared.personal_data import PREFIX, STREAM, Keys, NewKey, PersonalField, combined_key, ensure_keys, plan, subjects_of
 
 __all__ = ["Sealing", "seal_payloads", "sealed_payload", "subjects"]
 
@@ -38,33 +37,6 @@ def _model_of(event_type: str) -> type[BaseModel] | None:
     except UnknownEventType:
         return None
     return model if plan(model) else None
-
-
-# Each marker's fields that `personal_data.subjects_of` reads, by the marker's identity: a
-# marker is a field's (kept with its model's plan), and hashing one (a frozen dataclass,
-# field by field) for every text was most of the time spent finding a batch's texts.
-_READS: dict[int, tuple[Personal, tuple[str, ...]]] = {}
-
-
-def _reads(marker: Personal) -> tuple[str, ...]:
-    """The fields `personal_data.subjects_of` reads for a text under `marker`."""
-    found = _READS.get(id(marker))
-    if found is None or found[0] is not marker:
-        found = _READS[id(marker)] = (marker, tuple(f for f in (marker.subject, STREAM if marker.typed else None, *marker.by) if f))
-    return found[1]
-
-
-_TYPED_FROM_RECORD: dict[tuple[type[BaseModel], int], tuple[Personal, bool]] = {}
-
-
-def _typed_from_record(model: type[BaseModel], marker: Personal) -> bool:
-    """A typed text under `marker` in `model`, which has none of the fields the marker reads:
-    its subjects are read from the record (the payload's top and its stream) alone."""
-    found = _TYPED_FROM_RECORD.get((model, id(marker)))
-    if found is None or found[0] is not marker:
-        local = marker.typed and not any(name in model.model_fields for name in _reads(marker))
-        found = _TYPED_FROM_RECORD[(model, id(marker))] = (marker, local)
-    return found[1]
 
 
 class _Level:
@@ -115,38 +87,39 @@ class Sealing:
             value = data.get(field.name)
             if value is None:
                 continue
-            marker = field.marker
-            if marker is not None:  # a text is left as it is if empty, or carried over sealed
-                typed_here = _typed_from_record(model, marker)
+            if field.marker is not None:  # a text is left as it is if empty, or carried over sealed
                 if isinstance(value, str):
                     if value and not value.startswith(PREFIX):
-                        self._texts.append((data, field.name, value, self._subjects_of(p, value, marker, level, typed_here)))
+                        self._texts.append((data, field.name, value, self._subjects_of(p, value, field, level)))
                 elif isinstance(value, list):
                     for index, text in enumerate(value):
                         if isinstance(text, str) and text and not text.startswith(PREFIX):
-                            self._texts.append((value, index, text, self._subjects_of(p, text, marker, level, typed_here)))
+                            self._texts.append((value, index, text, self._subjects_of(p, text, field, level)))
                 continue
             assert field.nested is not None
             for item in field.payloads_in(value):
                 self._walk(field.nested, item, top, p, stream)
 
-    def _subjects_of(self, p: str, text: str, marker: Personal, level: _Level, typed_here: bool) -> tuple[Subject, ...]:
+    def _subjects_of(self, p: str, text: str, field: PersonalField, level: _Level) -> tuple[Subject, ...]:
         """`personal_data.subjects_of`, worked out once per batch for each marker and what it
-        reads (a typed text's subjects are its record's and author's, whatever the text);
-        `typed_here`: a typed text whose model has none of the fields it reads, so whose
-        subjects are the same for every such text of the marker in the record."""
-        if typed_here:
-            found = self._in_record.get(id(marker))
-            if found is None:
-                found = self._in_record[id(marker)] = self._subjects_of(p, text, marker, level, False)
+        reads (a typed text's subjects are its record's and author's, whatever the text), and
+        once per record for a typed text whose model holds none of what it reads
+        (`field.from_record`: an answer's narrative and evidence)."""
+        marker = field.marker
+        assert marker is not None
+        if field.from_record and (found := self._in_record.get(id(marker))) is not None:
             return found
-        reads = [level.get(f) for f in _reads(marker)]
+        reads = [level.get(f) for f in field.reads]
         by_reference = marker.typed or (isinstance(reads[0], str) and reads[0] != "" if marker.subject else False)
+        # By the marker's identity: it is its field's, kept with the plan; hashing the frozen
+        # dataclass field by field for every text was most of the time spent finding texts.
         memo = (p, id(marker), *(r if r is None or type(r) is str else repr(r) for r in reads), None if by_reference else text)
         found = self._memo.get(memo)
         if found is None:
             found = self._memo[memo] = tuple((p, s) for s in subjects_of(p, text, marker, level))
             self.subjects.update(found)
+        if field.from_record:
+            self._in_record[id(marker)] = found
         return found
 
     def seal(self, keys: Keys) -> dict[UUID, dict[str, Any]]:
