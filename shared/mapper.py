@@ -63,9 +63,10 @@ def _stored_event(event_type: str, schema_version: int, payload: Any) -> DomainE
     return parse_event(event_type, schema_version, json_of(payload))
 
 
-def from_row(row: Mapping[str, Any], store: str) -> Envelope:
-    """A stored row (asyncpg Record or dict) back to its envelope, upcast to today's schema."""
-    event = _stored_event(row["event_type"], row["schema_version"], row["payload"])
+def from_row(row: Mapping[str, Any], store: str, payload: Any = None) -> Envelope:
+    """A stored row (asyncpg Record or dict) back to its envelope, upcast to today's schema;
+    with `payload`, the row's payload as already parsed (and its personal texts opened)."""
+    event = _stored_event(row["event_type"], row["schema_version"], row["payload"] if payload is None else payload)
     fields = decoded(row, BUT_PAYLOAD, text_ids=False)
     # The envelope describes the payload it carries, which is now upcast; the
     # row keeps the version it was recorded with (and the hash covers that).

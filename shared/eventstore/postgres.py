@@ -419,8 +419,19 @@ class PostgresEventStore(EventStore):
         recorded_until: datetime | None = None,
         partnership: str | None = None,
     ) -> list[Envelope]:
+        return [from_row(row, self._schema) for row in await self.read_rows(after, limit, recorded_until, partnership)]
+
+    async def read_rows(
+        self,
+        after: int = 0,
+        limit: int = 1000,
+        recorded_until: datetime | None = None,
+        partnership: str | None = None,
+    ) -> list[asyncpg.Record]:
+        """`read_all`'s rows as stored, for a reader that builds the envelopes itself
+        (`personal_data.open_rows`)."""
         if partnership is None:
-            rows = await self._pool.fetch(
+            return await self._pool.fetch(
                 f"SELECT * FROM {self._schema}.events WHERE position > $1"
                 " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
                 " ORDER BY position LIMIT $2",
@@ -428,17 +439,16 @@ class PostgresEventStore(EventStore):
                 limit,
                 recorded_until,
             )
-        else:  # a statement of its own, so its plan walks (partnership_id, position)
-            rows = await self._pool.fetch(
-                f"SELECT * FROM {self._schema}.events WHERE partnership_id = $4 AND position > $1"
-                " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
-                " ORDER BY position LIMIT $2",
-                after,
-                limit,
-                recorded_until,
-                partnership,
-            )
-        return [from_row(row, self._schema) for row in rows]
+        # else a statement of its own, so its plan walks (partnership_id, position)
+        return await self._pool.fetch(
+            f"SELECT * FROM {self._schema}.events WHERE partnership_id = $4 AND position > $1"
+            " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
+            " ORDER BY position LIMIT $2",
+            after,
+            limit,
+            recorded_until,
+            partnership,
+        )
 
     async def head(self, recorded_until: datetime | None = None, partnership: str | None = None) -> int:
         if partnership is None:

@@ -5,8 +5,14 @@ from abc import ABC, abstractmethod
 
 import asyncpg
 
+from shared.catalogue import DomainEvent
 from shared.envelope import Envelope
 from shared.projections.rows import Rows
+
+
+def event_types(*classes: type[DomainEvent]) -> frozenset[str]:
+    """A projection's `reads`, from the event classes its `apply` and `fold` match."""
+    return frozenset(c.event_type for c in classes)
 
 
 class Projection(ABC):
@@ -19,8 +25,11 @@ class Projection(ABC):
     append_only: frozenset[str] = frozenset()
     """Of its tables, those whose rows are keyed by the event and never changed after insert."""
     reads: frozenset[str] | None = None
-    """The event types `apply` and `fold` act on, where they are few: the runner opens the
-    personal texts of those alone (None: of every event); the others pass sealed."""
+    """The event types `apply` and `fold` act on, where they are few: the runner hands this
+    projection those alone, and opens the personal texts of the types some projection reads
+    (None: every event, for a projection that acts on what an event carries or where it was
+    recorded, not on its type). tests/integration/test_projection_fold.py shows each
+    projection's tables are the same with and without its `reads`."""
 
     @abstractmethod
     def ddl(self, schema: str) -> str:

@@ -47,13 +47,28 @@ class Table:
     written: set[Key] = field(default_factory=set)
     dirty: dict[Key, None] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.ready()
+
+    def ready(self) -> None:
+        """Worked out once the columns are known: a row is the template (every column, in
+        order, at its default) updated with what a fold gives, so its values stay in the
+        columns' order and a record is its values (jsonb dumped)."""
+        self.template = {c: self.defaults.get(c) for c in self.columns}
+        self.column_set = frozenset(self.columns)
+        self.jsonb = [i for i, t in enumerate(self.types) if t == "jsonb"]
+
     def key_of(self, row: dict[str, Any]) -> Key:
-        return tuple(row[c] for c in self.key)
+        return tuple([row[c] for c in self.key])
 
     def record(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            json.dumps(row[c]) if t == "jsonb" and row[c] is not None else row[c] for c, t in zip(self.columns, self.types, strict=True)
-        )
+        if not self.jsonb:
+            return tuple(row.values())
+        values = list(row.values())
+        for i in self.jsonb:
+            if values[i] is not None:
+                values[i] = json.dumps(values[i])
+        return tuple(values)
 
 
 @dataclass
@@ -101,6 +116,7 @@ class Rows:
             if not table.key:
                 raise ValueError(f"{schema}.{table.name} has no primary key: it cannot be folded")
             table.append_only = table.name in only
+            table.ready()
         return cls(schema, found)
 
     # -- what a fold does ---------------------------------------------------------------
@@ -113,10 +129,9 @@ class Rows:
         """INSERT ... ON CONFLICT DO NOTHING (`conflict="error"`: a plain INSERT, which fails
         on a row already there); the columns not given take their defaults. True if inserted."""
         t = self._tables[table]
-        unknown = values.keys() - set(t.columns)
-        if unknown:
-            raise KeyError(f"{table} has no columns {sorted(unknown)}")
-        row = {c: values[c] if c in values else t.defaults.get(c) for c in t.columns}
+        if not t.column_set.issuperset(values):
+            raise KeyError(f"{table} has no columns {sorted(values.keys() - t.column_set)}")
+        row = t.template | values
         key = t.key_of(row)
         if key in t.rows:
             if conflict == "error":
@@ -132,9 +147,8 @@ class Rows:
         row = t.rows.get(key)
         if row is None:
             return None
-        unknown = changes.keys() - row.keys()
-        if unknown:
-            raise KeyError(f"{table} has no columns {sorted(unknown)}")
+        if not t.column_set.issuperset(changes):
+            raise KeyError(f"{table} has no columns {sorted(changes.keys() - t.column_set)}")
         row.update(changes)
         t.dirty[key] = None
         return row

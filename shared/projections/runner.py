@@ -25,7 +25,7 @@ from shared.clock import Clock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
-from shared.personal_data import open_envelopes
+from shared.personal_data import open_envelopes, open_rows
 from shared.projections.collections_paused import batch_folded, collections_paused
 from shared.projections.projection import Projection
 from shared.projections.rows import Rows
@@ -55,6 +55,19 @@ class ProjectionRunner:
         # The event types whose personal texts are opened: those some projection acts on.
         reads = [p.reads for p in self._projections]
         self._opens: frozenset[str] | None = None if None in reads else frozenset().union(*reads)  # type: ignore[arg-type]
+        self._by_type: dict[tuple[str, bool | None], list[Projection]] = {}
+
+    def _acting(self, event_type: str, folds: bool | None = None) -> list[Projection]:
+        """The projections that act on an event of this type (all that read it, or only those
+        that fold, or only those that do not), in their order: worked out once a type."""
+        key = (event_type, folds)
+        acting = self._by_type.get(key)
+        if acting is None:
+            acting = self._by_type[key] = [
+                p for p in self._projections
+                if (p.reads is None or event_type in p.reads) and (folds is None or p.folds == folds)
+            ]
+        return acting
 
     async def setup(self) -> None:
         await apply_ddl(
@@ -106,12 +119,15 @@ class ProjectionRunner:
         ):
             return await self._apply(source, envelopes, partnership)
 
-    async def _apply(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows | None = None) -> int:
+    async def _apply(
+        self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows | None = None, *, opened: bool = False
+    ) -> int:
+        """`opened`: the envelopes were read from the store with their texts opened (`_read`)."""
         if rows is not None:
-            return await self._fold(source, envelopes, partnership, rows)
+            return await self._fold(source, envelopes, partnership, rows, opened)
         for attempt in range(1, DEADLOCK_RETRIES + 1):
             try:
-                return await self._apply_once(source, envelopes, partnership)
+                return await self._apply_once(source, envelopes, partnership, opened)
             except asyncpg.exceptions.DeadlockDetectedError:
                 # Two sources' batches locked rows in opposite orders: PostgreSQL rolled this
                 # one back (its checkpoint with it), so it is applied again from the start.
@@ -120,32 +136,30 @@ class ProjectionRunner:
                 log.info("projection batch of %s deadlocked with another source's; applying it again", source)
         raise AssertionError("unreachable")
 
-    async def _apply_once(self, source: str, envelopes: Sequence[Envelope], partnership: str | None) -> int:
+    async def _apply_once(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, opened: bool) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             # FOR UPDATE: two runner instances sharing the durable consumer take turns here.
             checkpoint = await conn.fetchval(
                 f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE", source
             )
-            todo = await self._new(conn, source, envelopes, partnership, checkpoint)
+            todo = await self._new(conn, source, envelopes, partnership, checkpoint, opened)
             if todo:
-                await self._write(conn, source, todo, self._projections)
+                await self._write(conn, source, todo)
             return len(todo)
 
-    async def _fold(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows) -> int:
+    async def _fold(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows, opened: bool) -> int:
         """A rebuild's batch (one writer per source, tables that started empty): the folding
         projections' rows change in memory, once, and are written in the batch's transaction
         with the other projections' statements and the checkpoint."""
         async with self._pool.acquire() as conn:
             checkpoint = await self.checkpoint(source)
-            todo = await self._new(conn, source, envelopes, partnership, checkpoint)
+            todo = await self._new(conn, source, envelopes, partnership, checkpoint, opened)
             if not todo:
                 return 0
-            folding = [p for p in self._projections if p.folds]
             for envelope in todo:
-                for projection in folding:
+                for projection in self._acting(envelope.event_type, folds=True):
                     projection.fold(rows, envelope)
             writes = rows.take()
-            others = [p for p in self._projections if not p.folds]
             for attempt in range(1, DEADLOCK_RETRIES + 1):
                 try:
                     async with conn.transaction():
@@ -153,7 +167,7 @@ class ProjectionRunner:
                             f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE", source
                         ) != checkpoint:
                             raise RuntimeError(f"{self.schema}: the checkpoint of {source} moved during its rebuild")
-                        await self._write(conn, source, todo, others, lambda: rows.write(conn, writes))
+                        await self._write(conn, source, todo, lambda: rows.write(conn, writes))
                     return len(todo)
                 except asyncpg.exceptions.DeadlockDetectedError:
                     if attempt == DEADLOCK_RETRIES:
@@ -162,41 +176,57 @@ class ProjectionRunner:
         raise AssertionError("unreachable")
 
     async def _new(
-        self, conn: asyncpg.Connection, source: str, envelopes: Sequence[Envelope], partnership: str | None, checkpoint: int
+        self,
+        conn: asyncpg.Connection,
+        source: str,
+        envelopes: Sequence[Envelope],
+        partnership: str | None,
+        checkpoint: int,
+        opened: bool,
     ) -> list[Envelope]:
         """The batch's events past the checkpoint, in position order, with any gap before one
         filled from the store (for one partnership's records, only its own events lie between),
-        their personal texts opened: the read models show them opened, or `[erased]` once
-        their key is gone."""
+        their personal texts opened (unless `opened` already): the read models show them
+        opened, or `[erased]` once their key is gone."""
         todo: list[Envelope] = []
+        sealed: list[int] = []  # where in todo an envelope still sealed is
         for envelope in sorted(envelopes, key=lambda e: e.position or 0):
             position = envelope.position or 0
             if position <= checkpoint:
                 continue
             if position > checkpoint + 1:  # a gap: what lies between is read from the store
-                between = await self._sources[source].read_all(
-                    after=checkpoint, limit=position - checkpoint - 1, partnership=partnership
-                )
+                between = await self._read(source, after=checkpoint, limit=position - checkpoint - 1, partnership=partnership)
                 todo.extend(e for e in between if (e.position or 0) < position)
+            if not opened:
+                sealed.append(len(todo))
             todo.append(envelope)
             checkpoint = position
-        return await open_envelopes(conn, todo, only=self._opens)
+        if sealed:
+            for i, envelope in zip(sealed, await open_envelopes(conn, [todo[i] for i in sealed], only=self._opens), strict=True):
+                todo[i] = envelope
+        return todo
+
+    async def _read(self, source: str, *, after: int, limit: int, partnership: str | None) -> list[Envelope]:
+        """The store's events after a position, their personal texts opened as they are built."""
+        store = self._sources[source]
+        rows = await store.read_rows(after=after, limit=limit, partnership=partnership)
+        return await open_rows(self._pool, rows, store.schema, only=self._opens)
 
     async def _write(
         self,
         conn: asyncpg.Connection,
         source: str,
         todo: list[Envelope],
-        projections: list[Projection],
         rows_written: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        """Inside the batch's transaction: each event applied by each projection as SQL, the
-        folded rows written, and the checkpoint advanced to the batch's last event, with each
-        partnership's position (the state its pages are kept under:
-        services/reporting/adapters/kept_views.py)."""
+        """Inside the batch's transaction: each event applied as SQL by each projection that
+        reads it (those that fold, unless their folded rows are written by `rows_written`),
+        and the checkpoint advanced to the batch's last event, with each partnership's
+        position (the state its pages are kept under: services/reporting/adapters/kept_views.py)."""
         statements = Statements(conn, self.schema)
+        folds = None if rows_written is None else False
         for envelope in todo:
-            for projection in projections:
+            for projection in self._acting(envelope.event_type, folds):
                 await projection.apply(statements, self.schema, envelope)  # type: ignore[arg-type]
         await statements.flush()
         if rows_written is not None:
@@ -258,7 +288,7 @@ class ProjectionRunner:
         after = await self.checkpoint(source)
         # The next batch is read (and parsed) while this one is applied.
         reading = (
-            asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after), partnership=partnership))
+            asyncio.create_task(self._read(source, after=after, limit=min(batch_size, head - after), partnership=partnership))
             if after < head
             else None
         )
@@ -272,8 +302,10 @@ class ProjectionRunner:
                     break
                 after = batch[-1].position or 0
                 if after < head:
-                    reading = asyncio.create_task(store.read_all(after=after, limit=min(batch_size, head - after), partnership=partnership))
-                total += await self._apply(source, batch, partnership, rows)
+                    reading = asyncio.create_task(
+                        self._read(source, after=after, limit=min(batch_size, head - after), partnership=partnership)
+                    )
+                total += await self._apply(source, batch, partnership, rows, opened=True)
                 if rows is not None:
                     batch_folded()
                 if progress:

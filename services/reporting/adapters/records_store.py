@@ -10,7 +10,6 @@ from datetime import datetime
 import asyncpg
 
 from shared.clock import Clock
-from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
 from shared.messaging.subjects import Subjects
 from shared.outbox import OutboxRelay
@@ -26,11 +25,11 @@ class RecordsStore(PostgresEventStore):
     def __init__(self, pool: asyncpg.Pool, clock: Clock | None = None) -> None:
         super().__init__(pool, SCHEMA, clock)
 
-    async def read_all(
+    async def read_rows(
         self, after: int = 0, limit: int = 1000, recorded_until: datetime | None = None, partnership: str | None = None
-    ) -> list[Envelope]:
+    ) -> list[asyncpg.Record]:
         try:
-            return await super().read_all(after, limit, recorded_until, partnership)
+            return await super().read_rows(after, limit, recorded_until, partnership)
         except asyncpg.UndefinedTableError:
             return []
 

@@ -6,13 +6,16 @@ Over 300 lines: the live path (`apply`, SQL per event) and a rebuild's (`fold`, 
 memory, `shared.projections.rows`) side by side, so one reading shows they do the same."""
 
 import json
+from functools import cached_property
 
 import asyncpg
 
 from shared.catalogue import activities as a
 from shared.catalogue import events as e
+from shared.catalogue.registry import registered_event_types
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.projection import event_types
 from shared.projections.rows import Rows
 
 # The status an event moves the lifecycle to (the furthest step reached).
@@ -36,6 +39,14 @@ _STATUS = {
 class AssuranceEventsProjection(Projection):
     name = "assurance_events"
     folds = True
+
+    @cached_property
+    def reads(self) -> frozenset[str]:  # type: ignore[override]
+        """The three events that begin an assurance event's rows, and every event that names
+        one (`apply` and `fold` act on any event with an `assurance_event_id`)."""
+        return event_types(e.AssuranceEventProposed, e.AssuranceEventConcluded, a.ActivityPlanned) | frozenset(
+            t for t, cls in registered_event_types().items() if "assurance_event_id" in cls.model_fields
+        )
 
     def tables(self) -> list[str]:
         return ["assurance_events", "assurance_lifecycle", "assurance_milestones"]

@@ -9,6 +9,7 @@ import asyncpg
 from shared.catalogue import reporting as r
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.projection import event_types
 from shared.projections.rows import Rows
 
 
@@ -16,6 +17,7 @@ class PerformanceProjection(Projection):
     name = "performance"
     folds = True
     append_only = frozenset({"indicator_warnings"})
+    reads = event_types(r.IndicatorValueRecorded, r.IndicatorEarlyWarningRaised)
 
     def tables(self) -> list[str]:
         return ["indicator_values", "indicator_warnings"]

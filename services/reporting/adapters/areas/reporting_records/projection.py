@@ -15,6 +15,7 @@ import asyncpg
 from shared.catalogue import reporting as r
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.projection import event_types
 from shared.projections.rows import Rows
 
 _STEPS = {
@@ -34,6 +35,11 @@ class ReportingRecordsProjection(Projection):
     name = "reporting_records"
     folds = True
     append_only = frozenset({"indicator_ratings", "yearly_report_steps", "risk_history"})
+    reads = event_types(
+        r.IndicatorRated, r.MeetingHeld, r.MeetingScheduled, r.PartnersSignedOff, r.RiskClosed, r.RiskReassessed, r.RiskRecorded,
+        r.RollingReportMissed, r.RollingReportPresented, r.ScrutineerCommented, r.ScrutineerSignedOff, r.YearlyReportDrafted,
+        r.YearlyReportPublished,
+    )
 
     def tables(self) -> list[str]:
         return ["indicator_ratings", "yearly_reports", "yearly_report_steps", "risks", "risk_history", "rolling_report_records", "meetings"]

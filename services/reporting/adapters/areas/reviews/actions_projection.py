@@ -18,6 +18,7 @@ from shared.catalogue.reviews import (
 )
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.projection import event_types
 from shared.projections.rows import Rows
 
 ACTION_EVENTS = (
@@ -55,6 +56,7 @@ class ActionsProjection(Projection):
     name = "actions"
     folds = True
     append_only = frozenset({"action_history"})
+    reads = event_types(*ACTION_EVENTS)
 
     def tables(self) -> list[str]:
         return ["actions", "action_history"]

@@ -10,6 +10,7 @@ import asyncpg
 from shared.catalogue import scrutiny as x
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.projection import event_types
 from shared.projections.rows import Rows
 
 
@@ -17,6 +18,11 @@ class ScrutinyProjection(Projection):
     name = "scrutiny"
     folds = True
     append_only = frozenset({"scrutiny_conflicts"})
+    reads = event_types(
+        x.AppointmentEnded, x.ChallengeAnswered, x.ChallengeClosed, x.ChallengeRaised, x.ConflictOfInterestRecorded,
+        x.RecommendationJudged, x.RecommendationMade, x.RecommendationResponded, x.ScrutineerAppointed,
+        x.ScrutineerReportPublished, x.ScrutineerReportSignedOff,
+    )
 
     def tables(self) -> list[str]:
         return ["scrutiny_appointments", "scrutiny_conflicts", "scrutiny_challenges", "scrutiny_recommendations",

@@ -27,6 +27,7 @@ from shared.catalogue.section11 import (
 )
 from shared.envelope import Envelope
 from shared.projections import Projection
+from shared.projections.projection import event_types
 from shared.projections.rows import Rows
 
 TABLES = [
@@ -39,6 +40,11 @@ class Section11Projection(Projection):
     name = "section11"
     folds = True
     append_only = frozenset({"s11_submissions", "s11_amendments", "s11_call_ins", "s11_surveys", "s11_confidence_gaps", "s11_workshops"})
+    reads = event_types(
+        AuditCycleClosed, AuditCycleOpened, CallInProposed, ConfidenceGapFlagged, PeerChallengeWorkshopScheduled,
+        PractitionerSurveyRecorded, RiskCleared, RiskFlagged, ScoreModerated, Section11PromptAdded, Section11PromptAnswered,
+        SubmissionAmended, SubmissionOverdue, SubmissionReceived, SubmissionReminderSent,
+    )
 
     def tables(self) -> list[str]:
         return TABLES
