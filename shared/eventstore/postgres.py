@@ -427,11 +427,13 @@ class PostgresEventStore(EventStore):
         limit: int = 1000,
         recorded_until: datetime | None = None,
         partnership: str | None = None,
+        conn: asyncpg.Connection | None = None,
     ) -> list[asyncpg.Record]:
         """`read_all`'s rows as stored, for a reader that builds the envelopes itself
-        (`personal_data.open_rows`)."""
+        (`personal_data.open_rows`); on `conn` where the reader holds one."""
+        on = conn or self._pool
         if partnership is None:
-            return await self._pool.fetch(
+            return await on.fetch(
                 f"SELECT * FROM {self._schema}.events WHERE position > $1"
                 " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
                 " ORDER BY position LIMIT $2",
@@ -440,7 +442,7 @@ class PostgresEventStore(EventStore):
                 recorded_until,
             )
         # else a statement of its own, so its plan walks (partnership_id, position)
-        return await self._pool.fetch(
+        return await on.fetch(
             f"SELECT * FROM {self._schema}.events WHERE partnership_id = $4 AND position > $1"
             " AND ($3::timestamptz IS NULL OR recorded_at <= $3)"
             " ORDER BY position LIMIT $2",

@@ -152,7 +152,9 @@ class ProjectionRunner:
         projections' rows change in memory, once, and are written in the batch's transaction
         with the other projections' statements and the checkpoint."""
         async with self._pool.acquire() as conn:
-            checkpoint = await self.checkpoint(source)
+            # Read on this connection: one held while waiting for a second could wait for ever
+            # once every source's batch holds one of a small pool's connections.
+            checkpoint = await conn.fetchval(f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1", source) or 0
             todo = await self._new(conn, source, envelopes, partnership, checkpoint, opened)
             if not todo:
                 return 0
@@ -195,7 +197,9 @@ class ProjectionRunner:
             if position <= checkpoint:
                 continue
             if position > checkpoint + 1:  # a gap: what lies between is read from the store
-                between = await self._read(source, after=checkpoint, limit=position - checkpoint - 1, partnership=partnership)
+                between = await self._read(
+                    source, after=checkpoint, limit=position - checkpoint - 1, partnership=partnership, conn=conn
+                )
                 todo.extend(e for e in between if (e.position or 0) < position)
             if not opened:
                 sealed.append(len(todo))
@@ -206,11 +210,15 @@ class ProjectionRunner:
                 todo[i] = envelope
         return todo
 
-    async def _read(self, source: str, *, after: int, limit: int, partnership: str | None) -> list[Envelope]:
-        """The store's events after a position, their personal texts opened as they are built."""
+    async def _read(
+        self, source: str, *, after: int, limit: int, partnership: str | None, conn: asyncpg.Connection | None = None
+    ) -> list[Envelope]:
+        """The store's events after a position, their personal texts opened as they are built;
+        on `conn` if the caller holds one (a batch filling a gap), so that it never waits for
+        a second connection while holding one."""
         store = self._sources[source]
-        rows = await store.read_rows(after=after, limit=limit, partnership=partnership)
-        return await open_rows(self._pool, rows, store.schema, only=self._opens)
+        rows = await store.read_rows(after=after, limit=limit, partnership=partnership, conn=conn)
+        return await open_rows(conn or self._pool, rows, store.schema, only=self._opens)
 
     async def _write(
         self,

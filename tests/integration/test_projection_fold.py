@@ -70,6 +70,21 @@ async def test_a_rebuild_folds_the_same_rows_as_the_live_path_applies(pool: asyn
         assert mine[table] == rows, table
 
 
+async def test_a_rebuild_on_fewer_connections_than_sources_finishes(pool: asyncpg.Pool, database: str) -> None:
+    """The four sources are rebuilt side by side: a batch never holds one connection while it
+    waits for another, or four batches could each hold one of a small pool's and wait for ever."""
+    await load(pool, 14_000)  # two partnerships
+    small = await asyncpg.create_pool(database, min_size=1, max_size=2)
+    try:
+        async with asyncio.timeout(120):  # the deadline of a rebuild that would otherwise wait for ever
+            applied = await projection_runner(small, "whole").rebuild(batch_size=200)
+            mine = await projection_runner(small, "one").rebuild(partnership=PROFILE, batch_size=100)
+    finally:
+        await small.close()
+    assert applied == sum([await pool.fetchval(f"SELECT count(*) FROM {s}.events") for s in STORES])
+    assert 0 < mine < applied
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_a_rebuild_folds_the_same_rows_for_events_of_every_type_in_any_order(pool: asyncpg.Pool, seed: int) -> None:
     for name in STORES:

@@ -26,10 +26,15 @@ class RecordsStore(PostgresEventStore):
         super().__init__(pool, SCHEMA, clock)
 
     async def read_rows(
-        self, after: int = 0, limit: int = 1000, recorded_until: datetime | None = None, partnership: str | None = None
+        self,
+        after: int = 0,
+        limit: int = 1000,
+        recorded_until: datetime | None = None,
+        partnership: str | None = None,
+        conn: asyncpg.Connection | None = None,
     ) -> list[asyncpg.Record]:
         try:
-            return await super().read_rows(after, limit, recorded_until, partnership)
+            return await super().read_rows(after, limit, recorded_until, partnership, conn)
         except asyncpg.UndefinedTableError:
             return []
 
