@@ -120,14 +120,15 @@ class ProjectionRunner:
             return await self._apply(source, envelopes, partnership)
 
     async def _apply(
-        self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows | None = None, *, opened: bool = False
+        self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows | None = None, *, from_store: bool = False
     ) -> int:
-        """`opened`: the envelopes were read from the store with their texts opened (`_read`)."""
+        """`from_store`: the envelopes are a batch read from the store (`_read`): all it holds
+        after the checkpoint, up to the last of them, their texts opened."""
         if rows is not None:
-            return await self._fold(source, envelopes, partnership, rows, opened)
+            return await self._fold(source, envelopes, partnership, rows, from_store)
         for attempt in range(1, DEADLOCK_RETRIES + 1):
             try:
-                return await self._apply_once(source, envelopes, partnership, opened)
+                return await self._apply_once(source, envelopes, partnership, from_store)
             except asyncpg.exceptions.DeadlockDetectedError:
                 # Two sources' batches locked rows in opposite orders: PostgreSQL rolled this
                 # one back (its checkpoint with it), so it is applied again from the start.
@@ -136,18 +137,18 @@ class ProjectionRunner:
                 log.info("projection batch of %s deadlocked with another source's; applying it again", source)
         raise AssertionError("unreachable")
 
-    async def _apply_once(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, opened: bool) -> int:
+    async def _apply_once(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, from_store: bool) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             # FOR UPDATE: two runner instances sharing the durable consumer take turns here.
             checkpoint = await conn.fetchval(
                 f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE", source
             )
-            todo = await self._new(conn, source, envelopes, partnership, checkpoint, opened)
+            todo = await self._new(conn, source, envelopes, partnership, checkpoint, from_store)
             if todo:
                 await self._write(conn, source, todo)
             return len(todo)
 
-    async def _fold(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows, opened: bool) -> int:
+    async def _fold(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows, from_store: bool) -> int:
         """A rebuild's batch (one writer per source, tables that started empty): the folding
         projections' rows change in memory, once, and are written in the batch's transaction
         with the other projections' statements and the checkpoint."""
@@ -155,7 +156,7 @@ class ProjectionRunner:
             # Read on this connection: one held while waiting for a second could wait for ever
             # once every source's batch holds one of a small pool's connections.
             checkpoint = await conn.fetchval(f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1", source) or 0
-            todo = await self._new(conn, source, envelopes, partnership, checkpoint, opened)
+            todo = await self._new(conn, source, envelopes, partnership, checkpoint, from_store)
             if not todo:
                 return 0
             for envelope in todo:
@@ -184,24 +185,26 @@ class ProjectionRunner:
         envelopes: Sequence[Envelope],
         partnership: str | None,
         checkpoint: int,
-        opened: bool,
+        from_store: bool,
     ) -> list[Envelope]:
         """The batch's events past the checkpoint, in position order, with any gap before one
         filled from the store (for one partnership's records, only its own events lie between),
-        their personal texts opened (unless `opened` already): the read models show them
-        opened, or `[erased]` once their key is gone."""
+        their personal texts opened: the read models show them opened, or `[erased]` once their
+        key is gone. A batch read from the store (`from_store`) has no gap to fill, and its
+        texts are opened already; for one partnership, the positions between its events are
+        other partnerships', which a read of its own would only find empty, event by event."""
         todo: list[Envelope] = []
         sealed: list[int] = []  # where in todo an envelope still sealed is
         for envelope in sorted(envelopes, key=lambda e: e.position or 0):
             position = envelope.position or 0
             if position <= checkpoint:
                 continue
-            if position > checkpoint + 1:  # a gap: what lies between is read from the store
+            if position > checkpoint + 1 and not from_store:  # a gap: what lies between is read from the store
                 between = await self._read(
                     source, after=checkpoint, limit=position - checkpoint - 1, partnership=partnership, conn=conn
                 )
                 todo.extend(e for e in between if (e.position or 0) < position)
-            if not opened:
+            if not from_store:
                 sealed.append(len(todo))
             todo.append(envelope)
             checkpoint = position
@@ -313,7 +316,7 @@ class ProjectionRunner:
                     reading = asyncio.create_task(
                         self._read(source, after=after, limit=min(batch_size, head - after), partnership=partnership)
                     )
-                total += await self._apply(source, batch, partnership, rows, opened=True)
+                total += await self._apply(source, batch, partnership, rows, from_store=True)
                 if rows is not None:
                     batch_folded()
                 if progress:
