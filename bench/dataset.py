@@ -10,8 +10,9 @@ updated, completed and signed off; serious incidents with their rapid reviews;
 case file audits graded by agencies; assurance events from proposal to
 conclusion; and the reporting service's indicator ratings and risk register.
 
-`north-lincolnshire` (a shipped profile, so its board pack can be made) is the
-first partnership; the others are synthetic (`lscp-002`, ...) with the same
+Partnerships are written 16 at a time side by side, their streams interleaved in each store,
+as partnerships recording at once leave them. `north-lincolnshire` (a shipped profile, so
+its board pack can be made) is the first partnership; the others are synthetic (`lscp-002`, ...) with the same
 standards. Dates fall in the year April 2030 - March 2031, after today, so no
 deadline watcher fires on them while the platform runs over this data.
 """
@@ -24,6 +25,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from itertools import zip_longest
 
 import asyncpg
 
@@ -491,17 +493,24 @@ def partnerships(events: int) -> list[str]:
     return [PROFILE] + [f"lscp-{k:03d}" for k in range(2, count + 1)]
 
 
-def _chunks(streams: list[Stream], events_per_chunk: int) -> Iterator[list[Stream]]:
-    chunk: list[Stream] = []
+def _chunks(streams: list[tuple[str, Stream]], events_per_chunk: int) -> Iterator[list[tuple[str, Stream]]]:
+    """Streams (with their partnership) in runs of about `events_per_chunk` events."""
+    chunk: list[tuple[str, Stream]] = []
     size = 0
     for stream in streams:
         chunk.append(stream)
-        size += len(stream[1])
+        size += len(stream[1][1])
         if size >= events_per_chunk:
             yield chunk
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+SIDE_BY_SIDE = 16
+"""Partnerships written side by side: their streams interleaved in each store, as partnerships
+recording at the same time leave them, so that one partnership's events lie between others'
+(what an as-of rebuild of one partnership meets)."""
 
 
 async def load(pool: asyncpg.Pool, events: int, seed: int = 8) -> dict[str, int]:
@@ -510,18 +519,22 @@ async def load(pool: asyncpg.Pool, events: int, seed: int = 8) -> dict[str, int]
     stores = {name: PostgresEventStore(pool, name) for name in STORES}
     for store in stores.values():
         await store.create_schema()
+    names = partnerships(events)
     try:
-        for index, partnership in enumerate(partnerships(events)):
-            metadata = Metadata(partnership_id=partnership, actor="bench-loader", correlation_id=uuid.uuid4())
-            for name, streams in partnership_year(index, partnership, rng).items():
-                for chunk in _chunks(streams, 20_000):
+        for first in range(0, len(names), SIDE_BY_SIDE):
+            years = {p: partnership_year(first + i, p, rng) for i, p in enumerate(names[first:first + SIDE_BY_SIDE])}
+            metadata = {p: Metadata(partnership_id=p, actor="bench-loader", correlation_id=uuid.uuid4()) for p in years}
+            for name in STORES:
+                turns = zip_longest(*([(p, stream) for stream in year[name]] for p, year in years.items()))
+                mixed = [turn for row in turns for turn in row if turn is not None]
+                for chunk in _chunks(mixed, 20_000):
                     await asyncio.gather(*(
                         stores[name].append(stream_id, 0, [
                             envelope
                             for version, (event, when) in enumerate(history)
-                            for envelope in new_envelopes(stream_id, version, [event], metadata, when)
+                            for envelope in new_envelopes(stream_id, version, [event], metadata[p], when)
                         ])
-                        for stream_id, history in chunk
+                        for p, (stream_id, history) in chunk
                     ))
     finally:
         for store in stores.values():
