@@ -97,8 +97,10 @@ class ProjectionRunner:
     def source_names(self) -> list[str]:
         return list(self._sources)
 
-    async def checkpoint(self, source: str) -> int:
-        return await self._pool.fetchval(
+    async def checkpoint(self, source: str, conn: asyncpg.Connection | None = None) -> int:
+        """The source's checkpoint; on `conn` where the caller holds one (a batch never waits
+        for a second connection while it holds one, which a small pool could never give)."""
+        return await (conn or self._pool).fetchval(
             f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1", source
         ) or 0
 
@@ -153,9 +155,7 @@ class ProjectionRunner:
         projections' rows change in memory, once, and are written in the batch's transaction
         with the other projections' statements and the checkpoint."""
         async with self._pool.acquire() as conn:
-            # Read on this connection: one held while waiting for a second could wait for ever
-            # once every source's batch holds one of a small pool's connections.
-            checkpoint = await conn.fetchval(f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1", source) or 0
+            checkpoint = await self.checkpoint(source, conn)
             todo = await self._new(conn, source, envelopes, partnership, checkpoint, from_store)
             if not todo:
                 return 0
