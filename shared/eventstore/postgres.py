@@ -390,8 +390,12 @@ class PostgresEventStore(EventStore):
         """Each stream whole: the events read before (`StreamCache`) and those appended since."""
         after = [self._streams.version(s) for s in wanted]
         rows = await self._pool.fetch(
-            f"SELECT e.* FROM {self._schema}.events e JOIN unnest($1::text[], $2::int[]) AS w(stream_id, after)"
-            " ON e.stream_id = w.stream_id AND e.stream_version > w.after ORDER BY e.stream_id, e.stream_version",
+            # Each stream read by its index, in a subquery per stream (its ORDER BY keeps the
+            # planner from making it a join): a join's plan made while the table was small
+            # scanned it whole for every read once it was large (`append_linked`'s note).
+            f"SELECT e.* FROM unnest($1::text[], $2::int[]) AS w(stream_id, after), LATERAL"
+            f" (SELECT * FROM {self._schema}.events x WHERE x.stream_id = w.stream_id AND x.stream_version > w.after"
+            "  ORDER BY x.stream_version) AS e ORDER BY e.stream_id, e.stream_version",
             wanted, after,
         )
         self.stream_events_fetched += len(rows)

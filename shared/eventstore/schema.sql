@@ -85,22 +85,29 @@ BEGIN
     LOCK TABLE {schema}.events IN EXCLUSIVE MODE;
     -- A statement of its own, so that the check below sees an erasure this waited for.
     PERFORM count(*) FROM (SELECT {key_lock} FROM unnest(c_partnership_id, c_subject) AS c(p, s)) AS locked;
+    -- Each check probes a unique index once per element, in a scalar subquery, which the
+    -- planner does not turn into a join: PL/pgSQL keeps a statement's generic plan for the
+    -- session, and one planned while the tables were small (a join, scanning them whole)
+    -- was kept as they grew, until autovacuum analysed them (docs/performance.md, "The
+    -- append's checks: an index probe each, however the plan was made").
     IF (SELECT coalesce(max(position), 0) FROM {schema}.events) <> p_after
-        OR EXISTS (SELECT 1 FROM {schema}.events WHERE event_id = ANY(e_event_id))
+        OR EXISTS (
+            SELECT 1 FROM unnest(e_event_id) AS x(id)
+            WHERE (SELECT e.position FROM {schema}.events e WHERE e.event_id = x.id) IS NOT NULL)
         OR EXISTS (
             SELECT 1 FROM unnest(p_streams, p_versions) AS w(stream, version)
             WHERE coalesce((SELECT max(e.stream_version) FROM {schema}.events e WHERE e.stream_id = w.stream), 0) <> w.version)
         OR EXISTS (
             SELECT 1 FROM unnest(p_partnerships, p_prevs) AS h(partnership, prev)
-            LEFT JOIN {schema}.chain_heads c ON c.partnership_id = h.partnership
-            WHERE c.hash IS DISTINCT FROM h.prev)
+            WHERE (SELECT c.hash FROM {schema}.chain_heads c WHERE c.partnership_id = h.partnership) IS DISTINCT FROM h.prev)
         OR EXISTS (
             SELECT 1 FROM unnest(k_partnership_id, k_subject) AS k(partnership, subject)
-            JOIN {keys}.subject_keys s ON s.partnership_id = k.partnership AND s.subject = k.subject)
+            WHERE (SELECT s.key_id FROM {keys}.subject_keys s WHERE s.partnership_id = k.partnership AND s.subject = k.subject)
+                IS NOT NULL)
         OR EXISTS (
             SELECT 1 FROM unnest(c_partnership_id, c_subject, c_key_id) AS c(partnership, subject, key_id)
-            LEFT JOIN {keys}.subject_keys s ON s.partnership_id = c.partnership AND s.subject = c.subject
-            WHERE s.key_id IS DISTINCT FROM c.key_id)
+            WHERE (SELECT s.key_id FROM {keys}.subject_keys s WHERE s.partnership_id = c.partnership AND s.subject = c.subject)
+                IS DISTINCT FROM c.key_id)
     THEN
         RETURN false;
     END IF;
