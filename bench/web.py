@@ -29,7 +29,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from bench.dataset import PROFILE, YEAR_START
 from bench.memory import proc_memory
 from bench.pipeline import percentile
 from bench.servers import Servers, delete_streams
+from shared.runtime.processes import free_port
 from shared.waiting import eventually
 
 # Who walks the pages: 20 people, by role (and scope, for the scoped roles).
@@ -191,12 +191,6 @@ def _spawn(env: dict[str, str], log: Path, tree: Path | None) -> subprocess.Pope
                                 cwd=tree)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def bench_web(servers: Servers, url: str, tag: str, rounds: int = 5, *, people: tuple[tuple[str, int], ...] = PEOPLE,
                     tree: Path | None = None, changes: float = 0.0) -> WebReport:
     """`people` walk their pages `rounds` times at once; `tree`: another checkout's service (to compare two versions).
@@ -214,7 +208,7 @@ async def bench_web(servers: Servers, url: str, tag: str, rounds: int = 5, *, pe
     tomorrow = date.today() + timedelta(days=1)
     loaded_on = tomorrow - timedelta(days=1)
     clock = platform_clock(tomorrow)
-    port = _free_port()
+    port = free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="scrutiny-bench-web-"))
     env = dict(os.environ) | {
         "SCRUTINY_NATS_URL": servers.nats_url, "SCRUTINY_DATABASE_URL": url, "SCRUTINY_NAMESPACE": namespace,

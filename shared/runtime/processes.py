@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import socket
 import time
 from pathlib import Path
@@ -18,10 +19,33 @@ HOST = "127.0.0.1"
 RESERVED_PORTS = frozenset({4222, 5432})
 
 
+_CHOOSE = random.SystemRandom()  # never the seeded `random` of a test run: workers would choose alike
+_LOWEST = 10_000
+
+
+def _outgoing_ports_start() -> int:
+    """The first port of the kernel's range for outgoing connections' own ports."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768  # Linux's default; other systems' ranges start higher
+
+
 def free_port() -> int:
+    """A loopback port nothing listens on now, for a child process to bind later.
+
+    Chosen below the kernel's range for outgoing connections' ports: between the choice and
+    the child's bind, any connection opened on the machine may take a port of that range as
+    its own (one took a test SMTP server's port, which then could not start), never one below
+    it. Only another listener could, and this one was free when chosen."""
+    top = _outgoing_ports_start()
     while True:
+        port = _CHOOSE.randrange(_LOWEST, top) if top > _LOWEST else 0
         with socket.socket() as sock:
-            sock.bind((HOST, 0))
+            try:
+                sock.bind((HOST, port))
+            except OSError:  # in use: choose again
+                continue
             port = sock.getsockname()[1]
         if port not in RESERVED_PORTS:
             return port

@@ -19,7 +19,6 @@ state, without following it.
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,15 +29,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
+from shared.runtime.processes import free_port
+
 STARTUP_TIMEOUT_SECONDS = 60.0
 _ATTEMPTS = 3  # a free port taken by someone else between choosing it and binding it
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

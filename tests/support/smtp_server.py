@@ -16,7 +16,6 @@ import asyncio
 import email
 import email.policy
 import signal
-import socket
 import subprocess
 import sys
 from collections import Counter
@@ -26,6 +25,7 @@ from uuid import uuid4
 
 from aiosmtpd.controller import Controller
 
+from shared.runtime.processes import free_port
 from shared.waiting import eventually
 
 
@@ -70,12 +70,6 @@ def main() -> None:
     finally:
         controller.stop()
         loop.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SmtpServer:
