@@ -13,10 +13,11 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from faststream import AckPolicy
-from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
+from faststream.nats import JStream, NatsMessage, NatsRouter
 from nats.js.api import ConsumerConfig
 
 from shared.envelope import Envelope
+from shared.messaging.batches import event_batches, mended
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.inbound import readable
 from shared.messaging.subjects import Subjects
@@ -38,15 +39,15 @@ def react_to(
 ) -> None:
     """Subscribe `service` to `source`'s events; `reactions` maps event type to handler."""
 
-    @router.subscriber(
+    @mended(router.subscriber(
         subjects.events_of(source),
         stream=JStream(subjects.stream(source), declare=False),
         durable=f"{service}-reacts-to-{source}",
-        pull_sub=PullSub(batch_size=100, timeout=0.5, batch=True),
+        pull_sub=event_batches(100),
         ack_policy=AckPolicy.MANUAL,
         config=ConsumerConfig(ack_wait=5),
         title=f"{service} reacts to {source} events ({', '.join(sorted(reactions))})",
-    )
+    ))
     async def react(msg: NatsMessage) -> None:
         # Unreadable events (poison) are parked and acknowledged here, never redelivered.
         for raw, envelope in await readable(msg.raw_message, dead_letters, wanted=set(reactions)):

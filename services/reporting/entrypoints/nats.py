@@ -6,10 +6,11 @@ neither crashes the consumer nor comes back for ever with the batch it was in.
 """
 
 from faststream import AckPolicy
-from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
+from faststream.nats import JStream, NatsMessage, NatsRouter
 from nats.js.api import ConsumerConfig
 
 from services.reporting.adapters.sources import OWN_SOURCE, SOURCES
+from shared.messaging.batches import event_batches, mended
 from shared.messaging.deadletters import DeadLetters
 from shared.messaging.inbound import readable
 from shared.messaging.routing import service_router
@@ -30,17 +31,17 @@ def build_router(subjects: Subjects, runner: ProjectionRunner, dead_letters: Dea
 def _subscribe(
     router: NatsRouter, subjects: Subjects, runner: ProjectionRunner, dead_letters: DeadLetters, source: str
 ) -> None:
-    @router.subscriber(
+    @mended(router.subscriber(
         subjects.events_of(source),
         stream=JStream(subjects.stream(source), declare=False),
         durable=f"{DURABLE}-{source}",
-        pull_sub=PullSub(batch_size=500, timeout=0.5, batch=True),
+        pull_sub=event_batches(500),
         ack_policy=AckPolicy.MANUAL,
         # Redeliver promptly after a crash, a failed transaction or a fetch that lost its
         # messages (a pull request orphaned by a client-side timeout); applying twice is harmless.
         config=ConsumerConfig(ack_wait=2),
         title=f"Project {source} events",
-    )
+    ))
     async def project(msg: NatsMessage) -> None:
         raws = msg.raw_message
         events = await readable(raws, dead_letters)
