@@ -27,8 +27,8 @@ class Fetches:
         return answer  # type: ignore[return-value]
 
 
-@pytest.mark.parametrize("timeout", [TimeoutError(), nats.errors.TimeoutError()], ids=["asyncio's (the builtin)", "nats-py's"])
-async def test_a_batch_gathered_before_a_timeout_is_handed_over(timeout: BaseException) -> None:
+@pytest.mark.parametrize("raised", [TimeoutError(), nats.errors.TimeoutError()], ids=["asyncio's (the builtin)", "nats-py's"])
+async def test_a_batch_gathered_before_a_timeout_is_handed_over(raised: BaseException) -> None:
     broker = NatsBroker()
     subscriber = mended(broker.subscriber(
         "batches", stream=JStream("BATCHES"), durable="batches", pull_sub=event_batches(100), ack_policy=AckPolicy.MANUAL,
@@ -44,7 +44,7 @@ async def test_a_batch_gathered_before_a_timeout_is_handed_over(timeout: BaseExc
         subscriber.running = False  # one batch is enough
 
     subscriber.consume = consume  # type: ignore[method-assign]
-    subscriber.subscription = Fetches(["first", "second"], ["third"], timeout)  # type: ignore[assignment]
+    subscriber.subscription = Fetches(["first", "second"], ["third"], raised)  # type: ignore[assignment]
     subscriber.running = True
     await asyncio.wait_for(subscriber._consume_pull(), timeout=5)
     assert handed == [["first", "second", "third"]]
