@@ -5,8 +5,11 @@ one, and a batch never dropped on the way to its handler.
 holds `batch_size` messages or `FILL_SECONDS` have passed since it began: an event that
 arrives alone waits out the rest of that time before it is handled, at every hop of a chain
 (a return submitted, the events service reacting to it, reviews reacting to that, reporting
-projecting each). A tenth of a second (it was half) keeps a hop's wait short; under load a
-batch still takes all that arrived meanwhile; idle, each consumer asks ten times a second.
+projecting each). A quarter of a second (it was half) keeps a hop's wait short; under load
+a batch still takes all that arrived meanwhile; idle, each consumer asks four times a
+second. Measured (docs/performance.md, "Batches dropped"): a demo's year 59 s at a half,
+35-37 s at a quarter, 32.5 s at a tenth; an idle platform 2.3-2.6%, 3.7% and 6.9-8.4% of a
+core.
 
 **The dropped batch** (`mended`). faststream 0.7.8's loop keeps fetching until the batch is
 full or its deadline passes, and ends a fetch that times out by catching
@@ -30,7 +33,7 @@ from faststream.nats.subscriber.usecases.stream_pull_subscriber import BatchPull
 from nats.errors import ConnectionClosedError
 from nats.js.errors import ServiceUnavailableError
 
-FILL_SECONDS = 0.1
+FILL_SECONDS = 0.25
 
 S = TypeVar("S")
 
