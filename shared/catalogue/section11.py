@@ -28,6 +28,15 @@ class Answer(BaseModel):
     # An answer stored before documents could be attached reads with none: no new schema version.
     documents: list[DocumentRef] = []
 
+    def __eq__(self, other: object) -> bool:
+        """An answer is a value: equal to one with the same fields, as a sender gave it (the
+        section11 command's `AnswerGiven`, a kind of `Answer`) or as an event recorded it."""
+        if not isinstance(other, Answer):
+            return NotImplemented
+        return (self.rating, self.narrative, self.evidence, self.documents) == (
+            other.rating, other.narrative, other.evidence, other.documents
+        )
+
 
 @registered
 class AuditCycleOpened(DomainEvent):
