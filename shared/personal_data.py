@@ -485,6 +485,34 @@ async def open_rows(
     return envelopes  # type: ignore[return-value]  # every one built by now
 
 
+async def open_payloads(
+    conn: asyncpg.Connection | asyncpg.Pool, payloads: Sequence[tuple[str, int, Any]], *, only: Collection[str] | None = None
+) -> list[bool]:
+    """Open in place the sealed values of events' payloads parsed from JSON and not yet built
+    into models, each given as (event type, schema version, payload), as `open_rows` does for
+    stored rows; the keys read in one query. Returns, for each, whether it is now as
+    `open_envelopes` would leave it: False for one recorded at an older version (upcast when it
+    is built, then opened) or not of its model's shape (which building it refuses)."""
+    done = [True] * len(payloads)
+    found: list[SealedPlaces] = []
+    for i, (event_type, version, payload) in enumerate(payloads):
+        if not _opening(event_type, only):
+            continue
+        if not isinstance(payload, dict) or version != event_class(event_type).schema_version:
+            done[i] = False
+            continue
+        try:
+            places = _sealed_in(event_type, payload)
+        except Exception:  # e.g. a list where its model has a mapping
+            done[i] = False
+            continue
+        if places:
+            found.append(places)
+    if found:
+        await _open_in_place(conn, found)
+    return done
+
+
 def _parsed(value: str, ids: tuple[UUID, ...]) -> tuple[tuple[UUID, ...], bytes] | None:
     """`parse_sealed_under` of a value whose key ids are in hand: only its body is decoded."""
     body = value[len(PREFIX):].partition(":")[2]

@@ -16,6 +16,7 @@ stored fact would make the read model differ from the store.
 
 import json
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 from nats.aio.msg import Msg
 
@@ -26,9 +27,25 @@ from shared.messaging.deadletters import DeadLetters
 from shared.refusals import Refusal
 
 
+class Opener(Protocol):
+    """Opens a batch's personal texts for a consumer that shows them (reporting's read
+    models): in the parsed JSON, before each event is built, where it can; then, built, the
+    rest (`shared.projections.opening.Opener`)."""
+
+    async def payloads(self, payloads: list[tuple[str, int, Any]]) -> list[bool]: ...
+
+    async def envelopes(self, envelopes: list[Envelope]) -> list[Envelope]: ...
+
+
 def read_event(data: bytes) -> Envelope:
     """The envelope in a wire message, or a `Refusal` saying why it cannot be read (the
     message's JSON parsed once, for the checks and the envelope alike)."""
+    return _built(_checked(data))
+
+
+def _checked(data: bytes) -> dict[str, Any]:
+    """The message's parsed body, once it is a JSON envelope of an event type and version this
+    code reads; else a `Refusal` saying why not."""
     try:
         body = json.loads(data)
     except (ValueError, RecursionError) as error:
@@ -48,6 +65,10 @@ def read_event(data: bytes) -> Envelope:
             f"{event_type} v{version} is newer than this consumer knows (v{known})",
             field="schema_version",
         )
+    return body
+
+
+def _built(body: dict[str, Any]) -> Envelope:
     try:
         return from_body(body)
     except Exception as error:  # no upcaster, payload or envelope not matching its schema
@@ -55,20 +76,55 @@ def read_event(data: bytes) -> Envelope:
 
 
 async def readable(
-    raws: Sequence[Msg], dead_letters: DeadLetters, *, wanted: set[str] | None = None
+    raws: Sequence[Msg], dead_letters: DeadLetters, *, wanted: set[str] | None = None, opener: Opener | None = None
 ) -> list[tuple[Msg, Envelope]]:
     """The batch's readable events; the unreadable ones are parked and acknowledged.
 
     With `wanted`, events of other types (the subject's last token) are acknowledged
-    unread: a consumer does not park what it would have ignored anyway."""
-    events: list[tuple[Msg, Envelope]] = []
+    unread: a consumer does not park what it would have ignored anyway. With `opener`, the
+    events come with their personal texts opened: in the JSON as parsed, so each is
+    validated into its model once (opened after it was built, it was validated, dumped and
+    validated again: a quarter of the reporting process's CPU)."""
+    bodies: list[tuple[Msg, dict[str, Any]]] = []
     for raw in raws:
         if wanted is not None and raw.subject.rsplit(".", 1)[-1] not in wanted:
             await raw.ack()
             continue
         try:
-            events.append((raw, read_event(raw.data)))
+            bodies.append((raw, _checked(raw.data)))
         except Refusal as refusal:
-            await dead_letters.park(raw.subject, raw.data, refusal.code, str(refusal))
-            await raw.ack()
+            await _park(dead_letters, raw, refusal)
+    opened = [False] * len(bodies)
+    if opener is not None and bodies:
+        opened = await opener.payloads([(b["event_type"], b["schema_version"], b.get("payload")) for _, b in bodies])
+    events: list[tuple[Msg, Envelope]] = []
+    still_sealed: list[int] = []  # where in events one built before it could be opened is
+    for (raw, body), was_opened in zip(bodies, opened, strict=True):
+        try:
+            envelope = _built(body)
+        except Refusal as refusal:
+            # Refused as it arrived: an error built from opened texts could quote them.
+            await _park(dead_letters, raw, _refusal_of(raw.data) if was_opened else refusal)
+            continue
+        if opener is not None and not was_opened:
+            still_sealed.append(len(events))
+        events.append((raw, envelope))
+    if opener is not None and still_sealed:
+        reopened = await opener.envelopes([events[i][1] for i in still_sealed])
+        for i, envelope in zip(still_sealed, reopened, strict=True):
+            events[i] = (events[i][0], envelope)
     return events
+
+
+async def _park(dead_letters: DeadLetters, raw: Msg, refusal: Refusal) -> None:
+    await dead_letters.park(raw.subject, raw.data, refusal.code, str(refusal))
+    await raw.ack()
+
+
+def _refusal_of(data: bytes) -> Refusal:
+    """Why the message, as it arrived (its texts sealed), cannot be read."""
+    try:
+        read_event(data)
+    except Refusal as refusal:
+        return refusal
+    return Refusal("invalid_event", "the event could not be read once its texts were opened")

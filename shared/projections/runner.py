@@ -27,6 +27,7 @@ from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
 from shared.personal_data import open_envelopes, open_rows
 from shared.projections.collections_paused import batch_folded, collections_paused
+from shared.projections.opening import Opener
 from shared.projections.projection import Projection
 from shared.projections.rows import Rows
 from shared.projections.statements import Statements
@@ -93,6 +94,11 @@ class ProjectionRunner:
         store past its checkpoint and the age of the first of them (`shared.telemetry.sampling`)."""
         return projection_probe(self._pool, self.schema, {s: store.schema for s, store in self._sources.items()}, clock)
 
+    def opener(self) -> Opener:
+        """What opens a live batch's texts for this runner before its events are built
+        (`shared.projections.opening`); the batch is then applied with `opened=True`."""
+        return Opener(self._pool, self._opens)
+
     @property
     def source_names(self) -> list[str]:
         return list(self._sources)
@@ -105,32 +111,36 @@ class ProjectionRunner:
         ) or 0
 
     async def apply(
-        self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True, partnership: str | None = None
+        self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True, partnership: str | None = None,
+        opened: bool = False,
     ) -> int:
         """Apply a batch from one source in position order; returns how many were new.
 
         A live batch's span links to the trace of each request behind its events; a
         rebuild (`traced=False`) was caused by no request and skips the links. With
         `partnership`, the records are that partnership's alone: the positions between its
-        events are other partnerships' and are not gaps."""
+        events are other partnerships' and are not gaps. `opened`: their texts are opened
+        already, by `opener()`."""
         if not traced:
-            return await self._apply(source, envelopes, partnership)
+            return await self._apply(source, envelopes, partnership, opened=opened)
         links = links_to([e.trace_context for e in envelopes])
         with _tracer.start_as_current_span(
             f"project {source}", links=links, attributes={"scrutiny.events": len(envelopes)}
         ):
-            return await self._apply(source, envelopes, partnership)
+            return await self._apply(source, envelopes, partnership, opened=opened)
 
     async def _apply(
-        self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows | None = None, *, from_store: bool = False
+        self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows | None = None, *,
+        from_store: bool = False, opened: bool = False,
     ) -> int:
         """`from_store`: the envelopes are a batch read from the store (`_read`): all it holds
-        after the checkpoint, up to the last of them, their texts opened."""
+        after the checkpoint, up to the last of them, their texts opened. `opened`: their
+        texts are opened (a live batch, by `opener()`)."""
         if rows is not None:
             return await self._fold(source, envelopes, partnership, rows, from_store)
         for attempt in range(1, DEADLOCK_RETRIES + 1):
             try:
-                return await self._apply_once(source, envelopes, partnership, from_store)
+                return await self._apply_once(source, envelopes, partnership, from_store, opened)
             except asyncpg.exceptions.DeadlockDetectedError:
                 # Two sources' batches locked rows in opposite orders: PostgreSQL rolled this
                 # one back (its checkpoint with it), so it is applied again from the start.
@@ -139,13 +149,15 @@ class ProjectionRunner:
                 log.info("projection batch of %s deadlocked with another source's; applying it again", source)
         raise AssertionError("unreachable")
 
-    async def _apply_once(self, source: str, envelopes: Sequence[Envelope], partnership: str | None, from_store: bool) -> int:
+    async def _apply_once(
+        self, source: str, envelopes: Sequence[Envelope], partnership: str | None, from_store: bool, opened: bool = False
+    ) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             # FOR UPDATE: two runner instances sharing the durable consumer take turns here.
             checkpoint = await conn.fetchval(
                 f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE", source
             )
-            todo = await self._new(conn, source, envelopes, partnership, checkpoint, from_store)
+            todo = await self._new(conn, source, envelopes, partnership, checkpoint, from_store, opened)
             if todo:
                 await self._write(conn, source, todo)
             return len(todo)
@@ -186,6 +198,7 @@ class ProjectionRunner:
         partnership: str | None,
         checkpoint: int,
         from_store: bool,
+        opened: bool = False,
     ) -> list[Envelope]:
         """The batch's events past the checkpoint, in position order, with any gap before one
         filled from the store (for one partnership's records, only its own events lie between),
@@ -204,7 +217,7 @@ class ProjectionRunner:
                     source, after=checkpoint, limit=position - checkpoint - 1, partnership=partnership, conn=conn
                 )
                 todo.extend(e for e in between if (e.position or 0) < position)
-            if not from_store:
+            if not (from_store or opened):
                 sealed.append(len(todo))
             todo.append(envelope)
             checkpoint = position

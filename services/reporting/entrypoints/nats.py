@@ -31,6 +31,8 @@ def build_router(subjects: Subjects, runner: ProjectionRunner, dead_letters: Dea
 def _subscribe(
     router: NatsRouter, subjects: Subjects, runner: ProjectionRunner, dead_letters: DeadLetters, source: str
 ) -> None:
+    opener = runner.opener()
+
     @mended(router.subscriber(
         subjects.events_of(source),
         stream=JStream(subjects.stream(source), declare=False),
@@ -44,9 +46,9 @@ def _subscribe(
     ))
     async def project(msg: NatsMessage) -> None:
         raws = msg.raw_message
-        events = await readable(raws, dead_letters)
+        events = await readable(raws, dead_letters, opener=opener)  # their texts opened (shared/projections/opening.py)
         if events:
-            await runner.apply(source, [envelope for _, envelope in events])
+            await runner.apply(source, [envelope for _, envelope in events], opened=True)
         # Acknowledged only after the read models and checkpoint committed.
         for raw, _ in events:
             await raw.ack()

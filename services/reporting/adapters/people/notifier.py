@@ -32,6 +32,7 @@ from shared.envelope import Envelope
 from shared.eventstore.postgres import PostgresEventStore
 from shared.profiles.schema import FrameworkProfile
 from shared.projections import Projection, ProjectionRunner
+from shared.projections.opening import Opener
 
 SCHEMA = "reporting_notices"
 _tracer = trace.get_tracer("scrutiny.notifications")
@@ -144,11 +145,15 @@ class AlsoNotify:
         self._notifier = notifier
         self._notified = list(notified)
 
-    async def apply(self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True) -> int:
-        applied = await self._projections.apply(source, envelopes, traced=traced)
+    def opener(self) -> Opener:
+        """Opens a batch's texts once for both runners."""
+        return self._projections.opener().joined(self._notifier.opener())
+
+    async def apply(self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True, opened: bool = False) -> int:
+        applied = await self._projections.apply(source, envelopes, traced=traced, opened=opened)
         # Its own span, not linked to the requests' traces: their projection span is the one that is.
         with _tracer.start_as_current_span(f"notify {source}", attributes={"scrutiny.events": len(envelopes)}):
-            made = await self._notifier.apply(source, envelopes, traced=False)
+            made = await self._notifier.apply(source, envelopes, traced=False, opened=opened)
         if made:
             for wake in self._notified:
                 wake()
