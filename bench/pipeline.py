@@ -17,7 +17,8 @@ Four measurements, each on its own database and JetStream stream:
    tests do; agencies send SubmitReturn requests (request/reply,
    ``CONCURRENCY`` in flight), each making one SubmissionReceived event that
    goes store -> outbox -> JetStream -> reporting projection. Timed until
-   ``reporting.s11_submissions`` holds N rows.
+   reporting's checkpoint of the section11 store is N events on (then
+   ``reporting.s11_submissions`` is checked to hold the N rows).
 
 Servers: embedded NATS and durable PostgreSQL in a temporary directory, or the
 ones named by SCRUTINY_NATS_URL / SCRUTINY_DATABASE_URL.
