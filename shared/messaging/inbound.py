@@ -32,7 +32,7 @@ class Opener(Protocol):
     models): in the parsed JSON, before each event is built, where it can; then, built, the
     rest (`shared.projections.opening.Opener`)."""
 
-    async def payloads(self, payloads: list[tuple[str, int, Any]]) -> list[bool]: ...
+    async def payloads(self, payloads: list[tuple[str, int, Any, int]]) -> list[bool]: ...
 
     async def envelopes(self, envelopes: list[Envelope]) -> list[Envelope]: ...
 
@@ -96,7 +96,10 @@ async def readable(
             await _park(dead_letters, raw, refusal)
     opened = [False] * len(bodies)
     if opener is not None and bodies:
-        opened = await opener.payloads([(b["event_type"], b["schema_version"], b.get("payload")) for _, b in bodies])
+        opened = await opener.payloads([
+            (b["event_type"], b["schema_version"], b.get("payload"), b.get("position") if type(b.get("position")) is int else 0)
+            for _, b in bodies
+        ])
     events: list[tuple[Msg, Envelope]] = []
     still_sealed: list[int] = []  # where in events one built before it could be opened is
     for (raw, body), was_opened in zip(bodies, opened, strict=True):

@@ -7,12 +7,15 @@ process's CPU in the pipeline benchmark (docs/performance.md). An `Opener` is ha
 `shared.messaging.inbound.readable`, which opens the sealed values in the parsed JSON
 (`personal_data.open_payloads`, the keys read in one query), so each event is validated once;
 one it cannot open so (recorded at an older version, upcast when built) is opened once built,
-as before. The runners are then told the batch is open (`ProjectionRunner.apply(opened=True)`).
+as before. Events at or before the runners' checkpoint (`above`: a batch delivered again, a
+stream refilled) are left sealed (`floor`), as the runners skip them; the runners are told
+where that line was (`ProjectionRunner.apply(opened_above=...)`) and open any such event that is new to
+them after all (a checkpoint set back meanwhile).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -25,9 +28,21 @@ from shared.personal_data import open_envelopes, open_payloads
 class Opener:
     pool: asyncpg.Pool
     only: frozenset[str] | None  # the event types whose texts are opened; None: every type
+    floor: int = 0  # events at or before this position are left as they are
 
-    async def payloads(self, payloads: list[tuple[str, int, Any]]) -> list[bool]:
-        return await open_payloads(self.pool, payloads, only=self.only)
+    def past(self, position: int) -> Opener:
+        """This opener, for a batch whose runners' checkpoint is at `position`."""
+        return replace(self, floor=position)
+
+    async def payloads(self, payloads: list[tuple[str, int, Any, int]]) -> list[bool]:
+        """`open_payloads` of those past `floor`, given as (type, version, payload, position);
+        those at or before it are left sealed, as wanted (True)."""
+        wanted = [i for i, (*_, position) in enumerate(payloads) if position > self.floor]
+        done = [True] * len(payloads)
+        opened = await open_payloads(self.pool, [payloads[i][:3] for i in wanted], only=self.only)
+        for i, was_opened in zip(wanted, opened, strict=True):
+            done[i] = was_opened
+        return done
 
     async def envelopes(self, envelopes: list[Envelope]) -> list[Envelope]:
         return await open_envelopes(self.pool, envelopes, only=self.only)
@@ -35,4 +50,4 @@ class Opener:
     def joined(self, other: Opener) -> Opener:
         """One opener for two runners fed the same batch (read models and notifier)."""
         only = None if self.only is None or other.only is None else self.only | other.only
-        return Opener(self.pool, only)
+        return Opener(self.pool, only, min(self.floor, other.floor))

@@ -96,8 +96,13 @@ class ProjectionRunner:
 
     def opener(self) -> Opener:
         """What opens a live batch's texts for this runner before its events are built
-        (`shared.projections.opening`); the batch is then applied with `opened=True`."""
+        (`shared.projections.opening`); the batch is then applied with `opened_above`."""
         return Opener(self._pool, self._opens)
+
+    async def floor(self, source: str) -> int:
+        """The position at or before which a live batch's events are skipped (its checkpoint):
+        their texts need no opening (`opener()`)."""
+        return await self.checkpoint(source)
 
     @property
     def source_names(self) -> list[str]:
@@ -112,35 +117,36 @@ class ProjectionRunner:
 
     async def apply(
         self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True, partnership: str | None = None,
-        opened: bool = False,
+        opened_above: int | None = None,
     ) -> int:
         """Apply a batch from one source in position order; returns how many were new.
 
         A live batch's span links to the trace of each request behind its events; a
         rebuild (`traced=False`) was caused by no request and skips the links. With
         `partnership`, the records are that partnership's alone: the positions between its
-        events are other partnerships' and are not gaps. `opened`: their texts are opened
-        already, by `opener()`."""
+        events are other partnerships' and are not gaps. `opened_above`: the texts of its events
+        past that position are opened already, by `opener()` (those at or before it are
+        opened here, should they be new: a checkpoint set back by a reset)."""
         if not traced:
-            return await self._apply(source, envelopes, partnership, opened=opened)
+            return await self._apply(source, envelopes, partnership, opened_above=opened_above)
         links = links_to([e.trace_context for e in envelopes])
         with _tracer.start_as_current_span(
             f"project {source}", links=links, attributes={"scrutiny.events": len(envelopes)}
         ):
-            return await self._apply(source, envelopes, partnership, opened=opened)
+            return await self._apply(source, envelopes, partnership, opened_above=opened_above)
 
     async def _apply(
         self, source: str, envelopes: Sequence[Envelope], partnership: str | None, rows: Rows | None = None, *,
-        from_store: bool = False, opened: bool = False,
+        from_store: bool = False, opened_above: int | None = None,
     ) -> int:
         """`from_store`: the envelopes are a batch read from the store (`_read`): all it holds
-        after the checkpoint, up to the last of them, their texts opened. `opened`: their
-        texts are opened (a live batch, by `opener()`)."""
+        after the checkpoint, up to the last of them, their texts opened. `opened_above`:
+        the texts of those past it are opened (a live batch, by `opener()`)."""
         if rows is not None:
             return await self._fold(source, envelopes, partnership, rows, from_store)
         for attempt in range(1, DEADLOCK_RETRIES + 1):
             try:
-                return await self._apply_once(source, envelopes, partnership, from_store, opened)
+                return await self._apply_once(source, envelopes, partnership, from_store, opened_above)
             except asyncpg.exceptions.DeadlockDetectedError:
                 # Two sources' batches locked rows in opposite orders: PostgreSQL rolled this
                 # one back (its checkpoint with it), so it is applied again from the start.
@@ -150,14 +156,15 @@ class ProjectionRunner:
         raise AssertionError("unreachable")
 
     async def _apply_once(
-        self, source: str, envelopes: Sequence[Envelope], partnership: str | None, from_store: bool, opened: bool = False
+        self, source: str, envelopes: Sequence[Envelope], partnership: str | None, from_store: bool,
+        opened_above: int | None = None,
     ) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             # FOR UPDATE: two runner instances sharing the durable consumer take turns here.
             checkpoint = await conn.fetchval(
                 f"SELECT position FROM {self.schema}.checkpoints WHERE source = $1 FOR UPDATE", source
             )
-            todo = await self._new(conn, source, envelopes, partnership, checkpoint, from_store, opened)
+            todo = await self._new(conn, source, envelopes, partnership, checkpoint, from_store, opened_above)
             if todo:
                 await self._write(conn, source, todo)
             return len(todo)
@@ -198,7 +205,7 @@ class ProjectionRunner:
         partnership: str | None,
         checkpoint: int,
         from_store: bool,
-        opened: bool = False,
+        opened_above: int | None = None,
     ) -> list[Envelope]:
         """The batch's events past the checkpoint, in position order, with any gap before one
         filled from the store (for one partnership's records, only its own events lie between),
@@ -217,7 +224,7 @@ class ProjectionRunner:
                     source, after=checkpoint, limit=position - checkpoint - 1, partnership=partnership, conn=conn
                 )
                 todo.extend(e for e in between if (e.position or 0) < position)
-            if not (from_store or opened):
+            if not from_store and (opened_above is None or position <= opened_above):
                 sealed.append(len(todo))
             todo.append(envelope)
             checkpoint = position

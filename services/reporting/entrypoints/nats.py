@@ -46,9 +46,12 @@ def _subscribe(
     ))
     async def project(msg: NatsMessage) -> None:
         raws = msg.raw_message
-        events = await readable(raws, dead_letters, opener=opener)  # their texts opened (shared/projections/opening.py)
+        # Their texts opened past the checkpoint (shared/projections/opening.py): a batch
+        # redelivered, or a stream refilled, is skipped unopened as before.
+        floor = await runner.floor(source)
+        events = await readable(raws, dead_letters, opener=opener.past(floor))
         if events:
-            await runner.apply(source, [envelope for _, envelope in events], opened=True)
+            await runner.apply(source, [envelope for _, envelope in events], opened_above=floor)
         # Acknowledged only after the read models and checkpoint committed.
         for raw, _ in events:
             await raw.ack()

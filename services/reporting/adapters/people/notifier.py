@@ -149,11 +149,17 @@ class AlsoNotify:
         """Opens a batch's texts once for both runners."""
         return self._projections.opener().joined(self._notifier.opener())
 
-    async def apply(self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True, opened: bool = False) -> int:
-        applied = await self._projections.apply(source, envelopes, traced=traced, opened=opened)
+    async def floor(self, source: str) -> int:
+        """The lower of the two runners' checkpoints of the source."""
+        return min(await self._projections.floor(source), await self._notifier.floor(source))
+
+    async def apply(
+        self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True, opened_above: int | None = None
+    ) -> int:
+        applied = await self._projections.apply(source, envelopes, traced=traced, opened_above=opened_above)
         # Its own span, not linked to the requests' traces: their projection span is the one that is.
         with _tracer.start_as_current_span(f"notify {source}", attributes={"scrutiny.events": len(envelopes)}):
-            made = await self._notifier.apply(source, envelopes, traced=False, opened=opened)
+            made = await self._notifier.apply(source, envelopes, traced=False, opened_above=opened_above)
         if made:
             for wake in self._notified:
                 wake()
