@@ -38,7 +38,7 @@ class LinkedBatch:
     keys: Keys  # every key it sealed with: kept (`KeyCache.put`) once it commits
     outcomes: list[list[Envelope] | Exception]
     arguments: tuple[Any, ...]  # `append_linked`'s, in order
-    inserted: int
+    rows: list[tuple[Any, ...]]  # the rows it inserts, in `rows.COLUMNS` order
 
 
 def eligible(batch: list[Any]) -> bool:
@@ -85,7 +85,7 @@ def linked_batch(
         *zip(*inserts, strict=True),
         list(touched), [p for p, _ in touched.values()], [h for _, h in touched.values()],
     )
-    return LinkedBatch(batch, basis, (last, heads), sealing.subjects, keys, outcomes, arguments, len(inserts))
+    return LinkedBatch(batch, basis, (last, heads), sealing.subjects, keys, outcomes, arguments, inserts)
 
 
 def link_ahead(schema: str, batch: list[Any], basis: Seen, cache: KeyCache, recorded_at: datetime) -> LinkedBatch | None:

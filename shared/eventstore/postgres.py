@@ -13,10 +13,11 @@ transaction and lock discipline, which is clearer read in one place.
 import asyncio
 import contextlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -103,11 +104,26 @@ class PostgresEventStore(EventStore):
         self._linked = True
         self._keys = KeyCache()  # subjects' keys seen stored, checked by `append_linked` before use
         self._sending: LinkedBatch | None = None  # the batch `append_linked` is writing now
+        self._row_readers: list[Callable[[list[dict[str, Any]]], None]] = []
         self._sent = asyncio.Event()  # set as it is sent
 
     @property
     def schema(self) -> str:
         return self._schema
+
+    def on_rows(self, reader: Callable[[list[dict[str, Any]]], None]) -> None:
+        """Hand `reader` the rows of every commit this process makes, as inserted (`rows.COLUMNS`;
+        the payload sealed, as the canonical JSON text the hash covers): the outbox relay
+        publishes them without reading them back. A hint, like `on_appended`: another
+        process's commits are not among them, and a reader tailing by position reads the store
+        where it finds a gap."""
+        self._row_readers.append(reader)
+
+    def _notify_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        if self._row_readers:
+            named = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+            for reader in self._row_readers:
+                reader(named)
 
     async def create_schema(self) -> None:
         # Where each service connects as its own role (`shared.runtime.db_roles`), reporting
@@ -203,12 +219,12 @@ class PostgresEventStore(EventStore):
             async with self._pool.acquire() as conn:
                 written = await self._write_linked(conn, batch, linked)
                 if written is not None:
-                    outcomes, inserted = written
+                    outcomes, rows = written
                 else:
                     # BEGIN and the lock in one round trip (one simple query of two statements).
                     await conn.execute(f"BEGIN; LOCK TABLE {self._schema}.events IN EXCLUSIVE MODE")
                     try:
-                        outcomes, inserted, keys = await self._write(conn, batch, locked=True)
+                        outcomes, rows, keys = await self._write(conn, batch, locked=True)
                         await conn.execute("COMMIT")
                         self._keys.put(keys)  # read (or made) under the key locks, and committed
                     except BaseException:
@@ -228,7 +244,7 @@ class PostgresEventStore(EventStore):
                 if not request.future.done():
                     request.future.set_exception(exc)
             return
-        EVENTS_APPENDED.labels(store=self.name).inc(inserted)
+        EVENTS_APPENDED.labels(store=self.name).inc(len(rows))
         for request, outcome in zip(batch, outcomes, strict=True):
             if request.future.done():
                 continue
@@ -236,14 +252,15 @@ class PostgresEventStore(EventStore):
                 request.future.set_exception(outcome)
             else:
                 request.future.set_result(outcome)
-        if inserted:  # a batch of repeats committed nothing new: no one is woken for it
+        if rows:  # a batch of repeats committed nothing new: no one is woken for it
+            self._notify_rows(rows)
             self._notify_committed([e for outcome in outcomes if isinstance(outcome, list) for e in outcome])
 
     async def _write(
         self, conn: asyncpg.Connection, batch: list[_Append], *, locked: bool = False
-    ) -> tuple[list[list[Envelope] | Exception], int, Mapping[tuple[str, str], tuple[UUID, bytes]]]:
-        """Each request's committed envelopes (or why not), how many events are new, and the
-        subjects' keys the new ones were sealed with."""
+    ) -> tuple[list[list[Envelope] | Exception], list[tuple[Any, ...]], Mapping[tuple[str, str], tuple[UUID, bytes]]]:
+        """Each request's committed envelopes (or why not), the rows of the new events, and the
+        subjects' keys they were sealed with."""
         s = self._schema
         # Held until commit: the next batch reads max(position) only after this one is
         # visible, which is what makes positions follow commit order.
@@ -298,12 +315,12 @@ class PostgresEventStore(EventStore):
         # What the next batch is linked on (`_write_linked`), merged with what was seen before:
         # only a hint, as the database checks each part of it under the lock.
         self._seen = (position, (self._seen[1] if self._seen else {}) | heads)
-        return outcomes, len(inserts), keys
+        return outcomes, inserts, keys
 
     async def _write_linked(
         self, conn: asyncpg.Connection, batch: list[_Append], linked: LinkedBatch | None = None
-    ) -> tuple[list[list[Envelope] | Exception], int] | None:
-        """The batch in one round trip, or None when it must go the long way.
+    ) -> tuple[list[list[Envelope] | Exception], list[tuple[Any, ...]]] | None:
+        """The batch in one round trip (its outcomes and rows), or None when it must go the long way.
 
         Linked on what this store saw at its last commit (the last position and the chains'
         heads) and on each request's expected version (`linked_batch`: `linked` if the writer
@@ -353,7 +370,7 @@ class PostgresEventStore(EventStore):
             return None
         self._keys.put(linked.keys)
         self._seen = linked.after
-        return linked.outcomes, linked.inserted
+        return linked.outcomes, linked.rows
 
     # -- reading ---------------------------------------------------------------------------
 

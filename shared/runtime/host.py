@@ -139,6 +139,7 @@ class ServiceHost:
         store = PostgresEventStore(self.pool, self.service, self.clock)
         await store.create_schema()
         relay = OutboxRelay(self.pool, self.service, self.js, self.subjects, nc=self.broker.connection)
+        store.on_rows(relay.learn)  # its own commits published from memory, not read back
         store.on_committed(relay.wake)
         self.run_in_background(relay.run)
         self.sign_heads(store)

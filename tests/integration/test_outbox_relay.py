@@ -1,6 +1,7 @@
 """The outbox relay: every committed event reaches JetStream once, even across failures."""
 
 import asyncio
+import json
 from pathlib import Path
 from uuid import uuid4
 
@@ -13,6 +14,7 @@ from shared.mapper import MSG_ID_HEADER, from_wire
 from shared.messaging.streams import ensure_streams
 from shared.messaging.subjects import Subjects
 from shared.outbox import OutboxRelay
+from shared.personal_data import PREFIX
 from shared.runtime.embedded import EmbeddedNats
 from shared.waiting import eventually
 from tests.support.events import envelopes
@@ -96,3 +98,64 @@ async def _messages(js: nats.js.JetStreamContext, stream: str, expected: int) ->
 
 async def _outbox_empty(pool: asyncpg.Pool) -> bool:
     return await pool.fetchval("SELECT count(*) FROM section11.outbox") == 0
+
+
+class CountingRelay(OutboxRelay):
+    """The real relay, counting its reads of the outbox."""
+
+    reads = 0
+
+    async def _outbox_rows(self):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return await super()._outbox_rows()
+
+
+async def test_its_own_commits_are_published_from_memory_and_another_process_s_read_from_the_outbox(
+    pool: asyncpg.Pool, nats_url: str, namespace: str
+) -> None:
+    """Rows this process commits reach the relay as inserted (`on_rows`) and are published
+    without being read back; where memory has a gap (a commit of another process, here a
+    second store on the same tables) the relay reads the outbox. JetStream holds every event
+    once, in position order, and each message from memory reads as the one from the row."""
+    subjects = Subjects(namespace)
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    await ensure_streams(js, subjects)
+    ours, theirs = PostgresEventStore(pool, "section11"), PostgresEventStore(pool, "section11")
+    await ours.create_schema()
+    relay = CountingRelay(pool, "section11", js, subjects)
+    ours.on_rows(relay.learn)
+    try:
+        ids = await _append(ours, 3) + await _append(theirs, 2) + await _append(ours, 4)
+        # 1-3 from memory; at 4 memory has a gap (another process's commit): 4-9 from the outbox.
+        assert [await relay.relay_once(), relay.reads] == [3, 0]
+        assert [await relay.relay_once(), relay.reads] == [6, 1]
+        assert [await relay.relay_once(), relay.reads] == [0, 2]  # nothing more
+        ids += await _append(ours, 3)
+        assert [await relay.relay_once(), relay.reads] == [3, 2]  # 10-12 from memory
+        stream = subjects.stream("section11")
+        messages = [await js.get_msg(stream, seq) for seq in range(1, 13)]
+        assert [m.headers[MSG_ID_HEADER] for m in messages] == ids
+        assert [from_wire(m.data).position for m in messages] == list(range(1, 13))
+        # As stored: the name sealed (tests.support.events' "lead (invented)"), never in the clear.
+        assert all(PREFIX in m.data.decode() and "invented" not in m.data.decode() for m in messages)
+        await relay.drain()
+        assert await pool.fetchval("SELECT count(*) FROM section11.outbox") == 0
+
+        # The same events read back and published by a relay with no memory: the same messages.
+        await pool.execute("INSERT INTO section11.outbox SELECT position FROM section11.events")
+        again = Subjects(f"{namespace}b")
+        await ensure_streams(js, again)
+        assert await OutboxRelay(pool, "section11", js, again).drain() == 12
+        for seq, sent in enumerate(messages, start=1):
+            read_back = await js.get_msg(again.stream("section11"), seq)
+            assert json.loads(read_back.data) == json.loads(sent.data)
+            expected = "Nats-Expected-Stream"  # the stream each was published to
+            assert {k: v for k, v in read_back.headers.items() if k != expected} == {
+                k: v for k, v in sent.headers.items() if k != expected
+            }
+            assert from_wire(read_back.data) == from_wire(sent.data)
+    finally:
+        await ours.close()
+        await theirs.close()
+        await nc.close()
