@@ -8,7 +8,7 @@ filled from the source's event store first: the store, not the bus, is the recor
 With the checkpoint, each batch writes the last position of each partnership it held
 events of (`partnership_positions`): the state a partnership's kept views are keyed by.
 
-It is one module of a little over 300 lines because the live batch, the rebuild's fold
+It is one module of under 400 lines because the live batch, the rebuild's fold
 and the catch-up share those rules (the checkpoint read, the gap filled, the write); split,
 each part would have to restate them.
 """
