@@ -27,6 +27,7 @@ from shared.clock import Clock, SharedClock
 from shared.ddl import apply_ddl
 from shared.envelope import Envelope, Metadata
 from shared.eventstore.postgres import PostgresEventStore
+from shared.eventstore.remembered import Remembered
 from shared.personal_data import SCHEMA as KEYS
 from shared.telemetry.sampling import deadline_probe, watched
 from shared.waiting import woken_or_timed_out
@@ -111,7 +112,7 @@ class DeadlineWatcher:
         # Committed envelopes this process appended, by position, not yet tracked: read
         # from here rather than back from the store (a profile found that reading a
         # twelfth of the section11 process's CPU). Anything missing is read from the store.
-        self._recent: dict[int, Envelope] = {}
+        self._recent: Remembered[Envelope] = Remembered(RECENT_LIMIT)
         # When its last tick completed (monotonic): what `scrutiny_deadline_watcher_last_tick_age_seconds` counts from.
         self.last_tick = time.monotonic()
 
@@ -139,26 +140,15 @@ class DeadlineWatcher:
 
     def learn(self, envelopes: Sequence[Envelope]) -> None:
         """The store's `on_appended` reader: note what was committed, and wake."""
-        if len(self._recent) > RECENT_LIMIT:  # not tracking (the database is away): read later
-            self._recent.clear()
-        self._recent.update((e.position, e) for e in envelopes if e.position)
+        self._recent.learn((e.position, e) for e in envelopes if e.position)
         self._wakeup.set()
-
-    def _remembered(self, after: int) -> list[Envelope]:
-        """The envelopes right after `after`, in order, while memory has them with no gap."""
-        for position in [p for p in self._recent if p <= after]:
-            del self._recent[position]
-        run: list[Envelope] = []
-        while len(run) < BATCH and (envelope := self._recent.get(after + 1 + len(run))) is not None:
-            run.append(envelope)
-        return run
 
     async def track(self) -> None:
         """Learn the deadlines set or settled by events committed since the last look."""
         s = self._schema
         while True:
             after = await self._pool.fetchval(f"SELECT position FROM {s}.deadline_checkpoint")
-            batch = self._remembered(after) or await self._store.read_all(after=after, limit=BATCH)
+            batch = self._recent.run_after(after, BATCH) or await self._store.read_all(after=after, limit=BATCH)
             if not batch:
                 return
             set_rows: dict[tuple[str, str], Deadline] = {}

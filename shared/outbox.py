@@ -29,6 +29,7 @@ import asyncpg
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
+from shared.eventstore.remembered import Remembered
 from shared.mapper import row_to_wire
 from shared.messaging.outcomes import addressees, outcome_subject
 from shared.messaging.subjects import Subjects
@@ -77,32 +78,20 @@ class OutboxRelay:
         self._after = 0
         self._relayed: list[int] = []
         self._forgotten_at = time.monotonic()
-        self._recent: dict[int, Mapping[str, Any]] = {}  # rows committed here, by position (`learn`)
+        self._recent: Remembered[Mapping[str, Any]] = Remembered(RECENT_LIMIT)  # rows committed here (`learn`)
 
     def wake(self) -> None:
         self._wakeup.set()
 
     def learn(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """The store's `on_rows` reader: rows this process committed, to publish from memory."""
-        if len(self._recent) > RECENT_LIMIT:
-            self._recent.clear()
-        for row in rows:
-            self._recent[row["position"]] = row
-
-    def _remembered(self) -> list[Mapping[str, Any]]:
-        """The rows right after this relay's place, in order, while memory holds them with no gap."""
-        for position in [p for p in self._recent if p <= self._after]:
-            del self._recent[position]
-        run: list[Mapping[str, Any]] = []
-        while len(run) < self._batch_size and (row := self._recent.get(self._after + 1 + len(run))) is not None:
-            run.append(row)
-        return run
+        self._recent.learn((row["position"], row) for row in rows)
 
     async def relay_once(self) -> int:
         """Publish up to one batch; returns how many were relayed. Their outbox rows are
         deleted with the next batches' (at most `FORGET_SECONDS` later), or once there is
         nothing more to relay."""
-        rows = self._remembered() or await self._outbox_rows()
+        rows = self._recent.run_after(self._after, self._batch_size) or await self._outbox_rows()
         if not rows:
             await self._forget()
             OUTBOX_PENDING.labels(store=self._schema).set(0)

@@ -7,9 +7,9 @@ process's CPU in the pipeline benchmark (docs/performance.md). An `Opener` is ha
 `shared.messaging.inbound.readable`, which opens the sealed values in the parsed JSON
 (`personal_data.open_payloads`, the keys read in one query), so each event is validated once;
 one it cannot open so (recorded at an older version, upcast when built) is opened once built,
-as before. Events at or before the runners' checkpoint (`above`: a batch delivered again, a
-stream refilled) are left sealed (`floor`), as the runners skip them; the runners are told
-where that line was (`ProjectionRunner.apply(opened_above=...)`) and open any such event that is new to
+as before. Events at or before the runners' checkpoint (`floor`: a batch delivered again, a
+stream refilled) are left sealed, as the runners skip them; the runners are told where that
+line was (`ProjectionRunner.apply(opened_above=...)`) and open any such event that is new to
 them after all (a checkpoint set back meanwhile).
 """
 
