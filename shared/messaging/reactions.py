@@ -83,7 +83,10 @@ def react_to(
 def narrowed(subscriber: Any, stream: str, durable: str, wanted: list[str]) -> None:
     """Its durable consumer narrowed to `wanted` before the subscriber binds to it: a new one
     is made so (the config's `filter_subjects`); one made before with other filters is updated
-    (JetStream lets a consumer's filters change, and its place in the stream stays)."""
+    (JetStream lets a consumer's filters change, and its place in the stream stays). nats-py's
+    `pull_subscribe` binds to a consumer that exists as it is, and faststream has no hook
+    before it does, so the subscriber's `_create_subscription` is wrapped, as `mended` wraps
+    its pull loop."""
     create = subscriber._create_subscription
 
     async def narrowed_then_created(self: Any) -> None:

@@ -7,10 +7,11 @@ process's CPU in the pipeline benchmark (docs/performance.md). An `Opener` is ha
 `shared.messaging.inbound.readable`, which opens the sealed values in the parsed JSON
 (`personal_data.open_payloads`, the keys read in one query), so each event is validated once;
 one it cannot open so (recorded at an older version, upcast when built) is opened once built,
-as before. Events at or before the runners' checkpoint (`floor`: a batch delivered again, a
-stream refilled) are left sealed, as the runners skip them; the runners are told where that
-line was (`ProjectionRunner.apply(opened_above=...)`) and open any such event that is new to
-them after all (a checkpoint set back meanwhile).
+as before. Events at or before a `floor` (the last position the consumer applied: a batch
+delivered again, a stream refilled) are left sealed, as the runners skip them; the runners are
+told where that line was (`ProjectionRunner.apply(opened_above=...)`) and open any such event
+that is new to them after all (a checkpoint set back meanwhile, or another process's consumer
+applied less), so the floor is a hint that needs no read.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class Opener:
     floor: int = 0  # events at or before this position are left as they are
 
     def past(self, position: int) -> Opener:
-        """This opener, for a batch whose runners' checkpoint is at `position`."""
+        """This opener, leaving sealed the events at or before `position`."""
         return replace(self, floor=position)
 
     async def payloads(self, payloads: list[tuple[str, int, Any, int]]) -> list[bool]:

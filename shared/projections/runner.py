@@ -99,11 +99,6 @@ class ProjectionRunner:
         (`shared.projections.opening`); the batch is then applied with `opened_above`."""
         return Opener(self._pool, self._opens)
 
-    async def floor(self, source: str) -> int:
-        """The position at or before which a live batch's events are skipped (its checkpoint):
-        their texts need no opening (`opener()`)."""
-        return await self.checkpoint(source)
-
     @property
     def source_names(self) -> list[str]:
         return list(self._sources)

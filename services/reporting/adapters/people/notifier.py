@@ -149,10 +149,6 @@ class AlsoNotify:
         """Opens a batch's texts once for both runners."""
         return self._projections.opener().joined(self._notifier.opener())
 
-    async def floor(self, source: str) -> int:
-        """The lower of the two runners' checkpoints of the source."""
-        return min(await self._projections.floor(source), await self._notifier.floor(source))
-
     async def apply(
         self, source: str, envelopes: Sequence[Envelope], *, traced: bool = True, opened_above: int | None = None
     ) -> int:
