@@ -73,7 +73,17 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def parse_message(model: type[M], data: bytes, **overrides: object) -> M:
-    """Parse a JSON message into `model`, refusing it with the first offending field named."""
+    """Parse a JSON message into `model`, refusing it with the first offending field named.
+
+    A plain message (ASCII, no `\\u` escape: nothing `_unstorable` refuses can be in it) is
+    first parsed by pydantic's own JSON parser, with no dict in between: a Section 11 return
+    in about three fifths of the time. Anything it does not accept takes the way below, so a
+    refusal is worded as it always was (tests/unit/test_fuzz_commands.py)."""
+    if not overrides and _plainly_storable(data):
+        try:
+            return model.model_validate_json(data)
+        except ValidationError:
+            pass
     try:
         document = json.loads(data)
     except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError, int digit limit, deep nesting
