@@ -24,6 +24,7 @@ from shared.catalogue import UnknownEventType, event_class
 from shared.envelope import Envelope
 from shared.mapper import from_body
 from shared.messaging.deadletters import DeadLetters
+from shared.personal_data import sealed_at_most
 from shared.refusals import Refusal
 
 
@@ -32,7 +33,7 @@ class Opener(Protocol):
     models): in the parsed JSON, before each event is built, where it can; then, built, the
     rest (`shared.projections.opening.Opener`)."""
 
-    async def payloads(self, payloads: list[tuple[str, int, Any, int]]) -> list[bool]: ...
+    async def payloads(self, payloads: list[tuple[str, int, Any, int | None, int]]) -> list[bool]: ...
 
     async def envelopes(self, envelopes: list[Envelope]) -> list[Envelope]: ...
 
@@ -97,8 +98,10 @@ async def readable(
     opened = [False] * len(bodies)
     if opener is not None and bodies:
         opened = await opener.payloads([
-            (b["event_type"], b["schema_version"], b.get("payload"), b.get("position") if type(b.get("position")) is int else 0)
-            for _, b in bodies
+            # The whole message's count of the sealed prefix bounds its payload's.
+            (b["event_type"], b["schema_version"], b.get("payload"), sealed_at_most(raw.data),
+             b.get("position") if type(b.get("position")) is int else 0)
+            for raw, b in bodies
         ])
     events: list[tuple[Msg, Envelope]] = []
     still_sealed: list[int] = []  # where in events one built before it could be opened is

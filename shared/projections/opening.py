@@ -35,12 +35,13 @@ class Opener:
         """This opener, leaving sealed the events at or before `position`."""
         return replace(self, floor=position)
 
-    async def payloads(self, payloads: list[tuple[str, int, Any, int]]) -> list[bool]:
-        """`open_payloads` of those past `floor`, given as (type, version, payload, position);
-        those at or before it are left sealed, as wanted (True)."""
+    async def payloads(self, payloads: list[tuple[str, int, Any, int | None, int]]) -> list[bool]:
+        """`open_payloads` of those past `floor`, given as (type, version, payload, at most how
+        many sealed values it holds, position); those at or before it are left sealed, as
+        wanted (True)."""
         wanted = [i for i, (*_, position) in enumerate(payloads) if position > self.floor]
         done = [True] * len(payloads)
-        opened = await open_payloads(self.pool, [payloads[i][:3] for i in wanted], only=self.only)
+        opened = await open_payloads(self.pool, [payloads[i][:4] for i in wanted], only=self.only)
         for i, was_opened in zip(wanted, opened, strict=True):
             done[i] = was_opened
         return done

@@ -1,5 +1,6 @@
 """Personal texts sealed with their subject's key, opened with it, `[erased]` without it."""
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID, uuid4
@@ -29,6 +30,7 @@ from shared.personal_data import (
     person_subject,
     plan,
     seal_value,
+    sealed_at_most,
 )
 from shared.sealing import sealed_payload, subjects
 from tests.support.events import metadata
@@ -179,6 +181,26 @@ def test_sealed_values_are_found_in_nested_models_and_lists_and_opened_in_place(
     assert (payload["quotes"]["q1"], payload["voices"][0]["said_by"], payload["voices"][1]["words"], payload["notes"]) == (
         {"words": "ONE", "said_by": "parent"}, "child", "plain", ["THREE", "", "FOUR"],
     )
+
+
+def test_a_walk_told_how_many_sealed_values_its_text_holds_finds_them_all_and_stops() -> None:
+    sealed = {word: f"{PREFIX}{word}" for word in ("one", "two", "three")}
+    payload = _Gathered(
+        case_ref="case-91bc", quotes={"q1": _Quote(words=sealed["one"], said_by="parent")},
+        voices=[_Quote(words=sealed["two"], said_by="child"), _Quote(words="plain", said_by="carer")],
+        notes=[sealed["three"], ""],
+    ).model_dump()
+    text = json.dumps(payload)
+    assert sealed_at_most(text) == sealed_at_most(text.encode()) == 3
+    assert _sealed_places(_Gathered, payload, [], sealed_at_most(text)) == _sealed_places(_Gathered, payload, [])
+    # Told of fewer, it stops there: the count of the whole text can only be more, never less.
+    assert [v for _, _, v in _sealed_places(_Gathered, payload, [], 1)] == [sealed["one"]]
+    assert _sealed_places(_Gathered, payload, [], 0) == []
+    # The prefix in a text that is not sealed counts too (the walk then goes to the end).
+    assert sealed_at_most(json.dumps(payload | {"case_ref": f"see {PREFIX}"})) == 4
+    # A \u escape could spell the prefix: then the text says nothing.
+    assert sealed_at_most(r'{"notes": ["\u0070ersonal:v1:x"]}') is None
+    assert sealed_at_most(b'{"notes": ["\\u0070ersonal:v1:x"]}') is None
 
 
 def test_an_erasure_record_is_chained_and_holds_no_personal_data() -> None:
