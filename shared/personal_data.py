@@ -197,17 +197,16 @@ def _sealed_places(
 _PREFIX_BYTES = PREFIX.encode()
 
 
-def _at_most(payload: Any) -> int | None:
-    return sealed_at_most(payload) if isinstance(payload, str | bytes) else None
-
-
-def sealed_at_most(text: str | bytes) -> int | None:
+def sealed_at_most(text: Any) -> int | None:
     """The most sealed values a JSON text can hold: the times the sealed prefix occurs in it,
     each sealed value beginning with it (ASCII, which a JSON encoder writes as it is). None
-    where the text has a `\\u` escape, which could spell the prefix otherwise."""
+    where the text has a `\\u` escape, which could spell the prefix otherwise, or is not text
+    (a payload already parsed)."""
     if isinstance(text, str):
         return None if "\\u" in text else text.count(PREFIX)
-    return None if b"\\u" in text else text.count(_PREFIX_BYTES)
+    if isinstance(text, bytes):
+        return None if b"\\u" in text else text.count(_PREFIX_BYTES)
+    return None
 
 
 # -- subjects and sealed values -----------------------------------------------------------
@@ -497,7 +496,7 @@ async def open_rows(
         elif row["schema_version"] != event_class(event_type).schema_version:
             envelopes.append(from_row(row, store))
             older.append(i)
-        elif (at_most := _at_most(row["payload"])) == 0:
+        elif (at_most := sealed_at_most(row["payload"])) == 0:
             envelopes.append(from_row(row, store))  # nothing sealed in it: built straight from its text
         elif places := _sealed_in(event_type, payload := json_of(row["payload"]), at_most):
             sealed[i] = (payload, places)
